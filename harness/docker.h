@@ -1,0 +1,55 @@
+/*
+ * docker.h: everything bench asks of the docker CLI, always as an argv.
+ * The CLI is "docker" from PATH, or $BENCH_DOCKER (tests point it at a fake
+ * executable to exercise the error paths).
+ */
+#ifndef BENCH_DOCKER_H
+#define BENCH_DOCKER_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "scenario.h"
+#include "util.h"
+
+/* The docker CLI to run: $BENCH_DOCKER or "docker". */
+const char *docker_cli(void);
+
+/* Checked before the first build, each failure with the fix in the message:
+ * the CLI is missing, the daemon does not answer, buildx is missing, the
+ * current builder cannot export a local cache (only checked when need_cache_export). */
+int docker_preflight(bool need_cache_export);
+
+/* Client, server and buildx versions, kernel, CPUs, memory. New reference. */
+int docker_environment(json_t **out);
+
+struct build_request {
+	const char *context;     /* build context folder */
+	const char *dockerfile;  /* path of the Dockerfile */
+	const char *tag;         /* image tag */
+	const char *target;      /* or NULL */
+	const char *network;     /* or NULL */
+	const char *metadata_file;
+	const char *cache_from;  /* "type=local,src=..." or NULL */
+	const char *cache_to;    /* "type=local,dest=...,mode=max" or NULL */
+	const char *const *build_args; /* "KEY=VALUE", NULL-terminated, or NULL */
+	const char *const *secrets;    /* "id=x,src=y" / "id=x,env=Y", or NULL */
+	bool push;               /* --push instead of --load (the image is loaded too) */
+};
+
+/* Append the full argv of `docker buildx build ...` for req to argv. */
+void docker_build_argv(struct strvec *argv, const struct build_request *req);
+
+/* A fresh-hosted-runner reset: remove the images whose repository starts
+ * with tag_prefix and prune the builder cache (`docker builder prune -af`).
+ * Base images stay. */
+int docker_reset_runner(const char *tag_prefix);
+
+/* Size in bytes of a local image. */
+int docker_image_size(int64_t *out, const char *tag);
+
+/* Whether a local image exists. */
+int docker_image_exists(bool *out, const char *ref);
+
+#endif

@@ -1,0 +1,61 @@
+/* error.c: keeps the last error message (see error.h). */
+#include "error.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+static char last[4096];
+
+static void vset(const char *fmt, va_list ap)
+{
+	vsnprintf(last, sizeof(last), fmt, ap);
+}
+
+int bench_error_set(int code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vset(fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+int bench_error_errno(int code, const char *fmt, ...)
+{
+	int saved = errno;
+	size_t len;
+	va_list ap;
+	va_start(ap, fmt);
+	vset(fmt, ap);
+	va_end(ap);
+	len = strlen(last);
+	snprintf(last + len, sizeof(last) - len, ": %s", strerror(saved));
+	return code;
+}
+
+int bench_error_wrap(int code, const char *fmt, ...)
+{
+	char prefix[1024], old[sizeof(last)];
+	va_list ap;
+	memcpy(old, last, sizeof(old));
+	va_start(ap, fmt);
+	vsnprintf(prefix, sizeof(prefix), fmt, ap);
+	va_end(ap);
+	if (old[0])
+		snprintf(last, sizeof(last), "%s: %s", prefix, old);
+	else
+		snprintf(last, sizeof(last), "%s", prefix);
+	return code;
+}
+
+const char *bench_error_last(void)
+{
+	return last;
+}
+
+void bench_error_clear(void)
+{
+	last[0] = '\0';
+}

@@ -1,0 +1,66 @@
+/*
+ * proc.h: the one way bench runs another program (after git's run-command.h).
+ *
+ * An argv is exec'ed directly, never through a shell. The child gets its own
+ * process group (so a timeout or Ctrl-C can kill docker and everything it
+ * started), default signal dispositions and an empty signal mask. An exec
+ * failure is reported back to the parent through a close-on-exec pipe, so
+ * "program not found" is an error of proc_run, not exit status 127. stdout and
+ * stderr are drained together with poll(2) and handed to callbacks; waitpid is
+ * retried on EINTR.
+ */
+#ifndef BENCH_PROC_H
+#define BENCH_PROC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Called with each chunk read from the child's stdout or stderr. Returning
+ * non-zero stops reading that stream (the rest is discarded). */
+typedef int (*proc_output_fn)(void *ctx, const char *buf, size_t len);
+
+/* Called about every 100 ms while the child runs (progress display). */
+typedef void (*proc_tick_fn)(void *ctx);
+
+struct proc {
+	/* input, set by the caller */
+	const char *const *argv; /* argv[0] is looked up in PATH */
+	const char *const *env;  /* extra "KEY=VALUE" entries, or NULL */
+	const char *dir;         /* working directory of the child, or NULL */
+	double timeout_seconds;  /* 0: none; else the process group is killed */
+	proc_output_fn on_stdout, on_stderr; /* NULL: the stream goes to /dev/null */
+	proc_tick_fn on_tick;
+	void *ctx;
+
+	/* output, set by proc_run */
+	pid_t pid;
+	int exit_code;   /* the exit status, or 128+signal when killed */
+	int term_signal; /* the signal that ended it, or 0 */
+	bool timed_out;  /* killed because timeout_seconds passed */
+	bool interrupted;/* killed because proc_interrupt_requested() was set */
+	double wall_seconds; /* monotonic time from fork to reaping */
+};
+
+/* Run p->argv to completion. Returns 0 when the child ran (whatever its exit
+ * status; see p->exit_code, timed_out, interrupted) and a negative code when
+ * it could not be started, with the message kept ("cannot run 'docker': No
+ * such file or directory"). */
+int proc_run(struct proc *p);
+
+/* Run argv and capture its stdout into *out (caller frees) and, when err is
+ * not NULL, its stderr into *err. Returns as proc_run; *exit_code gets the
+ * status. */
+int proc_capture(char **out, char **err, int *exit_code,
+		 const char *const *argv, double timeout_seconds);
+
+/* Ctrl-C handling: bench's SIGINT/SIGTERM handler calls proc_request_interrupt;
+ * a running proc_run then kills its child's process group (SIGTERM, then
+ * SIGKILL after 5 s) and returns with p->interrupted set. */
+void proc_request_interrupt(int signo);
+bool proc_interrupt_requested(void);
+int proc_interrupt_signal(void);
+/* Install proc_request_interrupt for SIGINT and SIGTERM (and ignore SIGPIPE). */
+void proc_install_signal_handlers(void);
+
+#endif

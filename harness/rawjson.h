@@ -1,0 +1,56 @@
+/*
+ * rawjson.h: reads the progress stream of `docker buildx build
+ * --progress=rawjson`: concatenated, pretty-printed JSON objects (not one per
+ * line), each with optional "vertexes", "statuses" and "logs". Bytes are fed
+ * as they arrive; each complete object updates the build's steps (vertexes
+ * keyed by digest: name, started, completed, cached, error).
+ */
+#ifndef BENCH_RAWJSON_H
+#define BENCH_RAWJSON_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+struct step {
+	char *digest;
+	char *name;        /* "[deps 2/2] RUN pip install ...", "exporting to image" */
+	double started;    /* seconds since the epoch (0 when not started) */
+	double completed;  /* seconds since the epoch (0 when not completed) */
+	bool cached;
+	char *error;       /* NULL when none */
+};
+
+struct rawjson;
+
+int rawjson_new(struct rawjson **out);
+void rawjson_free(struct rawjson *p);
+
+/* Feed bytes from the stream. Complete objects are parsed at once; a partial
+ * one waits for more bytes. Garbage that is not JSON is skipped (counted in
+ * rawjson_garbage) rather than failing the build's measurement. */
+int rawjson_feed(struct rawjson *p, const char *buf, size_t len);
+
+/* The steps in the order first seen. Owned by p. */
+const struct step *rawjson_steps(const struct rawjson *p, size_t *count);
+
+/* The name of the step that started most recently and is not completed, or
+ * NULL. Owned by p. For the live progress line. */
+const char *rawjson_current(const struct rawjson *p);
+
+/* Bytes skipped because they were not JSON. */
+size_t rawjson_garbage(const struct rawjson *p);
+
+/* Whether a step is a Dockerfile instruction that can be cached: its name is
+ * "[stage n/m] INSTR ..." or "[n/m] INSTR ..." and INSTR is not FROM. These are
+ * what steps_total and steps_cached count. */
+bool step_is_instruction(const struct step *s);
+
+/* Seconds the step took (completed - started, 0 when unknown). */
+double step_seconds(const struct step *s);
+
+/* The steps as run.json wants them: [{"name", "seconds", "cached"[, "error"]}]
+ * plus steps_total and steps_cached. New reference. */
+json_t *rawjson_steps_json(const struct rawjson *p, int *steps_total, int *steps_cached);
+
+#endif

@@ -1,0 +1,48 @@
+/*
+ * replay.h: the git side of a run (libgit2). Resolves the scenario's commit
+ * list, and checks each commit out into a folder of its own without touching
+ * the user's working tree or index.
+ */
+#ifndef BENCH_REPLAY_H
+#define BENCH_REPLAY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct commit_info {
+	char id[41];        /* full hex id */
+	char short_id[8];   /* first 7 hex digits */
+	char *subject;      /* first line of the message */
+	char **changed;     /* paths changed against the first parent (all, for a root commit) */
+	size_t changed_count;
+	long long time;     /* committer time, seconds since the epoch */
+};
+
+struct replay;
+
+/* Open the repository at path (a work tree or a bare repository).
+ * BENCH_ENOTFOUND with "'PATH' is not a git repository" when it is not. */
+int replay_open(struct replay **out, const char *path);
+void replay_free(struct replay *r);
+
+/* Resolve spec into commits, oldest first:
+ *   "A..B"          first-parent history of B down to (excluding) A
+ *   "a1b2 c3d4 ..." each revision as listed (any rev-parse syntax)
+ *   "last:N"        the last N first-parent commits of HEAD
+ * BENCH_EINVALID when the spec is malformed or resolves to no commit,
+ * BENCH_ENOTFOUND when a revision does not exist. */
+int replay_resolve(struct commit_info **out, size_t *count, struct replay *r, const char *spec);
+void commit_info_array_free(struct commit_info *c, size_t count);
+
+/* Write the tree of commit `id` into dest (created; emptied first when it
+ * exists). The repository's index and work tree are untouched. */
+int replay_checkout(struct replay *r, const char *id, const char *dest);
+
+/* Whether commit `id` has a file at path. */
+int replay_has_file(bool *out, struct replay *r, const char *id, const char *path);
+
+/* True when one of the commit's changed paths matches any of the basenames
+ * or paths in `names` (e.g. "requirements.txt", "Dockerfile"). */
+bool commit_touches(const struct commit_info *c, const char *const *names);
+
+#endif

@@ -1,0 +1,69 @@
+/*
+ * results.h: the results folder, a contract other commands and users build on.
+ *
+ *   results/<name>-<yyyymmddThhmmssZ>/
+ *     run.json      scenario, environment, builds, summary (written atomically)
+ *     journal.jsonl one build per line, appended and fsync'ed as each build ends
+ *     builds.csv    one row per build
+ *     logs/         each build's full docker output
+ *
+ * A build record is a JSON object (see README.md, "Results"): variant,
+ * repetition, commit, subject, index, phase, status, exit_code, wall_seconds,
+ * steps_total, steps_cached, steps, cache_bytes, image_bytes, reason, and the
+ * world's extras (cache_restore_seconds, cache_save_seconds, push_seconds,
+ * served_bytes) when present. Killing bench at any moment loses no finished
+ * build: the journal line is on disk before the next build starts.
+ */
+#ifndef BENCH_RESULTS_H
+#define BENCH_RESULTS_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+struct results {
+	char *dir;          /* the results folder */
+	char *logs_dir;     /* dir/logs */
+	json_t *run;        /* the run.json object; run["builds"] grows with each append */
+	int journal_fd;     /* open for append */
+};
+
+/* Create a new results folder under base ("results") named after the
+ * scenario and the current UTC time, and write a first run.json with the
+ * scenario and environment (both references are taken over). */
+int results_create(struct results **out, const char *base, const char *name,
+		   json_t *scenario, json_t *environment);
+
+/* Open an existing results folder to continue it (bench run --resume): loads
+ * run.json and every journal record not in it. */
+int results_reopen(struct results **out, const char *dir);
+
+/* Append one finished build (reference stolen): journal line + fsync, builds.csv
+ * row, then run.json rewritten atomically with the summary recomputed. */
+int results_append(struct results *r, json_t *build);
+
+/* Write run.json once more (with "finished": true when complete). */
+int results_finish(struct results *r, bool complete);
+
+void results_free(struct results *r);
+
+/* Load a results folder read-only for report, plot, compare and gate: run.json
+ * merged with any journal records it lacks (an interrupted run). *out is a new
+ * reference. *missing (may be NULL) gets a note of what is absent, e.g.
+ * "run.json missing, read 5 builds from journal.jsonl" (caller frees, NULL
+ * when complete). */
+int results_load(json_t **out, char **missing, const char *dir);
+
+/* Per-variant summary of builds: [{variant, cold_seconds, warm_median_seconds,
+ * warm_over_cold, cached_step_ratio, builds, ok, ...}] in the order variants
+ * first appear. Only "ok" builds count toward times. New reference. */
+json_t *results_summary(json_t *builds);
+
+/* The builds.csv header and one row (no newline handling by callers). */
+const char *results_csv_header(void);
+char *results_csv_row(json_t *build);
+
+/* The journal record key of a build: "variant/repetition/index". Used by
+ * resume to skip finished builds. Caller frees. */
+char *results_build_key(json_t *build);
+
+#endif

@@ -1,0 +1,112 @@
+/*
+ * scenario.h: a scenario file (INI, read with inih) and its validation.
+ *
+ * A scenario names a git repository, the commits to replay, and the Dockerfile
+ * variants to build at each commit. Paths are relative to the scenario file.
+ * Unknown sections and keys are errors. Every error names "file:line" and all
+ * of them are reported at once.
+ */
+#ifndef BENCH_SCENARIO_H
+#define BENCH_SCENARIO_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+enum cache_kind {
+	CACHE_NONE,
+	CACHE_LOCAL,    /* --cache-from/--cache-to type=local, folder rotated */
+	CACHE_REGISTRY, /* --cache-from/--cache-to type=registry (the world's registry) */
+};
+
+enum runner_kind {
+	RUNNER_EPHEMERAL,  /* fresh hosted runner: builder cache and images removed before every build */
+	RUNNER_PERSISTENT, /* self-hosted runner: daemon state kept */
+};
+
+struct variant {
+	char *name;
+	char *dockerfile;        /* absolute path; or the path inside each commit when in_repo */
+	bool dockerfile_in_repo; /* "repo:PATH" */
+	char *dockerignore;      /* optional absolute path copied as .dockerignore into the context */
+	enum cache_kind cache;
+	char *cache_mode;        /* "max" (default) or "min" */
+	enum runner_kind runner;
+	char *target;            /* NULL when unset */
+	bool push;               /* push to the world's registry (needs [world]) */
+	int line;                /* line of the [variant ...] header */
+};
+
+/* [world]: the emulated network of scenarios/cafeboo.ini (see world.h). */
+struct world_settings {
+	bool enabled;             /* a [world] section is present */
+	char *kind;               /* "cafeboo" */
+	double scale;             /* multiplies every size; default 0.05 */
+	double bandwidth;         /* bytes/s of the emulated internet (index, models) */
+	double latency;           /* seconds added before each response */
+	double cache_bandwidth;   /* bytes/s of the actions/cache stand-in; 0 = no transport */
+	double registry_bandwidth;/* bytes/s of pushes to the registry; 0 = unpaced */
+	char *base_image;         /* local image used as FROM, e.g. "bench/python:3.12.7-slim" */
+	unsigned seed;
+	int line;
+};
+
+/* [gate]: regression thresholds (see gate.h). Negative means "not set". */
+struct gate_settings {
+	double warm_median_growth;    /* fraction: 0.15 = may grow 15% */
+	double warm_over_cold_growth; /* absolute: 0.10 */
+	double image_growth;          /* fraction */
+	double cache_growth;          /* fraction */
+	int cached_steps_may_fall;    /* -1 unset, 0 no, 1 yes */
+	char *reference;              /* reference variant for ratio checks, or NULL */
+	int absolute;                 /* -1 unset, 0 no, 1 yes: also check absolute times */
+	int line;
+};
+
+struct secret {
+	char *id;
+	char *src;  /* absolute path to the file, or NULL */
+	char *env;  /* environment variable name, or NULL */
+};
+
+struct scenario {
+	char *path;      /* absolute path of the scenario file */
+	char *dir;       /* its directory: relative paths are resolved against it */
+	char *digest;    /* sha256 hex of the file's bytes (resume refuses a changed file) */
+
+	char *name;
+	char *repo;      /* absolute path; NULL when [world] generates the repository */
+	char *commits;   /* "A..B", "a1b2c3 d4e5f6" or "last:N" */
+	char *context;   /* relative to the checked-out commit; default "." */
+	int repetitions; /* default 1 */
+	double timeout;  /* seconds per build; default 1800 */
+	char *network;   /* default "host" */
+	char **build_args; size_t build_args_count; /* "KEY=VALUE" */
+	struct secret *secrets; size_t secrets_count;
+
+	struct variant *variants; size_t variants_count;
+	struct world_settings world;
+	struct gate_settings gate;
+};
+
+/* Parse and validate the scenario at path. On error returns BENCH_EINVALID
+ * (or BENCH_ENOTFOUND when the file is missing) and keeps a message with every
+ * problem found, one per line, each "path:line: message". *out is owned by the
+ * caller and freed with scenario_free. */
+int scenario_load(struct scenario **out, const char *path);
+
+/* Parse from memory; `path` is used for messages and relative paths. */
+int scenario_parse(struct scenario **out, const char *path, const char *text, size_t len);
+
+void scenario_free(struct scenario *s);
+
+/* The scenario as parsed, for run.json (secrets by id only, never values). */
+json_t *scenario_to_json(const struct scenario *s);
+
+/* Keep only the variant named `name`; BENCH_EINVALID when none has it. */
+int scenario_only_variant(struct scenario *s, const char *name);
+
+const char *cache_kind_name(enum cache_kind k);
+const char *runner_kind_name(enum runner_kind k);
+
+#endif

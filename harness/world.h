@@ -1,0 +1,58 @@
+/*
+ * world.h: the emulated world of scenarios/cafeboo.ini, everything on
+ * 127.0.0.1, started and stopped by bench for the run:
+ *   - a generated git repository modeled on the cafeboo AI service;
+ *   - a PEP 503 package index with generated wheels (sizes proportional to
+ *     the real ones, payload compressing about 2:1) and the model files,
+ *     served by libmicrohttpd with paced bandwidth and latency, counting the
+ *     bytes served per build;
+ *   - a stand-in for python:3.12.7-slim made without any registry
+ *     (debootstrap + docker import), created once when absent and kept;
+ *   - a local registry (Debian's docker-registry) for the push step;
+ *   - the actions/cache stand-in: a paced copy of the cache folder.
+ * Nothing of it survives world_stop except the base image.
+ */
+#ifndef BENCH_WORLD_H
+#define BENCH_WORLD_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "scenario.h"
+#include "util.h"
+
+struct world;
+
+/* Build and start the world in work_dir (a private folder the caller removes
+ * later). Progress notes go to `log` when not NULL. The settings must outlive
+ * the world. */
+int world_start(struct world **out, const struct world_settings *s, const char *work_dir,
+		void (*log)(void *ctx, const char *msg), void *log_ctx);
+
+/* Stop the servers and remove what world_start made, except the base image. */
+void world_stop(struct world *w);
+
+/* The generated repository (a path inside work_dir). Owned by w. */
+const char *world_repo_path(const struct world *w);
+
+/* Build args every build gets: PIP_INDEX_URL, PIP_TRUSTED_HOST, MODEL_BASE_URL,
+ * BASE_IMAGE. Appended as "KEY=VALUE". */
+void world_build_args(const struct world *w, struct strvec *args);
+
+/* "127.0.0.1:PORT" of the registry. Owned by w. */
+const char *world_registry(const struct world *w);
+
+/* Per-build counters of the emulated internet. */
+void world_counters_reset(struct world *w);
+int64_t world_served_bytes(const struct world *w);
+int64_t world_served_requests(const struct world *w);
+
+/* The actions/cache stand-in: copy the tree src to dst (dst removed first)
+ * through the paced transport of settings->cache_bandwidth. *seconds gets the
+ * wall time. A missing src copies nothing and is not an error. */
+int world_paced_copy(double *seconds, struct world *w, const char *dst, const char *src);
+
+/* Sizes, ports, scale and bandwidths, for run.json. New reference. */
+json_t *world_describe(const struct world *w);
+
+#endif
