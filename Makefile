@@ -1,5 +1,5 @@
 # bench: replay git commits against Dockerfile variants on a real BuildKit engine.
-# make            ./bench          make check    unit + integration tests
+# make            ./bench          make check    unit, sanitizer and integration tests
 # make san        ASan+UBSan unit tests         make install PREFIX=/usr/local
 PREFIX  ?= /usr/local
 PKGS     = libgit2 jansson inih libmicrohttpd libzip
@@ -15,6 +15,7 @@ SRC      = $(wildcard harness/*.c harness/world/*.c)
 OBJ      = $(SRC:%.c=$(BUILD)/%.o)
 LIBOBJ   = $(filter-out $(BUILD)/harness/main.o,$(OBJ))
 TESTS    = $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
+ITESTS   = $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/it_*.c))
 
 all: bench
 bench: $(BUILD)/bench
@@ -30,8 +31,14 @@ $(BUILD)/tests/%: tests/%.c $(LIBOBJ)
 
 unit: $(TESTS) $(BUILD)/bench
 	tests/run-unit $(BUILD) $(TESTS)
-check: unit
-	tests/run-integration $(BUILD)/bench
+fixtures: $(BUILD)/fixtures/tiny
+$(BUILD)/fixtures/tiny: $(BUILD)/tests/mkfixture
+	rm -rf $@ && $< $@
+integration: $(ITESTS) $(BUILD)/bench fixtures
+	SUITE=integration BENCH_BIN=$(BUILD)/bench BENCH_FIXTURES=$(BUILD)/fixtures/tiny \
+	  tests/run-unit $(BUILD) $(ITESTS)
+check: bench
+	$(MAKE) unit && $(MAKE) san && $(MAKE) integration
 san:
 	$(MAKE) BUILD=build/san CFLAGS="-O1 -g $(SAN)" LDFLAGS="$(SAN)" unit
 valgrind: $(TESTS)
@@ -42,5 +49,5 @@ install: bench
 	cp -R dockerfiles plots scenarios $(DESTDIR)$(PREFIX)/share/bench/
 clean:
 	rm -rf build bench
-.PHONY: all check unit san valgrind install clean
--include $(OBJ:.o=.d) $(TESTS:=.d)
+.PHONY: all check unit integration san valgrind install clean fixtures
+-include $(OBJ:.o=.d) $(TESTS:=.d) $(ITESTS:=.d)

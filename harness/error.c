@@ -38,15 +38,15 @@ int bench_error_errno(int code, const char *fmt, ...)
 int bench_error_wrap(int code, const char *fmt, ...)
 {
 	char prefix[1024], old[sizeof(last)];
+	int n;
 	va_list ap;
 	memcpy(old, last, sizeof(old));
 	va_start(ap, fmt);
 	vsnprintf(prefix, sizeof(prefix), fmt, ap);
 	va_end(ap);
-	if (old[0])
-		snprintf(last, sizeof(last), "%s: %s", prefix, old);
-	else
-		snprintf(last, sizeof(last), "%s", prefix);
+	n = snprintf(last, sizeof(last), "%s", prefix);
+	if (old[0] && n >= 0 && (size_t)n < sizeof(last))
+		snprintf(last + n, sizeof(last) - (size_t)n, ": %.*s", (int)(sizeof(last) - (size_t)n), old);
 	return code;
 }
 

@@ -27,6 +27,7 @@ struct proc {
 	/* input, set by the caller */
 	const char *const *argv; /* argv[0] is looked up in PATH */
 	const char *const *env;  /* extra "KEY=VALUE" entries, or NULL */
+	                         /* (a bare "KEY" removes KEY) */
 	const char *dir;         /* working directory of the child, or NULL */
 	double timeout_seconds;  /* 0: none; else the process group is killed */
 	proc_output_fn on_stdout, on_stderr; /* NULL: the stream goes to /dev/null */
@@ -47,10 +48,13 @@ struct proc {
  * it could not be started, with the message kept ("cannot run 'docker': No
  * such file or directory"). */
 int proc_run(struct proc *p);
+/* (It fails with BENCH_EINTERRUPTED, starting nothing, when an interrupt is
+ * already pending.) */
 
 /* Run argv and capture its stdout into *out (caller frees) and, when err is
  * not NULL, its stderr into *err. Returns as proc_run; *exit_code gets the
- * status. */
+ * status. A child killed by the timeout or by Ctrl-C makes it fail instead
+ * (BENCH_ERROR / BENCH_EINTERRUPTED); on any failure *out and *err are NULL. */
 int proc_capture(char **out, char **err, int *exit_code,
 		 const char *const *argv, double timeout_seconds);
 
@@ -60,6 +64,8 @@ int proc_capture(char **out, char **err, int *exit_code,
 void proc_request_interrupt(int signo);
 bool proc_interrupt_requested(void);
 int proc_interrupt_signal(void);
+/* Forget a requested interrupt (tests, and bench after handling one). */
+void proc_interrupt_reset(void);
 /* Install proc_request_interrupt for SIGINT and SIGTERM (and ignore SIGPIPE). */
 void proc_install_signal_handlers(void);
 

@@ -23,6 +23,9 @@ struct progress {
 	monotime started;   /* start of the current build */
 	char last_step[256];/* last step printed (plain mode) */
 	bool line_open;     /* tty mode: a line is drawn and not ended */
+	/* Additions (progress owner): */
+	int width;          /* tty mode: columns to fit in (COLUMNS, the tty, or 100) */
+	monotime last_print;/* plain mode: when the last step line was printed */
 };
 
 /* out is stderr in bench; tty is detected with isatty(fileno(out)). */
@@ -35,6 +38,9 @@ void progress_update(struct progress *p, const char *step);
 /* A build ended: print its outcome ("ok 12.3s, 5/7 steps cached"). */
 void progress_build_end(struct progress *p, const char *status, double seconds,
 			int steps_cached, int steps_total);
+/* Plain mode prints the same step again after this many seconds. */
+#define PROGRESS_PLAIN_REPEAT 30.0
+
 /* A free-form note ("resetting runner", "restoring cache"). */
 void progress_note(struct progress *p, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

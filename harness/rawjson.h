@@ -53,4 +53,23 @@ double step_seconds(const struct step *s);
  * plus steps_total and steps_cached. New reference. */
 json_t *rawjson_steps_json(const struct rawjson *p, int *steps_total, int *steps_cached);
 
+/* Additions (rawjson owner): */
+
+/* Parse an RFC 3339 time ("2026-11-28T06:36:55.244019905Z", or with a
+ * "+01:00" offset) into seconds since the epoch. Returns 0, or -1 when the
+ * text is not such a time. */
+int rawjson_parse_time(double *out, const char *text);
+
+/* The last few KiB of what step `index` (as in rawjson_steps) printed on
+ * stdout and stderr, decoded from the base64 "logs"; "" when nothing. Owned
+ * by p. Useful to say why a RUN step failed. */
+const char *rawjson_step_log(const struct rawjson *p, size_t index);
+
+/* The error of the first step (in order first seen) that has one, or NULL.
+ * Owned by p. */
+const char *rawjson_first_error(const struct rawjson *p);
+
+/* Complete JSON objects parsed so far. */
+size_t rawjson_objects(const struct rawjson *p);
+
 #endif

@@ -35,7 +35,9 @@ int replay_resolve(struct commit_info **out, size_t *count, struct replay *r, co
 void commit_info_array_free(struct commit_info *c, size_t count);
 
 /* Write the tree of commit `id` into dest (created; emptied first when it
- * exists). The repository's index and work tree are untouched. */
+ * exists). The repository's index and work tree are untouched.
+ * Executable bits and symlinks are kept; works for bare repositories.
+ * BENCH_EINVALID (nothing deleted) when dest is or contains the repository. */
 int replay_checkout(struct replay *r, const char *id, const char *dest);
 
 /* Whether commit `id` has a file at path. */

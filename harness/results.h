@@ -59,6 +59,8 @@ int results_load(json_t **out, char **missing, const char *dir);
 json_t *results_summary(json_t *builds);
 
 /* The builds.csv header and one row (no newline handling by callers). */
+/* Both end with "\n"; fields are quoted as RFC 4180 says, missing ones are
+ * empty. results_csv_row's result is the caller's to free. */
 const char *results_csv_header(void);
 char *results_csv_row(json_t *build);
 

@@ -1,0 +1,6 @@
+build/harness/results.o: harness/results.c harness/results.h \
+ harness/error.h harness/stats.h harness/util.h
+harness/results.h:
+harness/error.h:
+harness/stats.h:
+harness/util.h:

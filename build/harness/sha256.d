@@ -1,0 +1,3 @@
+build/harness/sha256.o: harness/sha256.c harness/sha256.h harness/error.h
+harness/sha256.h:
+harness/error.h:

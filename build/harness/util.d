@@ -1,0 +1,3 @@
+build/harness/util.o: harness/util.c harness/util.h harness/error.h
+harness/util.h:
+harness/error.h:

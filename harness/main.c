@@ -1,0 +1,74 @@
+/*
+ * main.c: the bench command line: a table of commands, each
+ * `int cmd_x(int argc, char **argv)`, and the mapping of errors to exit
+ * statuses (0 ok, 1 a negative result, 2 usage or set-up error, 130 Ctrl-C).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+#include "error.h"
+
+#define BENCH_VERSION "0.1.0"
+
+struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *description;
+};
+
+static const struct command commands[] = {
+	{"run", cmd_run, "replay commits against Dockerfile variants and measure the builds"},
+	{"plot", cmd_plot, "draw the charts of a results folder with gnuplot"},
+	{"report", cmd_report, "print a results folder as markdown, csv, json or benchmark-action"},
+	{"compare", cmd_compare, "compare two runs variant by variant"},
+};
+
+static void usage(FILE *f)
+{
+	size_t i;
+	fprintf(f, "usage: bench <command> [options]\n\ncommands:\n");
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].description);
+	fprintf(f, "\n'bench <command> --help' describes a command's options.\n");
+}
+
+int cmd_fail(const char *cmd, int code)
+{
+	fprintf(stderr, "bench %s: error: %s\n", cmd, bench_error_last());
+	switch (code) {
+	case BENCH_EINTERRUPTED:
+		return 130;
+	case BENCH_EINVALID:
+	case BENCH_ESETUP:
+	case BENCH_ENOTFOUND:
+	case BENCH_EIO:
+		return 2;
+	default:
+		return 1;
+	}
+}
+
+int main(int argc, char **argv)
+{
+	size_t i;
+
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("bench %s\n", BENCH_VERSION);
+		return 0;
+	}
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].fn(argc - 1, argv + 1);
+	fprintf(stderr, "bench: unknown command '%s'\n\n", argv[1]);
+	usage(stderr);
+	return 2;
+}

@@ -1,0 +1,107 @@
+/*
+ * plot.h: the charts of a results folder (bench plot). For each chart a data
+ * file (whitespace separated, "#" header comment, strings in double quotes,
+ * NaN for "no value") and a gnuplot script made from a template
+ * plots/<chart>.gp.in are written, then gnuplot renders the script into
+ * <chart>.png (pngcairo 1200x700) and <chart>.svg.
+ *
+ *   build_time   build time per commit, one line per variant (mean over the
+ *                repetitions of ok builds); cold builds circled; commits that
+ *                changed requirements.txt or a Dockerfile shaded and starred
+ *   cold_warm    median cold and warm build per variant, min-max error bars
+ *   steps        where the time goes: per variant, the cold build and the
+ *                typical warm build (the one closest to the warm median) as
+ *                stacked bars of step groups (see step_group)
+ *   cache_hits   cached steps / steps per commit per variant (percent)
+ *
+ * Template placeholders, replaced verbatim: @TITLE@ @PNG@ @SVG@ @DATA@
+ * @SETUP@ (chart-specific "set" lines, e.g. shaded commits) and @PLOT@ (the
+ * plot command with one series per variant or group). gnuplot runs with the
+ * output folder as its working directory, so the scripts name their files
+ * without a path and the folder can be moved and re-rendered.
+ */
+#ifndef BENCH_PLOT_H
+#define BENCH_PLOT_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "util.h"
+
+/*
+ * The group a BuildKit step (vertex name) belongs to, for the "where the time
+ * goes" chart. Never NULL; one of the strings in plot_step_groups. Rules, the
+ * first that matches wins (case-insensitive; "[stage n/m] " is the vertex's
+ * stage prefix, the stage name being its first word):
+ *
+ *   "cache"   importing cache / exporting cache / preparing build cache /
+ *             cache manifest / "writing cache"
+ *   "push"    pushing ... (layers, manifest), "push " ...
+ *   "export"  exporting to image / exporting layers / exporting manifest /
+ *             exporting config / exporting attestation / writing image /
+ *             naming to / sending tarball / unpacking to / exporting to
+ *             (docker|oci) image format
+ *   "code"    [internal] load build context (the source tree transfer)
+ *   "base"    any other [internal] step (load metadata, load .dockerignore,
+ *             load build definition), [auth] ..., resolve image config, and
+ *             instructions FROM WORKDIR ENV ARG LABEL USER EXPOSE CMD
+ *             ENTRYPOINT SHELL HEALTHCHECK VOLUME STOPSIGNAL ONBUILD
+ *   RUN       "deps" when it installs packages (pip, uv, poetry, conda, npm,
+ *             yarn, or names requirements) or the stage name contains "dep";
+ *             else "models" when it fetches (curl, wget, huggingface) or
+ *             names "model", or the stage name contains "model";
+ *             else "base" for system setup (apt-get, apt, apk, yum, dnf,
+ *             useradd, adduser, groupadd); else "other"
+ *   COPY/ADD  "deps" when it copies a dependency manifest (requirements,
+ *             pyproject, poetry.lock, package.json, package-lock, Pipfile,
+ *             uv.lock), or --from= a stage containing "dep", or the stage
+ *             name contains "dep"; "models" when it names "model" or the
+ *             stage name contains "model"; else "code"
+ *   "other"   everything else (and NULL or "")
+ *
+ * A build's wall_seconds is cache restore + docker build + push + cache save.
+ * The chart splits it as:
+ *   "restore/save" cache_restore_seconds + cache_save_seconds
+ *   "push"         push_seconds (docker push), plus any "pushing" steps
+ *   the steps' groups, within the docker build's time (build_seconds, or
+ *                  wall_seconds minus the three above when absent); BuildKit
+ *                  runs stages in parallel, so when the steps add up to more
+ *                  than that time they are scaled down proportionally
+ *   "other"        the rest of the docker build's time
+ */
+const char *step_group(const char *step_name);
+
+/* Every group in stacking order, NULL-terminated. */
+extern const char *const plot_step_groups[];
+
+/* What plot_write made: paths of the files written. */
+struct plot_output {
+	struct strvec data;    /* *.dat */
+	struct strvec scripts; /* *.gp */
+	struct strvec images;  /* *.png and *.svg rendered */
+	struct strvec notes;   /* what is missing or skipped, one line each */
+};
+void plot_output_release(struct plot_output *o);
+
+/* Find the folder of the *.gp.in templates: $BENCH_DATADIR/plots, then
+ * $BENCH_DATADIR itself, then <dir of /proc/self/exe>/plots, then <exe
+ * dir>/../share/bench/plots. BENCH_ENOTFOUND naming the places tried. */
+int plot_templates_dir(char **out);
+
+/*
+ * Write the data files and scripts for `run` (as results_load gives it) into
+ * out_dir (created), then render them with gnuplot unless render is false.
+ * Charts without any data are skipped with a note. When gnuplot is not in
+ * PATH: BENCH_ESETUP ("gnuplot not found: apt-get install gnuplot-nox (the
+ * data files and scripts are in DIR)"), with the data files and scripts
+ * written. A gnuplot failure is BENCH_ERROR with its stderr in the message.
+ */
+int plot_write(struct plot_output *out, json_t *run, const char *out_dir,
+	       const char *templates_dir, bool render);
+
+/* Notes on what a (possibly interrupted) run lacks: builds expected from the
+ * scenario's variants x repetitions x commits seen that are not recorded, and
+ * builds that did not end "ok". Appended to notes, one line each. */
+void plot_missing_notes(struct strvec *notes, json_t *run);
+
+#endif

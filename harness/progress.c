@@ -1,0 +1,216 @@
+/*
+ * progress.c: the live progress display on stderr (see progress.h).
+ *
+ * On a terminal one line is redrawn in place with "\r\033[K", cut to the
+ * terminal's width. Anywhere else (CI logs, a file) a plain line is printed
+ * when the current step changes, or again every PROGRESS_PLAIN_REPEAT seconds
+ * for a long step, and one final line per build. quiet prints nothing.
+ */
+#include "progress.h"
+#include "util.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#define CLEAR_LINE "\r\033[K"
+#define PLAIN_STEP_MAX 200 /* characters of a step name on a plain line */
+
+static int terminal_width(FILE *out, bool tty)
+{
+	const char *env = getenv("COLUMNS");
+	struct winsize ws;
+	long n;
+	char *end;
+
+	if (env && *env) {
+		n = strtol(env, &end, 10);
+		if (!*end && n > 0 && n < 10000)
+			return (int)n;
+	}
+	if (tty && ioctl(fileno(out), TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		return ws.ws_col;
+	return 100;
+}
+
+void progress_init(struct progress *p, FILE *out, bool quiet)
+{
+	memset(p, 0, sizeof(*p));
+	p->out = out;
+	p->quiet = quiet;
+	p->tty = out && isatty(fileno(out));
+	p->width = terminal_width(out, p->tty);
+}
+
+void progress_build_start(struct progress *p, const char *variant, const char *phase,
+			  int repetition, int repetitions, int index, int count, const char *commit)
+{
+	p->variant = variant;
+	p->phase = phase;
+	p->repetition = repetition;
+	p->repetitions = repetitions;
+	p->index = index;
+	p->count = count;
+	p->commit = commit;
+	p->started = monotime_now();
+	p->last_step[0] = '\0';
+	p->last_print = 0;
+}
+
+static const char *str_or(const char *s, const char *fallback)
+{
+	return s && *s ? s : fallback;
+}
+
+/* Append s with control characters (newlines in a RUN heredoc...) turned into
+ * spaces, at most max characters (UTF-8 sequences count as one), "..." when
+ * cut. */
+static void add_clean(struct strbuf *sb, const char *s, size_t max)
+{
+	size_t chars = 0;
+
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if ((c & 0xc0) != 0x80 && chars++ == max) {
+			strbuf_puts(sb, "...");
+			return;
+		}
+		strbuf_add(sb, c < 0x20 || c == 0x7f ? " " : s, 1);
+	}
+}
+
+/* Cut sb to at most cols characters, never inside a UTF-8 sequence. */
+static void cut_columns(struct strbuf *sb, int cols)
+{
+	size_t chars = 0;
+
+	for (size_t i = 0; i < sb->len; i++) {
+		if (((unsigned char)sb->buf[i] & 0xc0) == 0x80)
+			continue;
+		if (chars++ == (size_t)cols) {
+			sb->len = i;
+			sb->buf[i] = '\0';
+			return;
+		}
+	}
+}
+
+static void end_tty_line(struct progress *p)
+{
+	if (p->tty && p->line_open) {
+		fputs(CLEAR_LINE, p->out);
+		p->line_open = false;
+	}
+}
+
+static void draw_tty(struct progress *p, const char *step, double elapsed)
+{
+	struct strbuf sb = {0};
+	int width = p->width > 1 ? p->width : 100;
+
+	strbuf_printf(&sb, "[%s] %s  rep %d/%d  commit %d/%d %s  %.1fs",
+		      str_or(p->variant, "?"), str_or(p->phase, "?"), p->repetition,
+		      p->repetitions, p->index, p->count, str_or(p->commit, "?"), elapsed);
+	if (step) {
+		strbuf_puts(&sb, "  ");
+		add_clean(&sb, step, (size_t)width);
+	}
+	/* One column short of the width: a full line would wrap on some
+	 * terminals and the next "\r" would redraw the wrong line. */
+	cut_columns(&sb, width - 1);
+	fputs(CLEAR_LINE, p->out);
+	fputs(sb.buf, p->out);
+	fflush(p->out);
+	p->line_open = true;
+	strbuf_release(&sb);
+}
+
+static void print_plain(struct progress *p, const char *step, double elapsed)
+{
+	struct strbuf sb = {0};
+
+	strbuf_printf(&sb, "[%s] %s", str_or(p->variant, "?"), str_or(p->phase, "?"));
+	if (p->repetitions > 1)
+		strbuf_printf(&sb, " rep %d/%d", p->repetition, p->repetitions);
+	strbuf_printf(&sb, " commit %d/%d %s %.1fs: ", p->index, p->count,
+		      str_or(p->commit, "?"), elapsed);
+	add_clean(&sb, step, PLAIN_STEP_MAX);
+	strbuf_puts(&sb, "\n");
+	fputs(sb.buf, p->out);
+	fflush(p->out);
+	strbuf_release(&sb);
+}
+
+/*
+ * Plain mode remembers the last step it printed (cut to fit last_step) and
+ * when; a NULL step never prints there, since nothing changed that a log
+ * reader could use.
+ */
+void progress_update(struct progress *p, const char *step)
+{
+	monotime now;
+	double elapsed;
+
+	if (p->quiet || !p->out)
+		return;
+	now = monotime_now();
+	elapsed = p->started ? monotime_seconds(p->started, now) : 0;
+	if (p->tty) {
+		draw_tty(p, step, elapsed);
+		return;
+	}
+	if (!step)
+		return;
+	if (!strncmp(p->last_step, step, sizeof(p->last_step) - 1) &&
+	    p->last_print && monotime_seconds(p->last_print, now) < PROGRESS_PLAIN_REPEAT)
+		return;
+	snprintf(p->last_step, sizeof(p->last_step), "%s", step);
+	p->last_print = now;
+	print_plain(p, step, elapsed);
+}
+
+void progress_build_end(struct progress *p, const char *status, double seconds,
+			int steps_cached, int steps_total)
+{
+	struct strbuf sb = {0};
+
+	if (p->quiet || !p->out)
+		return;
+	end_tty_line(p);
+	strbuf_printf(&sb, "[%s] commit %d/%d %s %s", str_or(p->variant, "?"), p->index,
+		      p->count, str_or(p->commit, "?"), str_or(p->phase, "?"));
+	if (p->repetitions > 1)
+		strbuf_printf(&sb, " rep %d/%d", p->repetition, p->repetitions);
+	strbuf_printf(&sb, ": %s %.1fs", str_or(status, "?"), seconds);
+	if (steps_total > 0)
+		strbuf_printf(&sb, " (%d/%d steps cached)", steps_cached, steps_total);
+	strbuf_puts(&sb, "\n");
+	fputs(sb.buf, p->out);
+	fflush(p->out);
+	p->last_step[0] = '\0';
+	p->last_print = 0;
+	strbuf_release(&sb);
+}
+
+void progress_note(struct progress *p, const char *fmt, ...)
+{
+	char *msg = NULL;
+	va_list ap;
+	int n;
+
+	if (p->quiet || !p->out)
+		return;
+	va_start(ap, fmt);
+	n = vasprintf(&msg, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	end_tty_line(p);
+	fputs(msg, p->out);
+	if (!n || msg[n - 1] != '\n')
+		fputc('\n', p->out);
+	fflush(p->out);
+	free(msg);
+}

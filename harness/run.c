@@ -1,0 +1,834 @@
+/*
+ * run.c: the replay loop of `bench run`.
+ *
+ * For every variant and repetition, the scenario's commits are built in
+ * order: the first build of a series is cold (runner reset, empty cache), the
+ * others warm. Each build is one `docker buildx build` exec'ed as an argv,
+ * its rawjson progress parsed as it arrives, its full output kept in logs/,
+ * and its record appended to the journal before the next build starts.
+ *
+ * Folders: the run's private work folder (default RESULTS/.work, removed at
+ * the end of a complete run, kept after an interruption so --resume can go
+ * on) holds the checked-out commits, per-series cache folders and the world.
+ */
+#include "run.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "docker.h"
+#include "error.h"
+#include "monotonic.h"
+#include "proc.h"
+#include "progress.h"
+#include "rawjson.h"
+#include "replay.h"
+#include "results.h"
+#include "runreport.h"
+#include "scenario.h"
+#include "util.h"
+#include "world.h"
+#include "world/repo.h"
+
+struct run {
+	const struct run_options *opts;
+	struct run_outcome *out;
+	struct scenario *sc;
+	struct replay *repo;
+	struct commit_info *commits;
+	size_t ncommits;
+	char **checkouts;     /* per commit: its folder once checked out */
+	struct world *world;
+	struct results *res;
+	struct progress progress;
+	char *work;           /* private work folder */
+	char *marker;         /* "bench-run-<stamp>": every image this run tags */
+	struct strvec build_args;
+	struct strvec secrets;
+	json_t *finished;     /* resume: keys of builds already in the journal */
+	bool daemon_lost;
+};
+
+/* ---- small helpers ---- */
+
+static char *lowercase_name(const char *s)
+{
+	char *p = xstrdup(s), *q;
+	for (q = p; *q; q++) {
+		if (*q >= 'A' && *q <= 'Z')
+			*q = (char)(*q - 'A' + 'a');
+		else if (!((*q >= 'a' && *q <= 'z') || (*q >= '0' && *q <= '9') || *q == '-' || *q == '.' || *q == '_'))
+			*q = '-';
+	}
+	return p;
+}
+
+/* Print argv for --dry-run and for logs, quoted so a reader can paste it. */
+static void print_argv(FILE *f, const char *const *argv)
+{
+	for (; *argv; argv++) {
+		const char *a = *argv;
+		bool plain = *a && strspn(a, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_=.,:/@+%") == strlen(a);
+		if (plain) {
+			fputs(a, f);
+		} else {
+			fputc('\'', f);
+			for (; *a; a++) {
+				if (*a == '\'')
+					fputs("'\\''", f);
+				else
+					fputc(*a, f);
+			}
+			fputc('\'', f);
+		}
+		fputc(argv[1] ? ' ' : '\n', f);
+	}
+}
+
+static void world_log(void *ctx, const char *msg)
+{
+	struct run *r = ctx;
+	progress_note(&r->progress, "%s", msg);
+}
+
+/* ---- per-build output handling ---- */
+
+struct build_io {
+	struct run *r;
+	int log_fd;
+	struct rawjson *raw;
+	struct strbuf tail;   /* the last bytes of stderr, for the failure reason */
+	bool write_failed;
+};
+
+static void log_write(struct build_io *io, const char *buf, size_t len)
+{
+	while (io->log_fd >= 0 && len) {
+		ssize_t n = write(io->log_fd, buf, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			io->write_failed = true;
+			return;
+		}
+		buf += n;
+		len -= (size_t)n;
+	}
+}
+
+static int on_stderr(void *ctx, const char *buf, size_t len)
+{
+	struct build_io *io = ctx;
+	log_write(io, buf, len);
+	rawjson_feed(io->raw, buf, len);
+	strbuf_add(&io->tail, buf, len);
+	if (io->tail.len > 65536) {
+		memmove(io->tail.buf, io->tail.buf + io->tail.len - 16384, 16384);
+		io->tail.len = 16384;
+		io->tail.buf[io->tail.len] = '\0';
+	}
+	return 0;
+}
+
+static int on_stdout(void *ctx, const char *buf, size_t len)
+{
+	log_write(ctx, buf, len);
+	return 0;
+}
+
+static void on_tick(void *ctx)
+{
+	struct build_io *io = ctx;
+	progress_update(&io->r->progress, rawjson_current(io->raw));
+}
+
+/* The failure reason: the failing step's error and the plain-text lines
+ * docker printed after the JSON stream ("ERROR: failed to solve: ..."). */
+static char *failure_reason(struct build_io *io, int exit_code)
+{
+	struct strbuf sb = {0};
+	const struct step *steps;
+	size_t n, i, lines = 0;
+	const char *p, *start;
+
+	steps = rawjson_steps(io->raw, &n);
+	for (i = 0; i < n; i++)
+		if (steps[i].error)
+			strbuf_printf(&sb, "%s: %s\n", steps[i].name ? steps[i].name : "step", steps[i].error);
+	/* plain lines at the end of stderr, at most 8 */
+	p = io->tail.buf ? io->tail.buf + io->tail.len : NULL;
+	start = p;
+	while (p && p > io->tail.buf && lines < 40) {
+		const char *eol = p;
+		p--;
+		while (p > io->tail.buf && p[-1] != '\n')
+			p--;
+		if (eol > p && (*p == '{' || *p == '}' || *p == ' ' || *p == '\t' || *p == ']'))
+			break;
+		lines++;
+		start = p;
+	}
+	if (start && *start)
+		strbuf_puts(&sb, start);
+	if (!sb.len)
+		strbuf_printf(&sb, "docker buildx build exited with status %d", exit_code);
+	while (sb.len && sb.buf[sb.len - 1] == '\n')
+		sb.buf[--sb.len] = '\0';
+	return strbuf_detach(&sb);
+}
+
+/* ---- the steps of one build ---- */
+
+static const char *commit_dir(struct run *r, size_t i, int *error)
+{
+	*error = 0;
+	if (!r->checkouts[i]) {
+		char *dir = xasprintf("%s/commits/%s", r->work, r->commits[i].id);
+		if ((*error = replay_checkout(r->repo, r->commits[i].id, dir)) < 0) {
+			free(dir);
+			return NULL;
+		}
+		r->checkouts[i] = dir;
+	}
+	return r->checkouts[i];
+}
+
+/* Copy the variant's Dockerfile (and .dockerignore) into a folder of its own,
+ * as BuildKit reads "<Dockerfile>.dockerignore" next to the Dockerfile:
+ * the checked-out commit stays as it is. */
+static int variant_dockerfile(char **out, struct run *r, const struct variant *v, const char *src)
+{
+	char *dir = xasprintf("%s/dockerfiles/%s", r->work, v->name);
+	char *df = path_join(dir, "Dockerfile"), *ign = NULL, *data = NULL;
+	size_t len = 0;
+	int error;
+
+	*out = NULL;
+	if ((error = mkdir_p(dir)) < 0 || (error = read_file(&data, &len, src)) < 0 ||
+	    (error = write_file_atomic(df, data, len)) < 0)
+		goto done;
+	if (v->dockerignore) {
+		free(data);
+		data = NULL;
+		ign = xasprintf("%s.dockerignore", df);
+		if ((error = read_file(&data, &len, v->dockerignore)) < 0 ||
+		    (error = write_file_atomic(ign, data, len)) < 0)
+			goto done;
+	}
+	*out = df;
+	df = NULL;
+done:
+	free(dir);
+	free(df);
+	free(ign);
+	free(data);
+	return error;
+}
+
+struct series {
+	const struct variant *v;
+	int rep;
+	char *dir;        /* work/series/<variant>-r<rep> */
+	char *cache;      /* the cache folder docker reads (--cache-from src) */
+	char *cache_new;  /* the folder docker writes (--cache-to dest) */
+	char *store;      /* the actions/cache stand-in's storage (transport only) */
+	char *cache_ref;  /* registry cache ref */
+	bool transport;   /* restore/save through the world's paced copy */
+};
+
+static void series_release(struct series *s)
+{
+	free(s->dir);
+	free(s->cache);
+	free(s->cache_new);
+	free(s->store);
+	free(s->cache_ref);
+	memset(s, 0, sizeof(*s));
+}
+
+static void series_init(struct series *s, struct run *r, const struct variant *v, int rep)
+{
+	char *name = lowercase_name(v->name);
+	memset(s, 0, sizeof(*s));
+	s->v = v;
+	s->rep = rep;
+	s->dir = xasprintf("%s/series/%s-r%d", r->work, v->name, rep);
+	s->cache = path_join(s->dir, "cache");
+	s->cache_new = path_join(s->dir, "cache-new");
+	s->store = path_join(s->dir, "store");
+	s->transport = v->cache == CACHE_LOCAL && v->runner == RUNNER_EPHEMERAL && r->world &&
+		       r->sc->world.cache_bandwidth > 0;
+	if (v->cache == CACHE_REGISTRY && r->world)
+		s->cache_ref = xasprintf("%s/%s/%s-cache:r%d", world_registry(r->world), r->marker, name, rep);
+	free(name);
+}
+
+static void set_number(json_t *o, const char *key, double v)
+{
+	json_object_set_new(o, key, json_real(v));
+}
+
+/* Build variant s->v at commit i. Returns 0 when the build ran (any status),
+ * or a negative code that must stop the run (interrupted, results lost). */
+static int build_one(struct run *r, struct series *s, size_t i)
+{
+	const struct variant *v = s->v;
+	const struct commit_info *c = &r->commits[i];
+	bool cold = i == 0;
+	struct build_request req = {0};
+	struct strvec argv = {0}, push_argv = {0}, args = {0};
+	struct build_io io = {.r = r, .log_fd = -1};
+	struct proc p = {0};
+	json_t *b = json_object(), *changed = json_array(), *steps;
+	char *name = lowercase_name(v->name), *tag = NULL, *meta = NULL, *log_rel = NULL, *log_path = NULL;
+	char *dockerfile = NULL, *context = NULL, *cache_from = NULL, *cache_to = NULL, *key;
+	const char *status = "ok", *dir;
+	double restore_s = 0, save_s = 0, push_s = 0, build_s = 0;
+	int error = 0, steps_total = 0, steps_cached = 0;
+	int64_t bytes;
+	size_t k;
+
+	json_object_set_new(b, "variant", json_string(v->name));
+	json_object_set_new(b, "repetition", json_integer(s->rep));
+	json_object_set_new(b, "commit", json_string(c->id));
+	json_object_set_new(b, "short", json_string(c->short_id));
+	json_object_set_new(b, "subject", json_string(c->subject ? c->subject : ""));
+	json_object_set_new(b, "index", json_integer((json_int_t)i + 1));
+	json_object_set_new(b, "phase", json_string(cold ? "cold" : "warm"));
+	for (k = 0; k < c->changed_count; k++)
+		json_array_append_new(changed, json_string(c->changed[k]));
+	json_object_set_new(b, "changed", changed);
+
+	key = results_build_key(b);
+	if (r->finished && json_object_get(r->finished, key)) {
+		free(key);
+		goto done; /* resume: finished before */
+	}
+	free(key);
+
+	progress_build_start(&r->progress, v->name, cold ? "cold" : "warm", s->rep,
+			     r->sc->repetitions, (int)i + 1, (int)r->ncommits, c->short_id);
+
+	/* the runner: a fresh hosted runner has nothing but the cache folder */
+	if (cold || v->runner == RUNNER_EPHEMERAL) {
+		if (r->opts->dry_run) {
+			printf("%s builder prune -af   # and remove the run's images (%s*)\n", docker_cli(), r->marker);
+		} else if ((error = docker_reset_runner(r->marker)) < 0) {
+			goto fatal_check;
+		}
+	}
+	if (cold && !r->opts->dry_run) {
+		rm_rf(s->dir);
+		if ((error = mkdir_p(s->dir)) < 0)
+			goto done;
+	}
+
+	if (!(dir = commit_dir(r, i, &error)))
+		goto done;
+	context = path_join(dir, r->sc->context);
+	if (v->dockerfile_in_repo) {
+		char *in_repo = path_join(dir, v->dockerfile);
+		if (!path_exists(in_repo)) {
+			status = "skipped";
+			json_object_set_new(b, "reason", json_sprintf("commit %s has no '%s'", c->short_id, v->dockerfile));
+			free(in_repo);
+			goto record;
+		}
+		error = variant_dockerfile(&dockerfile, r, v, in_repo);
+		free(in_repo);
+	} else {
+		error = variant_dockerfile(&dockerfile, r, v, v->dockerfile);
+	}
+	if (error < 0)
+		goto done;
+
+	/* the cache: restored like actions/cache, imported, exported, rotated */
+	if (v->cache == CACHE_LOCAL) {
+		if (s->transport && !cold && !r->opts->dry_run) {
+			progress_note(&r->progress, "restoring cache (actions/cache stand-in)");
+			if ((error = world_paced_copy(&restore_s, r->world, s->cache, s->store)) < 0)
+				goto done;
+		}
+		if (path_is_dir(s->cache) || (r->opts->dry_run && !cold))
+			cache_from = xasprintf("type=local,src=%s", s->cache);
+		cache_to = xasprintf("type=local,dest=%s,mode=%s", s->cache_new, v->cache_mode);
+		rm_rf(s->cache_new);
+	} else if (v->cache == CACHE_REGISTRY && s->cache_ref) {
+		if (!cold)
+			cache_from = xasprintf("type=registry,ref=%s", s->cache_ref);
+		cache_to = xasprintf("type=registry,ref=%s,mode=%s", s->cache_ref, v->cache_mode);
+	}
+
+	tag = xasprintf("%s%s%s/%s:%s-r%d", v->push && r->world ? world_registry(r->world) : "",
+			v->push && r->world ? "/" : "", r->marker, name, c->short_id, s->rep);
+	meta = xasprintf("%s/metadata.json", s->dir);
+	for (k = 0; k < r->build_args.n; k++)
+		strvec_push(&args, r->build_args.v[k]);
+	req.context = context;
+	req.dockerfile = dockerfile;
+	req.tag = tag;
+	req.target = v->target;
+	req.network = r->sc->network;
+	req.metadata_file = meta;
+	req.cache_from = cache_from;
+	req.cache_to = cache_to;
+	req.build_args = strvec_argv(&args);
+	req.secrets = r->secrets.n ? strvec_argv(&r->secrets) : NULL;
+	docker_build_argv(&argv, &req);
+	if (v->push) {
+		strvec_push(&push_argv, docker_cli());
+		strvec_push(&push_argv, "push");
+		strvec_push(&push_argv, "-q");
+		strvec_push(&push_argv, tag);
+	}
+
+	if (r->opts->dry_run) {
+		print_argv(stdout, strvec_argv(&argv));
+		if (v->push)
+			print_argv(stdout, strvec_argv(&push_argv));
+		goto done;
+	}
+
+	/* the build itself */
+	log_rel = xasprintf("logs/%s-r%d-%03zu-%s.log", v->name, s->rep, i + 1, c->short_id);
+	log_path = path_join(r->res->dir, log_rel);
+	if ((io.log_fd = open(log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0) {
+		error = bench_error_errno(BENCH_EIO, "cannot create log '%s'", log_path);
+		goto done;
+	}
+	{
+		FILE *f = fdopen(dup(io.log_fd), "w");
+		if (f) {
+			fputs("$ ", f);
+			print_argv(f, strvec_argv(&argv));
+			fclose(f);
+		}
+	}
+	if ((error = rawjson_new(&io.raw)) < 0)
+		goto done;
+	if (r->world)
+		world_counters_reset(r->world);
+	p.argv = strvec_argv(&argv);
+	p.timeout_seconds = r->sc->timeout;
+	p.on_stdout = on_stdout;
+	p.on_stderr = on_stderr;
+	p.on_tick = on_tick;
+	p.ctx = &io;
+	if ((error = proc_run(&p)) < 0)
+		goto done;
+	build_s = p.wall_seconds;
+	if (p.interrupted)
+		status = "interrupted";
+	else if (p.timed_out)
+		status = "timeout";
+	else if (p.exit_code != 0)
+		status = "failed";
+
+	if (!strcmp(status, "ok") && v->push) {
+		struct proc pp = {.argv = strvec_argv(&push_argv), .timeout_seconds = r->sc->timeout,
+				  .on_stdout = on_stdout, .on_stderr = on_stdout, .ctx = &io};
+		progress_note(&r->progress, "pushing %s", tag);
+		if ((error = proc_run(&pp)) < 0)
+			goto done;
+		push_s = pp.wall_seconds;
+		if (pp.interrupted) {
+			status = "interrupted";
+		} else if (pp.exit_code != 0) {
+			status = "failed";
+			json_object_set_new(b, "reason", json_sprintf("docker push %s failed (exit %d), see %s",
+								       tag, pp.exit_code, log_rel));
+		}
+	}
+
+	/* rotate the cache like the blog's workflow: CACHE-new replaces CACHE */
+	if (v->cache == CACHE_LOCAL) {
+		if (!strcmp(status, "ok") && path_is_dir(s->cache_new)) {
+			if (s->transport) {
+				progress_note(&r->progress, "saving cache (actions/cache stand-in)");
+				if ((error = world_paced_copy(&save_s, r->world, s->store, s->cache_new)) < 0)
+					goto done;
+				rm_rf(s->cache_new);
+				rm_rf(s->cache);
+			} else {
+				rm_rf(s->cache);
+				if (rename(s->cache_new, s->cache) < 0) {
+					error = bench_error_errno(BENCH_EIO, "cannot move '%s' to '%s'", s->cache_new, s->cache);
+					goto done;
+				}
+			}
+		} else {
+			rm_rf(s->cache_new);
+			if (s->transport)
+				rm_rf(s->cache);
+		}
+		dir_size(&bytes, s->transport ? s->store : s->cache);
+		json_object_set_new(b, "cache_bytes", json_integer(bytes));
+	} else {
+		json_object_set_new(b, "cache_bytes", json_integer(0));
+	}
+
+	json_object_set_new(b, "exit_code", json_integer(p.exit_code));
+	steps = rawjson_steps_json(io.raw, &steps_total, &steps_cached);
+	json_object_set_new(b, "steps_total", json_integer(steps_total));
+	json_object_set_new(b, "steps_cached", json_integer(steps_cached));
+	json_object_set_new(b, "steps", steps);
+	bytes = 0;
+	if (!strcmp(status, "ok"))
+		docker_image_size(&bytes, tag);
+	bench_error_clear();
+	json_object_set_new(b, "image_bytes", json_integer(bytes));
+	set_number(b, "build_seconds", build_s);
+	if (v->push)
+		set_number(b, "push_seconds", push_s);
+	if (s->transport) {
+		set_number(b, "cache_restore_seconds", restore_s);
+		set_number(b, "cache_save_seconds", save_s);
+	}
+	if (r->world) {
+		json_object_set_new(b, "served_bytes", json_integer(world_served_bytes(r->world)));
+		json_object_set_new(b, "served_requests", json_integer(world_served_requests(r->world)));
+	}
+	json_object_set_new(b, "log", json_string(log_rel));
+	if (strcmp(status, "ok") && !json_object_get(b, "reason")) {
+		if (!strcmp(status, "timeout"))
+			json_object_set_new(b, "reason", json_sprintf("build exceeded the timeout of %.0f s; its process group was killed", r->sc->timeout));
+		else if (!strcmp(status, "interrupted"))
+			json_object_set_new(b, "reason", json_string("interrupted (Ctrl-C); the build was stopped"));
+		else
+			json_object_set_new(b, "reason", json_string_nocheck(failure_reason(&io, p.exit_code)));
+	}
+	if (!strcmp(status, "failed")) {
+		/* a daemon that died mid-run makes every later build fail: stop */
+		if (docker_preflight(false) < 0) {
+			char *reason = xasprintf("docker daemon stopped answering during the build: %s", bench_error_last());
+			json_object_set_new(b, "reason", json_string(reason));
+			free(reason);
+			r->daemon_lost = true;
+		}
+	}
+
+record:
+	json_object_set_new(b, "status", json_string(status));
+	if (!json_object_get(b, "exit_code"))
+		json_object_set_new(b, "exit_code", json_integer(-1));
+	if (!json_object_get(b, "wall_seconds"))
+		set_number(b, "wall_seconds", restore_s + build_s + push_s + save_s);
+	progress_build_end(&r->progress, status, restore_s + build_s + push_s + save_s, steps_cached, steps_total);
+	r->out->builds++;
+	if (!strcmp(status, "ok"))
+		r->out->ok++;
+	else
+		r->out->not_ok++;
+	if (!strcmp(status, "interrupted"))
+		r->out->interrupted = true;
+	error = results_append(r->res, json_incref(b));
+	if (error < 0)
+		error = bench_error_wrap(error, "cannot record the build of %s at %s (results kept so far are in %s)",
+					 v->name, c->short_id, r->res->dir);
+	goto done;
+
+fatal_check:
+	if (proc_interrupt_requested())
+		error = BENCH_EINTERRUPTED;
+done:
+	if (io.log_fd >= 0)
+		close(io.log_fd);
+	rawjson_free(io.raw);
+	strbuf_release(&io.tail);
+	strvec_release(&argv);
+	strvec_release(&push_argv);
+	strvec_release(&args);
+	json_decref(b);
+	free(name);
+	free(tag);
+	free(meta);
+	free(log_rel);
+	free(log_path);
+	free(dockerfile);
+	free(context);
+	free(cache_from);
+	free(cache_to);
+	return error;
+}
+
+/* ---- set-up and tear-down ---- */
+
+static int apply_overrides(struct run *r)
+{
+	const struct run_options *o = r->opts;
+	int error = 0;
+
+	if (o->only && (error = scenario_only_variant(r->sc, o->only)) < 0)
+		return error;
+	if (o->commits) {
+		free(r->sc->commits);
+		r->sc->commits = xstrdup(o->commits);
+	}
+	if (o->scale > 0) {
+		if (!r->sc->world.enabled)
+			return bench_error_set(BENCH_EINVALID, "--scale: scenario '%s' has no [world] section to scale",
+					       r->sc->path);
+		r->sc->world.scale = o->scale;
+	}
+	return 0;
+}
+
+static bool needs_cache_export(const struct scenario *sc)
+{
+	size_t i;
+	for (i = 0; i < sc->variants_count; i++)
+		if (sc->variants[i].cache != CACHE_NONE)
+			return true;
+	return false;
+}
+
+static void collect_args(struct run *r)
+{
+	size_t i;
+	if (r->world)
+		world_build_args(r->world, &r->build_args);
+	for (i = 0; i < r->sc->build_args_count; i++)
+		strvec_push(&r->build_args, r->sc->build_args[i]);
+	for (i = 0; i < r->sc->secrets_count; i++) {
+		const struct secret *s = &r->sc->secrets[i];
+		if (s->src)
+			strvec_pushf(&r->secrets, "id=%s,src=%s", s->id, s->src);
+		else
+			strvec_pushf(&r->secrets, "id=%s,env=%s", s->id, s->env);
+	}
+}
+
+/* Resume: the journal's finished builds, and a refusal when the scenario
+ * file changed since the run began (unless --force). */
+static int prepare_resume(struct run *r)
+{
+	json_t *builds, *b, *digest;
+	size_t i;
+
+	if (!(r->finished = json_object()))
+		return bench_error_set(BENCH_ERROR, "out of memory");
+	digest = json_object_get(json_object_get(r->res->run, "scenario"), "digest");
+	if (!r->opts->force && (!json_is_string(digest) || strcmp(json_string_value(digest), r->sc->digest)))
+		return bench_error_set(BENCH_EINVALID,
+			"scenario '%s' changed since %s was started (digest %s, now %s): "
+			"rerun from scratch, or pass --force to resume anyway",
+			r->sc->path, r->res->dir, json_is_string(digest) ? json_string_value(digest) : "unknown",
+			r->sc->digest);
+	builds = json_object_get(r->res->run, "builds");
+	json_array_foreach(builds, i, b) {
+		char *key = results_build_key(b);
+		json_object_set_new(r->finished, key, json_true());
+		free(key);
+	}
+	return 0;
+}
+
+static int open_results(struct run *r)
+{
+	json_t *scenario_json, *env = NULL;
+	int error;
+
+	if (r->opts->resume_dir) {
+		if ((error = results_reopen(&r->res, r->opts->resume_dir)) < 0)
+			return error;
+		return prepare_resume(r);
+	}
+	scenario_json = scenario_to_json(r->sc);
+	if ((error = docker_environment(&env)) < 0) {
+		json_decref(scenario_json);
+		return error;
+	}
+	if (r->world)
+		json_object_set_new(env, "world", world_describe(r->world));
+	return results_create(&r->res, r->opts->results_base ? r->opts->results_base : "results",
+			      r->sc->name, scenario_json, env);
+}
+
+static int make_work_dir(struct run *r)
+{
+	if (r->opts->work_dir)
+		r->work = path_absolute(r->opts->work_dir);
+	else if (r->opts->dry_run)
+		r->work = xasprintf("%s/bench-dry-run-%d", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", (int)getpid());
+	else
+		r->work = path_join(r->res->dir, ".work");
+	return mkdir_p(r->work);
+}
+
+static int open_repository(struct run *r)
+{
+	const char *repo = r->sc->repo;
+	int error;
+	char *generated = NULL;
+
+	if (r->world) {
+		repo = world_repo_path(r->world);
+	} else if (!repo) {
+		/* dry run of a world scenario: the repository is generated, not served */
+		generated = path_join(r->work, "world-repo");
+		if ((error = world_repo_generate(generated, r->sc->world.seed)) < 0)
+			goto done;
+		repo = generated;
+	}
+	if ((error = replay_open(&r->repo, repo)) < 0)
+		goto done;
+	if ((error = replay_resolve(&r->commits, &r->ncommits, r->repo, r->sc->commits)) < 0)
+		goto done;
+	r->checkouts = xcalloc(r->ncommits, sizeof(*r->checkouts));
+done:
+	free(generated);
+	return error;
+}
+
+static int replay_all(struct run *r)
+{
+	size_t vi, i;
+	int rep, error = 0;
+
+	for (vi = 0; vi < r->sc->variants_count; vi++) {
+		for (rep = 1; rep <= r->sc->repetitions; rep++) {
+			struct series s;
+			series_init(&s, r, &r->sc->variants[vi], rep);
+			for (i = 0; i < r->ncommits; i++) {
+				if (proc_interrupt_requested()) {
+					error = BENCH_EINTERRUPTED;
+					break;
+				}
+				if ((error = build_one(r, &s, i)) < 0)
+					break;
+				if (r->out->interrupted) {
+					error = BENCH_EINTERRUPTED;
+					break;
+				}
+				if (r->daemon_lost) {
+					error = bench_error_set(BENCH_ESETUP,
+						"docker daemon stopped answering during the run; the failed build and "
+						"everything before it are in %s (continue later with: bench run --resume %s %s)",
+						r->res->dir, r->res->dir, r->sc->path);
+					break;
+				}
+			}
+			if (!r->opts->dry_run && !error && !r->opts->work_dir)
+				rm_rf(s.dir);
+			series_release(&s);
+			if (error)
+				return error;
+		}
+	}
+	return 0;
+}
+
+static void run_release(struct run *r)
+{
+	size_t i;
+	if (r->world)
+		world_stop(r->world);
+	if (r->checkouts)
+		for (i = 0; i < r->ncommits; i++)
+			free(r->checkouts[i]);
+	free(r->checkouts);
+	commit_info_array_free(r->commits, r->ncommits);
+	replay_free(r->repo);
+	results_free(r->res);
+	scenario_free(r->sc);
+	strvec_release(&r->build_args);
+	strvec_release(&r->secrets);
+	json_decref(r->finished);
+	free(r->work);
+	free(r->marker);
+}
+
+int run_execute(struct run_outcome *out, const struct run_options *opts)
+{
+	struct run r = {.opts = opts, .out = out};
+	char stamp[32];
+	int error, end_error;
+
+	memset(out, 0, sizeof(*out));
+	progress_init(&r.progress, stderr, opts->quiet);
+	if ((error = scenario_load(&r.sc, opts->scenario_path)) < 0 || (error = apply_overrides(&r)) < 0)
+		goto done;
+	utc_stamp(stamp, sizeof(stamp));
+	{
+		char *marker = xasprintf("bench-run-%s-%d", stamp, (int)getpid());
+		r.marker = lowercase_name(marker);
+		free(marker);
+	}
+
+	if (opts->dry_run) {
+		if ((error = make_work_dir(&r)) < 0 || (error = open_repository(&r)) < 0)
+			goto done;
+		if (r.sc->world.enabled) {
+			strvec_push(&r.build_args, "PIP_INDEX_URL=http://127.0.0.1:<index-port>/simple/");
+			strvec_push(&r.build_args, "PIP_TRUSTED_HOST=127.0.0.1");
+			strvec_push(&r.build_args, "MODEL_BASE_URL=http://127.0.0.1:<index-port>/storage");
+			strvec_pushf(&r.build_args, "BASE_IMAGE=%s", r.sc->world.base_image);
+		}
+		collect_args(&r);
+		/* paths in the dry run point at a results folder that is not made */
+		r.res = xcalloc(1, sizeof(*r.res));
+		r.res->dir = xstrdup("results/DRY-RUN");
+		error = replay_all(&r);
+		rm_rf(r.work);
+		free(r.res->dir);
+		free(r.res);
+		r.res = NULL;
+		goto done;
+	}
+
+	if ((error = docker_preflight(needs_cache_export(r.sc))) < 0)
+		goto done;
+	if ((error = open_results(&r)) < 0)
+		goto done;
+	out->results_dir = xstrdup(r.res->dir);
+	if ((error = make_work_dir(&r)) < 0)
+		goto done;
+	if (r.sc->world.enabled) {
+		char *wdir = path_join(r.work, "world");
+		error = world_start(&r.world, &r.sc->world, wdir, world_log, &r);
+		free(wdir);
+		if (error < 0)
+			goto done;
+	}
+	collect_args(&r);
+	if ((error = open_repository(&r)) < 0)
+		goto done;
+	progress_note(&r.progress, "replaying %zu commit(s) x %zu variant(s) x %d repetition(s); results in %s",
+		      r.ncommits, r.sc->variants_count, r.sc->repetitions, r.res->dir);
+
+	error = replay_all(&r);
+	if (proc_interrupt_requested())
+		out->interrupted = true;
+
+	end_error = results_finish(r.res, error == 0);
+	if (!error && end_error < 0)
+		error = end_error;
+	runreport_print(stdout, r.res->run, opts);
+	if (!opts->no_plot)
+		runreport_plot(r.res->dir, opts->quiet);
+	docker_reset_runner(r.marker);
+	bench_error_clear();
+	if (!out->interrupted && !error && !opts->work_dir) {
+		if (r.world) {
+			world_stop(r.world);
+			r.world = NULL;
+		}
+		rm_rf(r.work);
+	}
+done:
+	if (out->interrupted && error == 0)
+		error = BENCH_EINTERRUPTED;
+	run_release(&r);
+	return error;
+}
+
+void run_outcome_release(struct run_outcome *out)
+{
+	free(out->results_dir);
+	out->results_dir = NULL;
+}

@@ -1,0 +1,82 @@
+/* runreport.c: the end of `bench run`: summary table and charts. */
+#include "runreport.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "plot.h"
+#include "results.h"
+#include "util.h"
+
+static void print_seconds(FILE *f, json_t *v, int width)
+{
+	if (json_is_number(v))
+		fprintf(f, " %*.1f", width, json_number_value(v));
+	else
+		fprintf(f, " %*s", width, "-");
+}
+
+void runreport_print(FILE *f, json_t *run, const struct run_options *opts)
+{
+	json_t *summary = json_object_get(run, "summary"), *s;
+	size_t i, width = 7;
+	(void)opts;
+
+	json_array_foreach(summary, i, s) {
+		size_t n = strlen(json_string_value(json_object_get(s, "variant")) ?: "");
+		if (n > width)
+			width = n;
+	}
+	fprintf(f, "\n%-*s %8s %14s %10s %13s %8s\n", (int)width, "variant", "cold s", "warm median s",
+		"warm/cold", "cached steps", "builds");
+	json_array_foreach(summary, i, s) {
+		json_t *ratio = json_object_get(s, "cached_step_ratio");
+		json_t *woc = json_object_get(s, "warm_over_cold");
+		fprintf(f, "%-*s", (int)width, json_string_value(json_object_get(s, "variant")) ?: "?");
+		print_seconds(f, json_object_get(s, "cold_seconds"), 8);
+		print_seconds(f, json_object_get(s, "warm_median_seconds"), 14);
+		if (json_is_number(woc))
+			fprintf(f, " %10.2f", json_number_value(woc));
+		else
+			fprintf(f, " %10s", "-");
+		if (json_is_number(ratio))
+			fprintf(f, " %12.0f%%", 100.0 * json_number_value(ratio));
+		else
+			fprintf(f, " %13s", "-");
+		fprintf(f, " %4lld/%-3lld\n", (long long)json_integer_value(json_object_get(s, "ok")),
+			(long long)json_integer_value(json_object_get(s, "builds")));
+	}
+}
+
+void runreport_plot(const char *results_dir, bool quiet)
+{
+	struct plot_output out = {0};
+	json_t *run = NULL;
+	char *templates = NULL, *dir = path_join(results_dir, "plots"), *missing = NULL;
+	size_t i;
+	int error;
+
+	if ((error = results_load(&run, &missing, results_dir)) < 0 ||
+	    (error = plot_templates_dir(&templates)) < 0)
+		goto done;
+	error = plot_write(&out, run, dir, templates, true);
+	if (!quiet)
+		for (i = 0; i < out.notes.n; i++)
+			fprintf(stderr, "bench run: note: %s\n", out.notes.v[i]);
+	if (out.images.n) {
+		fprintf(stdout, "\ncharts:\n");
+		for (i = 0; i < out.images.n; i++)
+			fprintf(stdout, "  %s\n", out.images.v[i]);
+	}
+done:
+	if (error < 0)
+		fprintf(stderr, "bench run: warning: no charts: %s\n", bench_error_last());
+	bench_error_clear();
+	plot_output_release(&out);
+	json_decref(run);
+	free(templates);
+	free(missing);
+	free(dir);
+}

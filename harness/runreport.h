@@ -1,0 +1,22 @@
+/*
+ * runreport.h: what `bench run` prints when it ends: the summary table on
+ * stdout (per variant: cold seconds, warm median seconds, warm/cold, cached
+ * steps), the charts it draws, and their paths.
+ */
+#ifndef BENCH_RUNREPORT_H
+#define BENCH_RUNREPORT_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "run.h"
+
+/* The summary table of run (run.json's object) on f. */
+void runreport_print(FILE *f, json_t *run, const struct run_options *opts);
+
+/* Draw the charts into DIR/plots and print their paths on stderr; a missing
+ * gnuplot is a warning here, never a failure of the run. */
+void runreport_plot(const char *results_dir, bool quiet);
+
+#endif

@@ -1,0 +1,709 @@
+/*
+ * world/wheels.c: generates the files of the emulated internet (see
+ * wheels.h): wheels written with libzip, the PEP 503 index pages, and the
+ * model files (a ustar archive gzip'ed through libzip's deflate, and a raw
+ * weights file). Payload bytes come from a seeded PRNG, never stored.
+ */
+#include "world/wheels.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zip.h>
+
+#include "error.h"
+#include "sha256.h"
+#include "util.h"
+#include "world/catalog.h"
+
+#define FIXED_MTIME ((time_t)1733011200) /* 2024-12-01T00:00:00Z */
+#define NATIVE_RATIO 1.92   /* deflate level 1 on world_bytes_native, measured */
+#define WEIGHTS_RATIO 1.135 /* deflate level 6 on world_bytes_weights, measured */
+#define MIN_WHEEL 4096
+
+/* ---- byte streams ---- */
+
+/* A restartable stream of pseudo-random bytes. Native bytes are 12 symbols
+ * (0x00 and 0xff frequent, like code and tables) drawn 5 bits at a time:
+ * their entropy is 3.75 bits a byte, so deflate gets close to 2:1. Weight
+ * bytes are 7 random bits (bit 6 clear), so deflate gets about 1.14:1. */
+struct bytegen {
+	uint64_t seed, state;
+	int weights;
+	uint8_t table[32];
+	uint8_t pend[12];
+	unsigned npend, off;
+};
+
+static uint64_t splitmix64(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+static void bytegen_reset(struct bytegen *g)
+{
+	unsigned i, n = 12;
+
+	g->state = g->seed;
+	g->npend = g->off = 0;
+	memset(g->table, 0, 8);
+	memset(g->table + 8, 0xff, 4);
+	while (n < 32) { /* ten more distinct symbols, twice each */
+		uint8_t b = (uint8_t)(1 + splitmix64(&g->state) % 254);
+		for (i = 12; i < n && g->table[i] != b; i += 2)
+			;
+		if (i < n)
+			continue;
+		g->table[n++] = b;
+		g->table[n++] = b;
+	}
+}
+
+static void bytegen_init(struct bytegen *g, uint64_t seed, int weights)
+{
+	memset(g, 0, sizeof(*g));
+	g->seed = seed;
+	g->weights = weights;
+	bytegen_reset(g);
+}
+
+static void bytegen_fill(struct bytegen *g, uint8_t *buf, size_t len)
+{
+	while (len) {
+		size_t n;
+		if (g->off == g->npend) {
+			uint64_t w = splitmix64(&g->state);
+			unsigned i;
+			if (g->weights) {
+				for (i = 0; i < 8; i++)
+					g->pend[i] = (uint8_t)(w >> (8 * i)) & 0xbf;
+				g->npend = 8;
+			} else {
+				for (i = 0; i < 12; i++)
+					g->pend[i] = g->table[(w >> (5 * i)) & 31];
+				g->npend = 12;
+			}
+			g->off = 0;
+		}
+		n = g->npend - g->off;
+		if (n > len)
+			n = len;
+		memcpy(buf, g->pend + g->off, n);
+		g->off += (unsigned)n;
+		buf += n;
+		len -= n;
+	}
+}
+
+void world_bytes_native(void *buf, size_t len, uint64_t seed)
+{
+	struct bytegen g;
+	bytegen_init(&g, seed, 0);
+	bytegen_fill(&g, buf, len);
+}
+
+void world_bytes_weights(void *buf, size_t len, uint64_t seed)
+{
+	struct bytegen g;
+	bytegen_init(&g, seed, 1);
+	bytegen_fill(&g, buf, len);
+}
+
+/* ---- wheels ---- */
+
+static char *underscored(const char *name)
+{
+	char *s = xstrdup(name), *p;
+	for (p = s; *p; p++)
+		if (*p == '-' || *p == '.')
+			*p = '_';
+	return s;
+}
+
+char *wheel_filename(const char *name, const char *version)
+{
+	char *u = underscored(name);
+	char *f = xasprintf("%s-%s-py3-none-any.whl", u, version);
+	free(u);
+	return f;
+}
+
+/* RECORD's digest form: "sha256=" + urlsafe base64 without padding. */
+static void record_digest(char out[52], const uint8_t d[SHA256_DIGEST_SIZE])
+{
+	static const char b64[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+	size_t i, o = 0;
+
+	memcpy(out, "sha256=", 7);
+	o = 7;
+	for (i = 0; i < SHA256_DIGEST_SIZE; i += 3) {
+		uint32_t v = (uint32_t)d[i] << 16;
+		size_t left = SHA256_DIGEST_SIZE - i;
+		if (left > 1)
+			v |= (uint32_t)d[i + 1] << 8;
+		if (left > 2)
+			v |= d[i + 2];
+		out[o++] = b64[(v >> 18) & 63];
+		out[o++] = b64[(v >> 12) & 63];
+		if (left > 1)
+			out[o++] = b64[(v >> 6) & 63];
+		if (left > 2)
+			out[o++] = b64[v & 63];
+	}
+	out[o] = '\0';
+}
+
+static void record_line(struct strbuf *rec, const char *path, const void *data, size_t len)
+{
+	uint8_t d[SHA256_DIGEST_SIZE];
+	struct sha256_ctx c;
+	char dig[52];
+
+	sha256_init(&c);
+	sha256_update(&c, data, len);
+	sha256_final(d, &c);
+	record_digest(dig, d);
+	strbuf_printf(rec, "%s,%s,%zu\n", path, dig, len);
+}
+
+/* libzip reads the payload through this source, regenerating the stream. */
+struct gen_source {
+	struct bytegen g;
+	uint64_t len, pos;
+};
+
+static zip_int64_t gen_source_cb(void *ud, void *data, zip_uint64_t len, zip_source_cmd_t cmd)
+{
+	struct gen_source *s = ud;
+
+	switch (cmd) {
+	case ZIP_SOURCE_OPEN:
+		bytegen_reset(&s->g);
+		s->pos = 0;
+		return 0;
+	case ZIP_SOURCE_READ:
+		if (len > s->len - s->pos)
+			len = s->len - s->pos;
+		bytegen_fill(&s->g, data, (size_t)len);
+		s->pos += len;
+		return (zip_int64_t)len;
+	case ZIP_SOURCE_CLOSE:
+	case ZIP_SOURCE_FREE:
+		return 0;
+	case ZIP_SOURCE_STAT: {
+		zip_stat_t *st = data;
+		if (len < sizeof(*st))
+			return -1;
+		zip_stat_init(st);
+		st->size = s->len;
+		st->mtime = FIXED_MTIME;
+		st->valid |= ZIP_STAT_SIZE | ZIP_STAT_MTIME;
+		return sizeof(*st);
+	}
+	case ZIP_SOURCE_ERROR: {
+		zip_error_t err;
+		zip_int64_t r;
+		zip_error_init_with_code(&err, ZIP_ER_INTERNAL);
+		r = zip_error_to_data(&err, data, len);
+		zip_error_fini(&err);
+		return r;
+	}
+	case ZIP_SOURCE_SUPPORTS:
+		return zip_source_make_command_bitmap(ZIP_SOURCE_OPEN, ZIP_SOURCE_READ,
+			ZIP_SOURCE_CLOSE, ZIP_SOURCE_STAT, ZIP_SOURCE_ERROR, ZIP_SOURCE_FREE, -1);
+	default:
+		return -1;
+	}
+}
+
+/* Add an entry from a source; the archive owns src from here on. */
+static int archive_add(zip_t *za, const char *name, zip_source_t *src, int level, const char *path)
+{
+	zip_int64_t idx;
+
+	if (!src)
+		return bench_error_set(BENCH_EIO, "cannot write '%s': %s", path, zip_strerror(za));
+	if ((idx = zip_file_add(za, name, src, ZIP_FL_ENC_UTF_8)) < 0) {
+		zip_source_free(src);
+		return bench_error_set(BENCH_EIO, "cannot add '%s' to '%s': %s", name, path,
+				       zip_strerror(za));
+	}
+	if (zip_set_file_compression(za, (zip_uint64_t)idx, ZIP_CM_DEFLATE, (zip_uint32_t)level) < 0 ||
+	    zip_file_set_mtime(za, (zip_uint64_t)idx, FIXED_MTIME, 0) < 0 ||
+	    zip_file_set_external_attributes(za, (zip_uint64_t)idx, 0, ZIP_OPSYS_UNIX,
+					     0100644u << 16) < 0)
+		return bench_error_set(BENCH_EIO, "cannot set up '%s' in '%s': %s", name, path,
+				       zip_strerror(za));
+	return 0;
+}
+
+static int archive_add_text(zip_t *za, const char *name, const struct strbuf *sb, const char *path)
+{
+	return archive_add(za, name, zip_source_buffer(za, sb->buf, sb->len, 0), 6, path);
+}
+
+int wheel_write(const char *path, const char *name, const char *version,
+		int64_t target_bytes, uint64_t seed)
+{
+	struct strbuf init = {0}, meta = {0}, whl = {0}, rec = {0};
+	char *pkg = underscored(name), *dist = NULL, *n_init = NULL, *n_so = NULL;
+	char *n_meta = NULL, *n_whl = NULL, *n_rec = NULL;
+	struct gen_source payload;
+	struct sha256_ctx c;
+	uint8_t d[SHA256_DIGEST_SIZE], buf[1 << 16];
+	char dig[52];
+	double overhead;
+	uint64_t left;
+	zip_t *za = NULL;
+	int zerr, error = 0;
+
+	dist = xasprintf("%s-%s.dist-info", pkg, version);
+	n_init = xasprintf("%s/__init__.py", pkg);
+	n_so = xasprintf("%s/_native.so", pkg);
+	n_meta = xasprintf("%s/METADATA", dist);
+	n_whl = xasprintf("%s/WHEEL", dist);
+	n_rec = xasprintf("%s/RECORD", dist);
+	strbuf_printf(&init, "\"\"\"%s, generated by bench for the emulated cafeboo world.\"\"\"\n"
+		      "__version__ = \"%s\"\n", name, version);
+	strbuf_printf(&meta, "Metadata-Version: 2.1\nName: %s\nVersion: %s\n"
+		      "Summary: generated by bench for the emulated cafeboo world\n", name, version);
+	strbuf_puts(&whl, "Wheel-Version: 1.0\nGenerator: bench\nRoot-Is-Purelib: true\n"
+		    "Tag: py3-none-any\n");
+
+	/* the payload's deflated size is what is left of the target after the
+	 * small files and the zip headers (about 400 bytes of each) */
+	if (target_bytes < MIN_WHEEL)
+		target_bytes = MIN_WHEEL;
+	overhead = 2200 + 5.0 * 2 * (double)strlen(dist);
+	bytegen_init(&payload.g, seed, 0);
+	payload.len = (uint64_t)(((double)target_bytes - overhead) * NATIVE_RATIO);
+	payload.pos = 0;
+
+	record_line(&rec, n_init, init.buf, init.len);
+	sha256_init(&c);
+	for (left = payload.len; left; ) {
+		size_t n = left < sizeof(buf) ? (size_t)left : sizeof(buf);
+		bytegen_fill(&payload.g, buf, n);
+		sha256_update(&c, buf, n);
+		left -= n;
+	}
+	sha256_final(d, &c);
+	record_digest(dig, d);
+	strbuf_printf(&rec, "%s,%s,%llu\n", n_so, dig, (unsigned long long)payload.len);
+	record_line(&rec, n_meta, meta.buf, meta.len);
+	record_line(&rec, n_whl, whl.buf, whl.len);
+	strbuf_printf(&rec, "%s,,\n", n_rec);
+
+	if (!(za = zip_open(path, ZIP_CREATE | ZIP_TRUNCATE, &zerr))) {
+		zip_error_t ze;
+		zip_error_init_with_code(&ze, zerr);
+		error = bench_error_set(BENCH_EIO, "cannot create '%s': %s", path,
+					zip_error_strerror(&ze));
+		zip_error_fini(&ze);
+		goto done;
+	}
+	if ((error = archive_add_text(za, n_init, &init, path)) ||
+	    (error = archive_add(za, n_so, zip_source_function(za, gen_source_cb, &payload), 1, path)) ||
+	    (error = archive_add_text(za, n_meta, &meta, path)) ||
+	    (error = archive_add_text(za, n_whl, &whl, path)) ||
+	    (error = archive_add_text(za, n_rec, &rec, path)))
+		goto done;
+	if (zip_close(za) < 0) {
+		error = bench_error_set(BENCH_EIO, "cannot write '%s': %s", path, zip_strerror(za));
+		goto done;
+	}
+	za = NULL;
+done:
+	if (za)
+		zip_discard(za);
+	strbuf_release(&init);
+	strbuf_release(&meta);
+	strbuf_release(&whl);
+	strbuf_release(&rec);
+	free(pkg);
+	free(dist);
+	free(n_init);
+	free(n_so);
+	free(n_meta);
+	free(n_whl);
+	free(n_rec);
+	return error;
+}
+
+/* ---- model files ---- */
+
+/* One 512-byte ustar header. */
+static void tar_header(uint8_t h[512], const char *name, uint64_t size, char type)
+{
+	unsigned sum = 0, i;
+
+	memset(h, 0, 512);
+	snprintf((char *)h, 100, "%s", name);
+	snprintf((char *)h + 100, 8, "%07o", type == '5' ? 0755u : 0644u);
+	snprintf((char *)h + 108, 8, "%07o", 0u);
+	snprintf((char *)h + 116, 8, "%07o", 0u);
+	snprintf((char *)h + 124, 12, "%011llo", (unsigned long long)size);
+	snprintf((char *)h + 136, 12, "%011llo", (unsigned long long)FIXED_MTIME);
+	memset(h + 148, ' ', 8);
+	h[156] = (uint8_t)type;
+	memcpy(h + 257, "ustar", 6);
+	memcpy(h + 263, "00", 2);
+	snprintf((char *)h + 265, 32, "root");
+	snprintf((char *)h + 297, 32, "root");
+	for (i = 0; i < 512; i++)
+		sum += h[i];
+	snprintf((char *)h + 148, 8, "%06o", sum);
+	h[155] = ' ';
+}
+
+/* Append a tar member; data is either text (gen NULL) or len bytes of gen. */
+static int tar_add(FILE *f, const char *name, const char *text, uint64_t len, struct bytegen *gen)
+{
+	uint8_t h[512], buf[1 << 16];
+	uint64_t left;
+
+	tar_header(h, name, len, '0');
+	if (fwrite(h, 1, 512, f) != 512)
+		return -1;
+	if (text && fwrite(text, 1, (size_t)len, f) != len)
+		return -1;
+	for (left = gen ? len : 0; left; ) {
+		size_t n = left < sizeof(buf) ? (size_t)left : sizeof(buf);
+		bytegen_fill(gen, buf, n);
+		if (fwrite(buf, 1, n, f) != n)
+			return -1;
+		left -= n;
+	}
+	memset(buf, 0, 512);
+	if (len % 512 && fwrite(buf, 1, 512 - len % 512, f) != 512 - len % 512)
+		return -1;
+	return 0;
+}
+
+/* gzip src into dst without linking zlib: libzip deflates src into a
+ * scratch zip, whose raw deflate stream (read back with ZIP_FL_COMPRESSED)
+ * is exactly a gzip member's body; header and CRC trailer are added here. */
+static int gzip_file(const char *dst, const char *src)
+{
+	static const uint8_t header[10] = { 0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3 };
+	char *scratch = xasprintf("%s.zip", dst);
+	zip_t *za = NULL;
+	zip_file_t *zf = NULL;
+	zip_stat_t st;
+	FILE *out = NULL;
+	uint8_t buf[1 << 16], trailer[8];
+	zip_int64_t n;
+	int zerr, i, error = 0;
+
+	if (!(za = zip_open(scratch, ZIP_CREATE | ZIP_TRUNCATE, &zerr))) {
+		error = bench_error_set(BENCH_EIO, "cannot create '%s'", scratch);
+		goto done;
+	}
+	if ((error = archive_add(za, "data", zip_source_file(za, src, 0, -1), 6, scratch)))
+		goto done;
+	if (zip_close(za) < 0) {
+		error = bench_error_set(BENCH_EIO, "cannot write '%s': %s", scratch, zip_strerror(za));
+		goto done;
+	}
+	if (!(za = zip_open(scratch, ZIP_RDONLY, &zerr)) || zip_stat_index(za, 0, 0, &st) < 0 ||
+	    st.comp_method != ZIP_CM_DEFLATE ||
+	    !(zf = zip_fopen_index(za, 0, ZIP_FL_COMPRESSED))) {
+		error = bench_error_set(BENCH_EIO, "cannot read back the deflated '%s'", scratch);
+		goto done;
+	}
+	if (!(out = fopen(dst, "wbe"))) {
+		error = bench_error_errno(BENCH_EIO, "cannot create '%s'", dst);
+		goto done;
+	}
+	fwrite(header, 1, sizeof(header), out);
+	while ((n = zip_fread(zf, buf, sizeof(buf))) > 0)
+		fwrite(buf, 1, (size_t)n, out);
+	for (i = 0; i < 4; i++) {
+		trailer[i] = (uint8_t)(st.crc >> (8 * i));
+		trailer[4 + i] = (uint8_t)(st.size >> (8 * i));
+	}
+	fwrite(trailer, 1, sizeof(trailer), out);
+	if (n < 0 || ferror(out))
+		error = bench_error_set(BENCH_EIO, "cannot write '%s'", dst);
+done:
+	if (out && fclose(out) && !error)
+		error = bench_error_errno(BENCH_EIO, "cannot write '%s'", dst);
+	if (zf)
+		zip_fclose(zf);
+	if (za)
+		zip_discard(za);
+	unlink(scratch);
+	free(scratch);
+	return error;
+}
+
+int model_targz_write(const char *path, int64_t target_bytes, uint64_t seed)
+{
+	struct strbuf config = {0}, tok = {0}, st_head = {0};
+	char *tar = xasprintf("%s.tar", path);
+	struct bytegen g;
+	uint8_t h[512], len8[8];
+	uint64_t weights, rows, tok_size, i;
+	FILE *f = NULL;
+	int error = 0;
+
+	if (target_bytes < MIN_WHEEL)
+		target_bytes = MIN_WHEEL;
+	strbuf_puts(&config, "{\n  \"architectures\": [\"BertModel\"],\n  \"hidden_size\": 384,\n"
+		    "  \"model_type\": \"bert\",\n  \"generated_by\": \"bench\"\n}\n");
+	/* a WordPiece vocabulary of about target/640 bytes */
+	tok_size = (uint64_t)target_bytes / 640 < 2048 ? 2048 : (uint64_t)target_bytes / 640;
+	strbuf_puts(&tok, "{\"model\":{\"type\":\"WordPiece\",\"vocab\":{\"[PAD]\":0");
+	for (i = 1; tok.len < tok_size; i++)
+		strbuf_printf(&tok, ",\"w%llx\":%llu", (unsigned long long)(i * 2654435761u % 1000003),
+			      (unsigned long long)i);
+	strbuf_puts(&tok, "}}}\n");
+	/* F16 embeddings of 384 columns: what deflate leaves ~1.135:1 */
+	rows = (uint64_t)(((double)target_bytes - (double)tok.len / 3 - 1500) * WEIGHTS_RATIO) / 768;
+	if (rows < 1)
+		rows = 1;
+	weights = rows * 768;
+	strbuf_printf(&st_head, "{\"embeddings.word_embeddings.weight\":{\"dtype\":\"F16\","
+		      "\"shape\":[%llu,384],\"data_offsets\":[0,%llu]}}",
+		      (unsigned long long)rows, (unsigned long long)weights);
+	while (st_head.len % 8)
+		strbuf_puts(&st_head, " ");
+	for (i = 0; i < 8; i++)
+		len8[i] = (uint8_t)((uint64_t)st_head.len >> (8 * i));
+
+	if (!(f = fopen(tar, "wbe"))) {
+		error = bench_error_errno(BENCH_EIO, "cannot create '%s'", tar);
+		goto done;
+	}
+	bytegen_init(&g, seed, 1);
+	tar_header(h, "embedding_model/", 0, '5');
+	if (fwrite(h, 1, 512, f) != 512 ||
+	    tar_add(f, "embedding_model/config.json", config.buf, config.len, NULL) ||
+	    tar_add(f, "embedding_model/tokenizer.json", tok.buf, tok.len, NULL)) {
+		error = bench_error_errno(BENCH_EIO, "cannot write '%s'", tar);
+		goto done;
+	}
+	/* model.safetensors: 8-byte header length, JSON header, weights */
+	tar_header(h, "embedding_model/model.safetensors", 8 + st_head.len + weights, '0');
+	if (fwrite(h, 1, 512, f) != 512 || fwrite(len8, 1, 8, f) != 8 ||
+	    fwrite(st_head.buf, 1, st_head.len, f) != st_head.len) {
+		error = bench_error_errno(BENCH_EIO, "cannot write '%s'", tar);
+		goto done;
+	}
+	for (i = weights; i; ) {
+		uint8_t buf[1 << 16];
+		size_t n = i < sizeof(buf) ? (size_t)i : sizeof(buf);
+		bytegen_fill(&g, buf, n);
+		if (fwrite(buf, 1, n, f) != n) {
+			error = bench_error_errno(BENCH_EIO, "cannot write '%s'", tar);
+			goto done;
+		}
+		i -= n;
+	}
+	memset(h, 0, sizeof(h));
+	i = (8 + st_head.len + weights) % 512;
+	if ((i && fwrite(h, 1, 512 - i, f) != 512 - i) ||
+	    fwrite(h, 1, 512, f) != 512 || fwrite(h, 1, 512, f) != 512) {
+		error = bench_error_errno(BENCH_EIO, "cannot write '%s'", tar);
+		goto done;
+	}
+	if (fclose(f)) {
+		f = NULL;
+		error = bench_error_errno(BENCH_EIO, "cannot write '%s'", tar);
+		goto done;
+	}
+	f = NULL;
+	error = gzip_file(path, tar);
+done:
+	if (f)
+		fclose(f);
+	unlink(tar);
+	free(tar);
+	strbuf_release(&config);
+	strbuf_release(&tok);
+	strbuf_release(&st_head);
+	return error;
+}
+
+int model_raw_write(const char *path, int64_t target_bytes, uint64_t seed)
+{
+	struct bytegen g;
+	uint8_t buf[1 << 16];
+	uint64_t left;
+	FILE *f;
+	int error = 0;
+
+	if (!(f = fopen(path, "wbe")))
+		return bench_error_errno(BENCH_EIO, "cannot create '%s'", path);
+	bytegen_init(&g, seed, 1);
+	for (left = target_bytes > 0 ? (uint64_t)target_bytes : 0; left; ) {
+		size_t n = left < sizeof(buf) ? (size_t)left : sizeof(buf);
+		bytegen_fill(&g, buf, n);
+		if (fwrite(buf, 1, n, f) != n) {
+			error = bench_error_errno(BENCH_EIO, "cannot write '%s'", path);
+			break;
+		}
+		left -= n;
+	}
+	if (fclose(f) && !error)
+		error = bench_error_errno(BENCH_EIO, "cannot write '%s'", path);
+	return error;
+}
+
+/* ---- the whole world's files ---- */
+
+/* A per-file seed from the world's seed and the file's identity (FNV-1a). */
+static uint64_t file_seed(unsigned seed, const char *a, const char *b)
+{
+	uint64_t h = 0xcbf29ce484222325ull ^ ((uint64_t)seed * 0x9e3779b97f4a7c15ull);
+	const char *p;
+
+	for (p = a; *p; p++)
+		h = (h ^ (uint8_t)*p) * 0x100000001b3ull;
+	h = (h ^ '/') * 0x100000001b3ull;
+	for (p = b; *p; p++)
+		h = (h ^ (uint8_t)*p) * 0x100000001b3ull;
+	return h;
+}
+
+struct built_wheel {
+	const struct catalog_pkg *pkg;
+	char *file;
+	char hex[SHA256_HEX_SIZE];
+};
+
+static int cmp_built(const void *a, const void *b)
+{
+	const struct built_wheel *x = a, *y = b;
+	int c = strcmp(x->pkg->name, y->pkg->name);
+	return c ? c : strcmp(x->pkg->version, y->pkg->version);
+}
+
+static int file_size(int64_t *out, const char *path)
+{
+	struct stat st;
+	if (stat(path, &st) < 0)
+		return bench_error_errno(BENCH_EIO, "cannot stat '%s'", path);
+	*out = st.st_size;
+	return 0;
+}
+
+/* simple/index.html and one simple/NAME/index.html per project; links are
+ * absolute paths so that a missing trailing slash does not matter. */
+static int write_index(struct world_files *out, const char *dir, struct built_wheel *w, size_t n)
+{
+	struct strbuf root = {0}, page = {0};
+	char *path = NULL, *pdir = NULL;
+	size_t i, j;
+	int error = 0;
+
+	static const char head[] = "<!DOCTYPE html>\n<html>\n<head>\n"
+		"<meta name=\"pypi:repository-version\" content=\"1.0\">\n<title>%s</title>\n"
+		"</head>\n<body>\n";
+	static const char tail[] = "</body>\n</html>\n";
+
+	qsort(w, n, sizeof(*w), cmp_built);
+	strbuf_printf(&root, head, "Simple index");
+	for (i = 0; i < n; i = j) {
+		const char *name = w[i].pkg->name;
+		strbuf_printf(&root, "<a href=\"/simple/%s/\">%s</a>\n", name, name);
+		strbuf_reset(&page);
+		strbuf_printf(&page, head, name);
+		strbuf_printf(&page, "<h1>Links for %s</h1>\n", name);
+		for (j = i; j < n && !strcmp(w[j].pkg->name, name); j++)
+			strbuf_printf(&page, "<a href=\"/packages/%s#sha256=%s\">%s</a><br>\n",
+				      w[j].file, w[j].hex, w[j].file);
+		strbuf_puts(&page, tail);
+		free(pdir);
+		free(path);
+		pdir = xasprintf("%s/simple/%s", dir, name);
+		path = path_join(pdir, "index.html");
+		if ((error = mkdir_p(pdir)) ||
+		    (error = write_file_atomic(path, page.buf, page.len)))
+			goto done;
+		out->projects++;
+	}
+	strbuf_puts(&root, tail);
+	free(path);
+	path = xasprintf("%s/simple/index.html", dir);
+	error = write_file_atomic(path, root.buf, root.len);
+done:
+	free(path);
+	free(pdir);
+	strbuf_release(&root);
+	strbuf_release(&page);
+	return error;
+}
+
+int world_files_generate(struct world_files *out, const char *dir, double scale, unsigned seed)
+{
+	const struct catalog_pkg *pkgs;
+	const struct catalog_model *models;
+	struct built_wheel *built = NULL;
+	size_t npkgs, nmodels, i;
+	char *pkgdir = path_join(dir, "packages"), *path = NULL, *mdir = NULL;
+	int64_t size;
+	int error = 0;
+
+	memset(out, 0, sizeof(*out));
+	pkgs = catalog_packages(&npkgs);
+	models = catalog_models(&nmodels);
+	built = xcalloc(npkgs ? npkgs : 1, sizeof(*built));
+	if (!(scale > 0)) {
+		error = bench_error_set(BENCH_EINVALID, "world scale must be positive, not %g", scale);
+		goto done;
+	}
+	if ((error = mkdir_p(pkgdir)))
+		goto done;
+	for (i = 0; i < npkgs; i++) {
+		int64_t target = llround(pkgs[i].real_mb * 1e6 * scale);
+		built[i].pkg = &pkgs[i];
+		built[i].file = wheel_filename(pkgs[i].name, pkgs[i].version);
+		free(path);
+		path = path_join(pkgdir, built[i].file);
+		if ((error = wheel_write(path, pkgs[i].name, pkgs[i].version, target,
+					 file_seed(seed, pkgs[i].name, pkgs[i].version))) ||
+		    (error = sha256_file_hex(built[i].hex, path)) ||
+		    (error = file_size(&size, path)))
+			goto done;
+		out->wheel_bytes += size;
+		out->wheels++;
+	}
+	if ((error = write_index(out, dir, built, npkgs)))
+		goto done;
+	for (i = 0; i < nmodels; i++) {
+		int64_t target = llround(models[i].real_mb * 1e6 * scale);
+		uint64_t s = file_seed(seed, "storage", models[i].url_path);
+		if (strstr(models[i].url_path, "..") || models[i].url_path[0] == '/') {
+			error = bench_error_set(BENCH_EINVALID, "bad model path '%s'",
+						models[i].url_path);
+			goto done;
+		}
+		free(path);
+		free(mdir);
+		path = xasprintf("%s/storage/%s", dir, models[i].url_path);
+		mdir = path_dirname(path);
+		if ((error = mkdir_p(mdir)) ||
+		    (error = models[i].is_targz ? model_targz_write(path, target, s)
+						: model_raw_write(path, target, s)) ||
+		    (error = file_size(&size, path)))
+			goto done;
+		out->model_bytes += size;
+	}
+done:
+	for (i = 0; i < npkgs; i++)
+		free(built[i].file);
+	free(built);
+	free(pkgdir);
+	free(path);
+	free(mdir);
+	return error;
+}

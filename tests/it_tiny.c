@@ -1,0 +1,314 @@
+/*
+ * it_tiny.c: integration tests of `bench run` on the real engine: the tiny
+ * fixture repository (5 commits, commit 3 fails on purpose), a busybox base
+ * image made by scripts/setup, variants with cache=none and cache=local on an
+ * ephemeral runner, and one whose Dockerfile no commit has.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "proc.h"
+#include "util.h"
+
+static char *tmp;          /* this test's folder */
+static char *results_dir;  /* the run's results folder */
+static json_t *run;        /* its run.json */
+static int run_status;
+static char *run_stdout, *run_stderr;
+
+static const char *bench_bin(void)
+{
+	const char *b = getenv("BENCH_BIN");
+	return b && *b ? b : "./bench";
+}
+
+static char *fixture_repo(void)
+{
+	const char *f = getenv("BENCH_FIXTURES");
+	return path_absolute(f && *f ? f : "build/fixtures/tiny");
+}
+
+static void write_text(const char *path, const char *text)
+{
+	assert_int_equal(write_file_atomic(path, text, strlen(text)), 0);
+}
+
+static char *write_scenario(const char *name, const char *variants)
+{
+	char *repo = fixture_repo(), *df = path_absolute("dockerfiles/tiny/multi-stage.Dockerfile");
+	char *path = xasprintf("%s/%s.ini", tmp, name);
+	char *text = xasprintf("[scenario]\nname = %s\nrepo = %s\ncommits = last:5\ntimeout = 5m\n\n%s",
+			       name, repo, variants);
+	char *expanded = NULL;
+	/* variants may say @DF@ for the tiny multi-stage Dockerfile */
+	struct strbuf sb = {0};
+	const char *p = text, *hit;
+	while ((hit = strstr(p, "@DF@"))) {
+		strbuf_add(&sb, p, (size_t)(hit - p));
+		strbuf_puts(&sb, df);
+		p = hit + 4;
+	}
+	strbuf_puts(&sb, p);
+	expanded = strbuf_detach(&sb);
+	write_text(path, expanded);
+	free(expanded);
+	free(text);
+	free(repo);
+	free(df);
+	return path;
+}
+
+static int bench(char **out, char **err, const char *const *args)
+{
+	struct strvec argv = {0};
+	int status = -1;
+	strvec_push(&argv, bench_bin());
+	for (; *args; args++)
+		strvec_push(&argv, *args);
+	assert_int_equal(proc_capture(out, err, &status, strvec_argv(&argv), 900), 0);
+	strvec_release(&argv);
+	return status;
+}
+
+static int setup_run(void **state)
+{
+	char *scenario, *results, *work;
+	char *names[1] = {0};
+	(void)state;
+	tmp = xstrdup("/tmp/bench-it-XXXXXX");
+	if (!mkdtemp(tmp))
+		return -1;
+	scenario = write_scenario("tiny-it",
+		"[variant nocache]\ndockerfile = @DF@\ncache = none\n\n"
+		"[variant local]\ndockerfile = @DF@\ncache = local\n\n"
+		"[variant missing]\ndockerfile = repo:NoSuch.Dockerfile\n");
+	results = path_join(tmp, "results");
+	work = path_join(tmp, "work");
+	{
+		const char *args[] = {"run", scenario, "--results", results, "--work", work, "--no-plot", NULL};
+		run_status = bench(&run_stdout, &run_stderr, args);
+	}
+	/* the one folder under results/ */
+	{
+		struct strvec found = {0};
+		char *dirlist = NULL;
+		int st = 0;
+		const char *ls[] = {"ls", results, NULL};
+		proc_capture(&dirlist, NULL, &st, ls, 10);
+		if (dirlist && *dirlist) {
+			dirlist[strcspn(dirlist, "\n")] = '\0';
+			results_dir = path_join(results, dirlist);
+		}
+		free(dirlist);
+		strvec_release(&found);
+	}
+	if (results_dir) {
+		char *rj = path_join(results_dir, "run.json");
+		run = json_load_file(rj, 0, NULL);
+		free(rj);
+	}
+	(void)names;
+	free(scenario);
+	free(results);
+	free(work);
+	return 0;
+}
+
+static int teardown_run(void **state)
+{
+	(void)state;
+	json_decref(run);
+	rm_rf(tmp);
+	free(tmp);
+	free(results_dir);
+	free(run_stdout);
+	free(run_stderr);
+	return 0;
+}
+
+static json_t *build_of(const char *variant, int index)
+{
+	json_t *b;
+	size_t i;
+	json_array_foreach(json_object_get(run, "builds"), i, b)
+		if (!strcmp(json_string_value(json_object_get(b, "variant")), variant) &&
+		    json_integer_value(json_object_get(b, "index")) == index)
+			return b;
+	return NULL;
+}
+
+static const char *str(json_t *b, const char *key)
+{
+	const char *s = json_string_value(json_object_get(b, key));
+	return s ? s : "";
+}
+
+static long long num(json_t *b, const char *key)
+{
+	return json_integer_value(json_object_get(b, key));
+}
+
+static void test_run_shape(void **state)
+{
+	(void)state;
+	if (!run)
+		fail_msg("no run.json; bench exited %d\nstdout:\n%s\nstderr:\n%s", run_status,
+			 run_stdout ? run_stdout : "", run_stderr ? run_stderr : "");
+	/* a failing commit and skipped builds: exit 1, after all 15 builds */
+	assert_int_equal(run_status, 1);
+	assert_int_equal(json_array_size(json_object_get(run, "builds")), 15);
+	assert_true(json_is_object(json_object_get(run, "scenario")));
+	assert_true(json_is_string(json_object_get(json_object_get(run, "environment"), "docker_server")));
+	assert_true(json_is_string(json_object_get(json_object_get(run, "environment"), "buildx")));
+	assert_int_equal(json_array_size(json_object_get(run, "summary")), 3);
+	assert_non_null(strstr(run_stdout, "warm median"));
+}
+
+static void test_phases_and_cache(void **state)
+{
+	int i;
+	(void)state;
+	assert_non_null(run);
+	for (i = 1; i <= 5; i++) {
+		json_t *none = build_of("nocache", i), *local = build_of("local", i);
+		assert_non_null(none);
+		assert_non_null(local);
+		assert_string_equal(str(none, "phase"), i == 1 ? "cold" : "warm");
+		assert_string_equal(str(local, "phase"), i == 1 ? "cold" : "warm");
+		assert_true(num(none, "steps_total") > 0);
+		if (i == 3)
+			continue; /* the failing commit */
+		assert_string_equal(str(none, "status"), "ok");
+		assert_string_equal(str(local, "status"), "ok");
+		/* an ephemeral runner without a cache has nothing to reuse */
+		assert_int_equal(num(none, "steps_cached"), 0);
+		if (i > 1)
+			assert_true(num(local, "steps_cached") > 0);
+		assert_true(num(local, "cache_bytes") > 0);
+		assert_true(num(local, "image_bytes") > 0);
+		assert_true(json_real_value(json_object_get(local, "wall_seconds")) > 0);
+	}
+	/* commit 2 changes deps.txt: the deps step rebuilt, the base step cached */
+	assert_true(num(build_of("local", 2), "steps_cached") < num(build_of("local", 4), "steps_cached"));
+}
+
+static void test_failing_commit_recorded(void **state)
+{
+	json_t *b;
+	(void)state;
+	assert_non_null(run);
+	b = build_of("local", 3);
+	assert_string_equal(str(b, "status"), "failed");
+	assert_true(num(b, "exit_code") != 0);
+	assert_non_null(strstr(str(b, "reason"), "FAIL marker present"));
+	/* and the run went on */
+	assert_string_equal(str(build_of("local", 4), "status"), "ok");
+}
+
+static void test_skipped_without_dockerfile(void **state)
+{
+	json_t *b;
+	(void)state;
+	assert_non_null(run);
+	b = build_of("missing", 2);
+	assert_string_equal(str(b, "status"), "skipped");
+	assert_non_null(strstr(str(b, "reason"), "NoSuch.Dockerfile"));
+}
+
+static void test_one_cache_folder_after_rotation(void **state)
+{
+	char *series = xasprintf("%s/work/series/local-r1", tmp);
+	char *cache = path_join(series, "cache"), *cache_new = path_join(series, "cache-new");
+	char *index = path_join(cache, "index.json");
+	(void)state;
+	assert_true(path_is_dir(cache));
+	assert_true(path_exists(index));
+	assert_false(path_exists(cache_new));
+	free(series);
+	free(cache);
+	free(cache_new);
+	free(index);
+}
+
+static void test_files_written(void **state)
+{
+	char *csv = NULL, *journal = NULL, *path, *log;
+	size_t len, lines = 0, i;
+	(void)state;
+	assert_non_null(results_dir);
+	path = path_join(results_dir, "builds.csv");
+	assert_int_equal(read_file(&csv, &len, path), 0);
+	for (i = 0; i < len; i++)
+		lines += csv[i] == '\n';
+	assert_int_equal(lines, 16); /* header + 15 builds */
+	free(path);
+	path = path_join(results_dir, "journal.jsonl");
+	assert_int_equal(read_file(&journal, &len, path), 0);
+	for (i = 0, lines = 0; i < len; i++)
+		lines += journal[i] == '\n';
+	assert_int_equal(lines, 15);
+	free(path);
+	log = path_join(results_dir, str(build_of("local", 2), "log"));
+	assert_true(path_exists(log));
+	free(log);
+	free(csv);
+	free(journal);
+}
+
+static void test_dry_run_runs_nothing(void **state)
+{
+	char *scenario = write_scenario("tiny-dry", "[variant local]\ndockerfile = @DF@\ncache = local\n");
+	char *results = path_join(tmp, "dry-results"), *out = NULL, *err = NULL;
+	const char *args[] = {"run", scenario, "--dry-run", "--results", results, NULL};
+	size_t builds = 0;
+	const char *p;
+	(void)state;
+	assert_int_equal(bench(&out, &err, args), 0);
+	for (p = out; (p = strstr(p, "buildx build")); p++)
+		builds++;
+	assert_int_equal(builds, 5);
+	assert_non_null(strstr(out, "--cache-to type=local,dest="));
+	assert_false(path_exists(results));
+	free(out);
+	free(err);
+	free(scenario);
+	free(results);
+}
+
+static void test_bad_scenario_exit_2(void **state)
+{
+	char *path = path_join(tmp, "bad.ini"), *out = NULL, *err = NULL, *want;
+	const char *args[] = {"run", path, NULL};
+	(void)state;
+	write_text(path, "[scenario]\nname = x\ncolour = blue\n");
+	assert_int_equal(bench(&out, &err, args), 2);
+	want = xasprintf("%s:3:", path);
+	assert_non_null(strstr(err, want));
+	free(want);
+	free(out);
+	free(err);
+	free(path);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_run_shape),
+		cmocka_unit_test(test_phases_and_cache),
+		cmocka_unit_test(test_failing_commit_recorded),
+		cmocka_unit_test(test_skipped_without_dockerfile),
+		cmocka_unit_test(test_one_cache_folder_after_rotation),
+		cmocka_unit_test(test_files_written),
+		cmocka_unit_test(test_dry_run_runs_nothing),
+		cmocka_unit_test(test_bad_scenario_exit_2),
+	};
+	return cmocka_run_group_tests_name("integration: bench run on the real engine", tests, setup_run, teardown_run);
+}

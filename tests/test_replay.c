@@ -1,0 +1,503 @@
+/* test_replay.c: unit tests for harness/replay.c on repositories built by
+ * tests/gitfixture.h in temporary directories. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "gitfixture.h"
+
+#include "error.h"
+#include "replay.h"
+#include "util.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/*
+ * The shared history (master's first-parent chain is c1 c2 c3 m c5):
+ *
+ *   c1 -- c2 -- c3 -- m -- c5        master (tag v1 on c1)
+ *           \        /
+ *            s1 -- s2                side
+ */
+struct world {
+	char *tmp, *dir;
+	git_repository *repo;
+	struct fixture_id c1, c2, c3, s1, s2, m, c5;
+	struct replay *r;
+};
+
+static int setup(void **state)
+{
+	struct world *w = xcalloc(1, sizeof(*w));
+	struct fixture_file f1[] = {
+		{"Dockerfile", "FROM scratch\nCOPY . /\n", 0},
+		{"app/main.c", "int main(void) { return 0; }\n", 0},
+		{"run.sh", "#!/bin/sh\necho hi\n", FIXTURE_EXEC},
+		{"link", "run.sh", FIXTURE_LINK},
+		{NULL, NULL, 0}};
+	struct fixture_file f2[] = {{"app/main.c", "int main(void) { return 1; }\n", 0}, {NULL, NULL, 0}};
+	struct fixture_file f3[] = {{"README", "hello\n", 0}, {NULL, NULL, 0}};
+	struct fixture_file fs1[] = {{"side.txt", "side\n", 0}, {NULL, NULL, 0}};
+	struct fixture_file fs2[] = {{"requirements.txt", "flask\n", 0}, {NULL, NULL, 0}};
+	struct fixture_file fm[] = {{"side.txt", "side\n", 0}, {"requirements.txt", "flask\n", 0},
+	                            {NULL, NULL, 0}};
+	struct fixture_file f5[] = {{"Dockerfile", "FROM busybox\n", 0}, {"README", NULL, 0},
+	                            {NULL, NULL, 0}};
+
+	w->tmp = fixture_tmpdir();
+	w->dir = path_join(w->tmp, "repo");
+	w->repo = fixture_repo_init(w->dir);
+	w->c1 = fixture_commit(w->repo, "first commit\n\nwith a body\n", f1);
+	fixture_tag(w->repo, "v1", &w->c1);
+	w->c2 = fixture_commit(w->repo, "\nsecond  \n", f2);
+	fixture_branch(w->repo, "side", &w->c2);
+	w->s1 = fixture_commit_on(w->repo, "refs/heads/side", "side one", fs1, NULL, 0);
+	w->s2 = fixture_commit_on(w->repo, "refs/heads/side", "side two", fs2, NULL, 0);
+	w->c3 = fixture_commit(w->repo, "third", f3);
+	w->m = fixture_merge(w->repo, "merge side", &w->s2, fm);
+	w->c5 = fixture_commit(w->repo, "fifth", f5);
+	assert_int_equal(replay_open(&w->r, w->dir), 0);
+	*state = w;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct world *w = *state;
+	replay_free(w->r);
+	fixture_repo_free(w->repo);
+	fixture_rmtree(w->tmp);
+	free(w->dir);
+	free(w->tmp);
+	free(w);
+	return 0;
+}
+
+/* Resolve spec and compare the ids with the expected commits, in order. */
+static void expect_commits(struct world *w, const char *spec, const struct fixture_id *const *want,
+                           size_t n)
+{
+	struct commit_info *c = NULL;
+	size_t count = 0, i;
+
+	assert_int_equal(replay_resolve(&c, &count, w->r, spec), 0);
+	assert_int_equal(count, n);
+	for (i = 0; i < n; i++) {
+		assert_string_equal(c[i].id, want[i]->hex);
+		assert_memory_equal(c[i].short_id, want[i]->hex, 7);
+		assert_int_equal(strlen(c[i].short_id), 7);
+	}
+	commit_info_array_free(c, count);
+}
+
+/* Resolve spec, expecting code and a message containing `part`. */
+static void expect_error(struct world *w, const char *spec, int code, const char *part)
+{
+	struct commit_info *c = (struct commit_info *)1;
+	size_t count = 99;
+
+	bench_error_clear();
+	assert_int_equal(replay_resolve(&c, &count, w->r, spec), code);
+	assert_null(c);
+	assert_int_equal(count, 0);
+	if (!strstr(bench_error_last(), part))
+		fail_msg("message '%s' lacks '%s'", bench_error_last(), part);
+}
+
+static void test_range_first_parent(void **state)
+{
+	struct world *w = *state;
+	const struct fixture_id *all[] = {&w->c2, &w->c3, &w->m, &w->c5};
+	const struct fixture_id *to_m[] = {&w->c3, &w->m};
+
+	expect_commits(w, w->c1.hex, (const struct fixture_id *const[]){&w->c1}, 1);
+	expect_commits(w, "v1..HEAD", all, 4);
+	expect_commits(w, "  v1..master\n", all, 4);
+	expect_commits(w, "side..HEAD~1", to_m, 2);
+	{ /* A..B with full hex ids, B on the side branch: only side's own */
+		char spec[100];
+		snprintf(spec, sizeof(spec), "%s..%s", w->c1.hex, w->s2.hex);
+		expect_commits(w, spec, (const struct fixture_id *const[]){&w->c2, &w->s1, &w->s2}, 3);
+	}
+}
+
+static void test_last_n(void **state)
+{
+	struct world *w = *state;
+	const struct fixture_id *last3[] = {&w->c3, &w->m, &w->c5};
+	const struct fixture_id *all[] = {&w->c1, &w->c2, &w->c3, &w->m, &w->c5};
+
+	expect_commits(w, "last:3", last3, 3);
+	expect_commits(w, "last:1", last3 + 2, 1);
+	expect_commits(w, "last:100", all, 5);
+	expect_error(w, "last:0", BENCH_EINVALID, "invalid commit range 'last:0'");
+	expect_error(w, "last:x", BENCH_EINVALID, "positive whole number");
+	expect_error(w, "last:", BENCH_EINVALID, "invalid commit range");
+	expect_error(w, "last:-2", BENCH_EINVALID, "invalid commit range");
+	expect_error(w, "last:3x", BENCH_EINVALID, "invalid commit range");
+}
+
+static void test_list_keeps_order(void **state)
+{
+	struct world *w = *state;
+	struct commit_info *c = NULL;
+	size_t n = 0;
+	char spec[200];
+
+	snprintf(spec, sizeof(spec), "%s\tv1  HEAD~1 %.10s", w->c5.hex, w->s1.hex);
+	assert_int_equal(replay_resolve(&c, &n, w->r, spec), 0);
+	assert_int_equal(n, 4);
+	assert_string_equal(c[0].id, w->c5.hex);
+	assert_string_equal(c[1].id, w->c1.hex);
+	assert_string_equal(c[2].id, w->m.hex);
+	assert_string_equal(c[3].id, w->s1.hex);
+	assert_string_equal(c[0].subject, "fifth");
+	assert_string_equal(c[1].subject, "first commit");
+	commit_info_array_free(c, n);
+
+	assert_int_equal(replay_resolve(&c, &n, w->r, w->c2.hex), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(c[0].subject, "second"); /* blank line and trailing spaces gone */
+	commit_info_array_free(c, n);
+}
+
+static void test_invalid_and_unknown(void **state)
+{
+	struct world *w = *state;
+	char msg[300];
+
+	expect_error(w, "x..", BENCH_EINVALID, "invalid commit range 'x..': ");
+	expect_error(w, "..HEAD", BENCH_EINVALID, "invalid commit range '..HEAD': ");
+	expect_error(w, "v1...HEAD", BENCH_EINVALID, "invalid commit range 'v1...HEAD': ");
+	expect_error(w, "v1..HEAD..side", BENCH_EINVALID, "invalid commit range");
+	expect_error(w, "v1..HEAD side", BENCH_EINVALID, "invalid commit range");
+	expect_error(w, "", BENCH_EINVALID, "empty commit range");
+	expect_error(w, " \n", BENCH_EINVALID, "empty commit range");
+
+	snprintf(msg, sizeof(msg), "revision 'nosuch' not found in '%s'", w->dir);
+	expect_error(w, "nosuch", BENCH_ENOTFOUND, msg);
+	expect_error(w, "HEAD nosuch", BENCH_ENOTFOUND, msg);
+	expect_error(w, "nosuch..HEAD", BENCH_ENOTFOUND, msg);
+	expect_error(w, "v1..nosuch", BENCH_ENOTFOUND, msg);
+	expect_error(w, "deadbeefdeadbeefdeadbeefdeadbeefdeadbeef", BENCH_ENOTFOUND,
+	             "revision 'deadbeefdeadbeefdeadbeefdeadbeefdeadbeef' not found");
+	expect_error(w, "HEAD~10", BENCH_ENOTFOUND, "revision 'HEAD~10' not found");
+	expect_error(w, "HEAD^{tree}", BENCH_EINVALID, "not a commit");
+}
+
+static void test_empty_range(void **state)
+{
+	struct world *w = *state;
+	char spec[100];
+
+	expect_error(w, "HEAD..HEAD", BENCH_EINVALID, "commit range 'HEAD..HEAD' resolves to no commit");
+	/* B is an ancestor of A: nothing left */
+	snprintf(spec, sizeof(spec), "HEAD..%s", w->c2.hex);
+	expect_error(w, spec, BENCH_EINVALID, "resolves to no commit");
+}
+
+static void test_not_a_repo(void **state)
+{
+	struct world *w = *state;
+	struct replay *r = (struct replay *)1;
+	char *plain = path_join(w->tmp, "plain"), *missing = path_join(w->tmp, "missing");
+	char *sub = path_join(w->dir, "app"), *expect;
+
+	assert_int_equal(mkdir_p(plain), 0);
+	assert_int_equal(replay_open(&r, plain), BENCH_ENOTFOUND);
+	assert_null(r);
+	expect = xasprintf("'%s' is not a git repository (git init it, or point 'repo' at one)", plain);
+	assert_string_equal(bench_error_last(), expect);
+	free(expect);
+	assert_int_equal(replay_open(&r, missing), BENCH_ENOTFOUND);
+	assert_null(r);
+	/* no search upwards: a folder inside a work tree is not a repository */
+	assert_int_equal(replay_open(&r, sub), BENCH_ENOTFOUND);
+	assert_null(r);
+	free(plain);
+	free(missing);
+	free(sub);
+}
+
+static void test_changed_paths(void **state)
+{
+	struct world *w = *state;
+	struct commit_info *c = NULL;
+	size_t n = 0;
+
+	assert_int_equal(replay_resolve(&c, &n, w->r, "last:5"), 0);
+	assert_int_equal(n, 5);
+	/* root commit: every path */
+	assert_int_equal(c[0].changed_count, 4);
+	assert_string_equal(c[0].changed[0], "Dockerfile");
+	assert_string_equal(c[0].changed[1], "app/main.c");
+	assert_string_equal(c[0].changed[2], "link");
+	assert_string_equal(c[0].changed[3], "run.sh");
+	assert_int_equal(c[0].time, FIXTURE_TIME0);
+	assert_int_equal(c[1].changed_count, 1);
+	assert_string_equal(c[1].changed[0], "app/main.c");
+	assert_int_equal(c[1].time, FIXTURE_TIME0 + 60);
+	assert_int_equal(c[2].changed_count, 1);
+	assert_string_equal(c[2].changed[0], "README");
+	/* a merge: against its first parent only */
+	assert_string_equal(c[3].subject, "merge side");
+	assert_int_equal(c[3].changed_count, 2);
+	assert_string_equal(c[3].changed[0], "requirements.txt");
+	assert_string_equal(c[3].changed[1], "side.txt");
+	/* a deletion counts */
+	assert_int_equal(c[4].changed_count, 2);
+	assert_string_equal(c[4].changed[0], "Dockerfile");
+	assert_string_equal(c[4].changed[1], "README");
+	commit_info_array_free(c, n);
+}
+
+static void test_commit_touches(void **state)
+{
+	struct world *w = *state;
+	struct commit_info *c = NULL;
+	size_t n = 0;
+	const char *const by_base[] = {"Dockerfile", "main.c", NULL};
+	const char *const by_path[] = {"app/main.c", NULL};
+	const char *const none[] = {"app", "Dockerfile", "c", "ain.c", NULL};
+	const char *const empty[] = {NULL};
+
+	assert_int_equal(replay_resolve(&c, &n, w->r, w->c2.hex), 0);
+	assert_true(commit_touches(&c[0], by_base));
+	assert_true(commit_touches(&c[0], by_path));
+	assert_false(commit_touches(&c[0], none));
+	assert_false(commit_touches(&c[0], empty));
+	commit_info_array_free(c, n);
+
+	assert_int_equal(replay_resolve(&c, &n, w->r, "HEAD~1"), 0);
+	{
+		const char *const req[] = {"requirements.txt", NULL};
+		assert_true(commit_touches(&c[0], req));
+	}
+	commit_info_array_free(c, n);
+}
+
+static void test_has_file(void **state)
+{
+	struct world *w = *state;
+	bool has = false;
+
+	assert_int_equal(replay_has_file(&has, w->r, w->c1.hex, "run.sh"), 0);
+	assert_true(has);
+	assert_int_equal(replay_has_file(&has, w->r, w->c1.hex, "./app/main.c"), 0);
+	assert_true(has);
+	assert_int_equal(replay_has_file(&has, w->r, w->c1.hex, "link"), 0);
+	assert_true(has);
+	assert_int_equal(replay_has_file(&has, w->r, w->c1.hex, "app"), 0);
+	assert_false(has); /* a directory is not a file */
+	assert_int_equal(replay_has_file(&has, w->r, w->c1.hex, "README"), 0);
+	assert_false(has);
+	assert_int_equal(replay_has_file(&has, w->r, w->c3.hex, "README"), 0);
+	assert_true(has);
+	assert_int_equal(replay_has_file(&has, w->r, w->c5.hex, "README"), 0);
+	assert_false(has);
+	assert_int_equal(replay_has_file(&has, w->r, w->c1.hex, "app/nope/x"), 0);
+	assert_false(has);
+	assert_int_equal(replay_has_file(&has, w->r, "nosuch", "README"), BENCH_ENOTFOUND);
+	assert_false(has);
+}
+
+/* Read a whole file for comparison; aborts the test when missing. */
+static char *slurp(const char *dir, const char *name, size_t *len)
+{
+	char *p = *name ? path_join(dir, name) : xstrdup(dir), *data = NULL;
+	size_t n = 0;
+
+	if (read_file(&data, &n, p) < 0)
+		fail_msg("cannot read '%s': %s", p, bench_error_last());
+	free(p);
+	if (len)
+		*len = n;
+	return data;
+}
+
+static void check_c1_tree(const char *dest)
+{
+	char *data, *p, target[64];
+	struct stat st;
+	ssize_t n;
+
+	data = slurp(dest, "Dockerfile", NULL);
+	assert_string_equal(data, "FROM scratch\nCOPY . /\n");
+	free(data);
+	data = slurp(dest, "app/main.c", NULL);
+	assert_string_equal(data, "int main(void) { return 0; }\n");
+	free(data);
+
+	p = path_join(dest, "run.sh");
+	assert_int_equal(stat(p, &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+	assert_true(st.st_mode & S_IXUSR);
+	free(p);
+	p = path_join(dest, "Dockerfile");
+	assert_int_equal(stat(p, &st), 0);
+	assert_false(st.st_mode & S_IXUSR);
+	free(p);
+	p = path_join(dest, "link");
+	assert_int_equal(lstat(p, &st), 0);
+	assert_true(S_ISLNK(st.st_mode));
+	n = readlink(p, target, sizeof(target) - 1);
+	assert_int_equal(n, 6);
+	target[n] = '\0';
+	assert_string_equal(target, "run.sh");
+	free(p);
+	p = path_join(dest, "README");
+	assert_false(path_exists(p));
+	free(p);
+	p = path_join(dest, ".git");
+	assert_false(path_exists(p));
+	free(p);
+}
+
+static void test_checkout_leaves_user_tree_alone(void **state)
+{
+	struct world *w = *state;
+	char *dest = path_join(w->tmp, "out/c1"), *stale, *index_path, *before, *after, *data;
+	size_t before_len, after_len, status_before;
+	struct fixture_id head_before, head_after;
+
+	/* the user is in the middle of something */
+	fixture_write_worktree(w->repo, "Dockerfile", "FROM local-edit\n", 0);
+	fixture_write_worktree(w->repo, "untracked.txt", "mine\n", 0);
+	status_before = fixture_status_count(w->repo);
+	assert_int_equal(status_before, 2);
+	index_path = path_join(git_repository_path(w->repo), "index");
+	before = slurp(index_path, "", &before_len);
+	assert_int_equal(fixture_resolve(&head_before, w->repo, "HEAD"), 0);
+
+	/* dest exists with leftovers: they must go */
+	assert_int_equal(mkdir_p(dest), 0);
+	stale = path_join(dest, "stale.txt");
+	assert_int_equal(write_file_atomic(stale, "x", 1), 0);
+	assert_int_equal(replay_checkout(w->r, w->c1.hex, dest), 0);
+	assert_false(path_exists(stale));
+	check_c1_tree(dest);
+
+	/* again with another commit into the same folder, and by tag name */
+	assert_int_equal(replay_checkout(w->r, w->c5.hex, dest), 0);
+	data = slurp(dest, "Dockerfile", NULL);
+	assert_string_equal(data, "FROM busybox\n");
+	free(data);
+	data = slurp(dest, "requirements.txt", NULL);
+	assert_string_equal(data, "flask\n");
+	free(data);
+	assert_int_equal(replay_checkout(w->r, "v1", dest), 0);
+	check_c1_tree(dest);
+
+	/* the user's work tree, index and HEAD are as they were */
+	data = slurp(git_repository_workdir(w->repo), "Dockerfile", NULL);
+	assert_string_equal(data, "FROM local-edit\n");
+	free(data);
+	assert_int_equal(fixture_status_count(w->repo), status_before);
+	after = slurp(index_path, "", &after_len);
+	assert_int_equal(after_len, before_len);
+	assert_memory_equal(after, before, before_len);
+	assert_int_equal(fixture_resolve(&head_after, w->repo, "HEAD"), 0);
+	assert_string_equal(head_after.hex, head_before.hex);
+
+	/* never empty a folder that holds the repository */
+	bench_error_clear();
+	assert_int_equal(replay_checkout(w->r, w->c1.hex, w->dir), BENCH_EINVALID);
+	assert_non_null(strstr(bench_error_last(), "refusing"));
+	assert_int_equal(replay_checkout(w->r, w->c1.hex, w->tmp), BENCH_EINVALID);
+	assert_true(path_exists(index_path));
+	assert_int_equal(replay_checkout(w->r, "nosuch", dest), BENCH_ENOTFOUND);
+
+	free(before);
+	free(after);
+	free(index_path);
+	free(stale);
+	free(dest);
+}
+
+static void test_bare_repository(void **state)
+{
+	struct world *w = *state;
+	char *bare = path_join(w->tmp, "bare.git"), *dest = path_join(w->tmp, "bare-out");
+	git_repository *repo = fixture_repo_init_bare(bare);
+	struct fixture_file f1[] = {
+		{"Dockerfile", "FROM scratch\nCOPY . /\n", 0},
+		{"app/main.c", "int main(void) { return 0; }\n", 0},
+		{"run.sh", "#!/bin/sh\necho hi\n", FIXTURE_EXEC},
+		{"link", "run.sh", FIXTURE_LINK},
+		{NULL, NULL, 0}};
+	struct fixture_file f2[] = {{"Dockerfile", "FROM alpine\n", 0}, {NULL, NULL, 0}};
+	struct fixture_id b1 = fixture_commit(repo, "first commit\n\nwith a body\n", f1);
+	struct fixture_id b2 = fixture_commit(repo, "second", f2);
+	struct replay *r = NULL;
+	struct commit_info *c = NULL;
+	size_t n = 0;
+	bool has = false;
+	char *data;
+
+	/* same content, signature and times as the shared c1: same id */
+	assert_string_equal(b1.hex, w->c1.hex);
+	assert_int_equal(replay_open(&r, bare), 0);
+	assert_int_equal(replay_resolve(&c, &n, r, "last:5"), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(c[0].id, b1.hex);
+	assert_string_equal(c[1].id, b2.hex);
+	assert_int_equal(c[1].changed_count, 1);
+	commit_info_array_free(c, n);
+
+	assert_int_equal(replay_checkout(r, b1.hex, dest), 0);
+	check_c1_tree(dest);
+	assert_int_equal(replay_checkout(r, "HEAD", dest), 0);
+	data = slurp(dest, "Dockerfile", NULL);
+	assert_string_equal(data, "FROM alpine\n");
+	free(data);
+	assert_int_equal(replay_has_file(&has, r, "HEAD", "run.sh"), 0);
+	assert_true(has);
+
+	replay_free(r);
+	fixture_repo_free(repo);
+	free(bare);
+	free(dest);
+}
+
+static void test_unborn_head(void **state)
+{
+	struct world *w = *state;
+	char *dir = path_join(w->tmp, "unborn");
+	git_repository *repo = fixture_repo_init(dir);
+	struct replay *r = NULL;
+	struct commit_info *c = (struct commit_info *)1;
+	size_t n = 9;
+
+	assert_int_equal(replay_open(&r, dir), 0);
+	assert_int_equal(replay_resolve(&c, &n, r, "last:3"), BENCH_EINVALID);
+	assert_non_null(strstr(bench_error_last(), "resolves to no commit"));
+	assert_null(c);
+	assert_int_equal(replay_resolve(&c, &n, r, "HEAD"), BENCH_ENOTFOUND);
+	replay_free(r);
+	fixture_repo_free(repo);
+	free(dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_range_first_parent),
+		cmocka_unit_test(test_last_n),
+		cmocka_unit_test(test_list_keeps_order),
+		cmocka_unit_test(test_invalid_and_unknown),
+		cmocka_unit_test(test_empty_range),
+		cmocka_unit_test(test_not_a_repo),
+		cmocka_unit_test(test_changed_paths),
+		cmocka_unit_test(test_commit_touches),
+		cmocka_unit_test(test_has_file),
+		cmocka_unit_test(test_checkout_leaves_user_tree_alone),
+		cmocka_unit_test(test_bare_repository),
+		cmocka_unit_test(test_unborn_head),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
