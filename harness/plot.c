@@ -1,11 +1,11 @@
 /*
  * plot.c: the charts of a results folder (see plot.h): the step classifier,
- * the data files, the gnuplot scripts made from plots/*.gp.in, and the
+ * the data files, the gnuplot scripts made from plots/NAME.gp.in, and the
  * rendering through gnuplot (exec'ed with proc_run, never a shell).
  */
 #include "plot.h"
 #include "error.h"
-#include "proc.h"
+#include "gnuplot.h"
 #include "stats.h"
 
 #include <limits.h>
@@ -16,11 +16,7 @@
 #include <strings.h>
 #include <unistd.h>
 
-const char *const plot_step_groups[] = {
-	"base", "deps", "models", "code", "export", "cache", "restore/save", "push", "other", NULL,
-};
-#define NGROUPS 9
-enum { G_BASE, G_DEPS, G_MODELS, G_CODE, G_EXPORT, G_CACHE, G_RESTORE, G_PUSH, G_OTHER };
+#define NGROUPS PLOT_NGROUPS
 
 /* Colours of the lines (one per variant): distinct hues at distinct
  * luminance, with dash and point types as well, so greyscale keeps them apart. */
@@ -35,146 +31,6 @@ static const int line_point[] = {7, 5, 9, 13, 11, 4, 6, 8};
 static const char *const group_colors[NGROUPS] = {
 	"#440154", "#472d7b", "#3b528b", "#2c728e", "#21918c", "#28ae80", "#5ec962", "#addc30", "#fde725",
 };
-
-/* ---- step classification ---- */
-
-static bool has(const char *hay, const char *needle)
-{
-	return strcasestr(hay, needle) != NULL;
-}
-
-static bool starts(const char *s, const char *prefix)
-{
-	return strncasecmp(s, prefix, strlen(prefix)) == 0;
-}
-
-static bool has_any(const char *s, const char *const *needles)
-{
-	for (; *needles; needles++)
-		if (has(s, *needles))
-			return true;
-	return false;
-}
-
-static bool starts_any(const char *s, const char *const *prefixes)
-{
-	for (; *prefixes; prefixes++)
-		if (starts(s, *prefixes))
-			return true;
-	return false;
-}
-
-/* Whether a COPY/ADD's --from= stage name contains `what`. */
-static bool from_stage_has(const char *rest, const char *what)
-{
-	const char *from = strcasestr(rest, "--from=");
-	char stage[64];
-	size_t n;
-
-	if (!from)
-		return false;
-	from += strlen("--from=");
-	n = strcspn(from, " \t");
-	if (n >= sizeof(stage))
-		n = sizeof(stage) - 1;
-	memcpy(stage, from, n);
-	stage[n] = '\0';
-	return has(stage, what);
-}
-
-const char *step_group(const char *name)
-{
-	static const char *const cache[] = {
-		"importing cache", "exporting cache", "preparing build cache", "cache manifest",
-		"writing cache", NULL,
-	};
-	static const char *const exporting[] = {
-		"exporting to image", "exporting layers", "exporting manifest", "exporting config",
-		"exporting attestation", "writing image", "naming to", "sending tarball",
-		"unpacking to", "exporting to docker image format", "exporting to oci image format", NULL,
-	};
-	static const char *const base_instr[] = {
-		"FROM", "WORKDIR", "ENV", "ARG", "LABEL", "USER", "EXPOSE", "CMD", "ENTRYPOINT",
-		"SHELL", "HEALTHCHECK", "VOLUME", "STOPSIGNAL", "ONBUILD", "MAINTAINER", NULL,
-	};
-	static const char *const installs[] = {
-		"pip ", "pip3 ", "uv pip", "uv sync", "poetry install", "conda install",
-		"mamba install", "npm ci", "npm install", "yarn install", "yarn ", "requirements", NULL,
-	};
-	static const char *const fetches[] = {"curl ", "wget ", "huggingface", "model", NULL};
-	static const char *const system[] = {
-		"apt-get ", "apt ", "apk ", "yum ", "dnf ", "useradd ", "adduser ", "groupadd ", NULL,
-	};
-	static const char *const manifests[] = {
-		"requirements", "pyproject", "poetry.lock", "package.json", "package-lock",
-		"pipfile", "uv.lock", NULL,
-	};
-	char stage[64] = "", instr[16];
-	const char *rest = name, *end;
-	size_t n, i;
-
-	if (!name || !*name)
-		return "other";
-	if (has_any(name, cache))
-		return "cache";
-	if (starts(name, "pushing") || starts(name, "push "))
-		return "push";
-	if (starts_any(name, exporting))
-		return "export";
-	if (starts(name, "[internal] load build context"))
-		return "code";
-	if (starts(name, "[internal]") || starts(name, "[auth]") || starts(name, "resolve image config"))
-		return "base";
-
-	/* "[stage n/m] INSTR ..." or "[n/m] INSTR ...": the stage is the first word */
-	if (name[0] == '[' && (end = strchr(name, ']'))) {
-		const char *sp = memchr(name + 1, ' ', (size_t)(end - name - 1));
-		if (sp) {
-			n = (size_t)(sp - name - 1);
-			if (n >= sizeof(stage))
-				n = sizeof(stage) - 1;
-			memcpy(stage, name + 1, n);
-			stage[n] = '\0';
-		}
-		rest = end + 1;
-		while (*rest == ' ')
-			rest++;
-	}
-	n = strcspn(rest, " \t");
-	if (n >= sizeof(instr))
-		return "other";
-	memcpy(instr, rest, n);
-	instr[n] = '\0';
-	for (i = 0; base_instr[i]; i++)
-		if (!strcasecmp(instr, base_instr[i]))
-			return "base";
-	if (!strcasecmp(instr, "RUN")) {
-		if (has_any(rest, installs) || has(stage, "dep"))
-			return "deps";
-		if (has_any(rest, fetches) || has(stage, "model"))
-			return "models";
-		if (has_any(rest, system))
-			return "base";
-		return "other";
-	}
-	if (!strcasecmp(instr, "COPY") || !strcasecmp(instr, "ADD")) {
-		if (has_any(rest, manifests) || has(stage, "dep") || from_stage_has(rest, "dep"))
-			return "deps";
-		if (has(rest, "model") || has(stage, "model"))
-			return "models";
-		return "code";
-	}
-	return "other";
-}
-
-static int group_index(const char *group)
-{
-	int i;
-	for (i = 0; i < NGROUPS; i++)
-		if (!strcmp(plot_step_groups[i], group))
-			return i;
-	return G_OTHER;
-}
 
 /* ---- what the builds hold ---- */
 
@@ -211,6 +67,11 @@ struct gather {
 	size_t ncommits;
 	bool any_changed;
 };
+
+static bool starts(const char *s, const char *prefix)
+{
+	return strncasecmp(s, prefix, strlen(prefix)) == 0;
+}
 
 static bool touches_deps(const char *path)
 {
@@ -339,21 +200,6 @@ static void dat_string(struct strbuf *sb, const char *s)
 	strbuf_puts(sb, "\"");
 }
 
-/* s as a gnuplot double-quoted string in a script. */
-static void gp_string(struct strbuf *sb, const char *s)
-{
-	strbuf_puts(sb, "\"");
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			strbuf_add(sb, "\\", 1);
-		if ((unsigned char)*s < 0x20)
-			strbuf_add(sb, " ", 1);
-		else
-			strbuf_add(sb, s, 1);
-	}
-	strbuf_puts(sb, "\"");
-}
-
 static void dat_value(struct strbuf *sb, double v)
 {
 	if (isfinite(v))
@@ -474,7 +320,7 @@ static void chart_build_time(struct chart *ch, const struct gather *g, json_t *b
 	for (k = 0; k < nv; k++) {
 		strbuf_printf(&ch->plot, "%s'build_time.dat' using 1:%zu%s with linespoints ls %zu title ",
 			      k ? ", \\\n     " : "", 4 + 2 * k, k ? "" : ":xtic(3)", k + 1);
-		gp_string(&ch->plot, g->variants.v[k]);
+		gnuplot_quote(&ch->plot, g->variants.v[k]);
 	}
 	for (k = 0; k < nv; k++)
 		strbuf_printf(&ch->plot, ", \\\n     'build_time.dat' using 1:%zu with points pt 6 ps 3.2 "
@@ -510,7 +356,7 @@ static void chart_cache_hits(struct chart *ch, const struct gather *g, json_t *b
 	for (k = 0; k < nv; k++) {
 		strbuf_printf(&ch->plot, "%s'cache_hits.dat' using 1:%zu%s with linespoints ls %zu title ",
 			      k ? ", \\\n     " : "", 4 + k, k ? "" : ":xtic(3)", k + 1);
-		gp_string(&ch->plot, g->variants.v[k]);
+		gnuplot_quote(&ch->plot, g->variants.v[k]);
 	}
 	shade_changed(&ch->setup, &ch->plot, g);
 	free(hits);
@@ -560,7 +406,7 @@ static void chart_cold_warm(struct chart *ch, const struct gather *g, json_t *bu
 		}
 		strbuf_printf(&ch->data, " %zu %zu\n", st[0].n, st[1].n);
 		strbuf_printf(&ch->setup, "%s", k ? ", " : "");
-		gp_string(&ch->setup, g->variants.v[k]);
+		gnuplot_quote(&ch->setup, g->variants.v[k]);
 		strbuf_printf(&ch->setup, " %zu", k);
 	}
 	strbuf_printf(&ch->setup, ")\nset xrange [-0.6:%zu.6]\n", nv ? nv - 1 : 0);
@@ -579,35 +425,6 @@ static void chart_cold_warm(struct chart *ch, const struct gather *g, json_t *bu
 			      phases[p], x, c, c + 1, c + 2, p ? "notitle" : "title \"min-max\"",
 			      x, c + 2, c);
 	}
-}
-
-/* Seconds of build b per step group (see step_group in plot.h). */
-static void build_groups(double out[NGROUPS], json_t *b)
-{
-	double wall = jnum(b, "wall_seconds", 0), push = jnum(b, "push_seconds", 0);
-	double restore = jnum(b, "cache_restore_seconds", 0) + jnum(b, "cache_save_seconds", 0);
-	double docker = jnum(b, "build_seconds", wall - restore - push), sum = 0, scale = 1;
-	json_t *s;
-	size_t i;
-	int g;
-
-	memset(out, 0, NGROUPS * sizeof(double));
-	if (docker < 0)
-		docker = 0;
-	json_array_foreach(json_object_get(b, "steps"), i, s) {
-		double sec = jnum(s, "seconds", 0);
-		if (sec > 0) {
-			out[group_index(step_group(jstr(s, "name")))] += sec;
-			sum += sec;
-		}
-	}
-	if (sum > docker)
-		scale = sum > 0 ? docker / sum : 1;
-	for (g = 0; g < NGROUPS; g++)
-		out[g] *= scale;
-	out[G_OTHER] += docker - sum * scale > 0 ? docker - sum * scale : 0;
-	out[G_RESTORE] += restore;
-	out[G_PUSH] += push;
 }
 
 /* The ok build of variant in phase whose wall time is closest to the phase's
@@ -657,7 +474,7 @@ static void chart_steps(struct chart *ch, const struct gather *g, json_t *builds
 			json_t *b = typical_build(builds, g->variants.v[k], phases[p]);
 			if (!b)
 				continue;
-			build_groups(groups, b);
+			plot_build_groups(groups, b);
 			dat_string(&ch->data, g->variants.v[k]);
 			strbuf_printf(&ch->data, " %s", phases[p]);
 			for (gi = 0; gi < NGROUPS; gi++) {
@@ -683,4 +500,254 @@ static void chart_steps(struct chart *ch, const struct gather *g, json_t *builds
 	}
 	strbuf_puts(&ch->plot, ", \\\n     'steps.dat' using 0:12:(sprintf(\"%.1f s\", $12)) "
 		    "with labels offset 0,0.9 notitle");
+}
+
+/* Write NAME.dat and NAME.gp (from templates_dir/NAME.gp.in) into dir. */
+static int write_chart(struct plot_output *out, struct chart *ch, const char *dir,
+		       const char *templates_dir)
+{
+	char *tmpl_path = NULL, *tmpl = NULL, *script = NULL, *dat = NULL, *gp = NULL;
+	char *png = xasprintf("%s.png", ch->name), *svg = xasprintf("%s.svg", ch->name);
+	char *data = xasprintf("%s.dat", ch->name), *gpname = xasprintf("%s.gp", ch->name);
+	struct strbuf title = {0};
+	size_t len;
+	int error;
+
+	tmpl_path = xasprintf("%s/%s.gp.in", templates_dir, ch->name);
+	if ((error = read_file(&tmpl, &len, tmpl_path)) < 0) {
+		error = bench_error_wrap(error, "plot template %s.gp.in", ch->name);
+		goto done;
+	}
+	gnuplot_quote(&title, ch->title);
+	{
+		const char *keys[] = {"TITLE", "PNG", "SVG", "DATA", "SETUP", "PLOT"};
+		const char *vals[] = {title.buf, png, svg, data,
+				      ch->setup.buf ? ch->setup.buf : "", ch->plot.buf ? ch->plot.buf : ""};
+		script = gnuplot_fill(tmpl, keys, vals, 6);
+	}
+	dat = path_join(dir, data);
+	gp = path_join(dir, gpname);
+	if ((error = write_file_atomic(dat, ch->data.buf, ch->data.len)) < 0)
+		goto done;
+	strvec_push(&out->data, dat);
+	if ((error = write_file_atomic(gp, script, strlen(script))) < 0)
+		goto done;
+	strvec_push(&out->scripts, gp);
+done:
+	strbuf_release(&title);
+	free(tmpl_path);
+	free(tmpl);
+	free(script);
+	free(dat);
+	free(gp);
+	free(png);
+	free(svg);
+	free(data);
+	free(gpname);
+	return error;
+}
+
+/* Render dir/NAME.gp into NAME.png and NAME.svg. */
+static int render_chart(struct plot_output *out, const char *name, const char *dir)
+{
+	char *script = xasprintf("%s.gp", name), *png = xasprintf("%s/%s.png", dir, name);
+	char *svg = xasprintf("%s/%s.svg", dir, name);
+	int error;
+
+	if ((error = gnuplot_run(dir, script)) < 0)
+		goto done;
+	if (!path_exists(png) || !path_exists(svg)) {
+		error = bench_error_set(BENCH_ERROR, "gnuplot wrote no image for '%s/%s'", dir, script);
+		goto done;
+	}
+	strvec_push(&out->images, png);
+	strvec_push(&out->images, svg);
+done:
+	free(script);
+	free(png);
+	free(svg);
+	return error;
+}
+
+int plot_write(struct plot_output *out, json_t *run, const char *out_dir,
+	       const char *templates_dir, bool render)
+{
+	struct chart charts[] = {
+		{.name = "build_time"}, {.name = "cold_warm"}, {.name = "steps"}, {.name = "cache_hits"},
+	};
+	size_t n = sizeof(charts) / sizeof(charts[0]), i;
+	json_t *builds = json_object_get(run, "builds");
+	struct gather g;
+	int error = 0;
+
+	gather_init(&g, run);
+	if ((error = mkdir_p(out_dir)) < 0)
+		goto done;
+	chart_build_time(&charts[0], &g, builds);
+	chart_cold_warm(&charts[1], &g, builds);
+	chart_steps(&charts[2], &g, builds);
+	chart_cache_hits(&charts[3], &g, builds);
+	for (i = 0; i < n; i++) {
+		if (charts[i].empty) {
+			strvec_pushf(&out->notes, "%s chart skipped: no ok build has the data for it",
+				     charts[i].name);
+			continue;
+		}
+		if ((error = write_chart(out, &charts[i], out_dir, templates_dir)) < 0)
+			goto done;
+	}
+	if (!render || !out->scripts.n)
+		goto done;
+	if (!gnuplot_available()) {
+		error = bench_error_set(BENCH_ESETUP, "gnuplot not found: apt-get install gnuplot-nox "
+					"(the data files and scripts are in %s)", out_dir);
+		goto done;
+	}
+	for (i = 0; i < n; i++)
+		if (!charts[i].empty && (error = render_chart(out, charts[i].name, out_dir)) < 0)
+			goto done;
+done:
+	for (i = 0; i < n; i++) {
+		strbuf_release(&charts[i].data);
+		strbuf_release(&charts[i].setup);
+		strbuf_release(&charts[i].plot);
+		free(charts[i].title);
+	}
+	gather_release(&g);
+	return error;
+}
+
+void plot_output_release(struct plot_output *o)
+{
+	strvec_release(&o->data);
+	strvec_release(&o->scripts);
+	strvec_release(&o->images);
+	strvec_release(&o->notes);
+}
+
+static bool has_templates(const char *dir)
+{
+	char *probe = path_join(dir, "build_time.gp.in");
+	bool ok = path_exists(probe);
+	free(probe);
+	return ok;
+}
+
+int plot_templates_dir(char **out)
+{
+	const char *env = getenv("BENCH_DATADIR");
+	struct strvec tried = {0};
+	struct strbuf list = {0};
+	char exe[PATH_MAX];
+	ssize_t n;
+	size_t i;
+	int error = 0;
+
+	*out = NULL;
+	if (env && *env) {
+		strvec_pushf(&tried, "%s/plots", env);
+		strvec_push(&tried, env);
+	}
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		char *dir;
+		exe[n] = '\0';
+		dir = path_dirname(exe);
+		strvec_pushf(&tried, "%s/plots", dir);
+		strvec_pushf(&tried, "%s/../share/bench/plots", dir);
+		free(dir);
+	}
+	for (i = 0; i < tried.n; i++) {
+		if (has_templates(tried.v[i])) {
+			*out = path_absolute(tried.v[i]);
+			goto done;
+		}
+		strbuf_printf(&list, "%s%s", i ? ", " : "", tried.v[i]);
+	}
+	error = bench_error_set(BENCH_ENOTFOUND, "cannot find the plot templates (*.gp.in) in %s; "
+				"set BENCH_DATADIR to the folder that holds plots/",
+				list.len ? list.buf : "no folder");
+done:
+	strbuf_release(&list);
+	strvec_release(&tried);
+	return error;
+}
+
+/* ---- what a run lacks ---- */
+
+static bool build_recorded(json_t *builds, const char *variant, long rep, long index)
+{
+	json_t *b;
+	size_t i;
+	json_array_foreach(builds, i, b)
+		if (!strcmp(jstr(b, "variant"), variant) && (long)jnum(b, "repetition", 0) == rep &&
+		    (long)jnum(b, "index", 0) == index)
+			return true;
+	return false;
+}
+
+void plot_missing_notes(struct strvec *notes, json_t *run)
+{
+	json_t *builds = json_object_get(run, "builds"), *scenario = json_object_get(run, "scenario");
+	json_t *b, *v;
+	struct strvec vars = {0}, detail = {0};
+	struct gather g;
+	long reps = (long)jnum(scenario, "repetitions", 0), r;
+	size_t i, j, k, expected = 0, missing = 0, bad = 0;
+
+	gather_init(&g, run);
+	json_array_foreach(json_object_get(scenario, "variants"), i, v)
+		strvec_push(&vars, jstr(v, "name"));
+	for (i = 0; i < g.variants.n; i++)
+		if (strvec_find(&vars, g.variants.v[i]) < 0)
+			strvec_push(&vars, g.variants.v[i]);
+	if (reps <= 0)
+		json_array_foreach(builds, i, b)
+			if ((long)jnum(b, "repetition", 0) > reps)
+				reps = (long)jnum(b, "repetition", 0);
+	if (!json_is_object(scenario))
+		strvec_push(notes, "the scenario is not recorded (no run.json): expected builds "
+			    "are counted from the variants and commits found");
+	if (!json_array_size(builds))
+		strvec_push(notes, "no builds are recorded");
+	for (k = 0; k < vars.n; k++) {
+		for (r = 1; r <= reps; r++) {
+			struct strbuf idx = {0};
+			size_t lacking = 0;
+			for (j = 0; j < g.ncommits; j++) {
+				expected++;
+				if (build_recorded(builds, vars.v[k], r, g.commits[j].index))
+					continue;
+				lacking++;
+				strbuf_printf(&idx, "%s%ld", idx.len ? ", " : "", g.commits[j].index);
+			}
+			missing += lacking;
+			if (lacking && detail.n < 8)
+				strvec_pushf(&detail, "variant '%s' repetition %ld: commit%s %s not built",
+					     vars.v[k], r, lacking > 1 ? "s" : "", idx.buf);
+			strbuf_release(&idx);
+		}
+	}
+	if (missing)
+		strvec_pushf(notes, "missing %zu of %zu builds (variants x repetitions x the %zu "
+			     "commits seen)", missing, expected, g.ncommits);
+	for (i = 0; i < detail.n; i++)
+		strvec_push(notes, detail.v[i]);
+	json_array_foreach(builds, i, b) {
+		if (!strcmp(jstr(b, "status"), "ok"))
+			continue;
+		if (++bad <= 8)
+			strvec_pushf(notes, "variant '%s' repetition %ld commit %ld (%s): %s%s%s",
+				     jstr(b, "variant"), (long)jnum(b, "repetition", 0),
+				     (long)jnum(b, "index", 0), jstr(b, "short"),
+				     *jstr(b, "status") ? jstr(b, "status") : "no status",
+				     *jstr(b, "reason") ? ": " : "", jstr(b, "reason"));
+	}
+	if (bad > 8)
+		strvec_pushf(notes, "... and %zu more builds not ok", bad - 8);
+	if (json_is_false(json_object_get(run, "finished")) && json_is_object(scenario))
+		strvec_push(notes, "the run is not marked finished (interrupted or still running)");
+	strvec_release(&vars);
+	strvec_release(&detail);
+	gather_release(&g);
 }

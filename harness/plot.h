@@ -72,7 +72,13 @@
 const char *step_group(const char *step_name);
 
 /* Every group in stacking order, NULL-terminated. */
+#define PLOT_NGROUPS 9
 extern const char *const plot_step_groups[];
+
+/* The seconds of a build record spent in each group of plot_step_groups, as
+ * the "where the time goes" chart stacks them (rules above); they add up to
+ * the build's wall_seconds. */
+void plot_build_groups(double out[PLOT_NGROUPS], json_t *build);
 
 /* What plot_write made: paths of the files written. */
 struct plot_output {

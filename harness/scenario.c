@@ -68,6 +68,8 @@ struct parser {
 	enum sec sec;
 	size_t var;        /* current variant when sec == SEC_VARIANT */
 	char *prev_name;   /* last key of this section, for continuation lines */
+	size_t prev_indent;/* indentation of the line that set it */
+	int bad_headers;   /* section headers that could not be read */
 	int scen_line;
 	struct keylines scen, world, gate, *vars;
 	char *repo_raw;
@@ -690,6 +692,7 @@ static void open_section(struct parser *p, const char *hdr, size_t n, int line)
 	char *inner;
 
 	p->sec = SEC_BAD;
+	p->bad_headers++;
 	free(p->prev_name);
 	p->prev_name = NULL;
 	/* Same rule as inih: ']' ends it, "; comment" after a space does too. */
@@ -726,6 +729,8 @@ static void open_section(struct parser *p, const char *hdr, size_t n, int line)
 				  "[world], [gate])", a);
 		if (p->sec == SEC_WORLD)
 			p->s->world.enabled = true;
+		if (p->sec != SEC_BAD)
+			p->bad_headers--;
 	}
 	free(inner);
 }
@@ -733,7 +738,9 @@ static void open_section(struct parser *p, const char *hdr, size_t n, int line)
 /* inih's reader: hand over one line at a time, counting them. Lines inih
  * should not see (comments, section headers, overlong or malformed lines,
  * continuations) are dealt with here and handed over blank; key lines are
- * handed over without their indentation. */
+ * handed over without their indentation, so that inih never joins lines.
+ * A line indented deeper than the key before it (in the same section) is
+ * what inih would read as a continuation: we refuse it. */
 static char *read_line(char *str, int num, void *stream)
 {
 	struct parser *p = stream;
@@ -772,12 +779,13 @@ static char *read_line(char *str, int num, void *stream)
 			break;
 		was_space = isspace((unsigned char)line[i]);
 	}
-	if (i < n && (line[i] == '=' || line[i] == ':')) {
-		memcpy(str, line, n);
-		str[n] = '\0';
-	} else if (indent && p->prev_name) {
+	if (p->prev_name && indent > p->prev_indent) {
 		add_error(p, p->lineno, "indented line continues the value of '%s'; multi-line "
 			  "values are not supported, put the value on one line", p->prev_name);
+	} else if (i < n && (line[i] == '=' || line[i] == ':')) {
+		memcpy(str, line, n);
+		str[n] = '\0';
+		p->prev_indent = indent;
 	} else {
 		add_error(p, p->lineno, "expected 'key = value' or '[section]', got '%.*s'",
 			  (int)n, line);
@@ -867,7 +875,7 @@ static void finish(struct parser *p)
 		}
 		if (!p->scen.at[K_COMMITS])
 			add_error(p, p->scen_line, "missing required key 'commits' in [scenario]");
-		if (!s->variants_count)
+		if (!s->variants_count && !p->bad_headers)
 			add_error(p, p->scen_line, "no [variant NAME] section; add at least one, e.g. "
 				  "[variant single-stage] with a dockerfile");
 	}

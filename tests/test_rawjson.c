@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "error.h"
 #include "rawjson.h"
 #include "util.h"
 
@@ -23,12 +24,18 @@ struct stream {
 	size_t len;
 };
 
-/* tests/data/rawjson next to this file; the tests run from the top folder. */
+/* tests/data/rawjson next to this file (the tests run from the top folder),
+ * or under $BENCH_SRCDIR when they run from elsewhere. */
 static void load(struct stream *s, const char *name)
 {
 	char *dir = path_dirname(__FILE__);
 	char *path = xasprintf("%s/data/rawjson/%s", dir, name);
-	assert_int_equal(read_file(&s->data, &s->len, path), 0);
+	if (!path_exists(path) && getenv("BENCH_SRCDIR")) {
+		free(path);
+		path = xasprintf("%s/tests/data/rawjson/%s", getenv("BENCH_SRCDIR"), name);
+	}
+	if (read_file(&s->data, &s->len, path) < 0)
+		fail_msg("%s", bench_error_last());
 	free(path);
 	free(dir);
 }

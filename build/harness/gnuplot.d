@@ -1,0 +1,6 @@
+build/harness/gnuplot.o: harness/gnuplot.c harness/gnuplot.h \
+ harness/util.h harness/error.h harness/proc.h
+harness/gnuplot.h:
+harness/util.h:
+harness/error.h:
+harness/proc.h:

@@ -1,0 +1,4 @@
+build/harness/plot_steps.o: harness/plot_steps.c harness/plot.h \
+ harness/util.h
+harness/plot.h:
+harness/util.h:

@@ -1,0 +1,362 @@
+/*
+ * world/registry.c: run Debian's docker-registry on a free loopback port for
+ * the duration of a bench run (see registry.h).
+ *
+ * proc.h only runs children to completion, so the long-running server is
+ * fork()ed here the same way proc.c does it: signals blocked around fork, the
+ * child in its own process group with default dispositions, stdout/stderr
+ * to a log file, exec failure reported through a close-on-exec pipe. The
+ * registry owns its child: registry_stop signals the group and reaps it.
+ */
+#include "world/registry.h"
+#include "error.h"
+#include "monotonic.h"
+#include "util.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define READY_TIMEOUT_NS 10000000000ull
+#define STOP_GRACE_NS 5000000000ull
+
+extern char **environ;
+
+struct registry {
+	pid_t pid;
+	int port;
+	char addr[32];
+	char *dir;      /* work_dir/registry */
+	char *log_path;
+};
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+/* The docker-registry executable from PATH, or NULL. Caller frees. */
+static char *find_registry_binary(void)
+{
+	const char *path = getenv("PATH");
+	char *copy = xstrdup(path && *path ? path : "/usr/local/bin:/usr/bin:/bin");
+	char *save = NULL, *found = NULL;
+
+	for (char *d = strtok_r(copy, ":", &save); d && !found; d = strtok_r(NULL, ":", &save)) {
+		char *p = path_join(*d ? d : ".", "docker-registry");
+		if (access(p, X_OK) == 0)
+			found = p;
+		else
+			free(p);
+	}
+	free(copy);
+	return found;
+}
+
+/* A port the kernel considers free right now: bind :0, read it, close. */
+static int free_port(int *port)
+{
+	struct sockaddr_in sa;
+	socklen_t len = sizeof(sa);
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), rc = 0;
+
+	if (fd < 0)
+		return bench_error_errno(BENCH_ERROR, "cannot create a socket");
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || getsockname(fd, (struct sockaddr *)&sa, &len) < 0)
+		rc = bench_error_errno(BENCH_ERROR, "cannot find a free port on 127.0.0.1");
+	else
+		*port = ntohs(sa.sin_port);
+	close(fd);
+	return rc;
+}
+
+/* A minimal HTTP/1.0 GET on 127.0.0.1:port with 5 s socket timeouts.
+ * Returns 0 and the status/body, or -1 when nothing answers (errno kept). */
+static int http_get(int *status, char **body, int port, const char *path)
+{
+	struct sockaddr_in sa;
+	struct timeval tv = { 5, 0 };
+	struct strbuf resp = { 0 };
+	char buf[4096], *req = NULL;
+	int fd, rc = -1;
+	ssize_t n;
+	size_t off = 0;
+
+	*status = 0;
+	if (body)
+		*body = NULL;
+	if ((fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+		return -1;
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((uint16_t)port);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		goto done;
+	req = xasprintf("GET %s HTTP/1.0\r\nHost: 127.0.0.1:%d\r\nAccept: application/json\r\n\r\n", path, port);
+	while (off < strlen(req)) {
+		n = send(fd, req + off, strlen(req) - off, MSG_NOSIGNAL);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			goto done;
+		off += (size_t)n;
+	}
+	while ((n = recv(fd, buf, sizeof(buf), 0)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			goto done;
+		strbuf_add(&resp, buf, (size_t)n);
+	}
+	if (!resp.buf || sscanf(resp.buf, "HTTP/%*s %d", status) != 1) {
+		errno = EPROTO;
+		goto done;
+	}
+	if (body) {
+		char *b = strstr(resp.buf, "\r\n\r\n");
+		*body = xstrdup(b ? b + 4 : "");
+	}
+	rc = 0;
+done:
+	{
+		int saved = errno;
+		close(fd);
+		errno = saved;
+	}
+	free(req);
+	strbuf_release(&resp);
+	return rc;
+}
+
+/* fork/exec argv with stdout/stderr appended to log_fd, in its own process
+ * group. Only async-signal-safe calls in the child. */
+static int spawn(pid_t *out, const char *bin, const char *const *argv, int log_fd)
+{
+	sigset_t all, old;
+	int errpipe[2], child_errno = 0, rc = 0;
+	pid_t pid;
+	ssize_t n;
+
+	if (pipe2(errpipe, O_CLOEXEC) < 0)
+		return bench_error_errno(BENCH_ERROR, "cannot create a pipe");
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	pid = fork();
+	if (pid == 0) {
+		struct sigaction sa;
+		int devnull = open("/dev/null", O_RDONLY);
+
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = SIG_DFL;
+		for (int s = 1; s < NSIG; s++)
+			sigaction(s, &sa, NULL);
+		setpgid(0, 0);
+		if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(log_fd, 1) < 0 || dup2(log_fd, 2) < 0)
+			goto child_fail;
+		sigemptyset(&all);
+		sigprocmask(SIG_SETMASK, &all, NULL);
+		execve(bin, (char *const *)argv, environ);
+child_fail:
+		child_errno = errno;
+		while (write(errpipe[1], &child_errno, sizeof(child_errno)) < 0 && errno == EINTR)
+			;
+		_exit(127);
+	}
+	{
+		int saved = errno;
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+		errno = saved;
+	}
+	close(errpipe[1]);
+	if (pid < 0) {
+		rc = bench_error_errno(BENCH_ERROR, "cannot fork to run '%s'", bin);
+		goto done;
+	}
+	setpgid(pid, pid); /* also in the parent: no race with a later kill(-pid) */
+	do
+		n = read(errpipe[0], &child_errno, sizeof(child_errno));
+	while (n < 0 && errno == EINTR);
+	if (n == (ssize_t)sizeof(child_errno)) {
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		errno = child_errno;
+		rc = bench_error_errno(BENCH_ESETUP, "cannot run '%s'", bin);
+		goto done;
+	}
+	*out = pid;
+done:
+	close(errpipe[0]);
+	return rc;
+}
+
+/* The last line of the registry's log, for error messages. Caller frees. */
+static char *log_tail(const char *log_path)
+{
+	char *text = NULL, *res;
+	size_t len = 0, end;
+
+	if (read_file(&text, &len, log_path) < 0) {
+		bench_error_clear();
+		return xstrdup("(no log)");
+	}
+	while (len && (text[len - 1] == '\n' || text[len - 1] == '\r'))
+		len--;
+	end = len;
+	while (len && text[len - 1] != '\n')
+		len--;
+	res = end > len ? xstrndup(text + len, end - len) : xstrdup("(empty log)");
+	free(text);
+	return res;
+}
+
+/* Wait until /v2/ answers 200, the child dies, or 10 s pass. */
+static int wait_ready(struct registry *r)
+{
+	monotime start = monotime_now();
+	int status = 0, wstatus;
+
+	for (;;) {
+		pid_t w = waitpid(r->pid, &wstatus, WNOHANG);
+
+		if (w == r->pid) {
+			char *tail = log_tail(r->log_path);
+			r->pid = 0;
+			bench_error_set(BENCH_ESETUP, "docker-registry exited at start (%s %d): %s; see %s",
+					WIFEXITED(wstatus) ? "status" : "signal",
+					WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : WTERMSIG(wstatus), tail, r->log_path);
+			free(tail);
+			return BENCH_ESETUP;
+		}
+		if (http_get(&status, NULL, r->port, "/v2/") == 0 && status == 200)
+			return 0;
+		if (monotime_now() - start > READY_TIMEOUT_NS)
+			return bench_error_set(BENCH_ESETUP, "docker-registry on %s did not answer GET /v2/ with 200 "
+					       "within 10 s (last status %d); see %s", r->addr, status, r->log_path);
+		sleep_ms(50);
+	}
+}
+
+static void kill_and_reap(struct registry *r)
+{
+	monotime start = monotime_now();
+	bool killed = false;
+
+	if (r->pid <= 0)
+		return;
+	kill(-r->pid, SIGTERM);
+	for (;;) {
+		pid_t w = waitpid(r->pid, NULL, WNOHANG);
+		if (w == r->pid || (w < 0 && errno != EINTR))
+			break;
+		if (!killed && monotime_now() - start > STOP_GRACE_NS) {
+			kill(-r->pid, SIGKILL);
+			killed = true;
+		}
+		sleep_ms(20);
+	}
+	kill(-r->pid, SIGKILL); /* anything left in its group */
+	r->pid = 0;
+}
+
+int registry_start(struct registry **out, const char *work_dir)
+{
+	struct registry *r = xcalloc(1, sizeof(*r));
+	char *bin = find_registry_binary(), *data = NULL, *config = NULL, *yml = NULL;
+	int log_fd = -1, rc = 0, attempt;
+
+	*out = NULL;
+	r->dir = path_join(work_dir, "registry");
+	r->log_path = path_join(r->dir, "registry.log");
+	if (!bin) {
+		rc = bench_error_set(BENCH_ESETUP, "docker-registry not found: apt-get install docker-registry "
+				     "(or run scripts/setup)");
+		goto done;
+	}
+	data = path_join(r->dir, "data");
+	config = path_join(r->dir, "config.yml");
+	if ((rc = mkdir_p(data)) < 0)
+		goto done;
+	if ((log_fd = open(r->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644)) < 0) {
+		rc = bench_error_errno(BENCH_EIO, "cannot open '%s'", r->log_path);
+		goto done;
+	}
+	/* another program may take the port between free_port and the bind:
+	 * then the registry exits at once and we try another port */
+	for (attempt = 0; attempt < 3; attempt++) {
+		const char *argv[] = { "docker-registry", "serve", config, NULL };
+
+		if ((rc = free_port(&r->port)) < 0)
+			goto done;
+		snprintf(r->addr, sizeof(r->addr), "127.0.0.1:%d", r->port);
+		free(yml);
+		yml = xasprintf("version: 0.1\n"
+				"log:\n  level: warn\n  accesslog:\n    disabled: true\n"
+				"storage:\n  filesystem:\n    rootdirectory: %s\n  delete:\n    enabled: true\n"
+				"  maintenance:\n    uploadpurging:\n      enabled: false\n"
+				"http:\n  addr: %s\n",
+				data, r->addr);
+		if ((rc = write_file_atomic(config, yml, strlen(yml))) < 0 ||
+		    (rc = spawn(&r->pid, bin, argv, log_fd)) < 0)
+			goto done;
+		if ((rc = wait_ready(r)) == 0 || r->pid > 0)
+			break;
+	}
+done:
+	if (log_fd >= 0)
+		close(log_fd);
+	if (rc < 0) { /* keep registry.log for the message; work_dir is the caller's */
+		kill_and_reap(r);
+		free(r->dir);
+		free(r->log_path);
+		free(r);
+		r = NULL;
+	}
+	*out = r;
+	free(bin);
+	free(data);
+	free(config);
+	free(yml);
+	return rc;
+}
+
+const char *registry_address(const struct registry *r)
+{
+	return r->addr;
+}
+
+int registry_get(int *status, char **body, const struct registry *r, const char *path)
+{
+	if (http_get(status, body, r->port, path) < 0)
+		return bench_error_errno(BENCH_ERROR, "cannot GET http://%s%s", r->addr, path);
+	return 0;
+}
+
+void registry_stop(struct registry *r)
+{
+	if (!r)
+		return;
+	kill_and_reap(r);
+	rm_rf(r->dir);
+	free(r->dir);
+	free(r->log_path);
+	free(r);
+}

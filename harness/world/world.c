@@ -1,0 +1,205 @@
+/*
+ * world/world.c: starts and stops the emulated cafeboo world (see world.h)
+ * by putting its parts together: the base image (baseimage.c), the
+ * generated repository (repo.c), the generated files (wheels.c) behind the
+ * paced HTTP server (server.c), the local registry (registry.c), and the
+ * paced copy standing in for actions/cache (pace.c).
+ */
+#include "world.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "monotonic.h"
+#include "proc.h"
+#include "world/baseimage.h"
+#include "world/pace.h"
+#include "world/registry.h"
+#include "world/repo.h"
+#include "world/server.h"
+#include "world/wheels.h"
+
+/* Everything lives under dir (work_dir/world), which world_stop removes. */
+struct world {
+	const struct world_settings *s; /* the caller's */
+	char *dir, *files_dir, *repo_dir;
+	char *registry_addr;
+	const char *base_image;         /* s->base_image or the default */
+	struct server *server;
+	struct registry *registry;
+	struct world_files files;
+	double generate_seconds;
+	void (*log)(void *ctx, const char *msg);
+	void *log_ctx;
+};
+
+static void note(struct world *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void note(struct world *w, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	if (!w->log)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	w->log(w->log_ctx, msg);
+}
+
+int world_start(struct world **out, const struct world_settings *s, const char *work_dir,
+		void (*log)(void *ctx, const char *msg), void *log_ctx)
+{
+	struct world *w = xcalloc(1, sizeof(*w));
+	monotime t0;
+	int error = 0;
+
+	*out = NULL;
+	w->s = s;
+	w->log = log;
+	w->log_ctx = log_ctx;
+	w->base_image = s->base_image && *s->base_image ? s->base_image : WORLD_BASE_IMAGE_DEFAULT;
+	w->dir = path_join(work_dir, "world");
+	w->files_dir = path_join(w->dir, "files");
+	w->repo_dir = path_join(w->dir, "repo");
+	if (s->kind && strcmp(s->kind, "cafeboo")) {
+		error = bench_error_set(BENCH_EINVALID, "unknown world kind '%s'", s->kind);
+		goto done;
+	}
+	if (!(s->scale > 0)) {
+		error = bench_error_set(BENCH_EINVALID, "world scale must be positive, not %g", s->scale);
+		goto done;
+	}
+	if ((error = rm_rf(w->dir)) || (error = mkdir_p(w->dir)))
+		goto done;
+
+	note(w, "world: checking the base image %s", w->base_image);
+	if ((error = world_base_image_ensure(w->base_image, w->dir, log, log_ctx)))
+		goto done;
+
+	note(w, "world: generating the repository");
+	if ((error = world_repo_generate(w->repo_dir, s->seed))) {
+		error = bench_error_wrap(error, "cannot generate the world's repository");
+		goto done;
+	}
+
+	note(w, "world: generating wheels and model files at scale %g", s->scale);
+	t0 = monotime_now();
+	if ((error = world_files_generate(&w->files, w->files_dir, s->scale, s->seed))) {
+		error = bench_error_wrap(error, "cannot generate the world's files");
+		goto done;
+	}
+	w->generate_seconds = monotime_seconds_since(t0);
+	note(w, "world: %zu wheels (%.1f MB) and models (%.1f MB) in %.1f s", w->files.wheels,
+	     (double)w->files.wheel_bytes / 1e6, (double)w->files.model_bytes / 1e6,
+	     w->generate_seconds);
+
+	if ((error = server_start(&w->server, w->files_dir, s->bandwidth, s->latency)))
+		goto done;
+	if ((error = registry_start(&w->registry, w->dir)))
+		goto done;
+	w->registry_addr = xstrdup(registry_address(w->registry));
+	note(w, "world: index at http://127.0.0.1:%d/simple/, registry at %s",
+	     server_port(w->server), w->registry_addr);
+	*out = w;
+	w = NULL;
+done:
+	if (w)
+		world_stop(w);
+	return error;
+}
+
+void world_stop(struct world *w)
+{
+	if (!w)
+		return;
+	server_stop(w->server);
+	if (w->registry)
+		registry_stop(w->registry);
+	if (w->dir) {
+		/* a failing world_start's message matters more than rm_rf's */
+		char *msg = xstrdup(bench_error_last());
+		if (rm_rf(w->dir))
+			bench_error_set(BENCH_ERROR, "%s", msg);
+		free(msg);
+	}
+	free(w->dir);
+	free(w->files_dir);
+	free(w->repo_dir);
+	free(w->registry_addr);
+	free(w);
+}
+
+const char *world_repo_path(const struct world *w)
+{
+	return w->repo_dir;
+}
+
+void world_build_args(const struct world *w, struct strvec *args)
+{
+	int port = server_port(w->server);
+
+	strvec_pushf(args, "PIP_INDEX_URL=http://127.0.0.1:%d/simple/", port);
+	strvec_push(args, "PIP_TRUSTED_HOST=127.0.0.1");
+	strvec_pushf(args, "MODEL_BASE_URL=http://127.0.0.1:%d/storage", port);
+	strvec_pushf(args, "BASE_IMAGE=%s", w->base_image);
+}
+
+const char *world_registry(const struct world *w)
+{
+	return w->registry_addr;
+}
+
+void world_counters_reset(struct world *w)
+{
+	server_counters_reset(w->server);
+}
+
+int64_t world_served_bytes(const struct world *w)
+{
+	return server_bytes(w->server);
+}
+
+int64_t world_served_requests(const struct world *w)
+{
+	return server_requests(w->server);
+}
+
+static bool interrupted(void *ctx)
+{
+	(void)ctx;
+	return proc_interrupt_requested();
+}
+
+int world_paced_copy(double *seconds, struct world *w, const char *dst, const char *src)
+{
+	return paced_copy_tree(seconds, dst, src, w->s->cache_bandwidth, interrupted, NULL);
+}
+
+json_t *world_describe(const struct world *w)
+{
+	json_t *o = json_object();
+	char *url = xasprintf("http://127.0.0.1:%d/simple/", server_port(w->server));
+
+	json_object_set_new(o, "kind", json_string(w->s->kind ? w->s->kind : "cafeboo"));
+	json_object_set_new(o, "scale", json_real(w->s->scale));
+	json_object_set_new(o, "seed", json_integer(w->s->seed));
+	json_object_set_new(o, "bandwidth", json_real(w->s->bandwidth));
+	json_object_set_new(o, "latency", json_real(w->s->latency));
+	json_object_set_new(o, "cache_bandwidth", json_real(w->s->cache_bandwidth));
+	json_object_set_new(o, "registry_bandwidth", json_real(w->s->registry_bandwidth));
+	json_object_set_new(o, "base_image", json_string(w->base_image));
+	json_object_set_new(o, "index_url", json_string(url));
+	json_object_set_new(o, "index_port", json_integer(server_port(w->server)));
+	json_object_set_new(o, "registry", json_string(w->registry_addr ? w->registry_addr : ""));
+	json_object_set_new(o, "packages", json_integer((json_int_t)w->files.projects));
+	json_object_set_new(o, "wheels", json_integer((json_int_t)w->files.wheels));
+	json_object_set_new(o, "wheel_bytes", json_integer(w->files.wheel_bytes));
+	json_object_set_new(o, "model_bytes", json_integer(w->files.model_bytes));
+	json_object_set_new(o, "generate_seconds", json_real(w->generate_seconds));
+	free(url);
+	return o;
+}

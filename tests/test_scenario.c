@@ -1,0 +1,577 @@
+/*
+ * test_scenario.c: the scenario parser (harness/scenario.c) and sha256.
+ *
+ * The test changes to the repository root (found by walking up from the
+ * current folder) so that file names in messages are the relative ones the
+ * tests/data/scenarios/bad/NAME.expected files hold. "@ROOT@" in an expected
+ * message stands for the absolute repository root.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "scenario.h"
+#include "sha256.h"
+#include "util.h"
+
+#define DATA "tests/data/scenarios"
+
+static char root[PATH_MAX];
+
+static int go_to_root(void **state)
+{
+	(void)state;
+	for (int i = 0; i < 8; i++) {
+		if (path_is_dir(DATA "/bad")) {
+			assert_non_null(getcwd(root, sizeof(root)));
+			return 0;
+		}
+		if (chdir("..") < 0)
+			break;
+	}
+	fprintf(stderr, "cannot find %s above the current folder\n", DATA);
+	return -1;
+}
+
+/* ---- sha256 ---- */
+
+static void test_sha256_vectors(void **state)
+{
+	static const char *msg448 = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+	char hex[SHA256_HEX_SIZE];
+	struct sha256_ctx c;
+	uint8_t d[SHA256_DIGEST_SIZE];
+	char *million = xmalloc(1000000);
+	size_t off, step;
+	(void)state;
+
+	sha256_hex(hex, "", 0);
+	assert_string_equal(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+	sha256_hex(hex, "abc", 3);
+	assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	sha256_hex(hex, msg448, strlen(msg448));
+	assert_string_equal(hex, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+	/* 1,000,000 x 'a', fed in uneven pieces to exercise the partial block */
+	memset(million, 'a', 1000000);
+	sha256_init(&c);
+	for (off = 0, step = 1; off < 1000000; off += step, step = step * 7 % 131 + 1)
+		sha256_update(&c, million + off, off + step > 1000000 ? 1000000 - off : step);
+	sha256_final(d, &c);
+	assert_int_equal(d[0], 0xcd);
+	assert_int_equal(d[31], 0xd0);
+	sha256_hex(hex, million, 1000000);
+	assert_string_equal(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+	/* 55, 56 and 64 bytes: the padding edge cases */
+	sha256_hex(hex, million, 55);
+	assert_string_equal(hex, "9f4390f8d30c2dd92ec9f095b65e2b9ae9b0a925a5258e241c9f1e910f734318");
+	sha256_hex(hex, million, 56);
+	assert_string_equal(hex, "b35439a4ac6f0948b6d6f9e3c6af0f5f590ce20f1bde7090ef7970686ec6738a");
+	sha256_hex(hex, million, 64);
+	assert_string_equal(hex, "ffe054fe7ae0cb6dc65c3af9b61d5209f439851db43d0ba5997337df154668eb");
+	free(million);
+}
+
+static void test_sha256_file(void **state)
+{
+	char dir[] = "/tmp/test_scenario.XXXXXX", hex[SHA256_HEX_SIZE];
+	char *file;
+	(void)state;
+
+	assert_non_null(mkdtemp(dir));
+	file = path_join(dir, "abc");
+	assert_int_equal(write_file_atomic(file, "abc", 3), 0);
+	assert_int_equal(sha256_file_hex(hex, file), 0);
+	assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	assert_int_equal(rm_rf(file), 0);
+	assert_int_equal(sha256_file_hex(hex, file), BENCH_ENOTFOUND);
+	assert_non_null(strstr(bench_error_last(), "No such file"));
+	free(file);
+	assert_int_equal(rm_rf(dir), 0);
+}
+
+/* ---- the bad corpus ---- */
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Sorted names in DATA/sub ending in suffix. */
+static void list_files(struct strvec *out, const char *sub, const char *suffix)
+{
+	char *dir = path_join(DATA, sub);
+	DIR *d = opendir(dir);
+	struct dirent *de;
+
+	assert_non_null(d);
+	while ((de = readdir(d))) {
+		size_t n = strlen(de->d_name), m = strlen(suffix);
+		if (n > m && !strcmp(de->d_name + n - m, suffix))
+			strvec_pushf(out, "%s/%s", dir, de->d_name);
+	}
+	closedir(d);
+	if (out->n)
+		qsort(out->v, out->n, sizeof(*out->v), name_cmp);
+	free(dir);
+}
+
+static char *expected_message(const char *ini)
+{
+	struct strbuf sb = {0};
+	char *exp_path = xasprintf("%.*s.expected", (int)(strlen(ini) - 4), ini), *text, *p, *at;
+	size_t len;
+
+	assert_int_equal(read_file(&text, &len, exp_path), 0);
+	while (len && text[len - 1] == '\n')
+		text[--len] = '\0';
+	for (p = text; (at = strstr(p, "@ROOT@")); p = at + 6) {
+		strbuf_add(&sb, p, (size_t)(at - p));
+		strbuf_puts(&sb, root);
+	}
+	strbuf_puts(&sb, p);
+	free(text);
+	free(exp_path);
+	return strbuf_detach(&sb);
+}
+
+static void test_bad_corpus(void **state)
+{
+	struct strvec files = {0};
+	size_t i, failed = 0;
+	(void)state;
+
+	list_files(&files, "bad", ".ini");
+	assert_true(files.n >= 32);
+	for (i = 0; i < files.n; i++) {
+		struct scenario *s = (struct scenario *)1;
+		char *want = expected_message(files.v[i]);
+		int rc = scenario_load(&s, files.v[i]);
+		if (rc != BENCH_EINVALID || s || strcmp(bench_error_last(), want)) {
+			fprintf(stderr, "%s: rc %d\n--- expected\n%s\n--- got\n%s\n", files.v[i], rc,
+				want, bench_error_last());
+			failed++;
+		}
+		scenario_free(s);
+		free(want);
+	}
+	strvec_release(&files);
+	assert_int_equal(failed, 0);
+}
+
+/* Every bad/NAME.ini has its NAME.expected and no .expected is left over. */
+static void test_bad_corpus_complete(void **state)
+{
+	struct strvec ini = {0}, exp = {0};
+	size_t i;
+	(void)state;
+
+	list_files(&ini, "bad", ".ini");
+	list_files(&exp, "bad", ".expected");
+	assert_int_equal(ini.n, exp.n);
+	for (i = 0; i < ini.n; i++) {
+		size_t n = strlen(ini.v[i]) - 4;
+		assert_memory_equal(ini.v[i], exp.v[i], n);
+		assert_string_equal(exp.v[i] + n, ".expected");
+	}
+	strvec_release(&ini);
+	strvec_release(&exp);
+}
+
+static void test_missing_file(void **state)
+{
+	struct scenario *s = (struct scenario *)1;
+	(void)state;
+
+	assert_int_equal(scenario_load(&s, DATA "/bad/nope.ini"), BENCH_ENOTFOUND);
+	assert_null(s);
+	assert_string_equal(bench_error_last(),
+			    "cannot open '" DATA "/bad/nope.ini': No such file or directory");
+}
+
+/* ---- the good files, field by field ---- */
+
+static char *data_abs(const char *rel)
+{
+	return xasprintf("%s/" DATA "/%s", root, rel);
+}
+
+static void assert_abs(const char *got, const char *rel)
+{
+	char *want = data_abs(rel);
+	assert_non_null(got);
+	assert_string_equal(got, want);
+	free(want);
+}
+
+static struct scenario *load_good(const char *name)
+{
+	struct scenario *s = NULL;
+	char *path = xasprintf(DATA "/good/%s", name);
+	int rc = scenario_load(&s, path);
+	if (rc)
+		fprintf(stderr, "%s\n", bench_error_last());
+	assert_int_equal(rc, 0);
+	assert_non_null(s);
+	free(path);
+	return s;
+}
+
+static void test_good_minimal(void **state)
+{
+	struct scenario *s = load_good("minimal.ini");
+	char hex[SHA256_HEX_SIZE];
+	(void)state;
+
+	assert_abs(s->path, "good/minimal.ini");
+	assert_abs(s->dir, "good");
+	assert_int_equal(sha256_file_hex(hex, DATA "/good/minimal.ini"), 0);
+	assert_string_equal(s->digest, hex);
+	assert_string_equal(s->name, "minimal");
+	assert_abs(s->repo, "good");
+	assert_string_equal(s->commits, "HEAD~3..HEAD");
+	assert_string_equal(s->context, ".");
+	assert_int_equal(s->repetitions, 1);
+	assert_true(s->timeout == 1800);
+	assert_string_equal(s->network, "host");
+	assert_int_equal(s->build_args_count, 0);
+	assert_int_equal(s->secrets_count, 0);
+	assert_int_equal(s->variants_count, 1);
+	assert_string_equal(s->variants[0].name, "only");
+	assert_abs(s->variants[0].dockerfile, "dockerfiles/single.Dockerfile");
+	assert_false(s->variants[0].dockerfile_in_repo);
+	assert_null(s->variants[0].dockerignore);
+	assert_int_equal(s->variants[0].cache, CACHE_NONE);
+	assert_string_equal(s->variants[0].cache_mode, "max");
+	assert_int_equal(s->variants[0].runner, RUNNER_EPHEMERAL);
+	assert_null(s->variants[0].target);
+	assert_false(s->variants[0].push);
+	assert_int_equal(s->variants[0].line, 7);
+	assert_false(s->world.enabled);
+	assert_int_equal(s->gate.line, 0);
+	assert_true(s->gate.warm_median_growth < 0 && s->gate.warm_over_cold_growth < 0);
+	assert_true(s->gate.image_growth < 0 && s->gate.cache_growth < 0);
+	assert_int_equal(s->gate.cached_steps_may_fall, -1);
+	assert_int_equal(s->gate.absolute, -1);
+	assert_null(s->gate.reference);
+	scenario_free(s);
+}
+
+static void test_good_full(void **state)
+{
+	struct scenario *s = load_good("full.ini");
+	const struct variant *v;
+	(void)state;
+
+	assert_string_equal(s->name, "full_1.0-x");
+	assert_abs(s->repo, "good");
+	assert_string_equal(s->commits, "a1b2c3d HEAD~1 v1.2.0");
+	assert_string_equal(s->context, "app/src");
+	assert_int_equal(s->repetitions, 100);
+	assert_true(s->timeout == 5400);
+	assert_string_equal(s->network, "none");
+	assert_int_equal(s->build_args_count, 3);
+	assert_string_equal(s->build_args[0], "PIP_NO_CACHE=1");
+	assert_string_equal(s->build_args[1], "EMPTY=");
+	assert_string_equal(s->build_args[2], "_X=a=b");
+	assert_int_equal(s->secrets_count, 2);
+	assert_string_equal(s->secrets[0].id, "token");
+	assert_abs(s->secrets[0].src, "secrets/token.txt");
+	assert_null(s->secrets[0].env);
+	assert_string_equal(s->secrets[1].id, "gh.token");
+	assert_null(s->secrets[1].src);
+	assert_string_equal(s->secrets[1].env, "GITHUB_TOKEN");
+	assert_int_equal(s->variants_count, 2);
+	v = &s->variants[0];
+	assert_string_equal(v->name, "single-stage");
+	assert_abs(v->dockerfile, "dockerfiles/single.Dockerfile");
+	assert_abs(v->dockerignore, "dockerfiles/app.dockerignore");
+	assert_int_equal(v->cache, CACHE_LOCAL);
+	assert_string_equal(v->cache_mode, "min");
+	assert_int_equal(v->runner, RUNNER_PERSISTENT);
+	assert_string_equal(v->target, "final");
+	assert_false(v->push);
+	assert_int_equal(v->line, 14);
+	v = &s->variants[1];
+	assert_string_equal(v->name, "in.repo");
+	assert_string_equal(v->dockerfile, "docker/app.Dockerfile");
+	assert_true(v->dockerfile_in_repo);
+	assert_int_equal(v->cache, CACHE_NONE);
+	assert_false(s->world.enabled);
+	assert_int_equal(s->gate.line, 27);
+	assert_true(s->gate.warm_median_growth > 0.1499 && s->gate.warm_median_growth < 0.1501);
+	assert_true(s->gate.warm_over_cold_growth > 0.0999 && s->gate.warm_over_cold_growth < 0.1001);
+	assert_true(s->gate.image_growth < 0);
+	assert_int_equal(s->gate.absolute, -1);
+	assert_string_equal(s->gate.reference, "in.repo");
+	scenario_free(s);
+}
+
+static void test_good_world(void **state)
+{
+	struct scenario *s = load_good("world.ini");
+	const struct world_settings *w = &s->world;
+	const struct gate_settings *g = &s->gate;
+	(void)state;
+
+	assert_null(s->repo);
+	assert_string_equal(s->commits, "last:5");
+	assert_true(s->timeout == 90);
+	assert_int_equal(s->variants_count, 2);
+	assert_int_equal(s->variants[0].cache, CACHE_REGISTRY);
+	assert_true(s->variants[0].push);
+	assert_int_equal(s->variants[1].cache, CACHE_LOCAL);
+	assert_true(w->enabled);
+	assert_int_equal(w->line, 16);
+	assert_string_equal(w->kind, "cafeboo");
+	assert_true(w->scale == 0.5);
+	assert_true(w->bandwidth == 20e6);
+	assert_true(w->latency > 0.0399 && w->latency < 0.0401);
+	assert_true(w->cache_bandwidth == 60e6);
+	assert_true(w->registry_bandwidth == 50e6);
+	assert_string_equal(w->base_image, "bench/python:3.12.7-slim");
+	assert_int_equal(w->seed, 42);
+	assert_int_equal(g->line, 26);
+	assert_true(g->warm_median_growth > 0.1499 && g->warm_median_growth < 0.1501);
+	assert_true(g->image_growth > 0.0499 && g->image_growth < 0.0501);
+	assert_true(g->cache_growth == 0.2);
+	assert_int_equal(g->cached_steps_may_fall, 0);
+	assert_string_equal(g->reference, "multi");
+	assert_int_equal(g->absolute, 1);
+	scenario_free(s);
+}
+
+static void test_good_crlf_bom(void **state)
+{
+	struct scenario *s = load_good("crlf-bom.ini");
+	(void)state;
+
+	assert_string_equal(s->name, "crlf");
+	assert_string_equal(s->commits, "main..feature/x");
+	assert_null(s->repo);
+	assert_int_equal(s->variants_count, 1);
+	assert_string_equal(s->variants[0].name, "win");
+	assert_int_equal(s->variants[0].line, 6);
+	assert_abs(s->variants[0].dockerfile, "dockerfiles/single.Dockerfile");
+	assert_true(s->world.enabled);
+	assert_string_equal(s->world.kind, "cafeboo");
+	assert_true(s->world.scale == 0.05);
+	assert_true(s->world.bandwidth == 25e6);
+	assert_true(s->world.latency == 0 && s->world.cache_bandwidth == 0);
+	assert_int_equal(s->world.seed, 1);
+	scenario_free(s);
+}
+
+static void test_every_good_file_loads(void **state)
+{
+	struct strvec files = {0};
+	size_t i;
+	(void)state;
+
+	list_files(&files, "good", ".ini");
+	assert_true(files.n >= 4);
+	for (i = 0; i < files.n; i++) {
+		struct scenario *s = NULL;
+		int rc = scenario_load(&s, files.v[i]);
+		if (rc)
+			fprintf(stderr, "%s\n", bench_error_last());
+		assert_int_equal(rc, 0);
+		scenario_free(s);
+	}
+	strvec_release(&files);
+}
+
+/* ---- from memory: line limit, digest ---- */
+
+static int parse_text(struct scenario **s, const char *dir, const char *text)
+{
+	char *path = path_join(dir, "mem.ini");
+	int rc = scenario_parse(s, path, text, strlen(text));
+	free(path);
+	return rc;
+}
+
+static void test_parse_memory(void **state)
+{
+	char dir[] = "/tmp/test_scenario.XXXXXX", hex[SHA256_HEX_SIZE];
+	struct strbuf sb = {0};
+	struct scenario *s = NULL;
+	char *df, *want;
+	(void)state;
+
+	assert_non_null(mkdtemp(dir));
+	df = path_join(dir, "Dockerfile");
+	assert_int_equal(write_file_atomic(df, "FROM scratch\n", 13), 0);
+	/* a 197-character line is the longest inih reads whole */
+	strbuf_printf(&sb, "[scenario]\nname = mem\nrepo = .\ncommits = HEAD\n"
+		      "[variant v]\ndockerfile = Dockerfile\n");
+	strbuf_printf(&sb, "target = %0*d\n", 197 - 9, 0);
+	assert_int_equal(parse_text(&s, dir, sb.buf), 0);
+	assert_int_equal(strlen(s->variants[0].target), 197 - 9);
+	assert_string_equal(s->repo, dir);
+	assert_string_equal(s->variants[0].dockerfile, df);
+	sha256_hex(hex, sb.buf, sb.len);
+	assert_string_equal(s->digest, hex);
+	scenario_free(s);
+	/* one more character is an error, not a silently cut value */
+	strbuf_reset(&sb);
+	strbuf_printf(&sb, "[scenario]\nname = mem\nrepo = .\ncommits = HEAD\n"
+		      "[variant v]\ndockerfile = Dockerfile\ntarget = %0*d\n", 198 - 9, 0);
+	s = (struct scenario *)1;
+	assert_int_equal(parse_text(&s, dir, sb.buf), BENCH_EINVALID);
+	assert_null(s);
+	want = xasprintf("%s/mem.ini:7: line is too long (198 characters, at most 197); shorten it",
+			 dir);
+	assert_string_equal(bench_error_last(), want);
+	free(want);
+	/* a NUL byte in the middle of otherwise valid text */
+	assert_int_equal(scenario_parse(&s, "x.ini", "[scenario]\n\0name = x\n", 21), BENCH_EINVALID);
+	assert_string_equal(bench_error_last(),
+			    "x.ini:2: not a text file (found byte 0x00); a scenario must be UTF-8 text");
+	strbuf_release(&sb);
+	free(df);
+	assert_int_equal(rm_rf(dir), 0);
+}
+
+/* Many errors are cut to what error.c can keep, with a count of the rest. */
+static void test_many_errors(void **state)
+{
+	struct strbuf sb = {0};
+	struct scenario *s = NULL;
+	int i;
+	(void)state;
+
+	strbuf_puts(&sb, "[scenario]\n");
+	for (i = 0; i < 200; i++)
+		strbuf_printf(&sb, "colour%d = blue\n", i);
+	assert_int_equal(scenario_parse(&s, "m.ini", sb.buf, sb.len), BENCH_EINVALID);
+	assert_true(strlen(bench_error_last()) < 4000);
+	assert_non_null(strstr(bench_error_last(), "m.ini:2: unknown key 'colour0' in [scenario]"));
+	assert_non_null(strstr(bench_error_last(), " more errors"));
+	strbuf_release(&sb);
+}
+
+/* ---- output ---- */
+
+static void test_to_json(void **state)
+{
+	struct scenario *s = load_good("full.ini");
+	json_t *j = scenario_to_json(s), *v;
+	char *dump;
+	(void)state;
+
+	assert_string_equal(json_string_value(json_object_get(j, "name")), "full_1.0-x");
+	assert_string_equal(json_string_value(json_object_get(j, "digest")), s->digest);
+	assert_int_equal(json_integer_value(json_object_get(j, "repetitions")), 100);
+	assert_true(json_real_value(json_object_get(j, "timeout")) == 5400);
+	assert_string_equal(json_string_value(json_object_get(j, "network")), "none");
+	assert_int_equal(json_array_size(json_object_get(j, "build_args")), 3);
+	v = json_array_get(json_object_get(j, "secrets"), 0);
+	assert_string_equal(json_string_value(json_object_get(v, "id")), "token");
+	assert_string_equal(json_string_value(json_object_get(v, "kind")), "file");
+	assert_int_equal(json_object_size(v), 2);
+	v = json_array_get(json_object_get(j, "secrets"), 1);
+	assert_string_equal(json_string_value(json_object_get(v, "kind")), "env");
+	assert_int_equal(json_object_size(v), 2);
+	v = json_array_get(json_object_get(j, "variants"), 0);
+	assert_string_equal(json_string_value(json_object_get(v, "cache")), "local");
+	assert_string_equal(json_string_value(json_object_get(v, "runner")), "persistent");
+	assert_string_equal(json_string_value(json_object_get(v, "target")), "final");
+	assert_true(json_is_false(json_object_get(v, "push")));
+	v = json_array_get(json_object_get(j, "variants"), 1);
+	assert_true(json_is_true(json_object_get(v, "dockerfile_in_repo")));
+	assert_true(json_is_null(json_object_get(v, "target")));
+	assert_null(json_object_get(j, "world"));
+	v = json_object_get(j, "gate");
+	assert_non_null(v);
+	assert_string_equal(json_string_value(json_object_get(v, "reference")), "in.repo");
+	assert_true(json_is_null(json_object_get(v, "image_growth")));
+	assert_true(json_is_null(json_object_get(v, "absolute")));
+	/* neither secret paths nor environment variable names leak */
+	dump = json_dumps(j, 0);
+	assert_null(strstr(dump, "token.txt"));
+	assert_null(strstr(dump, "GITHUB_TOKEN"));
+	free(dump);
+	json_decref(j);
+	scenario_free(s);
+
+	s = load_good("world.ini");
+	j = scenario_to_json(s);
+	assert_true(json_is_null(json_object_get(j, "repo")));
+	v = json_object_get(j, "world");
+	assert_string_equal(json_string_value(json_object_get(v, "kind")), "cafeboo");
+	assert_true(json_real_value(json_object_get(v, "bandwidth")) == 20e6);
+	assert_int_equal(json_integer_value(json_object_get(v, "seed")), 42);
+	v = json_object_get(j, "gate");
+	assert_true(json_is_true(json_object_get(v, "absolute")));
+	assert_true(json_is_false(json_object_get(v, "cached_steps_may_fall")));
+	json_decref(j);
+	scenario_free(s);
+
+	s = load_good("minimal.ini");
+	j = scenario_to_json(s);
+	assert_null(json_object_get(j, "world"));
+	assert_null(json_object_get(j, "gate"));
+	json_decref(j);
+	scenario_free(s);
+}
+
+static void test_only_variant(void **state)
+{
+	struct scenario *s = load_good("world.ini");
+	(void)state;
+
+	assert_int_equal(scenario_only_variant(s, "nope"), BENCH_EINVALID);
+	assert_string_equal(bench_error_last(),
+			    "no variant 'nope' in scenario 'cafeboo' (variants: multi, local)");
+	assert_int_equal(s->variants_count, 2);
+	assert_int_equal(scenario_only_variant(s, "local"), 0);
+	assert_int_equal(s->variants_count, 1);
+	assert_string_equal(s->variants[0].name, "local");
+	assert_int_equal(s->variants[0].cache, CACHE_LOCAL);
+	assert_int_equal(scenario_only_variant(s, "local"), 0);
+	assert_int_equal(s->variants_count, 1);
+	scenario_free(s);
+	scenario_free(NULL);
+}
+
+static void test_kind_names(void **state)
+{
+	(void)state;
+	assert_string_equal(cache_kind_name(CACHE_NONE), "none");
+	assert_string_equal(cache_kind_name(CACHE_LOCAL), "local");
+	assert_string_equal(cache_kind_name(CACHE_REGISTRY), "registry");
+	assert_string_equal(runner_kind_name(RUNNER_EPHEMERAL), "ephemeral");
+	assert_string_equal(runner_kind_name(RUNNER_PERSISTENT), "persistent");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sha256_vectors),
+		cmocka_unit_test(test_sha256_file),
+		cmocka_unit_test(test_bad_corpus),
+		cmocka_unit_test(test_bad_corpus_complete),
+		cmocka_unit_test(test_missing_file),
+		cmocka_unit_test(test_good_minimal),
+		cmocka_unit_test(test_good_full),
+		cmocka_unit_test(test_good_world),
+		cmocka_unit_test(test_good_crlf_bom),
+		cmocka_unit_test(test_every_good_file_loads),
+		cmocka_unit_test(test_parse_memory),
+		cmocka_unit_test(test_many_errors),
+		cmocka_unit_test(test_to_json),
+		cmocka_unit_test(test_only_variant),
+		cmocka_unit_test(test_kind_names),
+	};
+	return cmocka_run_group_tests(tests, go_to_root, NULL);
+}
