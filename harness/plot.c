@@ -17,6 +17,8 @@
 #include <unistd.h>
 
 #define NGROUPS PLOT_NGROUPS
+/* Up to this many commits, tic labels are two horizontal lines. */
+#define PLOT_HORIZONTAL_MAX 8
 
 /* Colours of the lines (one per variant): distinct hues at distinct
  * luminance, with dash and point types as well, so greyscale keeps them apart. */
@@ -27,9 +29,11 @@ static const int line_dash[] = {1, 2, 4, 5, 3, 1, 2, 4};
 static const int line_point[] = {7, 5, 9, 13, 11, 4, 6, 8};
 #define NCOLORS 8
 
-/* The step groups, dark to light (viridis): monotonic luminance. */
+/* The step groups: viridis colours (monotonic luminance, so each group keeps
+ * its own grey), handed out interleaved so that neighbours in a stack differ
+ * by at least two luminance steps. */
 static const char *const group_colors[NGROUPS] = {
-	"#440154", "#472d7b", "#3b528b", "#2c728e", "#21918c", "#28ae80", "#5ec962", "#addc30", "#fde725",
+	"#440154", "#21918c", "#fde725", "#3b528b", "#5ec962", "#472d7b", "#28ae80", "#2c728e", "#addc30",
 };
 
 /* ---- what the builds hold ---- */
@@ -159,7 +163,11 @@ static void gather_init(struct gather *g, json_t *run)
 	for (j = 0; j < g->ncommits; j++) {
 		struct commit *c = &g->commits[j];
 		char *subject = truncate_utf8(c->subject, 24);
-		c->label = xasprintf("%s %s%s", c->short_id, subject, c->changed ? " *" : "");
+		/* few commits: two lines, horizontal; many: one line, rotated */
+		if (g->ncommits <= PLOT_HORIZONTAL_MAX)
+			c->label = xasprintf("%s%s\n%s", c->short_id, c->changed ? " *" : "", subject);
+		else
+			c->label = xasprintf("%s %s%s", c->short_id, subject, c->changed ? " *" : "");
 		g->any_changed |= c->changed;
 		free(subject);
 	}
@@ -189,13 +197,17 @@ static size_t commit_slot(const struct gather *g, long index)
 /* ---- text helpers ---- */
 
 /* s as a data-file string: double quotes (which cannot be escaped there)
- * become single quotes, control characters spaces. */
+ * become single quotes and backslashes slashes; a newline is written as \n,
+ * which gnuplot reads back as a newline; other control characters spaces. */
 static void dat_string(struct strbuf *sb, const char *s)
 {
 	strbuf_puts(sb, "\"");
 	for (; *s; s++) {
-		char c = *s == '"' ? '\'' : ((unsigned char)*s < 0x20 ? ' ' : *s);
-		strbuf_add(sb, &c, 1);
+		char c = *s == '"' ? '\'' : *s == '\\' ? '/' : ((unsigned char)*s < 0x20 ? ' ' : *s);
+		if (*s == '\n')
+			strbuf_puts(sb, "\\n");
+		else
+			strbuf_add(sb, &c, 1);
 	}
 	strbuf_puts(sb, "\"");
 }
@@ -227,6 +239,10 @@ static void shade_changed(struct strbuf *setup, struct strbuf *plot, const struc
 			strbuf_printf(setup, "set object %zu rect from first %ld.5, graph 0 to first %ld.5, "
 				      "graph 1 behind fillcolor rgb \"#e4e4e4\" fillstyle solid 1.0 noborder\n",
 				      obj++, g->commits[j].index - 1, g->commits[j].index);
+	if (g->ncommits > PLOT_HORIZONTAL_MAX)
+		strbuf_puts(setup, "set xtics rotate by 30 right\n");
+	else /* gnuplot leaves room for one line of tic labels only */
+		strbuf_puts(setup, "set xlabel offset 0,-1.2\nset bmargin 11\n");
 	if (g->ncommits)
 		strbuf_printf(setup, "set xrange [%ld.5:%ld.5]\n", g->commits[0].index - 1,
 			      g->commits[g->ncommits - 1].index);
@@ -380,7 +396,7 @@ static double *phase_samples(size_t *n, json_t *builds, const char *variant, con
 static void chart_cold_warm(struct chart *ch, const struct gather *g, json_t *builds)
 {
 	static const char *const phases[] = {"cold", "warm"};
-	static const char *const colors[] = {"#2c115f", "#f4a736"};
+	static const char *const colors[] = {"#2c115f", "#f6b04a"};
 	size_t nv = g->variants.n, k, p, n;
 
 	ch->title = xstrdup("Cold and warm builds per variant (median, min-max whiskers)");
@@ -417,11 +433,11 @@ static void chart_cold_warm(struct chart *ch, const struct gather *g, json_t *bu
 		strbuf_printf(&ch->plot,
 			      "%s'cold_warm.dat' using %s:%zu:(0.38) with boxes fillstyle %s "
 			      "border lc rgb \"black\" fillcolor rgb \"%s\" title \"%s build (median)\", \\\n"
-			      "     'cold_warm.dat' using %s:%zu:%zu:%zu with yerrorbars pt 0 lw 2 "
+			      "     'cold_warm.dat' using %s:%zu:%zu:%zu with yerrorbars pointsize 0 lw 2 "
 			      "lc rgb \"black\" %s, \\\n"
 			      "     'cold_warm.dat' using %s:%zu:(sprintf(\"%%.1f s\", $%zu)) with labels "
 			      "offset 0,0.9 notitle",
-			      p ? ", \\\n     " : "", x, c, p ? "pattern 4" : "solid 1.0", colors[p],
+			      p ? ", \\\n     " : "", x, c, "solid 1.0", colors[p],
 			      phases[p], x, c, c + 1, c + 2, p ? "notitle" : "title \"min-max\"",
 			      x, c + 2, c);
 	}
@@ -492,7 +508,7 @@ static void chart_steps(struct chart *ch, const struct gather *g, json_t *builds
 	for (gi = 0; gi < NGROUPS; gi++) {
 		if (total[gi] <= 0 && !(first && gi == NGROUPS - 1))
 			continue; /* a group no build spent time in: keep the legend short */
-		strbuf_printf(&ch->plot, "%s'steps.dat' using %d%s title \"%s\" fillcolor rgb \"%s\"",
+		strbuf_printf(&ch->plot, "%s'steps.dat' using %d%s title \"%s\" linecolor rgb \"%s\"",
 			      first ? "" : ", \\\n     ", 3 + gi,
 			      first ? ":xtic(strcol(1).\"\\n\".strcol(2).\" (\".strcol(13).\")\")" : "",
 			      legend[gi], group_colors[gi]);

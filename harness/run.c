@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "blogreport.h"
 #include "docker.h"
 #include "error.h"
 #include "monotonic.h"
@@ -147,39 +148,73 @@ static void on_tick(void *ctx)
 	progress_update(&io->r->progress, rawjson_current(io->raw));
 }
 
-/* The failure reason: the failing step's error and the plain-text lines
- * docker printed after the JSON stream ("ERROR: failed to solve: ..."). */
+/* Replace bytes that are not valid UTF-8 (a step may print binary output)
+ * so the text can be stored as a JSON string. */
+static void utf8_sanitize(char *s)
+{
+	unsigned char *p = (unsigned char *)s;
+	while (*p) {
+		int n = *p < 0x80 ? 1 : (*p >> 5) == 6 ? 2 : (*p >> 4) == 14 ? 3 : (*p >> 3) == 30 ? 4 : 0;
+		int k;
+		for (k = 1; n && k < n; k++)
+			if ((p[k] & 0xC0) != 0x80)
+				n = 0;
+		if (!n) {
+			*p++ = '?';
+			continue;
+		}
+		p += n;
+	}
+}
+
+/* The last `max` lines of text (a pointer into it). */
+static const char *last_lines(const char *text, size_t len, int max)
+{
+	const char *p = text + len;
+	while (p > text && (p[-1] == '\n' || p[-1] == ' '))
+		p--;
+	while (p > text) {
+		if (p[-1] == '\n' && --max == 0)
+			break;
+		p--;
+	}
+	return p;
+}
+
+/* The failure reason: the failing step, its error and the last lines of its
+ * output; or, when no step failed, the plain-text lines docker printed after
+ * the JSON stream ("ERROR: failed to solve: ..."). Caller frees. */
 static char *failure_reason(struct build_io *io, int exit_code)
 {
 	struct strbuf sb = {0};
 	const struct step *steps;
-	size_t n, i, lines = 0;
-	const char *p, *start;
+	size_t n, i;
+	char *reason;
 
 	steps = rawjson_steps(io->raw, &n);
-	for (i = 0; i < n; i++)
-		if (steps[i].error)
-			strbuf_printf(&sb, "%s: %s\n", steps[i].name ? steps[i].name : "step", steps[i].error);
-	/* plain lines at the end of stderr, at most 8 */
-	p = io->tail.buf ? io->tail.buf + io->tail.len : NULL;
-	start = p;
-	while (p && p > io->tail.buf && lines < 40) {
-		const char *eol = p;
-		p--;
-		while (p > io->tail.buf && p[-1] != '\n')
-			p--;
-		if (eol > p && (*p == '{' || *p == '}' || *p == ' ' || *p == '\t' || *p == ']'))
-			break;
-		lines++;
-		start = p;
+	for (i = 0; i < n && !sb.len; i++) {
+		const char *log;
+		if (!steps[i].error)
+			continue;
+		strbuf_printf(&sb, "%s: %s", steps[i].name ? steps[i].name : "step", steps[i].error);
+		log = rawjson_step_log(io->raw, i);
+		if (log && *log)
+			strbuf_printf(&sb, "\n%s", last_lines(log, strlen(log), 10));
 	}
-	if (start && *start)
-		strbuf_puts(&sb, start);
+	if (!sb.len && io->tail.len) {
+		/* plain lines at the end of stderr, after the last JSON object */
+		const char *end = io->tail.buf + io->tail.len, *p = end;
+		while (p > io->tail.buf && p[-1] != '}')
+			p--;
+		strbuf_puts(&sb, last_lines(p, (size_t)(end - p), 8));
+	}
 	if (!sb.len)
 		strbuf_printf(&sb, "docker buildx build exited with status %d", exit_code);
-	while (sb.len && sb.buf[sb.len - 1] == '\n')
+	while (sb.len && (sb.buf[sb.len - 1] == '\n' || sb.buf[sb.len - 1] == ' '))
 		sb.buf[--sb.len] = '\0';
-	return strbuf_detach(&sb);
+	reason = strbuf_detach(&sb);
+	utf8_sanitize(reason);
+	return reason;
 }
 
 /* ---- the steps of one build ---- */
@@ -499,8 +534,11 @@ static int build_one(struct run *r, struct series *s, size_t i)
 			json_object_set_new(b, "reason", json_sprintf("build exceeded the timeout of %.0f s; its process group was killed", r->sc->timeout));
 		else if (!strcmp(status, "interrupted"))
 			json_object_set_new(b, "reason", json_string("interrupted (Ctrl-C); the build was stopped"));
-		else
-			json_object_set_new(b, "reason", json_string_nocheck(failure_reason(&io, p.exit_code)));
+		else {
+			char *reason = failure_reason(&io, p.exit_code);
+			json_object_set_new(b, "reason", json_string(reason));
+			free(reason);
+		}
 	}
 	if (!strcmp(status, "failed")) {
 		/* a daemon that died mid-run makes every later build fail: stop */
@@ -809,6 +847,16 @@ int run_execute(struct run_outcome *out, const struct run_options *opts)
 	if (!error && end_error < 0)
 		error = end_error;
 	runreport_print(stdout, r.res->run, opts);
+	if (r.sc->world.enabled) {
+		json_t *ev = blogreport_evaluate(r.res->run);
+		char *path = path_join(r.res->dir, "blog-comparison.json"), *text = json_dumps(ev, JSON_INDENT(2));
+		blogreport_print(stdout, ev);
+		if (text && write_file_atomic(path, text, strlen(text)) < 0)
+			fprintf(stderr, "bench run: warning: %s\n", bench_error_last());
+		free(text);
+		free(path);
+		json_decref(ev);
+	}
 	if (!opts->no_plot)
 		runreport_plot(r.res->dir, opts->quiet);
 	docker_reset_runner(r.marker);

@@ -11,6 +11,7 @@
  * `COPY --from=deps /usr/local/lib/python3.12 ...` copies what pip installed.
  */
 #include "world/baseimage.h"
+#include "docker.h"
 #include "error.h"
 #include "monotonic.h"
 #include "proc.h"
@@ -28,14 +29,6 @@
 #define DEBOOTSTRAP_TIMEOUT 1800.0
 #define DOCKER_TIMEOUT 600.0
 #define PACKAGES "python3,python3-pip,python3-venv,curl,ca-certificates,tar"
-
-/* Until docker.c provides docker_cli(): the same rule, $BENCH_DOCKER or "docker". */
-static const char *cli(void)
-{
-	const char *d = getenv("BENCH_DOCKER");
-
-	return d && *d ? d : "docker";
-}
 
 struct logger {
 	void (*fn)(void *ctx, const char *msg);
@@ -375,9 +368,9 @@ static int dress_rootfs(const char *root, const struct logger *lg)
 	    (rc = empty_dir(root, "var/lib/apt/lists/partial")) < 0 || (rc = empty_dir(root, "var/cache/apt")) < 0 ||
 	    (rc = empty_dir(root, "var/cache/apt/archives/partial")) < 0)
 		goto done;
-	/* slim: no documentation */
+	/* slim: no documentation, no translations */
 	if ((rc = empty_dir(root, "usr/share/doc")) < 0 || (rc = empty_dir(root, "usr/share/man")) < 0 ||
-	    (rc = empty_dir(root, "usr/share/info")) < 0)
+	    (rc = empty_dir(root, "usr/share/info")) < 0 || (rc = empty_dir(root, "usr/share/locale")) < 0)
 		goto done;
 
 	/* root's pip target -> /usr/local/lib/python3.12/dist-packages */
@@ -434,10 +427,10 @@ static const char probe_py[] =
 
 static int verify_image(const char *ref, const char *log_path)
 {
-	const char *update[] = { cli(), "run", "--rm", "--network", "none", ref, "apt-get", "update", NULL };
-	const char *install[] = { cli(), "run", "--rm", "--network", "none", ref,
+	const char *update[] = { docker_cli(), "run", "--rm", "--network", "none", ref, "apt-get", "update", NULL };
+	const char *install[] = { docker_cli(), "run", "--rm", "--network", "none", ref,
 				  "apt-get", "install", "-y", "curl", "tar", NULL };
-	const char *pip[] = { cli(), "run", "--rm", "--network", "none", ref, "python", "-c", probe_py, NULL };
+	const char *pip[] = { docker_cli(), "run", "--rm", "--network", "none", ref, "python", "-c", probe_py, NULL };
 	int rc;
 
 	if ((rc = step(log_path, "checking 'apt-get update' offline in the base image", NULL, update, DOCKER_TIMEOUT)) < 0 ||
@@ -462,7 +455,7 @@ int world_base_image_ensure(const char *ref, const char *work_dir,
 	int code = 0, rc;
 
 	{
-		const char *inspect[] = { cli(), "image", "inspect", "--format", "{{.Id}}", ref, NULL };
+		const char *inspect[] = { docker_cli(), "image", "inspect", "--format", "{{.Id}}", ref, NULL };
 		if ((rc = proc_capture(&out, &err, &code, inspect, 60)) < 0) {
 			bench_error_wrap(rc == BENCH_EINTERRUPTED ? rc : BENCH_ESETUP, "checking the base image '%s'", ref);
 			rc = rc == BENCH_EINTERRUPTED ? rc : BENCH_ESETUP;
@@ -505,7 +498,7 @@ int world_base_image_ensure(const char *ref, const char *work_dir,
 	}
 	remove_rootfs(root);
 	{
-		const char *argv[] = { cli(), "import",
+		const char *argv[] = { docker_cli(), "import",
 			"--change", "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
 			"--change", "ENV LANG=C.UTF-8",
 			"--change", "CMD [\"python3\"]",
@@ -523,7 +516,7 @@ int world_base_image_ensure(const char *ref, const char *work_dir,
 	logf_(&lg, "base image %s built and checked in %.0f s", ref, monotime_seconds_since(t0));
 done:
 	if (rc < 0 && imported) {
-		const char *argv[] = { cli(), "image", "rm", "-f", ref, NULL };
+		const char *argv[] = { docker_cli(), "image", "rm", "-f", ref, NULL };
 		char *o = NULL, *e = NULL;
 		int c;
 		char *saved = xstrdup(bench_error_last());

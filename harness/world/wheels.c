@@ -279,11 +279,13 @@ int wheel_write(const char *path, const char *name, const char *version,
 		    "Tag: py3-none-any\n");
 
 	/* the payload's deflated size is what is left of the target after the
-	 * small files and the zip headers (about 400 bytes of each) */
+	 * small files and the zip headers (about 1 KB) */
 	if (target_bytes < MIN_WHEEL)
 		target_bytes = MIN_WHEEL;
-	overhead = 2200 + 5.0 * 2 * (double)strlen(dist);
+	overhead = 800 + 16.0 * (double)strlen(dist);
 	bytegen_init(&payload.g, seed, 0);
+	if ((double)target_bytes - overhead < 1024)
+		overhead = (double)target_bytes - 1024;
 	payload.len = (uint64_t)(((double)target_bytes - overhead) * NATIVE_RATIO);
 	payload.pos = 0;
 

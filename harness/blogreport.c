@@ -1,0 +1,258 @@
+/*
+ * blogreport.c: the cafeboo reproduction's report (see blogreport.h): the
+ * blog's figures beside the measured and projected ones, the targets, and
+ * where the warm time of the cached variants goes.
+ */
+#include "blogreport.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "plot.h"
+#include "stats.h"
+#include "util.h"
+
+/* The groups whose time follows the bytes moved, so scale with the sizes. */
+static bool group_scales(const char *group)
+{
+	static const char *const scaled[] = {"deps", "models", "export", "cache", "restore/save", "push", NULL};
+	size_t i;
+	for (i = 0; scaled[i]; i++)
+		if (!strcmp(group, scaled[i]))
+			return true;
+	return false;
+}
+
+static const char *jstr(json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+	return s ? s : "";
+}
+
+/* The ok builds of a variant in one phase ("cold", "warm"). */
+static size_t variant_builds(json_t **out, size_t max, json_t *run, const char *variant, const char *phase)
+{
+	json_t *b;
+	size_t i, n = 0;
+	json_array_foreach(json_object_get(run, "builds"), i, b) {
+		if (strcmp(jstr(b, "variant"), variant) || strcmp(jstr(b, "status"), "ok") ||
+		    (phase && strcmp(jstr(b, "phase"), phase)))
+			continue;
+		if (n < max)
+			out[n] = b;
+		n++;
+	}
+	return n < max ? n : max;
+}
+
+/* Median measured seconds and median projected seconds of a set of builds. */
+static void median_times(double *measured, double *projected, json_t **b, size_t n, double scale)
+{
+	double *m = xcalloc(n + 1, sizeof(double)), *p = xcalloc(n + 1, sizeof(double));
+	size_t i, g;
+	for (i = 0; i < n; i++) {
+		double groups[PLOT_NGROUPS];
+		plot_build_groups(groups, b[i]);
+		m[i] = json_number_value(json_object_get(b[i], "wall_seconds"));
+		p[i] = 0;
+		for (g = 0; g < PLOT_NGROUPS; g++)
+			p[i] += group_scales(plot_step_groups[g]) ? groups[g] / scale : groups[g];
+	}
+	*measured = n ? stats_median(m, n) : NAN;
+	*projected = n ? stats_median(p, n) : NAN;
+	free(m);
+	free(p);
+}
+
+#define MAXB 512
+
+struct phase_times {
+	double measured, projected;
+	size_t n;
+};
+
+static struct phase_times times_of(json_t *run, const char *variant, const char *phase, double scale)
+{
+	json_t *b[MAXB];
+	struct phase_times t;
+	t.n = variant_builds(b, MAXB, run, variant, phase);
+	median_times(&t.measured, &t.projected, b, t.n, scale);
+	return t;
+}
+
+static json_t *num_or_null(double v)
+{
+	return isfinite(v) ? json_real(v) : json_null();
+}
+
+static void add_row(json_t *rows, const char *name, const char *blog, struct phase_times t)
+{
+	json_array_append_new(rows, json_pack("{s:s, s:s, s:o, s:o, s:i}", "case", name, "blog", blog,
+					      "measured_seconds", num_or_null(t.measured),
+					      "projected_seconds", num_or_null(t.projected), "builds", (int)t.n));
+}
+
+static void add_target(json_t *targets, const char *name, double value, const char *op, double limit,
+		       const char *note)
+{
+	bool held = isfinite(value) && (!strcmp(op, "<=") ? value <= limit : value >= limit);
+	json_array_append_new(targets, json_pack("{s:s, s:o, s:s, s:f, s:b, s:s}", "target", name,
+						 "value", num_or_null(value), "op", op, "limit", limit,
+						 "held", held, "note", note ? note : ""));
+}
+
+/* Requirement-changing commits: is the pip install step of the multi-stage
+ * cached variant rebuilt on each of them and on no other warm commit? */
+static void deps_rebuild_target(json_t *targets, json_t *run)
+{
+	json_t *b, *s;
+	size_t i, j, wrong = 0, checked = 0;
+	json_array_foreach(json_object_get(run, "builds"), i, b) {
+		bool reqs = false, rebuilt = false, found = false;
+		json_t *c;
+		if (strcmp(jstr(b, "variant"), BLOG_MULTI_CACHED) || strcmp(jstr(b, "status"), "ok") ||
+		    strcmp(jstr(b, "phase"), "warm"))
+			continue;
+		json_array_foreach(json_object_get(b, "changed"), j, c)
+			if (strstr(json_string_value(c), "requirements.txt"))
+				reqs = true;
+		json_array_foreach(json_object_get(b, "steps"), j, s) {
+			const char *name = jstr(s, "name");
+			if (strstr(name, "RUN pip install") && strstr(name, "requirements")) {
+				found = true;
+				rebuilt = !json_is_true(json_object_get(s, "cached"));
+			}
+		}
+		if (!found)
+			continue;
+		checked++;
+		if (reqs != rebuilt)
+			wrong++;
+	}
+	json_array_append_new(targets, json_pack("{s:s, s:i, s:s, s:i, s:b, s:s}",
+		"target", "multi-stage cached: deps step rebuilt exactly on requirement-changing commits",
+		"value", (int)wrong, "op", "<=", "limit", 0, "held", checked > 0 && wrong == 0,
+		"note", checked ? "count of warm commits where rebuild != requirements changed" : "no warm builds"));
+}
+
+/* Average seconds per step group over the ok warm builds of a variant. */
+static json_t *warm_breakdown(json_t *run, const char *variant)
+{
+	json_t *b[MAXB], *o = json_object();
+	double sum[PLOT_NGROUPS] = {0};
+	size_t n = variant_builds(b, MAXB, run, variant, "warm"), i, g;
+	for (i = 0; i < n; i++) {
+		double groups[PLOT_NGROUPS];
+		plot_build_groups(groups, b[i]);
+		for (g = 0; g < PLOT_NGROUPS; g++)
+			sum[g] += groups[g];
+	}
+	for (g = 0; n && g < PLOT_NGROUPS; g++)
+		json_object_set_new(o, plot_step_groups[g], json_real(sum[g] / (double)n));
+	return o;
+}
+
+json_t *blogreport_evaluate(json_t *run)
+{
+	json_t *world = json_object_get(json_object_get(run, "scenario"), "world");
+	json_t *ev = json_object(), *rows = json_array(), *targets = json_array(), *bd = json_object();
+	double scale = json_number_value(json_object_get(world, "scale"));
+	struct phase_times sn, mn, mcc, mcw, oc, ow, scc, scw;
+
+	if (!(scale > 0))
+		scale = 1;
+	sn = times_of(run, BLOG_SINGLE_NOCACHE, NULL, scale);
+	mn = times_of(run, BLOG_MULTI_NOCACHE, NULL, scale);
+	mcc = times_of(run, BLOG_MULTI_CACHED, "cold", scale);
+	mcw = times_of(run, BLOG_MULTI_CACHED, "warm", scale);
+	scc = times_of(run, BLOG_SINGLE_CACHED, "cold", scale);
+	scw = times_of(run, BLOG_SINGLE_CACHED, "warm", scale);
+	oc = times_of(run, BLOG_OPTIMIZED, "cold", scale);
+	ow = times_of(run, BLOG_OPTIMIZED, "warm", scale);
+
+	add_row(rows, "single-stage, no cache (every build)", "8-12 min deploy", sn);
+	add_row(rows, "multi-stage, no cache (every build)", "6m33s build & push (7m29s job)", mn);
+	add_row(rows, "multi-stage + local cache, first build", "about 8 min", mcc);
+	add_row(rows, "multi-stage + local cache, later builds", "under 4 min", mcw);
+	add_row(rows, "single-stage + local cache, first build", "-", scc);
+	add_row(rows, "single-stage + local cache, later builds", "-", scw);
+	add_row(rows, "optimized, first build", "-", oc);
+	add_row(rows, "optimized, later builds", "-", ow);
+
+	add_target(targets, "multi-stage no cache / single-stage no cache (medians)", mn.measured / sn.measured,
+		   ">=", 0.8, "stages alone neither help nor hurt much");
+	add_target(targets, "multi-stage no cache / single-stage no cache (medians)", mn.measured / sn.measured,
+		   "<=", 1.2, NULL);
+	add_target(targets, "multi-stage cached: warm median / cold", mcw.measured / mcc.measured, "<=", 0.55, NULL);
+	add_target(targets, "optimized: warm median / cold", ow.measured / oc.measured, "<=", 0.25, NULL);
+	add_target(targets, "optimized warm median / multi-stage cached warm median", ow.measured / mcw.measured,
+		   "<=", 0.5, "beyond the blog");
+	deps_rebuild_target(targets, run);
+
+	json_object_set_new(bd, BLOG_MULTI_CACHED, warm_breakdown(run, BLOG_MULTI_CACHED));
+	json_object_set_new(bd, BLOG_SINGLE_CACHED, warm_breakdown(run, BLOG_SINGLE_CACHED));
+	json_object_set_new(bd, BLOG_OPTIMIZED, warm_breakdown(run, BLOG_OPTIMIZED));
+
+	json_object_set_new(ev, "scale", json_real(scale));
+	json_object_set_new(ev, "rows", rows);
+	json_object_set_new(ev, "targets", targets);
+	json_object_set_new(ev, "warm_breakdown", bd);
+	json_object_set_new(ev, "projection", json_string(
+		"projected = fixed + proportional / scale, per build, then the median: the time of the step "
+		"groups that move bytes (dependency install, model download, image export, cache import/export, "
+		"push, cache restore/save) is divided by the run's scale; base set-up, code copy and BuildKit's "
+		"fixed costs are kept as measured"));
+	return ev;
+}
+
+static void print_minutes(FILE *f, json_t *v)
+{
+	if (json_is_number(v)) {
+		double s = json_number_value(v);
+		fprintf(f, " %6.1fs (%2dm%02ds)", s, (int)(s / 60), (int)fmod(s, 60));
+	} else {
+		fprintf(f, " %18s", "-");
+	}
+}
+
+void blogreport_print(FILE *f, json_t *ev)
+{
+	json_t *row, *t, *bd = json_object_get(ev, "warm_breakdown"), *groups;
+	const char *variant;
+	size_t i;
+
+	fprintf(f, "\nthe blog next to this run (scale %.3g; projection to scale 1 is an estimate)\n",
+		json_number_value(json_object_get(ev, "scale")));
+	fprintf(f, "%-44s %-32s %18s %18s\n", "case", "blog", "measured", "projected @1");
+	json_array_foreach(json_object_get(ev, "rows"), i, row) {
+		fprintf(f, "%-44s %-32s", jstr(row, "case"), jstr(row, "blog"));
+		print_minutes(f, json_object_get(row, "measured_seconds"));
+		print_minutes(f, json_object_get(row, "projected_seconds"));
+		fputc('\n', f);
+	}
+	fprintf(f, "projection: %s\n", jstr(ev, "projection"));
+	fprintf(f, "\ntargets (measured in this run, as ratios)\n");
+	json_array_foreach(json_object_get(ev, "targets"), i, t) {
+		json_t *v = json_object_get(t, "value");
+		fprintf(f, "  %-5s %-72s ", json_is_true(json_object_get(t, "held")) ? "held" : "MISSED",
+			jstr(t, "target"));
+		if (json_is_number(v))
+			fprintf(f, "%.2f %s %.2f\n", json_number_value(v), jstr(t, "op"),
+				json_number_value(json_object_get(t, "limit")));
+		else
+			fprintf(f, "- (no data)\n");
+	}
+	fprintf(f, "\nwhere the warm time goes (mean seconds per warm build)\n");
+	json_object_foreach(bd, variant, groups) {
+		const char *g;
+		json_t *v;
+		if (!json_object_size(groups))
+			continue;
+		fprintf(f, "  %-22s", variant);
+		json_object_foreach(groups, g, v)
+			if (json_number_value(v) >= 0.05)
+				fprintf(f, " %s %.1f", g, json_number_value(v));
+		fputc('\n', f);
+	}
+}

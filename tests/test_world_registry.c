@@ -1,0 +1,207 @@
+/* test_world_registry.c: unit tests of world/registry.c: the local
+ * docker-registry starts on a free loopback port, answers /v2/, takes a
+ * `docker push`, lists the image, and is gone after registry_stop. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "proc.h"
+#include "util.h"
+#include "world/registry.h"
+
+#define TINY_IMAGE "bench-busybox:latest"
+
+static char tmp[64];
+
+static int setup(void **state)
+{
+	(void)state;
+	strcpy(tmp, "/tmp/test_world_registry.XXXXXX");
+	return mkdtemp(tmp) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	rm_rf(tmp);
+	return 0;
+}
+
+static const char *docker(void)
+{
+	const char *d = getenv("BENCH_DOCKER");
+
+	return d && *d ? d : "docker";
+}
+
+/* Run argv; returns its exit status (or -1 when it could not run). */
+static int run(const char *const *argv, double timeout)
+{
+	char *out = NULL, *err = NULL;
+	int code = -1;
+
+	if (proc_capture(&out, &err, &code, argv, timeout) < 0)
+		code = -1;
+	else if (code != 0)
+		print_message("'%s %s' failed (%d): %s\n", argv[0], argv[1], code, err);
+	free(out);
+	free(err);
+	return code;
+}
+
+static int port_of(const char *addr)
+{
+	const char *colon = strrchr(addr, ':');
+
+	assert_non_null(colon);
+	return atoi(colon + 1);
+}
+
+static bool port_open(int port)
+{
+	struct sockaddr_in sa;
+	int fd = socket(AF_INET, SOCK_STREAM, 0), rc;
+
+	assert_true(fd >= 0);
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((uint16_t)port);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	rc = connect(fd, (struct sockaddr *)&sa, sizeof(sa));
+	close(fd);
+	return rc == 0;
+}
+
+/* bench-busybox:latest from Debian's busybox-static when it is missing. */
+static void ensure_tiny_image(void)
+{
+	const char *inspect[] = { docker(), "image", "inspect", TINY_IMAGE, NULL };
+	char *root, *bin, *tar;
+
+	if (run(inspect, 60) == 0)
+		return;
+	root = path_join(tmp, "busybox-rootfs");
+	bin = path_join(root, "bin");
+	tar = path_join(tmp, "busybox.tar");
+	assert_int_equal(mkdir_p(bin), 0);
+	{
+		char *dst = path_join(bin, "busybox"), *sh = path_join(bin, "sh");
+		assert_int_equal(copy_tree(dst, "/bin/busybox"), 0);
+		assert_int_equal(symlink("busybox", sh), 0);
+		free(dst);
+		free(sh);
+	}
+	{
+		const char *argv[] = { "tar", "-C", root, "-cf", tar, ".", NULL };
+		assert_int_equal(run(argv, 60), 0);
+	}
+	{
+		const char *argv[] = { docker(), "import", tar, TINY_IMAGE, NULL };
+		assert_int_equal(run(argv, 120), 0);
+	}
+	free(root);
+	free(bin);
+	free(tar);
+}
+
+static void test_start_push_stop(void **state)
+{
+	struct registry *r = NULL;
+	char *body = NULL, *ref = NULL, *data = NULL;
+	int status = 0, port, rc;
+	(void)state;
+
+	rc = registry_start(&r, tmp);
+	if (rc == BENCH_ESETUP && strstr(bench_error_last(), "not found"))
+		skip(); /* docker-registry is not installed: scripts/setup installs it */
+	if (rc)
+		fail_msg("registry_start: %s", bench_error_last());
+	port = port_of(registry_address(r));
+	assert_true(strncmp(registry_address(r), "127.0.0.1:", 10) == 0);
+	assert_true(port > 0 && port < 65536);
+	data = path_join(tmp, "registry/data");
+	assert_true(path_is_dir(data));
+
+	assert_int_equal(registry_get(&status, &body, r, "/v2/"), 0);
+	assert_int_equal(status, 200);
+	free(body);
+	assert_int_equal(registry_get(&status, &body, r, "/v2/_catalog"), 0);
+	assert_int_equal(status, 200);
+	assert_null(strstr(body, "bench-test"));
+	free(body);
+
+	{
+		const char *info[] = { docker(), "info", "--format", "{{.ServerVersion}}", NULL };
+		if (run(info, 30) != 0) {
+			registry_stop(r);
+			free(data);
+			skip(); /* no docker daemon here: the push part needs one */
+		}
+	}
+	ensure_tiny_image();
+	ref = xasprintf("%s/bench-test:1", registry_address(r));
+	{
+		const char *tag[] = { docker(), "tag", TINY_IMAGE, ref, NULL };
+		const char *push[] = { docker(), "push", ref, NULL };
+		const char *rmi[] = { docker(), "image", "rm", ref, NULL };
+
+		assert_int_equal(run(tag, 60), 0);
+		rc = run(push, 300);
+		run(rmi, 60);
+		assert_int_equal(rc, 0);
+	}
+	assert_int_equal(registry_get(&status, &body, r, "/v2/_catalog"), 0);
+	assert_int_equal(status, 200);
+	assert_non_null(strstr(body, "\"bench-test\""));
+	free(body);
+	assert_int_equal(registry_get(&status, &body, r, "/v2/bench-test/tags/list"), 0);
+	assert_int_equal(status, 200);
+	assert_non_null(strstr(body, "\"1\""));
+	free(body);
+
+	registry_stop(r);
+	assert_false(port_open(port));
+	assert_false(path_exists(data));
+	free(data);
+	free(ref);
+}
+
+/* Without docker-registry in PATH the error says how to install it. */
+static void test_not_installed(void **state)
+{
+	struct registry *r = (struct registry *)1;
+	char *old = xstrdup(getenv("PATH") ? getenv("PATH") : "");
+	int rc;
+	(void)state;
+
+	setenv("PATH", tmp, 1);
+	rc = registry_start(&r, tmp);
+	setenv("PATH", old, 1);
+	free(old);
+	assert_int_equal(rc, BENCH_ESETUP);
+	assert_null(r);
+	assert_non_null(strstr(bench_error_last(), "docker-registry not found: apt-get install docker-registry"));
+	registry_stop(NULL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_not_installed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_start_push_stop, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
