@@ -88,8 +88,9 @@ int gate_parse_fraction(double *out, const char *text);
  * has no builds. New reference. */
 int gate_baseline_from_run(json_t **out, json_t *run, const char *source);
 
-/* Load results_dir and make its baseline (the folder's name is the source). */
-int gate_baseline_create(json_t **out, const char *results_dir);
+/* Load results_dir and make its baseline (the folder's name is the source).
+ * *missing (may be NULL) gets results_load's note of what the folder lacks. */
+int gate_baseline_create(json_t **out, char **missing, const char *results_dir);
 
 /* Write a baseline to path atomically, indented, with a final newline. */
 int gate_baseline_save(const char *path, json_t *baseline);

@@ -17,7 +17,9 @@ void gnuplot_quote(struct strbuf *sb, const char *s)
 	for (; *s; s++) {
 		if (*s == '"' || *s == '\\')
 			strbuf_add(sb, "\\", 1);
-		if ((unsigned char)*s < 0x20)
+		if (*s == '\n')
+			strbuf_puts(sb, "\\n");
+		else if ((unsigned char)*s < 0x20)
 			strbuf_add(sb, " ", 1);
 		else
 			strbuf_add(sb, s, 1);

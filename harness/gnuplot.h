@@ -12,7 +12,8 @@
 #include "util.h"
 
 /* Append s to sb as a gnuplot double-quoted string literal ("a \"b\""):
- * quotes and backslashes escaped, control characters made spaces. */
+ * quotes and backslashes escaped, a newline as \\n (a line break in a
+ * label), other control characters made spaces. */
 void gnuplot_quote(struct strbuf *sb, const char *s);
 
 /* The template text with each @KEY@ in keys[0..n) replaced by vals[i];

@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "commands.h"
-#include "error.h"
 
 #define BENCH_VERSION "0.1.0"
 
@@ -22,6 +21,8 @@ static const struct command commands[] = {
 	{"plot", cmd_plot, "draw the charts of a results folder with gnuplot"},
 	{"report", cmd_report, "print a results folder as markdown, csv, json or benchmark-action"},
 	{"compare", cmd_compare, "compare two runs variant by variant"},
+	{"baseline", cmd_baseline, "keep a run's figures as the baseline for bench gate"},
+	{"gate", cmd_gate, "judge a run against a baseline: exit 1 on a regression (CI)"},
 };
 
 static void usage(FILE *f)
@@ -31,22 +32,6 @@ static void usage(FILE *f)
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].description);
 	fprintf(f, "\n'bench <command> --help' describes a command's options.\n");
-}
-
-int cmd_fail(const char *cmd, int code)
-{
-	fprintf(stderr, "bench %s: error: %s\n", cmd, bench_error_last());
-	switch (code) {
-	case BENCH_EINTERRUPTED:
-		return 130;
-	case BENCH_EINVALID:
-	case BENCH_ESETUP:
-	case BENCH_ENOTFOUND:
-	case BENCH_EIO:
-		return 2;
-	default:
-		return 1;
-	}
 }
 
 int main(int argc, char **argv)

@@ -229,9 +229,9 @@ static void line_styles(struct strbuf *setup, size_t n)
 			      line_point[k % NCOLORS]);
 }
 
-/* Commits that changed requirements or a Dockerfile: shaded columns, plus a
- * legend entry for them when `legend` (appended to plot). */
-static void shade_changed(struct strbuf *setup, struct strbuf *plot, const struct gather *g)
+/* The commit axis: tic labels, and the commits that changed requirements or
+ * a Dockerfile as shaded columns with a legend entry (appended to plot). */
+static void commit_axis(struct strbuf *setup, struct strbuf *plot, const struct gather *g)
 {
 	size_t j, obj = 1;
 	for (j = 0; j < g->ncommits; j++)
@@ -239,16 +239,23 @@ static void shade_changed(struct strbuf *setup, struct strbuf *plot, const struc
 			strbuf_printf(setup, "set object %zu rect from first %ld.5, graph 0 to first %ld.5, "
 				      "graph 1 behind fillcolor rgb \"#e4e4e4\" fillstyle solid 1.0 noborder\n",
 				      obj++, g->commits[j].index - 1, g->commits[j].index);
+	strbuf_puts(setup, "set xtics (");
+	for (j = 0; j < g->ncommits; j++) {
+		strbuf_puts(setup, j ? ", " : "");
+		gnuplot_quote(setup, g->commits[j].label);
+		strbuf_printf(setup, " %ld", g->commits[j].index);
+	}
+	strbuf_puts(setup, ")\n");
 	if (g->ncommits > PLOT_HORIZONTAL_MAX)
 		strbuf_puts(setup, "set xtics rotate by 30 right\n");
 	else /* gnuplot leaves room for one line of tic labels only */
-		strbuf_puts(setup, "set xlabel offset 0,-1.2\nset bmargin 11\n");
+		strbuf_puts(setup, "set xlabel offset 0,-1.2\nset bmargin 5.5\n");
 	if (g->ncommits)
 		strbuf_printf(setup, "set xrange [%ld.5:%ld.5]\n", g->commits[0].index - 1,
 			      g->commits[g->ncommits - 1].index);
 	if (g->any_changed)
 		strbuf_puts(plot, ", \\\n     NaN with boxes fillstyle solid 1.0 fillcolor rgb \"#e4e4e4\" "
-			    "title \"* commit changed requirements.txt or a Dockerfile\"");
+			    "title \"* requirements.txt or Dockerfile changed\"");
 }
 
 /* ---- the charts: each fills a data file, set lines and a plot command ---- */
@@ -334,15 +341,15 @@ static void chart_build_time(struct chart *ch, const struct gather *g, json_t *b
 	line_styles(&ch->setup, nv);
 	strbuf_puts(&ch->plot, "plot ");
 	for (k = 0; k < nv; k++) {
-		strbuf_printf(&ch->plot, "%s'build_time.dat' using 1:%zu%s with linespoints ls %zu title ",
-			      k ? ", \\\n     " : "", 4 + 2 * k, k ? "" : ":xtic(3)", k + 1);
+		strbuf_printf(&ch->plot, "%s'build_time.dat' using 1:%zu with linespoints ls %zu title ",
+			      k ? ", \\\n     " : "", 4 + 2 * k, k + 1);
 		gnuplot_quote(&ch->plot, g->variants.v[k]);
 	}
 	for (k = 0; k < nv; k++)
 		strbuf_printf(&ch->plot, ", \\\n     'build_time.dat' using 1:%zu with points pt 6 ps 3.2 "
 			      "lw 2 lc rgb \"black\" %s", 5 + 2 * k,
 			      k ? "notitle" : "title \"cold build (circled)\"");
-	shade_changed(&ch->setup, &ch->plot, g);
+	commit_axis(&ch->setup, &ch->plot, g);
 	free(mean);
 	free(cold);
 }
@@ -370,11 +377,11 @@ static void chart_cache_hits(struct chart *ch, const struct gather *g, json_t *b
 	line_styles(&ch->setup, nv);
 	strbuf_puts(&ch->plot, "plot ");
 	for (k = 0; k < nv; k++) {
-		strbuf_printf(&ch->plot, "%s'cache_hits.dat' using 1:%zu%s with linespoints ls %zu title ",
-			      k ? ", \\\n     " : "", 4 + k, k ? "" : ":xtic(3)", k + 1);
+		strbuf_printf(&ch->plot, "%s'cache_hits.dat' using ($1%+.3f):%zu with linespoints ls %zu title ",
+			      k ? ", \\\n     " : "", 0.04 * ((double)k - (double)(nv - 1) / 2), 4 + k, k + 1);
 		gnuplot_quote(&ch->plot, g->variants.v[k]);
 	}
-	shade_changed(&ch->setup, &ch->plot, g);
+	commit_axis(&ch->setup, &ch->plot, g);
 	free(hits);
 }
 
@@ -433,7 +440,7 @@ static void chart_cold_warm(struct chart *ch, const struct gather *g, json_t *bu
 		strbuf_printf(&ch->plot,
 			      "%s'cold_warm.dat' using %s:%zu:(0.38) with boxes fillstyle %s "
 			      "border lc rgb \"black\" fillcolor rgb \"%s\" title \"%s build (median)\", \\\n"
-			      "     'cold_warm.dat' using %s:%zu:%zu:%zu with yerrorbars pointsize 0 lw 2 "
+			      "     'cold_warm.dat' using %s:%zu:%zu:%zu with yerrorbars pt 7 ps 0.5 lw 2 "
 			      "lc rgb \"black\" %s, \\\n"
 			      "     'cold_warm.dat' using %s:%zu:(sprintf(\"%%.1f s\", $%zu)) with labels "
 			      "offset 0,0.9 notitle",
@@ -671,6 +678,7 @@ int plot_templates_dir(char **out)
 		dir = path_dirname(exe);
 		strvec_pushf(&tried, "%s/plots", dir);
 		strvec_pushf(&tried, "%s/../share/bench/plots", dir);
+		strvec_pushf(&tried, "%s/../plots", dir); /* build/bench in the source tree */
 		free(dir);
 	}
 	for (i = 0; i < tried.n; i++) {

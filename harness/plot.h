@@ -91,7 +91,8 @@ void plot_output_release(struct plot_output *o);
 
 /* Find the folder of the *.gp.in templates: $BENCH_DATADIR/plots, then
  * $BENCH_DATADIR itself, then <dir of /proc/self/exe>/plots, then <exe
- * dir>/../share/bench/plots. BENCH_ENOTFOUND naming the places tried. */
+ * dir>/../share/bench/plots, then <exe dir>/../plots (build/bench in the
+ * source tree). BENCH_ENOTFOUND naming the places tried. */
 int plot_templates_dir(char **out);
 
 /*

@@ -105,6 +105,7 @@ struct build_io {
 	struct rawjson *raw;
 	struct strbuf tail;   /* the last bytes of stderr, for the failure reason */
 	bool write_failed;
+	int write_errno;      /* why the log could not be written (ENOSPC...) */
 };
 
 static void log_write(struct build_io *io, const char *buf, size_t len)
@@ -115,6 +116,7 @@ static void log_write(struct build_io *io, const char *buf, size_t len)
 			if (errno == EINTR)
 				continue;
 			io->write_failed = true;
+			io->write_errno = errno;
 			return;
 		}
 		buf += n;
@@ -213,6 +215,12 @@ static char *failure_reason(struct build_io *io, int exit_code)
 	while (sb.len && (sb.buf[sb.len - 1] == '\n' || sb.buf[sb.len - 1] == ' '))
 		sb.buf[--sb.len] = '\0';
 	reason = strbuf_detach(&sb);
+	i = strspn(reason, "\n ");
+	memmove(reason, reason + i, strlen(reason + i) + 1);
+	if (!*reason) {
+		free(reason);
+		reason = xasprintf("docker buildx build exited with status %d", exit_code);
+	}
 	utf8_sanitize(reason);
 	return reason;
 }
@@ -414,6 +422,10 @@ static int build_one(struct run *r, struct series *s, size_t i)
 	req.cache_to = cache_to;
 	req.build_args = strvec_argv(&args);
 	req.secrets = r->secrets.n ? strvec_argv(&r->secrets) : NULL;
+	/* the image is loaded, then pushed by `docker push`, timed apart (with
+	 * the containerd store, an image exporter that pushes makes the local
+	 * cache export fail with "not found") */
+	req.push = false;
 	docker_build_argv(&argv, &req);
 	if (v->push) {
 		strvec_push(&push_argv, docker_cli());
@@ -456,6 +468,14 @@ static int build_one(struct run *r, struct series *s, size_t i)
 	p.ctx = &io;
 	if ((error = proc_run(&p)) < 0)
 		goto done;
+	if (io.write_failed) {
+		/* a log cut short (disk full): stop rather than keep half a record,
+		 * and give its space back so that run.json can still be written */
+		unlink(log_path);
+		error = bench_error_set(BENCH_EIO, "cannot write '%s': %s (the build of %s at %s is not "
+					"recorded)", log_path, strerror(io.write_errno), v->name, c->short_id);
+		goto done;
+	}
 	build_s = p.wall_seconds;
 	if (p.interrupted)
 		status = "interrupted";
@@ -542,7 +562,7 @@ static int build_one(struct run *r, struct series *s, size_t i)
 	}
 	if (!strcmp(status, "failed")) {
 		/* a daemon that died mid-run makes every later build fail: stop */
-		if (docker_preflight(false) < 0) {
+		if (!proc_interrupt_requested() && docker_preflight(false) < 0) {
 			char *reason = xasprintf("docker daemon stopped answering during the build: %s", bench_error_last());
 			json_object_set_new(b, "reason", json_string(reason));
 			free(reason);
@@ -562,8 +582,12 @@ record:
 		r->out->ok++;
 	else
 		r->out->not_ok++;
-	if (!strcmp(status, "interrupted"))
+	if (!strcmp(status, "interrupted")) {
+		/* not a finished build: no journal line, so --resume builds it again
+		 * (the journal keeps the first record of a key) */
 		r->out->interrupted = true;
+		goto done;
+	}
 	error = results_append(r->res, json_incref(b));
 	if (error < 0)
 		error = bench_error_wrap(error, "cannot record the build of %s at %s (results kept so far are in %s)",
@@ -728,8 +752,8 @@ static int replay_all(struct run *r)
 	size_t vi, i;
 	int rep, error = 0;
 
-	for (vi = 0; vi < r->sc->variants_count; vi++) {
-		for (rep = 1; rep <= r->sc->repetitions; rep++) {
+	for (vi = 0; vi < r->sc->variants_count && !error; vi++) {
+		for (rep = 1; rep <= r->sc->repetitions && !error; rep++) {
 			struct series s;
 			series_init(&s, r, &r->sc->variants[vi], rep);
 			for (i = 0; i < r->ncommits; i++) {
@@ -754,11 +778,14 @@ static int replay_all(struct run *r)
 			if (!r->opts->dry_run && !error && !r->opts->work_dir)
 				rm_rf(s.dir);
 			series_release(&s);
-			if (error)
-				return error;
 		}
 	}
-	return 0;
+	if (error == BENCH_EINTERRUPTED && r->res && !r->opts->dry_run)
+		error = bench_error_set(BENCH_EINTERRUPTED,
+			"interrupted (signal %d); the builds that finished are in %s (continue with: "
+			"bench run --resume %s %s)", proc_interrupt_signal(), r->res->dir, r->res->dir,
+			r->sc->path);
+	return error;
 }
 
 static void run_release(struct run *r)
@@ -784,7 +811,7 @@ static void run_release(struct run *r)
 int run_execute(struct run_outcome *out, const struct run_options *opts)
 {
 	struct run r = {.opts = opts, .out = out};
-	char stamp[32];
+	char stamp[32], *message = NULL;
 	int error, end_error;
 
 	memset(out, 0, sizeof(*out));
@@ -842,10 +869,15 @@ int run_execute(struct run_outcome *out, const struct run_options *opts)
 	error = replay_all(&r);
 	if (proc_interrupt_requested())
 		out->interrupted = true;
+	if (out->interrupted && !error)
+		error = bench_error_set(BENCH_EINTERRUPTED, "interrupted (signal %d) after the last build; "
+					"the builds are in %s", proc_interrupt_signal(), r.res->dir);
 
 	end_error = results_finish(r.res, error == 0);
 	if (!error && end_error < 0)
 		error = end_error;
+	if (error < 0)
+		message = xstrdup(bench_error_last());
 	runreport_print(stdout, r.res->run, opts);
 	if (r.sc->world.enabled) {
 		json_t *ev = blogreport_evaluate(r.res->run);
@@ -861,6 +893,8 @@ int run_execute(struct run_outcome *out, const struct run_options *opts)
 		runreport_plot(r.res->dir, opts->quiet);
 	docker_reset_runner(r.marker);
 	bench_error_clear();
+	if (message) /* the clean-up above must not replace what stopped the run */
+		bench_error_set(error, "%s", message);
 	if (!out->interrupted && !error && !opts->work_dir) {
 		if (r.world) {
 			world_stop(r.world);
@@ -872,6 +906,7 @@ done:
 	if (out->interrupted && error == 0)
 		error = BENCH_EINTERRUPTED;
 	run_release(&r);
+	free(message);
 	return error;
 }
 

@@ -383,11 +383,18 @@ static void test_generated_index_and_models(void **state)
 /* The tarball is checked by Python's tarfile (CRC and headers). */
 static void test_targz_readable_by_python(void **state)
 {
-	const char *script = "import sys, tarfile\n"
+	const char *script = "import json, sys, tarfile\n"
 		"t = tarfile.open(sys.argv[1])\n"
 		"for m in t.getmembers():\n"
 		"    data = t.extractfile(m).read() if m.isfile() else b''\n"
-		"    print(m.name, m.size, len(data))\n";
+		"    print(m.name, m.size, len(data))\n"
+		"    if m.name.endswith('.json'):\n"
+		"        json.loads(data)\n"
+		"    if m.name.endswith('.safetensors'):\n"
+		"        n = int.from_bytes(data[:8], 'little')\n"
+		"        (t,) = json.loads(data[8:8 + n]).values()\n"
+		"        assert 8 + n + t['data_offsets'][1] == len(data)\n"
+		"        print('safetensors ok')\n";
 	char *path = path_join(fx.tmp, "m.tar.gz"), *out = NULL, *err = NULL;
 	const char *argv[] = { "python3", "-c", script, path, NULL };
 	int code = -1;
@@ -406,6 +413,7 @@ static void test_targz_readable_by_python(void **state)
 	assert_non_null(strstr(out, "embedding_model/config.json"));
 	assert_non_null(strstr(out, "embedding_model/tokenizer.json"));
 	assert_non_null(strstr(out, "embedding_model/model.safetensors"));
+	assert_non_null(strstr(out, "safetensors ok\n"));
 	free(out);
 	free(err);
 	free(path);

@@ -1,3 +1,2 @@
-build/harness/main.o: harness/main.c harness/commands.h harness/error.h
+build/harness/main.o: harness/main.c harness/commands.h
 harness/commands.h:
-harness/error.h:

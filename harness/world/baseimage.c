@@ -134,11 +134,12 @@ static char *mirror_from_list(const char *text)
 
 		if (tok && !strcmp(tok, "deb")) {
 			tok = strtok_r(NULL, " \t\r", &save);
-			if (tok && tok[0] == '[')
+			if (tok && tok[0] == '[') { /* options: skip up to the token ending in ']' */
 				while (tok && !strchr(tok, ']'))
 					tok = strtok_r(NULL, " \t\r", &save);
-			if (tok && tok[0] == '[')
-				tok = strtok_r(NULL, " \t\r", &save);
+				if (tok)
+					tok = strtok_r(NULL, " \t\r", &save);
+			}
 			if (tok && !strstr(tok, "security")) {
 				char *suite = strtok_r(NULL, " \t\r", &save);
 				if (!suite || !strstr(suite, "security"))

@@ -366,26 +366,34 @@ static void tar_header(uint8_t h[512], const char *name, uint64_t size, char typ
 	h[155] = ' ';
 }
 
-/* Append a tar member; data is either text (gen NULL) or len bytes of gen. */
-static int tar_add(FILE *f, const char *name, const char *text, uint64_t len, struct bytegen *gen)
+/* Write len bytes of g to f. Returns 0 or -1. */
+static int write_gen(FILE *f, struct bytegen *g, uint64_t len)
 {
-	uint8_t h[512], buf[1 << 16];
-	uint64_t left;
+	uint8_t buf[1 << 16];
 
-	tar_header(h, name, len, '0');
-	if (fwrite(h, 1, 512, f) != 512)
-		return -1;
-	if (text && fwrite(text, 1, (size_t)len, f) != len)
-		return -1;
-	for (left = gen ? len : 0; left; ) {
-		size_t n = left < sizeof(buf) ? (size_t)left : sizeof(buf);
-		bytegen_fill(gen, buf, n);
+	while (len) {
+		size_t n = len < sizeof(buf) ? (size_t)len : sizeof(buf);
+		bytegen_fill(g, buf, n);
 		if (fwrite(buf, 1, n, f) != n)
 			return -1;
-		left -= n;
+		len -= n;
 	}
-	memset(buf, 0, 512);
-	if (len % 512 && fwrite(buf, 1, 512 - len % 512, f) != 512 - len % 512)
+	return 0;
+}
+
+/* Append a tar member of `head` followed by gen_len bytes of gen. */
+static int tar_add(FILE *f, const char *name, const struct strbuf *head,
+		   struct bytegen *gen, uint64_t gen_len)
+{
+	static const uint8_t zero[512];
+	uint64_t len = head->len + gen_len;
+	uint8_t h[512];
+
+	tar_header(h, name, len, '0');
+	if (fwrite(h, 1, 512, f) != 512 || fwrite(head->buf, 1, head->len, f) != head->len ||
+	    write_gen(f, gen, gen_len))
+		return -1;
+	if (len % 512 && fwrite(zero, 1, 512 - len % 512, f) != 512 - len % 512)
 		return -1;
 	return 0;
 }
@@ -449,10 +457,11 @@ done:
 
 int model_targz_write(const char *path, int64_t target_bytes, uint64_t seed)
 {
+	static const uint8_t zero[1024];
 	struct strbuf config = {0}, tok = {0}, st_head = {0};
 	char *tar = xasprintf("%s.tar", path);
 	struct bytegen g;
-	uint8_t h[512], len8[8];
+	uint8_t h[512];
 	uint64_t weights, rows, tok_size, i;
 	FILE *f = NULL;
 	int error = 0;
@@ -468,62 +477,39 @@ int model_targz_write(const char *path, int64_t target_bytes, uint64_t seed)
 		strbuf_printf(&tok, ",\"w%llx\":%llu", (unsigned long long)(i * 2654435761u % 1000003),
 			      (unsigned long long)i);
 	strbuf_puts(&tok, "}}}\n");
-	/* F16 embeddings of 384 columns: what deflate leaves ~1.135:1 */
+	/* model.safetensors: the 8-byte length of a JSON header, the header,
+	 * then F16 embeddings of 384 columns (deflate leaves ~1.135:1) */
 	rows = (uint64_t)(((double)target_bytes - (double)tok.len / 3 - 1500) * WEIGHTS_RATIO) / 768;
 	if (rows < 1)
 		rows = 1;
 	weights = rows * 768;
+	strbuf_add(&st_head, "\0\0\0\0\0\0\0\0", 8);
 	strbuf_printf(&st_head, "{\"embeddings.word_embeddings.weight\":{\"dtype\":\"F16\","
 		      "\"shape\":[%llu,384],\"data_offsets\":[0,%llu]}}",
 		      (unsigned long long)rows, (unsigned long long)weights);
 	while (st_head.len % 8)
 		strbuf_puts(&st_head, " ");
 	for (i = 0; i < 8; i++)
-		len8[i] = (uint8_t)((uint64_t)st_head.len >> (8 * i));
+		st_head.buf[i] = (char)(uint8_t)((uint64_t)(st_head.len - 8) >> (8 * i));
 
+	bytegen_init(&g, seed, 1);
+	tar_header(h, "embedding_model/", 0, '5');
 	if (!(f = fopen(tar, "wbe"))) {
 		error = bench_error_errno(BENCH_EIO, "cannot create '%s'", tar);
 		goto done;
 	}
-	bytegen_init(&g, seed, 1);
-	tar_header(h, "embedding_model/", 0, '5');
 	if (fwrite(h, 1, 512, f) != 512 ||
-	    tar_add(f, "embedding_model/config.json", config.buf, config.len, NULL) ||
-	    tar_add(f, "embedding_model/tokenizer.json", tok.buf, tok.len, NULL)) {
+	    tar_add(f, "embedding_model/config.json", &config, NULL, 0) ||
+	    tar_add(f, "embedding_model/tokenizer.json", &tok, NULL, 0) ||
+	    tar_add(f, "embedding_model/model.safetensors", &st_head, &g, weights) ||
+	    fwrite(zero, 1, sizeof(zero), f) != sizeof(zero)) {
 		error = bench_error_errno(BENCH_EIO, "cannot write '%s'", tar);
 		goto done;
 	}
-	/* model.safetensors: 8-byte header length, JSON header, weights */
-	tar_header(h, "embedding_model/model.safetensors", 8 + st_head.len + weights, '0');
-	if (fwrite(h, 1, 512, f) != 512 || fwrite(len8, 1, 8, f) != 8 ||
-	    fwrite(st_head.buf, 1, st_head.len, f) != st_head.len) {
-		error = bench_error_errno(BENCH_EIO, "cannot write '%s'", tar);
-		goto done;
-	}
-	for (i = weights; i; ) {
-		uint8_t buf[1 << 16];
-		size_t n = i < sizeof(buf) ? (size_t)i : sizeof(buf);
-		bytegen_fill(&g, buf, n);
-		if (fwrite(buf, 1, n, f) != n) {
-			error = bench_error_errno(BENCH_EIO, "cannot write '%s'", tar);
-			goto done;
-		}
-		i -= n;
-	}
-	memset(h, 0, sizeof(h));
-	i = (8 + st_head.len + weights) % 512;
-	if ((i && fwrite(h, 1, 512 - i, f) != 512 - i) ||
-	    fwrite(h, 1, 512, f) != 512 || fwrite(h, 1, 512, f) != 512) {
-		error = bench_error_errno(BENCH_EIO, "cannot write '%s'", tar);
-		goto done;
-	}
-	if (fclose(f)) {
-		f = NULL;
-		error = bench_error_errno(BENCH_EIO, "cannot write '%s'", tar);
-		goto done;
-	}
+	error = fclose(f) ? bench_error_errno(BENCH_EIO, "cannot write '%s'", tar) : 0;
 	f = NULL;
-	error = gzip_file(path, tar);
+	if (!error)
+		error = gzip_file(path, tar);
 done:
 	if (f)
 		fclose(f);
@@ -538,23 +524,14 @@ done:
 int model_raw_write(const char *path, int64_t target_bytes, uint64_t seed)
 {
 	struct bytegen g;
-	uint8_t buf[1 << 16];
-	uint64_t left;
 	FILE *f;
 	int error = 0;
 
 	if (!(f = fopen(path, "wbe")))
 		return bench_error_errno(BENCH_EIO, "cannot create '%s'", path);
 	bytegen_init(&g, seed, 1);
-	for (left = target_bytes > 0 ? (uint64_t)target_bytes : 0; left; ) {
-		size_t n = left < sizeof(buf) ? (size_t)left : sizeof(buf);
-		bytegen_fill(&g, buf, n);
-		if (fwrite(buf, 1, n, f) != n) {
-			error = bench_error_errno(BENCH_EIO, "cannot write '%s'", path);
-			break;
-		}
-		left -= n;
-	}
+	if (write_gen(f, &g, target_bytes > 0 ? (uint64_t)target_bytes : 0))
+		error = bench_error_errno(BENCH_EIO, "cannot write '%s'", path);
 	if (fclose(f) && !error)
 		error = bench_error_errno(BENCH_EIO, "cannot write '%s'", path);
 	return error;

@@ -1,0 +1,262 @@
+/*
+ * cmd_report.c: the commands that read results folders: `bench plot`,
+ * `bench report` and `bench compare`. They parse flags, load the folders
+ * (results_load) and hand them to plot.c, report.c and compare.c; only here
+ * are errors and notes printed.
+ */
+#include "commands.h"
+#include "error.h"
+#include "plot.h"
+#include "report.h"
+#include "results.h"
+#include "util.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* "bench CMD: note: ..." on stderr for each line of text. */
+static void print_notes(const char *cmd, const char *text)
+{
+	const char *p = text;
+	while (p && *p) {
+		size_t n = strcspn(p, "\n");
+		if (n)
+			fprintf(stderr, "bench %s: note: %.*s\n", cmd, (int)n, p);
+		p += n;
+		if (*p)
+			p++;
+	}
+}
+
+__attribute__((format(printf, 3, 0)))
+static int usage_error(const char *cmd, const char *usage, const char *fmt, const char *arg)
+{
+	fprintf(stderr, "bench %s: ", cmd);
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\n%.*s\ntry 'bench %s --help'\n", (int)strcspn(usage, "\n"), usage, cmd);
+	return 2;
+}
+
+/* Load dir, printing what is missing. Returns 0 or the exit status. */
+static int load(json_t **run, const char *cmd, const char *dir)
+{
+	char *missing = NULL;
+	int error = results_load(run, &missing, dir);
+
+	if (error < 0)
+		return cmd_fail(cmd, error);
+	print_notes(cmd, missing);
+	free(missing);
+	return 0;
+}
+
+static const char plot_usage[] =
+	"usage: bench plot RESULTS_DIR [--out DIR]\n"
+	"\n"
+	"Draw the charts of a results folder: build time per commit, cold vs warm,\n"
+	"where the time goes (step groups) and cache hits, as PNG (1200x700) and SVG,\n"
+	"with their data files (*.dat) and gnuplot scripts (*.gp).\n"
+	"\n"
+	"  -o, --out DIR   write into DIR (default RESULTS_DIR/plots)\n"
+	"  -h, --help      show this help\n"
+	"\n"
+	"Templates come from $BENCH_DATADIR/plots, <bench's folder>/plots or\n"
+	"<bench's folder>/../share/bench/plots.\n";
+
+int cmd_plot(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"out", required_argument, NULL, 'o'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct plot_output out = {0};
+	const char *out_dir = NULL;
+	char *dir = NULL, *templates = NULL;
+	json_t *run = NULL;
+	int c, status = 0, error;
+	size_t i;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			out_dir = optarg;
+			break;
+		case 'h':
+			fputs(plot_usage, stdout);
+			return 0;
+		default:
+			return usage_error("plot", plot_usage, "unknown option or missing value: '%s'",
+					   argv[optind - 1]);
+		}
+	}
+	if (argc - optind != 1)
+		return usage_error("plot", plot_usage, "%s", argc - optind < 1 ?
+				   "missing RESULTS_DIR" : "too many arguments (one RESULTS_DIR)");
+	if ((status = load(&run, "plot", argv[optind])))
+		goto done;
+	dir = out_dir ? xstrdup(out_dir) : path_join(argv[optind], "plots");
+	plot_missing_notes(&out.notes, run);
+	for (i = 0; i < out.notes.n; i++)
+		fprintf(stderr, "bench plot: note: %s\n", out.notes.v[i]);
+	strvec_release(&out.notes);
+	if ((error = plot_templates_dir(&templates)) < 0) {
+		status = cmd_fail("plot", error);
+		goto done;
+	}
+	error = plot_write(&out, run, dir, templates, true);
+	for (i = 0; i < out.notes.n; i++)
+		fprintf(stderr, "bench plot: note: %s\n", out.notes.v[i]);
+	for (i = 0; i < out.images.n; i++)
+		printf("%s\n", out.images.v[i]);
+	if (error < 0)
+		status = cmd_fail("plot", error);
+	else if (!out.images.n)
+		fprintf(stderr, "bench plot: note: nothing to draw (no ok builds)\n");
+done:
+	plot_output_release(&out);
+	json_decref(run);
+	free(dir);
+	free(templates);
+	return status;
+}
+
+static const char report_usage[] =
+	"usage: bench report RESULTS_DIR [--format markdown|csv|json|benchmark-action] [-o FILE]\n"
+	"\n"
+	"Print the summary (per variant: cold, warm median, warm/cold, cached steps,\n"
+	"with n, mean, stddev, min, max) and the builds of a results folder.\n"
+	"\n"
+	"  -f, --format F   markdown (default; ready for $GITHUB_STEP_SUMMARY), csv,\n"
+	"                   json ({summary, builds}) or benchmark-action (the array\n"
+	"                   github-action-benchmark reads as customSmallerIsBetter)\n"
+	"  -o, --output F   write to file F instead of stdout\n"
+	"  -h, --help       show this help\n";
+
+/* Write the report into memory, then to path atomically (or to stdout). */
+static int report_to(const char *path, enum report_format format, json_t *run)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *mem;
+	int error;
+
+	if (!path)
+		return report_write(stdout, run, format);
+	if (!(mem = open_memstream(&buf, &len)))
+		return bench_error_errno(BENCH_EIO, "cannot make a memory stream");
+	error = report_write(mem, run, format);
+	if (fclose(mem) == EOF && !error)
+		error = bench_error_errno(BENCH_EIO, "cannot write the report");
+	if (!error)
+		error = write_file_atomic(path, buf, len);
+	free(buf);
+	return error;
+}
+
+int cmd_report(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"format", required_argument, NULL, 'f'},
+		{"output", required_argument, NULL, 'o'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	enum report_format format = REPORT_MARKDOWN;
+	const char *output = NULL;
+	json_t *run = NULL;
+	int c, status = 0, error;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "f:o:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			if (report_format_parse(&format, optarg) < 0)
+				return usage_error("report", report_usage, "--format: %s", bench_error_last());
+			break;
+		case 'o':
+			output = optarg;
+			break;
+		case 'h':
+			fputs(report_usage, stdout);
+			return 0;
+		default:
+			return usage_error("report", report_usage, "unknown option or missing value: '%s'",
+					   argv[optind - 1]);
+		}
+	}
+	if (argc - optind != 1)
+		return usage_error("report", report_usage, "%s", argc - optind < 1 ?
+				   "missing RESULTS_DIR" : "too many arguments (one RESULTS_DIR)");
+	if ((status = load(&run, "report", argv[optind])))
+		goto done;
+	if ((error = report_to(output, format, run)) < 0)
+		status = cmd_fail("report", error);
+done:
+	json_decref(run);
+	return status;
+}
+
+static const char compare_usage[] =
+	"usage: bench compare RUN_A RUN_B [--format text|markdown]\n"
+	"\n"
+	"Compare two results folders variant by variant: cold and warm medians, the\n"
+	"ratio B/A, the spread, and a verdict (better, worse, no significant change)\n"
+	"from the Mann-Whitney U test (p < 0.05) on the warm builds when both runs have\n"
+	"3 or more and the medians differ by more than 5%, else from whether the\n"
+	"min-max ranges overlap. Exits 0 whatever the verdicts.\n"
+	"\n"
+	"  -f, --format F   text (default) or markdown\n"
+	"  -h, --help       show this help\n";
+
+int cmd_compare(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"format", required_argument, NULL, 'f'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	json_t *a = NULL, *b = NULL;
+	bool markdown = false;
+	int c, status = 0, error;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "f:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			if (!strcmp(optarg, "markdown") || !strcmp(optarg, "md"))
+				markdown = true;
+			else if (!strcmp(optarg, "text"))
+				markdown = false;
+			else
+				return usage_error("compare", compare_usage,
+						   "--format: unknown format '%s' (use text or markdown)",
+						   optarg);
+			break;
+		case 'h':
+			fputs(compare_usage, stdout);
+			return 0;
+		default:
+			return usage_error("compare", compare_usage,
+					   "unknown option or missing value: '%s'", argv[optind - 1]);
+		}
+	}
+	if (argc - optind != 2)
+		return usage_error("compare", compare_usage, "%s",
+				   "expected two results folders, RUN_A and RUN_B");
+	if ((status = load(&a, "compare", argv[optind])) ||
+	    (status = load(&b, "compare", argv[optind + 1])))
+		goto done;
+	if ((error = compare_write(stdout, a, b, markdown)) < 0)
+		status = cmd_fail("compare", error);
+done:
+	json_decref(a);
+	json_decref(b);
+	return status;
+}

@@ -1,0 +1,230 @@
+/*
+ * compare.c: `bench compare`: two runs variant by variant, with a verdict
+ * per variant that is aware of noise (Mann-Whitney U, or non-overlapping
+ * min-max ranges when the samples are too small or the change too small).
+ */
+#include "report.h"
+#include "error.h"
+#include "stats.h"
+#include "util.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define COMPARE_ALPHA 0.05 /* Mann-Whitney significance level */
+#define COMPARE_NOISE 0.05 /* ratios within 1 +- this are "within noise" for the U test */
+
+const char *compare_verdict_name(enum compare_verdict v)
+{
+	switch (v) {
+	case COMPARE_SAME:
+		return "no significant change";
+	case COMPARE_BETTER:
+		return "better";
+	case COMPARE_WORSE:
+		return "worse";
+	default:
+		return "not comparable";
+	}
+}
+
+void compare_samples(struct compare_result *out, const double *a, size_t na,
+		     const double *b, size_t nb)
+{
+	struct stats sa, sb;
+
+	memset(out, 0, sizeof(*out));
+	out->ratio = NAN;
+	out->p = NAN;
+	if (!na || !nb) {
+		out->verdict = COMPARE_NONE;
+		snprintf(out->rule, sizeof(out->rule), "no ok build in %s",
+			 !na && !nb ? "either run" : !na ? "A" : "B");
+		return;
+	}
+	stats_compute(&sa, a, na);
+	stats_compute(&sb, b, nb);
+	if (sa.median > 0)
+		out->ratio = sb.median / sa.median;
+	if (na >= 3 && nb >= 3 && isfinite(out->ratio) && fabs(out->ratio - 1) > COMPARE_NOISE) {
+		out->p = stats_mann_whitney_p(a, na, b, nb);
+		if (out->p < COMPARE_ALPHA)
+			out->verdict = out->ratio > 1 ? COMPARE_WORSE : COMPARE_BETTER;
+		else
+			out->verdict = COMPARE_SAME;
+		snprintf(out->rule, sizeof(out->rule), "Mann-Whitney U, p = %.2g", out->p);
+		return;
+	}
+	if (sb.max < sa.min)
+		out->verdict = COMPARE_BETTER;
+	else if (sb.min > sa.max)
+		out->verdict = COMPARE_WORSE;
+	else
+		out->verdict = COMPARE_SAME;
+	snprintf(out->rule, sizeof(out->rule), "min-max ranges %s; %s",
+		 out->verdict == COMPARE_SAME ? "overlap" : "do not overlap",
+		 na < 3 || nb < 3 ? "fewer than 3 builds" : "ratio within +-5%");
+}
+
+static const char *jstr(json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+	return s ? s : "";
+}
+
+/* The wall seconds of variant's ok builds in phase. *n gets the count. */
+static double *samples(size_t *n, json_t *run, const char *variant, const char *phase)
+{
+	json_t *builds = json_object_get(run, "builds"), *b;
+	double *v = xmalloc((json_array_size(builds) + 1) * sizeof(double));
+	size_t i;
+
+	*n = 0;
+	json_array_foreach(builds, i, b) {
+		json_t *w = json_object_get(b, "wall_seconds");
+		if (!strcmp(jstr(b, "variant"), variant) && !strcmp(jstr(b, "phase"), phase) &&
+		    !strcmp(jstr(b, "status"), "ok") && json_is_number(w))
+			v[(*n)++] = json_number_value(w);
+	}
+	return v;
+}
+
+/* The variants of run in the order they first appear in its builds. */
+static void variants_of(struct strvec *out, json_t *run)
+{
+	json_t *b;
+	size_t i, k;
+
+	json_array_foreach(json_object_get(run, "builds"), i, b) {
+		const char *v = jstr(b, "variant");
+		for (k = 0; k < out->n && strcmp(out->v[k], v); k++)
+			;
+		if (k == out->n)
+			strvec_push(out, v);
+	}
+}
+
+static bool has(const struct strvec *sv, const char *s)
+{
+	size_t k;
+	for (k = 0; k < sv->n; k++)
+		if (!strcmp(sv->v[k], s))
+			return true;
+	return false;
+}
+
+/* "12.3" or "–" into buf. */
+static const char *fmt_s(char *buf, size_t size, const struct stats *st, double v)
+{
+	if (st->n)
+		snprintf(buf, size, "%.1f", v);
+	else
+		snprintf(buf, size, "-");
+	return buf;
+}
+
+static const char *fmt_range(char *buf, size_t size, const struct stats *st)
+{
+	if (st->n)
+		snprintf(buf, size, "%.1f-%.1f sd %.1f", st->min, st->max, st->stddev);
+	else
+		snprintf(buf, size, "-");
+	return buf;
+}
+
+static const char *run_label(char *buf, size_t size, json_t *run)
+{
+	const char *name = jstr(json_object_get(run, "scenario"), "name");
+	const char *started = jstr(run, "started");
+	snprintf(buf, size, "%s%s%s", *name ? name : "(scenario not recorded)",
+		 *started ? ", started " : "", started);
+	return buf;
+}
+
+int compare_write(FILE *f, json_t *a, json_t *b, bool markdown)
+{
+	struct strvec va = {0}, vb = {0};
+	char l1[160], l2[160];
+	size_t k, only = 0;
+	int error = 0;
+	bool any = false;
+
+	variants_of(&va, a);
+	variants_of(&vb, b);
+	if (markdown)
+		fprintf(f, "## bench compare\n\n- A: %s\n- B: %s\n\n"
+			"| variant | cold A (s) | cold B (s) | warm A (s) | warm B (s) | warm B/A | "
+			"warm A min-max, sd | warm B min-max, sd | verdict | rule |\n"
+			"|:--|--:|--:|--:|--:|--:|--:|--:|:--|:--|\n",
+			run_label(l1, sizeof(l1), a), run_label(l2, sizeof(l2), b));
+	else
+		fprintf(f, "A: %s\nB: %s\n\n%-18s %9s %9s %9s %9s %8s  %-22s %-22s %s\n",
+			run_label(l1, sizeof(l1), a), run_label(l2, sizeof(l2), b), "variant",
+			"cold A s", "cold B s", "warm A s", "warm B s", "B/A",
+			"warm A min-max, sd", "warm B min-max, sd", "verdict (rule)");
+	for (k = 0; k < va.n; k++) {
+		const char *v = va.v[k], *phase = "warm";
+		size_t nca, ncb, nwa, nwb;
+		double *ca, *cb, *wa, *wb;
+		struct stats sca, scb, swa, swb;
+		struct compare_result r;
+		char c1[32], c2[32], w1[32], w2[32], ratio[32], r1[48], r2[48];
+
+		if (!has(&vb, v))
+			continue;
+		any = true;
+		ca = samples(&nca, a, v, "cold");
+		cb = samples(&ncb, b, v, "cold");
+		wa = samples(&nwa, a, v, "warm");
+		wb = samples(&nwb, b, v, "warm");
+		stats_compute(&sca, ca, nca);
+		stats_compute(&scb, cb, ncb);
+		stats_compute(&swa, wa, nwa);
+		stats_compute(&swb, wb, nwb);
+		if (nwa && nwb) {
+			compare_samples(&r, wa, nwa, wb, nwb);
+		} else {
+			phase = "cold";
+			compare_samples(&r, ca, nca, cb, ncb);
+		}
+		if (isfinite(r.ratio))
+			snprintf(ratio, sizeof(ratio), "%.2fx", r.ratio);
+		else
+			snprintf(ratio, sizeof(ratio), "-");
+		fmt_s(c1, sizeof(c1), &sca, sca.median);
+		fmt_s(c2, sizeof(c2), &scb, scb.median);
+		fmt_s(w1, sizeof(w1), &swa, swa.median);
+		fmt_s(w2, sizeof(w2), &swb, swb.median);
+		fmt_range(r1, sizeof(r1), &swa);
+		fmt_range(r2, sizeof(r2), &swb);
+		if (markdown)
+			fprintf(f, "| %s | %s | %s | %s | %s | %s | %s | %s | **%s** | %s%s |\n", v, c1,
+				c2, w1, w2, ratio, r1, r2, compare_verdict_name(r.verdict), r.rule,
+				strcmp(phase, "warm") ? ", on cold builds" : "");
+		else
+			fprintf(f, "%-18s %9s %9s %9s %9s %8s  %-22s %-22s %s (%s%s)\n", v, c1, c2, w1,
+				w2, ratio, r1, r2, compare_verdict_name(r.verdict), r.rule,
+				strcmp(phase, "warm") ? ", on cold builds" : "");
+		free(ca);
+		free(cb);
+		free(wa);
+		free(wb);
+	}
+	if (!any)
+		fputs(markdown ? "\nNo variant is in both runs.\n" : "\nno variant is in both runs\n", f);
+	for (k = 0; k < va.n + vb.n; k++) {
+		bool in_a = k < va.n;
+		const char *v = in_a ? va.v[k] : vb.v[k - va.n];
+		if (has(in_a ? &vb : &va, v))
+			continue;
+		if (!only++)
+			fputs("\n", f);
+		fprintf(f, "%sonly in %s: %s\n", markdown ? "- " : "", in_a ? "A" : "B", v);
+	}
+	if (fflush(f) == EOF || ferror(f))
+		error = bench_error_errno(BENCH_EIO, "cannot write the comparison");
+	strvec_release(&va);
+	strvec_release(&vb);
+	return error;
+}

@@ -1,0 +1,826 @@
+/*
+ * gate.c: the regression gate (see gate.h): the figures of each variant of a
+ * run, the baseline made of them, and the judgement of a run against a
+ * baseline, with the noise rule for time checks. The reports' text, Markdown
+ * and JSON forms are in gate_format.c.
+ */
+#include "gate.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "results.h"
+#include "stats.h"
+
+#define DEFAULT_WARM_MEDIAN_GROWTH 0.15
+#define DEFAULT_WARM_OVER_COLD_GROWTH 0.10
+#define DEFAULT_IMAGE_GROWTH 0.05
+#define DEFAULT_CACHE_GROWTH 0.20
+#define SIGNIFICANCE 0.05
+
+/* ---- settings ---- */
+
+void gate_settings_unset(struct gate_settings *g)
+{
+	memset(g, 0, sizeof(*g));
+	g->warm_median_growth = g->warm_over_cold_growth = -1;
+	g->image_growth = g->cache_growth = -1;
+	g->cached_steps_may_fall = g->absolute = -1;
+}
+
+static double json_fraction(json_t *gate, const char *key)
+{
+	json_t *v = json_object_get(gate, key);
+	return json_is_number(v) && json_number_value(v) >= 0 ? json_number_value(v) : -1;
+}
+
+static int json_tristate(json_t *gate, const char *key)
+{
+	json_t *v = json_object_get(gate, key);
+	return json_is_boolean(v) ? json_is_true(v) : -1;
+}
+
+void gate_settings_from_json(struct gate_settings *g, json_t *gate)
+{
+	const char *ref = json_string_value(json_object_get(gate, "reference"));
+
+	gate_settings_unset(g);
+	if (!json_is_object(gate))
+		return;
+	g->warm_median_growth = json_fraction(gate, "warm_median_growth");
+	g->warm_over_cold_growth = json_fraction(gate, "warm_over_cold_growth");
+	g->image_growth = json_fraction(gate, "image_growth");
+	g->cache_growth = json_fraction(gate, "cache_growth");
+	g->cached_steps_may_fall = json_tristate(gate, "cached_steps_may_fall");
+	g->absolute = json_tristate(gate, "absolute");
+	g->reference = ref && *ref ? xstrdup(ref) : NULL;
+}
+
+void gate_settings_release(struct gate_settings *g)
+{
+	free(g->reference);
+	g->reference = NULL;
+}
+
+static double pick(double flag, double scenario, double fallback)
+{
+	return flag >= 0 ? flag : scenario >= 0 ? scenario : fallback;
+}
+
+void gate_limits_resolve(struct gate_limits *out, const struct gate_settings *flags,
+			 const struct gate_settings *scenario)
+{
+	struct gate_settings none;
+
+	gate_settings_unset(&none);
+	if (!flags)
+		flags = &none;
+	if (!scenario)
+		scenario = &none;
+	out->warm_median_growth = pick(flags->warm_median_growth, scenario->warm_median_growth,
+				       DEFAULT_WARM_MEDIAN_GROWTH);
+	out->warm_over_cold_growth = pick(flags->warm_over_cold_growth,
+					  scenario->warm_over_cold_growth,
+					  DEFAULT_WARM_OVER_COLD_GROWTH);
+	out->image_growth = pick(flags->image_growth, scenario->image_growth, DEFAULT_IMAGE_GROWTH);
+	out->cache_growth = pick(flags->cache_growth, scenario->cache_growth, DEFAULT_CACHE_GROWTH);
+	out->cached_steps_may_fall = pick(flags->cached_steps_may_fall,
+					  scenario->cached_steps_may_fall, 0) > 0;
+	out->absolute = pick(flags->absolute, scenario->absolute, 0) > 0;
+	out->reference = flags->reference ? flags->reference : scenario->reference;
+}
+
+int gate_parse_fraction(double *out, const char *text)
+{
+	char *end;
+	double d;
+
+	errno = 0;
+	d = strtod(text, &end);
+	if (end == text || errno || !isfinite(d) || d < 0)
+		return -1;
+	if (*end == '%') {
+		d /= 100;
+		end++;
+	}
+	if (*end)
+		return -1;
+	*out = d;
+	return 0;
+}
+
+/* ---- figures ---- */
+
+static const char *str(json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+	return s ? s : "";
+}
+
+static double num(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+	return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+static json_t *real_or_null(double v)
+{
+	return isfinite(v) ? json_real(v) : json_null();
+}
+
+static json_t *stats_json(const double *v, size_t n)
+{
+	struct stats s;
+	stats_compute(&s, v, n);
+	return json_pack("{s:I, s:f, s:f, s:f, s:f, s:f, s:I}", "n", (json_int_t)s.n,
+			 "median", s.median, "mean", s.mean, "stddev", s.stddev,
+			 "min", s.min, "max", s.max, "outliers", (json_int_t)s.outliers);
+}
+
+static json_t *samples_json(const double *v, size_t n)
+{
+	json_t *a = json_array();
+	size_t i;
+	for (i = 0; i < n; i++)
+		json_array_append_new(a, json_real(v[i]));
+	return a;
+}
+
+/*
+ * The figures of one variant of builds (the shape of a baseline's variant).
+ * Times, cached steps and image sizes count "ok" builds only; the cache size
+ * is the largest cache folder of each series (variant x repetition, all its
+ * builds), the median over the series.
+ */
+static json_t *variant_figures(json_t *builds, const char *variant)
+{
+	size_t n = json_array_size(builds), i, ncold = 0, nwarm = 0, nimage = 0, nseries = 0;
+	size_t count = 0, ok = 0;
+	double *cold = xcalloc(n + 1, sizeof(double)), *warm = xcalloc(n + 1, sizeof(double));
+	double *image = xcalloc(n + 1, sizeof(double)), *cache = xcalloc(n + 1, sizeof(double));
+	double steps_cached = 0, steps_total = 0, cold_med, warm_med;
+	json_t *series = json_object(), *b, *v, *out;
+	const char *key;
+
+	json_array_foreach(builds, i, b) {
+		double wall = num(b, "wall_seconds"), bytes = num(b, "cache_bytes");
+		char rep[32];
+		if (strcmp(str(b, "variant"), variant))
+			continue;
+		count++;
+		snprintf(rep, sizeof(rep), "%.0f", isfinite(num(b, "repetition")) ? num(b, "repetition") : 1);
+		v = json_object_get(series, rep);
+		if (!isfinite(bytes))
+			bytes = 0;
+		if (!v || bytes > json_real_value(v))
+			json_object_set_new(series, rep, json_real(bytes));
+		if (strcmp(str(b, "status"), "ok"))
+			continue;
+		ok++;
+		if (num(b, "image_bytes") > 0)
+			image[nimage++] = num(b, "image_bytes");
+		if (!isfinite(wall))
+			continue;
+		if (!strcmp(str(b, "phase"), "cold")) {
+			cold[ncold++] = wall;
+		} else if (!strcmp(str(b, "phase"), "warm")) {
+			warm[nwarm++] = wall;
+			if (isfinite(num(b, "steps_cached")))
+				steps_cached += num(b, "steps_cached");
+			if (isfinite(num(b, "steps_total")))
+				steps_total += num(b, "steps_total");
+		}
+	}
+	json_object_foreach(series, key, v)
+		cache[nseries++] = json_real_value(v);
+	cold_med = ncold ? stats_median(cold, ncold) : NAN;
+	warm_med = nwarm ? stats_median(warm, nwarm) : NAN;
+
+	out = json_object();
+	json_object_set_new(out, "builds", json_integer((json_int_t)count));
+	json_object_set_new(out, "ok", json_integer((json_int_t)ok));
+	json_object_set_new(out, "cold", stats_json(cold, ncold));
+	json_object_set_new(out, "warm", stats_json(warm, nwarm));
+	json_object_set_new(out, "cold_samples", samples_json(cold, ncold));
+	json_object_set_new(out, "warm_samples", samples_json(warm, nwarm));
+	json_object_set_new(out, "warm_over_cold",
+			    real_or_null(cold_med > 0 ? warm_med / cold_med : NAN));
+	json_object_set_new(out, "cached_steps_warm",
+			    real_or_null(nwarm ? steps_cached / (double)nwarm : NAN));
+	json_object_set_new(out, "cached_step_ratio",
+			    real_or_null(steps_total > 0 ? steps_cached / steps_total : NAN));
+	json_object_set_new(out, "image_bytes",
+			    real_or_null(nimage ? stats_median(image, nimage) : NAN));
+	json_object_set_new(out, "cache_bytes",
+			    real_or_null(nseries ? stats_median(cache, nseries) : NAN));
+	json_object_set_new(out, "relative", json_object());
+	json_decref(series);
+	free(cold);
+	free(warm);
+	free(image);
+	free(cache);
+	return out;
+}
+
+static double warm_median(json_t *fig)
+{
+	json_t *warm = json_object_get(fig, "warm");
+	return num(warm, "n") > 0 ? num(warm, "median") : NAN;
+}
+
+/* {NAME: figures} for every variant of builds, in the order they first
+ * appear, with "relative" filled in: each variant's warm median over every
+ * other variant's. */
+static json_t *run_figures(json_t *builds)
+{
+	json_t *out = json_object(), *b, *fig, *other;
+	const char *name, *oname;
+	size_t i;
+
+	json_array_foreach(builds, i, b) {
+		const char *variant = str(b, "variant");
+		if (!json_object_get(out, variant))
+			json_object_set_new(out, variant, variant_figures(builds, variant));
+	}
+	json_object_foreach(out, name, fig) {
+		json_object_foreach(out, oname, other) {
+			double mine = warm_median(fig), theirs = warm_median(other);
+			if (strcmp(name, oname) && mine > 0 && theirs > 0)
+				json_object_set_new(json_object_get(fig, "relative"), oname,
+						    json_real(mine / theirs));
+		}
+	}
+	return out;
+}
+
+/* The distinct commits of builds in the order they first appear. */
+static json_t *commit_list(json_t *builds)
+{
+	json_t *out = json_array(), *seen = json_object(), *b;
+	size_t i;
+
+	json_array_foreach(builds, i, b) {
+		const char *c = str(b, "commit");
+		if (*c && !json_object_get(seen, c)) {
+			json_object_set_new(seen, c, json_true());
+			json_array_append_new(out, json_string(c));
+		}
+	}
+	json_decref(seen);
+	return out;
+}
+
+/* ---- baselines ---- */
+
+int gate_baseline_from_run(json_t **out, json_t *run, const char *source)
+{
+	static const char *const machine_keys[] = {"hostname", "cpus", "memory_bytes",
+						   "docker_server", "buildx"};
+	json_t *builds = json_object_get(run, "builds"), *env = json_object_get(run, "environment");
+	json_t *machine, *base, *name = json_object_get(json_object_get(run, "scenario"), "name");
+	char created[32];
+	size_t i;
+
+	*out = NULL;
+	if (!json_array_size(builds))
+		return bench_error_set(BENCH_EINVALID, "results '%s' have no builds to make a baseline of",
+				       source);
+	machine = json_object();
+	for (i = 0; i < sizeof(machine_keys) / sizeof(machine_keys[0]); i++) {
+		json_t *v = json_object_get(env, machine_keys[i]);
+		json_object_set_new(machine, machine_keys[i], v ? json_incref(v) : json_null());
+	}
+	utc_iso8601(created, sizeof(created));
+	base = json_object();
+	json_object_set_new(base, "bench_baseline", json_integer(GATE_BASELINE_VERSION));
+	json_object_set_new(base, "created", json_string(created));
+	json_object_set_new(base, "source", json_string(source));
+	json_object_set_new(base, "scenario", json_is_string(name) ? json_incref(name) : json_null());
+	json_object_set_new(base, "commits", commit_list(builds));
+	json_object_set_new(base, "machine", machine);
+	json_object_set_new(base, "variants", run_figures(builds));
+	*out = base;
+	return 0;
+}
+
+/* The last component of a path, without trailing slashes. Caller frees. */
+static char *base_name(const char *path)
+{
+	size_t len = strlen(path);
+	const char *start;
+
+	while (len > 1 && path[len - 1] == '/')
+		len--;
+	for (start = path + len; start > path && start[-1] != '/'; start--)
+		;
+	return xstrndup(start, (size_t)(path + len - start));
+}
+
+int gate_baseline_create(json_t **out, char **missing, const char *results_dir)
+{
+	json_t *run = NULL;
+	char *source = base_name(results_dir);
+	int error;
+
+	*out = NULL;
+	if ((error = results_load(&run, missing, results_dir)))
+		goto done;
+	error = gate_baseline_from_run(out, run, source);
+done:
+	json_decref(run);
+	free(source);
+	return error;
+}
+
+int gate_baseline_save(const char *path, json_t *baseline)
+{
+	char *text = json_dumps(baseline, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
+	struct strbuf sb = {0};
+	int error;
+
+	if (!text)
+		return bench_error_set(BENCH_ERROR, "cannot encode the baseline for '%s'", path);
+	strbuf_puts(&sb, text);
+	strbuf_puts(&sb, "\n");
+	error = write_file_atomic(path, sb.buf, sb.len);
+	strbuf_release(&sb);
+	free(text);
+	return error;
+}
+
+int gate_baseline_load(json_t **out, const char *path)
+{
+	json_t *base = NULL, *version;
+	json_error_t jerr;
+	char *text = NULL;
+	size_t len = 0;
+	int error, saved;
+
+	*out = NULL;
+	if ((error = read_file(&text, &len, path))) {
+		saved = errno;
+		error = bench_error_set(error, "cannot read baseline '%s': %s", path, strerror(saved));
+		goto done;
+	}
+	base = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!base) {
+		error = bench_error_set(BENCH_EINVALID, "baseline '%s' is not a bench baseline "
+					"(not valid JSON: line %d: %s)", path, jerr.line, jerr.text);
+		goto done;
+	}
+	version = json_object_get(base, "bench_baseline");
+	if (!json_is_object(base) || !version) {
+		error = bench_error_set(BENCH_EINVALID, "baseline '%s' is not a bench baseline "
+					"(missing 'bench_baseline')", path);
+		goto done;
+	}
+	if (!json_is_integer(version) || json_integer_value(version) != GATE_BASELINE_VERSION) {
+		error = bench_error_set(BENCH_EINVALID, "baseline '%s' has format version %lld; this "
+					"bench reads version %d (record it again with bench baseline)",
+					path, (long long)json_number_value(version),
+					GATE_BASELINE_VERSION);
+		goto done;
+	}
+	if (!json_is_object(json_object_get(base, "variants"))) {
+		error = bench_error_set(BENCH_EINVALID, "baseline '%s' is not a bench baseline "
+					"('variants' is missing or not an object)", path);
+		goto done;
+	}
+	*out = base;
+	base = NULL;
+done:
+	json_decref(base);
+	free(text);
+	return error;
+}
+
+/* ---- judging ---- */
+
+static void vset(char **dst, const char *fmt, va_list ap)
+{
+	char buf[1024];
+
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	free(*dst);
+	*dst = xstrdup(buf);
+}
+
+static void set_note(struct gate_check *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void set_note(struct gate_check *c, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vset(&c->note, fmt, ap);
+	va_end(ap);
+}
+
+static void set_rule(struct gate_check *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void set_rule(struct gate_check *c, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vset(&c->rule, fmt, ap);
+	va_end(ap);
+}
+
+static struct gate_check *add_check(struct gate_report *r, const char *variant,
+				    const char *check, enum gate_unit unit)
+{
+	struct gate_check *c;
+
+	if (r->count == r->alloc) {
+		r->alloc = r->alloc ? 2 * r->alloc : 16;
+		r->checks = xrealloc(r->checks, r->alloc * sizeof(*r->checks));
+	}
+	c = &r->checks[r->count++];
+	memset(c, 0, sizeof(*c));
+	c->variant = xstrdup(variant);
+	c->check = xstrdup(check);
+	c->unit = unit;
+	c->status = GATE_PASS;
+	c->measured = c->baseline = c->limit = NAN;
+	c->rule = xstrdup("");
+	return c;
+}
+
+static void skip(struct gate_check *c, const char *reason)
+{
+	c->status = GATE_SKIP;
+	set_note(c, "%s", reason);
+}
+
+/* Samples of fig[key] divided by `by`, into a new array (*n its length). */
+static double *samples(size_t *n, json_t *fig, const char *key, double by)
+{
+	json_t *a = json_object_get(fig, key), *v;
+	double *out = xcalloc(json_array_size(a) + 1, sizeof(double));
+	size_t i;
+
+	*n = 0;
+	json_array_foreach(a, i, v)
+		if (json_is_number(v))
+			out[(*n)++] = json_number_value(v) / by;
+	return out;
+}
+
+static double min_of(const double *v, size_t n)
+{
+	double m = v[0];
+	for (size_t i = 1; i < n; i++)
+		m = v[i] < m ? v[i] : m;
+	return m;
+}
+
+static double max_of(const double *v, size_t n)
+{
+	double m = v[0];
+	for (size_t i = 1; i < n; i++)
+		m = v[i] > m ? v[i] : m;
+	return m;
+}
+
+/* Whether Mann-Whitney can give p < 0.05 at all for these sample sizes: not
+ * for 3 against 3, whose smallest exact p-value is 0.1. */
+static bool mann_whitney_can_decide(size_t na, size_t nb)
+{
+	double *a = xcalloc(na + nb, sizeof(double));
+	double p;
+	size_t i;
+
+	for (i = 0; i < na + nb; i++)
+		a[i] = (double)i;
+	p = stats_mann_whitney_p(a, na, a + na, nb);
+	free(a);
+	return p < SIGNIFICANCE;
+}
+
+static const char *unit_format(enum gate_unit unit)
+{
+	return unit == GATE_SECONDS ? "%.3g s" : "%.3g";
+}
+
+/*
+ * The noise rule of gate.h for one time check. rs/bs are the run's and the
+ * baseline's samples (at least one each); the figures are their medians. The
+ * limit is the baseline's figure grown by `growth` (added when additive, else
+ * a fraction).
+ */
+static void judge_time(struct gate_check *c, const double *rs, size_t nr, const double *bs,
+		       size_t nb, double growth, bool additive)
+{
+	char lo[64], hi[64];
+	double widened;
+
+	c->measured = stats_median(rs, nr);
+	c->baseline = stats_median(bs, nb);
+	c->limit = additive ? c->baseline + growth : c->baseline * (1 + growth);
+	if (additive)
+		set_rule(c, "may grow by at most %g", growth);
+	else
+		set_rule(c, "may grow by at most %g%%", growth * 100);
+	if (c->measured <= c->limit * (1 + 1e-12)) {
+		c->status = GATE_PASS;
+		return;
+	}
+	if (nr >= 3 && nb >= 3 && mann_whitney_can_decide(nr, nb)) {
+		double p = stats_mann_whitney_p(rs, nr, bs, nb);
+		c->status = p < SIGNIFICANCE ? GATE_FAIL : GATE_PASS;
+		if (c->status == GATE_FAIL)
+			set_note(c, "beyond the noise: Mann-Whitney p = %.2g (%zu vs %zu samples)",
+				 p, nr, nb);
+		else
+			set_note(c, "beyond the limit but within the noise: Mann-Whitney p = %.2g "
+				 "(%zu vs %zu samples)", p, nr, nb);
+		return;
+	}
+	widened = additive ? max_of(bs, nb) + growth : max_of(bs, nb) * (1 + growth);
+	snprintf(lo, sizeof(lo), unit_format(c->unit), min_of(rs, nr));
+	snprintf(hi, sizeof(hi), unit_format(c->unit), widened);
+	if (min_of(rs, nr) > widened) {
+		c->status = GATE_FAIL;
+		set_note(c, "beyond the noise: the run's lowest sample %s is above the baseline's "
+			 "highest widened by the threshold, %s", lo, hi);
+	} else {
+		c->status = GATE_PASS;
+		set_note(c, "beyond the limit but within the noise: the ranges overlap (run's "
+			 "lowest %s, baseline's highest widened %s)", lo, hi);
+	}
+}
+
+/* A deterministic "may grow by at most growth" check of fig[key]. */
+static void judge_growth(struct gate_check *c, json_t *now, json_t *then, const char *key,
+			 double growth, const char *missing_then)
+{
+	c->measured = num(now, key);
+	c->baseline = num(then, key);
+	set_rule(c, "may grow by at most %g%%", growth * 100);
+	if (!(c->baseline > 0)) {
+		skip(c, missing_then);
+	} else if (!(c->measured >= 0)) {
+		skip(c, "not measured in this run");
+	} else {
+		c->limit = c->baseline * (1 + growth);
+		c->status = c->measured > c->limit * (1 + 1e-12) ? GATE_FAIL : GATE_PASS;
+	}
+}
+
+/* A deterministic "may not fall" check of a figure. */
+static void judge_floor(struct gate_check *c, double measured, double baseline)
+{
+	c->measured = measured;
+	c->baseline = c->limit = baseline;
+	c->at_least = true;
+	set_rule(c, "may not fall");
+	c->status = measured < baseline - 1e-9 ? GATE_FAIL : GATE_PASS;
+}
+
+/* The time checks of one variant (see gate.h). */
+static void time_checks(struct gate_report *r, const char *variant, json_t *now, json_t *then,
+			json_t *run_figs, json_t *base_figs)
+{
+	const struct gate_limits *l = &r->limits;
+	double cold_now = num(json_object_get(now, "cold"), "median");
+	double cold_then = num(json_object_get(then, "cold"), "median");
+	bool warm_now = warm_median(now) > 0, warm_then = warm_median(then) > 0;
+	struct gate_check *c;
+	double *rs, *bs;
+	size_t nr, nb;
+
+	c = add_check(r, variant, "warm/cold", GATE_RATIO);
+	set_rule(c, "may grow by at most %g", l->warm_over_cold_growth);
+	if (!warm_now || !warm_then) {
+		skip(c, !warm_now ? "no ok warm builds in this run" : "no ok warm builds in the baseline");
+	} else if (!(cold_now > 0) || !(cold_then > 0)) {
+		skip(c, !(cold_now > 0) ? "no ok cold build in this run" : "no ok cold build in the baseline");
+	} else {
+		rs = samples(&nr, now, "warm_samples", cold_now);
+		bs = samples(&nb, then, "warm_samples", cold_then);
+		judge_time(c, rs, nr, bs, nb, l->warm_over_cold_growth, true);
+		free(rs);
+		free(bs);
+	}
+
+	if (l->reference && strcmp(variant, l->reference)) {
+		char *name = xasprintf("vs %s", l->reference);
+		double ref_now = warm_median(json_object_get(run_figs, l->reference));
+		double ref_then = warm_median(json_object_get(base_figs, l->reference));
+		c = add_check(r, variant, name, GATE_RATIO);
+		free(name);
+		set_rule(c, "may grow by at most %g%%", l->warm_median_growth * 100);
+		if (!warm_now || !warm_then)
+			skip(c, !warm_now ? "no ok warm builds in this run" : "no ok warm builds in the baseline");
+		else if (!json_object_get(base_figs, l->reference))
+			skip(c, "reference variant not in the baseline");
+		else if (!(ref_now > 0) || !(ref_then > 0))
+			skip(c, !(ref_now > 0) ? "no ok warm builds of the reference in this run"
+					      : "no ok warm builds of the reference in the baseline");
+		else {
+			rs = samples(&nr, now, "warm_samples", ref_now);
+			bs = samples(&nb, then, "warm_samples", ref_then);
+			judge_time(c, rs, nr, bs, nb, l->warm_median_growth, false);
+			free(rs);
+			free(bs);
+		}
+	}
+
+	if (l->absolute) {
+		c = add_check(r, variant, "warm median", GATE_SECONDS);
+		set_rule(c, "may grow by at most %g%%", l->warm_median_growth * 100);
+		if (!warm_now || !warm_then) {
+			skip(c, !warm_now ? "no ok warm builds in this run" : "no ok warm builds in the baseline");
+		} else {
+			rs = samples(&nr, now, "warm_samples", 1);
+			bs = samples(&nb, then, "warm_samples", 1);
+			judge_time(c, rs, nr, bs, nb, l->warm_median_growth, false);
+			free(rs);
+			free(bs);
+		}
+	}
+}
+
+/* Every check of one variant found in both the run and the baseline. */
+static void variant_checks(struct gate_report *r, const char *variant, json_t *now, json_t *then,
+			   json_t *run_figs, json_t *base_figs)
+{
+	struct gate_check *c;
+	double builds_then = num(then, "builds");
+
+	c = add_check(r, variant, "ok builds", GATE_SHARE);
+	if (builds_then > 0 && num(now, "builds") > 0)
+		judge_floor(c, num(now, "ok") / num(now, "builds"), num(then, "ok") / builds_then);
+	else
+		skip(c, "no build count in the baseline");
+
+	time_checks(r, variant, now, then, run_figs, base_figs);
+
+	c = add_check(r, variant, "cached steps", GATE_STEPS);
+	if (r->limits.cached_steps_may_fall) {
+		set_rule(c, "may fall (cached_steps_may_fall)");
+		c->measured = num(now, "cached_steps_warm");
+		c->baseline = num(then, "cached_steps_warm");
+		skip(c, "cached steps may fall (cached_steps_may_fall = yes)");
+	} else if (!isfinite(num(then, "cached_steps_warm"))) {
+		set_rule(c, "may not fall");
+		skip(c, "no ok warm builds in the baseline");
+	} else if (!isfinite(num(now, "cached_steps_warm"))) {
+		set_rule(c, "may not fall");
+		skip(c, "no ok warm builds in this run");
+	} else {
+		judge_floor(c, num(now, "cached_steps_warm"), num(then, "cached_steps_warm"));
+	}
+
+	c = add_check(r, variant, "image size", GATE_BYTES);
+	judge_growth(c, now, then, "image_bytes", r->limits.image_growth,
+		     "no image size in the baseline");
+	c = add_check(r, variant, "cache size", GATE_BYTES);
+	judge_growth(c, now, then, "cache_bytes", r->limits.cache_growth,
+		     "no cache folder in the baseline: cache = none or registry");
+}
+
+/* Notes on what makes the comparison weaker: another machine, other commits. */
+static void add_notes(struct gate_report *r, json_t *run, json_t *baseline)
+{
+	json_t *env = json_object_get(run, "environment"), *machine = json_object_get(baseline, "machine");
+	const char *host_now = str(env, "hostname"), *host_then = str(machine, "hostname");
+
+	if (strcmp(host_now, host_then) || num(env, "cpus") != num(machine, "cpus")) {
+		strvec_pushf(&r->notes, "the baseline was recorded on another machine (%s, %.0f CPUs; "
+			     "this run: %s, %.0f CPUs): time checks compare ratios within each run%s",
+			     *host_then ? host_then : "unknown", num(machine, "cpus"),
+			     *host_now ? host_now : "unknown", num(env, "cpus"),
+			     r->limits.absolute ? ", but absolute times are compared too (absolute = yes)" : "");
+	}
+	{
+		json_t *now = commit_list(json_object_get(run, "builds"));
+		json_t *then = json_object_get(baseline, "commits");
+		if (json_is_array(then) && !json_equal(now, then))
+			strvec_push(&r->notes, "this run replays other commits than the baseline: "
+				    "cached steps, image and cache sizes may differ for that reason");
+		json_decref(now);
+	}
+}
+
+int gate_evaluate(struct gate_report *out, json_t *run, json_t *baseline,
+		  const struct gate_limits *limits)
+{
+	json_t *run_figs = run_figures(json_object_get(run, "builds"));
+	json_t *base_figs = json_object_get(baseline, "variants"), *fig;
+	const char *name;
+	size_t i;
+	int error = 0;
+
+	memset(out, 0, sizeof(*out));
+	out->limits = *limits;
+	out->reference = limits->reference ? xstrdup(limits->reference) : NULL;
+	out->limits.reference = out->reference;
+	if (out->reference && !json_object_get(run_figs, out->reference)) {
+		struct strbuf names = {0};
+		json_object_foreach(run_figs, name, fig)
+			strbuf_printf(&names, "%s%s", names.len ? ", " : "", name);
+		error = bench_error_set(BENCH_EINVALID, "reference variant '%s' is not in the run "
+					"(variants: %s)", out->reference, names.len ? names.buf : "none");
+		strbuf_release(&names);
+		goto done;
+	}
+	add_notes(out, run, baseline);
+	json_object_foreach(run_figs, name, fig) {
+		json_t *then = json_object_get(base_figs, name);
+		if (!json_is_object(then))
+			skip(add_check(out, name, "variant", GATE_RATIO), "variant missing in baseline");
+		else
+			variant_checks(out, name, fig, then, run_figs, base_figs);
+	}
+	json_object_foreach(base_figs, name, fig)
+		if (!json_object_get(run_figs, name))
+			skip(add_check(out, name, "variant", GATE_RATIO),
+			     "variant in the baseline but not in this run");
+	for (i = 0; i < out->count; i++) {
+		switch (out->checks[i].status) {
+		case GATE_PASS: out->passed++; break;
+		case GATE_FAIL: out->failed++; break;
+		case GATE_SKIP: out->skipped++; break;
+		}
+	}
+done:
+	json_decref(run_figs);
+	return error;
+}
+
+void gate_report_release(struct gate_report *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->count; i++) {
+		free(r->checks[i].variant);
+		free(r->checks[i].check);
+		free(r->checks[i].rule);
+		free(r->checks[i].note);
+	}
+	free(r->checks);
+	free(r->reference);
+	free(r->results);
+	free(r->baseline);
+	strvec_release(&r->notes);
+	memset(r, 0, sizeof(*r));
+}
+
+int gate_check_dir(struct gate_report *out, const char *results_dir, const char *baseline_path,
+		   const struct gate_settings *flags, const struct gate_settings *scenario_gate)
+{
+	struct gate_settings from_run;
+	struct gate_limits limits;
+	json_t *run = NULL, *baseline = NULL;
+	char *missing = NULL;
+	int error;
+
+	memset(out, 0, sizeof(*out));
+	gate_settings_unset(&from_run);
+	if ((error = gate_baseline_load(&baseline, baseline_path)))
+		goto done;
+	if ((error = results_load(&run, &missing, results_dir))) {
+		bench_error_wrap(error, "cannot load results '%s'", results_dir);
+		goto done;
+	}
+	if (!scenario_gate) {
+		gate_settings_from_json(&from_run, json_object_get(json_object_get(run, "scenario"), "gate"));
+		scenario_gate = &from_run;
+	}
+	gate_limits_resolve(&limits, flags, scenario_gate);
+	error = gate_evaluate(out, run, baseline, &limits);
+	out->results = xstrdup(results_dir);
+	out->baseline = xstrdup(baseline_path);
+	if (missing)
+		strvec_pushf(&out->notes, "the results folder is incomplete: %s", missing);
+done:
+	gate_settings_release(&from_run);
+	json_decref(run);
+	json_decref(baseline);
+	free(missing);
+	return error;
+}
+
+int gate_run(int *regressed, const char *results_dir, const char *baseline_path,
+	     const struct gate_settings *scenario_gate, FILE *out)
+{
+	struct gate_report report;
+	struct strbuf sb = {0};
+	int error;
+
+	*regressed = 0;
+	if ((error = gate_check_dir(&report, results_dir, baseline_path, NULL, scenario_gate)))
+		goto done;
+	gate_format_report(&sb, &report, GATE_TEXT);
+	fputs(sb.buf ? sb.buf : "", out);
+	fflush(out);
+	*regressed = report.failed > 0;
+done:
+	gate_report_release(&report);
+	strbuf_release(&sb);
+	return error;
+}

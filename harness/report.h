@@ -1,0 +1,71 @@
+/*
+ * report.h: a results folder as text (bench report) and two runs side by
+ * side (bench compare, in compare.c). Both take run objects as results_load gives them and
+ * recompute the per-variant summary from run["builds"] (results_summary), so
+ * an interrupted run reports what it has.
+ */
+#ifndef BENCH_REPORT_H
+#define BENCH_REPORT_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+enum report_format {
+	REPORT_MARKDOWN,         /* summary, statistics and builds tables ($GITHUB_STEP_SUMMARY) */
+	REPORT_CSV,              /* the summary, a blank line, then the builds (builds.csv columns) */
+	REPORT_JSON,             /* {"summary": [...], "builds": [...]} */
+	REPORT_BENCHMARK_ACTION, /* github-action-benchmark "customSmallerIsBetter" array */
+};
+
+/* "markdown", "csv", "json", "benchmark-action" (also "md"). BENCH_EINVALID
+ * naming the accepted values otherwise. */
+int report_format_parse(enum report_format *out, const char *name);
+
+/*
+ * Write the report of run to f. benchmark-action entries, per variant with
+ * ok builds: "<variant> cold build" (median cold seconds), "<variant> warm
+ * median" (seconds) and "<variant> warm/cold" (ratio), each with "extra"
+ * holding n, mean, stddev, min and max. Markdown and csv print a line
+ * "warning: statistical outliers were detected in ..." (hyperfine style) when
+ * a sample has outliers. BENCH_EIO when writing fails.
+ */
+int report_write(FILE *f, json_t *run, enum report_format format);
+
+enum compare_verdict {
+	COMPARE_NONE,   /* not comparable: no ok builds on one side */
+	COMPARE_SAME,   /* no significant change */
+	COMPARE_BETTER, /* B is faster */
+	COMPARE_WORSE,  /* B is slower */
+};
+
+struct compare_result {
+	enum compare_verdict verdict;
+	double ratio;    /* median(b) / median(a); NaN when not defined */
+	double p;        /* Mann-Whitney p-value, NaN when that rule was not used */
+	char rule[96];   /* which rule decided, e.g. "Mann-Whitney U, p = 0.0022" */
+};
+
+/*
+ * Decide whether sample b (seconds) is better or worse than a: with the
+ * Mann-Whitney U test (p < 0.05) when both have at least 3 values and the
+ * ratio of medians is beyond +-5%; otherwise by the min-max ranges, which
+ * must not overlap for a verdict other than "no significant change".
+ */
+void compare_samples(struct compare_result *out, const double *a, size_t na,
+		     const double *b, size_t nb);
+
+/* "better", "worse", "no significant change", "not comparable". */
+const char *compare_verdict_name(enum compare_verdict v);
+
+/*
+ * Compare runs a and b variant by variant (the variants present in both):
+ * cold and warm medians of each, the ratio B/A, the spread (min-max and
+ * stddev) and the verdict on the warm samples (the cold ones when either
+ * run has no ok warm build), naming the rule used. Variants found in only
+ * one run are listed. A text table, or markdown when `markdown`.
+ */
+int compare_write(FILE *f, json_t *a, json_t *b, bool markdown);
+
+#endif

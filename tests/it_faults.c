@@ -1,0 +1,733 @@
+/*
+ * it_faults.c: fault injection on the real engine. Each test breaks a
+ * `bench run` of the tiny fixture in one way (Ctrl-C, SIGKILL, the docker
+ * daemon going away, a hanging build, a full disk, no gnuplot, no
+ * docker-registry) and checks that nothing finished is lost (every journal
+ * line parses, journal lines == builds in run.json), that no process is left
+ * behind, and that the message says what happened. The Ctrl-C and SIGKILL
+ * runs are then finished with `bench run --resume`.
+ *
+ * bench is started with posix_spawn (not proc.h) so that the test holds its
+ * pid and can signal it mid-build. Processes are found by scanning
+ * /proc/PID/cmdline for this test's temp folder (in every docker argv through
+ * --metadata-file) and for a marker echoed by the slow RUN steps.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "proc.h"
+#include "util.h"
+
+extern char **environ;
+
+static char *tmp;     /* this suite's folder */
+static int serial;    /* numbers each test's folder */
+static char *mounted; /* the disk-full test's tmpfs, until unmounted */
+
+struct job {
+	char *dir;        /* the test's folder: TMP/N-name */
+	char *results;    /* DIR/results: the --results base */
+	char *work;       /* DIR/work */
+	char *scenario;   /* DIR/name.ini */
+	char *marker;     /* unique text echoed by the Dockerfile's slow step */
+	char *out, *err;  /* files bench's stdout and stderr go to */
+	pid_t pid;
+};
+
+/* ---- helpers ---- */
+
+static const char *bench_bin(void)
+{
+	const char *b = getenv("BENCH_BIN");
+	return b && *b ? b : "./bench";
+}
+
+static void write_text(const char *path, const char *text)
+{
+	assert_int_equal(write_file_atomic(path, text, strlen(text)), 0);
+}
+
+static char *slurp(const char *path)
+{
+	char *text = NULL;
+	size_t len;
+	if (read_file(&text, &len, path) < 0)
+		return xstrdup("");
+	return text;
+}
+
+/* The end of a long text, for failure messages (cmocka cuts them short). */
+static const char *tail_of(const char *text)
+{
+	size_t len = strlen(text);
+	return len > 900 ? text + len - 900 : text;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+/* A job folder with a Dockerfile and a scenario replaying `commits` of the
+ * tiny fixture. In dockerfile and extra, "@M@" stands for the marker. */
+static struct job *job_new(const char *name, const char *commits, const char *timeout,
+			   const char *dockerfile, const char *extra)
+{
+	struct job *j = xcalloc(1, sizeof(*j));
+	const char *f = getenv("BENCH_FIXTURES");
+	char *repo = path_absolute(f && *f ? f : "build/fixtures/tiny");
+	char *df = NULL, *text, *body;
+	struct strbuf sb = {0};
+	const char *p, *hit;
+
+	j->dir = xasprintf("%s/%d-%s", tmp, ++serial, name);
+	assert_int_equal(mkdir_p(j->dir), 0);
+	j->results = path_join(j->dir, "results");
+	j->work = path_join(j->dir, "work");
+	j->scenario = xasprintf("%s/%s.ini", j->dir, name);
+	j->marker = xasprintf("itfaults-%s-%d-%d", name, (int)getpid(), serial);
+	j->out = path_join(j->dir, "bench.out");
+	j->err = path_join(j->dir, "bench.err");
+	df = path_join(j->dir, "Dockerfile");
+	for (p = dockerfile; (hit = strstr(p, "@M@")); p = hit + 3) {
+		strbuf_add(&sb, p, (size_t)(hit - p));
+		strbuf_puts(&sb, j->marker);
+	}
+	strbuf_puts(&sb, p);
+	body = strbuf_detach(&sb);
+	write_text(df, body);
+	text = xasprintf("[scenario]\nname = %s\nrepo = %s\ncommits = %s\ntimeout = %s\n%s\n"
+			 "[variant slow]\ndockerfile = %s\ncache = none\nrunner = persistent\n",
+			 name, repo, commits, timeout, extra ? extra : "", df);
+	write_text(j->scenario, text);
+	free(text);
+	free(body);
+	free(df);
+	free(repo);
+	return j;
+}
+
+static void job_free(struct job *j)
+{
+	free(j->dir);
+	free(j->results);
+	free(j->work);
+	free(j->scenario);
+	free(j->marker);
+	free(j->out);
+	free(j->err);
+	free(j);
+}
+
+/* Start bench with args (NULL-terminated), stdout and stderr to the job's
+ * files, env entries "KEY=VALUE" replacing ours. */
+static void job_start(struct job *j, const char *const *args, const char *const *env)
+{
+	posix_spawn_file_actions_t fa;
+	struct strvec argv = {0}, envv = {0};
+	size_t i, k;
+
+	strvec_push(&argv, bench_bin());
+	for (; *args; args++)
+		strvec_push(&argv, *args);
+	for (i = 0; environ[i]; i++) {
+		bool replaced = false;
+		size_t klen = strcspn(environ[i], "=");
+		for (k = 0; env && env[k] && !replaced; k++)
+			replaced = !strncmp(environ[i], env[k], klen) && env[k][klen] == '=';
+		if (!replaced)
+			strvec_push(&envv, environ[i]);
+	}
+	for (k = 0; env && env[k]; k++)
+		strvec_push(&envv, env[k]);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, 1, j->out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	posix_spawn_file_actions_addopen(&fa, 2, j->err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	assert_int_equal(posix_spawn(&j->pid, argv.v[0], &fa, NULL, argv.v, envv.v), 0);
+	posix_spawn_file_actions_destroy(&fa);
+	strvec_release(&argv);
+	strvec_release(&envv);
+}
+
+/* Wait for bench to end: its exit status, 128+N when killed by signal N.
+ * Past `seconds` it is killed and the test fails (no hang). */
+static int job_wait(struct job *j, int seconds)
+{
+	int status, i;
+	for (i = 0; i < seconds * 10; i++) {
+		pid_t r = waitpid(j->pid, &status, WNOHANG);
+		if (r == j->pid) {
+			j->pid = 0;
+			return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+		}
+		assert_true(r == 0 || (r < 0 && errno == EINTR));
+		sleep_ms(100);
+	}
+	kill(j->pid, SIGKILL);
+	waitpid(j->pid, &status, 0);
+	j->pid = 0;
+	fail_msg("bench did not end within %d s (hang); stderr:\n%s", seconds, tail_of(slurp(j->err)));
+	return -1;
+}
+
+static int job_run(struct job *j, const char *const *args, const char *const *env, int seconds)
+{
+	job_start(j, args, env);
+	return job_wait(j, seconds);
+}
+
+/* Pids (besides ours) whose command line holds both needles (b may be
+ * NULL), up to max of them; returns how many. */
+static int find_procs(pid_t *pids, int max, const char *a, const char *b)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	int n = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d))) {
+		char path[64], buf[8192];
+		ssize_t len, i;
+		int fd;
+		pid_t pid = (pid_t)atoi(e->d_name);
+		if (pid <= 0 || pid == getpid())
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+			continue;
+		len = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (len <= 0)
+			continue;
+		for (i = 0; i < len; i++)
+			if (!buf[i])
+				buf[i] = ' ';
+		buf[len] = '\0';
+		if (strstr(buf, a) && (!b || strstr(buf, b))) {
+			if (n < max)
+				pids[n] = pid;
+			n++;
+		}
+	}
+	closedir(d);
+	return n;
+}
+
+static int count_procs(const char *a, const char *b)
+{
+	pid_t pids[1];
+	return find_procs(pids, 1, a, b);
+}
+
+/* Wait up to `seconds` for no process to hold the needles; the count left. */
+static int wait_procs_gone(const char *a, const char *b, int seconds)
+{
+	int i, n = 0;
+	for (i = 0; i < seconds * 10 && (n = count_procs(a, b)); i++)
+		sleep_ms(100);
+	return n;
+}
+
+/* The one run folder under the job's results base, or NULL. */
+static char *run_dir(struct job *j)
+{
+	DIR *d = opendir(j->results);
+	struct dirent *e;
+	char *found = NULL;
+	if (!d)
+		return NULL;
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.' && !found)
+			found = path_join(j->results, e->d_name);
+	closedir(d);
+	return found;
+}
+
+/* Lines of DIR/journal.jsonl, each asserted to be a whole JSON object with a
+ * key not seen before; the records are appended to *records when not NULL. */
+static int journal_check(const char *dir, json_t *records)
+{
+	char *path = path_join(dir, "journal.jsonl"), *text, *line, *save = NULL;
+	json_t *keys = json_object();
+	int lines = 0;
+
+	text = slurp(path);
+	if (*text)
+		assert_int_equal(text[strlen(text) - 1], '\n'); /* no torn last line */
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		json_error_t jerr;
+		json_t *b = json_loads(line, 0, &jerr);
+		char *key;
+		if (!json_is_object(b))
+			fail_msg("%s line %d does not parse: %s\n%s", path, lines + 1, jerr.text, line);
+		key = xasprintf("%s/%lld/%lld", json_string_value(json_object_get(b, "variant")),
+				json_integer_value(json_object_get(b, "repetition")),
+				json_integer_value(json_object_get(b, "index")));
+		if (json_object_get(keys, key))
+			fail_msg("%s: build %s recorded twice", path, key);
+		json_object_set_new(keys, key, json_true());
+		free(key);
+		if (records)
+			json_array_append(records, b);
+		json_decref(b);
+		lines++;
+	}
+	json_decref(keys);
+	free(text);
+	free(path);
+	return lines;
+}
+
+/* DIR/run.json, asserted to parse as a run object. New reference. */
+static json_t *run_json(const char *dir)
+{
+	char *path = path_join(dir, "run.json");
+	json_error_t jerr;
+	json_t *run = json_load_file(path, 0, &jerr);
+	if (!json_is_object(run) || !json_is_array(json_object_get(run, "builds")))
+		fail_msg("%s is not a valid run: %s", path, jerr.text);
+	free(path);
+	return run;
+}
+
+static size_t run_builds(json_t *run)
+{
+	return json_array_size(json_object_get(run, "builds"));
+}
+
+static const char *str(json_t *b, const char *key)
+{
+	const char *s = json_string_value(json_object_get(b, key));
+	return s ? s : "";
+}
+
+static void assert_contains(const char *text, const char *what, const char *where)
+{
+	if (!strstr(text, what))
+		fail_msg("expected \"%s\" in %s:\n...%s", what, where, tail_of(text));
+}
+
+/* Wait until the first build is journaled and the second one's slow RUN
+ * step (its shell echoing the marker) is running. */
+static char *wait_second_build(struct job *j)
+{
+	char *dir = NULL;
+	int i;
+	for (i = 0; i < 1200; i++) {
+		int st;
+		if (waitpid(j->pid, &st, WNOHANG) == j->pid) {
+			j->pid = 0;
+			fail_msg("bench ended early (status %d); stderr:\n%s", st, tail_of(slurp(j->err)));
+		}
+		if (!dir)
+			dir = run_dir(j);
+		if (dir && journal_check(dir, NULL) >= 1 && count_procs(j->marker, "sleep"))
+			return dir;
+		sleep_ms(100);
+	}
+	fail_msg("the second build never started; stderr:\n%s", tail_of(slurp(j->err)));
+	return NULL;
+}
+
+/* The Dockerfile of the interrupted runs: every commit's context differs, so
+ * each build runs the 4 s step (the persistent runner keeps layers). */
+static const char slow_dockerfile[] =
+	"FROM bench/busybox:latest\n"
+	"COPY . /app\n"
+	"RUN sleep 4; echo @M@\n";
+
+/* Finish an interrupted run with --resume and check it: 3 builds, each once. */
+static void resume_and_check(struct job *j, const char *dir)
+{
+	const char *args[] = {"run", "--resume", dir, j->scenario, "--work", j->work, "--no-plot", NULL};
+	json_t *run;
+	int status = job_run(j, args, NULL, 180);
+	char *err = slurp(j->err);
+	if (status != 0) {
+		char *jpath = path_join(dir, "journal.jsonl");
+		fail_msg("resume exited %d:\n%s\njournal:\n%s", status, tail_of(err), tail_of(slurp(jpath)));
+	}
+	assert_int_equal(journal_check(dir, NULL), 3);
+	run = run_json(dir);
+	assert_int_equal(run_builds(run), 3);
+	assert_true(json_is_true(json_object_get(run, "finished")));
+	json_decref(run);
+	free(err);
+}
+
+/* ---- a. Ctrl-C during a build ---- */
+
+static void test_sigint_keeps_finished_and_resumes(void **state)
+{
+	struct job *j = job_new("sigint", "last:3", "5m", slow_dockerfile, NULL);
+	const char *args[] = {"run", j->scenario, "--results", j->results, "--work", j->work,
+			      "--no-plot", NULL};
+	json_t *records = json_array(), *run, *b;
+	char *dir, *err;
+	size_t i;
+	int status;
+	(void)state;
+
+	job_start(j, args, NULL);
+	dir = wait_second_build(j);
+	assert_int_equal(kill(j->pid, SIGINT), 0);
+	status = job_wait(j, 60);
+	err = slurp(j->err);
+	if (status != 130)
+		fail_msg("bench exited %d after SIGINT, not 130:\n%s", status, tail_of(err));
+	assert_contains(err, "interrupted", "stderr");
+	assert_contains(err, "--resume", "stderr");
+	/* the docker client died with bench, and BuildKit stopped the step */
+	assert_int_equal(count_procs(j->work, "buildx"), 0);
+	assert_int_equal(wait_procs_gone(j->marker, "sleep", 20), 0);
+	/* the finished build is kept; the interrupted one is absent or says so */
+	assert_int_equal(journal_check(dir, records), 1);
+	run = run_json(dir);
+	assert_int_equal(run_builds(run), 1);
+	assert_false(json_is_true(json_object_get(run, "finished")));
+	json_array_foreach(records, i, b)
+		assert_true(!strcmp(str(b, "status"), "ok") || !strcmp(str(b, "status"), "interrupted"));
+	json_decref(run);
+	json_decref(records);
+	free(err);
+
+	resume_and_check(j, dir);
+	free(dir);
+	job_free(j);
+}
+
+/* ---- b. SIGKILL during a build ---- */
+
+static void test_sigkill_leaves_no_torn_record(void **state)
+{
+	struct job *j = job_new("sigkill", "last:3", "5m", slow_dockerfile, NULL);
+	const char *args[] = {"run", j->scenario, "--results", j->results, "--work", j->work,
+			      "--no-plot", NULL};
+	pid_t pids[16];
+	json_t *run;
+	char *dir;
+	int n, i;
+	(void)state;
+
+	job_start(j, args, NULL);
+	dir = wait_second_build(j);
+	assert_int_equal(kill(j->pid, SIGKILL), 0);
+	assert_int_equal(job_wait(j, 30), 128 + SIGKILL);
+	/* SIGKILL cannot be handled: the docker client (its own process group)
+	 * outlives bench until its pipe breaks; end it the way a user would */
+	n = find_procs(pids, 16, j->work, "buildx");
+	for (i = 0; i < n && i < 16; i++)
+		kill(-pids[i], SIGKILL), kill(pids[i], SIGKILL);
+	assert_int_equal(wait_procs_gone(j->work, "buildx", 20), 0);
+	assert_int_equal(wait_procs_gone(j->marker, "sleep", 20), 0);
+
+	assert_int_equal(journal_check(dir, NULL), 1);
+	run = run_json(dir); /* written atomically: the old or the new one */
+	assert_true(run_builds(run) <= 1);
+	json_decref(run);
+
+	resume_and_check(j, dir);
+	free(dir);
+	job_free(j);
+}
+
+/* ---- c. the docker daemon stops answering mid-run ---- */
+
+static void test_daemon_lost_stops_the_run(void **state)
+{
+	struct job *j = job_new("daemon", "last:2", "2m", slow_dockerfile, NULL);
+	char *sock = path_join(j->dir, "proxy.sock"), *listen = xasprintf("UNIX-LISTEN:%s,fork", sock);
+	char *host = xasprintf("DOCKER_HOST=unix://%s", sock), *dir, *err;
+	const char *socat_argv[] = {"socat", listen, "UNIX-CONNECT:/var/run/docker.sock", NULL};
+	const char *args[] = {"run", j->scenario, "--results", j->results, "--work", j->work,
+			      "--no-plot", NULL};
+	const char *env[] = {host, NULL};
+	posix_spawnattr_t attr;
+	pid_t socat = 0;
+	json_t *records = json_array(), *run;
+	int status, i;
+	(void)state;
+
+	if (!path_exists("/var/run/docker.sock"))
+		skip();
+	/* socat in a process group of its own: its per-connection children die with it */
+	posix_spawnattr_init(&attr);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+	posix_spawnattr_setpgroup(&attr, 0);
+	if (posix_spawnp(&socat, "socat", NULL, &attr, (char *const *)socat_argv, environ) != 0) {
+		print_message("socat is not installed (apt-get install socat): skipped\n");
+		skip();
+	}
+	posix_spawnattr_destroy(&attr);
+	for (i = 0; i < 50 && !path_exists(sock); i++)
+		sleep_ms(100);
+	assert_true(path_exists(sock));
+
+	job_start(j, args, env);
+	/* the first build's slow step is running: pull the plug */
+	for (i = 0; i < 900 && !count_procs(j->marker, "sleep"); i++)
+		sleep_ms(100);
+	assert_true(count_procs(j->marker, "sleep") > 0);
+	kill(-socat, SIGKILL);
+	waitpid(socat, NULL, 0);
+	unlink(sock);
+
+	status = job_wait(j, 150);
+	err = slurp(j->err);
+	if (status != 2)
+		fail_msg("bench exited %d when the daemon went away, not 2:\n%s", status, tail_of(err));
+	assert_contains(err, "docker daemon stopped answering", "stderr");
+	assert_int_equal(count_procs(j->work, "buildx"), 0);
+	dir = run_dir(j);
+	assert_non_null(dir);
+	assert_int_equal(journal_check(dir, records), 1);
+	assert_string_equal(str(json_array_get(records, 0), "status"), "failed");
+	assert_contains(str(json_array_get(records, 0), "reason"), "daemon", "the build's reason");
+	run = run_json(dir);
+	assert_int_equal(run_builds(run), 1);
+	json_decref(run);
+	/* the real daemon was never touched; BuildKit ends the orphaned step */
+	wait_procs_gone(j->marker, "sleep", 20);
+	json_decref(records);
+	free(dir);
+	free(err);
+	free(sock);
+	free(listen);
+	free(host);
+	job_free(j);
+}
+
+/* ---- d. a build that hangs past its timeout ---- */
+
+static void test_timeout_kills_the_build(void **state)
+{
+	/* commit 4 hangs; commit 5 (it adds app/util.sh) builds at once */
+	struct job *j = job_new("timeout", "last:2", "5s",
+		"FROM bench/busybox:latest\nCOPY . /app\n"
+		"RUN if [ ! -f /app/app/util.sh ]; then sleep 613; fi; echo @M@\n", NULL);
+	const char *args[] = {"run", j->scenario, "--results", j->results, "--work", j->work,
+			      "--no-plot", NULL};
+	json_t *records = json_array(), *b;
+	char *dir, *err;
+	int status;
+	(void)state;
+
+	status = job_run(j, args, NULL, 120);
+	err = slurp(j->err);
+	if (status != 1)
+		fail_msg("bench exited %d, not 1 (a build not ok):\n%s", status, tail_of(err));
+	dir = run_dir(j);
+	assert_non_null(dir);
+	assert_int_equal(journal_check(dir, records), 2);
+	b = json_array_get(records, 0);
+	assert_string_equal(str(b, "status"), "timeout");
+	assert_contains(str(b, "reason"), "timeout", "the build's reason");
+	assert_true(json_real_value(json_object_get(b, "wall_seconds")) < 60);
+	/* the run went on */
+	assert_string_equal(str(json_array_get(records, 1), "status"), "ok");
+	/* nothing left: not the client, not the step's processes */
+	assert_int_equal(count_procs(j->work, "buildx"), 0);
+	assert_int_equal(wait_procs_gone(j->marker, NULL, 20), 0);
+	assert_int_equal(wait_procs_gone("sleep 613", NULL, 10), 0);
+	json_decref(records);
+	free(dir);
+	free(err);
+	job_free(j);
+}
+
+/* ---- e. the results folder's disk fills up ---- */
+
+static void test_disk_full_is_a_clear_error(void **state)
+{
+	/* commit 5 prints 2.7 MB, which its log cannot hold on 300 KB */
+	struct job *j = job_new("diskfull", "last:3", "5m",
+		"FROM bench/busybox:latest\nCOPY . /app\n"
+		"RUN if [ -f /app/app/util.sh ]; then seq 1 400000; fi; echo @M@\n", NULL);
+	const char *args[] = {"run", j->scenario, "--results", j->results, "--work", j->work,
+			      "--no-plot", NULL};
+	json_t *run, *records = json_array();
+	char *dir, *err;
+	int status, lines;
+	(void)state;
+
+	assert_int_equal(mkdir_p(j->results), 0);
+	if (mount("tmpfs", j->results, "tmpfs", 0, "size=300k") < 0) {
+		print_message("cannot mount a tmpfs on %s (%s): skipped (needs root and CAP_SYS_ADMIN)\n",
+			      j->results, strerror(errno));
+		job_free(j);
+		skip();
+	}
+	mounted = xstrdup(j->results);
+	status = job_run(j, args, NULL, 120);
+	err = slurp(j->err);
+	dir = run_dir(j);
+	if (status != 2)
+		fail_msg("bench exited %d on a full disk, not 2:\n%s", status, tail_of(err));
+	assert_contains(err, "No space left on device", "stderr");
+	assert_contains(err, "cannot write '", "stderr");
+	assert_contains(err, j->results, "stderr (the file that could not be written)");
+	assert_contains(err, "/logs/", "stderr (the log filled the disk)");
+	assert_non_null(dir);
+	lines = journal_check(dir, records);
+	assert_int_equal(lines, 2);
+	run = run_json(dir);
+	assert_int_equal(run_builds(run), (size_t)lines);
+	json_decref(run);
+	json_decref(records);
+	assert_int_equal(umount2(j->results, 0), 0);
+	free(mounted);
+	mounted = NULL;
+	free(dir);
+	free(err);
+	job_free(j);
+}
+
+/* ---- f. no gnuplot; no docker-registry for a world ---- */
+
+/* A folder holding only a link to docker: a PATH without gnuplot and
+ * docker-registry. "PATH=..." for the child's environment. */
+static char *docker_only_path(struct job *j)
+{
+	char *bin = path_join(j->dir, "bin"), *link = path_join(bin, "docker"), *env;
+	char *out = NULL;
+	int status = 0;
+	const char *which[] = {"which", "docker", NULL};
+	assert_int_equal(proc_capture(&out, NULL, &status, which, 10), 0);
+	assert_int_equal(status, 0);
+	out[strcspn(out, "\n")] = '\0';
+	assert_int_equal(mkdir_p(bin), 0);
+	assert_int_equal(symlink(out, link), 0);
+	env = xasprintf("PATH=%s", bin);
+	free(out);
+	free(link);
+	free(bin);
+	return env;
+}
+
+static void test_no_gnuplot_warns(void **state)
+{
+	struct job *j = job_new("nognuplot", "last:2", "5m",
+		"FROM bench/busybox:latest\nCOPY . /app\nRUN echo @M@\n", NULL);
+	const char *args[] = {"run", j->scenario, "--results", j->results, "--work", j->work, NULL};
+	char *path = docker_only_path(j), *dir, *err;
+	const char *env[] = {path, NULL};
+	json_t *run;
+	int status;
+	(void)state;
+
+	status = job_run(j, args, env, 120);
+	err = slurp(j->err);
+	if (status != 0)
+		fail_msg("bench exited %d without gnuplot, not 0:\n%s", status, tail_of(err));
+	assert_contains(err, "gnuplot", "stderr");
+	assert_contains(err, "warning", "stderr");
+	dir = run_dir(j);
+	assert_non_null(dir);
+	assert_int_equal(journal_check(dir, NULL), 2);
+	run = run_json(dir);
+	assert_int_equal(run_builds(run), 2);
+	assert_true(json_is_true(json_object_get(run, "finished")));
+	json_decref(run);
+	free(dir);
+	free(err);
+	free(path);
+	job_free(j);
+}
+
+static void test_world_without_registry_fails_before_building(void **state)
+{
+	struct job *j;
+	const char *args[4 + 4] = {"run", NULL, "--results", NULL, "--work", NULL, "--no-plot", NULL};
+	char *ini, *path, *dir, *err, *df;
+	const char *env[2];
+	int status;
+	(void)state;
+
+	if (!path_exists("harness/world/registry.c") && !getenv("BENCH_WORLD"))
+		skip();
+	j = job_new("noregistry", "last:2", "5m", "FROM bench/busybox:latest\nRUN echo @M@\n", NULL);
+	df = path_join(j->dir, "Dockerfile");
+	ini = xasprintf("[scenario]\nname = noregistry\ncommits = last:2\ntimeout = 5m\n\n"
+			"[variant v]\ndockerfile = %s\ncache = none\n\n[world]\nkind = cafeboo\nscale = 0.01\n", df);
+	write_text(j->scenario, ini);
+	path = docker_only_path(j);
+	env[0] = path;
+	env[1] = NULL;
+	args[1] = j->scenario;
+	args[3] = j->results;
+	args[5] = j->work;
+	status = job_run(j, args, env, 180);
+	err = slurp(j->err);
+	if (status != 2)
+		fail_msg("a world without docker-registry exited %d, not 2:\n%s", status, tail_of(err));
+	assert_contains(err, "docker-registry", "stderr");
+	assert_contains(err, "not found", "stderr");
+	/* nothing was built */
+	if ((dir = run_dir(j))) {
+		assert_int_equal(journal_check(dir, NULL), 0);
+		free(dir);
+	}
+	assert_int_equal(count_procs(j->work, "buildx"), 0);
+	free(err);
+	free(path);
+	free(ini);
+	free(df);
+	job_free(j);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	tmp = xstrdup("/tmp/bench-itfaults-XXXXXX");
+	if (!mkdtemp(tmp))
+		return -1;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	/* a failed disk-full test leaves its tmpfs mounted */
+	if (mounted) {
+		umount2(mounted, MNT_DETACH);
+		free(mounted);
+		mounted = NULL;
+	}
+	rm_rf(tmp);
+	free(tmp);
+	return 0;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sigint_keeps_finished_and_resumes),
+		cmocka_unit_test(test_sigkill_leaves_no_torn_record),
+		cmocka_unit_test(test_daemon_lost_stops_the_run),
+		cmocka_unit_test(test_timeout_kills_the_build),
+		cmocka_unit_test(test_disk_full_is_a_clear_error),
+		cmocka_unit_test(test_no_gnuplot_warns),
+		cmocka_unit_test(test_world_without_registry_fails_before_building),
+	};
+	return cmocka_run_group_tests_name("integration: faults during bench run", tests, setup, teardown);
+}
