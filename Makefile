@@ -6,7 +6,7 @@ PKGS     = libgit2 jansson inih libmicrohttpd libzip
 BUILD   ?= build
 CC      ?= cc
 CFLAGS  ?= -O2 -g
-CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -MMD -MP -Iharness \
+ALL_CFLAGS = $(CFLAGS) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -MMD -MP -Iharness \
            $(shell pkg-config --cflags $(PKGS))
 LDLIBS  += $(shell pkg-config --libs $(PKGS)) -lm
 # (gcc 12 reports false "null format string" truncation warnings under UBSan)
@@ -22,13 +22,13 @@ all: bench
 bench: $(BUILD)/bench
 	cp $< $@
 $(BUILD)/bench: $(OBJ)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 $(BUILD)/tests/%: tests/%.c $(LIBOBJ)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) $(shell pkg-config --libs cmocka)
+	$(CC) $(ALL_CFLAGS) -o $@ $(filter %.c %.o,$^) $(LDLIBS) $(shell pkg-config --libs cmocka)
 
 unit: $(TESTS) $(BUILD)/bench
 	tests/run-unit $(BUILD) $(TESTS)
@@ -44,6 +44,26 @@ san:
 	$(MAKE) BUILD=build/san CFLAGS="-O1 -g $(SAN) -Wno-format-truncation" LDFLAGS="$(SAN)" unit
 valgrind: $(TESTS)
 	tests/run-unit --valgrind $(BUILD) $(TESTS)
+# fuzz: each tests/fuzz/fuzz_*.c under libFuzzer (clang), a short smoke run; fuzz-long: 1,000,000 runs each
+FUZZ_CFLAGS = -g -O1 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iharness $(shell pkg-config --cflags jansson inih) \
+              -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FUZZ_SRC_scenario = harness/scenario.c harness/sha256.c
+FUZZ_SRC_rawjson  = harness/rawjson.c
+FUZZ_SRC_baseline = harness/gate.c harness/gate_baseline.c harness/gate_format.c harness/results.c harness/stats.c
+FUZZ_RUNS ?= 20000
+FUZZ_TIME ?= 20
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard harness/*.[ch])
+	@mkdir -p $(@D)
+	clang $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_SRC_$*) harness/util.c harness/error.c $(shell pkg-config --libs jansson inih) -lm
+fuzz: $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+	@for t in $^; do n=$${t##*/fuzz_}; mkdir -p $(BUILD)/fuzz/corpus-$$n; echo "fuzz $$n: $(FUZZ_RUNS) runs"; \
+	  $$t -runs=$(FUZZ_RUNS) -max_total_time=$(FUZZ_TIME) -dict=tests/fuzz/$$n.dict -artifact_prefix=$(BUILD)/fuzz/crash-$$n- \
+	    $(BUILD)/fuzz/corpus-$$n tests/fuzz/$$n/seeds > $(BUILD)/fuzz/$$n.log 2>&1 \
+	  || { tail -n 40 $(BUILD)/fuzz/$$n.log; echo "fuzz $$n: CRASH, input kept as $(BUILD)/fuzz/crash-$$n-*"; exit 1; }; \
+	  grep '^Done' $(BUILD)/fuzz/$$n.log; done
+fuzz-long:
+	$(MAKE) fuzz FUZZ_RUNS=1000000 FUZZ_TIME=0
+.PHONY: fuzz fuzz-long
 install: bench
 	install -D -m 755 bench $(DESTDIR)$(PREFIX)/bin/bench
 	install -d $(DESTDIR)$(PREFIX)/share/bench

@@ -106,8 +106,8 @@ int cmd_baseline(int argc, char **argv)
 	if (optind != argc - 1)
 		return usage_error("baseline", baseline_usage, "%s",
 				   optind == argc ? "missing RESULTS_DIR" : "more than one RESULTS_DIR given");
-	/* every failure here is a set-up error: exit 2 (cmd_fail lives in main.c,
-	 * which the unit tests do not link) */
+	/* every failure here is a set-up error (unreadable results, unwritable
+	 * file): exit 2 whatever the code */
 	if (gate_baseline_create(&baseline, &missing, argv[optind])) {
 		fprintf(stderr, "bench baseline: error: %s\n", bench_error_last());
 		goto done;

@@ -1,8 +1,8 @@
 /*
- * gate.c: the regression gate (see gate.h): the figures of each variant of a
- * run, the baseline made of them, and the judgement of a run against a
- * baseline, with the noise rule for time checks. The reports' text, Markdown
- * and JSON forms are in gate_format.c.
+ * gate.c: the regression gate (see gate.h): the thresholds in force and the
+ * judgement of a run against a baseline, check by check, with the noise rule
+ * for time checks. The figures and baselines are in gate_baseline.c, the
+ * reports' text, Markdown and JSON forms in gate_format.c.
  */
 #include "gate.h"
 
@@ -113,8 +113,6 @@ int gate_parse_fraction(double *out, const char *text)
 	return 0;
 }
 
-/* ---- figures ---- */
-
 static const char *str(json_t *o, const char *key)
 {
 	const char *s = json_string_value(json_object_get(o, key));
@@ -127,275 +125,10 @@ static double num(json_t *o, const char *key)
 	return json_is_number(v) ? json_number_value(v) : NAN;
 }
 
-static json_t *real_or_null(double v)
-{
-	return isfinite(v) ? json_real(v) : json_null();
-}
-
-static json_t *stats_json(const double *v, size_t n)
-{
-	struct stats s;
-	stats_compute(&s, v, n);
-	return json_pack("{s:I, s:f, s:f, s:f, s:f, s:f, s:I}", "n", (json_int_t)s.n,
-			 "median", s.median, "mean", s.mean, "stddev", s.stddev,
-			 "min", s.min, "max", s.max, "outliers", (json_int_t)s.outliers);
-}
-
-static json_t *samples_json(const double *v, size_t n)
-{
-	json_t *a = json_array();
-	size_t i;
-	for (i = 0; i < n; i++)
-		json_array_append_new(a, json_real(v[i]));
-	return a;
-}
-
-/*
- * The figures of one variant of builds (the shape of a baseline's variant).
- * Times, cached steps and image sizes count "ok" builds only; the cache size
- * is the largest cache folder of each series (variant x repetition, all its
- * builds), the median over the series.
- */
-static json_t *variant_figures(json_t *builds, const char *variant)
-{
-	size_t n = json_array_size(builds), i, ncold = 0, nwarm = 0, nimage = 0, nseries = 0;
-	size_t count = 0, ok = 0;
-	double *cold = xcalloc(n + 1, sizeof(double)), *warm = xcalloc(n + 1, sizeof(double));
-	double *image = xcalloc(n + 1, sizeof(double)), *cache = xcalloc(n + 1, sizeof(double));
-	double steps_cached = 0, steps_total = 0, cold_med, warm_med;
-	json_t *series = json_object(), *b, *v, *out;
-	const char *key;
-
-	json_array_foreach(builds, i, b) {
-		double wall = num(b, "wall_seconds"), bytes = num(b, "cache_bytes");
-		char rep[32];
-		if (strcmp(str(b, "variant"), variant))
-			continue;
-		count++;
-		snprintf(rep, sizeof(rep), "%.0f", isfinite(num(b, "repetition")) ? num(b, "repetition") : 1);
-		v = json_object_get(series, rep);
-		if (!isfinite(bytes))
-			bytes = 0;
-		if (!v || bytes > json_real_value(v))
-			json_object_set_new(series, rep, json_real(bytes));
-		if (strcmp(str(b, "status"), "ok"))
-			continue;
-		ok++;
-		if (num(b, "image_bytes") > 0)
-			image[nimage++] = num(b, "image_bytes");
-		if (!isfinite(wall))
-			continue;
-		if (!strcmp(str(b, "phase"), "cold")) {
-			cold[ncold++] = wall;
-		} else if (!strcmp(str(b, "phase"), "warm")) {
-			warm[nwarm++] = wall;
-			if (isfinite(num(b, "steps_cached")))
-				steps_cached += num(b, "steps_cached");
-			if (isfinite(num(b, "steps_total")))
-				steps_total += num(b, "steps_total");
-		}
-	}
-	json_object_foreach(series, key, v)
-		cache[nseries++] = json_real_value(v);
-	cold_med = ncold ? stats_median(cold, ncold) : NAN;
-	warm_med = nwarm ? stats_median(warm, nwarm) : NAN;
-
-	out = json_object();
-	json_object_set_new(out, "builds", json_integer((json_int_t)count));
-	json_object_set_new(out, "ok", json_integer((json_int_t)ok));
-	json_object_set_new(out, "cold", stats_json(cold, ncold));
-	json_object_set_new(out, "warm", stats_json(warm, nwarm));
-	json_object_set_new(out, "cold_samples", samples_json(cold, ncold));
-	json_object_set_new(out, "warm_samples", samples_json(warm, nwarm));
-	json_object_set_new(out, "warm_over_cold",
-			    real_or_null(cold_med > 0 ? warm_med / cold_med : NAN));
-	json_object_set_new(out, "cached_steps_warm",
-			    real_or_null(nwarm ? steps_cached / (double)nwarm : NAN));
-	json_object_set_new(out, "cached_step_ratio",
-			    real_or_null(steps_total > 0 ? steps_cached / steps_total : NAN));
-	json_object_set_new(out, "image_bytes",
-			    real_or_null(nimage ? stats_median(image, nimage) : NAN));
-	json_object_set_new(out, "cache_bytes",
-			    real_or_null(nseries ? stats_median(cache, nseries) : NAN));
-	json_object_set_new(out, "relative", json_object());
-	json_decref(series);
-	free(cold);
-	free(warm);
-	free(image);
-	free(cache);
-	return out;
-}
-
 static double warm_median(json_t *fig)
 {
 	json_t *warm = json_object_get(fig, "warm");
 	return num(warm, "n") > 0 ? num(warm, "median") : NAN;
-}
-
-/* {NAME: figures} for every variant of builds, in the order they first
- * appear, with "relative" filled in: each variant's warm median over every
- * other variant's. */
-static json_t *run_figures(json_t *builds)
-{
-	json_t *out = json_object(), *b, *fig, *other;
-	const char *name, *oname;
-	size_t i;
-
-	json_array_foreach(builds, i, b) {
-		const char *variant = str(b, "variant");
-		if (!json_object_get(out, variant))
-			json_object_set_new(out, variant, variant_figures(builds, variant));
-	}
-	json_object_foreach(out, name, fig) {
-		json_object_foreach(out, oname, other) {
-			double mine = warm_median(fig), theirs = warm_median(other);
-			if (strcmp(name, oname) && mine > 0 && theirs > 0)
-				json_object_set_new(json_object_get(fig, "relative"), oname,
-						    json_real(mine / theirs));
-		}
-	}
-	return out;
-}
-
-/* The distinct commits of builds in the order they first appear. */
-static json_t *commit_list(json_t *builds)
-{
-	json_t *out = json_array(), *seen = json_object(), *b;
-	size_t i;
-
-	json_array_foreach(builds, i, b) {
-		const char *c = str(b, "commit");
-		if (*c && !json_object_get(seen, c)) {
-			json_object_set_new(seen, c, json_true());
-			json_array_append_new(out, json_string(c));
-		}
-	}
-	json_decref(seen);
-	return out;
-}
-
-/* ---- baselines ---- */
-
-int gate_baseline_from_run(json_t **out, json_t *run, const char *source)
-{
-	static const char *const machine_keys[] = {"hostname", "cpus", "memory_bytes",
-						   "docker_server", "buildx"};
-	json_t *builds = json_object_get(run, "builds"), *env = json_object_get(run, "environment");
-	json_t *machine, *base, *name = json_object_get(json_object_get(run, "scenario"), "name");
-	char created[32];
-	size_t i;
-
-	*out = NULL;
-	if (!json_array_size(builds))
-		return bench_error_set(BENCH_EINVALID, "results '%s' have no builds to make a baseline of",
-				       source);
-	machine = json_object();
-	for (i = 0; i < sizeof(machine_keys) / sizeof(machine_keys[0]); i++) {
-		json_t *v = json_object_get(env, machine_keys[i]);
-		json_object_set_new(machine, machine_keys[i], v ? json_incref(v) : json_null());
-	}
-	utc_iso8601(created, sizeof(created));
-	base = json_object();
-	json_object_set_new(base, "bench_baseline", json_integer(GATE_BASELINE_VERSION));
-	json_object_set_new(base, "created", json_string(created));
-	json_object_set_new(base, "source", json_string(source));
-	json_object_set_new(base, "scenario", json_is_string(name) ? json_incref(name) : json_null());
-	json_object_set_new(base, "commits", commit_list(builds));
-	json_object_set_new(base, "machine", machine);
-	json_object_set_new(base, "variants", run_figures(builds));
-	*out = base;
-	return 0;
-}
-
-/* The last component of a path, without trailing slashes. Caller frees. */
-static char *base_name(const char *path)
-{
-	size_t len = strlen(path);
-	const char *start;
-
-	while (len > 1 && path[len - 1] == '/')
-		len--;
-	for (start = path + len; start > path && start[-1] != '/'; start--)
-		;
-	return xstrndup(start, (size_t)(path + len - start));
-}
-
-int gate_baseline_create(json_t **out, char **missing, const char *results_dir)
-{
-	json_t *run = NULL;
-	char *source = base_name(results_dir);
-	int error;
-
-	*out = NULL;
-	if ((error = results_load(&run, missing, results_dir)))
-		goto done;
-	error = gate_baseline_from_run(out, run, source);
-done:
-	json_decref(run);
-	free(source);
-	return error;
-}
-
-int gate_baseline_save(const char *path, json_t *baseline)
-{
-	char *text = json_dumps(baseline, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
-	struct strbuf sb = {0};
-	int error;
-
-	if (!text)
-		return bench_error_set(BENCH_ERROR, "cannot encode the baseline for '%s'", path);
-	strbuf_puts(&sb, text);
-	strbuf_puts(&sb, "\n");
-	error = write_file_atomic(path, sb.buf, sb.len);
-	strbuf_release(&sb);
-	free(text);
-	return error;
-}
-
-int gate_baseline_load(json_t **out, const char *path)
-{
-	json_t *base = NULL, *version;
-	json_error_t jerr;
-	char *text = NULL;
-	size_t len = 0;
-	int error, saved;
-
-	*out = NULL;
-	if ((error = read_file(&text, &len, path))) {
-		saved = errno;
-		error = bench_error_set(error, "cannot read baseline '%s': %s", path, strerror(saved));
-		goto done;
-	}
-	base = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
-	if (!base) {
-		error = bench_error_set(BENCH_EINVALID, "baseline '%s' is not a bench baseline "
-					"(not valid JSON: line %d: %s)", path, jerr.line, jerr.text);
-		goto done;
-	}
-	version = json_object_get(base, "bench_baseline");
-	if (!json_is_object(base) || !version) {
-		error = bench_error_set(BENCH_EINVALID, "baseline '%s' is not a bench baseline "
-					"(missing 'bench_baseline')", path);
-		goto done;
-	}
-	if (!json_is_integer(version) || json_integer_value(version) != GATE_BASELINE_VERSION) {
-		error = bench_error_set(BENCH_EINVALID, "baseline '%s' has format version %lld; this "
-					"bench reads version %d (record it again with bench baseline)",
-					path, (long long)json_number_value(version),
-					GATE_BASELINE_VERSION);
-		goto done;
-	}
-	if (!json_is_object(json_object_get(base, "variants"))) {
-		error = bench_error_set(BENCH_EINVALID, "baseline '%s' is not a bench baseline "
-					"('variants' is missing or not an object)", path);
-		goto done;
-	}
-	*out = base;
-	base = NULL;
-done:
-	json_decref(base);
-	free(text);
-	return error;
 }
 
 /* ---- judging ---- */
@@ -697,7 +430,7 @@ static void add_notes(struct gate_report *r, json_t *run, json_t *baseline)
 			     r->limits.absolute ? ", but absolute times are compared too (absolute = yes)" : "");
 	}
 	{
-		json_t *now = commit_list(json_object_get(run, "builds"));
+		json_t *now = gate_commit_list(json_object_get(run, "builds"));
 		json_t *then = json_object_get(baseline, "commits");
 		if (json_is_array(then) && !json_equal(now, then))
 			strvec_push(&r->notes, "this run replays other commits than the baseline: "
@@ -709,7 +442,7 @@ static void add_notes(struct gate_report *r, json_t *run, json_t *baseline)
 int gate_evaluate(struct gate_report *out, json_t *run, json_t *baseline,
 		  const struct gate_limits *limits)
 {
-	json_t *run_figs = run_figures(json_object_get(run, "builds"));
+	json_t *run_figs = gate_run_figures(json_object_get(run, "builds"));
 	json_t *base_figs = json_object_get(baseline, "variants"), *fig;
 	const char *name;
 	size_t i;
@@ -783,10 +516,8 @@ int gate_check_dir(struct gate_report *out, const char *results_dir, const char 
 	gate_settings_unset(&from_run);
 	if ((error = gate_baseline_load(&baseline, baseline_path)))
 		goto done;
-	if ((error = results_load(&run, &missing, results_dir))) {
-		bench_error_wrap(error, "cannot load results '%s'", results_dir);
-		goto done;
-	}
+	if ((error = results_load(&run, &missing, results_dir)))
+		goto done; /* the message names the folder */
 	if (!scenario_gate) {
 		gate_settings_from_json(&from_run, json_object_get(json_object_get(run, "scenario"), "gate"));
 		scenario_gate = &from_run;

@@ -77,7 +77,15 @@ void gate_limits_resolve(struct gate_limits *out, const struct gate_settings *fl
 /* "15%" or "0.15" into 0.15; -1 when not a finite number >= 0. */
 int gate_parse_fraction(double *out, const char *text);
 
-/* ---- baselines ---- */
+/* ---- figures and baselines (gate_baseline.c) ---- */
+
+/* {NAME: figures} for every variant of builds, in the order variants first
+ * appear: the shape of a baseline's "variants". New reference. */
+json_t *gate_run_figures(json_t *builds);
+
+/* The distinct commit ids of builds in the order they first appear. New
+ * reference. */
+json_t *gate_commit_list(json_t *builds);
 
 /* The baseline of a loaded run (results_load's object): {"bench_baseline": 1,
  * "created", "source", "scenario", "commits", "machine": {hostname, cpus,

@@ -18,12 +18,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "blogreport.h"
 #include "docker.h"
 #include "error.h"
+#include "gate.h"
 #include "monotonic.h"
 #include "proc.h"
 #include "progress.h"
@@ -52,6 +54,7 @@ struct run {
 	struct strvec build_args;
 	struct strvec secrets;
 	json_t *finished;     /* resume: keys of builds already in the journal */
+	int lock_fd;          /* the engine lock, held for the whole run */
 	bool daemon_lost;
 };
 
@@ -747,6 +750,36 @@ done:
 	return error;
 }
 
+/* One run at a time per engine: an ephemeral runner's reset prunes the whole
+ * builder cache, which would corrupt the measurements (and the cache exports)
+ * of another run using the same daemon. A second bench waits for the first.
+ * The lock is released when the process ends, however it ends. */
+static int lock_engine(struct run *r)
+{
+	const char *dir = getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+	char *path = path_join(dir, "bench-engine.lock");
+	int error = 0;
+
+	r->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+	if (r->lock_fd < 0) {
+		error = bench_error_errno(BENCH_ESETUP, "cannot open the engine lock '%s'", path);
+		goto done;
+	}
+	if (flock(r->lock_fd, LOCK_EX | LOCK_NB) < 0) {
+		progress_note(&r->progress, "another bench run is using the docker engine (lock %s); waiting for it", path);
+		while (flock(r->lock_fd, LOCK_EX) < 0) {
+			if (errno != EINTR || proc_interrupt_requested()) {
+				error = errno == EINTR ? bench_error_set(BENCH_EINTERRUPTED, "interrupted while waiting for the engine lock")
+						       : bench_error_errno(BENCH_ESETUP, "cannot lock '%s'", path);
+				goto done;
+			}
+		}
+	}
+done:
+	free(path);
+	return error;
+}
+
 static int replay_all(struct run *r)
 {
 	size_t vi, i;
@@ -806,11 +839,13 @@ static void run_release(struct run *r)
 	json_decref(r->finished);
 	free(r->work);
 	free(r->marker);
+	if (r->lock_fd >= 0)
+		close(r->lock_fd);
 }
 
 int run_execute(struct run_outcome *out, const struct run_options *opts)
 {
-	struct run r = {.opts = opts, .out = out};
+	struct run r = {.opts = opts, .out = out, .lock_fd = -1};
 	char stamp[32], *message = NULL;
 	int error, end_error;
 
@@ -846,7 +881,7 @@ int run_execute(struct run_outcome *out, const struct run_options *opts)
 		goto done;
 	}
 
-	if ((error = docker_preflight(needs_cache_export(r.sc))) < 0)
+	if ((error = lock_engine(&r)) < 0 || (error = docker_preflight(needs_cache_export(r.sc))) < 0)
 		goto done;
 	if ((error = open_results(&r)) < 0)
 		goto done;
@@ -891,6 +926,12 @@ int run_execute(struct run_outcome *out, const struct run_options *opts)
 	}
 	if (!opts->no_plot)
 		runreport_plot(r.res->dir, opts->quiet);
+	if (!error && opts->gate_baseline) {
+		int regressed = 0;
+		fprintf(stdout, "\ngate against %s\n", opts->gate_baseline);
+		if ((error = gate_run(&regressed, r.res->dir, opts->gate_baseline, &r.sc->gate, stdout)) == 0)
+			out->gate_failed = regressed != 0;
+	}
 	docker_reset_runner(r.marker);
 	bench_error_clear();
 	if (message) /* the clean-up above must not replace what stopped the run */

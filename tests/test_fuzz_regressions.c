@@ -27,6 +27,9 @@
 #define LLVMFuzzerTestOneInput fuzz_rawjson_one
 #include "fuzz/fuzz_rawjson.c"
 #undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_baseline_one
+#include "fuzz/fuzz_baseline.c"
+#undef LLVMFuzzerTestOneInput
 
 typedef int (*target_fn)(const uint8_t *data, size_t size);
 
@@ -134,6 +137,12 @@ static void test_rawjson_inputs(void **state)
 	assert_true(replay_target(fuzz_rawjson_one, "rawjson") >= 4);
 }
 
+static void test_baseline_inputs(void **state)
+{
+	(void)state;
+	assert_true(replay_target(fuzz_baseline_one, "baseline") >= 3);
+}
+
 /* The replay must be able to fail: the targets really parse what they get. */
 static void test_targets_parse(void **state)
 {
@@ -158,6 +167,7 @@ int main(void)
 		cmocka_unit_test(test_targets_parse),
 		cmocka_unit_test(test_scenario_inputs),
 		cmocka_unit_test(test_rawjson_inputs),
+		cmocka_unit_test(test_baseline_inputs),
 	};
 	watch_crashes();
 	return cmocka_run_group_tests_name("fuzz regressions: kept inputs through the parsers", tests, NULL, NULL);
