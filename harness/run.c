@@ -580,6 +580,8 @@ record:
 	if (!json_object_get(b, "wall_seconds"))
 		set_number(b, "wall_seconds", restore_s + build_s + push_s + save_s);
 	progress_build_end(&r->progress, status, restore_s + build_s + push_s + save_s, steps_cached, steps_total);
+	if (r->opts->dry_run)
+		goto done; /* a skipped build: the dry run records and counts nothing */
 	r->out->builds++;
 	if (!strcmp(status, "ok"))
 		r->out->ok++;
@@ -873,6 +875,7 @@ int run_execute(struct run_outcome *out, const struct run_options *opts)
 		/* paths in the dry run point at a results folder that is not made */
 		r.res = xcalloc(1, sizeof(*r.res));
 		r.res->dir = xstrdup("results/DRY-RUN");
+		r.res->journal_fd = -1;
 		error = replay_all(&r);
 		rm_rf(r.work);
 		free(r.res->dir);
