@@ -689,8 +689,15 @@ static int prepare_resume(struct run *r)
 	builds = json_object_get(r->res->run, "builds");
 	json_array_foreach(builds, i, b) {
 		char *key = results_build_key(b);
+		const char *status = json_string_value(json_object_get(b, "status"));
 		json_object_set_new(r->finished, key, json_true());
 		free(key);
+		/* the exit status speaks for the whole run, not only this part */
+		r->out->builds++;
+		if (status && !strcmp(status, "ok"))
+			r->out->ok++;
+		else
+			r->out->not_ok++;
 	}
 	return 0;
 }

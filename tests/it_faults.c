@@ -37,6 +37,11 @@
 
 extern char **environ;
 
+/* Seconds a whole run may take before the test calls it a hang. Generous:
+ * bench waits for the engine lock while another bench run (another test
+ * suite) uses the daemon. A signalled bench gets far less. */
+#define RUN_LIMIT 600
+
 static char *tmp;     /* this suite's folder */
 static int serial;    /* numbers each test's folder */
 static char *mounted; /* the disk-full test's tmpfs, until unmounted */
@@ -333,7 +338,7 @@ static char *wait_second_build(struct job *j)
 {
 	char *dir = NULL;
 	int i;
-	for (i = 0; i < 1200; i++) {
+	for (i = 0; i < RUN_LIMIT * 10; i++) {
 		int st;
 		if (waitpid(j->pid, &st, WNOHANG) == j->pid) {
 			j->pid = 0;
@@ -361,7 +366,7 @@ static void resume_and_check(struct job *j, const char *dir)
 {
 	const char *args[] = {"run", "--resume", dir, j->scenario, "--work", j->work, "--no-plot", NULL};
 	json_t *run;
-	int status = job_run(j, args, NULL, 180);
+	int status = job_run(j, args, NULL, RUN_LIMIT);
 	char *err = slurp(j->err);
 	if (status != 0) {
 		char *jpath = path_join(dir, "journal.jsonl");
@@ -451,6 +456,71 @@ static void test_sigkill_leaves_no_torn_record(void **state)
 	job_free(j);
 }
 
+/* ---- resume: a changed scenario, --force, a complete run, a wrong folder ---- */
+
+static void test_resume_checks_the_scenario(void **state)
+{
+	/* commit 3 fails on its FAIL marker: the resumed run still exits 1 */
+	struct job *j = job_new("resume", "last:3", "5m",
+		"FROM bench/busybox:latest\nCOPY . /app\nRUN test ! -f /app/FAIL && echo @M@\n", NULL);
+	const char *args[] = {"run", j->scenario, "--results", j->results, "--work", j->work,
+			      "--no-plot", NULL};
+	char *dir, *err, *text, *changed;
+	json_t *run;
+	int status;
+	(void)state;
+
+	status = job_run(j, args, NULL, RUN_LIMIT);
+	if (status != 1)
+		fail_msg("the first run exited %d, not 1:\n%s", status, tail_of(slurp(j->err)));
+	dir = run_dir(j);
+	assert_non_null(dir);
+	assert_int_equal(journal_check(dir, NULL), 3);
+
+	/* the scenario changed: refused, nothing touched */
+	text = slurp(j->scenario);
+	changed = xasprintf("; changed after the run\n%s", text);
+	write_text(j->scenario, changed);
+	{
+		const char *resume[] = {"run", "--resume", dir, j->scenario, "--no-plot", NULL};
+		status = job_run(j, resume, NULL, RUN_LIMIT);
+		err = slurp(j->err);
+		if (status != 2)
+			fail_msg("resume of a changed scenario exited %d, not 2:\n%s", status, tail_of(err));
+		assert_contains(err, "changed since", "stderr");
+		assert_contains(err, "--force", "stderr");
+		free(err);
+	}
+	/* --force: every build is already there, none is run again; the exit
+	 * status still tells of the failed build */
+	{
+		const char *force[] = {"run", "--resume", dir, j->scenario, "--force", "--no-plot", NULL};
+		status = job_run(j, force, NULL, RUN_LIMIT);
+		err = slurp(j->err);
+		if (status != 1)
+			fail_msg("resume --force of a complete run exited %d, not 1:\n%s", status, tail_of(err));
+		assert_int_equal(journal_check(dir, NULL), 3);
+		run = run_json(dir);
+		assert_int_equal(run_builds(run), 3);
+		assert_true(json_is_true(json_object_get(run, "finished")));
+		json_decref(run);
+		free(err);
+	}
+	/* not a results folder */
+	{
+		const char *wrong[] = {"run", "--resume", j->work, j->scenario, "--no-plot", NULL};
+		status = job_run(j, wrong, NULL, RUN_LIMIT);
+		err = slurp(j->err);
+		assert_int_equal(status, 2);
+		assert_contains(err, "not a results folder", "stderr");
+		free(err);
+	}
+	free(text);
+	free(changed);
+	free(dir);
+	job_free(j);
+}
+
 /* ---- c. the docker daemon stops answering mid-run ---- */
 
 static void test_daemon_lost_stops_the_run(void **state)
@@ -485,7 +555,7 @@ static void test_daemon_lost_stops_the_run(void **state)
 
 	job_start(j, args, env);
 	/* the first build's slow step is running: pull the plug */
-	for (i = 0; i < 900 && !count_procs(j->marker, "sleep"); i++)
+	for (i = 0; i < RUN_LIMIT * 10 && !count_procs(j->marker, "sleep"); i++)
 		sleep_ms(100);
 	assert_true(count_procs(j->marker, "sleep") > 0);
 	kill(-socat, SIGKILL);
@@ -532,7 +602,7 @@ static void test_timeout_kills_the_build(void **state)
 	int status;
 	(void)state;
 
-	status = job_run(j, args, NULL, 120);
+	status = job_run(j, args, NULL, RUN_LIMIT);
 	err = slurp(j->err);
 	if (status != 1)
 		fail_msg("bench exited %d, not 1 (a build not ok):\n%s", status, tail_of(err));
@@ -578,7 +648,7 @@ static void test_disk_full_is_a_clear_error(void **state)
 		skip();
 	}
 	mounted = xstrdup(j->results);
-	status = job_run(j, args, NULL, 120);
+	status = job_run(j, args, NULL, RUN_LIMIT);
 	err = slurp(j->err);
 	dir = run_dir(j);
 	if (status != 2)
@@ -635,7 +705,7 @@ static void test_no_gnuplot_warns(void **state)
 	int status;
 	(void)state;
 
-	status = job_run(j, args, env, 120);
+	status = job_run(j, args, env, RUN_LIMIT);
 	err = slurp(j->err);
 	if (status != 0)
 		fail_msg("bench exited %d without gnuplot, not 0:\n%s", status, tail_of(err));
@@ -676,7 +746,7 @@ static void test_world_without_registry_fails_before_building(void **state)
 	args[1] = j->scenario;
 	args[3] = j->results;
 	args[5] = j->work;
-	status = job_run(j, args, env, 180);
+	status = job_run(j, args, env, RUN_LIMIT);
 	err = slurp(j->err);
 	if (status != 2)
 		fail_msg("a world without docker-registry exited %d, not 2:\n%s", status, tail_of(err));
@@ -723,11 +793,14 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sigint_keeps_finished_and_resumes),
 		cmocka_unit_test(test_sigkill_leaves_no_torn_record),
+		cmocka_unit_test(test_resume_checks_the_scenario),
 		cmocka_unit_test(test_daemon_lost_stops_the_run),
 		cmocka_unit_test(test_timeout_kills_the_build),
 		cmocka_unit_test(test_disk_full_is_a_clear_error),
 		cmocka_unit_test(test_no_gnuplot_warns),
 		cmocka_unit_test(test_world_without_registry_fails_before_building),
 	};
+	if (getenv("IT_FAULTS_ONLY")) /* e.g. IT_FAULTS_ONLY='*sigint*' */
+		cmocka_set_test_filter(getenv("IT_FAULTS_ONLY"));
 	return cmocka_run_group_tests_name("integration: faults during bench run", tests, setup, teardown);
 }

@@ -44,7 +44,7 @@ static int bench(char **out, char **err, const char *const *args)
 	strvec_push(&argv, bench_bin());
 	for (; *args; args++)
 		strvec_push(&argv, *args);
-	assert_int_equal(proc_capture(out, err, &status, strvec_argv(&argv), 300), 0);
+	assert_int_equal(proc_capture(out, err, &status, strvec_argv(&argv), 900), 0);
 	strvec_release(&argv);
 	return status;
 }

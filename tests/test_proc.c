@@ -359,8 +359,15 @@ static void test_child_setup(void **state)
 	assert_int_equal(run(&p, &s, sig), 0);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	signal(SIGPIPE, oldpipe);
-	assert_string_equal(str(&s.out),
-			    "SigBlk:\t0000000000000000\nSigIgn:\t0000000000000000\n");
+	{
+		/* signals 32 and 33 are glibc's own (SIGCANCEL, SIGSETXID): no
+		 * program can change them with sigaction, and make runs its
+		 * children with them ignored, so they are left out */
+		unsigned long long blk = 1, ign = 1;
+		assert_int_equal(sscanf(str(&s.out), "SigBlk:\t%llx\nSigIgn:\t%llx", &blk, &ign), 2);
+		assert_int_equal(blk & ~0x180000000ull, 0);
+		assert_int_equal(ign & ~0x180000000ull, 0);
+	}
 
 	strbuf_reset(&s.out);
 	assert_int_equal(run(&p, &s, stat), 0);
