@@ -34,6 +34,7 @@
 #include "results.h"
 #include "runreport.h"
 #include "scenario.h"
+#include "sha256.h"
 #include "util.h"
 #include "world.h"
 #include "world/repo.h"
@@ -282,7 +283,8 @@ struct series {
 	char *dir;        /* work/series/<variant>-r<rep> */
 	char *cache;      /* the cache folder docker reads (--cache-from src) */
 	char *cache_new;  /* the folder docker writes (--cache-to dest) */
-	char *store;      /* the actions/cache stand-in's storage (transport only) */
+	char *store;      /* the actions/cache stand-in's storage: one folder per key */
+	char *latest;     /* the key saved last (what restore-keys would find) */
 	char *cache_ref;  /* registry cache ref */
 	bool transport;   /* restore/save through the world's paced copy */
 };
@@ -293,6 +295,7 @@ static void series_release(struct series *s)
 	free(s->cache);
 	free(s->cache_new);
 	free(s->store);
+	free(s->latest);
 	free(s->cache_ref);
 	memset(s, 0, sizeof(*s));
 }
@@ -307,8 +310,8 @@ static void series_init(struct series *s, struct run *r, const struct variant *v
 	s->cache = path_join(s->dir, "cache");
 	s->cache_new = path_join(s->dir, "cache-new");
 	s->store = path_join(s->dir, "store");
-	s->transport = v->cache == CACHE_LOCAL && v->runner == RUNNER_EPHEMERAL && r->world &&
-		       r->sc->world.cache_bandwidth > 0;
+	s->transport = v->cache == CACHE_LOCAL && v->runner == RUNNER_EPHEMERAL &&
+		       ((r->world && r->sc->world.cache_bandwidth > 0) || v->cache_key_files_count);
 	if (v->cache == CACHE_REGISTRY && r->world)
 		s->cache_ref = xasprintf("%s/%s/%s-cache:r%d", world_registry(r->world), r->marker, name, rep);
 	free(name);
@@ -317,6 +320,49 @@ static void series_init(struct series *s, struct run *r, const struct variant *v
 static void set_number(json_t *o, const char *key, double v)
 {
 	json_object_set_new(o, key, json_real(v));
+}
+
+/* The actions/cache key of the cache folder at this commit: the commit
+ * (the blog's `buildx-${{ github.sha }}`), or the hash of the variant's
+ * cache_key files in the checked-out commit (hashFiles). Caller frees. */
+static char *cache_key(const struct variant *v, const struct commit_info *c, const char *dir)
+{
+	struct strbuf all = {0};
+	char hex[SHA256_HEX_SIZE];
+	size_t k;
+
+	if (!v->cache_key_files_count)
+		return xasprintf("commit-%s", c->id);
+	for (k = 0; k < v->cache_key_files_count; k++) {
+		char *path = path_join(dir, v->cache_key_files[k]), *data = NULL;
+		size_t len = 0;
+		strbuf_add(&all, v->cache_key_files[k], strlen(v->cache_key_files[k]) + 1);
+		if (read_file(&data, &len, path) == 0)
+			strbuf_add(&all, data, len);
+		else
+			strbuf_puts(&all, "(missing)");
+		bench_error_clear();
+		free(data);
+		free(path);
+	}
+	sha256_hex(hex, all.buf, all.len);
+	strbuf_release(&all);
+	hex[16] = '\0';
+	return xasprintf("files-%s", hex);
+}
+
+/* Copy a cache folder through the actions/cache stand-in: paced by the
+ * world when there is one, a plain copy otherwise. */
+static int store_copy(double *seconds, struct run *r, const char *dst, const char *src)
+{
+	monotime start = monotime_now();
+	int error;
+	if (r->world)
+		return world_paced_copy(seconds, r->world, dst, src);
+	if ((error = rm_rf(dst)) == 0 && path_is_dir(src))
+		error = copy_tree(dst, src);
+	*seconds = monotime_seconds_since(start);
+	return error;
 }
 
 /* Build variant s->v at commit i. Returns 0 when the build ran (any status),
@@ -332,7 +378,8 @@ static int build_one(struct run *r, struct series *s, size_t i)
 	struct proc p = {0};
 	json_t *b = json_object(), *changed = json_array(), *steps;
 	char *name = lowercase_name(v->name), *tag = NULL, *meta = NULL, *log_rel = NULL, *log_path = NULL;
-	char *dockerfile = NULL, *context = NULL, *cache_from = NULL, *cache_to = NULL, *key;
+	char *dockerfile = NULL, *context = NULL, *cache_from = NULL, *cache_to = NULL, *key = NULL;
+	bool exact_hit = false;
 	const char *status = "ok", *dir;
 	double restore_s = 0, save_s = 0, push_s = 0, build_s = 0;
 	int error = 0, steps_total = 0, steps_cached = 0;
@@ -351,11 +398,10 @@ static int build_one(struct run *r, struct series *s, size_t i)
 	json_object_set_new(b, "changed", changed);
 
 	key = results_build_key(b);
-	if (r->finished && json_object_get(r->finished, key)) {
-		free(key);
+	if (r->finished && json_object_get(r->finished, key))
 		goto done; /* resume: finished before */
-	}
 	free(key);
+	key = NULL;
 
 	progress_build_start(&r->progress, v->name, cold ? "cold" : "warm", s->rep,
 			     r->sc->repetitions, (int)i + 1, (int)r->ncommits, c->short_id);
@@ -395,14 +441,34 @@ static int build_one(struct run *r, struct series *s, size_t i)
 
 	/* the cache: restored like actions/cache, imported, exported, rotated */
 	if (v->cache == CACHE_LOCAL) {
-		if (s->transport && !cold && !r->opts->dry_run) {
-			progress_note(&r->progress, "restoring cache (actions/cache stand-in)");
-			if ((error = world_paced_copy(&restore_s, r->world, s->cache, s->store)) < 0)
-				goto done;
+		if (s->transport && !r->opts->dry_run) {
+			/* actions/cache: the exact key, else the latest entry (restore-keys) */
+			char *exact_dir, *src = NULL;
+			key = cache_key(v, c, dir);
+			exact_dir = path_join(s->store, key);
+			if (path_is_dir(exact_dir)) {
+				exact_hit = true;
+				src = xstrdup(exact_dir);
+			} else if (s->latest) {
+				src = path_join(s->store, s->latest);
+			}
+			free(exact_dir);
+			json_object_set_new(b, "cache_key", json_string(key));
+			json_object_set_new(b, "cache_hit", json_string(exact_hit ? "exact" : src ? "partial" : "none"));
+			if (src) {
+				progress_note(&r->progress, "restoring cache (actions/cache stand-in)");
+				error = store_copy(&restore_s, r, s->cache, src);
+				free(src);
+				if (error < 0)
+					goto done;
+			}
 		}
 		if (path_is_dir(s->cache) || (r->opts->dry_run && !cold))
 			cache_from = xasprintf("type=local,src=%s", s->cache);
-		cache_to = xasprintf("type=local,dest=%s,mode=%s", s->cache_new, v->cache_mode);
+		/* a workflow keyed on files skips the export on an exact hit, as
+		 * actions/cache would not save it anyway */
+		if (!(exact_hit && v->cache_key_files_count))
+			cache_to = xasprintf("type=local,dest=%s,mode=%s", s->cache_new, v->cache_mode);
 		rm_rf(s->cache_new);
 	} else if (v->cache == CACHE_REGISTRY && s->cache_ref) {
 		if (!cold)
@@ -507,9 +573,23 @@ static int build_one(struct run *r, struct series *s, size_t i)
 	if (v->cache == CACHE_LOCAL) {
 		if (!strcmp(status, "ok") && path_is_dir(s->cache_new)) {
 			if (s->transport) {
+				char *dst = path_join(s->store, key);
 				progress_note(&r->progress, "saving cache (actions/cache stand-in)");
-				if ((error = world_paced_copy(&save_s, r->world, s->store, s->cache_new)) < 0)
+				error = exact_hit ? 0 : store_copy(&save_s, r, dst, s->cache_new);
+				free(dst);
+				if (error < 0)
 					goto done;
+				if (!exact_hit) {
+					/* keep only the newest entry, as restore-keys would pick it */
+					if (s->latest && strcmp(s->latest, key)) {
+						char *old_dir = path_join(s->store, s->latest);
+						rm_rf(old_dir);
+						free(old_dir);
+					}
+					free(s->latest);
+					s->latest = xstrdup(key);
+				}
+				json_object_set_new(b, "cache_saved", json_boolean(!exact_hit));
 				rm_rf(s->cache_new);
 				rm_rf(s->cache);
 			} else {
@@ -524,7 +604,15 @@ static int build_one(struct run *r, struct series *s, size_t i)
 			if (s->transport)
 				rm_rf(s->cache);
 		}
-		dir_size(&bytes, s->transport ? s->store : s->cache);
+		if (s->transport) {
+			char *latest = s->latest ? path_join(s->store, s->latest) : NULL;
+			bytes = 0;
+			if (latest)
+				dir_size(&bytes, latest);
+			free(latest);
+		} else {
+			dir_size(&bytes, s->cache);
+		}
 		json_object_set_new(b, "cache_bytes", json_integer(bytes));
 	} else {
 		json_object_set_new(b, "cache_bytes", json_integer(0));
@@ -620,6 +708,7 @@ done:
 	free(context);
 	free(cache_from);
 	free(cache_to);
+	free(key);
 	return error;
 }
 

@@ -18,6 +18,31 @@ static void print_seconds(FILE *f, json_t *v, int width)
 		fprintf(f, " %*s", width, "-");
 }
 
+/* One line per build that did not end ok: what and why (first line). */
+static void print_not_ok(FILE *f, json_t *run)
+{
+	json_t *b;
+	size_t i;
+	bool header = false;
+
+	json_array_foreach(json_object_get(run, "builds"), i, b) {
+		const char *status = json_string_value(json_object_get(b, "status"));
+		const char *reason = json_string_value(json_object_get(b, "reason"));
+		if (!status || !strcmp(status, "ok"))
+			continue;
+		if (!header) {
+			fprintf(f, "\nbuilds not ok:\n");
+			header = true;
+		}
+		fprintf(f, "  %s r%lld commit %lld %s: %s: %.*s\n",
+			json_string_value(json_object_get(b, "variant")) ?: "?",
+			(long long)json_integer_value(json_object_get(b, "repetition")),
+			(long long)json_integer_value(json_object_get(b, "index")),
+			json_string_value(json_object_get(b, "short")) ?: "?", status,
+			reason ? (int)strcspn(reason, "\n") : 0, reason ? reason : "");
+	}
+}
+
 void runreport_print(FILE *f, json_t *run, const struct run_options *opts)
 {
 	json_t *summary = json_object_get(run, "summary"), *s;
@@ -48,6 +73,7 @@ void runreport_print(FILE *f, json_t *run, const struct run_options *opts)
 		fprintf(f, " %4lld/%-3lld\n", (long long)json_integer_value(json_object_get(s, "ok")),
 			(long long)json_integer_value(json_object_get(s, "builds")));
 	}
+	print_not_ok(f, run);
 }
 
 void runreport_plot(const char *results_dir, bool quiet)

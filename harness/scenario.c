@@ -25,7 +25,7 @@
 enum sec { SEC_NONE, SEC_SCENARIO, SEC_VARIANT, SEC_WORLD, SEC_GATE, SEC_BAD };
 enum { K_NAME, K_REPO, K_COMMITS, K_CONTEXT, K_REPETITIONS, K_TIMEOUT, K_NETWORK,
        K_BUILD_ARGS, K_SECRET };
-enum { V_DOCKERFILE, V_DOCKERIGNORE, V_CACHE, V_CACHE_MODE, V_RUNNER, V_TARGET, V_PUSH };
+enum { V_DOCKERFILE, V_DOCKERIGNORE, V_CACHE, V_CACHE_MODE, V_RUNNER, V_TARGET, V_PUSH, V_CACHE_KEY };
 enum { W_KIND, W_SCALE, W_BANDWIDTH, W_LATENCY, W_CACHE_BANDWIDTH, W_REGISTRY_BANDWIDTH,
        W_BASE_IMAGE, W_SEED };
 enum { G_WARM_MEDIAN, G_WARM_OVER_COLD, G_IMAGE, G_CACHE, G_CACHED_STEPS, G_REFERENCE,
@@ -34,7 +34,7 @@ enum { G_WARM_MEDIAN, G_WARM_OVER_COLD, G_IMAGE, G_CACHE, G_CACHED_STEPS, G_REFE
 static const char *const scenario_keys[] = {"name", "repo", "commits", "context",
 	"repetitions", "timeout", "network", "build_args", "secret", NULL};
 static const char *const variant_keys[] = {"dockerfile", "dockerignore", "cache",
-	"cache_mode", "runner", "target", "push", NULL};
+	"cache_mode", "runner", "target", "push", "cache_key", NULL};
 static const char *const world_keys[] = {"kind", "scale", "bandwidth", "latency",
 	"cache_bandwidth", "registry_bandwidth", "base_image", "seed", NULL};
 static const char *const gate_keys[] = {"warm_median_growth", "warm_over_cold_growth",
@@ -464,6 +464,39 @@ static void set_scenario(struct parser *p, int key, const char *v, int line)
 
 /* ---- [variant NAME], [world], [gate] ---- */
 
+/* cache_key = commit | files:PATH[,PATH...]: the actions/cache key of the
+ * cache folder, a new one per commit (the blog's github.sha) or the hash of
+ * files of the commit (hashFiles). */
+static void set_cache_key(struct parser *p, struct variant *var, int line, const char *v)
+{
+	char *list, *tok, *save = NULL;
+	size_t i;
+
+	for (i = 0; i < var->cache_key_files_count; i++)
+		free(var->cache_key_files[i]);
+	free(var->cache_key_files);
+	var->cache_key_files = NULL;
+	var->cache_key_files_count = 0;
+	if (!strcmp(v, "commit"))
+		return;
+	if (strncmp(v, "files:", 6) || !v[6]) {
+		add_error(p, line, "invalid cache_key '%s' (use commit, or files:PATH[,PATH...] "
+			  "with paths inside the commit)", v);
+		return;
+	}
+	list = xstrdup(v + 6);
+	for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (!is_inner_path(tok)) {
+			add_error(p, line, "cache_key path '%s' must be relative to the commit, without '..'", tok);
+			continue;
+		}
+		var->cache_key_files = xrealloc(var->cache_key_files,
+						(var->cache_key_files_count + 1) * sizeof(char *));
+		var->cache_key_files[var->cache_key_files_count++] = xstrdup(tok);
+	}
+	free(list);
+}
+
 static void set_variant(struct parser *p, int key, const char *v, int line)
 {
 	struct variant *var = &p->s->variants[p->var];
@@ -523,6 +556,9 @@ static void set_variant(struct parser *p, int key, const char *v, int line)
 			add_error(p, line, "invalid target '%s' (a build stage name, without spaces)", v);
 		else
 			replace(&var->target, v);
+		break;
+	case V_CACHE_KEY:
+		set_cache_key(p, var, line, v);
 		break;
 	case V_PUSH:
 		if (parse_bool(&b, v) < 0)
@@ -886,6 +922,9 @@ static void finish(struct parser *p)
 		if (v->cache == CACHE_REGISTRY && !world)
 			add_error(p, p->vars[i].at[V_CACHE], "cache = registry needs a [world] section "
 				  "(it provides the registry); use cache = local or add [world]");
+		if (v->cache_key_files_count && v->cache != CACHE_LOCAL)
+			add_error(p, p->vars[i].at[V_CACHE_KEY], "cache_key needs cache = local (it keys "
+				  "the cache folder kept between runs)");
 		if (v->push && !world)
 			add_error(p, p->vars[i].at[V_PUSH], "push = yes needs a [world] section (it "
 				  "provides the registry); set push = no or add [world]");
@@ -949,6 +988,9 @@ static void variant_release(struct variant *v)
 	free(v->dockerfile);
 	free(v->dockerignore);
 	free(v->cache_mode);
+	for (size_t k = 0; k < v->cache_key_files_count; k++)
+		free(v->cache_key_files[k]);
+	free(v->cache_key_files);
 	free(v->target);
 }
 
@@ -1118,6 +1160,14 @@ json_t *scenario_to_json(const struct scenario *s)
 		json_object_set_new(vo, "dockerignore", str_or_null(v->dockerignore));
 		json_object_set_new(vo, "cache", json_string(cache_kind_name(v->cache)));
 		json_object_set_new(vo, "cache_mode", str_or_null(v->cache_mode));
+		if (v->cache_key_files_count) {
+			json_t *files = json_array();
+			for (size_t k = 0; k < v->cache_key_files_count; k++)
+				json_array_append_new(files, json_string(v->cache_key_files[k]));
+			json_object_set_new(vo, "cache_key_files", files);
+		} else {
+			json_object_set_new(vo, "cache_key", json_string("commit"));
+		}
 		json_object_set_new(vo, "runner", json_string(runner_kind_name(v->runner)));
 		json_object_set_new(vo, "target", str_or_null(v->target));
 		json_object_set_new(vo, "push", json_boolean(v->push));

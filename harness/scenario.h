@@ -34,6 +34,9 @@ struct variant {
 	enum runner_kind runner;
 	char *target;            /* NULL when unset */
 	bool push;               /* push to the world's registry (needs [world]) */
+	char **cache_key_files;  /* cache_key = files:...: the cache folder's key is their
+				    hash (actions/cache hashFiles); NULL: one key per commit */
+	size_t cache_key_files_count;
 	int line;                /* line of the [variant ...] header */
 };
 

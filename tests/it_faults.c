@@ -441,8 +441,10 @@ static void test_sigkill_leaves_no_torn_record(void **state)
 	/* SIGKILL cannot be handled: the docker client (its own process group)
 	 * outlives bench until its pipe breaks; end it the way a user would */
 	n = find_procs(pids, 16, j->work, "buildx");
-	for (i = 0; i < n && i < 16; i++)
-		kill(-pids[i], SIGKILL), kill(pids[i], SIGKILL);
+	for (i = 0; i < n && i < 16; i++) {
+		kill(-pids[i], SIGKILL);
+		kill(pids[i], SIGKILL);
+	}
 	assert_int_equal(wait_procs_gone(j->work, "buildx", 20), 0);
 	assert_int_equal(wait_procs_gone(j->marker, "sleep", 20), 0);
 
