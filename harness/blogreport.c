@@ -12,6 +12,7 @@
 #include "plot.h"
 #include "stats.h"
 #include "util.h"
+#include "jsonx.h"
 
 /* The groups whose time follows the bytes moved, so scale with the sizes. */
 static bool group_scales(const char *group)
@@ -24,20 +25,14 @@ static bool group_scales(const char *group)
 	return false;
 }
 
-static const char *jstr(json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-	return s ? s : "";
-}
-
 /* The ok builds of a variant in one phase ("cold", "warm"). */
 static size_t variant_builds(json_t **out, size_t max, json_t *run, const char *variant, const char *phase)
 {
 	json_t *b;
 	size_t i, n = 0;
 	json_array_foreach(json_object_get(run, "builds"), i, b) {
-		if (strcmp(jstr(b, "variant"), variant) || strcmp(jstr(b, "status"), "ok") ||
-		    (phase && strcmp(jstr(b, "phase"), phase)))
+		if (strcmp(json_str(b, "variant"), variant) || strcmp(json_str(b, "status"), "ok") ||
+		    (phase && strcmp(json_str(b, "phase"), phase)))
 			continue;
 		if (n < max)
 			out[n] = b;
@@ -111,14 +106,14 @@ static void deps_rebuild_target(json_t *targets, json_t *run)
 	json_array_foreach(json_object_get(run, "builds"), i, b) {
 		bool reqs = false, rebuilt = false, found = false;
 		json_t *c;
-		if (strcmp(jstr(b, "variant"), BLOG_MULTI_CACHED) || strcmp(jstr(b, "status"), "ok") ||
-		    strcmp(jstr(b, "phase"), "warm"))
+		if (strcmp(json_str(b, "variant"), BLOG_MULTI_CACHED) || strcmp(json_str(b, "status"), "ok") ||
+		    strcmp(json_str(b, "phase"), "warm"))
 			continue;
 		json_array_foreach(json_object_get(b, "changed"), j, c)
 			if (strstr(json_string_value(c), "requirements.txt"))
 				reqs = true;
 		json_array_foreach(json_object_get(b, "steps"), j, s) {
-			const char *name = jstr(s, "name");
+			const char *name = json_str(s, "name");
 			if (strstr(name, "RUN pip install") && strstr(name, "requirements")) {
 				found = true;
 				rebuilt = !json_is_true(json_object_get(s, "cached"));
@@ -226,19 +221,19 @@ void blogreport_print(FILE *f, json_t *ev)
 		json_number_value(json_object_get(ev, "scale")));
 	fprintf(f, "%-44s %-32s %18s %18s\n", "case", "blog", "measured", "projected @1");
 	json_array_foreach(json_object_get(ev, "rows"), i, row) {
-		fprintf(f, "%-44s %-32s", jstr(row, "case"), jstr(row, "blog"));
+		fprintf(f, "%-44s %-32s", json_str(row, "case"), json_str(row, "blog"));
 		print_minutes(f, json_object_get(row, "measured_seconds"));
 		print_minutes(f, json_object_get(row, "projected_seconds"));
 		fputc('\n', f);
 	}
-	fprintf(f, "projection: %s\n", jstr(ev, "projection"));
+	fprintf(f, "projection: %s\n", json_str(ev, "projection"));
 	fprintf(f, "\ntargets (measured in this run, as ratios)\n");
 	json_array_foreach(json_object_get(ev, "targets"), i, t) {
 		json_t *v = json_object_get(t, "value");
 		fprintf(f, "  %-5s %-72s ", json_is_true(json_object_get(t, "held")) ? "held" : "MISSED",
-			jstr(t, "target"));
+			json_str(t, "target"));
 		if (json_is_number(v))
-			fprintf(f, "%.2f %s %.2f\n", json_number_value(v), jstr(t, "op"),
+			fprintf(f, "%.2f %s %.2f\n", json_number_value(v), json_str(t, "op"),
 				json_number_value(json_object_get(t, "limit")));
 		else
 			fprintf(f, "- (no data)\n");

@@ -7,6 +7,7 @@
 #include "error.h"
 #include "stats.h"
 #include "util.h"
+#include "jsonx.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -67,12 +68,6 @@ void compare_samples(struct compare_result *out, const double *a, size_t na,
 		 na < 3 || nb < 3 ? "fewer than 3 builds" : "ratio within +-5%");
 }
 
-static const char *jstr(json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-	return s ? s : "";
-}
-
 /* The wall seconds of variant's ok builds in phase. *n gets the count. */
 static double *samples(size_t *n, json_t *run, const char *variant, const char *phase)
 {
@@ -83,8 +78,8 @@ static double *samples(size_t *n, json_t *run, const char *variant, const char *
 	*n = 0;
 	json_array_foreach(builds, i, b) {
 		json_t *w = json_object_get(b, "wall_seconds");
-		if (!strcmp(jstr(b, "variant"), variant) && !strcmp(jstr(b, "phase"), phase) &&
-		    !strcmp(jstr(b, "status"), "ok") && json_is_number(w))
+		if (!strcmp(json_str(b, "variant"), variant) && !strcmp(json_str(b, "phase"), phase) &&
+		    !strcmp(json_str(b, "status"), "ok") && json_is_number(w))
 			v[(*n)++] = json_number_value(w);
 	}
 	return v;
@@ -97,7 +92,7 @@ static void variants_of(struct strvec *out, json_t *run)
 	size_t i, k;
 
 	json_array_foreach(json_object_get(run, "builds"), i, b) {
-		const char *v = jstr(b, "variant");
+		const char *v = json_str(b, "variant");
 		for (k = 0; k < out->n && strcmp(out->v[k], v); k++)
 			;
 		if (k == out->n)
@@ -135,8 +130,8 @@ static const char *fmt_range(char *buf, size_t size, const struct stats *st)
 
 static const char *run_label(char *buf, size_t size, json_t *run)
 {
-	const char *name = jstr(json_object_get(run, "scenario"), "name");
-	const char *started = jstr(run, "started");
+	const char *name = json_str(json_object_get(run, "scenario"), "name");
+	const char *started = json_str(run, "started");
 	snprintf(buf, size, "%s%s%s", *name ? name : "(scenario not recorded)",
 		 *started ? ", started " : "", started);
 	return buf;

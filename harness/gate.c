@@ -15,6 +15,7 @@
 #include "error.h"
 #include "results.h"
 #include "stats.h"
+#include "jsonx.h"
 
 #define DEFAULT_WARM_MEDIAN_GROWTH 0.15
 #define DEFAULT_WARM_OVER_COLD_GROWTH 0.10
@@ -113,22 +114,10 @@ int gate_parse_fraction(double *out, const char *text)
 	return 0;
 }
 
-static const char *str(json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-	return s ? s : "";
-}
-
-static double num(json_t *o, const char *key)
-{
-	json_t *v = json_object_get(o, key);
-	return json_is_number(v) ? json_number_value(v) : NAN;
-}
-
 static double warm_median(json_t *fig)
 {
 	json_t *warm = json_object_get(fig, "warm");
-	return num(warm, "n") > 0 ? num(warm, "median") : NAN;
+	return json_num(warm, "n", NAN) > 0 ? json_num(warm, "median", NAN) : NAN;
 }
 
 /* ---- judging ---- */
@@ -290,8 +279,8 @@ static void judge_time(struct gate_check *c, const double *rs, size_t nr, const 
 static void judge_growth(struct gate_check *c, json_t *now, json_t *then, const char *key,
 			 double growth, const char *missing_then)
 {
-	c->measured = num(now, key);
-	c->baseline = num(then, key);
+	c->measured = json_num(now, key, NAN);
+	c->baseline = json_num(then, key, NAN);
 	set_rule(c, "may grow by at most %g%%", growth * 100);
 	if (!(c->baseline > 0)) {
 		skip(c, missing_then);
@@ -318,8 +307,8 @@ static void time_checks(struct gate_report *r, const char *variant, json_t *now,
 			json_t *run_figs, json_t *base_figs)
 {
 	const struct gate_limits *l = &r->limits;
-	double cold_now = num(json_object_get(now, "cold"), "median");
-	double cold_then = num(json_object_get(then, "cold"), "median");
+	double cold_now = json_num(json_object_get(now, "cold"), "median", NAN);
+	double cold_then = json_num(json_object_get(then, "cold"), "median", NAN);
 	bool warm_now = warm_median(now) > 0, warm_then = warm_median(then) > 0;
 	struct gate_check *c;
 	double *rs, *bs;
@@ -382,11 +371,12 @@ static void variant_checks(struct gate_report *r, const char *variant, json_t *n
 			   json_t *run_figs, json_t *base_figs)
 {
 	struct gate_check *c;
-	double builds_then = num(then, "builds");
+	double builds_then = json_num(then, "builds", NAN);
 
 	c = add_check(r, variant, "ok builds", GATE_SHARE);
-	if (builds_then > 0 && num(now, "builds") > 0)
-		judge_floor(c, num(now, "ok") / num(now, "builds"), num(then, "ok") / builds_then);
+	if (builds_then > 0 && json_num(now, "builds", NAN) > 0)
+		judge_floor(c, json_num(now, "ok", NAN) / json_num(now, "builds", NAN),
+			    json_num(then, "ok", NAN) / builds_then);
 	else
 		skip(c, "no build count in the baseline");
 
@@ -395,17 +385,17 @@ static void variant_checks(struct gate_report *r, const char *variant, json_t *n
 	c = add_check(r, variant, "cached steps", GATE_STEPS);
 	if (r->limits.cached_steps_may_fall) {
 		set_rule(c, "may fall (cached_steps_may_fall)");
-		c->measured = num(now, "cached_steps_warm");
-		c->baseline = num(then, "cached_steps_warm");
+		c->measured = json_num(now, "cached_steps_warm", NAN);
+		c->baseline = json_num(then, "cached_steps_warm", NAN);
 		skip(c, "cached steps may fall (cached_steps_may_fall = yes)");
-	} else if (!isfinite(num(then, "cached_steps_warm"))) {
+	} else if (!isfinite(json_num(then, "cached_steps_warm", NAN))) {
 		set_rule(c, "may not fall");
 		skip(c, "no ok warm builds in the baseline");
-	} else if (!isfinite(num(now, "cached_steps_warm"))) {
+	} else if (!isfinite(json_num(now, "cached_steps_warm", NAN))) {
 		set_rule(c, "may not fall");
 		skip(c, "no ok warm builds in this run");
 	} else {
-		judge_floor(c, num(now, "cached_steps_warm"), num(then, "cached_steps_warm"));
+		judge_floor(c, json_num(now, "cached_steps_warm", NAN), json_num(then, "cached_steps_warm", NAN));
 	}
 
 	c = add_check(r, variant, "image size", GATE_BYTES);
@@ -420,13 +410,13 @@ static void variant_checks(struct gate_report *r, const char *variant, json_t *n
 static void add_notes(struct gate_report *r, json_t *run, json_t *baseline)
 {
 	json_t *env = json_object_get(run, "environment"), *machine = json_object_get(baseline, "machine");
-	const char *host_now = str(env, "hostname"), *host_then = str(machine, "hostname");
+	const char *host_now = json_str(env, "hostname"), *host_then = json_str(machine, "hostname");
 
-	if (strcmp(host_now, host_then) || num(env, "cpus") != num(machine, "cpus")) {
+	if (strcmp(host_now, host_then) || json_num(env, "cpus", NAN) != json_num(machine, "cpus", NAN)) {
 		strvec_pushf(&r->notes, "the baseline was recorded on another machine (%s, %.0f CPUs; "
 			     "this run: %s, %.0f CPUs): time checks compare ratios within each run%s",
-			     *host_then ? host_then : "unknown", num(machine, "cpus"),
-			     *host_now ? host_now : "unknown", num(env, "cpus"),
+			     *host_then ? host_then : "unknown", json_num(machine, "cpus", NAN),
+			     *host_now ? host_now : "unknown", json_num(env, "cpus", NAN),
 			     r->limits.absolute ? ", but absolute times are compared too (absolute = yes)" : "");
 	}
 	{

@@ -13,31 +13,11 @@
 #include "error.h"
 #include "results.h"
 #include "stats.h"
-
-static const char *str(json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-	return s ? s : "";
-}
-
-static double num(json_t *o, const char *key)
-{
-	json_t *v = json_object_get(o, key);
-	return json_is_number(v) ? json_number_value(v) : NAN;
-}
+#include "jsonx.h"
 
 static json_t *real_or_null(double v)
 {
 	return isfinite(v) ? json_real(v) : json_null();
-}
-
-static json_t *stats_json(const double *v, size_t n)
-{
-	struct stats s;
-	stats_compute(&s, v, n);
-	return json_pack("{s:I, s:f, s:f, s:f, s:f, s:f, s:I}", "n", (json_int_t)s.n,
-			 "median", s.median, "mean", s.mean, "stddev", s.stddev,
-			 "min", s.min, "max", s.max, "outliers", (json_int_t)s.outliers);
 }
 
 static json_t *samples_json(const double *v, size_t n)
@@ -66,32 +46,33 @@ static json_t *variant_figures(json_t *builds, const char *variant)
 	const char *key;
 
 	json_array_foreach(builds, i, b) {
-		double wall = num(b, "wall_seconds"), bytes = num(b, "cache_bytes");
+		double wall = json_num(b, "wall_seconds", NAN), bytes = json_num(b, "cache_bytes", NAN);
+		double r = json_num(b, "repetition", NAN);
 		char rep[32];
-		if (strcmp(str(b, "variant"), variant))
+		if (strcmp(json_str(b, "variant"), variant))
 			continue;
 		count++;
-		snprintf(rep, sizeof(rep), "%.0f", isfinite(num(b, "repetition")) ? num(b, "repetition") : 1);
+		snprintf(rep, sizeof(rep), "%.0f", isfinite(r) ? r : 1);
 		v = json_object_get(series, rep);
 		if (!isfinite(bytes))
 			bytes = 0;
 		if (!v || bytes > json_real_value(v))
 			json_object_set_new(series, rep, json_real(bytes));
-		if (strcmp(str(b, "status"), "ok"))
+		if (strcmp(json_str(b, "status"), "ok"))
 			continue;
 		ok++;
-		if (num(b, "image_bytes") > 0)
-			image[nimage++] = num(b, "image_bytes");
+		if (json_num(b, "image_bytes", NAN) > 0)
+			image[nimage++] = json_num(b, "image_bytes", NAN);
 		if (!isfinite(wall))
 			continue;
-		if (!strcmp(str(b, "phase"), "cold")) {
+		if (!strcmp(json_str(b, "phase"), "cold")) {
 			cold[ncold++] = wall;
-		} else if (!strcmp(str(b, "phase"), "warm")) {
+		} else if (!strcmp(json_str(b, "phase"), "warm")) {
 			warm[nwarm++] = wall;
-			if (isfinite(num(b, "steps_cached")))
-				steps_cached += num(b, "steps_cached");
-			if (isfinite(num(b, "steps_total")))
-				steps_total += num(b, "steps_total");
+			if (isfinite(json_num(b, "steps_cached", NAN)))
+				steps_cached += json_num(b, "steps_cached", NAN);
+			if (isfinite(json_num(b, "steps_total", NAN)))
+				steps_total += json_num(b, "steps_total", NAN);
 		}
 	}
 	json_object_foreach(series, key, v)
@@ -102,8 +83,8 @@ static json_t *variant_figures(json_t *builds, const char *variant)
 	out = json_object();
 	json_object_set_new(out, "builds", json_integer((json_int_t)count));
 	json_object_set_new(out, "ok", json_integer((json_int_t)ok));
-	json_object_set_new(out, "cold", stats_json(cold, ncold));
-	json_object_set_new(out, "warm", stats_json(warm, nwarm));
+	json_object_set_new(out, "cold", results_stats_json(cold, ncold));
+	json_object_set_new(out, "warm", results_stats_json(warm, nwarm));
 	json_object_set_new(out, "cold_samples", samples_json(cold, ncold));
 	json_object_set_new(out, "warm_samples", samples_json(warm, nwarm));
 	json_object_set_new(out, "warm_over_cold",
@@ -128,7 +109,7 @@ static json_t *variant_figures(json_t *builds, const char *variant)
 static double warm_median(json_t *fig)
 {
 	json_t *warm = json_object_get(fig, "warm");
-	return num(warm, "n") > 0 ? num(warm, "median") : NAN;
+	return json_num(warm, "n", NAN) > 0 ? json_num(warm, "median", NAN) : NAN;
 }
 
 /* {NAME: figures} for every variant of builds, in the order they first
@@ -141,7 +122,7 @@ json_t *gate_run_figures(json_t *builds)
 	size_t i;
 
 	json_array_foreach(builds, i, b) {
-		const char *variant = str(b, "variant");
+		const char *variant = json_str(b, "variant");
 		if (!json_object_get(out, variant))
 			json_object_set_new(out, variant, variant_figures(builds, variant));
 	}
@@ -159,17 +140,14 @@ json_t *gate_run_figures(json_t *builds)
 /* The distinct commits of builds in the order they first appear. */
 json_t *gate_commit_list(json_t *builds)
 {
-	json_t *out = json_array(), *seen = json_object(), *b;
+	json_t *out = json_distinct_strs(builds, "commit"), *c;
 	size_t i;
 
-	json_array_foreach(builds, i, b) {
-		const char *c = str(b, "commit");
-		if (*c && !json_object_get(seen, c)) {
-			json_object_set_new(seen, c, json_true());
-			json_array_append_new(out, json_string(c));
+	json_array_foreach(out, i, c)
+		if (!*json_string_value(c)) {
+			json_array_remove(out, i); /* builds without a commit */
+			break;
 		}
-	}
-	json_decref(seen);
 	return out;
 }
 

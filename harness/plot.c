@@ -7,6 +7,7 @@
 #include "error.h"
 #include "gnuplot.h"
 #include "stats.h"
+#include "jsonx.h"
 
 #include <limits.h>
 #include <math.h>
@@ -38,22 +39,9 @@ static const char *const group_colors[NGROUPS] = {
 
 /* ---- what the builds hold ---- */
 
-static const char *jstr(json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-	return s ? s : "";
-}
-
-/* A number field, or `dflt` when missing or not a number. */
-static double jnum(json_t *o, const char *key, double dflt)
-{
-	json_t *v = json_object_get(o, key);
-	return json_is_number(v) ? json_number_value(v) : dflt;
-}
-
 static bool build_ok(json_t *b)
 {
-	return !strcmp(jstr(b, "status"), "ok") && json_is_number(json_object_get(b, "wall_seconds"));
+	return !strcmp(json_str(b, "status"), "ok") && json_is_number(json_object_get(b, "wall_seconds"));
 }
 
 struct commit {
@@ -127,9 +115,9 @@ static void gather_init(struct gather *g, json_t *run)
 
 	memset(g, 0, sizeof(*g));
 	json_array_foreach(builds, i, b) {
-		const char *name = jstr(b, "variant");
+		const char *name = json_str(b, "variant");
 		struct commit *c = NULL;
-		long index = (long)jnum(b, "index", 0);
+		long index = (long)json_num(b, "index", 0);
 
 		if (strvec_find(&seen, name) < 0)
 			strvec_push(&seen, name);
@@ -141,8 +129,8 @@ static void gather_init(struct gather *g, json_t *run)
 			c = &g->commits[g->ncommits++];
 			memset(c, 0, sizeof(*c));
 			c->index = index;
-			c->short_id = xstrdup(jstr(b, "short"));
-			c->subject = xstrdup(jstr(b, "subject"));
+			c->short_id = xstrdup(json_str(b, "short"));
+			c->subject = xstrdup(json_str(b, "subject"));
 		}
 		json_array_foreach(json_object_get(b, "changed"), k, v)
 			if (json_is_string(v) && touches_deps(json_string_value(v)))
@@ -150,7 +138,7 @@ static void gather_init(struct gather *g, json_t *run)
 	}
 	vars = json_object_get(json_object_get(run, "scenario"), "variants");
 	json_array_foreach(vars, i, v) {
-		const char *name = jstr(v, "name");
+		const char *name = json_str(v, "name");
 		if (strvec_find(&seen, name) >= 0 && strvec_find(&g->variants, name) < 0)
 			strvec_push(&g->variants, name);
 	}
@@ -278,10 +266,10 @@ static double *per_commit_mean(const struct gather *g, json_t *builds,
 	json_t *b;
 
 	json_array_foreach(builds, i, b) {
-		ssize_t v = strvec_find(&g->variants, jstr(b, "variant"));
-		size_t c = commit_slot(g, (long)jnum(b, "index", 0));
+		ssize_t v = strvec_find(&g->variants, json_str(b, "variant"));
+		size_t c = commit_slot(g, (long)json_num(b, "index", 0));
 		double x;
-		if (v < 0 || !build_ok(b) || (cold_only && strcmp(jstr(b, "phase"), "cold")))
+		if (v < 0 || !build_ok(b) || (cold_only && strcmp(json_str(b, "phase"), "cold")))
 			continue;
 		x = value(b);
 		if (!isfinite(x))
@@ -297,13 +285,13 @@ static double *per_commit_mean(const struct gather *g, json_t *builds,
 
 static double wall_of(json_t *b)
 {
-	return jnum(b, "wall_seconds", NAN);
+	return json_num(b, "wall_seconds", NAN);
 }
 
 static double hit_percent(json_t *b)
 {
-	double total = jnum(b, "steps_total", 0);
-	return total > 0 ? 100.0 * jnum(b, "steps_cached", 0) / total : NAN;
+	double total = json_num(b, "steps_total", 0);
+	return total > 0 ? 100.0 * json_num(b, "steps_cached", 0) / total : NAN;
 }
 
 static bool any_finite(const double *v, size_t n)
@@ -394,9 +382,9 @@ static double *phase_samples(size_t *n, json_t *builds, const char *variant, con
 
 	*n = 0;
 	json_array_foreach(builds, i, b)
-		if (build_ok(b) && !strcmp(jstr(b, "variant"), variant) &&
-		    !strcmp(jstr(b, "phase"), phase))
-			v[(*n)++] = jnum(b, "wall_seconds", 0);
+		if (build_ok(b) && !strcmp(json_str(b, "variant"), variant) &&
+		    !strcmp(json_str(b, "phase"), phase))
+			v[(*n)++] = json_num(b, "wall_seconds", 0);
 	return v;
 }
 
@@ -461,9 +449,10 @@ static json_t *typical_build(json_t *builds, const char *variant, const char *ph
 	median = stats_median(v, n);
 	json_array_foreach(builds, i, b) {
 		double d;
-		if (!build_ok(b) || strcmp(jstr(b, "variant"), variant) || strcmp(jstr(b, "phase"), phase))
+		if (!build_ok(b) || strcmp(json_str(b, "variant"), variant) ||
+		    strcmp(json_str(b, "phase"), phase))
 			continue;
-		d = fabs(jnum(b, "wall_seconds", 0) - median);
+		d = fabs(json_num(b, "wall_seconds", 0) - median);
 		if (d < best) {
 			best = d;
 			pick = b;
@@ -504,8 +493,8 @@ static void chart_steps(struct chart *ch, const struct gather *g, json_t *builds
 				dat_value(&ch->data, groups[gi]);
 				total[gi] += groups[gi];
 			}
-			dat_value(&ch->data, jnum(b, "wall_seconds", 0));
-			strbuf_printf(&ch->data, " %s\n", *jstr(b, "short") ? jstr(b, "short") : "-");
+			dat_value(&ch->data, json_num(b, "wall_seconds", 0));
+			strbuf_printf(&ch->data, " %s\n", *json_str(b, "short") ? json_str(b, "short") : "-");
 			rows++;
 		}
 	}
@@ -704,8 +693,8 @@ static bool build_recorded(json_t *builds, const char *variant, long rep, long i
 	json_t *b;
 	size_t i;
 	json_array_foreach(builds, i, b)
-		if (!strcmp(jstr(b, "variant"), variant) && (long)jnum(b, "repetition", 0) == rep &&
-		    (long)jnum(b, "index", 0) == index)
+		if (!strcmp(json_str(b, "variant"), variant) && (long)json_num(b, "repetition", 0) == rep &&
+		    (long)json_num(b, "index", 0) == index)
 			return true;
 	return false;
 }
@@ -716,19 +705,19 @@ void plot_missing_notes(struct strvec *notes, json_t *run)
 	json_t *b, *v;
 	struct strvec vars = {0}, detail = {0};
 	struct gather g;
-	long reps = (long)jnum(scenario, "repetitions", 0), r;
+	long reps = (long)json_num(scenario, "repetitions", 0), r;
 	size_t i, j, k, expected = 0, missing = 0, bad = 0;
 
 	gather_init(&g, run);
 	json_array_foreach(json_object_get(scenario, "variants"), i, v)
-		strvec_push(&vars, jstr(v, "name"));
+		strvec_push(&vars, json_str(v, "name"));
 	for (i = 0; i < g.variants.n; i++)
 		if (strvec_find(&vars, g.variants.v[i]) < 0)
 			strvec_push(&vars, g.variants.v[i]);
 	if (reps <= 0)
 		json_array_foreach(builds, i, b)
-			if ((long)jnum(b, "repetition", 0) > reps)
-				reps = (long)jnum(b, "repetition", 0);
+			if ((long)json_num(b, "repetition", 0) > reps)
+				reps = (long)json_num(b, "repetition", 0);
 	if (!json_is_object(scenario))
 		strvec_push(notes, "the scenario is not recorded (no run.json): expected builds "
 			    "are counted from the variants and commits found");
@@ -758,14 +747,14 @@ void plot_missing_notes(struct strvec *notes, json_t *run)
 	for (i = 0; i < detail.n; i++)
 		strvec_push(notes, detail.v[i]);
 	json_array_foreach(builds, i, b) {
-		if (!strcmp(jstr(b, "status"), "ok"))
+		if (!strcmp(json_str(b, "status"), "ok"))
 			continue;
 		if (++bad <= 8)
 			strvec_pushf(notes, "variant '%s' repetition %ld commit %ld (%s): %s%s%s",
-				     jstr(b, "variant"), (long)jnum(b, "repetition", 0),
-				     (long)jnum(b, "index", 0), jstr(b, "short"),
-				     *jstr(b, "status") ? jstr(b, "status") : "no status",
-				     *jstr(b, "reason") ? ": " : "", jstr(b, "reason"));
+				     json_str(b, "variant"), (long)json_num(b, "repetition", 0),
+				     (long)json_num(b, "index", 0), json_str(b, "short"),
+				     *json_str(b, "status") ? json_str(b, "status") : "no status",
+				     *json_str(b, "reason") ? ": " : "", json_str(b, "reason"));
 	}
 	if (bad > 8)
 		strvec_pushf(notes, "... and %zu more builds not ok", bad - 8);

@@ -4,6 +4,7 @@
  * "where the time goes" chart. The rules are documented in plot.h.
  */
 #include "plot.h"
+#include "jsonx.h"
 
 #include <string.h>
 #include <strings.h>
@@ -12,18 +13,6 @@ const char *const plot_step_groups[] = {
 	"base", "deps", "models", "code", "export", "cache", "restore/save", "push", "other", NULL,
 };
 enum { G_BASE, G_DEPS, G_MODELS, G_CODE, G_EXPORT, G_CACHE, G_RESTORE, G_PUSH, G_OTHER };
-
-static const char *jstr(json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-	return s ? s : "";
-}
-
-static double jnum(json_t *o, const char *key, double dflt)
-{
-	json_t *v = json_object_get(o, key);
-	return json_is_number(v) ? json_number_value(v) : dflt;
-}
 
 static bool has(const char *hay, const char *needle)
 {
@@ -166,9 +155,9 @@ static int group_index(const char *group)
 /* Seconds of build b per step group (see step_group in plot.h). */
 void plot_build_groups(double out[PLOT_NGROUPS], json_t *b)
 {
-	double wall = jnum(b, "wall_seconds", 0), push = jnum(b, "push_seconds", 0);
-	double restore = jnum(b, "cache_restore_seconds", 0) + jnum(b, "cache_save_seconds", 0);
-	double docker = jnum(b, "build_seconds", wall - restore - push), sum = 0, scale = 1;
+	double wall = json_num(b, "wall_seconds", 0), push = json_num(b, "push_seconds", 0);
+	double restore = json_num(b, "cache_restore_seconds", 0) + json_num(b, "cache_save_seconds", 0);
+	double docker = json_num(b, "build_seconds", wall - restore - push), sum = 0, scale = 1;
 	json_t *s;
 	size_t i;
 	int g;
@@ -177,9 +166,9 @@ void plot_build_groups(double out[PLOT_NGROUPS], json_t *b)
 	if (docker < 0)
 		docker = 0;
 	json_array_foreach(json_object_get(b, "steps"), i, s) {
-		double sec = jnum(s, "seconds", 0);
+		double sec = json_num(s, "seconds", 0);
 		if (sec > 0) {
-			out[group_index(step_group(jstr(s, "name")))] += sec;
+			out[group_index(step_group(json_str(s, "name")))] += sec;
 			sum += sec;
 		}
 	}

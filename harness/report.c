@@ -6,6 +6,7 @@
 #include "error.h"
 #include "results.h"
 #include "util.h"
+#include "jsonx.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -25,18 +26,6 @@ int report_format_parse(enum report_format *out, const char *name)
 		return bench_error_set(BENCH_EINVALID, "unknown report format '%s' (use markdown, csv, "
 				       "json or benchmark-action)", name);
 	return 0;
-}
-
-static const char *jstr(json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-	return s ? s : "";
-}
-
-static double jnum(json_t *o, const char *key)
-{
-	json_t *v = json_object_get(o, key);
-	return json_is_number(v) ? json_number_value(v) : NAN;
 }
 
 /* A number with `prec` decimals, or `none` when it is not a number. */
@@ -72,13 +61,13 @@ static void outlier_warnings(FILE *f, json_t *summary, const char *prefix)
 	json_array_foreach(summary, i, s) {
 		for (p = 0; p < 2; p++) {
 			json_t *st = json_object_get(s, phases[p]);
-			double out = jnum(st, "outliers"), n = jnum(st, "n");
+			double out = json_num(st, "outliers", NAN), n = json_num(st, "n", NAN);
 			if (!(out > 0))
 				continue;
 			fprintf(f, "%swarning: statistical outliers were detected in the %s builds of "
 				"'%s' (%.0f of %.0f). Consider re-running the benchmark on a quiet machine, "
 				"without other programs competing for CPU, disk or network.\n",
-				prefix, phases[p], jstr(s, "variant"), out, n);
+				prefix, phases[p], json_str(s, "variant"), out, n);
 		}
 	}
 }
@@ -94,19 +83,19 @@ static void md_summary(FILE *f, json_t *summary)
 	      "|:--|--:|--:|--:|--:|--:|\n", f);
 	json_array_foreach(summary, i, s) {
 		fputs("| ", f);
-		md_cell(f, jstr(s, "variant"));
+		md_cell(f, json_str(s, "variant"));
 		fputs(" | ", f);
-		put_num(f, jnum(s, "cold_seconds"), 1, "–");
+		put_num(f, json_num(s, "cold_seconds", NAN), 1, "–");
 		fputs(" | ", f);
-		put_num(f, jnum(s, "warm_median_seconds"), 1, "–");
+		put_num(f, json_num(s, "warm_median_seconds", NAN), 1, "–");
 		fputs(" | ", f);
-		put_num(f, jnum(s, "warm_over_cold"), 2, "–");
+		put_num(f, json_num(s, "warm_over_cold", NAN), 2, "–");
 		fputs(" | ", f);
-		if (isfinite(jnum(s, "cached_step_ratio")))
-			fprintf(f, "%.0f %%", 100 * jnum(s, "cached_step_ratio"));
+		if (isfinite(json_num(s, "cached_step_ratio", NAN)))
+			fprintf(f, "%.0f %%", 100 * json_num(s, "cached_step_ratio", NAN));
 		else
 			fputs("–", f);
-		fprintf(f, " | %.0f/%.0f |\n", jnum(s, "ok"), jnum(s, "builds"));
+		fprintf(f, " | %.0f/%.0f |\n", json_num(s, "ok", NAN), json_num(s, "builds", NAN));
 	}
 }
 
@@ -122,16 +111,16 @@ static void md_stats(FILE *f, json_t *summary)
 	json_array_foreach(summary, i, s) {
 		for (p = 0; p < 2; p++) {
 			json_t *st = json_object_get(s, phases[p]);
-			if (!(jnum(st, "n") > 0))
+			if (!(json_num(st, "n", NAN) > 0))
 				continue;
 			fputs("| ", f);
-			md_cell(f, jstr(s, "variant"));
-			fprintf(f, " | %s | %.0f", phases[p], jnum(st, "n"));
+			md_cell(f, json_str(s, "variant"));
+			fprintf(f, " | %s | %.0f", phases[p], json_num(st, "n", NAN));
 			for (k = 0; k < 5; k++) {
 				fputs(" | ", f);
-				put_num(f, jnum(st, keys[k]), k == 2 ? 2 : 1, "–");
+				put_num(f, json_num(st, keys[k], NAN), k == 2 ? 2 : 1, "–");
 			}
-			fprintf(f, " | %.0f |\n", jnum(st, "outliers"));
+			fprintf(f, " | %.0f |\n", json_num(st, "outliers", NAN));
 		}
 	}
 }
@@ -145,20 +134,20 @@ static void md_builds(FILE *f, json_t *builds)
 	      "image (MB) | note |\n|:--|--:|--:|:--|:--|:--|:--|--:|--:|--:|:--|\n", f);
 	json_array_foreach(builds, i, b) {
 		fputs("| ", f);
-		md_cell(f, jstr(b, "variant"));
-		fprintf(f, " | %.0f | %.0f | `", jnum(b, "repetition"), jnum(b, "index"));
-		md_cell(f, *jstr(b, "short") ? jstr(b, "short") : jstr(b, "commit"));
+		md_cell(f, json_str(b, "variant"));
+		fprintf(f, " | %.0f | %.0f | `", json_num(b, "repetition", NAN), json_num(b, "index", NAN));
+		md_cell(f, *json_str(b, "short") ? json_str(b, "short") : json_str(b, "commit"));
 		fputs("` | ", f);
-		md_cell(f, jstr(b, "subject"));
-		fprintf(f, " | %s | %s | ", jstr(b, "phase"), jstr(b, "status"));
-		put_num(f, jnum(b, "wall_seconds"), 1, "–");
-		fprintf(f, " | %.0f/%.0f | ", jnum(b, "steps_cached"), jnum(b, "steps_total"));
-		if (jnum(b, "image_bytes") > 0)
-			fprintf(f, "%.1f", jnum(b, "image_bytes") / 1e6);
+		md_cell(f, json_str(b, "subject"));
+		fprintf(f, " | %s | %s | ", json_str(b, "phase"), json_str(b, "status"));
+		put_num(f, json_num(b, "wall_seconds", NAN), 1, "–");
+		fprintf(f, " | %.0f/%.0f | ", json_num(b, "steps_cached", NAN), json_num(b, "steps_total", NAN));
+		if (json_num(b, "image_bytes", NAN) > 0)
+			fprintf(f, "%.1f", json_num(b, "image_bytes", NAN) / 1e6);
 		else
 			fputs("–", f);
 		fputs(" | ", f);
-		md_cell(f, jstr(b, "reason"));
+		md_cell(f, json_str(b, "reason"));
 		fputs(" |\n", f);
 	}
 }
@@ -166,16 +155,16 @@ static void md_builds(FILE *f, json_t *builds)
 static void write_markdown(FILE *f, json_t *run, json_t *summary)
 {
 	json_t *builds = json_object_get(run, "builds"), *scenario = json_object_get(run, "scenario");
-	const char *name = jstr(scenario, "name");
+	const char *name = json_str(scenario, "name");
 	size_t i, ok = 0;
 	json_t *b;
 
 	json_array_foreach(builds, i, b)
-		ok += !strcmp(jstr(b, "status"), "ok");
+		ok += !strcmp(json_str(b, "status"), "ok");
 	fprintf(f, "## bench: %s\n\n", *name ? name : "(scenario not recorded)");
-	if (*jstr(run, "started"))
-		fprintf(f, "Started %s%s%s. ", jstr(run, "started"),
-			*jstr(run, "ended") ? ", ended " : "", jstr(run, "ended"));
+	if (*json_str(run, "started"))
+		fprintf(f, "Started %s%s%s. ", json_str(run, "started"),
+			*json_str(run, "ended") ? ", ended " : "", json_str(run, "ended"));
 	fprintf(f, "%zu build%s, %zu ok.%s\n\n", json_array_size(builds),
 		json_array_size(builds) == 1 ? "" : "s", ok,
 		json_is_true(json_object_get(run, "finished")) ? ""
@@ -220,21 +209,21 @@ static void write_csv(FILE *f, json_t *run, json_t *summary)
 			fprintf(f, ",%s_%s", phases[p], keys[k]);
 	fputs("\n", f);
 	json_array_foreach(summary, i, s) {
-		csv_text(f, jstr(s, "variant"));
-		fprintf(f, ",%.0f,%.0f,", jnum(s, "builds"), jnum(s, "ok"));
-		put_num(f, jnum(s, "cold_seconds"), 3, "");
+		csv_text(f, json_str(s, "variant"));
+		fprintf(f, ",%.0f,%.0f,", json_num(s, "builds", NAN), json_num(s, "ok", NAN));
+		put_num(f, json_num(s, "cold_seconds", NAN), 3, "");
 		fputs(",", f);
-		put_num(f, jnum(s, "warm_median_seconds"), 3, "");
+		put_num(f, json_num(s, "warm_median_seconds", NAN), 3, "");
 		fputs(",", f);
-		put_num(f, jnum(s, "warm_over_cold"), 4, "");
+		put_num(f, json_num(s, "warm_over_cold", NAN), 4, "");
 		fputs(",", f);
-		put_num(f, jnum(s, "cached_step_ratio"), 4, "");
+		put_num(f, json_num(s, "cached_step_ratio", NAN), 4, "");
 		for (p = 0; p < 2; p++) {
 			json_t *st = json_object_get(s, phases[p]);
-			bool none = !(jnum(st, "n") > 0);
+			bool none = !(json_num(st, "n", NAN) > 0);
 			for (k = 0; k < 7; k++) {
 				fputs(",", f);
-				put_num(f, k && none ? NAN : jnum(st, keys[k]), k == 0 || k == 6 ? 0 : 3, "");
+				put_num(f, k && none ? NAN : json_num(st, keys[k], NAN), k == 0 || k == 6 ? 0 : 3, "");
 			}
 		}
 		fputs("\n", f);
@@ -261,8 +250,8 @@ static json_t *bench_entry(const char *variant, const char *what, const char *un
 	json_object_set_new(e, "value", json_real(value));
 	if (st) {
 		char *extra = xasprintf("n=%.0f mean=%.3f s stddev=%.3f s min=%.3f s max=%.3f s",
-					jnum(st, "n"), jnum(st, "mean"), jnum(st, "stddev"),
-					jnum(st, "min"), jnum(st, "max"));
+					json_num(st, "n", NAN), json_num(st, "mean", NAN), json_num(st, "stddev", NAN),
+					json_num(st, "min", NAN), json_num(st, "max", NAN));
 		json_object_set_new(e, "extra", json_string(extra));
 		free(extra);
 	}
@@ -276,17 +265,17 @@ static json_t *benchmark_action(json_t *summary)
 	size_t i;
 
 	json_array_foreach(summary, i, s) {
-		const char *v = jstr(s, "variant");
-		if (isfinite(jnum(s, "cold_seconds")))
-			json_array_append_new(out, bench_entry(v, "cold build", "s", jnum(s, "cold_seconds"),
+		const char *v = json_str(s, "variant");
+		if (isfinite(json_num(s, "cold_seconds", NAN)))
+			json_array_append_new(out, bench_entry(v, "cold build", "s", json_num(s, "cold_seconds", NAN),
 							       json_object_get(s, "cold")));
-		if (isfinite(jnum(s, "warm_median_seconds")))
+		if (isfinite(json_num(s, "warm_median_seconds", NAN)))
 			json_array_append_new(out, bench_entry(v, "warm median", "s",
-							       jnum(s, "warm_median_seconds"),
+							       json_num(s, "warm_median_seconds", NAN),
 							       json_object_get(s, "warm")));
-		if (isfinite(jnum(s, "warm_over_cold")))
+		if (isfinite(json_num(s, "warm_over_cold", NAN)))
 			json_array_append_new(out, bench_entry(v, "warm/cold", "ratio",
-							       jnum(s, "warm_over_cold"), NULL));
+							       json_num(s, "warm_over_cold", NAN), NULL));
 	}
 	return out;
 }

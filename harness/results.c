@@ -8,6 +8,7 @@
 #include "error.h"
 #include "stats.h"
 #include "util.h"
+#include "jsonx.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -46,12 +47,6 @@ static int write_all(int fd, const char *data, size_t len)
 		len -= (size_t)n;
 	}
 	return 0;
-}
-
-static const char *str_field(json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-	return s ? s : "";
 }
 
 static long long int_field(json_t *o, const char *key)
@@ -145,13 +140,13 @@ char *results_csv_row(json_t *build)
 
 char *results_build_key(json_t *build)
 {
-	return xasprintf("%s/%lld/%lld", str_field(build, "variant"),
+	return xasprintf("%s/%lld/%lld", json_str(build, "variant"),
 			 int_field(build, "repetition"), int_field(build, "index"));
 }
 
 /* ---- summary ---- */
 
-static json_t *stats_json(const double *v, size_t n)
+json_t *results_stats_json(const double *v, size_t n)
 {
 	struct stats s;
 	stats_compute(&s, v, n);
@@ -174,12 +169,12 @@ static json_t *variant_summary(json_t *builds, const char *variant)
 	json_t *b, *out;
 
 	json_array_foreach(builds, i, b) {
-		const char *phase = str_field(b, "phase");
+		const char *phase = json_str(b, "phase");
 		double wall = json_number_value(json_object_get(b, "wall_seconds"));
-		if (strcmp(str_field(b, "variant"), variant))
+		if (strcmp(json_str(b, "variant"), variant))
 			continue;
 		count++;
-		if (strcmp(str_field(b, "status"), "ok"))
+		if (strcmp(json_str(b, "status"), "ok"))
 			continue;
 		ok++;
 		if (!strcmp(phase, "cold")) {
@@ -204,8 +199,8 @@ static json_t *variant_summary(json_t *builds, const char *variant)
 			    real_or_null(ncold && nwarm && cold_med > 0, warm_med / cold_med));
 	json_object_set_new(out, "cached_step_ratio",
 			    real_or_null(nwarm && steps_total > 0, steps_cached / steps_total));
-	json_object_set_new(out, "cold", stats_json(cold, ncold));
-	json_object_set_new(out, "warm", stats_json(warm, nwarm));
+	json_object_set_new(out, "cold", results_stats_json(cold, ncold));
+	json_object_set_new(out, "warm", results_stats_json(warm, nwarm));
 	free(cold);
 	free(warm);
 	return out;
@@ -213,17 +208,12 @@ static json_t *variant_summary(json_t *builds, const char *variant)
 
 json_t *results_summary(json_t *builds)
 {
-	json_t *out = json_array(), *seen = json_object(), *b;
+	json_t *out = json_array(), *variants = json_distinct_strs(builds, "variant"), *v;
 	size_t i;
 
-	json_array_foreach(builds, i, b) {
-		const char *variant = str_field(b, "variant");
-		if (json_object_get(seen, variant))
-			continue;
-		json_object_set_new(seen, variant, json_true());
-		json_array_append_new(out, variant_summary(builds, variant));
-	}
-	json_decref(seen);
+	json_array_foreach(variants, i, v)
+		json_array_append_new(out, variant_summary(builds, json_string_value(v)));
+	json_decref(variants);
 	return out;
 }
 

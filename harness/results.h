@@ -57,6 +57,9 @@ int results_load(json_t **out, char **missing, const char *dir);
  * warm_over_cold, cached_step_ratio, builds, ok, ...}] in the order variants
  * first appear. Only "ok" builds count toward times. New reference. */
 json_t *results_summary(json_t *builds);
+/* {n, median, mean, stddev, min, max, outliers} of the n values v (see
+ * stats.h), as in the summary's "cold"/"warm" and the baseline. New reference. */
+json_t *results_stats_json(const double *v, size_t n);
 
 /* The builds.csv header and one row (no newline handling by callers). */
 /* Both end with "\n"; fields are quoted as RFC 4180 says, missing ones are

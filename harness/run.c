@@ -468,7 +468,9 @@ static int build_one(struct run *r, struct series *s, size_t i)
 		/* a workflow keyed on files skips the export on an exact hit, as
 		 * actions/cache would not save it anyway */
 		if (!(exact_hit && v->cache_key_files_count))
-			cache_to = xasprintf("type=local,dest=%s,mode=%s", s->cache_new, v->cache_mode);
+			cache_to = xasprintf("type=local,dest=%s,mode=%s%s%s", s->cache_new, v->cache_mode,
+					     v->cache_compression ? ",force-compression=true,compression=" : "",
+					     v->cache_compression ? v->cache_compression : "");
 		rm_rf(s->cache_new);
 	} else if (v->cache == CACHE_REGISTRY && s->cache_ref) {
 		if (!cold)

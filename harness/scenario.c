@@ -25,7 +25,7 @@
 enum sec { SEC_NONE, SEC_SCENARIO, SEC_VARIANT, SEC_WORLD, SEC_GATE, SEC_BAD };
 enum { K_NAME, K_REPO, K_COMMITS, K_CONTEXT, K_REPETITIONS, K_TIMEOUT, K_NETWORK,
        K_BUILD_ARGS, K_SECRET };
-enum { V_DOCKERFILE, V_DOCKERIGNORE, V_CACHE, V_CACHE_MODE, V_RUNNER, V_TARGET, V_PUSH, V_CACHE_KEY };
+enum { V_DOCKERFILE, V_DOCKERIGNORE, V_CACHE, V_CACHE_MODE, V_RUNNER, V_TARGET, V_PUSH, V_CACHE_KEY, V_CACHE_COMPRESSION };
 enum { W_KIND, W_SCALE, W_BANDWIDTH, W_LATENCY, W_CACHE_BANDWIDTH, W_REGISTRY_BANDWIDTH,
        W_BASE_IMAGE, W_SEED };
 enum { G_WARM_MEDIAN, G_WARM_OVER_COLD, G_IMAGE, G_CACHE, G_CACHED_STEPS, G_REFERENCE,
@@ -34,7 +34,7 @@ enum { G_WARM_MEDIAN, G_WARM_OVER_COLD, G_IMAGE, G_CACHE, G_CACHED_STEPS, G_REFE
 static const char *const scenario_keys[] = {"name", "repo", "commits", "context",
 	"repetitions", "timeout", "network", "build_args", "secret", NULL};
 static const char *const variant_keys[] = {"dockerfile", "dockerignore", "cache",
-	"cache_mode", "runner", "target", "push", "cache_key", NULL};
+	"cache_mode", "runner", "target", "push", "cache_key", "cache_compression", NULL};
 static const char *const world_keys[] = {"kind", "scale", "bandwidth", "latency",
 	"cache_bandwidth", "registry_bandwidth", "base_image", "seed", NULL};
 static const char *const gate_keys[] = {"warm_median_growth", "warm_over_cold_growth",
@@ -81,16 +81,11 @@ static void add_error(struct parser *p, int line, const char *fmt, ...)
 
 static void add_error(struct parser *p, int line, const char *fmt, ...)
 {
-	struct strbuf sb = {0};
 	va_list ap;
-	int n;
+	char *msg;
 
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	sb.buf = xmalloc((size_t)n + 1);
-	va_start(ap, fmt);
-	vsnprintf(sb.buf, (size_t)n + 1, fmt, ap);
+	msg = xvasprintf(fmt, ap);
 	va_end(ap);
 	if (p->nerrs == p->aerrs) {
 		p->aerrs = p->aerrs ? 2 * p->aerrs : 8;
@@ -98,7 +93,7 @@ static void add_error(struct parser *p, int line, const char *fmt, ...)
 	}
 	p->errs[p->nerrs].line = line;
 	p->errs[p->nerrs].seq = p->nerrs;
-	p->errs[p->nerrs].msg = sb.buf;
+	p->errs[p->nerrs].msg = msg;
 	p->nerrs++;
 }
 
@@ -560,6 +555,12 @@ static void set_variant(struct parser *p, int key, const char *v, int line)
 	case V_CACHE_KEY:
 		set_cache_key(p, var, line, v);
 		break;
+	case V_CACHE_COMPRESSION:
+		if (!strcmp(v, "gzip") || !strcmp(v, "zstd"))
+			replace(&var->cache_compression, v);
+		else
+			add_error(p, line, "invalid cache_compression '%s' (use gzip or zstd)", v);
+		break;
 	case V_PUSH:
 		if (parse_bool(&b, v) < 0)
 			add_error(p, line, "invalid boolean '%s' for 'push' (use yes or no)", v);
@@ -988,6 +989,7 @@ static void variant_release(struct variant *v)
 	free(v->dockerfile);
 	free(v->dockerignore);
 	free(v->cache_mode);
+	free(v->cache_compression);
 	for (size_t k = 0; k < v->cache_key_files_count; k++)
 		free(v->cache_key_files[k]);
 	free(v->cache_key_files);
@@ -1160,6 +1162,7 @@ json_t *scenario_to_json(const struct scenario *s)
 		json_object_set_new(vo, "dockerignore", str_or_null(v->dockerignore));
 		json_object_set_new(vo, "cache", json_string(cache_kind_name(v->cache)));
 		json_object_set_new(vo, "cache_mode", str_or_null(v->cache_mode));
+		json_object_set_new(vo, "cache_compression", str_or_null(v->cache_compression));
 		if (v->cache_key_files_count) {
 			json_t *files = json_array();
 			for (size_t k = 0; k < v->cache_key_files_count; k++)

@@ -31,6 +31,7 @@ struct variant {
 	char *dockerignore;      /* optional absolute path copied as .dockerignore into the context */
 	enum cache_kind cache;
 	char *cache_mode;        /* "max" (default) or "min" */
+	char *cache_compression; /* "gzip" or "zstd" for the exported cache, NULL: BuildKit's default */
 	enum runner_kind runner;
 	char *target;            /* NULL when unset */
 	bool push;               /* push to the world's registry (needs [world]) */

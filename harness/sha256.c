@@ -1,11 +1,8 @@
 /* sha256.c: compact SHA-256 (FIPS 180-4), see sha256.h. */
 #include "sha256.h"
-#include "error.h"
+#include "util.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <string.h>
-#include <unistd.h>
 
 static const uint32_t K[64] = {
 	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
@@ -118,30 +115,22 @@ void sha256_hex(char out[SHA256_HEX_SIZE], const void *data, size_t len)
 	to_hex(out, d);
 }
 
+static void sha256_chunk(void *c, const void *data, size_t len)
+{
+	sha256_update(c, data, len);
+}
+
 int sha256_file_hex(char out[SHA256_HEX_SIZE], const char *path)
 {
 	struct sha256_ctx c;
-	uint8_t d[SHA256_DIGEST_SIZE], buf[1 << 16];
-	int fd, error = 0;
-	ssize_t n;
+	uint8_t d[SHA256_DIGEST_SIZE];
+	int error;
 
 	out[0] = '\0';
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return bench_error_errno(errno == ENOENT ? BENCH_ENOTFOUND : BENCH_EIO,
-					 "cannot open '%s'", path);
 	sha256_init(&c);
-	while ((n = read(fd, buf, sizeof(buf))) != 0) {
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			error = bench_error_errno(BENCH_EIO, "cannot read '%s'", path);
-			goto done;
-		}
-		sha256_update(&c, buf, (size_t)n);
-	}
+	if ((error = read_file_chunks(path, sha256_chunk, &c)))
+		return error;
 	sha256_final(d, &c);
 	to_hex(out, d);
-done:
-	close(fd);
-	return error;
+	return 0;
 }

@@ -61,17 +61,19 @@ char *xstrndup(const char *s, size_t n)
 
 char *xasprintf(const char *fmt, ...)
 {
-	struct strbuf sb = {0};
 	va_list ap;
-	int n;
+	char *p;
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	p = xvasprintf(fmt, ap);
 	va_end(ap);
-	sb.buf = xmalloc((size_t)n + 1);
-	va_start(ap, fmt);
-	vsnprintf(sb.buf, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	return sb.buf;
+	return p;
+}
+
+char *xvasprintf(const char *fmt, va_list ap)
+{
+	struct strbuf sb = {0};
+	strbuf_vprintf(&sb, fmt, ap);
+	return strbuf_detach(&sb);
 }
 
 /* ---- strbuf ---- */
@@ -100,14 +102,23 @@ void strbuf_puts(struct strbuf *sb, const char *s)
 void strbuf_printf(struct strbuf *sb, const char *fmt, ...)
 {
 	va_list ap;
+	va_start(ap, fmt);
+	strbuf_vprintf(sb, fmt, ap);
+	va_end(ap);
+}
+
+/* ap is left as va_start made it (the caller va_ends it). */
+void strbuf_vprintf(struct strbuf *sb, const char *fmt, va_list ap)
+{
+	va_list ap2;
 	int n;
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
+	va_copy(ap2, ap);
+	n = vsnprintf(NULL, 0, fmt, ap2);
+	va_end(ap2);
 	strbuf_grow(sb, (size_t)n);
-	va_start(ap, fmt);
-	vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
-	va_end(ap);
+	va_copy(ap2, ap);
+	vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap2);
+	va_end(ap2);
 	sb->len += (size_t)n;
 }
 
@@ -149,13 +160,8 @@ void strvec_pushf(struct strvec *sv, const char *fmt, ...)
 {
 	va_list ap;
 	char *s;
-	int n;
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	s = xmalloc((size_t)n + 1);
-	va_start(ap, fmt);
-	vsnprintf(s, (size_t)n + 1, fmt, ap);
+	s = xvasprintf(fmt, ap);
 	va_end(ap);
 	strvec_push(sv, s);
 	free(s);
@@ -337,11 +343,12 @@ int dir_size(int64_t *out, const char *path)
 	return error;
 }
 
-static int copy_file(const char *dst, const char *src, mode_t mode)
+/* One walker for copy_tree and copy_tree_with; hooks may be NULL. */
+static int copy_file(const char *dst, const char *src, mode_t mode,
+		     const struct copy_tree_hooks *hooks)
 {
 	char buf[1 << 16];
 	int in = -1, out = -1, error = 0;
-	ssize_t n;
 
 	if ((in = open(src, O_RDONLY | O_CLOEXEC)) < 0) {
 		error = bench_error_errno(BENCH_EIO, "cannot open '%s'", src);
@@ -351,13 +358,24 @@ static int copy_file(const char *dst, const char *src, mode_t mode)
 		error = bench_error_errno(BENCH_EIO, "cannot create '%s'", dst);
 		goto done;
 	}
-	while ((n = read(in, buf, sizeof(buf))) != 0) {
+	for (;;) {
+		size_t grant = hooks && hooks->grant ? hooks->grant(hooks->ctx, sizeof(buf))
+						     : sizeof(buf);
+		ssize_t n;
+
+		if (!grant) {
+			error = bench_error_set(BENCH_EINTERRUPTED, "copy of '%s' interrupted", src);
+			goto done;
+		}
+		n = read(in, buf, grant);
+		if (n < 0 && errno == EINTR)
+			continue;
 		if (n < 0) {
-			if (errno == EINTR)
-				continue;
 			error = bench_error_errno(BENCH_EIO, "cannot read '%s'", src);
 			goto done;
 		}
+		if (n == 0)
+			break;
 		if (write(out, buf, (size_t)n) != n) {
 			error = bench_error_errno(BENCH_EIO, "cannot write '%s'", dst);
 			goto done;
@@ -371,7 +389,7 @@ done:
 	return error;
 }
 
-int copy_tree(const char *dst, const char *src)
+int copy_tree_with(const char *dst, const char *src, const struct copy_tree_hooks *hooks)
 {
 	struct stat st;
 	DIR *dir = NULL;
@@ -391,10 +409,11 @@ int copy_tree(const char *dst, const char *src)
 		return 0;
 	}
 	if (S_ISREG(st.st_mode))
-		return copy_file(dst, src, st.st_mode);
+		return copy_file(dst, src, st.st_mode, hooks);
 	if (!S_ISDIR(st.st_mode))
 		return 0;
-	if (mkdir(dst, st.st_mode & 07777) < 0 && errno != EEXIST)
+	if (mkdir(dst, (st.st_mode & 07777) | (hooks ? hooks->dir_mode_or : 0)) < 0 &&
+	    errno != EEXIST)
 		return bench_error_errno(BENCH_EIO, "cannot create directory '%s'", dst);
 	if (!(dir = opendir(src)))
 		return bench_error_errno(BENCH_EIO, "cannot open directory '%s'", src);
@@ -404,7 +423,7 @@ int copy_tree(const char *dst, const char *src)
 			continue;
 		s = path_join(src, de->d_name);
 		d = path_join(dst, de->d_name);
-		error = copy_tree(d, s);
+		error = copy_tree_with(d, s, hooks);
 		free(s);
 		free(d);
 	}
@@ -412,16 +431,20 @@ int copy_tree(const char *dst, const char *src)
 	return error;
 }
 
+int copy_tree(const char *dst, const char *src)
+{
+	return copy_tree_with(dst, src, NULL);
+}
+
 /* ---- files ---- */
 
-int read_file(char **out, size_t *len, const char *path)
+int read_file_chunks(const char *path, void (*chunk)(void *ctx, const void *data, size_t len),
+		     void *ctx)
 {
-	struct strbuf sb = {0};
 	char buf[1 << 16];
 	int fd, error = 0;
 	ssize_t n;
 
-	*out = NULL;
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return bench_error_errno(errno == ENOENT ? BENCH_ENOTFOUND : BENCH_EIO,
 					 "cannot open '%s'", path);
@@ -432,14 +455,31 @@ int read_file(char **out, size_t *len, const char *path)
 			error = bench_error_errno(BENCH_EIO, "cannot read '%s'", path);
 			goto done;
 		}
-		strbuf_add(&sb, buf, (size_t)n);
+		chunk(ctx, buf, (size_t)n);
 	}
+done:
+	close(fd);
+	return error;
+}
+
+static void strbuf_chunk(void *sb, const void *data, size_t len)
+{
+	strbuf_add(sb, data, len);
+}
+
+int read_file(char **out, size_t *len, const char *path)
+{
+	struct strbuf sb = {0};
+	int error;
+
+	*out = NULL;
+	if ((error = read_file_chunks(path, strbuf_chunk, &sb)))
+		goto done;
 	if (len)
 		*len = sb.len;
 	*out = strbuf_detach(&sb);
 done:
 	strbuf_release(&sb);
-	close(fd);
 	return error;
 }
 

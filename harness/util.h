@@ -20,6 +20,8 @@ void strbuf_add(struct strbuf *sb, const char *data, size_t len);
 void strbuf_puts(struct strbuf *sb, const char *s);
 void strbuf_printf(struct strbuf *sb, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+void strbuf_vprintf(struct strbuf *sb, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
 void strbuf_reset(struct strbuf *sb);
 /* Hand the buffer to the caller (never NULL) and reset sb. */
 char *strbuf_detach(struct strbuf *sb);
@@ -44,6 +46,7 @@ void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 
 /* "a" + "/" + "b"; b absolute is returned as-is. Caller frees. */
 char *path_join(const char *a, const char *b);
@@ -61,9 +64,24 @@ int rm_rf(const char *path);
 int dir_size(int64_t *out, const char *path);
 /* Copy a tree (regular files, dirs, symlinks) from src to a new dst. */
 int copy_tree(const char *dst, const char *src);
+/* What copy_tree_with may do differently from copy_tree (NULL: nothing). */
+struct copy_tree_hooks {
+	/* Asked before each read of file bytes: how many of `want` bytes may
+	 * be read now (1..want), or 0 to stop the copy with BENCH_EINTERRUPTED.
+	 * NULL: read freely. A pacer goes here. */
+	size_t (*grant)(void *ctx, size_t want);
+	void *ctx;
+	unsigned dir_mode_or; /* mode bits added to every directory made */
+};
+int copy_tree_with(const char *dst, const char *src, const struct copy_tree_hooks *hooks);
 
 /* Read a whole file into a NUL-terminated buffer. Caller frees *out. */
 int read_file(char **out, size_t *len, const char *path);
+/* Read a file in pieces, handing each to chunk(ctx, data, len) (data is
+ * only valid during the call). Errors as read_file: BENCH_ENOTFOUND when
+ * missing, BENCH_EIO. */
+int read_file_chunks(const char *path, void (*chunk)(void *ctx, const void *data, size_t len),
+		     void *ctx);
 /* Write data to path atomically: path.tmp, fsync, rename, fsync dir. */
 int write_file_atomic(const char *path, const char *data, size_t len);
 

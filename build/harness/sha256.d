@@ -1,3 +1,3 @@
-build/harness/sha256.o: harness/sha256.c harness/sha256.h harness/error.h
+build/harness/sha256.o: harness/sha256.c harness/sha256.h harness/util.h
 harness/sha256.h:
-harness/error.h:
+harness/util.h:

@@ -1,18 +1,15 @@
 /*
  * world/pace.c: the token-bucket pacer of the emulated world (see pace.h) and
- * the paced tree copy that stands in for actions/cache.
+ * the paced tree copy that stands in for actions/cache (util's copy_tree_with
+ * with the pacer granting the bytes).
  */
 #include "world/pace.h"
 
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "error.h"
 #include "util.h"
@@ -93,94 +90,16 @@ size_t pacer_acquire(struct pacer *p, size_t want)
 
 /* ---- the paced tree copy ---- */
 
-static int copy_file_paced(struct pacer *p, const char *dst, const char *src, mode_t mode)
+static size_t pacer_grant(void *p, size_t want)
 {
-	char buf[1 << 16];
-	int in = -1, out = -1, error = 0;
-
-	if ((in = open(src, O_RDONLY | O_CLOEXEC)) < 0) {
-		error = bench_error_errno(BENCH_EIO, "cannot open '%s'", src);
-		goto done;
-	}
-	if ((out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode & 07777)) < 0) {
-		error = bench_error_errno(BENCH_EIO, "cannot create '%s'", dst);
-		goto done;
-	}
-	for (;;) {
-		size_t grant = pacer_acquire(p, sizeof(buf));
-		ssize_t n;
-
-		if (!grant) {
-			error = bench_error_set(BENCH_EINTERRUPTED, "copy of '%s' interrupted", src);
-			goto done;
-		}
-		n = read(in, buf, grant);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			error = bench_error_errno(BENCH_EIO, "cannot read '%s'", src);
-			goto done;
-		}
-		if (n == 0)
-			break;
-		if (write(out, buf, (size_t)n) != n) {
-			error = bench_error_errno(BENCH_EIO, "cannot write '%s'", dst);
-			goto done;
-		}
-	}
-done:
-	if (in >= 0)
-		close(in);
-	if (out >= 0 && close(out) < 0 && !error)
-		error = bench_error_errno(BENCH_EIO, "cannot write '%s'", dst);
-	return error;
-}
-
-static int copy_tree_paced(struct pacer *p, const char *dst, const char *src)
-{
-	struct stat st;
-	DIR *dir = NULL;
-	struct dirent *de;
-	int error = 0;
-
-	if (lstat(src, &st) < 0)
-		return bench_error_errno(BENCH_EIO, "cannot stat '%s'", src);
-	if (S_ISLNK(st.st_mode)) {
-		char target[PATH_MAX];
-		ssize_t n = readlink(src, target, sizeof(target) - 1);
-		if (n < 0)
-			return bench_error_errno(BENCH_EIO, "cannot read link '%s'", src);
-		target[n] = '\0';
-		if (symlink(target, dst) < 0)
-			return bench_error_errno(BENCH_EIO, "cannot create link '%s'", dst);
-		return 0;
-	}
-	if (S_ISREG(st.st_mode))
-		return copy_file_paced(p, dst, src, st.st_mode);
-	if (!S_ISDIR(st.st_mode))
-		return 0;
-	if (mkdir(dst, (st.st_mode & 07777) | 0700) < 0 && errno != EEXIST)
-		return bench_error_errno(BENCH_EIO, "cannot create directory '%s'", dst);
-	if (!(dir = opendir(src)))
-		return bench_error_errno(BENCH_EIO, "cannot open directory '%s'", src);
-	while (!error && (de = readdir(dir))) {
-		char *s, *d;
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		s = path_join(src, de->d_name);
-		d = path_join(dst, de->d_name);
-		error = copy_tree_paced(p, d, s);
-		free(s);
-		free(d);
-	}
-	closedir(dir);
-	return error;
+	return pacer_acquire(p, want);
 }
 
 int paced_copy_tree(double *seconds, const char *dst, const char *src, double rate,
 		    pace_stop_fn stop, void *stop_ctx)
 {
 	monotime start = monotime_now();
+	struct copy_tree_hooks hooks = {0};
 	struct pacer p;
 	struct stat st;
 	char *parent = NULL;
@@ -198,7 +117,10 @@ int paced_copy_tree(double *seconds, const char *dst, const char *src, double ra
 	if ((error = mkdir_p(parent)))
 		goto done;
 	pacer_init(&p, rate, stop, stop_ctx);
-	error = copy_tree_paced(&p, dst, src);
+	hooks.grant = pacer_grant;
+	hooks.ctx = &p;
+	hooks.dir_mode_or = 0700; /* so that a read-only folder can be filled */
+	error = copy_tree_with(dst, src, &hooks);
 done:
 	free(parent);
 	*seconds = monotime_seconds_since(start);
