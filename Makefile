@@ -20,7 +20,7 @@ ITESTS   = $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/it_*.c))
 
 all: bench
 bench: $(BUILD)/bench
-	cp $< $@
+	cp --remove-destination $< $@
 $(BUILD)/bench: $(OBJ)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 $(BUILD)/%.o: %.c
@@ -28,7 +28,7 @@ $(BUILD)/%.o: %.c
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 $(BUILD)/tests/%: tests/%.c $(LIBOBJ)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -o $@ $(filter %.c %.o,$^) $(LDLIBS) $(shell pkg-config --libs cmocka)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBOBJ) $(LDLIBS) $(shell pkg-config --libs cmocka)
 
 unit: $(TESTS) $(BUILD)/bench
 	tests/run-unit $(BUILD) $(TESTS)

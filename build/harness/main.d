@@ -1,2 +1,0 @@
-build/harness/main.o: harness/main.c harness/commands.h
-harness/commands.h:
