@@ -636,6 +636,14 @@ int results_reopen(struct results **out, const char *dir)
 	json_object_set_new(r->run, "finished", json_false());
 	if ((error = mkdir_p(r->logs_dir)))
 		goto done;
+	/* an interrupted build did not finish: the continued run builds it again,
+	 * so its record goes (from the journal and the CSV as well) */
+	for (i = json_array_size(json_object_get(r->run, "builds")); i-- > 0;) {
+		const char *st = json_string_value(json_object_get(
+			json_array_get(json_object_get(r->run, "builds"), i), "status"));
+		if (st && !strcmp(st, "interrupted"))
+			json_array_remove(json_object_get(r->run, "builds"), i);
+	}
 	json_array_foreach(json_object_get(r->run, "builds"), i, b) {
 		char *line = json_dumps(b, JSON_COMPACT);
 		if (!line) {

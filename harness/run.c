@@ -677,12 +677,8 @@ record:
 		r->out->ok++;
 	else
 		r->out->not_ok++;
-	if (!strcmp(status, "interrupted")) {
-		/* not a finished build: no journal line, so --resume builds it again
-		 * (the journal keeps the first record of a key) */
-		r->out->interrupted = true;
-		goto done;
-	}
+	if (!strcmp(status, "interrupted"))
+		r->out->interrupted = true; /* recorded; --resume drops it and builds it again */
 	error = results_append(r->res, json_incref(b));
 	if (error < 0)
 		error = bench_error_wrap(error, "cannot record the build of %s at %s (results kept so far are in %s)",
