@@ -1,0 +1,157 @@
+/*
+ * it_world.c: the emulated cafeboo world on the real engine: the generated
+ * wheels installed by real pip inside a docker build (from the paced index,
+ * through --network host), the model tarball fetched and unpacked with curl,
+ * and the image pushed to the world's registry. The base image is made when
+ * absent (debootstrap, about a minute on a new machine).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "docker.h"
+#include "error.h"
+#include "proc.h"
+#include "util.h"
+#include "world.h"
+#include "world/catalog.h"
+
+static void log_line(void *ctx, const char *msg)
+{
+	(void)ctx;
+	fprintf(stderr, "  world: %s\n", msg);
+}
+
+static int run_docker(char **out, const char *const *args)
+{
+	struct strvec argv = {0};
+	int status = -1;
+	char *err = NULL;
+	strvec_push(&argv, docker_cli());
+	for (; *args; args++)
+		strvec_push(&argv, *args);
+	assert_int_equal(proc_capture(out, &err, &status, strvec_argv(&argv), 600), 0);
+	if (status != 0)
+		fprintf(stderr, "docker %s failed:\n%s\n%s\n", argv.v[1], out && *out ? *out : "", err ? err : "");
+	free(err);
+	strvec_release(&argv);
+	return status;
+}
+
+/* Builds here prune nothing, but a bench run's ephemeral reset would prune
+ * this build's cache under it: hold the engine lock bench runs hold. */
+static int lock_engine(void)
+{
+	const char *dir = getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+	char *path = path_join(dir, "bench-engine.lock");
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+	free(path);
+	assert_true(fd >= 0);
+	assert_int_equal(flock(fd, LOCK_EX), 0);
+	return fd;
+}
+
+static void test_pip_in_a_build_and_push(void **state)
+{
+	int lock = lock_engine();
+	struct world_settings ws = {
+		.enabled = true, .kind = "cafeboo", .scale = 0.002, .bandwidth = 50e6,
+		.latency = 0.005, .base_image = "bench/python:3.12.7-slim", .seed = 1};
+	struct world *w = NULL;
+	struct strvec args = {0};
+	char tmp[] = "/tmp/bench-it-world-XXXXXX", *ctx, *df, *tag, *out = NULL;
+	const struct catalog_pkg *pkgs;
+	size_t npkgs, i;
+	const char *numpy = NULL, *torch = NULL;
+	(void)state;
+
+	assert_non_null(mkdtemp(tmp));
+	pkgs = catalog_packages(&npkgs);
+	for (i = 0; i < npkgs; i++) {
+		if (!strcmp(pkgs[i].name, "numpy"))
+			numpy = pkgs[i].version;
+		if (!strcmp(pkgs[i].name, "torch"))
+			torch = pkgs[i].version;
+	}
+	assert_non_null(numpy);
+	assert_non_null(torch);
+	{
+		char *wdir = path_join(tmp, "world");
+		if (world_start(&w, &ws, wdir, log_line, NULL) < 0)
+			fail_msg("world_start: %s", bench_error_last());
+		free(wdir);
+	}
+	world_build_args(w, &args);
+	ctx = path_join(tmp, "ctx");
+	assert_int_equal(mkdir_p(ctx), 0);
+	df = path_join(ctx, "Dockerfile");
+	{
+		char *text = xasprintf(
+			"ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nARG PIP_INDEX_URL\nARG PIP_TRUSTED_HOST\nARG MODEL_BASE_URL\n"
+			"RUN pip install --no-cache-dir numpy==%s torch==%s && python3 -c 'import numpy, torch'\n"
+			"RUN mkdir -p /models && cd /models && curl -fsSL -o m.tgz "
+			"${MODEL_BASE_URL}/ai_model_cafeboo/embedding_model.tar.gz && tar -xzf m.tgz && rm m.tgz "
+			"&& test -s embedding_model/config.json\n", numpy, torch);
+		assert_int_equal(write_file_atomic(df, text, strlen(text)), 0);
+		free(text);
+	}
+	tag = xasprintf("%s/bench-it-world/app:1", world_registry(w));
+	{
+		struct strvec b = {0};
+		strvec_push(&b, "buildx");
+		strvec_push(&b, "build");
+		strvec_push(&b, "--network");
+		strvec_push(&b, "host");
+		strvec_push(&b, "--progress=plain");
+		for (i = 0; i < args.n; i++) {
+			strvec_push(&b, "--build-arg");
+			strvec_push(&b, args.v[i]);
+		}
+		strvec_push(&b, "--load");
+		strvec_push(&b, "-t");
+		strvec_push(&b, tag);
+		strvec_push(&b, ctx);
+		world_counters_reset(w);
+		assert_int_equal(run_docker(&out, strvec_argv(&b)), 0);
+		/* the wheels and the model went through the paced index */
+		assert_true(world_served_bytes(w) > 0);
+		assert_true(world_served_requests(w) >= 4);
+		strvec_release(&b);
+	}
+	free(out);
+	out = NULL;
+	{
+		const char *push[] = {"push", "-q", tag, NULL};
+		assert_int_equal(run_docker(&out, push), 0);
+	}
+	free(out);
+	out = NULL;
+	{
+		const char *rmi[] = {"image", "rm", "-f", tag, NULL};
+		run_docker(&out, rmi);
+	}
+	free(out);
+	world_stop(w);
+	strvec_release(&args);
+	free(tag);
+	free(df);
+	free(ctx);
+	rm_rf(tmp);
+	close(lock);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_pip_in_a_build_and_push),
+	};
+	return cmocka_run_group_tests_name("integration: the emulated world on the real engine", tests, NULL, NULL);
+}

@@ -1,0 +1,126 @@
+/*
+ * test_blogreport.c: the cafeboo report on a hand-made run whose figures are
+ * known: the blog rows, the projection to scale 1, each target's value and
+ * verdict, and the deps-rebuild check on requirement-changing commits.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <jansson.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "blogreport.h"
+
+/* One ok build: `wall` seconds, all in a pip step when `pip` (so it scales),
+ * else in a base step (kept as measured). */
+static json_t *build(const char *variant, int index, const char *phase, double wall, bool pip,
+		     bool reqs_changed, bool deps_cached)
+{
+	const char *step = pip ? "[deps 2/2] RUN pip install --no-cache-dir -r requirements.txt"
+			       : "[base 2/3] WORKDIR /app";
+	json_t *steps = json_pack("[{s:s, s:f, s:b}]", "name", step, "seconds", wall, "cached",
+				  pip ? deps_cached : true);
+	if (!pip)
+		json_array_append_new(steps, json_pack("{s:s, s:f, s:b}", "name",
+			"[deps 2/2] RUN pip install --no-cache-dir -r requirements.txt", "seconds", 0.0,
+			"cached", deps_cached));
+	return json_pack("{s:s, s:i, s:s, s:s, s:f, s:f, s:o, s:[s]}", "variant", variant, "index", index,
+			 "phase", phase, "status", "ok", "wall_seconds", wall, "build_seconds", wall,
+			 "steps", steps, "changed", reqs_changed ? "ai_project/requirements.txt" : "ai_project/main.py");
+}
+
+static json_t *make_run(double optimized_warm)
+{
+	json_t *builds = json_array();
+	int i;
+	for (i = 1; i <= 4; i++) {
+		json_array_append_new(builds, build("single-stage-nocache", i, i == 1 ? "cold" : "warm", 40, true, false, false));
+		json_array_append_new(builds, build("multi-stage-nocache", i, i == 1 ? "cold" : "warm", 44, true, false, false));
+	}
+	/* multi-stage cached: commit 3 bumps requirements, the deps step reruns there only */
+	json_array_append_new(builds, build(BLOG_MULTI_CACHED, 1, "cold", 40, true, false, false));
+	json_array_append_new(builds, build(BLOG_MULTI_CACHED, 2, "warm", 16, false, false, true));
+	json_array_append_new(builds, build(BLOG_MULTI_CACHED, 3, "warm", 40, true, true, false));
+	json_array_append_new(builds, build(BLOG_MULTI_CACHED, 4, "warm", 16, false, false, true));
+	json_array_append_new(builds, build(BLOG_OPTIMIZED, 1, "cold", 40, true, false, false));
+	json_array_append_new(builds, build(BLOG_OPTIMIZED, 2, "warm", optimized_warm, false, false, true));
+	json_array_append_new(builds, build(BLOG_OPTIMIZED, 3, "warm", optimized_warm, false, false, true));
+	return json_pack("{s:{s:{s:f}}, s:o}", "scenario", "world", "scale", 0.05, "builds", builds);
+}
+
+static json_t *target(json_t *ev, const char *prefix, int nth)
+{
+	json_t *t;
+	size_t i;
+	json_array_foreach(json_object_get(ev, "targets"), i, t)
+		if (!strncmp(json_string_value(json_object_get(t, "target")), prefix, strlen(prefix)) && nth-- == 0)
+			return t;
+	fail_msg("no target '%s'", prefix);
+	return NULL;
+}
+
+static void test_targets(void **state)
+{
+	json_t *run = make_run(4), *ev = blogreport_evaluate(run), *t, *row;
+	(void)state;
+	/* 44 / 40 = 1.1: within 0.8..1.2 */
+	t = target(ev, "multi-stage no cache / single-stage", 0);
+	assert_true(fabs(json_number_value(json_object_get(t, "value")) - 1.1) < 1e-9);
+	assert_true(json_is_true(json_object_get(t, "held")));
+	assert_true(json_is_true(json_object_get(target(ev, "multi-stage no cache / single-stage", 1), "held")));
+	/* warm median 16 (of 16, 40, 16) / cold 40 = 0.4 */
+	t = target(ev, "multi-stage cached: warm median / cold", 0);
+	assert_true(fabs(json_number_value(json_object_get(t, "value")) - 0.4) < 1e-9);
+	assert_true(json_is_true(json_object_get(t, "held")));
+	/* optimized 4 / 40 = 0.1 and 4 / 16 = 0.25 */
+	assert_true(json_is_true(json_object_get(target(ev, "optimized: warm median / cold", 0), "held")));
+	t = target(ev, "optimized warm median / multi-stage", 0);
+	assert_true(fabs(json_number_value(json_object_get(t, "value")) - 0.25) < 1e-9);
+	assert_true(json_is_true(json_object_get(target(ev, "multi-stage cached: deps step rebuilt", 0), "held")));
+	/* projection: pip time scales (40 / 0.05 = 800), the base step does not */
+	row = json_array_get(json_object_get(ev, "rows"), 2); /* multi cached, first build */
+	assert_true(fabs(json_number_value(json_object_get(row, "measured_seconds")) - 40) < 1e-9);
+	assert_true(fabs(json_number_value(json_object_get(row, "projected_seconds")) - 800) < 1e-6);
+	json_decref(ev);
+	json_decref(run);
+}
+
+static void test_missed_target(void **state)
+{
+	json_t *run = make_run(12), *ev = blogreport_evaluate(run);
+	(void)state;
+	/* 12 / 16 = 0.75 > 0.5 */
+	assert_false(json_is_true(json_object_get(target(ev, "optimized warm median / multi-stage", 0), "held")));
+	json_decref(ev);
+	json_decref(run);
+}
+
+static void test_print(void **state)
+{
+	json_t *run = make_run(4), *ev = blogreport_evaluate(run);
+	char buf[16384] = "";
+	FILE *f = fmemopen(buf, sizeof(buf) - 1, "w");
+	(void)state;
+	blogreport_print(f, ev);
+	fclose(f);
+	assert_non_null(strstr(buf, "projected"));
+	assert_non_null(strstr(buf, "held"));
+	assert_non_null(strstr(buf, "under 4 min"));
+	json_decref(ev);
+	json_decref(run);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_targets),
+		cmocka_unit_test(test_missed_target),
+		cmocka_unit_test(test_print),
+	};
+	return cmocka_run_group_tests_name("blogreport", tests, NULL, NULL);
+}
