@@ -150,7 +150,9 @@ static void gather_init(struct gather *g, json_t *run)
 		qsort(g->commits, g->ncommits, sizeof(*g->commits), commit_cmp);
 	for (j = 0; j < g->ncommits; j++) {
 		struct commit *c = &g->commits[j];
-		char *subject = truncate_utf8(c->subject, 24);
+		/* horizontal labels share the plot's ~680 px: about 9 px a character */
+		size_t room = g->ncommits <= PLOT_HORIZONTAL_MAX ? 680 / (9 * g->ncommits) : 24;
+		char *subject = truncate_utf8(c->subject, room < 8 ? 8 : room > 24 ? 24 : room);
 		/* few commits: two lines, horizontal; many: one line, rotated */
 		if (g->ncommits <= PLOT_HORIZONTAL_MAX)
 			c->label = xasprintf("%s%s\n%s", c->short_id, c->changed ? " *" : "", subject);
@@ -500,13 +502,17 @@ static void chart_steps(struct chart *ch, const struct gather *g, json_t *builds
 	}
 	ch->empty = rows == 0;
 	strbuf_printf(&ch->setup, "set xrange [-0.6:%zu.6]\n", rows ? rows - 1 : 0);
+	/* many bars: one-line labels, slanted, so neighbours do not overlap */
+	if (rows > 6)
+		strbuf_puts(&ch->setup, "set xtics rotate by 25 right\nset bmargin 9\nset lmargin 18\n");
 	strbuf_puts(&ch->plot, "plot ");
 	for (gi = 0; gi < NGROUPS; gi++) {
 		if (total[gi] <= 0 && !(first && gi == NGROUPS - 1))
 			continue; /* a group no build spent time in: keep the legend short */
 		strbuf_printf(&ch->plot, "%s'steps.dat' using %d%s title \"%s\" linecolor rgb \"%s\"",
 			      first ? "" : ", \\\n     ", 3 + gi,
-			      first ? ":xtic(strcol(1).\"\\n\".strcol(2).\" (\".strcol(13).\")\")" : "",
+			      !first ? "" : rows > 6 ? ":xtic(strcol(1).\" \".strcol(2))"
+			      : ":xtic(strcol(1).\"\\n\".strcol(2).\" (\".strcol(13).\")\")",
 			      legend[gi], group_colors[gi]);
 		first = false;
 	}
