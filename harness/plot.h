@@ -59,6 +59,9 @@
  *             stage name contains "model"; else "code"
  *   "other"   everything else (and NULL or "")
  *
+ * A step that BuildKit reports as cached counts as "cache" whatever its name:
+ * its time is the loading of cached layers, not the step's work.
+ *
  * A build's wall_seconds is cache restore + docker build + push + cache save.
  * The chart splits it as:
  *   "restore/save" cache_restore_seconds + cache_save_seconds

@@ -168,7 +168,11 @@ void plot_build_groups(double out[PLOT_NGROUPS], json_t *b)
 	json_array_foreach(json_object_get(b, "steps"), i, s) {
 		double sec = json_num(s, "seconds", 0);
 		if (sec > 0) {
-			out[group_index(step_group(json_str(s, "name")))] += sec;
+			/* a cached step does not do its work: its time is BuildKit
+			 * loading the cached layers, whatever the step is named */
+			int gi = json_is_true(json_object_get(s, "cached")) ? G_CACHE
+				 : group_index(step_group(json_str(s, "name")));
+			out[gi] += sec;
 			sum += sec;
 		}
 	}
