@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -137,6 +138,9 @@ static void child_dup(int errfd, int from, int to)
 		child_die(errfd, STAGE_SETUP);
 }
 
+/* The pid of the process that forks, for the child's death-signal check. */
+static pid_t forked_by;
+
 static void child_start(const struct proc *p, char *const *envp, int errfd,
 			int nullfd, int outfd, int errout)
 {
@@ -145,6 +149,11 @@ static void child_start(const struct proc *p, char *const *envp, int errfd,
 	int sig;
 
 	setpgid(0, 0);
+	/* if bench dies (even by SIGKILL), the child goes with it: a docker
+	 * client left behind would keep its build running in the daemon */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != forked_by)
+		_exit(127); /* bench died before prctl took effect */
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = SIG_DFL;
 	sigemptyset(&sa.sa_mask);
@@ -425,6 +434,7 @@ int proc_run(struct proc *p)
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	start = monotime_now();
+	forked_by = getpid();
 	pid = fork();
 	if (pid == 0)
 		child_start(p, envp, errpipe[1], nullfd,

@@ -446,8 +446,8 @@ static void test_sigkill_leaves_no_torn_record(void **state)
 	dir = wait_second_build(j);
 	assert_int_equal(kill(j->pid, SIGKILL), 0);
 	assert_int_equal(job_wait(j, 30), 128 + SIGKILL);
-	/* SIGKILL cannot be handled: the docker client (its own process group)
-	 * outlives bench until its pipe breaks; end it the way a user would */
+	/* SIGKILL cannot be handled: the docker client gets SIGKILL from the
+	 * kernel with bench (PR_SET_PDEATHSIG); whatever is left is ended here */
 	n = find_procs(pids, 16, j->work, "buildx");
 	for (i = 0; i < n && i < 16; i++) {
 		kill(-pids[i], SIGKILL);
