@@ -42,6 +42,8 @@ check: bench
 	$(MAKE) unit && $(MAKE) san && $(MAKE) integration
 san:
 	$(MAKE) BUILD=build/san CFLAGS="-O1 -g $(SAN) -Wno-format-truncation" LDFLAGS="$(SAN)" unit
+benchmarks: $(BUILD)/tests/bench_rawjson
+	$<
 valgrind: $(TESTS)
 	tests/run-unit --valgrind $(BUILD) $(TESTS)
 # fuzz: each tests/fuzz/fuzz_*.c under libFuzzer (clang), a short smoke run; fuzz-long: 1,000,000 runs each
@@ -70,5 +72,5 @@ install: bench
 	cp -R dockerfiles plots scenarios $(DESTDIR)$(PREFIX)/share/bench/
 clean:
 	rm -rf build bench
-.PHONY: all check unit integration san valgrind install clean fixtures
+.PHONY: all check unit integration san benchmarks valgrind install clean fixtures
 -include $(OBJ:.o=.d) $(TESTS:=.d) $(ITESTS:=.d)

@@ -20,8 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "proc.h"
-#include "util.h"
+#include "ittest.h"
 
 #define DATA "tests/data/gate/it"
 
@@ -35,18 +34,6 @@ static char *tmp;
 static char *baseline;     /* the committed baseline, absolute */
 static struct run good, broken;
 
-static const char *bench_bin(void)
-{
-	const char *b = getenv("BENCH_BIN");
-	return b && *b ? b : "./bench";
-}
-
-static char *fixture_repo(void)
-{
-	const char *f = getenv("BENCH_FIXTURES");
-	return path_absolute(f && *f ? f : "build/fixtures/tiny");
-}
-
 /*
  * A copy of DATA/name in tmp with "repo = " pointing at the fixture
  * repository ($BENCH_FIXTURES) and "dockerfile = " made absolute, so that the
@@ -55,7 +42,7 @@ static char *fixture_repo(void)
 static char *scenario_copy(const char *name)
 {
 	char *src = xasprintf("%s/%s", DATA, name), *dir = path_absolute(DATA);
-	char *text = NULL, *line, *next, *dst = path_join(tmp, name), *repo = fixture_repo();
+	char *text = NULL, *line, *next, *dst = path_join(tmp, name), *repo = it_fixture_repo();
 	struct strbuf sb = {0};
 
 	assert_int_equal(read_file(&text, NULL, src), 0);
@@ -84,33 +71,15 @@ static char *scenario_copy(const char *name)
 	return dst;
 }
 
+/* `bench args...`: its exit status, -1 when it could not be run (the
+ * callers' messages then show what there is). */
 static int bench(char **out, char **err, const char *const *args)
 {
-	struct strvec argv = {0};
 	int status = -1;
 
-	strvec_push(&argv, bench_bin());
-	for (; *args; args++)
-		strvec_push(&argv, *args);
-	if (proc_capture(out, err, &status, strvec_argv(&argv), 900) < 0)
+	if (it_capture(out, err, &status, it_bench_bin(), args, 900) < 0)
 		status = -1;
-	strvec_release(&argv);
 	return status;
-}
-
-/* The one folder under results (NULL when none). */
-static char *only_child(const char *results)
-{
-	const char *ls[] = {"ls", results, NULL};
-	char *list = NULL, *dir = NULL;
-	int st = 0;
-
-	if (proc_capture(&list, NULL, &st, ls, 10) == 0 && list && *list) {
-		list[strcspn(list, "\n")] = '\0';
-		dir = path_join(results, list);
-	}
-	free(list);
-	return dir;
 }
 
 /* `bench run SCENARIO --gate BASELINE` in its own results folder. */
@@ -121,7 +90,7 @@ static void run_gated(struct run *r, const char *scenario_name, const char *resu
 			      "--gate", baseline, NULL};
 
 	r->status = bench(&r->out, &r->err, args);
-	r->dir = only_child(results);
+	r->dir = it_only_child(results);
 	free(scenario);
 	free(results);
 }

@@ -18,36 +18,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "proc.h"
-#include "util.h"
+#include "ittest.h"
 
 #define FILE_SECRET "s3cr3t-VALUE-xyz"
 #define ENV_SECRET "s3cr3t-ENV-4711q"
 
 static char *tmp;
-
-static const char *bench_bin(void)
-{
-	const char *b = getenv("BENCH_BIN");
-	return b && *b ? b : "./bench";
-}
-
-static void write_text(const char *path, const char *text)
-{
-	assert_int_equal(write_file_atomic(path, text, strlen(text)), 0);
-}
-
-static int bench(char **out, char **err, const char *const *args)
-{
-	struct strvec argv = {0};
-	int status = -1;
-	strvec_push(&argv, bench_bin());
-	for (; *args; args++)
-		strvec_push(&argv, *args);
-	assert_int_equal(proc_capture(out, err, &status, strvec_argv(&argv), 900), 0);
-	strvec_release(&argv);
-	return status;
-}
 
 /* Whether needle occurs in the bytes (not only the text) of s. */
 static bool has(const char *s, size_t len, const char *needle)
@@ -87,26 +63,22 @@ static int scan_tree(const char *dir)
 static char *write_scenario(void)
 {
 	char *df = path_join(tmp, "Dockerfile"), *token = path_join(tmp, "token.txt");
-	char *ini = path_join(tmp, "secrets.ini"), *text;
-	const char *f = getenv("BENCH_FIXTURES");
-	char *repo = path_absolute(f && *f ? f : "build/fixtures/tiny");
+	char *ini = path_join(tmp, "secrets.ini"), *rest;
 
-	write_text(token, FILE_SECRET "\n");
+	it_write_text(token, FILE_SECRET "\n");
 	/* required=true: the build fails when a secret is not given; the value is
 	 * only compared by length, so the Dockerfile (and the log) never holds it */
-	write_text(df, "FROM bench/busybox:latest\n"
-		       "RUN --mount=type=secret,id=token,required=true "
-		       "--mount=type=secret,id=envtok,required=true "
-		       "cat /run/secrets/token /run/secrets/envtok > /dev/null && "
-		       "test \"$(wc -c < /run/secrets/token)\" -eq 17 && "
-		       "test \"$(wc -c < /run/secrets/envtok)\" -eq 16 && echo secrets-seen\n");
-	text = xasprintf("[scenario]\nname = secrets\nrepo = %s\ncommits = last:1\ntimeout = 5m\n"
-			 "secret = id=token,src=%s\nsecret = id=envtok,env=IT_SECRET_ENV\n\n"
+	it_write_text(df, "FROM bench/busybox:latest\n"
+			  "RUN --mount=type=secret,id=token,required=true "
+			  "--mount=type=secret,id=envtok,required=true "
+			  "cat /run/secrets/token /run/secrets/envtok > /dev/null && "
+			  "test \"$(wc -c < /run/secrets/token)\" -eq 17 && "
+			  "test \"$(wc -c < /run/secrets/envtok)\" -eq 16 && echo secrets-seen\n");
+	rest = xasprintf("secret = id=token,src=%s\nsecret = id=envtok,env=IT_SECRET_ENV\n\n"
 			 "[variant v]\ndockerfile = %s\ncache = none\nrunner = persistent\n",
-			 repo, token, df);
-	write_text(ini, text);
-	free(text);
-	free(repo);
+			 token, df);
+	it_write_scenario(ini, "secrets", "last:1", "5m", rest);
+	free(rest);
 	free(df);
 	free(token);
 	return ini;
@@ -120,7 +92,7 @@ static void test_secrets_never_written(void **state)
 	int status, files;
 	(void)state;
 
-	status = bench(&out, &err, args);
+	status = it_bench(&out, &err, args);
 	if (status != 0)
 		fail_msg("the build with secrets exited %d:\n%s", status, err);
 	assert_false(has(out, strlen(out), FILE_SECRET) || has(out, strlen(out), ENV_SECRET));
@@ -134,7 +106,7 @@ static void test_secrets_never_written(void **state)
 	/* the dry run names the secrets' ids and files, never their values */
 	{
 		const char *dry[] = {"run", ini, "--dry-run", NULL};
-		assert_int_equal(bench(&out, &err, dry), 0);
+		assert_int_equal(it_bench(&out, &err, dry), 0);
 		assert_non_null(strstr(out, "--secret"));
 		assert_non_null(strstr(out, "id=token"));
 		assert_non_null(strstr(out, "id=envtok,env=IT_SECRET_ENV"));

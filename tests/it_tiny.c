@@ -16,8 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "proc.h"
-#include "util.h"
+#include "ittest.h"
 
 static char *tmp;          /* this test's folder */
 static char *results_dir;  /* the run's results folder */
@@ -25,64 +24,25 @@ static json_t *run;        /* its run.json */
 static int run_status;
 static char *run_stdout, *run_stderr;
 
-static const char *bench_bin(void)
-{
-	const char *b = getenv("BENCH_BIN");
-	return b && *b ? b : "./bench";
-}
-
-static char *fixture_repo(void)
-{
-	const char *f = getenv("BENCH_FIXTURES");
-	return path_absolute(f && *f ? f : "build/fixtures/tiny");
-}
-
-static void write_text(const char *path, const char *text)
-{
-	assert_int_equal(write_file_atomic(path, text, strlen(text)), 0);
-}
-
+/* A scenario NAME.ini in tmp replaying the fixture's last 5 commits with
+ * these variants, where @DF@ stands for the tiny multi-stage Dockerfile.
+ * Caller frees the path. */
 static char *write_scenario(const char *name, const char *variants)
 {
-	char *repo = fixture_repo(), *df = path_absolute("dockerfiles/tiny/multi-stage.Dockerfile");
+	char *df = path_absolute("dockerfiles/tiny/multi-stage.Dockerfile");
 	char *path = xasprintf("%s/%s.ini", tmp, name);
-	char *text = xasprintf("[scenario]\nname = %s\nrepo = %s\ncommits = last:5\ntimeout = 5m\n\n%s",
-			       name, repo, variants);
-	char *expanded = NULL;
-	/* variants may say @DF@ for the tiny multi-stage Dockerfile */
-	struct strbuf sb = {0};
-	const char *p = text, *hit;
-	while ((hit = strstr(p, "@DF@"))) {
-		strbuf_add(&sb, p, (size_t)(hit - p));
-		strbuf_puts(&sb, df);
-		p = hit + 4;
-	}
-	strbuf_puts(&sb, p);
-	expanded = strbuf_detach(&sb);
-	write_text(path, expanded);
+	char *text = xasprintf("\n%s", variants), *expanded = it_subst(text, "@DF@", df);
+
+	it_write_scenario(path, name, "last:5", "5m", expanded);
 	free(expanded);
 	free(text);
-	free(repo);
 	free(df);
 	return path;
-}
-
-static int bench(char **out, char **err, const char *const *args)
-{
-	struct strvec argv = {0};
-	int status = -1;
-	strvec_push(&argv, bench_bin());
-	for (; *args; args++)
-		strvec_push(&argv, *args);
-	assert_int_equal(proc_capture(out, err, &status, strvec_argv(&argv), 900), 0);
-	strvec_release(&argv);
-	return status;
 }
 
 static int setup_run(void **state)
 {
 	char *scenario, *results, *work;
-	char *names[1] = {0};
 	(void)state;
 	tmp = xstrdup("/tmp/bench-it-XXXXXX");
 	if (!mkdtemp(tmp))
@@ -95,28 +55,11 @@ static int setup_run(void **state)
 	work = path_join(tmp, "work");
 	{
 		const char *args[] = {"run", scenario, "--results", results, "--work", work, "--no-plot", NULL};
-		run_status = bench(&run_stdout, &run_stderr, args);
+		run_status = it_bench(&run_stdout, &run_stderr, args);
 	}
-	/* the one folder under results/ */
-	{
-		struct strvec found = {0};
-		char *dirlist = NULL;
-		int st = 0;
-		const char *ls[] = {"ls", results, NULL};
-		proc_capture(&dirlist, NULL, &st, ls, 10);
-		if (dirlist && *dirlist) {
-			dirlist[strcspn(dirlist, "\n")] = '\0';
-			results_dir = path_join(results, dirlist);
-		}
-		free(dirlist);
-		strvec_release(&found);
-	}
-	if (results_dir) {
-		char *rj = path_join(results_dir, "run.json");
-		run = json_load_file(rj, 0, NULL);
-		free(rj);
-	}
-	(void)names;
+	results_dir = it_only_child(results); /* the one folder under results/ */
+	if (results_dir)
+		run = it_load_run(results_dir, NULL);
 	free(scenario);
 	free(results);
 	free(work);
@@ -146,17 +89,6 @@ static json_t *build_of(const char *variant, int index)
 	return NULL;
 }
 
-static const char *str(json_t *b, const char *key)
-{
-	const char *s = json_string_value(json_object_get(b, key));
-	return s ? s : "";
-}
-
-static long long num(json_t *b, const char *key)
-{
-	return json_integer_value(json_object_get(b, key));
-}
-
 static void test_run_shape(void **state)
 {
 	(void)state;
@@ -182,23 +114,23 @@ static void test_phases_and_cache(void **state)
 		json_t *none = build_of("nocache", i), *local = build_of("local", i);
 		assert_non_null(none);
 		assert_non_null(local);
-		assert_string_equal(str(none, "phase"), i == 1 ? "cold" : "warm");
-		assert_string_equal(str(local, "phase"), i == 1 ? "cold" : "warm");
-		assert_true(num(none, "steps_total") > 0);
+		assert_string_equal(it_str(none, "phase"), i == 1 ? "cold" : "warm");
+		assert_string_equal(it_str(local, "phase"), i == 1 ? "cold" : "warm");
+		assert_true(it_num(none, "steps_total") > 0);
 		if (i == 3)
 			continue; /* the failing commit */
-		assert_string_equal(str(none, "status"), "ok");
-		assert_string_equal(str(local, "status"), "ok");
+		assert_string_equal(it_str(none, "status"), "ok");
+		assert_string_equal(it_str(local, "status"), "ok");
 		/* an ephemeral runner without a cache has nothing to reuse */
-		assert_int_equal(num(none, "steps_cached"), 0);
+		assert_int_equal(it_num(none, "steps_cached"), 0);
 		if (i > 1)
-			assert_true(num(local, "steps_cached") > 0);
-		assert_true(num(local, "cache_bytes") > 0);
-		assert_true(num(local, "image_bytes") > 0);
+			assert_true(it_num(local, "steps_cached") > 0);
+		assert_true(it_num(local, "cache_bytes") > 0);
+		assert_true(it_num(local, "image_bytes") > 0);
 		assert_true(json_real_value(json_object_get(local, "wall_seconds")) > 0);
 	}
 	/* commit 2 changes deps.txt: the deps step rebuilt, the base step cached */
-	assert_true(num(build_of("local", 2), "steps_cached") < num(build_of("local", 4), "steps_cached"));
+	assert_true(it_num(build_of("local", 2), "steps_cached") < it_num(build_of("local", 4), "steps_cached"));
 }
 
 static void test_failing_commit_recorded(void **state)
@@ -207,11 +139,11 @@ static void test_failing_commit_recorded(void **state)
 	(void)state;
 	assert_non_null(run);
 	b = build_of("local", 3);
-	assert_string_equal(str(b, "status"), "failed");
-	assert_true(num(b, "exit_code") != 0);
-	assert_non_null(strstr(str(b, "reason"), "FAIL marker present"));
+	assert_string_equal(it_str(b, "status"), "failed");
+	assert_true(it_num(b, "exit_code") != 0);
+	assert_non_null(strstr(it_str(b, "reason"), "FAIL marker present"));
 	/* and the run went on */
-	assert_string_equal(str(build_of("local", 4), "status"), "ok");
+	assert_string_equal(it_str(build_of("local", 4), "status"), "ok");
 }
 
 static void test_skipped_without_dockerfile(void **state)
@@ -220,8 +152,8 @@ static void test_skipped_without_dockerfile(void **state)
 	(void)state;
 	assert_non_null(run);
 	b = build_of("missing", 2);
-	assert_string_equal(str(b, "status"), "skipped");
-	assert_non_null(strstr(str(b, "reason"), "NoSuch.Dockerfile"));
+	assert_string_equal(it_str(b, "status"), "skipped");
+	assert_non_null(strstr(it_str(b, "reason"), "NoSuch.Dockerfile"));
 }
 
 static void test_one_cache_folder_after_rotation(void **state)
@@ -264,7 +196,7 @@ static void test_files_written(void **state)
 		lines += journal[i] == '\n';
 	assert_int_equal(lines, 15);
 	free(path);
-	log = path_join(results_dir, str(build_of("local", 2), "log"));
+	log = path_join(results_dir, it_str(build_of("local", 2), "log"));
 	assert_true(path_exists(log));
 	free(log);
 	free(csv);
@@ -279,7 +211,7 @@ static void test_dry_run_runs_nothing(void **state)
 	size_t builds = 0;
 	const char *p;
 	(void)state;
-	assert_int_equal(bench(&out, &err, args), 0);
+	assert_int_equal(it_bench(&out, &err, args), 0);
 	for (p = out; (p = strstr(p, "buildx build")); p++)
 		builds++;
 	assert_int_equal(builds, 5);
@@ -296,8 +228,8 @@ static void test_bad_scenario_exit_2(void **state)
 	char *path = path_join(tmp, "bad.ini"), *out = NULL, *err = NULL, *want;
 	const char *args[] = {"run", path, NULL};
 	(void)state;
-	write_text(path, "[scenario]\nname = x\ncolour = blue\n");
-	assert_int_equal(bench(&out, &err, args), 2);
+	it_write_text(path, "[scenario]\nname = x\ncolour = blue\n");
+	assert_int_equal(it_bench(&out, &err, args), 2);
 	want = xasprintf("%s:3:", path);
 	assert_non_null(strstr(err, want));
 	free(want);
