@@ -32,8 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "proc.h"
-#include "util.h"
+#include "ittest.h"
 
 extern char **environ;
 
@@ -57,17 +56,6 @@ struct job {
 };
 
 /* ---- helpers ---- */
-
-static const char *bench_bin(void)
-{
-	const char *b = getenv("BENCH_BIN");
-	return b && *b ? b : "./bench";
-}
-
-static void write_text(const char *path, const char *text)
-{
-	assert_int_equal(write_file_atomic(path, text, strlen(text)), 0);
-}
 
 static char *slurp(const char *path)
 {
@@ -98,11 +86,7 @@ static struct job *job_new(const char *name, const char *commits, const char *ti
 			   const char *dockerfile, const char *extra)
 {
 	struct job *j = xcalloc(1, sizeof(*j));
-	const char *f = getenv("BENCH_FIXTURES");
-	char *repo = path_absolute(f && *f ? f : "build/fixtures/tiny");
-	char *df = NULL, *text, *body;
-	struct strbuf sb = {0};
-	const char *p, *hit;
+	char *df = NULL, *rest, *body;
 
 	j->dir = xasprintf("%s/%d-%s", tmp, ++serial, name);
 	assert_int_equal(mkdir_p(j->dir), 0);
@@ -113,21 +97,14 @@ static struct job *job_new(const char *name, const char *commits, const char *ti
 	j->out = path_join(j->dir, "bench.out");
 	j->err = path_join(j->dir, "bench.err");
 	df = path_join(j->dir, "Dockerfile");
-	for (p = dockerfile; (hit = strstr(p, "@M@")); p = hit + 3) {
-		strbuf_add(&sb, p, (size_t)(hit - p));
-		strbuf_puts(&sb, j->marker);
-	}
-	strbuf_puts(&sb, p);
-	body = strbuf_detach(&sb);
-	write_text(df, body);
-	text = xasprintf("[scenario]\nname = %s\nrepo = %s\ncommits = %s\ntimeout = %s\n%s\n"
-			 "[variant slow]\ndockerfile = %s\ncache = none\nrunner = persistent\n",
-			 name, repo, commits, timeout, extra ? extra : "", df);
-	write_text(j->scenario, text);
-	free(text);
+	body = it_subst(dockerfile, "@M@", j->marker);
+	it_write_text(df, body);
+	rest = xasprintf("%s\n[variant slow]\ndockerfile = %s\ncache = none\nrunner = persistent\n",
+			 extra ? extra : "", df);
+	it_write_scenario(j->scenario, name, commits, timeout, rest);
+	free(rest);
 	free(body);
 	free(df);
-	free(repo);
 	return j;
 }
 
@@ -151,9 +128,7 @@ static void job_start(struct job *j, const char *const *args, const char *const 
 	struct strvec argv = {0}, envv = {0};
 	size_t i, k;
 
-	strvec_push(&argv, bench_bin());
-	for (; *args; args++)
-		strvec_push(&argv, *args);
+	it_argv(&argv, it_bench_bin(), args);
 	for (i = 0; environ[i]; i++) {
 		bool replaced = false;
 		size_t klen = strcspn(environ[i], "=");
@@ -306,24 +281,16 @@ static int journal_check(const char *dir, json_t *records)
 /* DIR/run.json, asserted to parse as a run object. New reference. */
 static json_t *run_json(const char *dir)
 {
-	char *path = path_join(dir, "run.json");
 	json_error_t jerr;
-	json_t *run = json_load_file(path, 0, &jerr);
+	json_t *run = it_load_run(dir, &jerr);
 	if (!json_is_object(run) || !json_is_array(json_object_get(run, "builds")))
-		fail_msg("%s is not a valid run: %s", path, jerr.text);
-	free(path);
+		fail_msg("%s/run.json is not a valid run: %s", dir, jerr.text);
 	return run;
 }
 
 static size_t run_builds(json_t *run)
 {
 	return json_array_size(json_object_get(run, "builds"));
-}
-
-static const char *str(json_t *b, const char *key)
-{
-	const char *s = json_string_value(json_object_get(b, key));
-	return s ? s : "";
 }
 
 static void assert_contains(const char *text, const char *what, const char *where)
@@ -413,8 +380,8 @@ static void test_sigint_keeps_finished_and_resumes(void **state)
 		run = run_json(dir);
 		assert_int_equal(run_builds(run), lines);
 		json_array_foreach(records, i, b) {
-			ok += !strcmp(str(b, "status"), "ok");
-			interrupted += !strcmp(str(b, "status"), "interrupted");
+			ok += !strcmp(it_str(b, "status"), "ok");
+			interrupted += !strcmp(it_str(b, "status"), "interrupted");
 		}
 		assert_int_equal(ok, 1);
 		assert_int_equal(ok + interrupted, lines);
@@ -490,7 +457,7 @@ static void test_resume_checks_the_scenario(void **state)
 	/* the scenario changed: refused, nothing touched */
 	text = slurp(j->scenario);
 	changed = xasprintf("; changed after the run\n%s", text);
-	write_text(j->scenario, changed);
+	it_write_text(j->scenario, changed);
 	{
 		const char *resume[] = {"run", "--resume", dir, j->scenario, "--no-plot", NULL};
 		status = job_run(j, resume, NULL, RUN_LIMIT);
@@ -581,8 +548,8 @@ static void test_daemon_lost_stops_the_run(void **state)
 	dir = run_dir(j);
 	assert_non_null(dir);
 	assert_int_equal(journal_check(dir, records), 1);
-	assert_string_equal(str(json_array_get(records, 0), "status"), "failed");
-	assert_contains(str(json_array_get(records, 0), "reason"), "daemon", "the build's reason");
+	assert_string_equal(it_str(json_array_get(records, 0), "status"), "failed");
+	assert_contains(it_str(json_array_get(records, 0), "reason"), "daemon", "the build's reason");
 	run = run_json(dir);
 	assert_int_equal(run_builds(run), 1);
 	json_decref(run);
@@ -620,11 +587,11 @@ static void test_timeout_kills_the_build(void **state)
 	assert_non_null(dir);
 	assert_int_equal(journal_check(dir, records), 2);
 	b = json_array_get(records, 0);
-	assert_string_equal(str(b, "status"), "timeout");
-	assert_contains(str(b, "reason"), "timeout", "the build's reason");
+	assert_string_equal(it_str(b, "status"), "timeout");
+	assert_contains(it_str(b, "reason"), "timeout", "the build's reason");
 	assert_true(json_real_value(json_object_get(b, "wall_seconds")) < 60);
 	/* the run went on */
-	assert_string_equal(str(json_array_get(records, 1), "status"), "ok");
+	assert_string_equal(it_str(json_array_get(records, 1), "status"), "ok");
 	/* nothing left: not the client, not the step's processes */
 	assert_int_equal(count_procs(j->work, "buildx"), 0);
 	assert_int_equal(wait_procs_gone(j->marker, NULL, 20), 0);
@@ -749,7 +716,7 @@ static void test_world_without_registry_fails_before_building(void **state)
 	df = path_join(j->dir, "Dockerfile");
 	ini = xasprintf("[scenario]\nname = noregistry\ncommits = last:2\ntimeout = 5m\n\n"
 			"[variant v]\ndockerfile = %s\ncache = none\n\n[world]\nkind = cafeboo\nscale = 0.01\n", df);
-	write_text(j->scenario, ini);
+	it_write_text(j->scenario, ini);
 	path = docker_only_path(j);
 	env[0] = path;
 	env[1] = NULL;

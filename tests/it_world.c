@@ -13,14 +13,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <fcntl.h>
-#include <sys/file.h>
 #include <unistd.h>
 
 #include "docker.h"
 #include "error.h"
-#include "proc.h"
-#include "util.h"
+#include "ittest.h"
 #include "world.h"
 #include "world/catalog.h"
 
@@ -32,36 +29,20 @@ static void log_line(void *ctx, const char *msg)
 
 static int run_docker(char **out, const char *const *args)
 {
-	struct strvec argv = {0};
 	int status = -1;
 	char *err = NULL;
-	strvec_push(&argv, docker_cli());
-	for (; *args; args++)
-		strvec_push(&argv, *args);
-	assert_int_equal(proc_capture(out, &err, &status, strvec_argv(&argv), 600), 0);
+	assert_int_equal(it_capture(out, &err, &status, docker_cli(), args, 600), 0);
 	if (status != 0)
-		fprintf(stderr, "docker %s failed:\n%s\n%s\n", argv.v[1], out && *out ? *out : "", err ? err : "");
+		fprintf(stderr, "docker %s failed:\n%s\n%s\n", args[0], out && *out ? *out : "", err ? err : "");
 	free(err);
-	strvec_release(&argv);
 	return status;
-}
-
-/* Builds here prune nothing, but a bench run's ephemeral reset would prune
- * this build's cache under it: hold the engine lock bench runs hold. */
-static int lock_engine(void)
-{
-	const char *dir = getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
-	char *path = path_join(dir, "bench-engine.lock");
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
-	free(path);
-	assert_true(fd >= 0);
-	assert_int_equal(flock(fd, LOCK_EX), 0);
-	return fd;
 }
 
 static void test_pip_in_a_build_and_push(void **state)
 {
-	int lock = lock_engine();
+	/* builds here prune nothing, but a bench run's ephemeral reset would
+	 * prune this build's cache under it */
+	int lock = it_lock_engine();
 	struct world_settings ws = {
 		.enabled = true, .kind = "cafeboo", .scale = 0.002, .bandwidth = 50e6,
 		.latency = 0.005, .base_image = "bench/python:3.12.7-slim", .seed = 1};
