@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "error.h"
 #include "plot.h"
 #include "stats.h"
 #include "util.h"
@@ -225,6 +226,32 @@ json_t *blogreport_evaluate(json_t *run)
 	return ev;
 }
 
+int blogreport_fit(json_t *ev, json_t *other)
+{
+	double s1 = json_number_value(json_object_get(ev, "scale"));
+	double s2 = json_number_value(json_object_get(other, "scale"));
+	json_t *row;
+	size_t i;
+
+	if (!(fabs(s1 - s2) > 1e-9))
+		return bench_error_set(BENCH_EINVALID, "both runs are at scale %g: a line needs two scales", s1);
+	json_array_foreach(json_object_get(ev, "rows"), i, row) {
+		json_t *orow = json_array_get(json_object_get(other, "rows"), i);
+		json_t *m1 = json_object_get(row, "measured_seconds"), *m2 = json_object_get(orow, "measured_seconds");
+		double b, a;
+		if (!json_is_number(m1) || !json_is_number(m2))
+			continue;
+		b = (json_number_value(m2) - json_number_value(m1)) / (s2 - s1);
+		a = json_number_value(m1) - b * s1;
+		json_object_set_new(row, "fit_seconds", json_real(a + b));
+		json_object_set_new(row, "fit_fixed_seconds", json_real(a));
+	}
+	json_object_set_new(ev, "fit", json_sprintf(
+		"a straight line through each row's measured median at scale %g and at scale %g "
+		"(time = fixed + per-scale x scale), read at scale 1", s1, s2));
+	return 0;
+}
+
 static void print_minutes(FILE *f, json_t *v)
 {
 	if (json_is_number(v)) {
@@ -243,14 +270,20 @@ void blogreport_print(FILE *f, json_t *ev)
 
 	fprintf(f, "\nthe blog next to this run (scale %.3g; projection to scale 1 is an estimate)\n",
 		json_number_value(json_object_get(ev, "scale")));
-	fprintf(f, "%-44s %-32s %18s %18s\n", "case", "blog", "measured", "projected @1");
+	bool fit = json_is_string(json_object_get(ev, "fit"));
+	fprintf(f, "%-44s %-32s %18s %18s%s\n", "case", "blog", "measured", "projected @1",
+		fit ? "       line fit @1" : "");
 	json_array_foreach(json_object_get(ev, "rows"), i, row) {
 		fprintf(f, "%-44s %-32s", json_str(row, "case"), json_str(row, "blog"));
 		print_minutes(f, json_object_get(row, "measured_seconds"));
 		print_minutes(f, json_object_get(row, "projected_seconds"));
+		if (fit)
+			print_minutes(f, json_object_get(row, "fit_seconds"));
 		fputc('\n', f);
 	}
 	fprintf(f, "projection: %s\n", json_str(ev, "projection"));
+	if (fit)
+		fprintf(f, "line fit: %s\n", json_str(ev, "fit"));
 	fprintf(f, "\ntargets (measured in this run, as ratios)\n");
 	json_array_foreach(json_object_get(ev, "targets"), i, t) {
 		json_t *v = json_object_get(t, "value");

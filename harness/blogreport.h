@@ -31,6 +31,16 @@
  */
 json_t *blogreport_evaluate(json_t *run);
 
+/*
+ * The straight-line projection: with `other`, an evaluation of a run at
+ * another scale, each row's measured median is fitted as a + b * scale
+ * through the two runs and "fit_seconds" = a + b (the time at scale 1) is
+ * added to the rows of ev, with the method in "fit". Rows missing in either
+ * run are left without a fit. Returns 0, or BENCH_EINVALID when both runs
+ * have the same scale.
+ */
+int blogreport_fit(json_t *ev, json_t *other);
+
 /* Print the evaluation as text tables. */
 void blogreport_print(FILE *f, json_t *evaluation);
 

@@ -21,6 +21,7 @@ static const struct command commands[] = {
 	{"plot", cmd_plot, "draw the charts of a results folder with gnuplot"},
 	{"report", cmd_report, "print a results folder as markdown, csv, json or benchmark-action"},
 	{"compare", cmd_compare, "compare two runs variant by variant"},
+	{"blog", cmd_blog, "the cafeboo run next to the blog's figures (two runs: a line fit to scale 1)"},
 	{"baseline", cmd_baseline, "keep a run's figures as the baseline for bench gate"},
 	{"gate", cmd_gate, "judge a run against a baseline: exit 1 on a regression (CI)"},
 };

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "blogreport.h"
+#include "error.h"
 
 /* One ok build: `wall` seconds, all in a pip step when `pip` (so it scales),
  * else in a base step (kept as measured). */
@@ -34,7 +35,14 @@ static json_t *build(const char *variant, int index, const char *phase, double w
 			 "steps", steps, "changed", reqs_changed ? "ai_project/requirements.txt" : "ai_project/main.py");
 }
 
+static json_t *make_run_at(double optimized_warm, double scale);
+
 static json_t *make_run(double optimized_warm)
+{
+	return make_run_at(optimized_warm, 0.05);
+}
+
+static json_t *make_run_at(double optimized_warm, double scale)
 {
 	json_t *builds = json_array();
 	int i;
@@ -50,7 +58,7 @@ static json_t *make_run(double optimized_warm)
 	json_array_append_new(builds, build(BLOG_OPTIMIZED, 1, "cold", 40, true, false, false));
 	json_array_append_new(builds, build(BLOG_OPTIMIZED, 2, "warm", optimized_warm, false, false, true));
 	json_array_append_new(builds, build(BLOG_OPTIMIZED, 3, "warm", optimized_warm, false, false, true));
-	return json_pack("{s:{s:{s:f}}, s:o}", "scenario", "world", "scale", 0.05, "builds", builds);
+	return json_pack("{s:{s:{s:f}}, s:o}", "scenario", "world", "scale", scale, "builds", builds);
 }
 
 static json_t *target(json_t *ev, const char *prefix, int nth)
@@ -115,12 +123,32 @@ static void test_print(void **state)
 	json_decref(run);
 }
 
+/* Two runs whose optimized warm builds take 4 s at scale 0.05 and 6 s at
+ * 0.1: the line is 2 + 40 x scale, so 42 s at scale 1. */
+static void test_line_fit(void **state)
+{
+	json_t *a = make_run_at(4, 0.05), *b = make_run_at(6, 0.1);
+	json_t *ea = blogreport_evaluate(a), *eb = blogreport_evaluate(b), *row;
+	(void)state;
+	assert_int_equal(blogreport_fit(ea, eb), 0);
+	row = json_array_get(json_object_get(ea, "rows"), 7); /* optimized, later builds */
+	assert_true(fabs(json_number_value(json_object_get(row, "fit_seconds")) - 42) < 1e-9);
+	assert_true(fabs(json_number_value(json_object_get(row, "fit_fixed_seconds")) - 2) < 1e-9);
+	/* the same scale twice is no line */
+	assert_int_equal(blogreport_fit(ea, ea), BENCH_EINVALID);
+	json_decref(ea);
+	json_decref(eb);
+	json_decref(a);
+	json_decref(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_targets),
 		cmocka_unit_test(test_missed_target),
 		cmocka_unit_test(test_print),
+		cmocka_unit_test(test_line_fit),
 	};
 	return cmocka_run_group_tests_name("blogreport", tests, NULL, NULL);
 }
