@@ -284,6 +284,9 @@ void blogreport_print(FILE *f, json_t *ev)
 	fprintf(f, "projection: %s\n", json_str(ev, "projection"));
 	if (fit)
 		fprintf(f, "line fit: %s\n", json_str(ev, "fit"));
+	else
+		fprintf(f, "for a line fit through two scales: run again with --scale X, then "
+			"bench blog RESULTS_A RESULTS_B\n");
 	fprintf(f, "\ntargets (measured in this run, as ratios)\n");
 	json_array_foreach(json_object_get(ev, "targets"), i, t) {
 		json_t *v = json_object_get(t, "value");
