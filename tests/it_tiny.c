@@ -223,6 +223,38 @@ static void test_dry_run_runs_nothing(void **state)
 	free(results);
 }
 
+/* runner = persistent keeps the daemon's build cache between builds: warm
+ * builds reuse layers without any cache folder, cold resets it. */
+static void test_persistent_runner(void **state)
+{
+	char *scenario = write_scenario("tiny-persistent",
+		"[variant persistent]\ndockerfile = @DF@\ncache = none\nrunner = persistent\n");
+	char *results = path_join(tmp, "persistent-results"), *dir, *out = NULL, *err = NULL;
+	const char *args[] = {"run", scenario, "--results", results, "--no-plot", "-q", NULL};
+	json_t *prun, *b;
+	size_t i;
+	(void)state;
+	assert_int_equal(it_bench(&out, &err, args), 1); /* commit 3 fails on purpose */
+	dir = it_only_child(results);
+	assert_non_null(dir);
+	prun = it_load_run(dir, NULL);
+	assert_non_null(prun);
+	json_array_foreach(json_object_get(prun, "builds"), i, b) {
+		long long index = json_integer_value(json_object_get(b, "index"));
+		if (index == 1)
+			assert_int_equal(it_num(b, "steps_cached"), 0);  /* cold: reset */
+		else if (index != 3)
+			assert_true(it_num(b, "steps_cached") > 0);     /* the daemon kept its cache */
+		assert_int_equal(it_num(b, "cache_bytes"), 0);
+	}
+	json_decref(prun);
+	free(dir);
+	free(out);
+	free(err);
+	free(scenario);
+	free(results);
+}
+
 static void test_bad_scenario_exit_2(void **state)
 {
 	char *path = path_join(tmp, "bad.ini"), *out = NULL, *err = NULL, *want;
@@ -248,6 +280,7 @@ int main(void)
 		cmocka_unit_test(test_one_cache_folder_after_rotation),
 		cmocka_unit_test(test_files_written),
 		cmocka_unit_test(test_dry_run_runs_nothing),
+		cmocka_unit_test(test_persistent_runner),
 		cmocka_unit_test(test_bad_scenario_exit_2),
 	};
 	return cmocka_run_group_tests_name("integration: bench run on the real engine", tests, setup_run, teardown_run);
