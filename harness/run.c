@@ -373,12 +373,13 @@ static int build_one(struct run *r, struct series *s, size_t i)
 	const struct commit_info *c = &r->commits[i];
 	bool cold = i == 0;
 	struct build_request req = {0};
-	struct strvec argv = {0}, push_argv = {0}, args = {0};
+	struct strvec argv = {0}, push_argv = {0};
 	struct build_io io = {.r = r, .log_fd = -1};
 	struct proc p = {0};
 	json_t *b = json_object(), *changed = json_array(), *steps;
 	char *name = lowercase_name(v->name), *tag = NULL, *meta = NULL, *log_rel = NULL, *log_path = NULL;
 	char *dockerfile = NULL, *context = NULL, *cache_from = NULL, *cache_to = NULL, *key = NULL;
+	char *export_opts = NULL;
 	bool exact_hit = false;
 	const char *status = "ok", *dir;
 	double restore_s = 0, save_s = 0, push_s = 0, build_s = 0;
@@ -439,7 +440,11 @@ static int build_one(struct run *r, struct series *s, size_t i)
 	if (error < 0)
 		goto done;
 
-	/* the cache: restored like actions/cache, imported, exported, rotated */
+	/* the cache: restored like actions/cache, imported, exported, rotated;
+	 * both exporters take the same mode and compression options */
+	export_opts = xasprintf("mode=%s%s%s", v->cache_mode,
+				v->cache_compression ? ",force-compression=true,compression=" : "",
+				v->cache_compression ? v->cache_compression : "");
 	if (v->cache == CACHE_LOCAL) {
 		if (s->transport && !r->opts->dry_run) {
 			/* actions/cache: the exact key, else the latest entry (restore-keys) */
@@ -468,21 +473,17 @@ static int build_one(struct run *r, struct series *s, size_t i)
 		/* a workflow keyed on files skips the export on an exact hit, as
 		 * actions/cache would not save it anyway */
 		if (!(exact_hit && v->cache_key_files_count))
-			cache_to = xasprintf("type=local,dest=%s,mode=%s%s%s", s->cache_new, v->cache_mode,
-					     v->cache_compression ? ",force-compression=true,compression=" : "",
-					     v->cache_compression ? v->cache_compression : "");
+			cache_to = xasprintf("type=local,dest=%s,%s", s->cache_new, export_opts);
 		rm_rf(s->cache_new);
 	} else if (v->cache == CACHE_REGISTRY && s->cache_ref) {
 		if (!cold)
 			cache_from = xasprintf("type=registry,ref=%s", s->cache_ref);
-		cache_to = xasprintf("type=registry,ref=%s,mode=%s", s->cache_ref, v->cache_mode);
+		cache_to = xasprintf("type=registry,ref=%s,%s", s->cache_ref, export_opts);
 	}
 
 	tag = xasprintf("%s%s%s/%s:%s-r%d", v->push && r->world ? world_registry(r->world) : "",
 			v->push && r->world ? "/" : "", r->marker, name, c->short_id, s->rep);
 	meta = xasprintf("%s/metadata.json", s->dir);
-	for (k = 0; k < r->build_args.n; k++)
-		strvec_push(&args, r->build_args.v[k]);
 	req.context = context;
 	req.dockerfile = dockerfile;
 	req.tag = tag;
@@ -491,7 +492,7 @@ static int build_one(struct run *r, struct series *s, size_t i)
 	req.metadata_file = meta;
 	req.cache_from = cache_from;
 	req.cache_to = cache_to;
-	req.build_args = strvec_argv(&args);
+	req.build_args = strvec_argv(&r->build_args);
 	req.secrets = r->secrets.n ? strvec_argv(&r->secrets) : NULL;
 	/* the image is loaded, then pushed by `docker push`, timed apart (with
 	 * the containerd store, an image exporter that pushes makes the local
@@ -695,7 +696,7 @@ done:
 	strbuf_release(&io.tail);
 	strvec_release(&argv);
 	strvec_release(&push_argv);
-	strvec_release(&args);
+	free(export_opts);
 	json_decref(b);
 	free(name);
 	free(tag);
@@ -959,12 +960,8 @@ int run_execute(struct run_outcome *out, const struct run_options *opts)
 	if (opts->dry_run) {
 		if ((error = make_work_dir(&r)) < 0 || (error = open_repository(&r)) < 0)
 			goto done;
-		if (r.sc->world.enabled) {
-			strvec_push(&r.build_args, "PIP_INDEX_URL=http://127.0.0.1:<index-port>/simple/");
-			strvec_push(&r.build_args, "PIP_TRUSTED_HOST=127.0.0.1");
-			strvec_push(&r.build_args, "MODEL_BASE_URL=http://127.0.0.1:<index-port>/storage");
-			strvec_pushf(&r.build_args, "BASE_IMAGE=%s", r.sc->world.base_image);
-		}
+		if (r.sc->world.enabled)
+			world_build_args_at(&r.build_args, "http://127.0.0.1:<index-port>", r.sc->world.base_image);
 		collect_args(&r);
 		/* paths in the dry run point at a results folder that is not made */
 		r.res = xcalloc(1, sizeof(*r.res));
