@@ -39,6 +39,10 @@ const char *world_repo_path(const struct world *w);
  * BASE_IMAGE. Appended as "KEY=VALUE". */
 void world_build_args(const struct world *w, struct strvec *args);
 
+/* The same for an index at index_origin ("http://127.0.0.1:PORT"), without a
+ * running world (bench run --dry-run shows a placeholder port). */
+void world_build_args_at(struct strvec *args, const char *index_origin, const char *base_image);
+
 /* "127.0.0.1:PORT" of the registry. Owned by w. */
 const char *world_registry(const struct world *w);
 

@@ -138,14 +138,19 @@ const char *world_repo_path(const struct world *w)
 	return w->repo_dir;
 }
 
+void world_build_args_at(struct strvec *args, const char *index_origin, const char *base_image)
+{
+	strvec_pushf(args, "PIP_INDEX_URL=%s/simple/", index_origin);
+	strvec_push(args, "PIP_TRUSTED_HOST=127.0.0.1");
+	strvec_pushf(args, "MODEL_BASE_URL=%s/storage", index_origin);
+	strvec_pushf(args, "BASE_IMAGE=%s", base_image);
+}
+
 void world_build_args(const struct world *w, struct strvec *args)
 {
-	int port = server_port(w->server);
-
-	strvec_pushf(args, "PIP_INDEX_URL=http://127.0.0.1:%d/simple/", port);
-	strvec_push(args, "PIP_TRUSTED_HOST=127.0.0.1");
-	strvec_pushf(args, "MODEL_BASE_URL=http://127.0.0.1:%d/storage", port);
-	strvec_pushf(args, "BASE_IMAGE=%s", w->base_image);
+	char *origin = xasprintf("http://127.0.0.1:%d", server_port(w->server));
+	world_build_args_at(args, origin, w->base_image);
+	free(origin);
 }
 
 const char *world_registry(const struct world *w)
