@@ -932,7 +932,7 @@ static void finish(struct parser *p)
 	}
 	if (world && !p->world.at[W_KIND])
 		add_error(p, s->world.line, "missing required key 'kind' in [world]");
-	if (s->gate.reference) {
+	if (s->gate.reference && strcmp(s->gate.reference, "none")) { /* none: no reference */
 		struct strbuf names = {0};
 		for (i = 0; i < s->variants_count; i++) {
 			if (!strcmp(s->variants[i].name, s->gate.reference))
