@@ -46,17 +46,15 @@ static char *compare(json_t *a, json_t *b, bool markdown, double threshold)
 	return buf;
 }
 
-/* The line of text that starts with prefix, as a new string, or NULL. */
-static char *line_starting(const char *text, const char *prefix)
+/* Whether the line of text starting with prefix contains needle. */
+static bool line_has(const char *text, const char *prefix, const char *needle)
 {
-	const char *p = text;
-	while (p && *p) {
-		size_t n = strcspn(p, "\n");
+	const char *p = text, *hit;
+
+	for (; *p; p += strcspn(p, "\n") + (p[strcspn(p, "\n")] ? 1 : 0))
 		if (!strncmp(p, prefix, strlen(prefix)))
-			return xstrndup(p, n);
-		p += n + (p[n] ? 1 : 0);
-	}
-	return NULL;
+			return (hit = strstr(p, needle)) && hit < p + strcspn(p, "\n");
+	return false;
 }
 
 static void test_compare_samples(void **state)
@@ -109,33 +107,25 @@ static void test_compare_samples(void **state)
 static void test_compare_runs(void **state)
 {
 	json_t *a = load("synthetic-a"), *b = load("synthetic-b"), *builds, *c;
-	char *text = compare(a, b, false, COMPARE_THRESHOLD), *md, *line;
+	char *text = compare(a, b, false, COMPARE_THRESHOLD), *md;
 	size_t i;
 	(void)state;
 
 	assert_non_null(strstr(text, "threshold: 5%\n"));
-	line = line_starting(text, "no-cache ");
-	assert_non_null(line);
-	assert_non_null(strstr(line, " 0.71x "));
-	assert_non_null(strstr(line, "better (below the threshold, beyond the noise: Mann-Whitney p = "));
-	free(line);
-	line = line_starting(text, "local-cache ");
-	assert_non_null(strstr(line, " 1.98x "));
-	assert_non_null(strstr(line, "worse (above the threshold, beyond the noise: Mann-Whitney p = "));
-	free(line);
-	line = line_starting(text, "registry-cache ");
-	assert_non_null(strstr(line, "no significant change (within the threshold)"));
-	free(line);
+	assert_true(line_has(text, "no-cache ", " 0.71x "));
+	assert_true(line_has(text, "no-cache ", "better (below the threshold, beyond the noise: "
+			     "Mann-Whitney p = "));
+	assert_true(line_has(text, "local-cache ", " 1.98x "));
+	assert_true(line_has(text, "local-cache ", "worse (above the threshold, beyond the noise: "
+			     "Mann-Whitney p = "));
+	assert_true(line_has(text, "registry-cache ", "no significant change (within the threshold)"));
 	assert_null(strstr(text, "only in"));
 	assert_non_null(strstr(text, "\nrule: "));
 	free(text);
 
 	md = compare(a, b, true, COMPARE_THRESHOLD);
-	line = line_starting(md, "| local-cache | ");
-	assert_non_null(line);
-	assert_non_null(strstr(line, "| 1.98x |"));
-	assert_non_null(strstr(line, "| **worse** | above the threshold"));
-	free(line);
+	assert_true(line_has(md, "| local-cache | ", "| 1.98x |"));
+	assert_true(line_has(md, "| local-cache | ", "| **worse** | above the threshold"));
 	free(md);
 
 	/* a variant only in one run is listed */
@@ -147,7 +137,7 @@ static void test_compare_runs(void **state)
 			json_array_remove(builds, i);
 	json_object_set_new(json_array_get(builds, 0), "variant", json_string("inline-cache"));
 	text = compare(a, c, false, COMPARE_THRESHOLD);
-	assert_null(line_starting(text, "registry-cache "));
+	assert_false(line_has(text, "registry-cache ", " "));
 	assert_non_null(strstr(text, "only in A: registry-cache\n"));
 	assert_non_null(strstr(text, "only in B: inline-cache\n"));
 	free(text);

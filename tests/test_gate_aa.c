@@ -166,55 +166,53 @@ static void test_aa_no_false_alarms(void **state)
 	assert_int_equal(alarms, 0);
 }
 
+/* Kind's runs against every unchanged baseline: how many failed on both
+ * checks `a` and `b` and not on `never` (NULL: any), printed and returned;
+ * *pairs gets the number of pairs. */
+static size_t detections(size_t *pairs, const char *label, json_t **runs, char **names, size_t n,
+			 const char *a, const char *b, const char *never)
+{
+	size_t i, j, detected = 0;
+	char *failed;
+
+	*pairs = 0;
+	for (i = 0; i < same.n; i++)
+		for (j = 0; j < n; j++) {
+			(*pairs)++;
+			judge(&failed, runs[j], same.run[i]);
+			if (strstr(failed, a) && strstr(failed, b) && !(never && strstr(failed, never)))
+				detected++;
+			else
+				print_error("missed: %s against the baseline of %s: %s\n", names[j],
+					    same.name[i], *failed ? failed : "nothing failed");
+			free(failed);
+		}
+	print_message("A/B %s over recorded runs: %zu of %zu detected\n", label, detected, *pairs);
+	return detected;
+}
+
 /* Every cache-breaking run fails against every unchanged baseline, on the
  * cached steps of both cached variants. */
 static void test_ab_cache_break_detected(void **state)
 {
-	size_t i, j, pairs = 0, detected = 0;
-	char *failed;
+	size_t pairs;
 	(void)state;
-
 	assert_true(broken.n >= 3);
-	for (i = 0; i < same.n; i++)
-		for (j = 0; j < broken.n; j++) {
-			pairs++;
-			judge(&failed, broken.run[j], same.run[i]);
-			if (strstr(failed, "local cached steps") && strstr(failed, "persistent cached steps"))
-				detected++;
-			else
-				print_error("missed: %s against the baseline of %s: %s\n", broken.name[j],
-					    same.name[i], failed);
-			free(failed);
-		}
-	print_message("A/B cache break over recorded runs: %zu of %zu detected (cached steps)\n",
-		      detected, pairs);
-	assert_int_equal(detected, pairs);
+	assert_int_equal(detections(&pairs, "cache break (cached steps)", broken.run, broken.name,
+				    broken.n, "local cached steps", "persistent cached steps", NULL),
+			 pairs);
 }
 
 /* Every run with the slower cached variants fails against every unchanged
  * baseline, on their time against the reference built in the same run. */
 static void test_ab_slowdown_detected(void **state)
 {
-	size_t i, j, pairs = 0, detected = 0;
-	char *failed;
+	size_t pairs;
 	(void)state;
-
 	assert_true(slow.n >= 3);
-	for (i = 0; i < same.n; i++)
-		for (j = 0; j < slow.n; j++) {
-			pairs++;
-			judge(&failed, slow.run[j], same.run[i]);
-			if (strstr(failed, "local vs nocache") && strstr(failed, "persistent vs nocache") &&
-			    !strstr(failed, "cached steps"))
-				detected++;
-			else
-				print_error("missed: %s against the baseline of %s: %s\n", slow.name[j],
-					    same.name[i], *failed ? failed : "nothing failed");
-			free(failed);
-		}
-	print_message("A/B slowdown over recorded runs: %zu of %zu detected (vs nocache)\n",
-		      detected, pairs);
-	assert_int_equal(detected, pairs);
+	assert_int_equal(detections(&pairs, "slowdown (vs nocache)", slow.run, slow.name, slow.n,
+				    "local vs nocache", "persistent vs nocache", "cached steps"),
+			 pairs);
 }
 
 /* The issue's adversarial case: a run against its own baseline, with only
