@@ -25,7 +25,7 @@ static const char page_css[] =
 	"h1{font-size:1.6rem;margin:.4rem 0 .2rem}h2{font-size:1.25rem;margin:2rem 0 .6rem;"
 	"padding-bottom:.2rem;border-bottom:2px solid var(--line)}h3{font-size:1.05rem;margin:1.2rem 0 .4rem}\n"
 	"p{margin:.4rem 0 .6rem}.sub{color:var(--muted);margin:0 0 .6rem}\n"
-	"nav{font-size:.9rem;margin:.4rem 0 1rem;color:var(--muted)}nav a{margin-right:.9rem;white-space:nowrap}\n"
+	"nav{display:flex;flex-wrap:wrap;gap:.2rem .9rem;font-size:.9rem;margin:.4rem 0 1rem}nav a{white-space:nowrap}\n"
 	"a{color:var(--note)}code,.code{font-family:ui-monospace,\"DejaVu Sans Mono\",monospace;font-size:.88em}\n"
 	".box{padding:.45rem .7rem;border-left:4px solid var(--line);background:var(--band);border-radius:3px}\n"
 	".box.note{border-color:var(--note);background:var(--notebg)}.box.good{border-color:var(--ok);background:var(--okbg)}\n"
@@ -45,7 +45,7 @@ static const char page_css[] =
 	"th,td{padding:.3rem .55rem;border-bottom:1px solid var(--line);text-align:left;vertical-align:top}\n"
 	"thead th{background:var(--band);border-bottom:2px solid var(--line);white-space:nowrap;position:sticky;top:0}\n"
 	"td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}\n"
-	"td.wrap{min-width:14rem;max-width:32rem}\n"
+	"td.wrap{min-width:14rem;max-width:32rem}td.v{white-space:nowrap}\n"
 	"tr.bad td{background:#fff6f5}tr.warn td{background:#fffaf0}tr.good td{background:#f5fdf7}\n"
 	"th button{all:inherit;cursor:pointer;padding:0}th button::after{content:\" \\2195\";color:#9aa3af}\n"
 	"th[aria-sort=ascending] button::after{content:\" \\25B2\";color:var(--fg)}"
@@ -55,6 +55,9 @@ static const char page_css[] =
 	"figure{margin:1rem 0 1.5rem;overflow-x:auto}figure svg{display:block;width:100%;height:auto;min-width:640px}\n"
 	"figcaption{color:var(--muted);font-size:.9rem;margin-top:.3rem}\n"
 	"details{margin:.3rem 0}summary{cursor:pointer;color:var(--note)}\n"
+	"pre{white-space:pre-wrap;overflow-wrap:anywhere;font:.8rem/1.35 ui-monospace,\"DejaVu Sans Mono\",monospace;"
+	"background:var(--band);padding:.4rem .5rem;margin:.3rem 0;border-radius:3px;max-height:18rem;overflow-y:auto}\n"
+	".legend{display:flex;flex-wrap:wrap;gap:.2rem 1rem;font-size:.88rem}\n"
 	"footer{margin-top:2.5rem;color:var(--muted);font-size:.85rem}\n"
 	"@media (max-width:640px){body{padding:.6rem .7rem 2rem;font-size:14px}h1{font-size:1.3rem}"
 	"dl.facts{grid-template-columns:1fr}dl.facts dd{margin-bottom:.35rem}th,td{padding:.25rem .4rem}}\n"
@@ -62,7 +65,7 @@ static const char page_css[] =
 	".scroll,figure{overflow:visible}table{font-size:7.5pt;min-width:0}thead th{position:static}"
 	"td.n,th.n{white-space:normal}td.wrap{min-width:0;max-width:none}figure svg{min-width:0}"
 	"figure,tr,.box{break-inside:avoid}h2,h3{break-after:avoid}a{color:inherit;text-decoration:none}"
-	"th button::after{content:\"\"}}\n";
+	"th button::after{content:\"\"}pre{max-height:none}}\n";
 
 /* Sortable tables (click a header; Enter or Space on it), and #sort=ID:COL
  * or #sort=ID:COL:desc in the address sorts table ID on load. Numeric cells
@@ -316,6 +319,20 @@ void html_badge(struct html_page *p, const char *tone, const char *text)
 	html_raw(p, "</span>");
 }
 
+void html_swatch(struct html_page *p, const char *color)
+{
+	/* plot.c's "#rrggbb" literals; checked anyway, it goes into an attribute */
+	if (color && strlen(color) == 7 && color[0] == '#' && strspn(color + 1, "0123456789abcdefABCDEF") == 6)
+		strbuf_printf(&p->out, "<span class=\"sw\" style=\"background:%s\"></span>", color);
+}
+
+void html_pre(struct html_page *p, const char *text)
+{
+	html_raw(p, "<pre>");
+	html_text(p, text);
+	html_raw(p, "</pre>");
+}
+
 /* ---- tables ---- */
 
 void html_table_begin(struct html_page *p, const char *id, const char *caption,
@@ -444,10 +461,8 @@ void html_cell_bytes(struct html_page *p, double bytes)
 
 void html_cell_variant(struct html_page *p, const char *name, const char *color)
 {
-	html_raw(p, "<td>");
-	/* the colour is one of plot.c's "#rrggbb" literals; checked anyway */
-	if (color && strlen(color) == 7 && color[0] == '#' && strspn(color + 1, "0123456789abcdefABCDEF") == 6)
-		strbuf_printf(&p->out, "<span class=\"sw\" style=\"background:%s\"></span>", color);
+	html_raw(p, "<td class=\"v\">");
+	html_swatch(p, color);
 	html_text(p, name);
 	html_raw(p, "</td>");
 }

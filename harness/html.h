@@ -76,6 +76,11 @@ void html_facts_end(struct html_page *p);
 
 /* A badge: "ok", "fail", "warn" or "skip" colours it; text escaped. */
 void html_badge(struct html_page *p, const char *tone, const char *text);
+/* A small square of color ("#rrggbb"; anything else draws nothing), as the
+ * charts use it for a variant or a step group. */
+void html_swatch(struct html_page *p, const char *color);
+/* A block of preformatted, escaped text (a failure's whole message). */
+void html_pre(struct html_page *p, const char *text);
 
 /* ---- tables (html.c) ---- */
 
