@@ -409,10 +409,8 @@ void html_format_seconds(char *buf, size_t size, double s)
 {
 	if (!isfinite(s))
 		snprintf(buf, size, "\xE2\x80\x93");
-	else if (s >= 60)
-		snprintf(buf, size, "%.1f s (%dm%02ds)", s, (int)(s / 60), (int)fmod(s, 60));
 	else
-		snprintf(buf, size, "%.*f s", s < 10 ? 2 : 1, s);
+		snprintf(buf, size, "%.*f s", fabs(s) < 10 ? 2 : 1, s);
 }
 
 void html_format_bytes(char *buf, size_t size, double v)
@@ -435,6 +433,16 @@ void html_cell_seconds(struct html_page *p, double s)
 {
 	char buf[48];
 	html_format_seconds(buf, sizeof(buf), s);
+	html_cell_number(p, s, buf);
+}
+
+void html_cell_minutes(struct html_page *p, double s)
+{
+	char buf[64];
+	if (isfinite(s) && s >= 60)
+		snprintf(buf, sizeof(buf), "%.1f s (%dm%02ds)", s, (int)(s / 60), (int)fmod(s, 60));
+	else
+		html_format_seconds(buf, sizeof(buf), s);
 	html_cell_number(p, s, buf);
 }
 

@@ -104,7 +104,8 @@ void html_table_end(struct html_page *p);
 void html_cell(struct html_page *p, const char *text);
 void html_cell_code(struct html_page *p, const char *text, const char *title);
 void html_cell_number(struct html_page *p, double v, const char *text);
-void html_cell_seconds(struct html_page *p, double seconds);  /* "12.3 s", "548.0 s (9m08s)" */
+void html_cell_seconds(struct html_page *p, double seconds);  /* "1.23 s", "548.0 s" */
+void html_cell_minutes(struct html_page *p, double seconds);  /* "548.0 s (9m08s)" */
 void html_cell_ratio(struct html_page *p, double ratio);      /* "0.43×" */
 void html_cell_percent(struct html_page *p, double share);    /* 0.75 -> "75 %" */
 void html_cell_bytes(struct html_page *p, double bytes);      /* "2.1 MB" */
@@ -117,7 +118,7 @@ void html_cell_status(struct html_page *p, const char *status);
  * records it), prefixed with the page's link_base; text escaped. */
 void html_cell_file_link(struct html_page *p, const char *path, const char *text);
 
-/* "12.3 s", "548.0 s (9m08s)", "–" into buf. */
+/* "1.23 s", "548.0 s", "–" into buf. */
 void html_format_seconds(char *buf, size_t size, double seconds);
 /* "2.1 MB", "–" into buf (decimal units). */
 void html_format_bytes(char *buf, size_t size, double bytes);
@@ -132,7 +133,7 @@ void html_format_bytes(char *buf, size_t size, double bytes);
  * presentation and geometry ones are kept (no on*, no style, no href but
  * "#id"); every id is prefixed with id_prefix, and so are the references to
  * it (href="#id", url(#id)), so that several charts on one page do not share
- * ids; the root's width and height are dropped (the page sizes it by its
+ * ids (an id repeated within the chart gets "-2", "-3"...); the root's width and height are dropped (the page sizes it by its
  * viewBox). Text and attribute values are written escaped. BENCH_EINVALID
  * when svg has no <svg> element or is not well formed.
  */

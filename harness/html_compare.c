@@ -35,20 +35,18 @@ static double median_of(json_t *fig, const char *phase)
 	return json_num(st, "n", 0) > 0 ? json_num(st, "median", NAN) : NAN;
 }
 
-/* "1.8–2.1 s, sd 0.12 s" of a phase's statistics into the cell. */
+/* "1.8–2.1 s, sd 0.12 s, n = 6" of a phase's statistics into the cell. */
 static void range_cell(struct html_page *p, json_t *fig, const char *phase)
 {
 	json_t *st = json_object_get(fig, phase);
-	char lo[48], hi[48], sd[48], *text;
+	char *text;
 
 	if (!(json_num(st, "n", 0) > 0)) {
 		html_cell_number(p, NAN, "");
 		return;
 	}
-	html_format_seconds(lo, sizeof(lo), json_num(st, "min", NAN));
-	html_format_seconds(hi, sizeof(hi), json_num(st, "max", NAN));
-	html_format_seconds(sd, sizeof(sd), json_num(st, "stddev", NAN));
-	text = xasprintf("%s \xE2\x80\x93 %s, sd %s (n = %.0f)", lo, hi, sd, json_num(st, "n", 0));
+	text = xasprintf("%.1f\xE2\x80\x93%.1f s, sd %.2f s, n = %.0f", json_num(st, "min", NAN),
+			 json_num(st, "max", NAN), json_num(st, "stddev", NAN), json_num(st, "n", 0));
 	html_cell_number(p, json_num(st, "max", NAN) - json_num(st, "min", NAN), text);
 	free(text);
 }
@@ -62,8 +60,10 @@ static void run_facts(struct html_page *p, const char *label, json_t *run, const
 	html_text(p, title);
 	html_raw(p, "</h3>\n");
 	html_format_bytes(ram, sizeof(ram), json_num(env, "memory_bytes", NAN));
-	machine = xasprintf("%s, %.0f CPUs, %s memory, docker %s", json_str(env, "hostname"),
-			    json_num(env, "cpus", NAN), ram, json_str(env, "docker_server"));
+	machine = xasprintf("%s, %.0f CPUs, %s memory, docker %s",
+			    *json_str(env, "hostname") ? json_str(env, "hostname") : "(no hostname)",
+			    json_num(env, "cpus", NAN), ram,
+			    *json_str(env, "docker_server") ? json_str(env, "docker_server") : "(not recorded)");
 	html_facts_begin(p);
 	html_fact(p, "scenario", json_str(json_object_get(run, "scenario"), "name"));
 	html_fact(p, "started", json_str(run, "started"));

@@ -293,10 +293,10 @@ void html_run_blog(struct html_page *p, const char *dir)
 		html_row_begin(p, NULL);
 		html_cell(p, json_str(row, "case"));
 		html_cell(p, json_str(row, "blog"));
-		html_cell_seconds(p, json_num(row, "measured_seconds", NAN));
-		html_cell_seconds(p, json_num(row, "projected_seconds", NAN));
+		html_cell_minutes(p, json_num(row, "measured_seconds", NAN));
+		html_cell_minutes(p, json_num(row, "projected_seconds", NAN));
 		if (fit)
-			html_cell_seconds(p, json_num(row, "fit_seconds", NAN));
+			html_cell_minutes(p, json_num(row, "fit_seconds", NAN));
 		html_row_end(p);
 	}
 	html_table_end(p);

@@ -54,6 +54,7 @@ struct svg_reader {
 	size_t lens[SVG_MAX_DEPTH];
 	size_t depth;
 	size_t drop_at;     /* depth of the dropped element being skipped, 0: none */
+	struct strvec ids;  /* the ids seen, to make repeated ones unique */
 	bool root_seen;
 };
 
@@ -200,8 +201,14 @@ static void put_attribute(struct svg_reader *r, const char *name, size_t nlen, c
 	if (root && ((nlen == 5 && !memcmp(name, "width", 5)) || (nlen == 6 && !memcmp(name, "height", 6))))
 		keep = false; /* the page sizes the chart by its viewBox */
 	if (keep && nlen == 2 && !memcmp(name, "id", 2)) {
+		size_t i, dup = 0;
+		for (i = 0; i < r->ids.n; i++)
+			dup += !strcmp(r->ids.v[i], value);
+		strvec_push(&r->ids, value);
 		strbuf_puts(&v, r->prefix);
 		strbuf_puts(&v, value);
+		if (dup) /* gnuplot repeats some ids: references find the first one */
+			strbuf_printf(&v, "-%zu", dup + 1);
 	} else if (keep && ((nlen == 4 && !memcmp(name, "href", 4)) || (nlen == 10 && !memcmp(name, "xlink:href", 10)))) {
 		keep = value[0] == '#';
 		if (keep) {
@@ -375,6 +382,7 @@ int html_svg_sanitize(struct strbuf *out, const char *svg, const char *id_prefix
 	if (!error && !r.root_seen)
 		error = bench_error_set(BENCH_EINVALID, "the chart is not well-formed SVG: %s",
 					r.depth ? "it ends inside an element" : "no <svg> element");
+	strvec_release(&r.ids);
 	if (error) { /* nothing half-written */
 		out->len = start;
 		if (out->buf)
