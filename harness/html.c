@@ -381,6 +381,13 @@ void html_cell(struct html_page *p, const char *text)
 	html_raw(p, "</td>");
 }
 
+void html_cell_wrap(struct html_page *p, const char *text)
+{
+	html_raw(p, "<td class=\"wrap\">");
+	html_text(p, text && *text ? text : "\xE2\x80\x93");
+	html_raw(p, "</td>");
+}
+
 void html_cell_code(struct html_page *p, const char *text, const char *title)
 {
 	html_raw(p, "<td class=\"code\"");

@@ -103,6 +103,8 @@ void html_table_end(struct html_page *p);
  * sorts last. */
 void html_cell(struct html_page *p, const char *text);
 void html_cell_code(struct html_page *p, const char *text, const char *title);
+/* Prose that wraps in a column wide enough to read it (a subject, a rule). */
+void html_cell_wrap(struct html_page *p, const char *text);
 void html_cell_number(struct html_page *p, double v, const char *text);
 void html_cell_seconds(struct html_page *p, double seconds);  /* "1.23 s", "548.0 s" */
 void html_cell_minutes(struct html_page *p, double seconds);  /* "548.0 s (9m08s)" */
@@ -143,6 +145,18 @@ int html_svg_sanitize(struct strbuf *out, const char *svg, const char *id_prefix
  * prefix of its own) and caption (escaped). BENCH_ENOTFOUND / BENCH_EIO /
  * BENCH_EINVALID with nothing written when it cannot be read. */
 int html_chart(struct html_page *p, const char *svg_path, const char *caption);
+
+/* A chart bench draws itself (html_bars.c): per row, one horizontal bar per
+ * series (value; NaN: "no ok build") with a min-max whisker (lo, hi; NaN:
+ * none), the values written after the bars with their unit, the axis named
+ * `axis`. Series colours: grey for the first, then the charts' colours. */
+#define HTML_BARS_MAX_SERIES 4
+struct html_bar {
+	const char *label;
+	double value[HTML_BARS_MAX_SERIES], lo[HTML_BARS_MAX_SERIES], hi[HTML_BARS_MAX_SERIES];
+};
+void html_bar_chart(struct html_page *p, const char *caption, const char *axis, const char *unit,
+		    const char *const *series, size_t nseries, const struct html_bar *bars, size_t n);
 
 /* ---- the sections of a results folder (html_run.c) ---- */
 

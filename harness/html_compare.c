@@ -75,6 +75,32 @@ static void run_facts(struct html_page *p, const char *label, json_t *run, const
 	free(title);
 }
 
+/* The warm medians of A and B per variant, with their ranges. */
+static void compare_chart(struct html_page *p, json_t *fa, json_t *fb)
+{
+	static const char *const series[] = {"A", "B"};
+	struct html_bar *bars = xcalloc(json_object_size(fa) + 1, sizeof(*bars));
+	json_t *figs[2], *st;
+	const char *v;
+	size_t n = 0, s;
+
+	json_object_foreach(fa, v, figs[0]) {
+		if (!(figs[1] = json_object_get(fb, v)))
+			continue;
+		bars[n].label = v;
+		for (s = 0; s < 2; s++) {
+			st = json_object_get(figs[s], "warm");
+			bars[n].value[s] = median_of(figs[s], "warm");
+			bars[n].lo[s] = json_num(st, "n", 0) > 1 ? json_num(st, "min", NAN) : NAN;
+			bars[n].hi[s] = json_num(st, "n", 0) > 1 ? json_num(st, "max", NAN) : NAN;
+		}
+		n++;
+	}
+	html_bar_chart(p, "Warm median per variant (s), A above B, with the min\xE2\x80\x93max range "
+		       "of the warm builds.", "warm median (s)", "s", series, 2, bars, n);
+	free(bars);
+}
+
 char *html_compare_page(json_t *a, json_t *b, const char *dir_a, const char *dir_b)
 {
 	static const struct html_column cols[] = {
@@ -131,13 +157,14 @@ char *html_compare_page(json_t *a, json_t *b, const char *dir_a, const char *dir
 		html_badge(&p, tone, compare_verdict_name(r.verdict));
 		html_raw(&p, "</td>");
 		rule = xasprintf("%s%s", r.rule, strcmp(phase, "warm_samples") ? ", on cold builds" : "");
-		html_cell(&p, rule);
+		html_cell_wrap(&p, rule);
 		html_row_end(&p);
 		free(rule);
 		free(sa);
 		free(sb);
 	}
 	html_table_end(&p);
+	compare_chart(&p, fa, fb);
 	if (!any)
 		html_para(&p, "warn", "No variant is in both runs.");
 	json_object_foreach(fa, v, x)

@@ -406,9 +406,7 @@ void html_run_gate(struct html_page *p, const char *dir)
 		html_cell_number(p, json_num(c, "baseline", NAN), b);
 		s = *json_str(c, "note") ? xasprintf("%s; %s", json_str(c, "rule"), json_str(c, "note"))
 					 : xstrdup(json_str(c, "rule"));
-		html_raw(p, "<td class=\"wrap\">");
-		html_text(p, s);
-		html_raw(p, "</td>");
+		html_cell_wrap(p, s);
 		free(s);
 		html_row_end(p);
 	}
@@ -481,9 +479,7 @@ void html_run_builds(struct html_page *p, json_t *run)
 		html_cell_number(p, json_num(b, "index", NAN), buf);
 		html_cell_code(p, *json_str(b, "short") ? json_str(b, "short") : json_str(b, "commit"),
 			       json_str(b, "commit"));
-		html_raw(p, "<td class=\"wrap\">");
-		html_text(p, *json_str(b, "subject") ? json_str(b, "subject") : DASH);
-		html_raw(p, "</td>");
+		html_cell_wrap(p, json_str(b, "subject"));
 		html_cell(p, json_str(b, "phase"));
 		html_cell_status(p, json_str(b, "status"));
 		html_cell_seconds(p, ok_build(b) ? json_num(b, "wall_seconds", NAN) : NAN);

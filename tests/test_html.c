@@ -434,6 +434,35 @@ static void test_page_blog_comparison(void **state)
 	free(src);
 }
 
+/* ---- the bar chart bench draws ---- */
+
+static void test_bar_chart(void **state)
+{
+	static const char *const series[] = {"A", "B<"};
+	struct html_bar bars[] = {
+		{"<x>&", {10, 20}, {8, NAN}, {12, NAN}},
+		{"none", {NAN, 5}, {NAN, 4}, {NAN, 6}},
+	};
+	struct html_page p;
+	(void)state;
+
+	html_page_begin(&p, "t", NULL);
+	html_bar_chart(&p, "cap & tion", "time (s)", "s", series, 2, bars, 2);
+	html_page_end(&p);
+	assert_int_equal(count(p.out.buf, "<svg viewBox=\"0 0 820 "), 1);
+	assert_non_null(strstr(p.out.buf, ">&lt;x&gt;&amp;</text>"));
+	assert_non_null(strstr(p.out.buf, ">B&lt;</text>"));
+	assert_non_null(strstr(p.out.buf, ">20.0 s</text>"));
+	assert_non_null(strstr(p.out.buf, ">no ok build</text>"));
+	assert_non_null(strstr(p.out.buf, ">time (s)</text>"));
+	assert_non_null(strstr(p.out.buf, "<figcaption>cap &amp; tion</figcaption>"));
+	assert_int_equal(count(p.out.buf, "<path d="), 2); /* whiskers only where min < max */
+	/* ticks at 0, 5, ..., 20 */
+	assert_non_null(strstr(p.out.buf, ">0</text>"));
+	assert_non_null(strstr(p.out.buf, ">20</text>"));
+	html_page_release(&p);
+}
+
 /* ---- compare ---- */
 
 static void test_compare_page(void **state)
@@ -456,6 +485,9 @@ static void test_compare_page(void **state)
 	assert_non_null(strstr(doc, "Mann-Whitney U, p = 0.0022"));
 	assert_non_null(strstr(doc, ">1.98\xC3\x97</td>"));
 	assert_int_equal(count(doc, "<script"), 1);
+	/* the warm medians as bars */
+	assert_int_equal(count(doc, "<figure>\n<svg "), 1);
+	assert_non_null(strstr(doc, ">168.6 s</text>"));
 	free(doc);
 	json_decref(a);
 	json_decref(b);
@@ -476,6 +508,7 @@ int main(void)
 		cmocka_unit_test(test_page_elsewhere_links_back),
 		cmocka_unit_test(test_page_without_charts),
 		cmocka_unit_test(test_page_blog_comparison),
+		cmocka_unit_test(test_bar_chart),
 		cmocka_unit_test(test_compare_page),
 	};
 	return cmocka_run_group_tests(tests, setup_page, teardown_page);
