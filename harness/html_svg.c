@@ -54,7 +54,7 @@ struct svg_reader {
 	size_t lens[SVG_MAX_DEPTH];
 	size_t depth;
 	size_t drop_at;     /* depth of the dropped element being skipped, 0: none */
-	struct strvec ids;  /* the ids seen, to make repeated ones unique */
+	struct strvec ids;  /* the ids written, to make repeated ones unique */
 	bool root_seen;
 };
 
@@ -190,6 +190,15 @@ static bool rewrite_urls(struct strbuf *out, const char *v, const char *prefix)
 	return true;
 }
 
+static bool seen(const struct strvec *ids, const char *id)
+{
+	size_t i;
+	for (i = 0; i < ids->n; i++)
+		if (!strcmp(ids->v[i], id))
+			return true;
+	return false;
+}
+
 /* One attribute (value decoded) of a kept element: written when it is
  * allowed and refers only to the chart itself. */
 static void put_attribute(struct svg_reader *r, const char *name, size_t nlen, const char *value,
@@ -201,14 +210,16 @@ static void put_attribute(struct svg_reader *r, const char *name, size_t nlen, c
 	if (root && ((nlen == 5 && !memcmp(name, "width", 5)) || (nlen == 6 && !memcmp(name, "height", 6))))
 		keep = false; /* the page sizes the chart by its viewBox */
 	if (keep && nlen == 2 && !memcmp(name, "id", 2)) {
-		size_t i, dup = 0;
-		for (i = 0; i < r->ids.n; i++)
-			dup += !strcmp(r->ids.v[i], value);
-		strvec_push(&r->ids, value);
+		size_t n = 1;
 		strbuf_puts(&v, r->prefix);
 		strbuf_puts(&v, value);
-		if (dup) /* gnuplot repeats some ids: references find the first one */
-			strbuf_printf(&v, "-%zu", dup + 1);
+		/* gnuplot repeats some ids: references find the first one, the
+		 * others get "-2", "-3"... (whatever the chart's own ids are) */
+		while (seen(&r->ids, v.buf)) {
+			strbuf_reset(&v);
+			strbuf_printf(&v, "%s%s-%zu", r->prefix, value, ++n);
+		}
+		strvec_push(&r->ids, v.buf);
 	} else if (keep && ((nlen == 4 && !memcmp(name, "href", 4)) || (nlen == 10 && !memcmp(name, "xlink:href", 10)))) {
 		keep = value[0] == '#';
 		if (keep) {

@@ -112,7 +112,7 @@ static void test_svg_sanitize(void **state)
 		"<title>Gnuplot</title><desc>made by gnuplot</desc>\n"
 		"<script>alert(2)</script><style>@import url(http://evil/x.css);</style>\n"
 		"<defs><circle id='gpDot' r='0.5'/><filter id = 'box'><feFlood flood-color = 'white'/></filter>"
-		"<g id='gpDot'/></defs>\n"
+		"<g id='gpDot'/><g id='gpDot-2'/></defs>\n"
 		"<g id=\"gnuplot_canvas\" style=\"background:url(http://evil/)\">\n"
 		"<use xlink:href='#gpDot' x='1' y='2'/><use href=\"http://evil/#a\"/>\n"
 		"<rect fill=\"url(#box)\" filter=\"url( 'http://evil/f' )\" width=\"3\" height=\"4\"/>\n"
@@ -144,7 +144,7 @@ static void test_svg_sanitize(void **state)
 	/* ids prefixed, and the references to them */
 	assert_non_null(strstr(out.buf, "<circle id=\"c7-gpDot\" r=\"0.5\"/>"));
 	assert_non_null(strstr(out.buf, "<filter id=\"c7-box\"><feFlood flood-color=\"white\"/></filter>"
-			    "<g id=\"c7-gpDot-2\"/>"));
+			    "<g id=\"c7-gpDot-2\"/><g id=\"c7-gpDot-2-2\"/>"));
 	assert_non_null(strstr(out.buf, "<g id=\"c7-gnuplot_canvas\">"));
 	assert_non_null(strstr(out.buf, "<use xlink:href=\"#c7-gpDot\" x=\"1\" y=\"2\"/><use/>"));
 	assert_non_null(strstr(out.buf, "<rect fill=\"url(#c7-box)\" width=\"3\" height=\"4\"/>"));
