@@ -69,8 +69,8 @@ static const char page_css[] =
 
 /* Sortable tables (click a header; Enter or Space on it), and #sort=ID:COL
  * or #sort=ID:COL:desc in the address sorts table ID on load. Numeric cells
- * sort by data-v, empty ones last; the others by their text. Marks the
- * document data-js="ready" when it ran through. */
+ * sort by data-v, empty ones last; the others by their text. Printing opens
+ * every <details>. Marks the document data-js="ready" when it ran through. */
 static const char page_js[] =
 	"(function(){\n"
 	"var d=document;\n"
@@ -91,6 +91,7 @@ static const char page_js[] =
 	"  b.addEventListener('click',function(){sortBy(t,i,th.getAttribute('aria-sort')==='ascending');});});});\n"
 	"var m=/^#sort=([A-Za-z0-9_-]+):([0-9]+)(:desc)?$/.exec(location.hash);\n"
 	"if(m){var t=d.getElementById(m[1]);if(t&&t.tHead&&+m[2]<t.tHead.rows[0].cells.length)sortBy(t,+m[2],!!m[3]);}\n"
+	"addEventListener('beforeprint',function(){[].forEach.call(d.querySelectorAll('details'),function(e){e.open=true;});});\n"
 	"d.documentElement.setAttribute('data-js','ready');\n"
 	"})();\n";
 

@@ -160,8 +160,9 @@ void html_bar_chart(struct html_page *p, const char *caption, const char *axis, 
 
 /* ---- the sections of a results folder (html_run.c) ---- */
 
-/* Title, when, how many builds ok, the run's state; then a line of badges. */
-void html_run_header(struct html_page *p, json_t *run);
+/* When, what and where, then a line of badges: how many builds ok, the run's
+ * state, the gate's verdict (DIR/gate.json; dir may be NULL). */
+void html_run_header(struct html_page *p, json_t *run, const char *dir);
 /* The scenario (every key, the variants as a table) and the machine. */
 void html_run_scenario(struct html_page *p, json_t *run);
 /* Per variant: cold, warm median, warm/cold, cached steps, ok builds; the
@@ -176,7 +177,7 @@ void html_run_steps(struct html_page *p, json_t *run);
 /* DIR/blog-comparison.json (a cafeboo run), when present. */
 void html_run_blog(struct html_page *p, const char *dir);
 /* DIR/gate.json (the verdict of bench run --gate), when present. */
-void html_run_gate(struct html_page *p, const char *dir);
+void html_run_gate(struct html_page *p, json_t *run, const char *dir);
 /* Every build: variant, repetition, commit, subject, phase, status, times,
  * cached steps, sizes, the failure reason and a link to its log. */
 void html_run_builds(struct html_page *p, json_t *run);

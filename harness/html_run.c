@@ -35,8 +35,9 @@ static json_t *folder_json(const char *dir, const char *name)
 
 /* ---- header ---- */
 
-void html_run_header(struct html_page *p, json_t *run)
+void html_run_header(struct html_page *p, json_t *run, const char *dir)
 {
+	json_t *gate = dir ? folder_json(dir, "gate.json") : NULL;
 	json_t *builds = json_object_get(run, "builds"), *b, *scenario = json_object_get(run, "scenario");
 	json_t *env = json_object_get(run, "environment");
 	size_t i, ok = 0, n = json_array_size(builds);
@@ -70,8 +71,15 @@ void html_run_header(struct html_page *p, json_t *run)
 	html_badge(p, n && ok == n ? "ok" : "fail", line.buf);
 	if (!json_is_true(json_object_get(run, "finished")))
 		html_badge(p, "warn", "not finished: interrupted or still running");
+	if (*json_str(gate, "verdict")) {
+		bool failed = !strcmp(json_str(gate, "verdict"), "fail");
+		html_raw(p, "<a href=\"#gate\">");
+		html_badge(p, failed ? "fail" : "ok", failed ? "gate: FAIL" : "gate: PASS");
+		html_raw(p, "</a>");
+	}
 	html_raw(p, "</div>\n");
 	strbuf_release(&line);
+	json_decref(gate);
 }
 
 /* ---- summary ---- */
@@ -355,10 +363,10 @@ static void gate_value(char *buf, size_t size, const char *unit, json_t *v)
 	else if (!strcmp(unit, "steps"))
 		snprintf(buf, size, "%.3g steps", x);
 	else
-		snprintf(buf, size, "%.3f (ratio)", x);
+		snprintf(buf, size, "%.3f\xC3\x97", x); /* × */
 }
 
-void html_run_gate(struct html_page *p, const char *dir)
+void html_run_gate(struct html_page *p, json_t *run, const char *dir)
 {
 	static const struct html_column cols[] = {
 		{"status", false}, {"variant", false}, {"check", false}, {"measured", true},
@@ -391,7 +399,7 @@ void html_run_gate(struct html_page *p, const char *dir)
 		html_raw(p, "<td>");
 		html_badge(p, !strcmp(status, "fail") ? "fail" : !strcmp(status, "pass") ? "ok" : "skip", status);
 		html_raw(p, "</td>");
-		html_cell(p, json_str(c, "variant"));
+		html_cell_variant(p, json_str(c, "variant"), plot_variant_color(run, json_str(c, "variant")));
 		html_cell(p, json_str(c, "check"));
 		gate_value(m, sizeof(m), unit, json_object_get(c, "measured"));
 		html_cell_number(p, json_num(c, "measured", NAN), m);
@@ -648,10 +656,10 @@ char *html_run_page(json_t *run, const char *dir, const char *link_base)
 	char *title = xasprintf("bench: %s", *name ? name : "(scenario not recorded)");
 
 	html_page_begin(&p, title, link_base);
-	html_run_header(&p, run);
-	html_run_gate(&p, dir);
+	html_run_header(&p, run, dir);
 	html_run_summary(&p, run);
 	html_run_charts(&p, run, dir);
+	html_run_gate(&p, run, dir);
 	html_run_steps(&p, run);
 	html_run_blog(&p, dir);
 	html_run_builds(&p, run);

@@ -252,8 +252,9 @@ static void test_page_shows_the_run(void **state)
 	assert_non_null(strstr(page, "<title>bench: tiny</title>"));
 	assert_non_null(strstr(page, "8 of 10 builds ok"));
 	/* the sections, listed in the contents line */
-	assert_non_null(strstr(page, "<nav aria-label=\"contents\"><a href=\"#gate\">Regression gate</a>"
-			    "<a href=\"#summary\">Summary</a><a href=\"#charts\">Charts</a>"));
+	assert_non_null(strstr(page, "<nav aria-label=\"contents\"><a href=\"#summary\">Summary</a>"
+			    "<a href=\"#charts\">Charts</a><a href=\"#gate\">Regression gate</a>"));
+	assert_non_null(strstr(page, "<a href=\"#gate\"><span class=\"badge fail\">gate: FAIL</span></a>"));
 	assert_non_null(strstr(page, "<table class=\"sortable\" id=\"summary-table\">"));
 	assert_non_null(strstr(page, "<table class=\"sortable\" id=\"statistics\">"));
 	assert_non_null(strstr(page, "<table class=\"sortable\" id=\"steps-table\">"));
