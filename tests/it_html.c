@@ -177,7 +177,7 @@ static void test_page_renders(void **state)
 	char *page = index_page(), *dom = rendered_dom(page, "");
 	(void)state;
 
-	assert_int_equal(count(dom, "<figure><svg "), 4);
+	assert_int_equal(count(dom, "<figure>\n<svg viewBox="), 4);
 	assert_non_null(strstr(dom, "id=\"summary-table\""));
 	assert_non_null(strstr(dom, "id=\"statistics\""));
 	assert_non_null(strstr(dom, "id=\"steps-table\""));
