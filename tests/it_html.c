@@ -19,7 +19,8 @@
  *   - a screenshot and a printed A4 PDF are written and are not empty.
  *
  * The same folder with a commit subject of "<script>...</script> & ..."
- * shows it as text. About 10 builds of a few seconds, and 5 chromium starts
+ * shows it as text; and a page that throws and loads what its policy forbids
+ * is seen doing both (the console check can fail). About 10 builds of a few seconds, and 5 chromium starts
  * of about a second each.
  */
 #include <stdarg.h>
@@ -287,6 +288,28 @@ static void test_screenshot_and_print(void **state)
 	free(page);
 }
 
+/* The checks above can fail: a page whose script throws and which tries to
+ * load an image its policy forbids is seen doing both. */
+static void test_console_is_read(void **state)
+{
+	const char *flags[] = {"--dump-dom", NULL};
+	char *path = path_join(tmp, "bad.html"), *url = xasprintf("file://%s", path);
+	char *out = NULL, *err = NULL;
+	(void)state;
+
+	it_write_text(path, "<!DOCTYPE html><html><head><meta http-equiv=\"Content-Security-Policy\" "
+		      "content=\"default-src 'none'; script-src 'unsafe-inline'\"></head><body>"
+		      "<img src=\"http://127.0.0.1:9/x.png\"><script>nosuchfn();</script></body></html>");
+	chromium(&out, &err, url, flags);
+	assert_non_null(strstr(err, "CONSOLE"));
+	assert_non_null(strstr(err, "nosuchfn is not defined"));
+	assert_non_null(strstr(err, "violates the following Content Security Policy"));
+	free(out);
+	free(err);
+	free(url);
+	free(path);
+}
+
 static void test_hostile_subject_is_text(void **state)
 {
 	char *dir = path_join(tmp, "hostile"), *runjson = path_join(dir, "run.json");
@@ -325,6 +348,7 @@ int main(void)
 		cmocka_unit_test(test_sorting_works),
 		cmocka_unit_test(test_screenshot_and_print),
 		cmocka_unit_test(test_hostile_subject_is_text),
+		cmocka_unit_test(test_console_is_read),
 	};
 	return cmocka_run_group_tests(tests, setup_run, teardown_run);
 }
