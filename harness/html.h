@@ -170,7 +170,7 @@ void html_run_scenario(struct html_page *p, json_t *run);
  * hyperfine's outlier warnings. */
 void html_run_summary(struct html_page *p, json_t *run);
 /* The four charts of DIR/plots (a note when they were not drawn). */
-void html_run_charts(struct html_page *p, json_t *run, const char *dir);
+void html_run_charts(struct html_page *p, const char *dir);
 /* Where the time goes: the step groups of the cold build and of the typical
  * warm build of each variant, as the steps chart stacks them. */
 void html_run_steps(struct html_page *p, json_t *run);

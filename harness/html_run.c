@@ -165,7 +165,7 @@ void html_run_summary(struct html_page *p, json_t *run)
 
 /* ---- charts ---- */
 
-void html_run_charts(struct html_page *p, json_t *run, const char *dir)
+void html_run_charts(struct html_page *p, const char *dir)
 {
 	static const struct { const char *name, *caption; } charts[] = {
 		{"build_time", "Build time per commit (s), one line per variant; cold builds circled; "
@@ -175,14 +175,13 @@ void html_run_charts(struct html_page *p, json_t *run, const char *dir)
 			  "variant, stacked by step group."},
 		{"cache_hits", "Cached steps per commit (% of the Dockerfile's steps) per variant."},
 	};
-	size_t i, drawn = 0;
-	(void)run;
+	size_t i, drawn = 0, missing = 0;
 
 	html_section_begin(p, "charts", "Charts");
 	for (i = 0; i < sizeof(charts) / sizeof(charts[0]); i++) {
 		char *rel = xasprintf("plots/%s.svg", charts[i].name), *path = path_join(dir, rel);
 		if (!path_exists(path)) {
-			/* nothing to say per chart: the note below covers it */
+			missing++; /* the note below says it once */
 		} else if (html_chart(p, path, charts[i].caption) < 0) {
 			char *msg = xasprintf("%s: %s", rel, bench_error_last());
 			html_para(p, "bad", msg);
@@ -194,10 +193,11 @@ void html_run_charts(struct html_page *p, json_t *run, const char *dir)
 		free(path);
 	}
 	bench_error_clear();
-	if (drawn < sizeof(charts) / sizeof(charts[0]))
-		html_para(p, "note", drawn ? "Some charts were not drawn (no data for them)."
-			  : "No charts in this folder's plots/: draw them with `bench plot RESULTS_DIR` "
-			    "(needs gnuplot), then write this page again.");
+	if (missing == sizeof(charts) / sizeof(charts[0]))
+		html_para(p, "note", "No charts in this folder's plots/: draw them with `bench plot "
+			  "RESULTS_DIR` (needs gnuplot), then write this page again.");
+	else if (missing)
+		html_para(p, "note", "Some charts were not drawn (no data for them).");
 	html_section_end(p);
 }
 
@@ -658,7 +658,7 @@ char *html_run_page(json_t *run, const char *dir, const char *link_base)
 	html_page_begin(&p, title, link_base);
 	html_run_header(&p, run, dir);
 	html_run_summary(&p, run);
-	html_run_charts(&p, run, dir);
+	html_run_charts(&p, dir);
 	html_run_gate(&p, run, dir);
 	html_run_steps(&p, run);
 	html_run_blog(&p, dir);

@@ -404,28 +404,27 @@ int html_svg_sanitize(struct strbuf *out, const char *svg, const char *id_prefix
 
 int html_chart(struct html_page *p, const char *svg_path, const char *caption)
 {
-	char *svg = NULL, prefix[16];
+	struct strbuf svg = {0};
+	char *text = NULL, prefix[16];
 	size_t len;
 	int error;
 
-	if ((error = read_file(&svg, &len, svg_path)) < 0)
+	if ((error = read_file(&text, &len, svg_path)) < 0)
 		return error;
-	if (strlen(svg) != len) {
-		free(svg);
-		return bench_error_set(BENCH_EINVALID, "chart '%s' holds a NUL byte", svg_path);
-	}
 	snprintf(prefix, sizeof(prefix), "c%d-", p->charts + 1);
-	html_raw(p, "<figure>\n");
-	if ((error = html_svg_sanitize(&p->out, svg, prefix)) < 0) {
+	if (strlen(text) != len)
+		error = bench_error_set(BENCH_EINVALID, "chart '%s' holds a NUL byte", svg_path);
+	else if ((error = html_svg_sanitize(&svg, text, prefix)) < 0)
 		bench_error_wrap(error, "chart '%s'", svg_path);
-		p->out.len -= strlen("<figure>\n");
-		p->out.buf[p->out.len] = '\0';
-	} else {
+	if (!error) {
 		p->charts++;
+		html_raw(p, "<figure>\n");
+		html_raw(p, svg.buf);
 		html_raw(p, "\n<figcaption>");
 		html_text(p, caption);
 		html_raw(p, "</figcaption>\n</figure>\n");
 	}
-	free(svg);
+	strbuf_release(&svg);
+	free(text);
 	return error;
 }

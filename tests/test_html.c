@@ -410,6 +410,33 @@ static void test_page_without_charts(void **state)
 	free(dir);
 }
 
+/* a chart that is not SVG: said on the page, the rest still there */
+static void test_page_with_a_broken_chart(void **state)
+{
+	char *src = data_path("tests/data/runs/synthetic-a"), *dir = path_join(tmp, "broken");
+	char *plots = path_join(dir, "plots"), *svg = path_join(plots, "steps.svg"), *doc;
+	json_t *run;
+	(void)state;
+
+	assert_int_equal(copy_tree(dir, src), 0);
+	assert_int_equal(mkdir_p(plots), 0);
+	assert_int_equal(write_file_atomic(svg, "<svg><g></svg>", 14), 0);
+	run = load(dir);
+	doc = html_run_page(run, dir, NULL);
+	assert_null(strstr(doc, "<svg"));
+	assert_non_null(strstr(doc, "<p class=\"box bad\">plots/steps.svg: chart &#39;"));
+	assert_non_null(strstr(doc, "the chart is not well-formed SVG: an end tag that closes nothing open"));
+	assert_non_null(strstr(doc, "Some charts were not drawn"));    /* the three missing */
+	assert_null(strstr(doc, "No charts in this folder"));
+	assert_non_null(strstr(doc, "id=\"builds-table\""));
+	free(doc);
+	json_decref(run);
+	free(svg);
+	free(plots);
+	free(dir);
+	free(src);
+}
+
 /* a cafeboo run: the blog comparison as bench run keeps it */
 static void test_page_blog_comparison(void **state)
 {
@@ -508,6 +535,7 @@ int main(void)
 		cmocka_unit_test(test_page_ids_unique),
 		cmocka_unit_test(test_page_elsewhere_links_back),
 		cmocka_unit_test(test_page_without_charts),
+		cmocka_unit_test(test_page_with_a_broken_chart),
 		cmocka_unit_test(test_page_blog_comparison),
 		cmocka_unit_test(test_bar_chart),
 		cmocka_unit_test(test_compare_page),
