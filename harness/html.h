@@ -174,9 +174,12 @@ void html_run_charts(struct html_page *p, const char *dir);
 /* Where the time goes: the step groups of the cold build and of the typical
  * warm build of each variant, as the steps chart stacks them. */
 void html_run_steps(struct html_page *p, json_t *run);
-/* DIR/blog-comparison.json (a cafeboo run), when present. */
+/* The JSON file NAME of results folder dir (new reference), NULL when it is
+ * absent or does not parse: the page goes without what it would show. */
+json_t *html_folder_json(const char *dir, const char *name);
+/* DIR/blog-comparison.json (a cafeboo run), when present (html_files.c). */
 void html_run_blog(struct html_page *p, const char *dir);
-/* DIR/gate.json (the verdict of bench run --gate), when present. */
+/* DIR/gate.json (the verdict of bench run --gate), when present (html_files.c). */
 void html_run_gate(struct html_page *p, json_t *run, const char *dir);
 /* Every build: variant, repetition, commit, subject, phase, status, times,
  * cached steps, sizes, the failure reason and a link to its log. */
