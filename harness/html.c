@@ -5,6 +5,7 @@
  * business of html_run.c and html_compare.c.
  */
 #include "html.h"
+#include "base64.h"
 #include "sha256.h"
 
 #include <math.h>
@@ -97,18 +98,17 @@ static const char page_js[] =
 
 static const char nav_marker[] = "<!--contents-->";
 
-static void base64(struct strbuf *sb, const unsigned char *data, size_t len)
+/* The standard base64 (with padding) of a SHA-256 digest, as a
+ * Content-Security-Policy hash source writes it. */
+static void digest_base64(struct strbuf *sb, const unsigned char digest[SHA256_DIGEST_SIZE])
 {
-	static const char digits[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	size_t i;
+	char b[BASE64URL_LEN(SHA256_DIGEST_SIZE) + 1], *c;
 
-	for (i = 0; i < len; i += 3) {
-		unsigned v = (unsigned)data[i] << 16 | (i + 1 < len ? (unsigned)data[i + 1] << 8 : 0) |
-			     (i + 2 < len ? data[i + 2] : 0);
-		char q[4] = {digits[v >> 18 & 63], digits[v >> 12 & 63],
-			     i + 1 < len ? digits[v >> 6 & 63] : '=', i + 2 < len ? digits[v & 63] : '='};
-		strbuf_add(sb, q, 4);
-	}
+	base64url_encode(b, digest, SHA256_DIGEST_SIZE);
+	for (c = b; *c; c++)
+		*c = *c == '-' ? '+' : *c == '_' ? '/' : *c;
+	strbuf_puts(sb, b);
+	strbuf_puts(sb, "="); /* 32 bytes: 43 characters and one pad */
 }
 
 void html_page_begin(struct html_page *p, const char *title, const char *link_base)
@@ -126,7 +126,7 @@ void html_page_begin(struct html_page *p, const char *title, const char *link_ba
 		 "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
 		 "style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; "
 		 "script-src 'sha256-");
-	base64(&p->out, digest, sizeof(digest));
+	digest_base64(&p->out, digest);
 	html_raw(p, "'\">\n<meta name=\"generator\" content=\"bench\">\n<title>");
 	html_text(p, title);
 	html_raw(p, "</title>\n<style>\n");

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base64.h"
 #include "blogreport.h"
 #include "error.h"
 #include "html.h"
@@ -298,24 +299,6 @@ static void test_page_escapes_data(void **state)
 	assert_int_equal(count(page, "<script"), 1);
 }
 
-static void base64(struct strbuf *sb, const unsigned char *d, size_t n)
-{
-	static const char a[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	size_t i;
-	for (i = 0; i + 2 < n; i += 3) {
-		char q[4] = {a[d[i] >> 2], a[(d[i] & 3) << 4 | d[i + 1] >> 4],
-			     a[(d[i + 1] & 15) << 2 | d[i + 2] >> 6], a[d[i + 2] & 63]};
-		strbuf_add(sb, q, 4);
-	}
-	if (n - i == 2) {
-		char q[4] = {a[d[i] >> 2], a[(d[i] & 3) << 4 | d[i + 1] >> 4], a[(d[i + 1] & 15) << 2], '='};
-		strbuf_add(sb, q, 4);
-	} else if (n - i == 1) {
-		char q[4] = {a[d[i] >> 2], a[(d[i] & 3) << 4], '=', '='};
-		strbuf_add(sb, q, 4);
-	}
-}
-
 static void test_page_is_self_contained(void **state)
 {
 	struct strbuf csp = {0};
@@ -350,7 +333,13 @@ static void test_page_is_self_contained(void **state)
 	strbuf_puts(&csp, "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
 		    "style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; "
 		    "script-src 'sha256-");
-	base64(&csp, digest, sizeof(digest));
+	{
+		char b64[64], *c;
+		base64url_encode(b64, digest, sizeof(digest));
+		for (c = b64; *c; c++)
+			*c = *c == '-' ? '+' : *c == '_' ? '/' : *c;
+		strbuf_printf(&csp, "%s=", b64);
+	}
 	strbuf_puts(&csp, "'\">");
 	assert_non_null(strstr(page, csp.buf));
 	strbuf_release(&csp);
