@@ -39,11 +39,14 @@ void html_run_header(struct html_page *p, json_t *run, const char *dir)
 	if (*json_str(run, "started"))
 		strbuf_printf(&line, "Started %s%s%s. ", json_str(run, "started"),
 			      *json_str(run, "ended") ? ", ended " : "", json_str(run, "ended"));
-	strbuf_printf(&line, "%zu variant%s \xC3\x97 the commits %s \xC3\x97 %.0f repetition%s",
-		      json_array_size(json_object_get(scenario, "variants")),
-		      json_array_size(json_object_get(scenario, "variants")) == 1 ? "" : "s",
-		      *json_str(scenario, "commits") ? json_str(scenario, "commits") : "(not recorded)",
-		      json_num(scenario, "repetitions", 1), json_num(scenario, "repetitions", 1) == 1 ? "" : "s");
+	if (!json_is_object(scenario))
+		strbuf_puts(&line, "The scenario is not recorded (no run.json)");
+	else
+		strbuf_printf(&line, "%zu variant%s \xC3\x97 the commits %s \xC3\x97 %.0f repetition%s",
+			      json_array_size(json_object_get(scenario, "variants")),
+			      json_array_size(json_object_get(scenario, "variants")) == 1 ? "" : "s",
+			      *json_str(scenario, "commits") ? json_str(scenario, "commits") : "(not recorded)",
+			      json_num(scenario, "repetitions", 1), json_num(scenario, "repetitions", 1) == 1 ? "" : "s");
 	if (json_is_object(env)) {
 		html_format_bytes(ram, sizeof(ram), json_num(env, "memory_bytes", NAN));
 		strbuf_printf(&line, ", on %s (%.0f CPUs, %s memory, docker %s, %s).",
