@@ -195,24 +195,24 @@ static size_t detections(size_t *pairs, const char *label, json_t **runs, char *
  * cached steps of both cached variants. */
 static void test_ab_cache_break_detected(void **state)
 {
-	size_t pairs;
+	size_t pairs, detected;
 	(void)state;
 	assert_true(broken.n >= 3);
-	assert_int_equal(detections(&pairs, "cache break (cached steps)", broken.run, broken.name,
-				    broken.n, "local cached steps", "persistent cached steps", NULL),
-			 pairs);
+	detected = detections(&pairs, "cache break (cached steps)", broken.run, broken.name,
+			      broken.n, "local cached steps", "persistent cached steps", NULL);
+	assert_int_equal(detected, pairs);
 }
 
 /* Every run with the slower cached variants fails against every unchanged
  * baseline, on their time against the reference built in the same run. */
 static void test_ab_slowdown_detected(void **state)
 {
-	size_t pairs;
+	size_t pairs, detected;
 	(void)state;
 	assert_true(slow.n >= 3);
-	assert_int_equal(detections(&pairs, "slowdown (vs nocache)", slow.run, slow.name, slow.n,
-				    "local vs nocache", "persistent vs nocache", "cached steps"),
-			 pairs);
+	detected = detections(&pairs, "slowdown (vs nocache)", slow.run, slow.name, slow.n,
+			      "local vs nocache", "persistent vs nocache", "cached steps");
+	assert_int_equal(detected, pairs);
 }
 
 /* The issue's adversarial case: a run against its own baseline, with only
