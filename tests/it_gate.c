@@ -9,9 +9,10 @@
  * dependency step), is run RERUNS times the same way: every one must fail,
  * naming "cached steps" (A/B, the detections). The counts are printed.
  * Then: an unchanged run against the committed baseline tiny-baseline.json
- * (recorded another day) passes, and so does the adversarial copy of the
- * baseline's own results folder with only its cold builds' times halved.
- * About 21 runs of 9 builds: 4 to 6 minutes.
+ * (recorded earlier, by another bench run) passes, and so does the
+ * adversarial copy of the baseline's own results folder with only its cold
+ * builds' times halved. About 21 runs of 9 builds: 5 minutes alone on the
+ * engine.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -217,7 +218,7 @@ static void test_cache_break_fails_every_time(void **state)
 	assert_int_equal(detected, RERUNS);
 }
 
-/* The committed baseline, recorded another day from the same scenario. */
+/* The committed baseline, recorded earlier from the same scenario. */
 static void test_committed_baseline(void **state)
 {
 	char *text = NULL;
