@@ -431,6 +431,38 @@ static void test_stricter_baseline_fails(void **state)
 	free(strict);
 }
 
+/* A baseline of format 1 (no series, no warm builds by commit, no cache
+ * kind) still judges: one figure on its side, which cannot decide alone. */
+static void test_format_1_baseline(void **state)
+{
+	char *old = tmp_path("format-1.json"), *notes;
+	json_t *b = NULL, *fig, *v = NULL;
+	const char *name;
+	(void)state;
+	assert_int_equal(gate_baseline_load(&b, baseline), 0);
+	json_object_set_new(b, "bench_baseline", json_integer(1));
+	json_object_foreach(json_object_get(b, "variants"), name, fig) {
+		json_object_del(fig, "series");
+		json_object_del(fig, "warm_builds");
+		json_object_del(fig, "caching");
+	}
+	assert_int_equal(gate_baseline_save(old, b), 0);
+	json_decref(b);
+
+	assert_int_equal(gate(&v, "slow", old, NULL), 0);
+	assert_true(json_is_true(json_object_get(find_check(v, "multi-local", "vs multi-nocache"),
+						 "inconclusive")));
+	notes = json_dumps(json_object_get(v, "notes"), 0);
+	assert_non_null(strstr(notes, "format version 1"));
+	free(notes);
+	json_decref(v);
+	/* exact checks do not need the new figures */
+	assert_int_equal(gate(&v, "broken-cache", old, NULL), 1);
+	assert_string_equal(status_of(v, "multi-local", "cached steps"), "fail");
+	json_decref(v);
+	free(old);
+}
+
 static void test_missing_and_corrupt_baseline(void **state)
 {
 	char *missing = tmp_path("missing.json"), *corrupt = tmp_path("corrupt.json");
@@ -809,6 +841,7 @@ int main(void)
 		cmocka_unit_test(test_slow_warm_builds_fail),
 		cmocka_unit_test(test_bigger_image_fails),
 		cmocka_unit_test(test_stricter_baseline_fails),
+		cmocka_unit_test(test_format_1_baseline),
 		cmocka_unit_test(test_missing_and_corrupt_baseline),
 		cmocka_unit_test(test_usage_errors),
 		cmocka_unit_test(test_markdown_and_summary),
