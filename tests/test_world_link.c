@@ -169,6 +169,7 @@ struct stream {
 	atomic_llong done;
 	double seconds, other_share;
 	atomic_bool *first_over;
+	pthread_barrier_t *ready; /* both threads start together */
 	monotime start;
 };
 
@@ -176,6 +177,8 @@ static void *stream_main(void *arg)
 {
 	struct stream *s = arg;
 
+	pthread_barrier_wait(s->ready);
+	s->start = monotime_now();
 	if (s->port) {
 		struct strbuf resp = {0};
 		exchange(&resp, s->port, GET_BIG, NULL, 0, &s->done);
@@ -202,9 +205,11 @@ static void check_two_streams(const char *what, struct pace_link *link, int port
 	struct stream s[2];
 	pthread_t t[2];
 	atomic_bool first_over;
+	pthread_barrier_t ready;
 	double last, total_rate, share;
 
 	atomic_init(&first_over, false);
+	pthread_barrier_init(&ready, NULL, 2);
 	memset(s, 0, sizeof(s));
 	for (int i = 0; i < 2; i++) {
 		s[i].other = &s[1 - i];
@@ -212,12 +217,13 @@ static void check_two_streams(const char *what, struct pace_link *link, int port
 		s[i].port = port;
 		atomic_init(&s[i].done, 0);
 		s[i].first_over = &first_over;
-		s[i].start = monotime_now();
+		s[i].ready = &ready;
 	}
 	for (int i = 0; i < 2; i++)
 		assert_int_equal(pthread_create(&t[i], NULL, stream_main, &s[i]), 0);
 	for (int i = 0; i < 2; i++)
 		pthread_join(t[i], NULL);
+	pthread_barrier_destroy(&ready);
 	last = s[0].seconds > s[1].seconds ? s[0].seconds : s[1].seconds;
 	total_rate = (double)(atomic_load(&s[0].done) + atomic_load(&s[1].done)) / last;
 	share = s[0].other_share > 0 ? s[0].other_share : s[1].other_share;
@@ -303,6 +309,30 @@ static void test_paced_copy_on_the_link(void **state)
 	rm_rf(dst);
 	free(dst);
 	pace_link_free(link);
+}
+
+/* A copy of many small files is charged their bytes, not a buffer per file
+ * (nor the read that finds each file's end). */
+static void test_paced_copy_charges_file_bytes(void **state)
+{
+	char *src = path_join(fx.tmp, "small"), *dst = path_join(fx.tmp, "small-copy");
+	double secs, expect = 200 * 1000 / 1e6;
+	(void)state;
+
+	assert_int_equal(mkdir_p(src), 0);
+	for (int i = 0; i < 200; i++) {
+		char *f = xasprintf("%s/f%03d", src, i);
+		assert_int_equal(write_file_atomic(f, fx.data, 1000), 0);
+		free(f);
+	}
+	assert_int_equal(paced_copy_tree(&secs, dst, src, 1e6, NULL, NULL, NULL), 0);
+	print_message("paced copy of 200 files of 1000 bytes at 1 MB/s: %.3f s (%.2f of %.3f s)\n",
+		      secs, secs / expect, expect);
+	assert_true(secs >= 0.9 * expect && secs <= 1.5 * expect);
+	rm_rf(src);
+	rm_rf(dst);
+	free(src);
+	free(dst);
 }
 
 /* Two downloads from the world's server at once share the runner's link. */
@@ -525,6 +555,7 @@ int main(void)
 		cmocka_unit_test(test_link_and_own_rate),
 		cmocka_unit_test(test_link_stop),
 		cmocka_unit_test(test_paced_copy_on_the_link),
+		cmocka_unit_test(test_paced_copy_charges_file_bytes),
 		cmocka_unit_test(test_server_downloads_share_the_link),
 		cmocka_unit_test(test_proxy_paces_http_both_ways),
 		cmocka_unit_test(test_proxy_connections_share_the_link),

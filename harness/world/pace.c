@@ -117,14 +117,18 @@ struct pace_link *pace_link_new(double rate)
 
 	pthread_mutex_init(&l->mu, NULL);
 	l->rate = rate > 0 ? rate : 0;
-	/* about 5 ms worth of bytes per draw, within [4 KiB, 64 KiB]; up to four
-	 * draws saved up, which absorbs the oversleeping of the takers */
-	l->quantum = l->rate / 200;
+	/* about 1 ms worth of bytes per draw, within [4 KiB, 64 KiB]: smaller
+	 * than what the streams ask for at once, so that each gets its share
+	 * whatever its chunks; up to 20 ms worth (at least four draws) saved up,
+	 * which absorbs the takers oversleeping on a busy machine */
+	l->quantum = l->rate / 1000;
 	if (l->quantum < 4096)
 		l->quantum = 4096;
 	if (l->quantum > 65536)
 		l->quantum = 65536;
-	l->burst = 4 * l->quantum;
+	l->burst = l->rate / 50;
+	if (l->burst < 4 * l->quantum)
+		l->burst = 4 * l->quantum;
 	l->tokens = 0;
 	l->last = monotime_now();
 	return l;

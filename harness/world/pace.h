@@ -19,7 +19,7 @@ typedef bool (*pace_stop_fn)(void *ctx);
 
 /*
  * A shared link: one bucket of `rate` bytes/s that any number of threads
- * draw from. It grants at most a small quantum (about 5 ms of the rate) per
+ * draw from. It grants at most a small quantum (about 1 ms of the rate) per
  * draw and queues the draws in the order they come, so that N streams
  * drawing at once get about 1/N of the rate each and together never more
  * than the rate. The owner (the world) makes it before the streams and frees
