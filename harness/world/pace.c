@@ -6,6 +6,7 @@
 #include "world/pace.h"
 
 #include <errno.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,16 +31,26 @@ struct pace_link {
 	monotime last;
 };
 
+static double clamp(double v, double lo, double hi)
+{
+	return v < lo ? lo : v > hi ? hi : v;
+}
+
+/* Add what the clock has paid since *last to *tokens, up to burst. */
+static void refill(double *tokens, monotime *last, double rate, double burst, monotime now)
+{
+	*tokens += monotime_seconds(*last, now) * rate;
+	if (*tokens > burst)
+		*tokens = burst;
+	*last = now;
+}
+
 void pacer_init(struct pacer *p, double rate, pace_stop_fn stop, void *stop_ctx)
 {
 	memset(p, 0, sizeof(*p));
 	p->rate = rate > 0 ? rate : 0;
 	/* about 10 ms worth of bytes per grant, within [4 KiB, 1 MiB] */
-	p->burst = p->rate / 100;
-	if (p->burst < 4096)
-		p->burst = 4096;
-	if (p->burst > 1048576)
-		p->burst = 1048576;
+	p->burst = clamp(p->rate / 100, 4096, 1048576);
 	p->tokens = 0;
 	p->last = monotime_now();
 	p->stop = stop;
@@ -84,13 +95,9 @@ size_t pacer_acquire(struct pacer *p, size_t want)
 		return pace_link_take(p->link, want, p->stop, p->stop_ctx) < 0 ? 0 : want;
 	need = (double)want < p->burst ? (double)want : p->burst;
 	for (;;) {
-		monotime now = monotime_now();
 		double wait;
 
-		p->tokens += monotime_seconds(p->last, now) * p->rate;
-		if (p->tokens > p->burst)
-			p->tokens = p->burst;
-		p->last = now;
+		refill(&p->tokens, &p->last, p->rate, p->burst, monotime_now());
 		if (p->tokens >= need) {
 			p->tokens -= need;
 			if (pace_link_take(p->link, (size_t)need, p->stop, p->stop_ctx) < 0)
@@ -121,14 +128,8 @@ struct pace_link *pace_link_new(double rate)
 	 * than what the streams ask for at once, so that each gets its share
 	 * whatever its chunks; up to 20 ms worth (at least four draws) saved up,
 	 * which absorbs the takers oversleeping on a busy machine */
-	l->quantum = l->rate / 1000;
-	if (l->quantum < 4096)
-		l->quantum = 4096;
-	if (l->quantum > 65536)
-		l->quantum = 65536;
-	l->burst = l->rate / 50;
-	if (l->burst < 4 * l->quantum)
-		l->burst = 4 * l->quantum;
+	l->quantum = clamp(l->rate / 1000, 4096, 65536);
+	l->burst = clamp(l->rate / 50, 4 * l->quantum, HUGE_VAL);
 	l->tokens = 0;
 	l->last = monotime_now();
 	return l;
@@ -154,14 +155,9 @@ int pace_link_take(struct pace_link *l, size_t bytes, pace_stop_fn stop, void *s
 	while (bytes) {
 		double n = (double)bytes < l->quantum ? (double)bytes : l->quantum;
 		double wait;
-		monotime now;
 
 		pthread_mutex_lock(&l->mu);
-		now = monotime_now();
-		l->tokens += monotime_seconds(l->last, now) * l->rate;
-		if (l->tokens > l->burst)
-			l->tokens = l->burst;
-		l->last = now;
+		refill(&l->tokens, &l->last, l->rate, l->burst, monotime_now());
 		l->tokens -= n;
 		wait = l->tokens < 0 ? -l->tokens / l->rate : 0;
 		pthread_mutex_unlock(&l->mu);
