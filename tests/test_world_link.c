@@ -338,12 +338,12 @@ static void test_paced_copy_charges_file_bytes(void **state)
 /* Two downloads from the world's server at once share the runner's link. */
 static void test_server_downloads_share_the_link(void **state)
 {
-	struct pace_link *link = pace_link_new(16e6);
+	struct pace_link *link = pace_link_new(8e6);
 	struct server *s = NULL;
 	(void)state;
 
 	assert_int_equal(server_start(&s, fx.files, 100e6, 0, link), 0);
-	check_two_streams("server", link, server_port(s), 16e6);
+	check_two_streams("server", link, server_port(s), 8e6);
 	server_stop(s);
 	pace_link_free(link);
 }
@@ -403,12 +403,12 @@ static void test_proxy_paces_http_both_ways(void **state)
 /* Two connections through an unpaced proxy share the runner's link. */
 static void test_proxy_connections_share_the_link(void **state)
 {
-	struct pace_link *link = pace_link_new(16e6);
+	struct pace_link *link = pace_link_new(8e6);
 	struct proxy *p = NULL;
 	(void)state;
 
 	assert_int_equal(proxy_start(&p, server_port(fx.server), 0, link), 0);
-	check_two_streams("proxy", link, proxy_port(p), 16e6);
+	check_two_streams("proxy", link, proxy_port(p), 8e6);
 	proxy_stop(p);
 	pace_link_free(link);
 }
