@@ -56,8 +56,8 @@ void pacer_init(struct pacer *p, double rate, pace_stop_fn stop, void *stop_ctx)
 void pacer_set_link(struct pacer *p, struct pace_link *link);
 
 /* Wait until some of `want` bytes may go, at the pacer's rate and then
- * through its link, and return how many (1..want, at most p->burst). Returns
- * 0 only when want is 0 or p->stop asked to stop. */
+ * through its link, and return how many (1..want; at most p->burst when
+ * paced). Returns 0 only when want is 0 or p->stop asked to stop. */
 size_t pacer_acquire(struct pacer *p, size_t want);
 
 /* Sleep `seconds` in short slices. Returns 0, or -1 when stop (may be NULL)
