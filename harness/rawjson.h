@@ -12,14 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-struct step {
-	char *digest;
-	char *name;        /* "[deps 2/2] RUN pip install ...", "exporting to image" */
-	double started;    /* seconds since the epoch (0 when not started) */
-	double completed;  /* seconds since the epoch (0 when not completed) */
-	bool cached;
-	char *error;       /* NULL when none */
-};
+#include "parser.h" /* struct step; rawjson is parser_rawjson */
 
 struct rawjson;
 

@@ -69,7 +69,8 @@ static void test_build_argv(void **state)
 	struct build_request req = {
 		.context = "/w/ctx", .dockerfile = "/w/Dockerfile", .tag = "bench/x:1",
 		.target = "final", .network = "host", .metadata_file = "/w/meta.json",
-		.cache_from = "type=local,src=/c", .cache_to = "type=local,dest=/c-new,mode=max",
+		.cache_from = {.kind = CACHE_LOCAL, .location = "/c"},
+		.cache_to = {.kind = CACHE_LOCAL, .location = "/c-new", .mode = "max"},
 		.build_args = args, .secrets = secrets};
 	const char *want[] = {"docker", "buildx", "build", "--progress=rawjson", "--metadata-file",
 		"/w/meta.json", "--network", "host", "-f", "/w/Dockerfile", "-t", "bench/x:1",
@@ -79,15 +80,15 @@ static void test_build_argv(void **state)
 	size_t i;
 	(void)state;
 	unsetenv("BENCH_DOCKER");
-	docker_build_argv(&argv, &req);
+	assert_int_equal(docker_build_argv(&argv, NULL, &req), 0);
 	for (i = 0; want[i]; i++)
 		assert_string_equal(argv.v[i], want[i]);
 	assert_null(argv.v[i]);
 	strvec_release(&argv);
 
 	req.push = true;
-	req.cache_from = req.cache_to = NULL;
-	docker_build_argv(&argv, &req);
+	req.cache_from.kind = req.cache_to.kind = CACHE_NONE;
+	assert_int_equal(docker_build_argv(&argv, NULL, &req), 0);
 	assert_string_equal(argv.v[argv.n - 3], "--output");
 	assert_string_equal(argv.v[argv.n - 2], "type=image,push=true");
 	strvec_release(&argv);
@@ -97,7 +98,7 @@ static void test_cli_missing(void **state)
 {
 	(void)state;
 	setenv("BENCH_DOCKER", "/nonexistent/docker", 1);
-	assert_int_equal(docker_preflight(false), BENCH_ESETUP);
+	assert_int_equal(docker_preflight(NULL, false), BENCH_ESETUP);
 	assert_non_null(strstr(bench_error_last(), "docker CLI not found"));
 	assert_non_null(strstr(bench_error_last(), "scripts/setup"));
 }
@@ -107,7 +108,7 @@ static void test_daemon_down(void **state)
 	(void)state;
 	fake_docker("echo 'Cannot connect to the Docker daemon at unix:///var/run/docker.sock.' >&2; exit 1",
 		    NULL, "[]");
-	assert_int_equal(docker_preflight(false), BENCH_ESETUP);
+	assert_int_equal(docker_preflight(NULL, false), BENCH_ESETUP);
 	assert_non_null(strstr(bench_error_last(), "docker daemon not answering"));
 	assert_non_null(strstr(bench_error_last(), "start dockerd"));
 	assert_non_null(strstr(bench_error_last(), "Cannot connect to the Docker daemon"));
@@ -117,7 +118,7 @@ static void test_buildx_missing(void **state)
 {
 	(void)state;
 	fake_docker(NULL, "echo \"docker: 'buildx' is not a docker command.\" >&2; exit 1", "[]");
-	assert_int_equal(docker_preflight(false), BENCH_ESETUP);
+	assert_int_equal(docker_preflight(NULL, false), BENCH_ESETUP);
 	assert_non_null(strstr(bench_error_last(), "docker buildx not found"));
 	assert_non_null(strstr(bench_error_last(), "docker-buildx"));
 }
@@ -126,8 +127,8 @@ static void test_cache_export_unsupported(void **state)
 {
 	(void)state;
 	fake_docker(NULL, NULL, "[[\"Backing Filesystem\",\"extfs\"]]");
-	assert_int_equal(docker_preflight(false), 0);
-	assert_int_equal(docker_preflight(true), BENCH_ESETUP);
+	assert_int_equal(docker_preflight(NULL, false), 0);
+	assert_int_equal(docker_preflight(NULL, true), BENCH_ESETUP);
 	assert_non_null(strstr(bench_error_last(), "cannot export a build cache"));
 	assert_non_null(strstr(bench_error_last(), "containerd-snapshotter"));
 }
@@ -136,7 +137,7 @@ static void test_cache_export_supported(void **state)
 {
 	(void)state;
 	fake_docker(NULL, NULL, "[[\"driver-type\",\"io.containerd.snapshotter.v1\"]]");
-	assert_int_equal(docker_preflight(true), 0);
+	assert_int_equal(docker_preflight(NULL, true), 0);
 }
 
 int main(void)
