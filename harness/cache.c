@@ -103,15 +103,20 @@ static void local_init(struct cache_series *s, int rep, const char *dir)
 }
 
 /* Copy a cache folder through the actions/cache stand-in: paced by the
- * world when there is one, a plain copy otherwise. */
+ * world when there is one, a plain copy otherwise (dst's parent made, as
+ * the paced copy does). */
 static int store_copy(double *seconds, const struct cache_series *s, const char *dst, const char *src)
 {
 	monotime start = monotime_now();
+	char *parent;
 	int error;
+
 	if (s->env->world)
 		return world_paced_copy(seconds, s->env->world, dst, src);
-	if ((error = rm_rf(dst)) == 0 && path_is_dir(src))
+	parent = xstrndup(dst, (size_t)(strrchr(dst, '/') ? strrchr(dst, '/') - dst : 0));
+	if ((error = rm_rf(dst)) == 0 && path_is_dir(src) && (error = mkdir_p(*parent ? parent : ".")) == 0)
 		error = copy_tree(dst, src);
+	free(parent);
 	*seconds = monotime_seconds_since(start);
 	return error;
 }
