@@ -44,7 +44,7 @@ static void run_usage(FILE *f)
 static int report_run(bool *gate_failed, const struct run_options *opts, const struct run_outcome *out,
 		      int error)
 {
-	runreport_print(stdout, out->run, opts);
+	runreport_print(stdout, out->run);
 	if (out->scenario->world.enabled) {
 		json_t *ev = blogreport_evaluate(out->run);
 		char *path = path_join(out->results_dir, "blog-comparison.json"), *text = json_dumps(ev, JSON_INDENT(2));

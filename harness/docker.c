@@ -16,6 +16,7 @@
 
 #include "error.h"
 #include "proc.h"
+#include "rawjson.h"
 
 #define QUERY_TIMEOUT 60.0
 #define TRANSFER_TIMEOUT 1800.0 /* save/load of an image */

@@ -1,7 +1,7 @@
 /*
  * parser.c: the progress-parser interface (see parser.h): the per-build
- * wrapper that keeps the tail of the output and words the failure reason,
- * and the table entry of each parser (rawjson's adapters).
+ * wrapper that keeps the tail of the output and words the failure reason.
+ * Each parser defines its struct parser_ops in its own file (rawjson.c).
  */
 #include "parser.h"
 
@@ -9,72 +9,9 @@
 #include <string.h>
 
 #include "error.h"
-#include "rawjson.h"
 
 #define PARSER_TAIL_MAX  65536 /* trimmed to PARSER_TAIL_KEEP when over */
 #define PARSER_TAIL_KEEP 16384
-
-/* ---- rawjson: BuildKit's --progress=rawjson on stderr ---- */
-
-static int rj_create(void **state)
-{
-	struct rawjson *p = NULL;
-	int error = rawjson_new(&p);
-	*state = p;
-	return error;
-}
-
-static void rj_destroy(void *state)
-{
-	rawjson_free(state);
-}
-
-static int rj_feed(void *state, const char *buf, size_t len)
-{
-	return rawjson_feed(state, buf, len);
-}
-
-static const char *rj_current(const void *state)
-{
-	return rawjson_current(state);
-}
-
-static const struct step *rj_steps(const void *state, size_t *count)
-{
-	return rawjson_steps(state, count);
-}
-
-static json_t *rj_steps_json(const void *state, int *total, int *cached)
-{
-	return rawjson_steps_json(state, total, cached);
-}
-
-static const char *rj_step_log(const void *state, size_t i)
-{
-	return rawjson_step_log(state, i);
-}
-
-/* docker prints its plain-text lines after the last JSON object */
-static const char *rj_trailer(const char *tail, size_t len)
-{
-	const char *p = tail + len;
-	while (p > tail && p[-1] != '}')
-		p--;
-	return p;
-}
-
-const struct parser_ops parser_rawjson = {
-	.name = "rawjson",
-	.streams = PARSER_STDERR,
-	.create = rj_create,
-	.destroy = rj_destroy,
-	.feed = rj_feed,
-	.current = rj_current,
-	.steps = rj_steps,
-	.steps_json = rj_steps_json,
-	.step_log = rj_step_log,
-	.trailer = rj_trailer,
-};
 
 /* ---- the per-build wrapper ---- */
 

@@ -4,8 +4,9 @@
  * --progress=rawjson); a build feeds it the bytes of the streams it reads and
  * asks it for the current step (the live progress line), the steps with
  * their cached flags (run.json), a step's last output and the plain text a
- * failed build ended with (the failure reason). A second builder with a
- * plain-text output adds one parser_ops and names it in its builder entry.
+ * failed build ended with (the failure reason). A parser defines its
+ * parser_ops in its own file (parser_rawjson in rawjson.c); a second builder
+ * with a plain-text output adds one and names it in its builder entry.
  */
 #ifndef BENCH_PARSER_H
 #define BENCH_PARSER_H
@@ -51,9 +52,6 @@ struct parser_ops {
 	 * last bytes of what it read ("ERROR: failed to solve: ..."). */
 	const char *(*trailer)(const char *tail, size_t len);
 };
-
-/* The parsers there are. */
-extern const struct parser_ops parser_rawjson;
 
 /* One build's parser: the ops, their state and the last bytes fed. */
 struct parser {

@@ -46,6 +46,9 @@ double step_seconds(const struct step *s);
  * plus steps_total and steps_cached. New reference. */
 json_t *rawjson_steps_json(const struct rawjson *p, int *steps_total, int *steps_cached);
 
+/* This parser as the builder seam's parser_ops (BuildKit's, on stderr). */
+extern const struct parser_ops parser_rawjson;
+
 /* Additions (rawjson owner): */
 
 /* Parse an RFC 3339 time ("2026-11-28T06:36:55.244019905Z", or with a

@@ -19,6 +19,7 @@
 #include "engine.h"
 #include "error.h"
 #include "parser.h"
+#include "rawjson.h"
 #include "util.h"
 
 static char *tmp;
