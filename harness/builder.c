@@ -36,6 +36,18 @@ const char *builder_names(void)
 	return names;
 }
 
+void builder_needs_of(struct builder_needs *needs, const struct scenario *sc)
+{
+	size_t i;
+
+	memset(needs, 0, sizeof(*needs));
+	for (i = 0; i < sc->variants_count; i++) {
+		needs->cache_export |= sc->variants[i].cache != CACHE_NONE;
+		needs->registry_cache |= sc->variants[i].cache == CACHE_REGISTRY;
+		needs->push |= sc->variants[i].push;
+	}
+}
+
 char *builder_ref_name(const char *s)
 {
 	char *p = xstrdup(s), *q;

@@ -29,6 +29,9 @@ struct builder_needs {
 	bool push;           /* some variant pushes its image */
 };
 
+/* What scenario sc asks of any builder. */
+void builder_needs_of(struct builder_needs *needs, const struct scenario *sc);
+
 /* Where a build imports its cache from or exports it to; kind CACHE_NONE
  * means no import/export. The builder maps it to its own flags. */
 struct cache_spec {

@@ -305,19 +305,6 @@ static int apply_overrides(struct run *r)
 	return 0;
 }
 
-/* What the scenario asks of the builder, for its preflight. */
-static void scenario_needs(struct builder_needs *needs, const struct scenario *sc)
-{
-	size_t i;
-
-	memset(needs, 0, sizeof(*needs));
-	for (i = 0; i < sc->variants_count; i++) {
-		needs->cache_export |= sc->variants[i].cache != CACHE_NONE;
-		needs->registry_cache |= sc->variants[i].cache == CACHE_REGISTRY;
-		needs->push |= sc->variants[i].push;
-	}
-}
-
 static void collect_args(struct run *r)
 {
 	size_t i;
@@ -547,7 +534,7 @@ int run_execute(struct run_outcome *out, const struct run_options *opts)
 		goto done;
 	}
 
-	scenario_needs(&needs, r.sc);
+	builder_needs_of(&needs, r.sc);
 	if ((error = engine_lock(&r.lock_fd, &r.engine, lock_waiting, &r)) < 0 ||
 	    (error = r.builder->preflight(&r.engine, &needs)) < 0 || (error = open_results(&r)) < 0)
 		goto done;
