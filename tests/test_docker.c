@@ -2,7 +2,9 @@
  * test_docker.c: the docker module without an engine: the argv of a build,
  * and the preflight checks' error paths through fake `docker` executables
  * (a missing CLI, a daemon that does not answer, buildx missing, a builder
- * that cannot export a cache). Each message must say what to fix.
+ * that cannot export a cache). Each message must say what to fix. The
+ * engine flags, the cache options, the other argv (push, import, run), and
+ * the image operations through a fake docker that logs its arguments.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -69,7 +71,8 @@ static void test_build_argv(void **state)
 	struct build_request req = {
 		.context = "/w/ctx", .dockerfile = "/w/Dockerfile", .tag = "bench/x:1",
 		.target = "final", .network = "host", .metadata_file = "/w/meta.json",
-		.cache_from = "type=local,src=/c", .cache_to = "type=local,dest=/c-new,mode=max",
+		.cache_from = {.kind = CACHE_LOCAL, .location = "/c"},
+		.cache_to = {.kind = CACHE_LOCAL, .location = "/c-new", .mode = "max"},
 		.build_args = args, .secrets = secrets};
 	const char *want[] = {"docker", "buildx", "build", "--progress=rawjson", "--metadata-file",
 		"/w/meta.json", "--network", "host", "-f", "/w/Dockerfile", "-t", "bench/x:1",
@@ -79,15 +82,15 @@ static void test_build_argv(void **state)
 	size_t i;
 	(void)state;
 	unsetenv("BENCH_DOCKER");
-	docker_build_argv(&argv, &req);
+	assert_int_equal(docker_build_argv(&argv, NULL, &req), 0);
 	for (i = 0; want[i]; i++)
 		assert_string_equal(argv.v[i], want[i]);
 	assert_null(argv.v[i]);
 	strvec_release(&argv);
 
 	req.push = true;
-	req.cache_from = req.cache_to = NULL;
-	docker_build_argv(&argv, &req);
+	req.cache_from.kind = req.cache_to.kind = CACHE_NONE;
+	assert_int_equal(docker_build_argv(&argv, NULL, &req), 0);
 	assert_string_equal(argv.v[argv.n - 3], "--output");
 	assert_string_equal(argv.v[argv.n - 2], "type=image,push=true");
 	strvec_release(&argv);
@@ -97,7 +100,7 @@ static void test_cli_missing(void **state)
 {
 	(void)state;
 	setenv("BENCH_DOCKER", "/nonexistent/docker", 1);
-	assert_int_equal(docker_preflight(false), BENCH_ESETUP);
+	assert_int_equal(docker_preflight(NULL, false), BENCH_ESETUP);
 	assert_non_null(strstr(bench_error_last(), "docker CLI not found"));
 	assert_non_null(strstr(bench_error_last(), "scripts/setup"));
 }
@@ -107,7 +110,7 @@ static void test_daemon_down(void **state)
 	(void)state;
 	fake_docker("echo 'Cannot connect to the Docker daemon at unix:///var/run/docker.sock.' >&2; exit 1",
 		    NULL, "[]");
-	assert_int_equal(docker_preflight(false), BENCH_ESETUP);
+	assert_int_equal(docker_preflight(NULL, false), BENCH_ESETUP);
 	assert_non_null(strstr(bench_error_last(), "docker daemon not answering"));
 	assert_non_null(strstr(bench_error_last(), "start dockerd"));
 	assert_non_null(strstr(bench_error_last(), "Cannot connect to the Docker daemon"));
@@ -117,7 +120,7 @@ static void test_buildx_missing(void **state)
 {
 	(void)state;
 	fake_docker(NULL, "echo \"docker: 'buildx' is not a docker command.\" >&2; exit 1", "[]");
-	assert_int_equal(docker_preflight(false), BENCH_ESETUP);
+	assert_int_equal(docker_preflight(NULL, false), BENCH_ESETUP);
 	assert_non_null(strstr(bench_error_last(), "docker buildx not found"));
 	assert_non_null(strstr(bench_error_last(), "docker-buildx"));
 }
@@ -126,8 +129,8 @@ static void test_cache_export_unsupported(void **state)
 {
 	(void)state;
 	fake_docker(NULL, NULL, "[[\"Backing Filesystem\",\"extfs\"]]");
-	assert_int_equal(docker_preflight(false), 0);
-	assert_int_equal(docker_preflight(true), BENCH_ESETUP);
+	assert_int_equal(docker_preflight(NULL, false), 0);
+	assert_int_equal(docker_preflight(NULL, true), BENCH_ESETUP);
 	assert_non_null(strstr(bench_error_last(), "cannot export a build cache"));
 	assert_non_null(strstr(bench_error_last(), "containerd-snapshotter"));
 }
@@ -136,7 +139,130 @@ static void test_cache_export_supported(void **state)
 {
 	(void)state;
 	fake_docker(NULL, NULL, "[[\"driver-type\",\"io.containerd.snapshotter.v1\"]]");
-	assert_int_equal(docker_preflight(true), 0);
+	assert_int_equal(docker_preflight(NULL, true), 0);
+}
+
+static void test_engine_flags_and_cache_options(void **state)
+{
+	struct strvec argv = {0};
+	struct engine ctx, url;
+	struct build_request req = {
+		.context = "/w", .dockerfile = "/w/D", .tag = "t:1",
+		.cache_from = {.kind = CACHE_REGISTRY, .location = "127.0.0.1:5000/m/x-cache:r1"},
+		.cache_to = {.kind = CACHE_REGISTRY, .location = "127.0.0.1:5000/m/x-cache:r1",
+			     .mode = "min", .compression = "zstd"}};
+	struct cache_spec bad = {.kind = (enum cache_kind)42, .location = "x"};
+	(void)state;
+	unsetenv("BENCH_DOCKER");
+	assert_int_equal(engine_init(&ctx, "node-2"), 0);
+	assert_int_equal(engine_init(&url, "tcp://10.0.0.5:2376"), 0);
+
+	assert_int_equal(docker_build_argv(&argv, &ctx, &req), 0);
+	assert_string_equal(argv.v[0], "docker");
+	assert_string_equal(argv.v[1], "--context");
+	assert_string_equal(argv.v[2], "node-2");
+	assert_string_equal(argv.v[3], "buildx");
+	assert_string_equal(argv.v[argv.n - 6], "--cache-from");
+	assert_string_equal(argv.v[argv.n - 5], "type=registry,ref=127.0.0.1:5000/m/x-cache:r1");
+	assert_string_equal(argv.v[argv.n - 4], "--cache-to");
+	assert_string_equal(argv.v[argv.n - 3],
+		"type=registry,ref=127.0.0.1:5000/m/x-cache:r1,mode=min,force-compression=true,compression=zstd");
+	strvec_release(&argv);
+
+	docker_push_argv(&argv, &url, "127.0.0.1:5000/m/x:1");
+	assert_string_equal(argv.v[1], "-H");
+	assert_string_equal(argv.v[2], "tcp://10.0.0.5:2376");
+	assert_string_equal(argv.v[3], "push");
+	assert_string_equal(argv.v[4], "-q");
+	assert_string_equal(argv.v[5], "127.0.0.1:5000/m/x:1");
+	assert_int_equal(argv.n, 6);
+	strvec_release(&argv);
+
+	assert_int_equal(docker_cache_options(&argv, &bad, NULL), BENCH_EINVALID);
+	assert_non_null(strstr(bench_error_last(), "buildkit"));
+	strvec_release(&argv);
+	assert_int_equal(docker_cache_options(&argv, NULL, &(struct cache_spec){.kind = CACHE_LOCAL, .location = "/n"}), 0);
+	assert_int_equal(argv.n, 2);
+	assert_string_equal(argv.v[1], "type=local,dest=/n,mode=max");
+	strvec_release(&argv);
+	engine_release(&ctx);
+	engine_release(&url);
+}
+
+static void test_import_and_run_argv(void **state)
+{
+	const char *changes[] = {"ENV A=1", "CMD [\"sh\"]", NULL};
+	const char *cmd[] = {"apt-get", "update", NULL};
+	const char *want_import[] = {"docker", "import", "--change", "ENV A=1", "--change", "CMD [\"sh\"]",
+				     "--message", "m", "/r.tar", "bench/x:1", NULL};
+	const char *want_run[] = {"docker", "run", "--rm", "--network", "none", "bench/x:1", "apt-get", "update", NULL};
+	struct strvec argv = {0};
+	size_t i;
+	(void)state;
+	unsetenv("BENCH_DOCKER");
+	docker_import_argv(&argv, NULL, "/r.tar", "bench/x:1", changes, "m");
+	for (i = 0; want_import[i]; i++)
+		assert_string_equal(argv.v[i], want_import[i]);
+	assert_int_equal(argv.n, i);
+	strvec_release(&argv);
+	docker_run_argv(&argv, NULL, "bench/x:1", "none", cmd);
+	for (i = 0; want_run[i]; i++)
+		assert_string_equal(argv.v[i], want_run[i]);
+	assert_int_equal(argv.n, i);
+	strvec_release(&argv);
+}
+
+/* A fake docker that appends its arguments to tmp/args and lists three
+ * images, two of them the run's. */
+static char *logging_docker(int exit_code)
+{
+	char *path = path_join(tmp, "docker"), *log = path_join(tmp, "args");
+	char *text = xasprintf(
+		"#!/bin/sh\n"
+		"echo \"$*\" >> '%s'\n"
+		"[ \"$1\" = --context ] && shift 2\n"
+		"case \"$1 $2\" in\n"
+		"  'image ls') printf 'bench/busybox:latest\\nbench-run-x/a:1-r1\\nbench-run-x/b:2-r1\\n' ;;\n"
+		"  *) echo 'said no' >&2; exit %d ;;\n"
+		"esac\n", log, exit_code);
+	assert_int_equal(write_file_atomic(path, text, strlen(text)), 0);
+	chmod(path, 0755);
+	setenv("BENCH_DOCKER", path, 1);
+	rm_rf(log);
+	free(text);
+	free(path);
+	return log;
+}
+
+static void test_image_operations(void **state)
+{
+	struct engine ctx;
+	char *log, *args = NULL;
+	(void)state;
+	assert_int_equal(engine_init(&ctx, "node-2"), 0);
+	log = logging_docker(0);
+	assert_int_equal(docker_reset_runner(&ctx, "bench-run-x"), 0);
+	assert_int_equal(docker_image_save(NULL, "bench/busybox:latest", "/t/b.tar"), 0);
+	assert_int_equal(docker_image_load(&ctx, "/t/b.tar"), 0);
+	assert_int_equal(docker_image_remove(NULL, "bench-run-x/a:1-r1"), 0);
+	assert_int_equal(read_file(&args, NULL, log), 0);
+	assert_string_equal(args,
+		"--context node-2 image ls --format {{.Repository}}:{{.Tag}}\n"
+		"--context node-2 image rm -f bench-run-x/a:1-r1 bench-run-x/b:2-r1\n"
+		"--context node-2 builder prune -af\n"
+		"image save -o /t/b.tar bench/busybox:latest\n"
+		"--context node-2 image load -q -i /t/b.tar\n"
+		"image rm -f bench-run-x/a:1-r1\n");
+	free(args);
+	free(log);
+
+	log = logging_docker(3);
+	assert_int_equal(docker_image_save(NULL, "x", "/t/x.tar"), BENCH_ERROR);
+	assert_non_null(strstr(bench_error_last(), "docker image save failed (exit 3): said no"));
+	assert_int_equal(builder_buildkit.import_base(NULL, "bench/missing:1"), BENCH_ESETUP);
+	assert_non_null(strstr(bench_error_last(), "base image 'bench/missing:1'"));
+	free(log);
+	engine_release(&ctx);
 }
 
 int main(void)
@@ -148,6 +274,9 @@ int main(void)
 		cmocka_unit_test(test_buildx_missing),
 		cmocka_unit_test(test_cache_export_unsupported),
 		cmocka_unit_test(test_cache_export_supported),
+		cmocka_unit_test(test_engine_flags_and_cache_options),
+		cmocka_unit_test(test_import_and_run_argv),
+		cmocka_unit_test(test_image_operations),
 	};
 	return cmocka_run_group_tests_name("docker", tests, setup, teardown);
 }
