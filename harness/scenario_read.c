@@ -71,6 +71,34 @@ int scen_report(struct parser *p)
 
 /* ---- sections ---- */
 
+/* Edit distance with adjacent transpositions (optimal string alignment),
+ * for names up to 63 characters; longer ones count as far. */
+static size_t edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i, j, d[64][64];
+
+	if (la >= 64 || lb >= 64)
+		return SIZE_MAX;
+	for (i = 0; i <= la; i++)
+		d[i][0] = i;
+	for (j = 0; j <= lb; j++)
+		d[0][j] = j;
+	for (i = 1; i <= la; i++) {
+		for (j = 1; j <= lb; j++) {
+			size_t cost = a[i - 1] != b[j - 1], best = d[i - 1][j - 1] + cost;
+			if (d[i - 1][j] + 1 < best)
+				best = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < best)
+				best = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+			    d[i - 2][j - 2] + 1 < best)
+				best = d[i - 2][j - 2] + 1;
+			d[i][j] = best;
+		}
+	}
+	return d[la][lb];
+}
+
 static void open_variant(struct parser *p, const char *name, int line)
 {
 	struct scenario *s = p->s;
@@ -118,6 +146,31 @@ static void open_once(struct parser *p, enum sec sec, int *seen, const char *nam
 	p->sec = sec;
 }
 
+/* How many edits a typo of name may be from what it meant: 2, 1 for short
+ * names (fewer than 5 characters). */
+static size_t typo_edits(const char *name)
+{
+	return strlen(name) < 5 ? 1 : 2;
+}
+
+static void unknown_section(struct parser *p, const char *name, int line)
+{
+	static const char *const known[] = {"scenario", "variant", "world", "gate", NULL};
+	size_t n = strcspn(name, " \t"), i;
+	char *word = xstrndup(name, n);
+
+	for (i = 0; known[i] && edit_distance(word, known[i]) > typo_edits(word); i++)
+		;
+	if (known[i])
+		scen_add_error(p, line, "unknown section [%s]; did you mean [%s%s]? (known: "
+			       "[scenario], [variant NAME], [world], [gate])", name, known[i],
+			       name + n);
+	else
+		scen_add_error(p, line, "unknown section [%s] (known: [scenario], [variant NAME], "
+			       "[world], [gate])", name);
+	free(word);
+}
+
 static void open_named(struct parser *p, const char *a, int line)
 {
 	if (!strcmp(a, "scenario"))
@@ -129,8 +182,7 @@ static void open_named(struct parser *p, const char *a, int line)
 	else if (!strncmp(a, "variant", 7) && (!a[7] || isspace((unsigned char)a[7])))
 		open_variant(p, a + 7 + strspn(a + 7, " \t"), line);
 	else
-		scen_add_error(p, line, "unknown section [%s] (known: [scenario], [variant NAME], "
-			       "[world], [gate])", a);
+		unknown_section(p, a, line);
 }
 
 static void open_section(struct parser *p, const char *hdr, size_t n, int line)
@@ -230,34 +282,6 @@ char *scen_read_line(char *str, int num, void *stream)
 
 /* ---- keys ---- */
 
-/* Edit distance with adjacent transpositions (optimal string alignment),
- * for names up to 63 characters; longer ones count as far. */
-static size_t edit_distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b), i, j, d[64][64];
-
-	if (la >= 64 || lb >= 64)
-		return SIZE_MAX;
-	for (i = 0; i <= la; i++)
-		d[i][0] = i;
-	for (j = 0; j <= lb; j++)
-		d[0][j] = j;
-	for (i = 1; i <= la; i++) {
-		for (j = 1; j <= lb; j++) {
-			size_t cost = a[i - 1] != b[j - 1], best = d[i - 1][j - 1] + cost;
-			if (d[i - 1][j] + 1 < best)
-				best = d[i - 1][j] + 1;
-			if (d[i][j - 1] + 1 < best)
-				best = d[i][j - 1] + 1;
-			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
-			    d[i - 2][j - 2] + 1 < best)
-				best = d[i - 2][j - 2] + 1;
-			d[i][j] = best;
-		}
-	}
-	return d[la][lb];
-}
-
 /* "unknown key" with the keys of the section, and a hint when the name is
  * a typo of one of them (at most 2 edits, 1 for short names) or a key of
  * another section. */
@@ -265,7 +289,7 @@ static void unknown_key(struct parser *p, const char *name, const char *title)
 {
 	struct strbuf known = {0}, hint = {0};
 	const struct key_def *k, *near = NULL;
-	size_t i, best = strlen(name) < 5 ? 2 : 3;
+	size_t i, best = typo_edits(name) + 1;
 
 	for (i = 0; (k = scen_key_at(i)); i++) {
 		size_t dist;

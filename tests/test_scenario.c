@@ -630,6 +630,29 @@ static const char *error_with(const char *scen, const char *var, const char *wor
 	return rc ? bench_error_last() : "";
 }
 
+/* Each value, as the line "KEY = PREFIX VALUE" of [scenario] (where 's', line
+ * 5), [variant v] ('v', line 8) or [world] ('w', line 11), gives exactly the
+ * error "mem.ini:LINE: " + want_fmt with the value for its %s. */
+static void expect_bad_values(char where, const char *key, const char *prefix,
+			      const char *const *values, size_t n, const char *want_fmt)
+{
+	size_t i;
+	for (i = 0; i < n; i++) {
+		char *line = xasprintf("%s = %s%s", key, prefix, values[i]);
+		char *msg = xasprintf(want_fmt, values[i]);
+		char *want = xasprintf("mem.ini:%d: %s", where == 's' ? 5 : where == 'v' ? 8 : 11,
+				       msg);
+		assert_string_equal(error_with(where == 's' ? line : NULL,
+					       where == 'v' ? line : NULL,
+					       where == 'w' ? line : NULL), want);
+		free(want);
+		free(msg);
+		free(line);
+	}
+}
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
 /* A scenario whose [scenario] commits line (line 4) is `commits`. */
 static int parse_commits(struct scenario **s, const char *commits)
 {
@@ -693,20 +716,17 @@ static void test_engines(void **state)
 		scenario_free(s);
 		free(line);
 	}
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		char *line = xasprintf("engines = default %s", bad[i]);
-		char *want = xasprintf("mem.ini:5: invalid engines entry '%s' (use a docker context "
-				       "name, unix:///PATH, tcp://HOST:PORT or ssh://USER@HOST)", bad[i]);
-		assert_string_equal(error_with(line, NULL, NULL), want);
-		free(want);
-		free(line);
-	}
+	expect_bad_values('s', "engines", "default ", bad, COUNT(bad), "invalid engines entry "
+			  "'%s' (use a docker context name, unix:///PATH, tcp://HOST:PORT or "
+			  "ssh://USER@HOST)");
 	assert_string_equal(error_with("engines = a b a", NULL, NULL),
 			    "mem.ini:5: 'a' is given twice in engines; keep one");
 }
 
 static void test_builder_and_caches(void **state)
 {
+	static const char *bad_mounts[] = {"/a/..", "///", "/a\"b", "/a'b", "rel/x", "./x", "/..",
+					   "/a,b"};
 	struct scenario *s;
 	(void)state;
 
@@ -746,15 +766,9 @@ static void test_builder_and_caches(void **state)
 	assert_int_equal(s->variants[0].cache_mounts_count, 2);
 	assert_string_equal(s->variants[0].cache_mounts[1], "//var/cache/apt/");
 	scenario_free(s);
-	assert_string_equal(error_with(NULL, "cache_mounts = /a/.. ", NULL),
-			    "mem.ini:8: invalid cache_mounts entry '/a/..' (an absolute path without "
-			    "'..' or ',': the target= of a RUN --mount=type=cache)");
-	assert_string_equal(error_with(NULL, "cache_mounts = ///", NULL),
-			    "mem.ini:8: invalid cache_mounts entry '///' (an absolute path without "
-			    "'..' or ',': the target= of a RUN --mount=type=cache)");
-	assert_string_equal(error_with(NULL, "cache_mounts = /a\"b", NULL),
-			    "mem.ini:8: invalid cache_mounts entry '/a\"b' (an absolute path without "
-			    "'..' or ',': the target= of a RUN --mount=type=cache)");
+	expect_bad_values('v', "cache_mounts", "/ok ", bad_mounts, COUNT(bad_mounts),
+			  "invalid cache_mounts entry '%s' (an absolute path without '..' or ',': "
+			  "the target= of a RUN --mount=type=cache)");
 }
 
 static void test_world_gha_keys(void **state)
@@ -791,22 +805,10 @@ static void test_world_gha_keys(void **state)
 		assert_true(s->world.runner_bandwidth == good[i].runner);
 		scenario_free(s);
 	}
-	for (i = 0; i < sizeof(bad_quota) / sizeof(bad_quota[0]); i++) {
-		char *line = xasprintf("gha_quota = %s", bad_quota[i]);
-		char *want = xasprintf("mem.ini:11: invalid size '%s' for 'gha_quota' (examples: "
-				       "10GB, 512MB, 1.5GiB)", bad_quota[i]);
-		assert_string_equal(error_with(NULL, NULL, line), want);
-		free(want);
-		free(line);
-	}
-	for (i = 0; i < sizeof(bad_rate) / sizeof(bad_rate[0]); i++) {
-		char *line = xasprintf("gha_rate_limit = %s", bad_rate[i]);
-		char *want = xasprintf("mem.ini:11: invalid rate '%s' for 'gha_rate_limit' (examples: "
-				       "200/min, 10/s, 0 for no limit)", bad_rate[i]);
-		assert_string_equal(error_with(NULL, NULL, line), want);
-		free(want);
-		free(line);
-	}
+	expect_bad_values('w', "gha_quota", "", bad_quota, COUNT(bad_quota), "invalid size '%s' "
+			  "for 'gha_quota' (examples: 10GB, 512MB, 1.5GiB)");
+	expect_bad_values('w', "gha_rate_limit", "", bad_rate, COUNT(bad_rate), "invalid rate '%s' "
+			  "for 'gha_rate_limit' (examples: 200/min, 10/s, 0 for no limit)");
 	assert_string_equal(error_with(NULL, NULL, "gha_quota = 0"),
 			    "mem.ini:11: 'gha_quota' must be greater than zero (got '0')");
 	assert_string_equal(error_with(NULL, NULL, "gha_retry_after = later"),

@@ -184,6 +184,10 @@ case("did-you-mean", "[scenario]\nname = tiny\nrepo = ../good\ncomits = HEAD~3..
      "4: unknown key 'comits' in [scenario]; did you mean 'commits'? (known: name, repo, commits, context, repetitions, timeout, network, build_args, secret, engines)",
      "5: unknown key 'push' in [scenario]; it is a key of [variant NAME] (known: name, repo, commits, context, repetitions, timeout, network, build_args, secret, engines)",
      "9: unknown key 'cahce' in [variant single]; did you mean 'cache'? (known: dockerfile, dockerignore, cache, cache_mode, runner, target, push, cache_key, cache_compression, builder, cache_scope, cache_mounts)")
+case("section-typo", HEAD + VAR + "\n[varaint multi]\n" + DF + "[Gate]\n[colours]\n",
+     "9: unknown section [varaint multi]; did you mean [variant multi]? (known: [scenario], [variant NAME], [world], [gate])",
+     "11: unknown section [Gate]; did you mean [gate]? (known: [scenario], [variant NAME], [world], [gate])",
+     "12: unknown section [colours] (known: [scenario], [variant NAME], [world], [gate])")
 ENGINES = "use a docker context name, unix:///PATH, tcp://HOST:PORT or ssh://USER@HOST"
 case("bad-engines", HEAD + "engines = default -remote tcp://host unix://run/docker.sock ssh://@host tcp://h:99999 default\n" + VAR,
      "5: invalid engines entry '-remote' (" + ENGINES + ")",
