@@ -72,7 +72,7 @@ struct world_settings {
 				     at once; 0 (default) = no cap */
 	double gha_quota;         /* bytes the emulated GitHub cache service keeps, before
 				     scaling (the world multiplies it by scale); default 10GB */
-	double gha_rate_limit;    /* upload requests per minute the GitHub cache service accepts
+	int gha_rate_limit;       /* upload requests per minute the GitHub cache service accepts
 				     before answering 429 ("N/s" is stored as 60N); 0 = unlimited */
 	double gha_retry_after;   /* seconds of the Retry-After sent with a 429; default 1 */
 	char *base_image;         /* local image used as FROM, e.g. "bench/python:3.12.7-slim" */

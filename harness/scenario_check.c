@@ -2,7 +2,7 @@
  * scenario_check.c: the checks of a scenario that need the whole file, run
  * once every line was read: required keys, what needs a [world] section,
  * cache options against the variant's cache kind, the gate's reference
- * variant. Also fills the defaults that depend on other keys (the gha cache
+ * variant (unless "none"). Also fills the defaults that depend on other keys (the gha cache
  * scope, inline's cache_mode).
  */
 #include "scenario_int.h"
@@ -116,6 +116,6 @@ void scen_check(struct parser *p)
 	}
 	if (world && !scen_key_line(&p->world, SEC_WORLD, "kind"))
 		scen_add_error(p, s->world.line, "missing required key 'kind' in [world]");
-	if (s->gate.reference)
+	if (s->gate.reference && strcmp(s->gate.reference, "none")) /* none: no reference */
 		check_reference(p);
 }

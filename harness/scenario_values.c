@@ -499,13 +499,14 @@ void scen_set_world_kind(struct parser *p, const struct key_def *k, void *base, 
 	set_known(p, &((struct world_settings *)base)->kind, "world kind", kinds, v, line);
 }
 
-/* "N/min" or "N/s" (or "0": no limit) into a double of requests per minute. */
+/* "N/min" or "N/s" (or "0": no limit), N a whole number, into an int of
+ * requests per minute. */
 void scen_set_request_rate(struct parser *p, const struct key_def *k, void *base,
 			   const char *v, int line)
 {
 	const char *slash = strchr(v, '/');
 	char *num = xstrndup(v, slash ? (size_t)(slash - v) : strlen(v));
-	double n, per = 0;
+	unsigned long long n, per = 0;
 
 	if (!slash)
 		per = strcmp(v, "0") ? 0 : 1;
@@ -513,10 +514,10 @@ void scen_set_request_rate(struct parser *p, const struct key_def *k, void *base
 		per = 1;
 	else if (!strcmp(slash, "/s"))
 		per = 60;
-	if (per && scen_parse_number(&n, num))
-		*(double *)((char *)base + k->off) = n * per;
+	if (per && scen_parse_uint(&n, num, 1000000))
+		*(int *)((char *)base + k->off) = (int)(n * per);
 	else
-		scen_add_error(p, line, "invalid rate '%s' for '%s' (examples: 200/min, 10/s, "
-			       "0 for no limit)", v, k->name);
+		scen_add_error(p, line, "invalid rate '%s' for '%s' (a whole number per minute or "
+			       "second, e.g. 200/min or 10/s; 0 for no limit)", v, k->name);
 	free(num);
 }

@@ -783,7 +783,7 @@ static void test_world_gha_keys(void **state)
 		{"gha_quota = 1048576", 1048576, 0, 1, 0},
 		{"gha_rate_limit = 200/min", 10e9, 200, 1, 0},
 		{"gha_rate_limit = 10/s", 10e9, 600, 1, 0},
-		{"gha_rate_limit = 1.5/s", 10e9, 90, 1, 0},
+		{"gha_rate_limit = 1000000/s", 10e9, 60e6, 1, 0},
 		{"gha_rate_limit = 0", 10e9, 0, 1, 0},
 		{"gha_rate_limit = 0/min", 10e9, 0, 1, 0},
 		{"gha_retry_after = 500ms", 10e9, 0, 0.5, 0},
@@ -792,7 +792,8 @@ static void test_world_gha_keys(void **state)
 		{"runner_bandwidth = 0", 10e9, 0, 1, 0},
 	};
 	static const char *bad_quota[] = {"10 parsecs", "GB", "-1GB", "10GB/s", "ten"};
-	static const char *bad_rate[] = {"200", "5/h", "x/min", "/min", "-1/min", "10/s/s", "1e/s"};
+	static const char *bad_rate[] = {"200", "5/h", "x/min", "/min", "-1/min", "10/s/s", "1e/s",
+				       "1.5/s", "1000001/min", "5 /min"};
 	struct scenario *s;
 	size_t i;
 	(void)state;
@@ -808,7 +809,8 @@ static void test_world_gha_keys(void **state)
 	expect_bad_values('w', "gha_quota", "", bad_quota, COUNT(bad_quota), "invalid size '%s' "
 			  "for 'gha_quota' (examples: 10GB, 512MB, 1.5GiB)");
 	expect_bad_values('w', "gha_rate_limit", "", bad_rate, COUNT(bad_rate), "invalid rate '%s' "
-			  "for 'gha_rate_limit' (examples: 200/min, 10/s, 0 for no limit)");
+			  "for 'gha_rate_limit' (a whole number per minute or second, e.g. 200/min or "
+			  "10/s; 0 for no limit)");
 	assert_string_equal(error_with(NULL, NULL, "gha_quota = 0"),
 			    "mem.ini:11: 'gha_quota' must be greater than zero (got '0')");
 	assert_string_equal(error_with(NULL, NULL, "gha_retry_after = later"),
@@ -915,7 +917,7 @@ static void test_to_json_new_keys(void **state)
 	w = json_object_get(j, "world");
 	assert_true(json_real_value(json_object_get(w, "runner_bandwidth")) == 50e6);
 	assert_true(json_real_value(json_object_get(w, "gha_quota")) == 1610612736);
-	assert_true(json_real_value(json_object_get(w, "gha_rate_limit")) == 600);
+	assert_int_equal(json_integer_value(json_object_get(w, "gha_rate_limit")), 600);
 	assert_true(json_real_value(json_object_get(w, "gha_retry_after")) == 0.25);
 	json_decref(j);
 	scenario_free(s);

@@ -10,18 +10,17 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <arpa/inet.h>
 #include <errno.h>
-#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zip.h>
 
+#include "base64.h"
 #include "error.h"
+#include "httptest.h"
 #include "monotonic.h"
 #include "proc.h"
 #include "sha256.h"
@@ -65,7 +64,7 @@ static int setup(void **state)
 		return -1;
 	free(buf);
 	free(big);
-	if (server_start(&fx.server, fx.files, 0, 0)) {
+	if (server_start(&fx.server, fx.files, 0, 0, NULL)) {
 		fprintf(stderr, "server_start: %s\n", bench_error_last());
 		return -1;
 	}
@@ -94,72 +93,6 @@ static const char *numpy_version(void)
 			return pkgs[i].version;
 	fail_msg("numpy is not in the catalog");
 	return NULL;
-}
-
-/* A minimal HTTP/1.0 GET over a socket: *status, body (caller frees). */
-static int http_get(int *status, char **body, size_t *len, int port, const char *method,
-		    const char *path)
-{
-	struct sockaddr_in addr = {0};
-	struct strbuf resp = {0};
-	char buf[65536], *req, *sep;
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	addr.sin_family = AF_INET;
-	addr.sin_port = htons((uint16_t)port);
-	addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
-		close(fd);
-		return -1;
-	}
-	req = xasprintf("%s %s HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n", method, path);
-	if (write(fd, req, strlen(req)) != (ssize_t)strlen(req)) {
-		free(req);
-		close(fd);
-		return -1;
-	}
-	free(req);
-	while ((n = read(fd, buf, sizeof(buf))) > 0)
-		strbuf_add(&resp, buf, (size_t)n);
-	close(fd);
-	if (!resp.buf || sscanf(resp.buf, "HTTP/1.%*d %d", status) != 1 ||
-	    !(sep = strstr(resp.buf, "\r\n\r\n"))) {
-		strbuf_release(&resp);
-		return -1;
-	}
-	sep += 4;
-	*len = resp.len - (size_t)(sep - resp.buf);
-	*body = xmalloc(*len + 1);
-	memcpy(*body, sep, *len);
-	(*body)[*len] = '\0';
-	strbuf_release(&resp);
-	return 0;
-}
-
-static void urlsafe_b64(char *out, const uint8_t *d, size_t n)
-{
-	static const char t[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-	size_t i, o = 0;
-	for (i = 0; i + 2 < n; i += 3) {
-		uint32_t v = (uint32_t)d[i] << 16 | (uint32_t)d[i + 1] << 8 | d[i + 2];
-		out[o++] = t[v >> 18];
-		out[o++] = t[(v >> 12) & 63];
-		out[o++] = t[(v >> 6) & 63];
-		out[o++] = t[v & 63];
-	}
-	if (n - i == 2) {
-		uint32_t v = (uint32_t)d[i] << 16 | (uint32_t)d[i + 1] << 8;
-		out[o++] = t[v >> 18];
-		out[o++] = t[(v >> 12) & 63];
-		out[o++] = t[(v >> 6) & 63];
-	} else if (n - i == 1) {
-		out[o++] = t[d[i] >> 2];
-		out[o++] = t[(d[i] & 3) << 4];
-	}
-	out[o] = '\0';
 }
 
 static char *zip_entry(zip_t *za, const char *name, size_t *len)
@@ -260,7 +193,7 @@ static void test_wheel_entries_and_record(void **state)
 		sha256_init(&c);
 		sha256_update(&c, data, len);
 		sha256_final(d, &c);
-		urlsafe_b64(want + 7, d, sizeof(d));
+		base64url_encode(want + 7, d, sizeof(d));
 		assert_string_equal(c1 + 1, want);
 		assert_int_equal(strtoull(c2 + 1, NULL, 10), len);
 		free(data);
@@ -402,9 +335,9 @@ static void test_targz_readable_by_python(void **state)
 
 	assert_int_equal(model_targz_write(path, 300000, 4), 0);
 	if (proc_capture(&out, &err, &code, argv, 60) < 0) {
-		print_message("skipped: python3 not runnable: %s\n", bench_error_last());
 		free(path);
-		return;
+		fail_msg("python3 not runnable: %s (scripts/setup installs python3)",
+			 bench_error_last());
 	}
 	if (code)
 		print_error("%s\n", err);
@@ -509,7 +442,7 @@ static void test_server_pacing_and_latency(void **state)
 	(void)state;
 
 	/* ~1 s: 8 MB at 8 MB/s */
-	assert_int_equal(server_start(&s, fx.files, 8e6, 0), 0);
+	assert_int_equal(server_start(&s, fx.files, 8e6, 0, NULL), 0);
 	t = monotime_now();
 	assert_int_equal(http_get(&status, &body, &len, server_port(s), "GET", "/storage/big.bin"), 0);
 	secs = monotime_seconds_since(t);
@@ -523,7 +456,7 @@ static void test_server_pacing_and_latency(void **state)
 	server_stop(s);
 
 	/* latency comes before every response, found or not */
-	assert_int_equal(server_start(&s, fx.files, 0, 0.3), 0);
+	assert_int_equal(server_start(&s, fx.files, 0, 0.3, NULL), 0);
 	t = monotime_now();
 	assert_int_equal(http_get(&status, &body, &len, server_port(s), "GET", "/nope"), 0);
 	secs = monotime_seconds_since(t);
@@ -539,7 +472,7 @@ static void test_server_bad_root(void **state)
 {
 	struct server *s = (struct server *)1;
 	(void)state;
-	assert_int_equal(server_start(&s, "/nonexistent/bench", 0, 0), BENCH_ENOTFOUND);
+	assert_int_equal(server_start(&s, "/nonexistent/bench", 0, 0, NULL), BENCH_ENOTFOUND);
 	assert_null(s);
 	assert_non_null(strstr(bench_error_last(), "/nonexistent/bench"));
 }
@@ -611,7 +544,7 @@ static void test_paced_copy_tree(void **state)
 	assert_int_equal(write_file_atomic(p, "x", 1), 0);
 	free(p);
 
-	assert_int_equal(paced_copy_tree(&secs, dst, src, 4e6, NULL, NULL), 0);
+	assert_int_equal(paced_copy_tree(&secs, dst, src, 4e6, NULL, NULL, NULL), 0);
 	print_message("paced copy: 1 MB at 4 MB/s in %.3f s\n", secs);
 	assert_true(secs >= 0.2 && secs <= 0.5);
 	p = xasprintf("%s/stale", dst);
@@ -633,13 +566,13 @@ static void test_paced_copy_tree(void **state)
 	free(p);
 
 	/* unpaced */
-	assert_int_equal(paced_copy_tree(&secs, dst, src, 0, NULL, NULL), 0);
+	assert_int_equal(paced_copy_tree(&secs, dst, src, 0, NULL, NULL, NULL), 0);
 	assert_true(secs < 5);
 	/* interrupted */
-	assert_int_equal(paced_copy_tree(&secs, dst, src, 1000, stop_now, NULL), BENCH_EINTERRUPTED);
+	assert_int_equal(paced_copy_tree(&secs, dst, src, 1000, NULL, stop_now, NULL), BENCH_EINTERRUPTED);
 	/* a missing src copies nothing and removes dst */
 	rm_rf(src);
-	assert_int_equal(paced_copy_tree(&secs, dst, src, 4e6, NULL, NULL), 0);
+	assert_int_equal(paced_copy_tree(&secs, dst, src, 4e6, NULL, NULL, NULL), 0);
 	assert_false(path_exists(dst));
 	free(data);
 	free(src);
@@ -666,10 +599,10 @@ static void test_pip_installs_from_the_index(void **state)
 	(void)state;
 
 	if (proc_capture(&out, &err, &code, probe, 60) < 0 || code != 0) {
-		print_message("skipped: python3 -m pip is not available\n");
+		print_error("%s", err ? err : "");
 		free(out);
 		free(err);
-		return;
+		fail_msg("python3 -m pip is not available (scripts/setup installs python3-pip)");
 	}
 	free(out);
 	free(err);

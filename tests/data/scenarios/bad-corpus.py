@@ -218,12 +218,12 @@ case("bad-cache-mounts", HEAD + VAR + "cache_mounts = /root/.cache/pip root/.npm
 case("bad-gha", WORLDHEAD + VAR + "[world]\nkind = cafeboo\nrunner_bandwidth = fast\ngha_quota = 10 parsecs\ngha_rate_limit = 200\ngha_retry_after = soon\n[world]\n",
      "9: invalid size 'fast' for 'runner_bandwidth' (examples: 20MB/s, 1.5MiB/s, 500k/s)",
      "10: invalid size '10 parsecs' for 'gha_quota' (examples: 10GB, 512MB, 1.5GiB)",
-     "11: invalid rate '200' for 'gha_rate_limit' (examples: 200/min, 10/s, 0 for no limit)",
+     "11: invalid rate '200' for 'gha_rate_limit' (a whole number per minute or second, e.g. 200/min or 10/s; 0 for no limit)",
      "12: invalid duration 'soon' for 'gha_retry_after' (examples: 1s, 500ms, 2s)",
      "13: duplicate section [world] (first at line 7); merge them into one")
 case("gha-quota-zero", WORLDHEAD + VAR + "[world]\nkind = cafeboo\ngha_quota = 0GB\ngha_rate_limit = 5/h\ngha_quota = 1GB\n",
      "9: 'gha_quota' must be greater than zero (got '0GB')",
-     "10: invalid rate '5/h' for 'gha_rate_limit' (examples: 200/min, 10/s, 0 for no limit)",
+     "10: invalid rate '5/h' for 'gha_rate_limit' (a whole number per minute or second, e.g. 200/min or 10/s; 0 for no limit)",
      "11: duplicate key 'gha_quota' in [world] (first set at line 9); keep only one")
 
 os.makedirs(B, exist_ok=True)
