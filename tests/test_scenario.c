@@ -859,6 +859,25 @@ static void test_did_you_mean(void **state)
 			       "unknown key 'colourful_thing' in [variant v] (known: "));
 }
 
+/* reference = none turns the reference check off; another name must be a variant. */
+static void test_gate_reference_none(void **state)
+{
+	struct scenario *s;
+	char *text = xasprintf("[scenario]\nname = t\nrepo = .\ncommits = HEAD\n[variant v]\n"
+			       "dockerfile = " DATA "/dockerfiles/single.Dockerfile\n[gate]\n"
+			       "reference = none\n");
+	(void)state;
+
+	assert_int_equal(scenario_parse(&s, "mem.ini", text, strlen(text)), 0);
+	assert_string_equal(s->gate.reference, "none");
+	scenario_free(s);
+	text[strlen(text) - 3] = 'X'; /* "noXe" */
+	assert_int_equal(scenario_parse(&s, "mem.ini", text, strlen(text)), BENCH_EINVALID);
+	assert_string_equal(bench_error_last(), "mem.ini:8: reference 'noXe' is not a variant of "
+			    "this scenario (variants: v)");
+	free(text);
+}
+
 /* Every key of the table is documented in README's scenario section, and
  * has its line of help. */
 static void test_keys_documented(void **state)
@@ -947,6 +966,7 @@ int main(void)
 		cmocka_unit_test(test_builder_and_caches),
 		cmocka_unit_test(test_world_gha_keys),
 		cmocka_unit_test(test_did_you_mean),
+		cmocka_unit_test(test_gate_reference_none),
 		cmocka_unit_test(test_keys_documented),
 		cmocka_unit_test(test_to_json_new_keys),
 	};
