@@ -11,20 +11,10 @@
 
 #include "error.h"
 #include "plot.h"
+#include "projection.h"
 #include "stats.h"
 #include "util.h"
 #include "jsonx.h"
-
-/* The groups whose time follows the bytes moved, so scale with the sizes. */
-static bool group_scales(const char *group)
-{
-	static const char *const scaled[] = {"deps", "models", "export", "cache", "restore/save", "push", NULL};
-	size_t i;
-	for (i = 0; scaled[i]; i++)
-		if (!strcmp(group, scaled[i]))
-			return true;
-	return false;
-}
 
 /* The ok builds of a variant in one phase ("cold", "warm"). */
 static size_t variant_builds(json_t **out, size_t max, json_t *run, const char *variant, const char *phase)
@@ -42,18 +32,28 @@ static size_t variant_builds(json_t **out, size_t max, json_t *run, const char *
 	return n < max ? n : max;
 }
 
-/* Median measured seconds and median projected seconds of a set of builds. */
-static void median_times(double *measured, double *projected, json_t **b, size_t n, double scale)
+/* The run being evaluated and its calibration run (may be NULL). */
+struct calibration {
+	json_t *run;
+	double scale, calib_scale;
+};
+
+/* Median measured seconds and median projected seconds of a set of builds,
+ * each projected with its calibration counterpart (see projection.h). */
+static void median_times(double *measured, double *projected, size_t *calibrated, json_t **b, size_t n,
+			 const struct calibration *cal)
 {
 	double *m = xcalloc(n + 1, sizeof(double)), *p = xcalloc(n + 1, sizeof(double));
-	size_t i, g;
+	size_t i;
+	*calibrated = 0;
 	for (i = 0; i < n; i++) {
-		double groups[PLOT_NGROUPS];
-		plot_build_groups(groups, b[i]);
+		struct projected_build pb;
+		json_t *c = projection_counterpart(cal->run, b[i], BLOG_MULTI_CACHED);
+		projection_build(&pb, b[i], cal->scale, c, cal->calib_scale);
 		m[i] = json_number_value(json_object_get(b[i], "wall_seconds"));
-		p[i] = 0;
-		for (g = 0; g < PLOT_NGROUPS; g++)
-			p[i] += group_scales(plot_step_groups[g]) ? groups[g] / scale : groups[g];
+		p[i] = pb.seconds;
+		if (c)
+			(*calibrated)++;
 	}
 	*measured = n ? stats_median(m, n) : NAN;
 	*projected = n ? stats_median(p, n) : NAN;
@@ -65,15 +65,17 @@ static void median_times(double *measured, double *projected, json_t **b, size_t
 
 struct phase_times {
 	double measured, projected;
-	size_t n;
+	size_t n, calibrated;
+	bool checked; /* the variant whose projection was checked at scale 1 */
 };
 
-static struct phase_times times_of(json_t *run, const char *variant, const char *phase, double scale)
+static struct phase_times times_of(json_t *run, const char *variant, const char *phase, const struct calibration *cal)
 {
 	json_t *b[MAXB];
 	struct phase_times t;
 	t.n = variant_builds(b, MAXB, run, variant, phase);
-	median_times(&t.measured, &t.projected, b, t.n, scale);
+	median_times(&t.measured, &t.projected, &t.calibrated, b, t.n, cal);
+	t.checked = !strcmp(variant, BLOG_MULTI_CACHED);
 	return t;
 }
 
@@ -84,9 +86,13 @@ static json_t *num_or_null(double v)
 
 static void add_row(json_t *rows, const char *name, const char *blog, struct phase_times t)
 {
-	json_array_append_new(rows, json_pack("{s:s, s:s, s:o, s:o, s:i}", "case", name, "blog", blog,
+	const char *check = !t.n ? "" : !t.calibrated ? "uncalibrated (an upper bound)"
+			  : t.checked ? "checked at scale 1" : "not checked at scale 1";
+	json_array_append_new(rows, json_pack("{s:s, s:s, s:o, s:o, s:i, s:i, s:b, s:s}", "case", name, "blog", blog,
 					      "measured_seconds", num_or_null(t.measured),
-					      "projected_seconds", num_or_null(t.projected), "builds", (int)t.n));
+					      "projected_seconds", num_or_null(t.projected), "builds", (int)t.n,
+					      "calibrated_builds", (int)t.calibrated, "checked", t.n && t.checked,
+					      "projection_check", check));
 }
 
 static void add_target(json_t *targets, const char *name, double value, const char *op, double limit,
@@ -149,23 +155,20 @@ static json_t *warm_breakdown(json_t *run, const char *variant)
 	return o;
 }
 
-json_t *blogreport_evaluate(json_t *run)
+json_t *blogreport_evaluate(json_t *run, json_t *calib)
 {
-	json_t *world = json_object_get(json_object_get(run, "scenario"), "world");
 	json_t *ev = json_object(), *rows = json_array(), *targets = json_array(), *bd = json_object();
-	double scale = json_number_value(json_object_get(world, "scale"));
+	struct calibration cal = {calib, projection_run_scale(run), calib ? projection_run_scale(calib) : 0};
 	struct phase_times sn, mn, mcc, mcw, oc, ow, scc, scw;
 
-	if (!(scale > 0))
-		scale = 1;
-	sn = times_of(run, BLOG_SINGLE_NOCACHE, NULL, scale);
-	mn = times_of(run, BLOG_MULTI_NOCACHE, NULL, scale);
-	mcc = times_of(run, BLOG_MULTI_CACHED, "cold", scale);
-	mcw = times_of(run, BLOG_MULTI_CACHED, "warm", scale);
-	scc = times_of(run, BLOG_SINGLE_CACHED, "cold", scale);
-	scw = times_of(run, BLOG_SINGLE_CACHED, "warm", scale);
-	oc = times_of(run, BLOG_OPTIMIZED, "cold", scale);
-	ow = times_of(run, BLOG_OPTIMIZED, "warm", scale);
+	sn = times_of(run, BLOG_SINGLE_NOCACHE, NULL, &cal);
+	mn = times_of(run, BLOG_MULTI_NOCACHE, NULL, &cal);
+	mcc = times_of(run, BLOG_MULTI_CACHED, "cold", &cal);
+	mcw = times_of(run, BLOG_MULTI_CACHED, "warm", &cal);
+	scc = times_of(run, BLOG_SINGLE_CACHED, "cold", &cal);
+	scw = times_of(run, BLOG_SINGLE_CACHED, "warm", &cal);
+	oc = times_of(run, BLOG_OPTIMIZED, "cold", &cal);
+	ow = times_of(run, BLOG_OPTIMIZED, "warm", &cal);
 
 	add_row(rows, "single-stage, no cache (every build)", "8-12 min deploy", sn);
 	add_row(rows, "multi-stage, no cache (every build)", "6m33s build & push (7m29s job)", mn);
@@ -214,42 +217,15 @@ json_t *blogreport_evaluate(json_t *run)
 		}
 		json_object_set_new(ev, "single_stage_cached_refetch", o);
 	}
-	json_object_set_new(ev, "scale", json_real(scale));
+	json_object_set_new(ev, "scale", json_real(cal.scale));
 	json_object_set_new(ev, "rows", rows);
 	json_object_set_new(ev, "targets", targets);
 	json_object_set_new(ev, "warm_breakdown", bd);
-	json_object_set_new(ev, "projection", json_string(
-		"projected = fixed + proportional / scale, per build, then the median: the time of the step "
-		"groups that move bytes (dependency install, model download, image export, cache import/export, "
-		"push, cache restore/save) is divided by the run's scale; base set-up, code copy and BuildKit's "
-		"fixed costs are kept as measured"));
+	if (calib)
+		json_object_set_new(ev, "calibration_scale", json_real(cal.calib_scale));
+	json_object_set_new(ev, "projection", json_string(calib ? BLOG_PROJECTION_MODEL : BLOG_PROJECTION_UPPER));
+	json_object_set_new(ev, "projection_error", json_string(BLOG_PROJECTION_CHECKED));
 	return ev;
-}
-
-int blogreport_fit(json_t *ev, json_t *other)
-{
-	double s1 = json_number_value(json_object_get(ev, "scale"));
-	double s2 = json_number_value(json_object_get(other, "scale"));
-	json_t *row;
-	size_t i;
-
-	if (!(fabs(s1 - s2) > 1e-9))
-		return bench_error_set(BENCH_EINVALID, "both runs are at scale %g: a line needs two scales", s1);
-	json_array_foreach(json_object_get(ev, "rows"), i, row) {
-		json_t *orow = json_array_get(json_object_get(other, "rows"), i);
-		json_t *m1 = json_object_get(row, "measured_seconds"), *m2 = json_object_get(orow, "measured_seconds");
-		double b, a;
-		if (!json_is_number(m1) || !json_is_number(m2))
-			continue;
-		b = (json_number_value(m2) - json_number_value(m1)) / (s2 - s1);
-		a = json_number_value(m1) - b * s1;
-		json_object_set_new(row, "fit_seconds", json_real(a + b));
-		json_object_set_new(row, "fit_fixed_seconds", json_real(a));
-	}
-	json_object_set_new(ev, "fit", json_sprintf(
-		"a straight line through each row's measured median at scale %g and at scale %g "
-		"(time = fixed + per-scale x scale), read at scale 1", s1, s2));
-	return 0;
 }
 
 static void print_minutes(FILE *f, json_t *v)
@@ -268,25 +244,17 @@ void blogreport_print(FILE *f, json_t *ev)
 	const char *variant;
 	size_t i;
 
-	fprintf(f, "\nthe blog next to this run (scale %.3g; projection to scale 1 is an estimate)\n",
+	fprintf(f, "\nthe blog next to this run (scale %.3g), and the builds projected to scale 1\n",
 		json_number_value(json_object_get(ev, "scale")));
-	bool fit = json_is_string(json_object_get(ev, "fit"));
-	fprintf(f, "%-44s %-32s %18s %18s%s\n", "case", "blog", "measured", "projected @1",
-		fit ? "       line fit @1" : "");
+	fprintf(f, "%-44s %-32s %18s %18s  %s\n", "case", "blog", "measured", "projected @1", "projection");
 	json_array_foreach(json_object_get(ev, "rows"), i, row) {
 		fprintf(f, "%-44s %-32s", json_str(row, "case"), json_str(row, "blog"));
 		print_minutes(f, json_object_get(row, "measured_seconds"));
 		print_minutes(f, json_object_get(row, "projected_seconds"));
-		if (fit)
-			print_minutes(f, json_object_get(row, "fit_seconds"));
-		fputc('\n', f);
+		fprintf(f, "  %s\n", json_str(row, "projection_check"));
 	}
 	fprintf(f, "projection: %s\n", json_str(ev, "projection"));
-	if (fit)
-		fprintf(f, "line fit: %s\n", json_str(ev, "fit"));
-	else
-		fprintf(f, "for a line fit through two scales: run again with --scale X, then "
-			"bench blog RESULTS_A RESULTS_B\n");
+	fprintf(f, "checked: %s\n", json_str(ev, "projection_error"));
 	fprintf(f, "\ntargets (measured in this run, as ratios)\n");
 	json_array_foreach(json_object_get(ev, "targets"), i, t) {
 		json_t *v = json_object_get(t, "value");

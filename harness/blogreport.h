@@ -17,29 +17,33 @@
 #define BLOG_MULTI_CACHED "multi-stage-cached"
 #define BLOG_OPTIMIZED "optimized"
 
-/*
- * Evaluate the run against the blog: a JSON object {scale, rows: [{case,
- * blog, measured_seconds, projected_seconds}], targets: [{target, value,
- * limit, held}], warm_breakdown: {variant: {group: seconds}}, projection:
- * "how it was computed"}. New reference; never NULL.
- *
- * The projection to scale 1 splits each build's time by step group (see
- * plot.h's step_group): the groups whose work is proportional to the bytes
- * moved (dependency install, model download, cache import/export, export,
- * push, cache restore/save) are divided by the scale; the rest (base set-up,
- * code copy, BuildKit's fixed costs) is kept as measured.
- */
-json_t *blogreport_evaluate(json_t *run);
+/* The projection to scale 1, in one line each (see projection.h): with a
+ * calibration run, without one, and how far it was found from full-scale
+ * measurements. */
+#define BLOG_PROJECTION_MODEL \
+	"per build and step group, a straight line through this run and the same build in the " \
+	"calibration run at a tiny scale (the fixed costs), read at scale 1; base, code and " \
+	"BuildKit's own time kept as measured; the push (parallel paced layers) taken as " \
+	"proportional; then the median"
+#define BLOG_PROJECTION_UPPER \
+	"no calibration run: the step groups that move bytes divided by the scale, fixed costs " \
+	"included (an upper bound); base, code and BuildKit's own time kept as measured"
+#define BLOG_PROJECTION_CHECKED \
+	"multi-stage cached only, against full-scale runs of its slice (README): TBD"
 
 /*
- * The straight-line projection: with `other`, an evaluation of a run at
- * another scale, each row's measured median is fitted as a + b * scale
- * through the two runs and "fit_seconds" = a + b (the time at scale 1) is
- * added to the rows of ev, with the method in "fit". Rows missing in either
- * run are left without a fit. Returns 0, or BENCH_EINVALID when both runs
- * have the same scale.
+ * Evaluate the run against the blog: a JSON object {scale, calibration_scale,
+ * rows: [{case, blog, measured_seconds, projected_seconds, builds,
+ * calibrated_builds, checked, projection_check}], targets: [{target, value,
+ * limit, held}], warm_breakdown: {variant: {group: seconds}}, projection,
+ * projection_error}. New reference; never NULL.
+ *
+ * calib (may be NULL) is the calibration run (see calibrate.h): the builds
+ * of the run are projected to scale 1 with their counterparts in it, those
+ * of a variant it lacks with the multi-stage cached builds of the same
+ * commits (see projection.h).
  */
-int blogreport_fit(json_t *ev, json_t *other);
+json_t *blogreport_evaluate(json_t *run, json_t *calib);
 
 /* Print the evaluation as text tables. */
 void blogreport_print(FILE *f, json_t *evaluation);

@@ -1,8 +1,8 @@
 /*
- * cmd_blog.c: `bench blog RESULTS_DIR [OTHER_RESULTS_DIR]`: the cafeboo
- * comparison with the blog, recomputed from a results folder; with a second
- * run of the same scenario at another scale, also the straight-line
- * projection to scale 1 through the two.
+ * cmd_blog.c: `bench blog RESULTS_DIR [CALIBRATION_DIR]`: the cafeboo
+ * comparison with the blog, recomputed from a results folder, projected to
+ * scale 1 with the calibration run kept in it (or given: any run of the
+ * same commits at a smaller scale).
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -10,17 +10,20 @@
 #include <string.h>
 
 #include "blogreport.h"
+#include "calibrate.h"
 #include "commands.h"
 #include "error.h"
+#include "projection.h"
 #include "results.h"
 
 static void blog_usage(FILE *f)
 {
-	fputs("usage: bench blog RESULTS_DIR [OTHER_RESULTS_DIR] [--json]\n"
+	fputs("usage: bench blog RESULTS_DIR [CALIBRATION_DIR] [--json]\n"
 	      "\n"
-	      "The blog's figures next to a cafeboo run's: measured, projected to scale 1\n"
-	      "step group by step group, and, given a second run at another scale, on the\n"
-	      "straight line through both runs' medians; and the reproduction's targets.\n"
+	      "The blog's figures next to a cafeboo run's: measured, and projected to scale 1\n"
+	      "build by build and step group by step group through the same builds in the\n"
+	      "calibration run (RESULTS_DIR/calibration/*, or CALIBRATION_DIR: a run of the\n"
+	      "same commits at a smaller scale); and the reproduction's targets.\n"
 	      "\n"
 	      "  --json   print the evaluation as JSON\n"
 	      "\n"
@@ -31,7 +34,7 @@ int cmd_blog(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{"json", no_argument, NULL, 'j'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
-	json_t *run = NULL, *other = NULL, *ev = NULL, *ev2 = NULL;
+	json_t *run = NULL, *calib = NULL, *ev = NULL;
 	char *missing = NULL;
 	bool as_json = false;
 	int c, error = 0, status = 0;
@@ -49,22 +52,27 @@ int cmd_blog(int argc, char **argv)
 		}
 	}
 	if (argc - optind < 1 || argc - optind > 2) {
-		fprintf(stderr, "bench blog: error: give one results folder, or two at different scales\n\n");
+		fprintf(stderr, "bench blog: error: give one results folder, and maybe its calibration run's\n\n");
 		blog_usage(stderr);
 		return 2;
 	}
 	if ((error = results_load(&run, &missing, argv[optind])) < 0)
 		goto done;
-	free(missing);
-	missing = NULL;
-	ev = blogreport_evaluate(run);
 	if (argc - optind == 2) {
-		if ((error = results_load(&other, &missing, argv[optind + 1])) < 0)
+		free(missing);
+		missing = NULL;
+		if ((error = results_load(&calib, &missing, argv[optind + 1])) < 0)
 			goto done;
-		ev2 = blogreport_evaluate(other);
-		if ((error = blogreport_fit(ev, ev2)) < 0)
+		if (!(projection_run_scale(calib) < projection_run_scale(run))) {
+			error = bench_error_set(BENCH_EINVALID, "'%s' is at scale %g, not below the run's %g: it cannot "
+						"calibrate it", argv[optind + 1], projection_run_scale(calib),
+						projection_run_scale(run));
 			goto done;
+		}
+	} else if ((error = calibrate_load(&calib, argv[optind])) < 0) {
+		goto done;
 	}
+	ev = blogreport_evaluate(run, calib);
 	if (as_json) {
 		char *text = json_dumps(ev, JSON_INDENT(2));
 		puts(text ? text : "{}");
@@ -77,8 +85,7 @@ done:
 		status = cmd_fail("blog", error);
 	free(missing);
 	json_decref(run);
-	json_decref(other);
+	json_decref(calib);
 	json_decref(ev);
-	json_decref(ev2);
 	return status;
 }

@@ -1,7 +1,8 @@
 /*
  * cmd_run.c: `bench run SCENARIO.ini [options]`: the flags, the replay
  * (run.c), then what the end of a run prints: the summary table, the blog
- * comparison of a world scenario, the charts and the --gate verdict.
+ * comparison of a world scenario (after its calibration run), the charts
+ * and the --gate verdict.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -9,6 +10,7 @@
 #include <string.h>
 
 #include "blogreport.h"
+#include "calibrate.h"
 #include "commands.h"
 #include "error.h"
 #include "gate.h"
@@ -46,8 +48,15 @@ static int report_run(bool *gate_failed, const struct run_options *opts, const s
 {
 	runreport_print(stdout, out->run);
 	if (out->scenario->world.enabled) {
-		json_t *ev = blogreport_evaluate(out->run);
-		char *path = path_join(out->results_dir, "blog-comparison.json"), *text = json_dumps(ev, JSON_INDENT(2));
+		json_t *calib = NULL, *ev;
+		char *path, *text;
+		if (!error && calibrate_wanted(opts, out) && calibrate_run(&calib, opts, out) < 0)
+			fprintf(stderr, "bench run: warning: no calibration run, the projection is an upper bound: %s\n",
+				bench_error_last());
+		ev = blogreport_evaluate(out->run, calib);
+		json_decref(calib);
+		path = path_join(out->results_dir, "blog-comparison.json");
+		text = json_dumps(ev, JSON_INDENT(2));
 		blogreport_print(stdout, ev);
 		if (text && write_file_atomic(path, text, strlen(text)) < 0)
 			fprintf(stderr, "bench run: warning: %s\n", bench_error_last());

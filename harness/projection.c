@@ -1,0 +1,89 @@
+/*
+ * projection.c: a cafeboo build's time at scale 1 from two scales, step
+ * group by step group (see projection.h for the model).
+ */
+#include "projection.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "jsonx.h"
+
+enum group_kind { FIXED, LINEAR, PARALLEL };
+
+/* How each of plot_step_groups grows with the scale. */
+static enum group_kind kind_of(const char *group)
+{
+	static const char *const linear[] = {"deps", "models", "export", "cache", "restore/save", NULL};
+	size_t i;
+	if (!strcmp(group, "push"))
+		return PARALLEL;
+	for (i = 0; linear[i]; i++)
+		if (!strcmp(group, linear[i]))
+			return LINEAR;
+	return FIXED;
+}
+
+double projection_run_scale(json_t *run)
+{
+	double s = json_num(json_object_get(json_object_get(run, "scenario"), "world"), "scale", 1);
+	return s > 0 ? s : 1;
+}
+
+/* One group's seconds at scale 1 from t at scale s and t0 at s0 (t0 < 0:
+ * no calibration). */
+static double project_group(enum group_kind kind, double t, double s, double t0, double s0, bool grew)
+{
+	if (kind == FIXED || s >= 1)
+		return t;
+	if (kind == PARALLEL)
+		return t0 < 0 || grew ? t / s : t;
+	if (t0 < 0)
+		return t / s;
+	if (t <= t0 || !(s > s0))
+		return t;
+	return t + (1 - s) * (t - t0) / (s - s0);
+}
+
+void projection_build(struct projected_build *out, json_t *b, double scale, json_t *c, double calib_scale)
+{
+	double g[PLOT_NGROUPS], g0[PLOT_NGROUPS], sum = 0;
+	bool grew = json_num(b, "registry_sent_bytes", 0) > json_num(c, "registry_sent_bytes", 0);
+	int i;
+
+	plot_build_groups(g, b);
+	if (c)
+		plot_build_groups(g0, c);
+	out->seconds = 0;
+	for (i = 0; i < PLOT_NGROUPS; i++) {
+		out->groups[i] = project_group(kind_of(plot_step_groups[i]), g[i], scale, c ? g0[i] : -1,
+					       calib_scale, grew);
+		out->seconds += out->groups[i];
+		sum += g[i];
+	}
+	/* what the groups do not cover is kept as measured */
+	if (json_num(b, "wall_seconds", 0) > sum)
+		out->seconds += json_num(b, "wall_seconds", 0) - sum;
+}
+
+/* The first ok build of `variant` at b's commit and phase in run, or NULL. */
+static json_t *find_build(json_t *run, const char *variant, json_t *b)
+{
+	json_t *x;
+	size_t i;
+	json_array_foreach(json_object_get(run, "builds"), i, x)
+		if (!strcmp(json_str(x, "variant"), variant) && !strcmp(json_str(x, "commit"), json_str(b, "commit")) &&
+		    !strcmp(json_str(x, "phase"), json_str(b, "phase")) && !strcmp(json_str(x, "status"), "ok"))
+			return x;
+	return NULL;
+}
+
+json_t *projection_counterpart(json_t *calib, json_t *b, const char *fallback_variant)
+{
+	json_t *c;
+	if (!calib)
+		return NULL;
+	if ((c = find_build(calib, json_str(b, "variant"), b)))
+		return c;
+	return fallback_variant ? find_build(calib, fallback_variant, b) : NULL;
+}
