@@ -13,6 +13,7 @@
 #include "blogreport.h"
 #include "error.h"
 #include "jsonx.h"
+#include "projection.h"
 #include "results.h"
 #include "scenario.h"
 #include "util.h"
@@ -68,21 +69,50 @@ int calibrate_load(json_t **calib, const char *results_dir)
 	return error;
 }
 
+/* The commits to calibrate, as a replay list ("ID ID ID"): those of the
+ * main run's calibrated builds, in order, from the cold one until a warm
+ * build that changed requirements and one that did not are both in. NULL
+ * when the run has none. */
+static char *calibration_commits(json_t *run)
+{
+	struct strbuf list = {0};
+	bool reqs = false, code = false;
+	json_t *b;
+	size_t i;
+
+	json_array_foreach(json_object_get(run, "builds"), i, b) {
+		bool warm = !strcmp(json_str(b, "phase"), "warm"), changed = projection_reqs_changed(b);
+		if (strcmp(json_str(b, "variant"), BLOG_MULTI_CACHED) || json_num(b, "repetition", 1) != 1 ||
+		    (warm && (changed ? reqs : code)))
+			continue;
+		if (warm && !list.len)
+			break; /* no cold build */
+		strbuf_printf(&list, "%s%s", list.len ? " " : "", json_str(b, "commit"));
+		if (warm)
+			*(changed ? &reqs : &code) = true;
+		if (reqs && code)
+			break;
+	}
+	return list.len ? strbuf_detach(&list) : NULL;
+}
+
 int calibrate_run(json_t **calib, const struct run_options *opts, const struct run_outcome *out)
 {
 	struct run_options o = {0};
 	struct run_outcome co;
-	char *base;
+	char *base, *commits;
 	int error;
 
 	*calib = NULL;
 	if ((error = calibrate_load(calib, out->results_dir)) < 0 || *calib)
 		return error;
+	if (!(commits = calibration_commits(out->run)))
+		return 0;
 	base = path_join(out->results_dir, CALIBRATE_SUBDIR);
 	o.scenario_path = opts->scenario_path;
 	o.results_base = base;
 	o.only = BLOG_MULTI_CACHED;
-	o.commits = opts->commits;
+	o.commits = commits;
 	o.scale = CALIBRATE_SCALE;
 	o.quiet = opts->quiet;
 	o.no_plot = true;
@@ -93,6 +123,7 @@ int calibrate_run(json_t **calib, const struct run_options *opts, const struct r
 	if (co.run && error == 0)
 		*calib = json_incref(co.run);
 	run_outcome_release(&co);
+	free(commits);
 	free(base);
 	return error;
 }

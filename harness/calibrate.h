@@ -27,11 +27,14 @@
 bool calibrate_wanted(const struct run_options *opts, const struct run_outcome *out);
 
 /*
- * Replay the calibrated variant at CALIBRATE_SCALE with the options of the
- * main run (scenario, commits, quiet), into out->results_dir's calibration
- * folder, unless that folder already holds a calibration run (a resumed main
- * run): *calib gets its run.json object (new reference). Returns 0, or the
- * run's error (its message kept; nothing of the main run is touched).
+ * Replay the calibrated variant at CALIBRATE_SCALE, with the main run's
+ * scenario, over the commits of its cold build, its first warm build that
+ * changed requirements and its first that did not (the kinds of build the
+ * projection pairs), into out->results_dir's calibration folder, unless that
+ * folder already holds a calibration run (a resumed main run): *calib gets
+ * its run.json object (new reference; NULL when there was nothing to
+ * calibrate). Returns 0, or the run's error (its message kept; nothing of
+ * the main run is touched).
  */
 int calibrate_run(json_t **calib, const struct run_options *opts, const struct run_outcome *out);
 

@@ -66,24 +66,47 @@ void projection_build(struct projected_build *out, json_t *b, double scale, json
 		out->seconds += json_num(b, "wall_seconds", 0) - sum;
 }
 
-/* The first ok build of `variant` at b's commit and phase in run, or NULL. */
-static json_t *find_build(json_t *run, const char *variant, json_t *b)
+/* Whether build b's commit changed a requirements file (its dependency
+ * steps rerun). */
+bool projection_reqs_changed(json_t *b)
+{
+	json_t *c;
+	size_t i;
+	json_array_foreach(json_object_get(b, "changed"), i, c)
+		if (strstr(json_string_value(c), "requirements"))
+			return true;
+	return false;
+}
+
+/* The first ok build of `variant` in run in b's phase, at b's commit when
+ * same_commit, else of b's kind (requirements changed or not). */
+static json_t *find_build(json_t *run, const char *variant, json_t *b, bool same_commit)
 {
 	json_t *x;
 	size_t i;
-	json_array_foreach(json_object_get(run, "builds"), i, x)
-		if (!strcmp(json_str(x, "variant"), variant) && !strcmp(json_str(x, "commit"), json_str(b, "commit")) &&
-		    !strcmp(json_str(x, "phase"), json_str(b, "phase")) && !strcmp(json_str(x, "status"), "ok"))
+	json_array_foreach(json_object_get(run, "builds"), i, x) {
+		if (strcmp(json_str(x, "variant"), variant) || strcmp(json_str(x, "phase"), json_str(b, "phase")) ||
+		    strcmp(json_str(x, "status"), "ok"))
+			continue;
+		if (same_commit ? !strcmp(json_str(x, "commit"), json_str(b, "commit"))
+				: projection_reqs_changed(x) == projection_reqs_changed(b))
 			return x;
+	}
 	return NULL;
 }
 
 json_t *projection_counterpart(json_t *calib, json_t *b, const char *fallback_variant)
 {
+	const char *variants[] = {json_str(b, "variant"), fallback_variant};
 	json_t *c;
+	size_t v;
+	int same;
+
 	if (!calib)
 		return NULL;
-	if ((c = find_build(calib, json_str(b, "variant"), b)))
-		return c;
-	return fallback_variant ? find_build(calib, fallback_variant, b) : NULL;
+	for (v = 0; v < 2; v++)
+		for (same = 1; same >= 0 && variants[v]; same--)
+			if ((c = find_build(calib, variants[v], b, same)))
+				return c;
+	return NULL;
 }

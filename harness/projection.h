@@ -23,6 +23,7 @@
 #define BENCH_PROJECTION_H
 
 #include <jansson.h>
+#include <stdbool.h>
 
 #include "plot.h"
 
@@ -42,11 +43,15 @@ void projection_build(struct projected_build *out, json_t *b, double scale, json
 
 /*
  * The calibration counterpart of build b in the calibration run `calib` (may
- * be NULL): the ok build of the same variant, commit and phase; else of the
- * same commit and phase in variant `fallback_variant`; else NULL. Borrowed
- * from calib.
+ * be NULL): an ok build in b's phase of b's variant, else of variant
+ * `fallback_variant` (may be NULL); at b's commit, else at a commit of the
+ * same kind (requirements changed or not). NULL when there is none.
+ * Borrowed from calib.
  */
 json_t *projection_counterpart(json_t *calib, json_t *b, const char *fallback_variant);
+
+/* Whether build b's commit changed a requirements file. */
+bool projection_reqs_changed(json_t *b);
 
 /* The scale of a run.json object (its world's), 1 when it has none. */
 double projection_run_scale(json_t *run);
