@@ -74,7 +74,7 @@ static json_t *target(json_t *ev, const char *prefix, int nth)
 
 static void test_targets(void **state)
 {
-	json_t *run = make_run(4), *ev = blogreport_evaluate(run), *t, *row;
+	json_t *run = make_run(4), *ev = blogreport_evaluate(run, NULL), *t, *row;
 	(void)state;
 	/* 44 / 40 = 1.1: within 0.8..1.2 */
 	t = target(ev, "multi-stage no cache / single-stage", 0);
@@ -100,7 +100,7 @@ static void test_targets(void **state)
 
 static void test_missed_target(void **state)
 {
-	json_t *run = make_run(12), *ev = blogreport_evaluate(run);
+	json_t *run = make_run(12), *ev = blogreport_evaluate(run, NULL);
 	(void)state;
 	/* 12 / 16 = 0.75 > 0.5 */
 	assert_false(json_is_true(json_object_get(target(ev, "optimized warm median / multi-stage", 0), "held")));
@@ -110,7 +110,7 @@ static void test_missed_target(void **state)
 
 static void test_print(void **state)
 {
-	json_t *run = make_run(4), *ev = blogreport_evaluate(run);
+	json_t *run = make_run(4), *ev = blogreport_evaluate(run, NULL);
 	char buf[16384] = "";
 	FILE *f = fmemopen(buf, sizeof(buf) - 1, "w");
 	(void)state;
@@ -123,23 +123,26 @@ static void test_print(void **state)
 	json_decref(run);
 }
 
-/* Two runs whose optimized warm builds take 4 s at scale 0.05 and 6 s at
- * 0.1: the line is 2 + 40 x scale, so 42 s at scale 1. */
-static void test_line_fit(void **state)
+/* A calibration run at scale 0.001 whose optimized warm builds take 3 s
+ * where the run's (at 0.05) take 4 s, all in the pip step: the line through
+ * both is 4 + 0.95 x 1 / 0.049 at scale 1. The variants the calibration run
+ * lacks are paired with its multi-stage cached builds of the same kind. */
+static void test_calibrated(void **state)
 {
-	json_t *a = make_run_at(4, 0.05), *b = make_run_at(6, 0.1);
-	json_t *ea = blogreport_evaluate(a), *eb = blogreport_evaluate(b), *row;
+	json_t *run = make_run_at(4, 0.05), *calib = make_run_at(3, 0.001), *ev, *row;
 	(void)state;
-	assert_int_equal(blogreport_fit(ea, eb), 0);
-	row = json_array_get(json_object_get(ea, "rows"), 7); /* optimized, later builds */
-	assert_true(fabs(json_number_value(json_object_get(row, "fit_seconds")) - 42) < 1e-9);
-	assert_true(fabs(json_number_value(json_object_get(row, "fit_fixed_seconds")) - 2) < 1e-9);
-	/* the same scale twice is no line */
-	assert_int_equal(blogreport_fit(ea, ea), BENCH_EINVALID);
-	json_decref(ea);
-	json_decref(eb);
-	json_decref(a);
-	json_decref(b);
+	ev = blogreport_evaluate(run, calib);
+	row = json_array_get(json_object_get(ev, "rows"), 7); /* optimized, later builds */
+	assert_true(fabs(json_number_value(json_object_get(row, "projected_seconds")) - (4 + 0.95 / 0.049)) < 1e-9);
+	assert_int_equal(json_integer_value(json_object_get(row, "calibrated_builds")), 2);
+	assert_false(json_is_true(json_object_get(row, "checked")));
+	row = json_array_get(json_object_get(ev, "rows"), 3); /* multi-stage cached, later builds */
+	assert_true(json_is_true(json_object_get(row, "checked")));
+	assert_true(fabs(json_number_value(json_object_get(ev, "calibration_scale")) - 0.001) < 1e-12);
+	assert_non_null(strstr(json_string_value(json_object_get(ev, "projection")), "calibration"));
+	json_decref(ev);
+	json_decref(calib);
+	json_decref(run);
 }
 
 int main(void)
@@ -148,7 +151,7 @@ int main(void)
 		cmocka_unit_test(test_targets),
 		cmocka_unit_test(test_missed_target),
 		cmocka_unit_test(test_print),
-		cmocka_unit_test(test_line_fit),
+		cmocka_unit_test(test_calibrated),
 	};
 	return cmocka_run_group_tests_name("blogreport", tests, NULL, NULL);
 }

@@ -436,7 +436,7 @@ static void test_page_blog_comparison(void **state)
 
 	assert_int_equal(copy_tree(dir, src), 0);
 	run = load(dir);
-	ev = blogreport_evaluate(run);
+	ev = blogreport_evaluate(run, NULL);
 	assert_int_equal(json_dump_file(ev, path, 0), 0);
 	doc = html_run_page(run, dir, NULL);
 	assert_non_null(strstr(doc, "<table class=\"sortable\" id=\"blog-table\">"));

@@ -1,0 +1,128 @@
+/*
+ * test_projection.c: the projection of a build to scale 1 (projection.h) on
+ * hand-made builds whose figures are known: the line through two scales per
+ * step group, fixed groups kept, a group that did not grow kept, the push
+ * proportional only when it moved more bytes, the upper bound without a
+ * calibration build, and how a build finds its calibration counterpart.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <jansson.h>
+#include <math.h>
+#include <string.h>
+
+#include "projection.h"
+
+#define NEAR(a, b) assert_true(fabs((a) - (b)) < 1e-6)
+
+/* A build of `variant` at `commit`: pip `deps` s, a base step `base` s, a
+ * push of `push` s having sent `sent` bytes; no other time. */
+static json_t *build(const char *variant, const char *commit, const char *phase, bool reqs, double deps,
+		     double base, double push, double sent)
+{
+	json_t *steps = json_pack("[{s:s, s:f, s:b}, {s:s, s:f, s:b}]",
+		"name", "[deps 2/2] RUN pip install --no-cache-dir -r requirements.txt", "seconds", deps, "cached", 0,
+		"name", "[base 2/3] WORKDIR /app", "seconds", base, "cached", 0);
+	return json_pack("{s:s, s:s, s:s, s:s, s:[s], s:f, s:f, s:f, s:f, s:o}", "variant", variant, "commit", commit,
+			 "phase", phase, "status", "ok", "changed", reqs ? "ai_project/requirements.txt" : "ai_project/main.py",
+			 "wall_seconds", deps + base + push, "build_seconds", deps + base, "push_seconds", push,
+			 "registry_sent_bytes", sent, "steps", steps);
+}
+
+/* deps grows from 7 s at 0.001 to 15 s at 0.04: 15 + 0.96 x 8 / 0.039 at
+ * scale 1; the base step is kept; the push, which sent more bytes, is
+ * proportional (6 / 0.04). */
+static void test_line_through_two_scales(void **state)
+{
+	json_t *b = build("v", "c1", "cold", true, 15, 2, 6, 2e8), *c = build("v", "c1", "cold", true, 7, 3, 3, 6e7);
+	struct projected_build p;
+	(void)state;
+	projection_build(&p, b, 0.04, c, 0.001);
+	NEAR(p.groups[1], 15 + 0.96 * 8 / 0.039); /* deps */
+	NEAR(p.groups[0], 2);                     /* base: as measured */
+	NEAR(p.groups[7], 6 / 0.04);              /* push */
+	NEAR(p.seconds, 15 + 0.96 * 8 / 0.039 + 2 + 6 / 0.04);
+	json_decref(b);
+	json_decref(c);
+}
+
+/* a group no slower than at the tiny scale is all fixed cost; a push of no
+ * more bytes (a warm build's code layer) is kept */
+static void test_fixed_costs_kept(void **state)
+{
+	json_t *b = build("v", "c2", "warm", false, 4, 1, 0.5, 3e4), *c = build("v", "c2", "warm", false, 5, 1, 0.7, 3e4);
+	struct projected_build p;
+	(void)state;
+	projection_build(&p, b, 0.04, c, 0.001);
+	NEAR(p.groups[1], 4);
+	NEAR(p.groups[7], 0.5);
+	NEAR(p.seconds, 5.5);
+	/* at scale 1 already: as measured */
+	projection_build(&p, b, 1, c, 0.001);
+	NEAR(p.seconds, 5.5);
+	json_decref(b);
+	json_decref(c);
+}
+
+/* without a calibration build: the groups that move bytes over the scale */
+static void test_upper_bound_without_calibration(void **state)
+{
+	json_t *b = build("v", "c1", "cold", true, 15, 2, 6, 2e8);
+	struct projected_build p;
+	(void)state;
+	projection_build(&p, b, 0.05, NULL, 0);
+	NEAR(p.seconds, 15 / 0.05 + 2 + 6 / 0.05);
+	json_decref(b);
+}
+
+/* time outside the groups (wall beyond build + push + cache) is kept */
+static void test_rest_of_wall_kept(void **state)
+{
+	json_t *b = build("v", "c1", "cold", true, 15, 2, 6, 2e8);
+	struct projected_build p;
+	(void)state;
+	json_object_set_new(b, "wall_seconds", json_real(25));
+	projection_build(&p, b, 0.05, NULL, 0);
+	NEAR(p.seconds, 15 / 0.05 + 2 + 6 / 0.05 + 2);
+	json_decref(b);
+}
+
+static void test_counterpart(void **state)
+{
+	json_t *calib = json_pack("{s:[o, o, o, o]}", "builds",
+		build("multi", "a", "cold", true, 1, 1, 1, 1), build("multi", "b", "warm", false, 2, 1, 1, 1),
+		build("multi", "c", "warm", true, 3, 1, 1, 1), build("single", "a", "cold", true, 4, 1, 1, 1));
+	json_t *same = build("single", "a", "cold", true, 0, 0, 0, 0), *kind = build("multi", "z", "warm", true, 0, 0, 0, 0);
+	json_t *other = build("opt", "y", "warm", false, 0, 0, 0, 0), *cold = build("opt", "b", "cold", false, 0, 0, 0, 0);
+	(void)state;
+	/* the same variant and commit */
+	assert_ptr_equal(projection_counterpart(calib, same, "multi"), json_array_get(json_object_get(calib, "builds"), 3));
+	/* another commit of the same kind (requirements changed) */
+	assert_ptr_equal(projection_counterpart(calib, kind, "multi"), json_array_get(json_object_get(calib, "builds"), 2));
+	/* another variant: the fallback variant's build of that kind */
+	assert_ptr_equal(projection_counterpart(calib, other, "multi"), json_array_get(json_object_get(calib, "builds"), 1));
+	assert_null(projection_counterpart(calib, other, NULL));
+	/* the phase must match: no cold build without requirements changed */
+	assert_null(projection_counterpart(calib, cold, "multi"));
+	assert_null(projection_counterpart(NULL, same, "multi"));
+	json_decref(calib);
+	json_decref(same);
+	json_decref(kind);
+	json_decref(other);
+	json_decref(cold);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_line_through_two_scales),
+		cmocka_unit_test(test_fixed_costs_kept),
+		cmocka_unit_test(test_upper_bound_without_calibration),
+		cmocka_unit_test(test_rest_of_wall_kept),
+		cmocka_unit_test(test_counterpart),
+	};
+	return cmocka_run_group_tests_name("projection", tests, NULL, NULL);
+}
