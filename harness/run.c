@@ -359,7 +359,7 @@ static int open_results(struct run *r)
 	int error;
 
 	if (r->opts->resume_dir) {
-		if ((error = results_reopen(&r->res, r->opts->resume_dir)) < 0)
+		if ((error = results_reopen(&r->res, NULL, r->opts->resume_dir)) < 0)
 			return error;
 		return prepare_resume(r);
 	}
