@@ -105,6 +105,10 @@ static json_t *record_new(const struct series *s, const struct commit_info *c, s
 	for (k = 0; k < c->changed_count; k++)
 		json_array_append_new(changed, json_string(c->changed[k]));
 	json_object_set_new(b, "changed", changed);
+	changed = json_array();
+	for (k = 0; k < c->changed_prev_count; k++)
+		json_array_append_new(changed, json_string(c->changed_prev[k]));
+	json_object_set_new(b, "changed_since_previous", changed);
 	return b;
 }
 
@@ -124,6 +128,8 @@ static void record_ran(json_t *b, struct run *r, const struct build_exec *x, con
 	if (r->world) {
 		json_object_set_new(b, "served_bytes", json_integer(world_served_bytes(r->world)));
 		json_object_set_new(b, "served_requests", json_integer(world_served_requests(r->world)));
+		json_object_set_new(b, "registry_bytes", json_integer(world_registry_bytes(r->world)));
+		json_object_set_new(b, "registry_sent_bytes", json_integer(world_registry_sent_bytes(r->world)));
 	}
 	if (!strcmp(x->status, "failed") && !proc_interrupt_requested()) {
 		/* an engine that died mid-run makes every later build fail: stop */
@@ -368,8 +374,6 @@ static int open_results(struct run *r)
 		json_decref(scenario_json);
 		return error;
 	}
-	if (r->world)
-		json_object_set_new(env, "world", world_describe(r->world));
 	return results_create(&r->res, r->opts->results_base ? r->opts->results_base : "results",
 			      r->sc->name, scenario_json, env);
 }
@@ -506,7 +510,9 @@ static int start_world(struct run *r)
 		return error;
 	r->cache_env.world = r->world;
 	r->cache_env.paced_store = r->sc->world.cache_bandwidth > 0;
-	return 0;
+	/* the world starts after the results folder is made (it lives in the
+	 * run's work folder): its description joins run.json now */
+	return results_set_environment(r->res, "world", world_describe(r->world));
 }
 
 int run_execute(struct run_outcome *out, const struct run_options *opts)
