@@ -155,7 +155,7 @@ static int build_one(struct run *r, struct series *s, size_t i)
 	struct cache_use cu = {0};
 	json_t *b = record_new(s, c, i);
 	char *name = builder_ref_name(v->name), *tag = NULL, *meta = NULL, *log_rel = NULL, *log_path = NULL;
-	char *dockerfile = NULL, *context = NULL, *key = results_build_key(b);
+	char *dockerfile = NULL, *context = NULL, *in_repo = NULL, *key = results_build_key(b);
 	const char *status = "ok", *dir;
 	int error = 0;
 
@@ -179,17 +179,23 @@ static int build_one(struct run *r, struct series *s, size_t i)
 
 	if ((error = checkouts_dir(&dir, &r->co, i)) < 0)
 		goto done;
-	context = path_join(dir, r->sc->context);
+	/* the paths the variant reads in the commit stay inside it: a
+	 * committed symlink to elsewhere fails this build, with the reason */
+	if ((error = checkouts_confine(&context, &in_repo, &r->co, i, dir, v, r->sc->context)) == BENCH_EINVALID) {
+		status = "failed";
+		json_object_set_new(b, "reason", json_string(bench_error_last()));
+		error = 0;
+		goto record;
+	}
+	if (error < 0)
+		goto done;
 	if (v->dockerfile_in_repo) {
-		char *in_repo = path_join(dir, v->dockerfile);
 		if (!path_exists(in_repo)) {
 			status = "skipped";
 			json_object_set_new(b, "reason", json_sprintf("commit %s has no '%s'", c->short_id, v->dockerfile));
-			free(in_repo);
 			goto record;
 		}
 		error = checkouts_dockerfile(&dockerfile, &r->co, v, in_repo);
-		free(in_repo);
 	} else {
 		error = checkouts_dockerfile(&dockerfile, &r->co, v, v->dockerfile);
 	}
@@ -285,6 +291,7 @@ done:
 	free(log_path);
 	free(dockerfile);
 	free(context);
+	free(in_repo);
 	free(key);
 	return error;
 }
