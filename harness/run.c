@@ -30,6 +30,7 @@
 #include "error.h"
 #include "proc.h"
 #include "progress.h"
+#include "redact.h"
 #include "results.h"
 #include "scenario.h"
 #include "util.h"
@@ -51,6 +52,7 @@ struct run {
 	char *marker;         /* "bench-run-<stamp>": every image this run tags */
 	struct strvec build_args;
 	struct strvec secrets;
+	struct redact *redact; /* the secrets' values, kept out of the results */
 	json_t *finished;     /* resume: keys of builds already in the journal */
 	int lock_fd;          /* the engine lock, held for the whole run */
 	bool daemon_lost;
@@ -242,6 +244,7 @@ static int build_one(struct run *r, struct series *s, size_t i)
 	x.log_rel = log_rel;
 	x.timeout = r->sc->timeout;
 	x.progress = &r->progress;
+	x.redact = r->redact;
 	if ((error = build_exec_run(&x)) < 0)
 		goto done;
 	status = x.status;
@@ -269,6 +272,7 @@ record:
 		r->out->not_ok++;
 	if (!strcmp(status, "interrupted"))
 		r->out->interrupted = true; /* recorded; --resume drops it and builds it again */
+	redact_json(r->redact, b); /* a step that printed a secret: not in the reason */
 	error = results_append(r->res, json_incref(b));
 	if (error < 0)
 		error = bench_error_wrap(error, "cannot record the build of %s at %s (results kept so far are in %s)",
@@ -325,6 +329,7 @@ static void collect_args(struct run *r)
 		world_build_args(r->world, &r->build_args);
 	for (i = 0; i < r->sc->build_args_count; i++)
 		strvec_push(&r->build_args, r->sc->build_args[i]);
+	r->redact = redact_new(r->sc);
 	for (i = 0; i < r->sc->secrets_count; i++) {
 		const struct secret *s = &r->sc->secrets[i];
 		if (s->src)
@@ -467,6 +472,7 @@ static void run_release(struct run *r)
 		scenario_free(r->sc);
 	strvec_release(&r->build_args);
 	strvec_release(&r->secrets);
+	redact_free(r->redact);
 	json_decref(r->finished);
 	free(r->work);
 	free(r->marker);
