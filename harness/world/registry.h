@@ -25,8 +25,17 @@ int registry_port(const struct registry *r);
  * status, *body (caller frees, may be NULL) the response body. */
 int registry_get(int *status, char **body, const struct registry *r, const char *path);
 
-/* SIGTERM (SIGKILL after 5 s), reap, remove work_dir/registry, free r.
- * NULL is fine. */
+/* The digest ("sha256:...") of the manifest that name:tag points at, in
+ * *digest (caller frees), NULL when there is none. */
+int registry_manifest_digest(char **digest, const struct registry *r, const char *name, const char *tag);
+
+/* Keep work_dir/registry (the storage) when the registry stops: an
+ * interrupted run's pushes and registry caches, for its resume. A registry
+ * started on a kept storage serves what it holds. */
+void registry_keep(struct registry *r);
+
+/* SIGTERM (SIGKILL after 5 s), reap, remove work_dir/registry (unless
+ * kept), free r. NULL is fine. */
 void registry_stop(struct registry *r);
 
 #endif
