@@ -32,6 +32,7 @@
 #include "progress.h"
 #include "redact.h"
 #include "results.h"
+#include "runstate.h"
 #include "scenario.h"
 #include "util.h"
 #include "world.h"
@@ -54,8 +55,12 @@ struct run {
 	struct strvec secrets;
 	struct redact *redact; /* the secrets' values, kept out of the results */
 	json_t *finished;     /* resume: keys of builds already in the journal */
+	struct runstate state;/* state.json: what a resume continues from (runstate.h) */
+	json_t *resumed;      /* resume: "VARIANT/REP" -> the cache state a cut series continues with */
+	bool world_same;      /* the world has the interrupted run's ports (or there is none) */
 	int lock_fd;          /* the engine lock, held for the whole run */
 	bool daemon_lost;
+	bool keep_world;      /* the run did not finish: keep the registry's storage */
 };
 
 /* One variant and repetition: its builds share a folder and a cache. */
@@ -141,6 +146,18 @@ static void record_ran(json_t *b, struct run *r, const struct build_exec *x, con
 								       bench_error_last()));
 			r->daemon_lost = true;
 		}
+	}
+}
+
+/* After build i of series s was recorded: what a resume continues from.
+ * A state that cannot be written only costs a resume its cut series (built
+ * again from cold), so it is a warning. */
+static void save_state(struct run *r, struct series *s, size_t i)
+{
+	runstate_series_saved(&r->state, s->v, s->rep, (int)i + 1, &s->cache);
+	if (runstate_save(&r->state) < 0) {
+		progress_note(&r->progress, "warning: %s (a resume would build this series again)", bench_error_last());
+		bench_error_clear();
 	}
 }
 
@@ -274,9 +291,13 @@ record:
 		r->out->interrupted = true; /* recorded; --resume drops it and builds it again */
 	redact_json(r->redact, b); /* a step that printed a secret: not in the reason */
 	error = results_append(r->res, json_incref(b));
-	if (error < 0)
+	if (error < 0) {
 		error = bench_error_wrap(error, "cannot record the build of %s at %s (results kept so far are in %s)",
 					 v->name, c->short_id, r->res->dir);
+		goto done;
+	}
+	if (strcmp(status, "interrupted"))
+		save_state(r, s, i);
 	goto done;
 
 fatal_check:
@@ -358,17 +379,86 @@ static int prepare_resume(struct run *r)
 	builds = json_object_get(r->res->run, "builds");
 	json_array_foreach(builds, i, b) {
 		char *key = results_build_key(b);
-		const char *status = json_string_value(json_object_get(b, "status"));
 		json_object_set_new(r->finished, key, json_true());
 		free(key);
-		/* the exit status speaks for the whole run, not only this part */
+	}
+	return 0;
+}
+
+/* The builds recorded before: the exit status speaks for the whole run, not
+ * only this part. */
+static void count_recorded(struct run *r)
+{
+	json_t *b;
+	size_t i;
+
+	json_array_foreach(json_object_get(r->res->run, "builds"), i, b) {
+		const char *status = json_string_value(json_object_get(b, "status"));
 		r->out->builds++;
 		if (status && !strcmp(status, "ok"))
 			r->out->ok++;
 		else
 			r->out->not_ok++;
 	}
-	return 0;
+}
+
+/* The builds of series (v, rep) the results already have, 1..count. */
+static int recorded_builds(struct run *r, const struct variant *v, int rep)
+{
+	size_t i;
+	int done = 0;
+
+	for (i = 1; i <= r->co.count; i++) {
+		char *key = xasprintf("%s/%d/%zu", v->name, rep, i);
+		done += json_object_get(r->finished, key) != NULL;
+		free(key);
+	}
+	return done;
+}
+
+/*
+ * Resume: each series cut in the middle either continues with the cache
+ * state it had (state.json, checked against what its cache holds now) or is
+ * built again from its cold build, its records dropped; the run says which
+ * and why.
+ */
+static int resume_series(struct run *r)
+{
+	size_t vi, i;
+	int rep, error = 0;
+
+	r->resumed = json_object();
+	for (vi = 0; vi < r->sc->variants_count && !error; vi++) {
+		const struct variant *v = &r->sc->variants[vi];
+		for (rep = 1; rep <= r->sc->repetitions && !error; rep++) {
+			int done = recorded_builds(r, v, rep);
+			struct series s;
+			char *why;
+			if (done == 0 || done == (int)r->co.count)
+				continue;
+			series_init(&s, r, v, rep);
+			why = runstate_series_resume(&r->state, v, rep, done, &s.cache, r->world_same);
+			if (!why) {
+				progress_note(&r->progress, "resume: %s (repetition %d) continues after build %d of %zu "
+					      "with the cache state it had", v->name, rep, done, r->co.count);
+				char *key = xasprintf("%s/%d", v->name, rep);
+				json_object_set_new(r->resumed, key, cache_state_to_json(&s.cache.state));
+				free(key);
+			} else {
+				progress_note(&r->progress, "resume: %s (repetition %d) is built again from its cold "
+					      "build: %s", v->name, rep, why);
+				for (i = 1; i <= r->co.count; i++) {
+					char *key = xasprintf("%s/%d/%zu", v->name, rep, i);
+					json_object_del(r->finished, key);
+					free(key);
+				}
+				error = results_drop_series(r->res, v->name, rep);
+			}
+			free(why);
+			series_release(&s);
+		}
+	}
+	return error;
 }
 
 static int open_results(struct run *r)
@@ -419,6 +509,19 @@ static int open_repository(struct run *r)
 	return error;
 }
 
+/* A series that continues after a resume takes the cache state it had. */
+static void resume_cache_state(struct run *r, struct series *s)
+{
+	char *key = xasprintf("%s/%d", s->v->name, s->rep);
+	json_t *saved = json_object_get(r->resumed, key);
+
+	if (saved) {
+		cache_state_release(&s->cache.state);
+		cache_state_from_json(&s->cache.state, saved);
+	}
+	free(key);
+}
+
 static int replay_all(struct run *r)
 {
 	size_t vi, i;
@@ -428,6 +531,7 @@ static int replay_all(struct run *r)
 		for (rep = 1; rep <= r->sc->repetitions && !error; rep++) {
 			struct series s;
 			series_init(&s, r, &r->sc->variants[vi], rep);
+			resume_cache_state(r, &s);
 			for (i = 0; i < r->co.count; i++) {
 				if (proc_interrupt_requested()) {
 					error = BENCH_EINTERRUPTED;
@@ -462,6 +566,8 @@ static int replay_all(struct run *r)
 
 static void run_release(struct run *r)
 {
+	if (r->world && r->keep_world)
+		world_keep(r->world); /* for --resume: the registry's pushes and caches */
 	if (r->world)
 		world_stop(r->world);
 	checkouts_release(&r->co);
@@ -474,6 +580,8 @@ static void run_release(struct run *r)
 	strvec_release(&r->secrets);
 	redact_free(r->redact);
 	json_decref(r->finished);
+	json_decref(r->resumed);
+	runstate_release(&r->state);
 	free(r->work);
 	free(r->marker);
 	engine_release(&r->engine);
@@ -511,16 +619,26 @@ static int dry_run(struct run *r)
 
 static int start_world(struct run *r)
 {
+	struct world_resume want;
 	char *wdir;
 	int error;
 
+	r->world_same = true;
 	if (!r->sc->world.enabled)
 		return 0;
 	wdir = path_join(r->work, "world");
-	error = world_start(&r->world, &r->sc->world, &r->engine, wdir, world_log, r);
+	if (r->opts->resume_dir && runstate_world(&r->state, &want)) {
+		error = world_start_resumed(&r->world, &r->sc->world, &r->engine, wdir, &want, world_log, r);
+		r->world_same = !error && world_index_port(r->world) == want.index_port &&
+				world_registry_port(r->world) == want.registry_port;
+	} else {
+		error = world_start(&r->world, &r->sc->world, &r->engine, wdir, world_log, r);
+		r->world_same = !r->opts->resume_dir; /* the interrupted run's ports are unknown */
+	}
 	free(wdir);
 	if (error < 0 || (error = r->builder->import_base(&r->engine, world_base_image(r->world))) < 0)
 		return error;
+	runstate_set_world(&r->state, world_index_port(r->world), world_registry_port(r->world));
 	r->cache_env.world = r->world;
 	r->cache_env.paced_store = r->sc->world.cache_bandwidth > 0;
 	/* the world starts after the results folder is made (it lives in the
@@ -530,7 +648,7 @@ static int start_world(struct run *r)
 
 int run_execute(struct run_outcome *out, const struct run_options *opts)
 {
-	struct run r = {.opts = opts, .out = out, .lock_fd = -1};
+	struct run r = {.opts = opts, .out = out, .lock_fd = -1, .keep_world = true};
 	struct builder_needs needs;
 	char stamp[32], *message = NULL;
 	int error, end_error;
@@ -558,11 +676,21 @@ int run_execute(struct run_outcome *out, const struct run_options *opts)
 	    (error = r.builder->preflight(&r.engine, &needs)) < 0 || (error = open_results(&r)) < 0)
 		goto done;
 	out->results_dir = xstrdup(r.res->dir);
-	if ((error = make_work_dir(&r)) < 0 || (error = start_world(&r)) < 0)
+	if ((error = runstate_load(&r.state, r.res->dir)) < 0)
+		goto done;
+	if (opts->resume_dir && runstate_marker(&r.state)) {
+		/* the interrupted run's images and registry cache refs */
+		free(r.marker);
+		r.marker = xstrdup(runstate_marker(&r.state));
+		r.cache_env.marker = r.marker;
+	}
+	runstate_set_marker(&r.state, r.marker);
+	if ((error = make_work_dir(&r)) < 0 || (error = start_world(&r)) < 0 || (error = runstate_save(&r.state)) < 0)
 		goto done;
 	collect_args(&r);
-	if ((error = open_repository(&r)) < 0)
+	if ((error = open_repository(&r)) < 0 || (opts->resume_dir && (error = resume_series(&r)) < 0))
 		goto done;
+	count_recorded(&r);
 	progress_note(&r.progress, "replaying %zu commit(s) x %zu variant(s) x %d repetition(s); results in %s",
 		      r.co.count, r.sc->variants_count, r.sc->repetitions, r.res->dir);
 
@@ -583,6 +711,7 @@ int run_execute(struct run_outcome *out, const struct run_options *opts)
 	bench_error_clear();
 	if (message) /* the clean-up above must not replace what stopped the run */
 		bench_error_set(error, "%s", message);
+	r.keep_world = out->interrupted || error;
 	if (!out->interrupted && !error && !opts->work_dir) {
 		if (r.world) {
 			world_stop(r.world);
