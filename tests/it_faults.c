@@ -213,6 +213,11 @@ static int find_procs(pid_t *pids, int max, const char *a, const char *b)
 	return n;
 }
 
+static int strcmp_ptr(const char *const *a, const char *const *b)
+{
+	return strcmp(*a, *b);
+}
+
 static int count_procs(const char *a, const char *b)
 {
 	pid_t pids[1];
@@ -299,9 +304,9 @@ static void assert_contains(const char *text, const char *what, const char *wher
 		fail_msg("expected \"%s\" in %s:\n...%s", what, where, tail_of(text));
 }
 
-/* Wait until the first build is journaled and the second one's slow RUN
+/* Wait until `lines` builds are journaled and the next one's slow RUN
  * step (its shell echoing the marker) is running. */
-static char *wait_second_build(struct job *j)
+static char *wait_build_after(struct job *j, int lines)
 {
 	char *dir = NULL;
 	int i;
@@ -313,12 +318,17 @@ static char *wait_second_build(struct job *j)
 		}
 		if (!dir)
 			dir = run_dir(j);
-		if (dir && journal_check(dir, NULL) >= 1 && count_procs(j->marker, "sleep"))
+		if (dir && journal_check(dir, NULL) >= lines && count_procs(j->marker, "sleep"))
 			return dir;
 		sleep_ms(100);
 	}
-	fail_msg("the second build never started; stderr:\n%s", tail_of(slurp(j->err)));
+	fail_msg("build %d never started; stderr:\n%s", lines + 1, tail_of(slurp(j->err)));
 	return NULL;
+}
+
+static char *wait_second_build(struct job *j)
+{
+	return wait_build_after(j, 1);
 }
 
 /* The Dockerfile of the interrupted runs: every commit's context differs, so
@@ -740,6 +750,131 @@ static void test_world_without_registry_fails_before_building(void **state)
 	job_free(j);
 }
 
+/* ---- g. a resumed run's warm builds are those of an uninterrupted run ---- */
+
+/* "VARIANT/INDEX=CACHED/TOTAL status" of every build of the run in dir, in
+ * order: what a resume must reproduce. Caller frees. */
+static char *cached_steps(const char *dir)
+{
+	json_t *run = run_json(dir), *b;
+	struct strbuf sb = {0};
+	size_t i, k;
+
+	json_array_foreach(json_object_get(run, "builds"), i, b)
+		strbuf_printf(&sb, "%s/%lld=%lld/%lld %s\n", it_str(b, "variant"), it_num(b, "index"),
+			      it_num(b, "steps_cached"), it_num(b, "steps_total"), it_str(b, "status"));
+	json_decref(run);
+	{
+		/* sort the lines: variants interleave differently after a resume */
+		struct strvec lines = {0};
+		char *save = NULL, *tok, *text = strbuf_detach(&sb);
+		for (tok = strtok_r(text, "\n", &save); tok; tok = strtok_r(NULL, "\n", &save))
+			strvec_push(&lines, tok);
+		qsort(lines.v, lines.n, sizeof(*lines.v), (int (*)(const void *, const void *))strcmp_ptr);
+		for (k = 0; k < lines.n; k++)
+			strbuf_printf(&sb, "%s\n", lines.v[k]);
+		strvec_release(&lines);
+		free(text);
+	}
+	return strbuf_detach(&sb);
+}
+
+/* Run `--resume dir` to its end (or until stopped by the caller); 0 when
+ * it ended with status 0. */
+static int resume_run(struct job *j, const char *dir)
+{
+	const char *args[] = {"run", "--resume", dir, j->scenario, "--work", j->work, "--no-plot", NULL};
+	return job_run(j, args, NULL, RUN_LIMIT);
+}
+
+/*
+ * The Dockerfile of the resume tests: two layers that follow deps.txt, two
+ * that follow app/ (each commit of the tiny fixture changes app/ or
+ * deps.txt), with slow steps to be stopped in. A warm build from the right
+ * cache has the deps layers cached; from none, nothing.
+ */
+static const char resume_dockerfile[] =
+	"FROM bench/busybox:latest\n"
+	"COPY deps.txt /app/deps.txt\n"
+	"RUN cat /app/deps.txt; echo @M@ deps\n"
+	"COPY app /app/app\n"
+	"RUN sleep 2; echo @M@ app\n";
+
+static void test_resume_continues_local_caches(void **state)
+{
+	/* a local cache folder rotated as the blog's workflow does, and the
+	 * actions/cache stand-in keyed on app/main.sh: the commit cut in the
+	 * middle has a new key, so its build restores the latest entry, which
+	 * only the saved state names */
+	const char *variants =
+		"[variant local]\ndockerfile = %s\ncache = local\nrunner = ephemeral\n\n"
+		"[variant keyed]\ndockerfile = %s\ncache = local\ncache_key = files:app/main.sh\n"
+		"runner = ephemeral\n";
+	struct job *ref = job_new("resumeref", "last:3", "5m", resume_dockerfile, NULL);
+	struct job *j = job_new("resumecut", "last:3", "5m", resume_dockerfile, NULL);
+	const char *ref_args[] = {"run", ref->scenario, "--results", ref->results, "--work", ref->work,
+				  "--no-plot", NULL};
+	const char *args[] = {"run", j->scenario, "--results", j->results, "--work", j->work, "--no-plot", NULL};
+	char *df, *rest, *dir, *ref_dir, *want, *got, *err;
+	int status;
+	(void)state;
+
+	/* both jobs replay the same scenario, each with its own marker */
+	df = path_join(ref->dir, "Dockerfile");
+	rest = xasprintf(variants, df, df);
+	it_write_scenario(ref->scenario, "resumeref", "last:3", "5m", rest);
+	free(rest);
+	free(df);
+	df = path_join(j->dir, "Dockerfile");
+	rest = xasprintf(variants, df, df);
+	it_write_scenario(j->scenario, "resumecut", "last:3", "5m", rest);
+	free(rest);
+	free(df);
+
+	status = job_run(ref, ref_args, NULL, RUN_LIMIT);
+	if (status != 0)
+		fail_msg("the uninterrupted run exited %d:\n%s", status, tail_of(slurp(ref->err)));
+	ref_dir = run_dir(ref);
+	want = cached_steps(ref_dir);
+	/* the warm builds did use the caches: 2 of 4 steps each */
+	assert_contains(want, "local/2=2/4 ok", "the uninterrupted run's cached steps");
+	assert_contains(want, "keyed/2=2/4 ok", "the uninterrupted run's cached steps");
+
+	/* SIGKILL in the second build of `local`, then resume */
+	job_start(j, args, NULL);
+	dir = wait_build_after(j, 1);
+	assert_int_equal(kill(j->pid, SIGKILL), 0);
+	assert_int_equal(job_wait(j, 30), 128 + SIGKILL);
+	assert_int_equal(wait_procs_gone(j->work, "buildx", 20), 0);
+	{
+		/* Ctrl-C in the second build of `keyed`, then resume again */
+		const char *resume[] = {"run", "--resume", dir, j->scenario, "--work", j->work, "--no-plot", NULL};
+		job_start(j, resume, NULL);
+		free(wait_build_after(j, 4));
+		assert_int_equal(kill(j->pid, SIGINT), 0);
+		assert_int_equal(job_wait(j, 60), 130);
+		err = slurp(j->err);
+		assert_contains(err, "resume: local (repetition 1) continues after build 1 of 3", "stderr of the resume");
+		free(err);
+	}
+	status = resume_run(j, dir);
+	err = slurp(j->err);
+	if (status != 0)
+		fail_msg("the second resume exited %d:\n%s", status, tail_of(err));
+	assert_contains(err, "resume: keyed (repetition 1) continues after build 1 of 3", "stderr of the resume");
+	got = cached_steps(dir);
+	if (strcmp(want, got))
+		fail_msg("the resumed run's cached steps differ from the uninterrupted run's:\n%s\nwanted:\n%s", got, want);
+	assert_int_equal(journal_check(dir, NULL), 6);
+	free(err);
+	free(got);
+	free(want);
+	free(dir);
+	free(ref_dir);
+	job_free(ref);
+	job_free(j);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -774,6 +909,7 @@ int main(void)
 		cmocka_unit_test(test_disk_full_is_a_clear_error),
 		cmocka_unit_test(test_no_gnuplot_warns),
 		cmocka_unit_test(test_world_without_registry_fails_before_building),
+		cmocka_unit_test(test_resume_continues_local_caches),
 	};
 	if (getenv("IT_FAULTS_ONLY")) /* e.g. IT_FAULTS_ONLY='*sigint*' */
 		cmocka_set_test_filter(getenv("IT_FAULTS_ONLY"));
