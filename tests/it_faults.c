@@ -26,7 +26,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -875,6 +878,139 @@ static void test_resume_continues_local_caches(void **state)
 	job_free(j);
 }
 
+/* A scenario of the emulated world at a very small scale: a registry cache
+ * whose RUN steps use the index URL (a build arg holding the index's port). */
+static void write_world_scenario(struct job *j, const char *name)
+{
+	char *df = path_join(j->dir, "Dockerfile"), *body = it_subst(
+		"FROM bench/busybox:latest\n"
+		"ARG PIP_INDEX_URL\n"
+		"COPY ai_project/requirements.txt /r.txt\n"
+		"RUN echo \"$PIP_INDEX_URL\"; cat /r.txt > /dev/null; echo @M@ deps\n"
+		"COPY ai_project /app\n"
+		"RUN sleep 2; echo \"$PIP_INDEX_URL\" @M@ app\n", "@M@", j->marker);
+	char *ini = xasprintf("[scenario]\nname = %s\ncommits = last:3\ntimeout = 5m\n\n"
+			      "[variant reg]\ndockerfile = %s\ncache = registry\nrunner = ephemeral\n\n"
+			      "[world]\nkind = cafeboo\nscale = 0.002\n", name, df);
+	it_write_text(df, body);
+	it_write_text(j->scenario, ini);
+	free(df);
+	free(body);
+	free(ini);
+}
+
+/* Start j's run, SIGKILL it in its second build; the run's folder. */
+static char *killed_in_second_build(struct job *j)
+{
+	const char *args[] = {"run", j->scenario, "--results", j->results, "--work", j->work, "--no-plot", NULL};
+	char *dir;
+
+	job_start(j, args, NULL);
+	dir = wait_second_build(j);
+	assert_int_equal(kill(j->pid, SIGKILL), 0);
+	assert_int_equal(job_wait(j, 30), 128 + SIGKILL);
+	assert_int_equal(wait_procs_gone(j->work, "buildx", 20), 0);
+	return dir;
+}
+
+/* The index port the run in dir saved, from its state.json. */
+static int saved_index_port(const char *dir)
+{
+	char *path = path_join(dir, "state.json");
+	json_t *st = json_load_file(path, 0, NULL);
+	int port = (int)json_integer_value(json_object_get(json_object_get(st, "world"), "index_port"));
+
+	if (port <= 0)
+		fail_msg("%s has no world.index_port", path);
+	json_decref(st);
+	free(path);
+	return port;
+}
+
+/* A listening socket on 127.0.0.1:port (taking it from a resumed world). */
+static int take_port(int port)
+{
+	struct sockaddr_in sa;
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((uint16_t)port);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_true(fd >= 0);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 1) < 0)
+		fail_msg("cannot take port %d: %s", port, strerror(errno));
+	return fd;
+}
+
+/*
+ * The world: a registry cache series cut by SIGKILL resumes with the world's
+ * ports again and the registry's storage of the interrupted run (its cache
+ * image is found, by digest); with the index's port taken, the cut series is
+ * built again from its cold build. Both end with the cached steps of an
+ * uninterrupted run.
+ */
+static void test_resume_world_registry(void **state)
+{
+	struct job *ref = job_new("worldref", "last:3", "5m", "FROM scratch\n", NULL);
+	struct job *j = job_new("worldcut", "last:3", "5m", "FROM scratch\n", NULL);
+	struct job *k = job_new("worldport", "last:3", "5m", "FROM scratch\n", NULL);
+	const char *ref_args[] = {"run", ref->scenario, "--results", ref->results, "--work", ref->work,
+				  "--no-plot", NULL};
+	char *dir, *ref_dir, *want, *got, *err;
+	int status, fd;
+	(void)state;
+
+	write_world_scenario(ref, "worldref");
+	write_world_scenario(j, "worldcut");
+	write_world_scenario(k, "worldport");
+	status = job_run(ref, ref_args, NULL, RUN_LIMIT);
+	if (status != 0)
+		fail_msg("the uninterrupted run exited %d:\n%s", status, tail_of(slurp(ref->err)));
+	ref_dir = run_dir(ref);
+	want = cached_steps(ref_dir);
+	/* commit 13 changes code only: its deps layers come from the registry cache */
+	assert_contains(want, "reg/2=2/4 ok", "the uninterrupted run's cached steps");
+
+	/* the same ports, the registry's storage kept */
+	dir = killed_in_second_build(j);
+	status = resume_run(j, dir);
+	err = slurp(j->err);
+	if (status != 0)
+		fail_msg("the resume exited %d:\n%s", status, tail_of(err));
+	assert_contains(err, "resume: reg (repetition 1) continues after build 1 of 3", "stderr of the resume");
+	got = cached_steps(dir);
+	if (strcmp(want, got))
+		fail_msg("the resumed run's cached steps differ from the uninterrupted run's:\n%s\nwanted:\n%s", got, want);
+	free(got);
+	free(err);
+	free(dir);
+
+	/* the index's port taken: built again from cold, and said so */
+	dir = killed_in_second_build(k);
+	fd = take_port(saved_index_port(dir));
+	status = resume_run(k, dir);
+	close(fd);
+	err = slurp(k->err);
+	if (status != 0)
+		fail_msg("the resume exited %d:\n%s", status, tail_of(err));
+	assert_contains(err, "is taken", "stderr of the resume");
+	assert_contains(err, "resume: reg (repetition 1) is built again from its cold build: the world could not "
+			"have its ports again", "stderr of the resume");
+	got = cached_steps(dir);
+	if (strcmp(want, got))
+		fail_msg("the rebuilt series' cached steps differ from the uninterrupted run's:\n%s\nwanted:\n%s", got, want);
+	assert_int_equal(journal_check(dir, NULL), 3);
+	free(got);
+	free(err);
+	free(dir);
+	free(want);
+	free(ref_dir);
+	job_free(ref);
+	job_free(j);
+	job_free(k);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -910,6 +1046,7 @@ int main(void)
 		cmocka_unit_test(test_no_gnuplot_warns),
 		cmocka_unit_test(test_world_without_registry_fails_before_building),
 		cmocka_unit_test(test_resume_continues_local_caches),
+		cmocka_unit_test(test_resume_world_registry),
 	};
 	if (getenv("IT_FAULTS_ONLY")) /* e.g. IT_FAULTS_ONLY='*sigint*' */
 		cmocka_set_test_filter(getenv("IT_FAULTS_ONLY"));

@@ -286,8 +286,11 @@ int proxy_start_at(struct proxy **out, int upstream_port, double rate, struct pa
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	sa.sin_port = htons((uint16_t)port);
 	p->listen_fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (p->listen_fd >= 0 && port) {
-		int one = 1; /* the port of a run that was killed: its connections may linger */
+	if (p->listen_fd >= 0) {
+		/* a resumed run binds the port of the run that was killed, whose
+		 * connections linger (FIN_WAIT2 while the engine keeps its end):
+		 * they and the new listener must all allow it */
+		int one = 1;
 		setsockopt(p->listen_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	}
 	if (p->listen_fd < 0 || bind(p->listen_fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
