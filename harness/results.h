@@ -9,9 +9,11 @@
  *
  * A build record is a JSON object (see README.md, "Results"): variant,
  * repetition, commit, subject, index, phase, status, exit_code, wall_seconds,
- * steps_total, steps_cached, steps, cache_bytes, image_bytes, reason, and the
- * world's extras (cache_restore_seconds, cache_save_seconds, push_seconds,
- * served_bytes) when present. Killing bench at any moment loses no finished
+ * steps_total, steps_cached, steps, cache_bytes, image_bytes, changed,
+ * changed_since_previous, reason, and the world's extras
+ * (cache_restore_seconds, cache_save_seconds, push_seconds, served_bytes,
+ * registry_bytes, registry_sent_bytes) when present. state.json (runstate.h)
+ * sits beside them. Killing bench at any moment loses no finished
  * build: the journal line is on disk before the next build starts.
  */
 #ifndef BENCH_RESULTS_H
