@@ -153,9 +153,10 @@ static void test_deps_target_skipping_list(void **state)
 	(void)state;
 	json_array_foreach(json_object_get(run, "builds"), i, b) {
 		long long index = json_integer_value(json_object_get(b, "index"));
-		json_t *since = json_array();
+		json_t *since;
 		if (strcmp(json_string_value(json_object_get(b, "variant")), BLOG_MULTI_CACHED))
 			continue;
+		since = json_array();
 		if (index == 3) {
 			json_array_append_new(since, json_string("ai_project/main.py"));
 			json_array_append_new(since, json_string("ai_project/requirements.txt"));
