@@ -360,22 +360,34 @@ static void collect_args(struct run *r)
 	}
 }
 
-/* Resume: the journal's finished builds, and a refusal when the scenario
- * file changed since the run began (unless --force). */
+/* Resume: a refusal when the scenario file changed since the run began
+ * (unless --force), before anything in the folder is touched. */
+static int check_digest(struct run *r, const char *dir)
+{
+	json_t *run = NULL, *digest;
+	int error;
+
+	if ((error = results_load(&run, NULL, dir)) < 0)
+		return error;
+	digest = json_object_get(json_object_get(run, "scenario"), "digest");
+	if (!r->opts->force && (!json_is_string(digest) || strcmp(json_string_value(digest), r->sc->digest)))
+		error = bench_error_set(BENCH_EINVALID,
+			"scenario '%s' changed since %s was started (digest %s, now %s): "
+			"rerun from scratch, or pass --force to resume anyway",
+			r->sc->path, dir, json_is_string(digest) ? json_string_value(digest) : "unknown",
+			r->sc->digest);
+	json_decref(run);
+	return error;
+}
+
+/* Resume: the keys of the builds the results already have. */
 static int prepare_resume(struct run *r)
 {
-	json_t *builds, *b, *digest;
+	json_t *builds, *b;
 	size_t i;
 
 	if (!(r->finished = json_object()))
 		return bench_error_set(BENCH_ERROR, "out of memory");
-	digest = json_object_get(json_object_get(r->res->run, "scenario"), "digest");
-	if (!r->opts->force && (!json_is_string(digest) || strcmp(json_string_value(digest), r->sc->digest)))
-		return bench_error_set(BENCH_EINVALID,
-			"scenario '%s' changed since %s was started (digest %s, now %s): "
-			"rerun from scratch, or pass --force to resume anyway",
-			r->sc->path, r->res->dir, json_is_string(digest) ? json_string_value(digest) : "unknown",
-			r->sc->digest);
 	builds = json_object_get(r->res->run, "builds");
 	json_array_foreach(builds, i, b) {
 		char *key = results_build_key(b);
@@ -467,8 +479,14 @@ static int open_results(struct run *r)
 	int error;
 
 	if (r->opts->resume_dir) {
-		if ((error = results_reopen(&r->res, NULL, r->opts->resume_dir)) < 0)
+		char *notes = NULL;
+		/* a refused resume leaves the folder as it was */
+		if ((error = check_digest(r, r->opts->resume_dir)) < 0 ||
+		    (error = results_reopen(&r->res, &notes, r->opts->resume_dir)) < 0)
 			return error;
+		if (notes) /* also kept in run.json's "resumes" */
+			progress_note(&r->progress, "resume: %s: %s", r->res->dir, notes);
+		free(notes);
 		return prepare_resume(r);
 	}
 	scenario_json = scenario_to_json(r->sc);

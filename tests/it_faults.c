@@ -482,17 +482,27 @@ static void test_resume_checks_the_scenario(void **state)
 		free(err);
 	}
 	/* --force: every build is already there, none is run again; the exit
-	 * status still tells of the failed build */
+	 * status still tells of the failed build. A torn journal line (a crash
+	 * in the middle of a write) is dropped, said, and kept in run.json */
 	{
 		const char *force[] = {"run", "--resume", dir, j->scenario, "--force", "--no-plot", NULL};
+		char *jpath = path_join(dir, "journal.jsonl"), *jtext = slurp(jpath), *torn;
+		torn = xasprintf("%s{\"variant\":\"slow\",\"repetition\":1,\"ind", jtext);
+		it_write_text(jpath, torn);
 		status = job_run(j, force, NULL, RUN_LIMIT);
 		err = slurp(j->err);
 		if (status != 1)
 			fail_msg("resume --force of a complete run exited %d, not 1:\n%s", status, tail_of(err));
+		assert_contains(err, "journal.jsonl line 4 is torn or corrupt, skipped", "stderr of the resume");
 		assert_int_equal(journal_check(dir, NULL), 3);
 		run = run_json(dir);
 		assert_int_equal(run_builds(run), 3);
 		assert_true(json_is_true(json_object_get(run, "finished")));
+		assert_non_null(strstr(it_str(json_array_get(json_object_get(run, "resumes"), 0), "notes"),
+				       "journal.jsonl line 4 is torn or corrupt, skipped"));
+		free(jpath);
+		free(jtext);
+		free(torn);
 		json_decref(run);
 		free(err);
 	}
