@@ -445,7 +445,7 @@ static int resume_series(struct run *r)
 		for (rep = 1; rep <= r->sc->repetitions && !error; rep++) {
 			int done = recorded_builds(r, v, rep);
 			struct series s;
-			char *why;
+			char *why, *key;
 			if (done == 0 || done == (int)r->co.count)
 				continue;
 			series_init(&s, r, v, rep);
@@ -453,14 +453,14 @@ static int resume_series(struct run *r)
 			if (!why) {
 				progress_note(&r->progress, "resume: %s (repetition %d) continues after build %d of %zu "
 					      "with the cache state it had", v->name, rep, done, r->co.count);
-				char *key = xasprintf("%s/%d", v->name, rep);
+				key = xasprintf("%s/%d", v->name, rep);
 				json_object_set_new(r->resumed, key, cache_state_to_json(&s.cache.state));
 				free(key);
 			} else {
 				progress_note(&r->progress, "resume: %s (repetition %d) is built again from its cold "
 					      "build: %s", v->name, rep, why);
 				for (i = 1; i <= r->co.count; i++) {
-					char *key = xasprintf("%s/%d/%zu", v->name, rep, i);
+					key = xasprintf("%s/%d/%zu", v->name, rep, i);
 					json_object_del(r->finished, key);
 					free(key);
 				}
