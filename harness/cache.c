@@ -257,18 +257,37 @@ static const struct cache_backend backends[] = {
 	{CACHE_REGISTRY, registry_init, registry_restore, no_bytes_save},
 };
 
-void cache_series_init(struct cache_series *s, const struct variant *v, int rep, const char *dir,
-		       const struct cache_env *env)
+static const struct cache_backend *backend_of(enum cache_kind kind)
 {
 	size_t i;
 
+	for (i = 0; i < sizeof(backends) / sizeof(backends[0]); i++)
+		if (backends[i].kind == kind)
+			return &backends[i];
+	return NULL;
+}
+
+int cache_check(const struct scenario *sc)
+{
+	size_t i;
+
+	for (i = 0; i < sc->variants_count; i++)
+		if (!backend_of(sc->variants[i].cache))
+			return bench_error_set(BENCH_EINVALID, "%s:%d: variant '%s': cache = %s is not supported by "
+					       "this bench", sc->path, sc->variants[i].line, sc->variants[i].name,
+					       cache_kind_name(sc->variants[i].cache));
+	return 0;
+}
+
+void cache_series_init(struct cache_series *s, const struct variant *v, int rep, const char *dir,
+		       const struct cache_env *env)
+{
 	memset(s, 0, sizeof(*s));
 	s->v = v;
 	s->env = env;
-	s->backend = &backends[0];
-	for (i = 0; i < sizeof(backends) / sizeof(backends[0]); i++)
-		if (backends[i].kind == v->cache)
-			s->backend = &backends[i];
+	s->backend = backend_of(v->cache);
+	if (!s->backend)
+		s->backend = backend_of(CACHE_NONE); /* cache_check refused it before the run */
 	s->backend->init(s, rep, dir);
 }
 

@@ -309,6 +309,19 @@ static void test_none_registry_dry_run(void **state)
 	free(dir);
 }
 
+/* A kind without a backend is refused before a run, naming the variant. */
+static void test_check(void **state)
+{
+	struct variant vs[2] = {{.name = "a", .cache = CACHE_LOCAL, .line = 3},
+				{.name = "b", .cache = (enum cache_kind)77, .line = 9}};
+	struct scenario sc = {.path = "/s.ini", .variants = vs, .variants_count = 1};
+	(void)state;
+	assert_int_equal(cache_check(&sc), 0);
+	sc.variants_count = 2;
+	assert_int_equal(cache_check(&sc), BENCH_EINVALID);
+	assert_non_null(strstr(bench_error_last(), "/s.ini:9: variant 'b'"));
+}
+
 static void test_state_json(void **state)
 {
 	struct cache_state st = {.latest_key = "commit-abc", .registry_ref = "127.0.0.1:5000/m/x-cache:r1"};
@@ -344,6 +357,7 @@ int main(void)
 		cmocka_unit_test(test_store_restore_and_save),
 		cmocka_unit_test(test_files_key_exact_hit_skips_export),
 		cmocka_unit_test(test_none_registry_dry_run),
+		cmocka_unit_test(test_check),
 		cmocka_unit_test(test_state_json),
 	};
 	return cmocka_run_group_tests_name("cache", tests, setup, teardown);
