@@ -33,10 +33,10 @@ static void note(const struct cache_series *s, const char *msg)
 		progress_note(s->env->progress, "%s", msg);
 }
 
-static void export_spec(struct cache_spec *to, const struct cache_series *s, enum cache_kind kind,
+static void export_spec(struct cache_spec *to, const struct cache_series *s, const char *type,
 			const char *location)
 {
-	to->kind = kind;
+	to->type = type;
 	to->location = location;
 	to->mode = s->v->cache_mode;
 	to->compression = s->v->cache_compression;
@@ -150,13 +150,13 @@ static int local_restore(struct cache_use *u, struct cache_series *s, const char
 		}
 	}
 	if (path_is_dir(s->folder) || (s->env->dry_run && !cold)) {
-		u->from.kind = CACHE_LOCAL;
+		u->from.type = "local";
 		u->from.location = s->folder;
 	}
 	/* a workflow keyed on files skips the export on an exact hit, as
 	 * actions/cache would not save it anyway */
 	if (!(u->exact_hit && v->cache_key_files_count))
-		export_spec(&u->to, s, CACHE_LOCAL, s->folder_new);
+		export_spec(&u->to, s, "local", s->folder_new);
 	rm_rf(s->folder_new);
 	return 0;
 }
@@ -242,10 +242,10 @@ static int registry_restore(struct cache_use *u, struct cache_series *s, const c
 	if (!s->state.registry_ref)
 		return 0;
 	if (!cold) {
-		u->from.kind = CACHE_REGISTRY;
+		u->from.type = "registry";
 		u->from.location = s->state.registry_ref;
 	}
-	export_spec(&u->to, s, CACHE_REGISTRY, s->state.registry_ref);
+	export_spec(&u->to, s, "registry", s->state.registry_ref);
 	return 0;
 }
 
@@ -257,18 +257,37 @@ static const struct cache_backend backends[] = {
 	{CACHE_REGISTRY, registry_init, registry_restore, no_bytes_save},
 };
 
-void cache_series_init(struct cache_series *s, const struct variant *v, int rep, const char *dir,
-		       const struct cache_env *env)
+static const struct cache_backend *backend_of(enum cache_kind kind)
 {
 	size_t i;
 
+	for (i = 0; i < sizeof(backends) / sizeof(backends[0]); i++)
+		if (backends[i].kind == kind)
+			return &backends[i];
+	return NULL;
+}
+
+int cache_check(const struct scenario *sc)
+{
+	size_t i;
+
+	for (i = 0; i < sc->variants_count; i++)
+		if (!backend_of(sc->variants[i].cache))
+			return bench_error_set(BENCH_EINVALID, "%s:%d: variant '%s': cache = %s is not supported by "
+					       "this bench", sc->path, sc->variants[i].line, sc->variants[i].name,
+					       cache_kind_name(sc->variants[i].cache));
+	return 0;
+}
+
+void cache_series_init(struct cache_series *s, const struct variant *v, int rep, const char *dir,
+		       const struct cache_env *env)
+{
 	memset(s, 0, sizeof(*s));
 	s->v = v;
 	s->env = env;
-	s->backend = &backends[0];
-	for (i = 0; i < sizeof(backends) / sizeof(backends[0]); i++)
-		if (backends[i].kind == v->cache)
-			s->backend = &backends[i];
+	s->backend = backend_of(v->cache);
+	if (!s->backend)
+		s->backend = backend_of(CACHE_NONE); /* cache_check refused it before the run */
 	s->backend->init(s, rep, dir);
 }
 

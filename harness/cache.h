@@ -70,6 +70,10 @@ struct cache_use {
 	double restore_seconds, save_seconds;
 };
 
+/* Every variant of sc has a backend for its `cache =` kind; else
+ * BENCH_EINVALID naming the variant and the kind (checked before a run). */
+int cache_check(const struct scenario *sc);
+
 /* A series of variant v, repetition rep, whose private folder is dir (the
  * caller's: it makes and removes it). */
 void cache_series_init(struct cache_series *s, const struct variant *v, int rep, const char *dir,

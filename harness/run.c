@@ -675,7 +675,8 @@ int run_execute(struct run_outcome *out, const struct run_options *opts)
 	progress_init(&r.progress, stderr, opts->quiet);
 	engine_init_default(&r.engine);
 	r.builder = builder_default();
-	if ((error = scenario_load(&r.sc, opts->scenario_path)) < 0 || (error = apply_overrides(&r)) < 0)
+	if ((error = scenario_load(&r.sc, opts->scenario_path)) < 0 || (error = apply_overrides(&r)) < 0 ||
+	    (error = cache_check(r.sc)) < 0)
 		goto done;
 	utc_stamp(stamp, sizeof(stamp));
 	{
