@@ -12,6 +12,8 @@
 #include "proc.h"
 #include "util.h"
 
+#include <jansson.h>
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -82,10 +84,12 @@ static int free_port(int *port)
 	return rc;
 }
 
-/* A minimal HTTP/1.0 GET on 127.0.0.1:port with 5 s socket timeouts.
- * Returns 0 and the status/body (and the header lines when head is not
- * NULL), or -1 when nothing answers (errno kept). */
-static int http_get(int *status, char **body, char **head, int port, const char *path)
+/* A minimal HTTP/1.0 GET on 127.0.0.1:port with 5 s socket timeouts,
+ * accepting `accept` (NULL: JSON). Returns 0 and the status/body (and the
+ * header lines when head is not NULL), or -1 when nothing answers (errno
+ * kept). */
+static int http_get(int *status, char **body, char **head, int port, const char *path,
+		    const char *accept)
 {
 	struct sockaddr_in sa;
 	struct timeval tv = { 5, 0 };
@@ -110,7 +114,8 @@ static int http_get(int *status, char **body, char **head, int port, const char 
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
 		goto done;
-	req = xasprintf("GET %s HTTP/1.0\r\nHost: 127.0.0.1:%d\r\nAccept: application/json\r\n\r\n", path, port);
+	req = xasprintf("GET %s HTTP/1.0\r\nHost: 127.0.0.1:%d\r\nAccept: %s\r\n\r\n", path, port,
+			accept ? accept : "application/json");
 	while (off < strlen(req)) {
 		n = send(fd, req + off, strlen(req) - off, MSG_NOSIGNAL);
 		if (n < 0 && errno == EINTR)
@@ -197,7 +202,7 @@ static int wait_ready(struct registry *r)
 			free(tail);
 			return BENCH_ESETUP;
 		}
-		if (http_get(&status, NULL, &head, r->port, "/v2/") == 0 && status == 200 &&
+		if (http_get(&status, NULL, &head, r->port, "/v2/", NULL) == 0 && status == 200 &&
 		    answered_by(r, head)) {
 			free(head);
 			return 0;
@@ -293,9 +298,76 @@ int registry_port(const struct registry *r)
 
 int registry_get(int *status, char **body, const struct registry *r, const char *path)
 {
-	if (http_get(status, body, NULL, r->port, path) < 0)
+	if (http_get(status, body, NULL, r->port, path, NULL) < 0)
 		return bench_error_errno(BENCH_ERROR, "cannot GET http://%s%s", r->addr, path);
 	return 0;
+}
+
+/* The manifest media types a registry answers with. */
+#define MANIFEST_TYPES "application/vnd.oci.image.index.v1+json, " \
+	"application/vnd.docker.distribution.manifest.list.v2+json, " \
+	"application/vnd.oci.image.manifest.v1+json, " \
+	"application/vnd.docker.distribution.manifest.v2+json"
+
+static bool is_manifest_type(const char *type)
+{
+	return type && (strstr(type, "manifest") || strstr(type, "image.index"));
+}
+
+/* Add the bytes of the blobs manifest `ref` (a tag or a digest) of repo
+ * names to *bytes: an image manifest's config and layers; an index's
+ * entries, recursing into those that are manifests (an image's platforms)
+ * and adding the others as blobs (a BuildKit cache index lists its layers
+ * and its cache config directly). */
+static int manifest_bytes(int64_t *bytes, const struct registry *r, const char *repo,
+			  const char *ref, int depth)
+{
+	char *path = xasprintf("/v2/%s/manifests/%s", repo, ref), *body = NULL;
+	json_t *m = NULL, *list, *e;
+	int status = 0, error = 0;
+	size_t i;
+
+	if (depth > 2) {
+		error = bench_error_set(BENCH_ERROR, "manifest %s of %s nests too deep", ref, repo);
+		goto done;
+	}
+	if (http_get(&status, &body, NULL, r->port, path, MANIFEST_TYPES) < 0) {
+		error = bench_error_errno(BENCH_ERROR, "cannot GET http://%s%s", r->addr, path);
+		goto done;
+	}
+	if (status != 200 || !(m = json_loads(body, 0, NULL)) || !json_is_object(m)) {
+		error = bench_error_set(BENCH_ENOTFOUND, "no manifest %s:%s in the registry (status %d)",
+					repo, ref, status);
+		goto done;
+	}
+	if ((list = json_object_get(m, "manifests"))) {
+		json_array_foreach(list, i, e) {
+			const char *type = json_string_value(json_object_get(e, "mediaType"));
+			const char *digest = json_string_value(json_object_get(e, "digest"));
+			if (is_manifest_type(type) && digest) {
+				if ((error = manifest_bytes(bytes, r, repo, digest, depth + 1)) < 0)
+					goto done;
+			} else {
+				*bytes += json_integer_value(json_object_get(e, "size"));
+			}
+		}
+	} else {
+		*bytes += json_integer_value(json_object_get(json_object_get(m, "config"), "size"));
+		json_array_foreach(json_object_get(m, "layers"), i, e)
+			*bytes += json_integer_value(json_object_get(e, "size"));
+	}
+done:
+	json_decref(m);
+	free(body);
+	free(path);
+	return error;
+}
+
+int registry_manifest_bytes(int64_t *bytes, const struct registry *r, const char *repo,
+			    const char *tag)
+{
+	*bytes = 0;
+	return manifest_bytes(bytes, r, repo, tag, 0);
 }
 
 void registry_stop(struct registry *r)

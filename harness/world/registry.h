@@ -7,6 +7,8 @@
 #ifndef BENCH_WORLD_REGISTRY_H
 #define BENCH_WORLD_REGISTRY_H
 
+#include <stdint.h>
+
 struct registry;
 
 /* Write work_dir/registry/config.yml (storage in work_dir/registry/data, a
@@ -24,6 +26,13 @@ int registry_port(const struct registry *r);
 /* GET path (e.g. "/v2/_catalog") from the registry: *status gets the HTTP
  * status, *body (caller frees, may be NULL) the response body. */
 int registry_get(int *status, char **body, const struct registry *r, const char *path);
+
+/* The bytes of the blobs the manifest repo:tag names (config and layers,
+ * through an index's manifests; a BuildKit cache index's entries): what the
+ * image or cache takes in the registry, blobs shared with others counted.
+ * BENCH_ENOTFOUND when there is no such manifest. */
+int registry_manifest_bytes(int64_t *bytes, const struct registry *r, const char *repo,
+			    const char *tag);
 
 /* SIGTERM (SIGKILL after 5 s), reap, remove work_dir/registry, free r.
  * NULL is fine. */
