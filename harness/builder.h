@@ -32,12 +32,14 @@ struct builder_needs {
 /* What scenario sc asks of any builder. */
 void builder_needs_of(struct builder_needs *needs, const struct scenario *sc);
 
-/* Where a build imports its cache from or exports it to; kind CACHE_NONE
- * means no import/export. The builder maps it to its own flags. */
+/* Where a build imports its cache from or exports it to, in BuildKit's
+ * terms (the reference; another builder maps what it can and refuses the
+ * rest): type NULL means no import/export. */
 struct cache_spec {
-	enum cache_kind kind;
-	const char *location;    /* local: a folder; registry: an image ref */
-	const char *mode;        /* export: "max" or "min" */
+	const char *type;        /* "local", "registry", "gha", or NULL */
+	const char *location;    /* local: a folder; registry: an image ref; gha: the service URL */
+	const char *const *attrs;/* more "key=value" attributes (gha: token=...), NULL-terminated, or NULL */
+	const char *mode;        /* export: "max" (NULL) or "min" */
 	const char *compression; /* export: "gzip", "zstd", or NULL (the default) */
 };
 
@@ -79,8 +81,9 @@ struct builder {
 	/* The argv of a build (appended to argv). BENCH_EINVALID when the
 	 * request asks for what this builder cannot do. */
 	int (*build_argv)(struct strvec *argv, const struct engine *e, const struct build_request *req);
-	/* The cache flags of a build: how cache = none | local | registry map
-	 * to this builder's options (used by build_argv). */
+	/* The cache flags of a build: how the cache_specs that cache.c makes
+	 * of cache = none | local | registry map to this builder's options
+	 * (used by build_argv; BENCH_EINVALID for a type it lacks). */
 	int (*cache_options)(struct strvec *argv, const struct cache_spec *from, const struct cache_spec *to);
 
 	/* Size in bytes of a built image. */

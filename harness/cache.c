@@ -33,10 +33,10 @@ static void note(const struct cache_series *s, const char *msg)
 		progress_note(s->env->progress, "%s", msg);
 }
 
-static void export_spec(struct cache_spec *to, const struct cache_series *s, enum cache_kind kind,
+static void export_spec(struct cache_spec *to, const struct cache_series *s, const char *type,
 			const char *location)
 {
-	to->kind = kind;
+	to->type = type;
 	to->location = location;
 	to->mode = s->v->cache_mode;
 	to->compression = s->v->cache_compression;
@@ -150,13 +150,13 @@ static int local_restore(struct cache_use *u, struct cache_series *s, const char
 		}
 	}
 	if (path_is_dir(s->folder) || (s->env->dry_run && !cold)) {
-		u->from.kind = CACHE_LOCAL;
+		u->from.type = "local";
 		u->from.location = s->folder;
 	}
 	/* a workflow keyed on files skips the export on an exact hit, as
 	 * actions/cache would not save it anyway */
 	if (!(u->exact_hit && v->cache_key_files_count))
-		export_spec(&u->to, s, CACHE_LOCAL, s->folder_new);
+		export_spec(&u->to, s, "local", s->folder_new);
 	rm_rf(s->folder_new);
 	return 0;
 }
@@ -242,10 +242,10 @@ static int registry_restore(struct cache_use *u, struct cache_series *s, const c
 	if (!s->state.registry_ref)
 		return 0;
 	if (!cold) {
-		u->from.kind = CACHE_REGISTRY;
+		u->from.type = "registry";
 		u->from.location = s->state.registry_ref;
 	}
-	export_spec(&u->to, s, CACHE_REGISTRY, s->state.registry_ref);
+	export_spec(&u->to, s, "registry", s->state.registry_ref);
 	return 0;
 }
 

@@ -215,35 +215,51 @@ static void push_flag(struct strvec *argv, const char *flag, const char *value)
 	strvec_push(argv, value);
 }
 
+/* BuildKit's cache types bench uses, and the attribute naming the location
+ * when importing (--cache-from) and exporting (--cache-to). */
+static const struct {
+	const char *type, *from_key, *to_key;
+} cache_types[] = {
+	{"local", "src", "dest"},
+	{"registry", "ref", "ref"},
+	{"gha", "url", "url"},
+};
+
+static int cache_option(struct strvec *argv, const struct cache_spec *c, bool export)
+{
+	struct strbuf sb = {0};
+	const char *const *a;
+	size_t i, n = sizeof(cache_types) / sizeof(cache_types[0]);
+
+	for (i = 0; i < n && strcmp(cache_types[i].type, c->type); i++)
+		;
+	if (i == n || !c->location)
+		return bench_error_set(BENCH_EINVALID, "buildkit: no cache %s of type '%s'%s",
+				       export ? "export" : "import", c->type, c->location ? "" : " without a location");
+	strbuf_printf(&sb, "type=%s,%s=%s", c->type, export ? cache_types[i].to_key : cache_types[i].from_key,
+		      c->location);
+	for (a = c->attrs; a && *a; a++)
+		strbuf_printf(&sb, ",%s", *a);
+	/* every exporter takes the same mode and compression options */
+	if (export)
+		strbuf_printf(&sb, ",mode=%s%s%s", c->mode ? c->mode : "max",
+			      c->compression ? ",force-compression=true,compression=" : "",
+			      c->compression ? c->compression : "");
+	strvec_push(argv, export ? "--cache-to" : "--cache-from");
+	strvec_push(argv, sb.buf);
+	strbuf_release(&sb);
+	return 0;
+}
+
 int docker_cache_options(struct strvec *argv, const struct cache_spec *from, const struct cache_spec *to)
 {
-	const struct cache_spec *spec[2] = {from, to};
-	int i;
+	int error = 0;
 
-	for (i = 0; i < 2; i++) {
-		const struct cache_spec *c = spec[i];
-		char *export_opts;
-		if (!c || c->kind == CACHE_NONE)
-			continue;
-		if ((c->kind != CACHE_LOCAL && c->kind != CACHE_REGISTRY) || !c->location)
-			return bench_error_set(BENCH_EINVALID, "buildkit: no cache %s for cache = %s",
-					       i ? "export" : "import", cache_kind_name(c->kind));
-		if (!i) {
-			strvec_push(argv, "--cache-from");
-			strvec_pushf(argv, c->kind == CACHE_LOCAL ? "type=local,src=%s" : "type=registry,ref=%s",
-				     c->location);
-			continue;
-		}
-		/* both exporters take the same mode and compression options */
-		export_opts = xasprintf("mode=%s%s%s", c->mode ? c->mode : "max",
-					c->compression ? ",force-compression=true,compression=" : "",
-					c->compression ? c->compression : "");
-		strvec_push(argv, "--cache-to");
-		strvec_pushf(argv, c->kind == CACHE_LOCAL ? "type=local,dest=%s,%s" : "type=registry,ref=%s,%s",
-			     c->location, export_opts);
-		free(export_opts);
-	}
-	return 0;
+	if (from && from->type && (error = cache_option(argv, from, false)) < 0)
+		return error;
+	if (to && to->type)
+		error = cache_option(argv, to, true);
+	return error;
 }
 
 int docker_build_argv(struct strvec *argv, const struct engine *e, const struct build_request *req)

@@ -34,8 +34,9 @@ int docker_environment(json_t **out, const struct engine *e);
 /* Append the full argv of `docker buildx build ...` for req to argv. */
 int docker_build_argv(struct strvec *argv, const struct engine *e, const struct build_request *req);
 
-/* --cache-from / --cache-to of BuildKit: type=local (src=, dest=) or
- * type=registry (ref=), exports with mode= and the compression options. */
+/* --cache-from / --cache-to of BuildKit: type=local (src=, dest=),
+ * type=registry (ref=) or type=gha (url=), then the spec's attributes;
+ * exports with mode= and the compression options. */
 int docker_cache_options(struct strvec *argv, const struct cache_spec *from, const struct cache_spec *to);
 
 /* A fresh-hosted-runner reset: remove the images whose name:tag holds

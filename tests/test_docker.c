@@ -71,8 +71,8 @@ static void test_build_argv(void **state)
 	struct build_request req = {
 		.context = "/w/ctx", .dockerfile = "/w/Dockerfile", .tag = "bench/x:1",
 		.target = "final", .network = "host", .metadata_file = "/w/meta.json",
-		.cache_from = {.kind = CACHE_LOCAL, .location = "/c"},
-		.cache_to = {.kind = CACHE_LOCAL, .location = "/c-new", .mode = "max"},
+		.cache_from = {.type = "local", .location = "/c"},
+		.cache_to = {.type = "local", .location = "/c-new", .mode = "max"},
 		.build_args = args, .secrets = secrets};
 	const char *want[] = {"docker", "buildx", "build", "--progress=rawjson", "--metadata-file",
 		"/w/meta.json", "--network", "host", "-f", "/w/Dockerfile", "-t", "bench/x:1",
@@ -89,7 +89,7 @@ static void test_build_argv(void **state)
 	strvec_release(&argv);
 
 	req.push = true;
-	req.cache_from.kind = req.cache_to.kind = CACHE_NONE;
+	req.cache_from.type = req.cache_to.type = NULL;
 	assert_int_equal(docker_build_argv(&argv, NULL, &req), 0);
 	assert_string_equal(argv.v[argv.n - 3], "--output");
 	assert_string_equal(argv.v[argv.n - 2], "type=image,push=true");
@@ -148,10 +148,12 @@ static void test_engine_flags_and_cache_options(void **state)
 	struct engine ctx, url;
 	struct build_request req = {
 		.context = "/w", .dockerfile = "/w/D", .tag = "t:1",
-		.cache_from = {.kind = CACHE_REGISTRY, .location = "127.0.0.1:5000/m/x-cache:r1"},
-		.cache_to = {.kind = CACHE_REGISTRY, .location = "127.0.0.1:5000/m/x-cache:r1",
+		.cache_from = {.type = "registry", .location = "127.0.0.1:5000/m/x-cache:r1"},
+		.cache_to = {.type = "registry", .location = "127.0.0.1:5000/m/x-cache:r1",
 			     .mode = "min", .compression = "zstd"}};
-	struct cache_spec bad = {.kind = (enum cache_kind)42, .location = "x"};
+	const char *token[] = {"token=abc", NULL};
+	struct cache_spec bad = {.type = "s3", .location = "x"};
+	struct cache_spec gha = {.type = "gha", .location = "http://127.0.0.1:9/", .attrs = token};
 	(void)state;
 	unsetenv("BENCH_DOCKER");
 	assert_int_equal(engine_init(&ctx, "node-2"), 0);
@@ -179,9 +181,13 @@ static void test_engine_flags_and_cache_options(void **state)
 	strvec_release(&argv);
 
 	assert_int_equal(docker_cache_options(&argv, &bad, NULL), BENCH_EINVALID);
-	assert_non_null(strstr(bench_error_last(), "buildkit"));
+	assert_non_null(strstr(bench_error_last(), "buildkit: no cache import of type 's3'"));
 	strvec_release(&argv);
-	assert_int_equal(docker_cache_options(&argv, NULL, &(struct cache_spec){.kind = CACHE_LOCAL, .location = "/n"}), 0);
+	assert_int_equal(docker_cache_options(&argv, &gha, &gha), 0);
+	assert_string_equal(argv.v[1], "type=gha,url=http://127.0.0.1:9/,token=abc");
+	assert_string_equal(argv.v[3], "type=gha,url=http://127.0.0.1:9/,token=abc,mode=max");
+	strvec_release(&argv);
+	assert_int_equal(docker_cache_options(&argv, NULL, &(struct cache_spec){.type = "local", .location = "/n"}), 0);
 	assert_int_equal(argv.n, 2);
 	assert_string_equal(argv.v[1], "type=local,dest=/n,mode=max");
 	strvec_release(&argv);
