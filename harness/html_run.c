@@ -281,9 +281,11 @@ void html_run_builds(struct html_page *p, json_t *run)
 	json_t *builds = json_object_get(run, "builds"), *b;
 	char buf[64];
 
-	json_array_foreach(builds, i, b)
+	json_array_foreach(builds, i, b) {
 		for (k = 0; k < NEXTRA; k++)
 			extra[k] |= json_is_number(json_object_get(b, extra_keys[k]));
+		extra[C_RESTORE] |= json_is_number(json_object_get(b, "cache_mounts_restore_seconds"));
+	}
 	for (k = 0; k < sizeof(base) / sizeof(base[0]); k++)
 		cols[ncols++] = base[k];
 	for (k = 0; k < NEXTRA; k++)
@@ -319,8 +321,10 @@ void html_run_builds(struct html_page *p, json_t *run)
 		html_cell_bytes(p, json_num(b, "image_bytes", 0) > 0 ? json_num(b, "image_bytes", NAN) : NAN);
 		html_cell_bytes(p, json_num(b, "cache_bytes", 0) > 0 ? json_num(b, "cache_bytes", NAN) : NAN);
 		if (extra[C_RESTORE])
-			html_cell_seconds(p, json_num(b, "cache_restore_seconds", NAN) +
-					     json_num(b, "cache_save_seconds", 0));
+			html_cell_seconds(p, json_num(b, "cache_restore_seconds", 0) +
+					     json_num(b, "cache_save_seconds", 0) +
+					     json_num(b, "cache_mounts_restore_seconds", 0) +
+					     json_num(b, "cache_mounts_save_seconds", 0));
 		if (extra[C_PUSH])
 			html_cell_seconds(p, json_num(b, "push_seconds", NAN));
 		if (extra[C_SERVED])
