@@ -124,6 +124,7 @@ static void record_ran(json_t *b, struct run *r, const struct build_exec *x, con
 	if (r->world) {
 		json_object_set_new(b, "served_bytes", json_integer(world_served_bytes(r->world)));
 		json_object_set_new(b, "served_requests", json_integer(world_served_requests(r->world)));
+		json_object_set_new(b, "registry_bytes", json_integer(world_registry_bytes(r->world)));
 	}
 	if (!strcmp(x->status, "failed") && !proc_interrupt_requested()) {
 		/* an engine that died mid-run makes every later build fail: stop */
