@@ -14,6 +14,7 @@
 #include "builder.h"
 #include "parser.h"
 #include "progress.h"
+#include "redact.h"
 
 struct build_exec {
 	/* input, set by the caller */
@@ -26,6 +27,8 @@ struct build_exec {
 	const char *log_rel;          /* its name in run.json, for messages */
 	double timeout;               /* seconds, for the build and for the push */
 	struct progress *progress;    /* the live progress line, or NULL */
+	const struct redact *redact;  /* secret values kept out of the log and the
+					 parser (redact.h), or NULL */
 
 	/* output */
 	const char *status;           /* "ok", "failed", "timeout", "interrupted" */
@@ -35,6 +38,11 @@ struct build_exec {
 	struct parser parser;         /* the build's steps */
 
 	/* private */
+	struct build_sink {           /* a stream through its redact filter */
+		struct build_exec *x;
+		unsigned stream;      /* PARSER_STDOUT, PARSER_STDERR, or 0: the log only */
+		struct redact_stream *filter;
+	} sinks[3];                   /* stdout, stderr, the push's output */
 	int log_fd;
 	bool write_failed;
 	int write_errno;              /* why the log could not be written (ENOSPC...) */

@@ -1,12 +1,14 @@
 /*
  * checkout.c: the commits and Dockerfiles of a run's builds in its work
- * folder (see checkout.h).
+ * folder (see checkout.h), and the paths a variant reads in a commit, kept
+ * inside it (confine.c).
  */
 #include "checkout.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "confine.h"
 #include "error.h"
 #include "util.h"
 
@@ -80,5 +82,43 @@ done:
 	free(df);
 	free(ign);
 	free(data);
+	return error;
+}
+
+/* Resolve rel in dir for `key` of variant v; the message names them all. */
+static int confine_key(char **out, const struct checkouts *co, size_t i, const char *dir, const struct variant *v,
+		       const char *key, const char *prefix, const char *rel)
+{
+	int error = confine_path(out, dir, rel);
+
+	if (error < 0)
+		error = bench_error_wrap(error, "variant '%s': %s '%s%s' at commit %s", v->name, key, prefix, rel,
+					 co->commits[i].short_id);
+	return error;
+}
+
+int checkouts_confine(char **context, char **dockerfile, struct checkouts *co, size_t i, const char *dir,
+		      const struct variant *v, const char *context_rel)
+{
+	size_t k;
+	int error;
+
+	*context = *dockerfile = NULL;
+	if ((error = confine_key(context, co, i, dir, v, "context", "", context_rel)) < 0)
+		return error;
+	if (v->dockerfile_in_repo &&
+	    (error = confine_key(dockerfile, co, i, dir, v, "dockerfile", "repo:", v->dockerfile)) < 0)
+		goto fail;
+	for (k = 0; k < v->cache_key_files_count; k++) {
+		char *file = NULL;
+		if ((error = confine_key(&file, co, i, dir, v, "cache_key", "files:", v->cache_key_files[k])) < 0)
+			goto fail;
+		free(file);
+	}
+	return 0;
+fail:
+	free(*context);
+	free(*dockerfile);
+	*context = *dockerfile = NULL;
 	return error;
 }

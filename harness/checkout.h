@@ -30,6 +30,15 @@ void checkouts_release(struct checkouts *co);
  * (owned by co). */
 int checkouts_dir(const char **out, struct checkouts *co, size_t i);
 
+/* The paths variant v reads in commit i's checkout (its folder dir),
+ * resolved without leaving it (confine.h): *context the build context
+ * (context_rel inside the commit), *dockerfile the repo:PATH Dockerfile (NULL
+ * when the variant's Dockerfile is not in the commit), and each cache_key
+ * file checked. Both caller-freed. BENCH_EINVALID when one leads outside the
+ * checkout, naming the variant, the key, the commit and the path. */
+int checkouts_confine(char **context, char **dockerfile, struct checkouts *co, size_t i, const char *dir,
+		      const struct variant *v, const char *context_rel);
+
 /* Copy the Dockerfile src of variant v (and the variant's .dockerignore,
  * as "<Dockerfile>.dockerignore", which BuildKit reads next to it) into
  * WORK/dockerfiles/VARIANT; *out is the copy's path (caller frees). */

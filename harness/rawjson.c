@@ -11,6 +11,7 @@
  * skipped up to the next '{' at the start of a line and counted.
  */
 #include "rawjson.h"
+#include "base64.h"
 #include "error.h"
 #include "util.h"
 
@@ -57,6 +58,7 @@ struct rawjson {
 	size_t table_size;
 
 	size_t garbage, objects;
+	struct rawjson_tap tap; /* optional: the stream itself, for redact.c */
 };
 
 int rawjson_new(struct rawjson **out)
@@ -272,21 +274,6 @@ static void merge_vertex(struct rawjson *p, json_t *v)
 		replace_string(&s->error, error);
 }
 
-static int b64_value(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+' || c == '-')
-		return 62;
-	if (c == '/' || c == '_')
-		return 63;
-	return -1;
-}
-
 /* Keep the last LOG_TAIL bytes (at least) of a step's output. */
 static void log_append(struct step_extra *ex, const char *data, size_t n)
 {
@@ -311,8 +298,6 @@ static void merge_log(struct rawjson *p, json_t *l)
 	json_t *data = json_object_get(l, "data");
 	const char *in = json_string_value(data);
 	size_t len = json_string_length(data), n = 0, i;
-	unsigned acc = 0;
-	int bits = 0;
 	char *dec;
 
 	if (!digest || !in || !len)
@@ -321,18 +306,7 @@ static void merge_log(struct rawjson *p, json_t *l)
 	i = step_find(p, digest, NULL);
 	if (i == SIZE_MAX)
 		return;
-	dec = xmalloc(len / 4 * 3 + 3);
-	for (size_t k = 0; k < len; k++) {
-		int v = b64_value((unsigned char)in[k]);
-		if (v < 0)
-			continue; /* '=' padding, newlines */
-		acc = (acc << 6) | (unsigned)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			dec[n++] = (char)((acc >> bits) & 0xff);
-		}
-	}
+	dec = base64_decode_lenient(&n, in, len);
 	log_append(&p->extra[i], dec, n);
 	free(dec);
 }
@@ -365,11 +339,20 @@ static void object_begin(struct rawjson *p, size_t at)
 	p->escape = false;
 }
 
-/* Bytes [from, to) were not an object: count them and look for the next
- * '{' at the start of a line from `to` on. */
-static void object_drop(struct rawjson *p, size_t from, size_t to, bool prev_nl)
+/* Bytes data[from, to) are not an object: count them, and hand them to the
+ * tap. */
+static void garbage(struct rawjson *p, const char *data, size_t from, size_t to)
 {
 	p->garbage += to - from;
+	if (p->tap.garbage && to > from)
+		p->tap.garbage(p->tap.ctx, data + from, to - from);
+}
+
+/* Bytes [from, to) were not an object: count them and look for the next
+ * '{' at the start of a line from `to` on. */
+static void object_drop(struct rawjson *p, const char *data, size_t from, size_t to, bool prev_nl)
+{
+	garbage(p, data, from, to);
 	p->mode = MODE_SKIP;
 	p->prev_nl = prev_nl;
 }
@@ -388,10 +371,12 @@ static size_t object_end(struct rawjson *p, const char *data, size_t end)
 	obj = json_loadb(data + p->obj_start, end - p->obj_start, JSON_DISABLE_EOF_CHECK, &err);
 	if (!obj || !json_is_object(obj)) {
 		json_decref(obj);
-		object_drop(p, p->obj_start, p->obj_start + 1, false);
+		object_drop(p, data, p->obj_start, p->obj_start + 1, false);
 		return p->obj_start + 1;
 	}
 	handle_object(p, obj);
+	if (p->tap.object)
+		p->tap.object(p->tap.ctx, obj);
 	json_decref(obj);
 	p->objects++;
 	p->mode = MODE_SEEK;
@@ -415,7 +400,7 @@ static size_t scan_object(struct rawjson *p, const char *data, size_t len)
 			else if (c == '"')
 				p->in_string = false;
 			else if (c == '\n') { /* JSON strings hold no raw newline */
-				object_drop(p, p->obj_start, i + 1, true);
+				object_drop(p, data, p->obj_start, i + 1, true);
 				return i + 1;
 			}
 			continue;
@@ -428,7 +413,7 @@ static size_t scan_object(struct rawjson *p, const char *data, size_t len)
 			/* A '{' at the start of a line inside an object: the
 			 * object was cut short and a new one begins here. */
 			if (i > p->obj_start && data[i - 1] == '\n') {
-				p->garbage += i - p->obj_start;
+				garbage(p, data, p->obj_start, i);
 				object_begin(p, i);
 			}
 			p->depth++;
@@ -445,7 +430,7 @@ static size_t scan_object(struct rawjson *p, const char *data, size_t len)
 	}
 	p->scan = len;
 	if (len - p->obj_start > MAX_OBJECT) {
-		object_drop(p, p->obj_start, len, data[len - 1] == '\n');
+		object_drop(p, data, p->obj_start, len, data[len - 1] == '\n');
 		p->scan = len;
 	}
 	return len;
@@ -480,7 +465,7 @@ static size_t process(struct rawjson *p, const char *data, size_t len)
 			}
 			nl = memchr(data + i, '\n', len - i);
 			end = nl ? (size_t)(nl - data) + 1 : len;
-			p->garbage += end - i;
+			garbage(p, data, i, end);
 			p->prev_nl = nl != NULL;
 			i = end;
 			break;
@@ -538,6 +523,17 @@ int rawjson_feed(struct rawjson *p, const char *buf, size_t len)
 		p->buf = xrealloc(p->buf, p->alloc);
 	}
 	return 0;
+}
+
+void rawjson_set_tap(struct rawjson *p, const struct rawjson_tap *tap)
+{
+	p->tap = *tap;
+}
+
+const char *rawjson_pending(const struct rawjson *p, size_t *len)
+{
+	*len = p->len;
+	return p->buf ? p->buf : "";
 }
 
 /* ---- queries ---- */

@@ -46,6 +46,20 @@ double step_seconds(const struct step *s);
  * plus steps_total and steps_cached. New reference. */
 json_t *rawjson_steps_json(const struct rawjson *p, int *steps_total, int *steps_cached);
 
+/* For a reader of the stream itself (redact.c rewrites the build log): in
+ * stream order, each complete object (borrowed, valid during the call) and
+ * each run of bytes that is not an object; whitespace between objects goes
+ * to neither. */
+struct rawjson_tap {
+	void (*object)(void *ctx, json_t *obj);
+	void (*garbage)(void *ctx, const char *bytes, size_t len);
+	void *ctx;
+};
+void rawjson_set_tap(struct rawjson *p, const struct rawjson_tap *tap);
+
+/* The bytes fed but not handed on yet (an object still open). Owned by p. */
+const char *rawjson_pending(const struct rawjson *p, size_t *len);
+
 /* This parser as the builder seam's parser_ops (BuildKit's, on stderr). */
 extern const struct parser_ops parser_rawjson;
 

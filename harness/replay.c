@@ -96,6 +96,9 @@ void commit_info_array_free(struct commit_info *c, size_t count)
 		for (j = 0; j < c[i].changed_count; j++)
 			free(c[i].changed[j]);
 		free(c[i].changed);
+		for (j = 0; j < c[i].changed_prev_count; j++)
+			free(c[i].changed_prev[j]);
+		free(c[i].changed_prev);
 	}
 	free(c);
 }
@@ -152,19 +155,39 @@ static char *commit_subject(const git_commit *c)
 	return xstrndup(msg, (size_t)(end - msg));
 }
 
+/* The paths that differ from tree a (NULL: an empty tree) to tree b, into
+ * *paths (caller frees each and the array). */
+static int diff_paths(char ***paths, size_t *count, struct replay *r, git_tree *a, git_tree *b)
+{
+	git_diff *diff = NULL;
+	git_diff_options opts;
+	size_t i, n;
+
+	*paths = NULL;
+	*count = 0;
+	git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
+	if (git_diff_tree_to_tree(&diff, r->repo, a, b, &opts) < 0)
+		return bench_error_set(BENCH_ERROR, "cannot diff two trees of '%s': %s", r->path, git_message());
+	n = git_diff_num_deltas(diff);
+	*paths = xcalloc(n ? n : 1, sizeof(**paths));
+	for (i = 0; i < n; i++) {
+		const git_diff_delta *d = git_diff_get_delta(diff, i);
+		const char *p = d->new_file.path ? d->new_file.path : d->old_file.path;
+		(*paths)[(*count)++] = xstrdup(p);
+	}
+	git_diff_free(diff);
+	return 0;
+}
+
 /* Fill ci for commit oid: ids, subject, time and the paths changed against
  * the first parent (every path for a root commit). ci owns what it gets. */
 static int commit_info_fill(struct commit_info *ci, struct replay *r, const git_oid *oid)
 {
 	git_commit *c = NULL, *parent = NULL;
 	git_tree *tree = NULL, *ptree = NULL;
-	git_diff *diff = NULL;
-	git_diff_options opts;
-	size_t i, n;
 	int error = 0;
 
 	memset(ci, 0, sizeof(*ci));
-	git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
 	git_oid_tostr(ci->id, sizeof(ci->id), oid);
 	memcpy(ci->short_id, ci->id, 7);
 	ci->short_id[7] = '\0';
@@ -181,20 +204,8 @@ static int commit_info_fill(struct commit_info *ci, struct replay *r, const git_
 		                        ci->id, r->path, git_message());
 		goto done;
 	}
-	if (git_diff_tree_to_tree(&diff, r->repo, ptree, tree, &opts) < 0) {
-		error = bench_error_set(BENCH_ERROR, "cannot diff commit %s in '%s': %s",
-		                        ci->id, r->path, git_message());
-		goto done;
-	}
-	n = git_diff_num_deltas(diff);
-	ci->changed = xcalloc(n ? n : 1, sizeof(*ci->changed));
-	for (i = 0; i < n; i++) {
-		const git_diff_delta *d = git_diff_get_delta(diff, i);
-		const char *p = d->new_file.path ? d->new_file.path : d->old_file.path;
-		ci->changed[ci->changed_count++] = xstrdup(p);
-	}
+	error = diff_paths(&ci->changed, &ci->changed_count, r, ptree, tree);
 done:
-	git_diff_free(diff);
 	git_tree_free(ptree);
 	git_tree_free(tree);
 	git_commit_free(parent);
@@ -325,6 +336,39 @@ done:
 	return error;
 }
 
+/* infos[i].changed_prev: the paths changed since infos[i - 1] (a list may
+ * skip commits: "a c", "sample:N"); the first keeps its own changes. */
+static int changed_since_previous(struct commit_info *infos, size_t i, struct replay *r,
+				  const struct oidvec *ov)
+{
+	git_commit *c = NULL, *prev = NULL;
+	git_tree *tree = NULL, *ptree = NULL;
+	size_t k;
+	int error = 0;
+
+	if (i == 0 || (git_commit_lookup(&c, r->repo, &ov->v[i]) == 0 && git_commit_parentcount(c) > 0 &&
+		       git_oid_equal(git_commit_parent_id(c, 0), &ov->v[i - 1]))) {
+		infos[i].changed_prev = xcalloc(infos[i].changed_count + 1, sizeof(char *));
+		for (k = 0; k < infos[i].changed_count; k++)
+			infos[i].changed_prev[k] = xstrdup(infos[i].changed[k]);
+		infos[i].changed_prev_count = infos[i].changed_count;
+		goto done;
+	}
+	if (git_commit_lookup(&prev, r->repo, &ov->v[i - 1]) < 0 || git_commit_tree(&ptree, prev) < 0 ||
+	    (!c && git_commit_lookup(&c, r->repo, &ov->v[i]) < 0) || git_commit_tree(&tree, c) < 0) {
+		error = bench_error_set(BENCH_ERROR, "cannot read commits %s and %s in '%s': %s",
+					infos[i - 1].id, infos[i].id, r->path, git_message());
+		goto done;
+	}
+	error = diff_paths(&infos[i].changed_prev, &infos[i].changed_prev_count, r, ptree, tree);
+done:
+	git_tree_free(tree);
+	git_tree_free(ptree);
+	git_commit_free(prev);
+	git_commit_free(c);
+	return error;
+}
+
 int replay_resolve(struct commit_info **out, size_t *count, struct replay *r, const char *spec)
 {
 	struct oidvec ov = {0};
@@ -365,6 +409,9 @@ int replay_resolve(struct commit_info **out, size_t *count, struct replay *r, co
 			filled++; /* a half-filled entry still owns what it got */
 			goto done;
 		}
+	for (i = 0; i < ov.n; i++)
+		if ((error = changed_since_previous(infos, i, r, &ov)) < 0)
+			goto done;
 	*out = infos;
 	*count = ov.n;
 	infos = NULL;

@@ -15,6 +15,9 @@ struct commit_info {
 	char *subject;      /* first line of the message */
 	char **changed;     /* paths changed against the first parent (all, for a root commit) */
 	size_t changed_count;
+	char **changed_prev;/* paths changed since the commit before it in the resolved list
+			       (which may skip commits); for the first, the same as changed */
+	size_t changed_prev_count;
 	long long time;     /* committer time, seconds since the epoch */
 };
 

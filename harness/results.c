@@ -614,36 +614,17 @@ int results_load(json_t **out, char **missing, const char *dir)
 }
 
 /*
- * Reopen dir to continue it: the merged run stays in memory, journal.jsonl
- * is rewritten (atomically) with every build, one per line, so that torn
- * lines are gone and it is complete, then reopened for append; builds.csv is
- * rewritten from all builds.
+ * Rewrite the journal (atomically) from run["builds"], one build per line,
+ * and reopen it for append; then builds.csv and run.json.
  */
-int results_reopen(struct results **out, const char *dir)
+static int rewrite_all(struct results *r)
 {
-	struct results *r = NULL;
 	struct strbuf lines = {0};
-	char *journal = NULL;
-	json_t *run = NULL, *b;
+	char *journal = path_join(r->dir, JOURNAL);
+	json_t *b;
 	size_t i;
-	int error;
+	int error = 0;
 
-	*out = NULL;
-	if ((error = load_run(&run, NULL, dir)))
-		goto done;
-	r = results_alloc(dir);
-	r->run = run;
-	json_object_set_new(r->run, "finished", json_false());
-	if ((error = mkdir_p(r->logs_dir)))
-		goto done;
-	/* an interrupted build did not finish: the continued run builds it again,
-	 * so its record goes (from the journal and the CSV as well) */
-	for (i = json_array_size(json_object_get(r->run, "builds")); i-- > 0;) {
-		const char *st = json_string_value(json_object_get(
-			json_array_get(json_object_get(r->run, "builds"), i), "status"));
-		if (st && !strcmp(st, "interrupted"))
-			json_array_remove(json_object_get(r->run, "builds"), i);
-	}
 	json_array_foreach(json_object_get(r->run, "builds"), i, b) {
 		char *line = json_dumps(b, JSON_COMPACT);
 		if (!line) {
@@ -654,15 +635,94 @@ int results_reopen(struct results **out, const char *dir)
 		strbuf_puts(&lines, "\n");
 		free(line);
 	}
-	journal = path_join(dir, JOURNAL);
+	if (r->journal_fd >= 0)
+		close(r->journal_fd);
+	r->journal_fd = -1;
 	if ((error = write_file_atomic(journal, lines.buf ? lines.buf : "", lines.len)) ||
 	    (error = open_journal(r)) || (error = write_csv(r)))
 		goto done;
-	*out = r;
-	r = NULL;
+	error = write_run_json(r);
 done:
-	results_free(r);
 	strbuf_release(&lines);
 	free(journal);
+	return error;
+}
+
+int results_set_environment(struct results *r, const char *key, json_t *value)
+{
+	json_t *env = json_object_get(r->run, "environment");
+
+	if (!json_is_object(env)) {
+		env = json_object();
+		json_object_set_new(r->run, "environment", env);
+	}
+	json_object_set_new(env, key, value);
+	return write_run_json(r);
+}
+
+int results_drop_series(struct results *r, const char *variant, int repetition)
+{
+	json_t *builds = json_object_get(r->run, "builds");
+	size_t i;
+
+	for (i = json_array_size(builds); i-- > 0;) {
+		json_t *b = json_array_get(builds, i);
+		if (!strcmp(json_str(b, "variant"), variant) && int_field(b, "repetition") == repetition)
+			json_array_remove(builds, i);
+	}
+	return rewrite_all(r);
+}
+
+/*
+ * Reopen dir to continue it: the merged run stays in memory, journal.jsonl
+ * is rewritten (atomically) with every build, one per line, so that torn
+ * lines are gone and it is complete, then reopened for append; builds.csv and
+ * run.json are rewritten from all builds at once, run.json with the resume
+ * and the loader's notes added to its "resumes".
+ */
+int results_reopen(struct results **out, char **notes, const char *dir)
+{
+	struct results *r = NULL;
+	char *missing = NULL, now[32];
+	json_t *run = NULL, *resumes;
+	size_t i;
+	int error;
+
+	*out = NULL;
+	if (notes)
+		*notes = NULL;
+	if ((error = load_run(&run, &missing, dir)))
+		goto done;
+	r = results_alloc(dir);
+	r->run = run;
+	json_object_set_new(r->run, "finished", json_false());
+	/* each resume is kept in run.json with what the loader noticed (a torn
+	 * journal line, builds only in the journal) */
+	utc_iso8601(now, sizeof(now));
+	if (!json_is_array(resumes = json_object_get(r->run, "resumes"))) {
+		resumes = json_array();
+		json_object_set_new(r->run, "resumes", resumes);
+	}
+	json_array_append_new(resumes, json_pack("{s:s, s:s}", "at", now, "notes", missing ? missing : ""));
+	if ((error = mkdir_p(r->logs_dir)))
+		goto done;
+	/* an interrupted build did not finish: the continued run builds it again,
+	 * so its record goes (from the journal and the CSV as well) */
+	for (i = json_array_size(json_object_get(r->run, "builds")); i-- > 0;) {
+		const char *st = json_string_value(json_object_get(
+			json_array_get(json_object_get(r->run, "builds"), i), "status"));
+		if (st && !strcmp(st, "interrupted"))
+			json_array_remove(json_object_get(r->run, "builds"), i);
+	}
+	if ((error = rewrite_all(r)))
+		goto done;
+	*out = r;
+	r = NULL;
+	if (notes)
+		*notes = missing;
+	missing = NULL;
+done:
+	results_free(r);
+	free(missing);
 	return error;
 }

@@ -9,9 +9,11 @@
  *
  * A build record is a JSON object (see README.md, "Results"): variant,
  * repetition, commit, subject, index, phase, status, exit_code, wall_seconds,
- * steps_total, steps_cached, steps, cache_bytes, image_bytes, reason, and the
- * world's extras (cache_restore_seconds, cache_save_seconds, push_seconds,
- * served_bytes) when present. Killing bench at any moment loses no finished
+ * steps_total, steps_cached, steps, cache_bytes, image_bytes, changed,
+ * changed_since_previous, reason, and the world's extras
+ * (cache_restore_seconds, cache_save_seconds, push_seconds, served_bytes,
+ * registry_bytes, registry_sent_bytes) when present. state.json (runstate.h)
+ * sits beside them. Killing bench at any moment loses no finished
  * build: the journal line is on disk before the next build starts.
  */
 #ifndef BENCH_RESULTS_H
@@ -34,8 +36,20 @@ int results_create(struct results **out, const char *base, const char *name,
 		   json_t *scenario, json_t *environment);
 
 /* Open an existing results folder to continue it (bench run --resume): loads
- * run.json and every journal record not in it. */
-int results_reopen(struct results **out, const char *dir);
+ * run.json and every journal record not in it, drops the interrupted builds,
+ * and rewrites the journal, builds.csv and run.json at once. run.json's
+ * "resumes" gets {at, notes}; *notes (may be NULL; caller frees) gets what
+ * the loader noticed, e.g. a torn journal line it skipped, or NULL. */
+int results_reopen(struct results **out, char **notes, const char *dir);
+
+/* Set run.json's environment[key] (reference stolen) and rewrite run.json:
+ * what is known only once the run is set up (the world). */
+int results_set_environment(struct results *r, const char *key, json_t *value);
+
+/* Remove the builds of one series (variant, repetition) from the results:
+ * a resumed run that cannot continue a series builds it again from its cold
+ * build. The journal, builds.csv and run.json are rewritten. */
+int results_drop_series(struct results *r, const char *variant, int repetition);
 
 /* Append one finished build (reference stolen): journal line + fsync, builds.csv
  * row, then run.json rewritten atomically with the summary recomputed. */

@@ -30,7 +30,9 @@
 #include "error.h"
 #include "proc.h"
 #include "progress.h"
+#include "redact.h"
 #include "results.h"
+#include "runstate.h"
 #include "scenario.h"
 #include "util.h"
 #include "world.h"
@@ -51,9 +53,14 @@ struct run {
 	char *marker;         /* "bench-run-<stamp>": every image this run tags */
 	struct strvec build_args;
 	struct strvec secrets;
+	struct redact *redact; /* the secrets' values, kept out of the results */
 	json_t *finished;     /* resume: keys of builds already in the journal */
+	struct runstate state;/* state.json: what a resume continues from (runstate.h) */
+	json_t *resumed;      /* resume: "VARIANT/REP" -> the cache state a cut series continues with */
+	bool world_same;      /* the world has the interrupted run's ports (or there is none) */
 	int lock_fd;          /* the engine lock, held for the whole run */
 	bool daemon_lost;
+	bool keep_world;      /* the run did not finish: keep the registry's storage */
 };
 
 /* One variant and repetition: its builds share a folder and a cache. */
@@ -105,6 +112,10 @@ static json_t *record_new(const struct series *s, const struct commit_info *c, s
 	for (k = 0; k < c->changed_count; k++)
 		json_array_append_new(changed, json_string(c->changed[k]));
 	json_object_set_new(b, "changed", changed);
+	changed = json_array();
+	for (k = 0; k < c->changed_prev_count; k++)
+		json_array_append_new(changed, json_string(c->changed_prev[k]));
+	json_object_set_new(b, "changed_since_previous", changed);
 	return b;
 }
 
@@ -125,6 +136,7 @@ static void record_ran(json_t *b, struct run *r, const struct build_exec *x, con
 		json_object_set_new(b, "served_bytes", json_integer(world_served_bytes(r->world)));
 		json_object_set_new(b, "served_requests", json_integer(world_served_requests(r->world)));
 		json_object_set_new(b, "registry_bytes", json_integer(world_registry_bytes(r->world)));
+		json_object_set_new(b, "registry_sent_bytes", json_integer(world_registry_sent_bytes(r->world)));
 	}
 	if (!strcmp(x->status, "failed") && !proc_interrupt_requested()) {
 		/* an engine that died mid-run makes every later build fail: stop */
@@ -134,6 +146,18 @@ static void record_ran(json_t *b, struct run *r, const struct build_exec *x, con
 								       bench_error_last()));
 			r->daemon_lost = true;
 		}
+	}
+}
+
+/* After build i of series s was recorded: what a resume continues from.
+ * A state that cannot be written only costs a resume its cut series (built
+ * again from cold), so it is a warning. */
+static void save_state(struct run *r, struct series *s, size_t i)
+{
+	runstate_series_saved(&r->state, s->v, s->rep, (int)i + 1, &s->cache);
+	if (runstate_save(&r->state) < 0) {
+		progress_note(&r->progress, "warning: %s (a resume would build this series again)", bench_error_last());
+		bench_error_clear();
 	}
 }
 
@@ -150,7 +174,7 @@ static int build_one(struct run *r, struct series *s, size_t i)
 	struct cache_use cu = {0};
 	json_t *b = record_new(s, c, i);
 	char *name = builder_ref_name(v->name), *tag = NULL, *meta = NULL, *log_rel = NULL, *log_path = NULL;
-	char *dockerfile = NULL, *context = NULL, *key = results_build_key(b);
+	char *dockerfile = NULL, *context = NULL, *in_repo = NULL, *key = results_build_key(b);
 	const char *status = "ok", *dir;
 	int error = 0;
 
@@ -174,17 +198,23 @@ static int build_one(struct run *r, struct series *s, size_t i)
 
 	if ((error = checkouts_dir(&dir, &r->co, i)) < 0)
 		goto done;
-	context = path_join(dir, r->sc->context);
+	/* the paths the variant reads in the commit stay inside it: a
+	 * committed symlink to elsewhere fails this build, with the reason */
+	if ((error = checkouts_confine(&context, &in_repo, &r->co, i, dir, v, r->sc->context)) == BENCH_EINVALID) {
+		status = "failed";
+		json_object_set_new(b, "reason", json_string(bench_error_last()));
+		error = 0;
+		goto record;
+	}
+	if (error < 0)
+		goto done;
 	if (v->dockerfile_in_repo) {
-		char *in_repo = path_join(dir, v->dockerfile);
 		if (!path_exists(in_repo)) {
 			status = "skipped";
 			json_object_set_new(b, "reason", json_sprintf("commit %s has no '%s'", c->short_id, v->dockerfile));
-			free(in_repo);
 			goto record;
 		}
 		error = checkouts_dockerfile(&dockerfile, &r->co, v, in_repo);
-		free(in_repo);
 	} else {
 		error = checkouts_dockerfile(&dockerfile, &r->co, v, v->dockerfile);
 	}
@@ -231,6 +261,7 @@ static int build_one(struct run *r, struct series *s, size_t i)
 	x.log_rel = log_rel;
 	x.timeout = r->sc->timeout;
 	x.progress = &r->progress;
+	x.redact = r->redact;
 	if ((error = build_exec_run(&x)) < 0)
 		goto done;
 	status = x.status;
@@ -259,10 +290,15 @@ record:
 		r->out->not_ok++;
 	if (!strcmp(status, "interrupted"))
 		r->out->interrupted = true; /* recorded; --resume drops it and builds it again */
+	redact_json(r->redact, b); /* a step that printed a secret: not in the reason */
 	error = results_append(r->res, json_incref(b));
-	if (error < 0)
+	if (error < 0) {
 		error = bench_error_wrap(error, "cannot record the build of %s at %s (results kept so far are in %s)",
 					 v->name, c->short_id, r->res->dir);
+		goto done;
+	}
+	if (strcmp(status, "interrupted"))
+		save_state(r, s, i);
 	goto done;
 
 fatal_check:
@@ -281,6 +317,7 @@ done:
 	free(log_path);
 	free(dockerfile);
 	free(context);
+	free(in_repo);
 	free(key);
 	return error;
 }
@@ -314,6 +351,7 @@ static void collect_args(struct run *r)
 		world_build_args(r->world, &r->build_args);
 	for (i = 0; i < r->sc->build_args_count; i++)
 		strvec_push(&r->build_args, r->sc->build_args[i]);
+	r->redact = redact_new(r->sc);
 	for (i = 0; i < r->sc->secrets_count; i++) {
 		const struct secret *s = &r->sc->secrets[i];
 		if (s->src)
@@ -323,36 +361,117 @@ static void collect_args(struct run *r)
 	}
 }
 
-/* Resume: the journal's finished builds, and a refusal when the scenario
- * file changed since the run began (unless --force). */
+/* Resume: a refusal when the scenario file changed since the run began
+ * (unless --force), before anything in the folder is touched. */
+static int check_digest(struct run *r, const char *dir)
+{
+	json_t *run = NULL, *digest;
+	int error;
+
+	if ((error = results_load(&run, NULL, dir)) < 0)
+		return error;
+	digest = json_object_get(json_object_get(run, "scenario"), "digest");
+	if (!r->opts->force && (!json_is_string(digest) || strcmp(json_string_value(digest), r->sc->digest)))
+		error = bench_error_set(BENCH_EINVALID,
+			"scenario '%s' changed since %s was started (digest %s, now %s): "
+			"rerun from scratch, or pass --force to resume anyway",
+			r->sc->path, dir, json_is_string(digest) ? json_string_value(digest) : "unknown",
+			r->sc->digest);
+	json_decref(run);
+	return error;
+}
+
+/* Resume: the keys of the builds the results already have. */
 static int prepare_resume(struct run *r)
 {
-	json_t *builds, *b, *digest;
+	json_t *builds, *b;
 	size_t i;
 
 	if (!(r->finished = json_object()))
 		return bench_error_set(BENCH_ERROR, "out of memory");
-	digest = json_object_get(json_object_get(r->res->run, "scenario"), "digest");
-	if (!r->opts->force && (!json_is_string(digest) || strcmp(json_string_value(digest), r->sc->digest)))
-		return bench_error_set(BENCH_EINVALID,
-			"scenario '%s' changed since %s was started (digest %s, now %s): "
-			"rerun from scratch, or pass --force to resume anyway",
-			r->sc->path, r->res->dir, json_is_string(digest) ? json_string_value(digest) : "unknown",
-			r->sc->digest);
 	builds = json_object_get(r->res->run, "builds");
 	json_array_foreach(builds, i, b) {
 		char *key = results_build_key(b);
-		const char *status = json_string_value(json_object_get(b, "status"));
 		json_object_set_new(r->finished, key, json_true());
 		free(key);
-		/* the exit status speaks for the whole run, not only this part */
+	}
+	return 0;
+}
+
+/* The builds recorded before: the exit status speaks for the whole run, not
+ * only this part. */
+static void count_recorded(struct run *r)
+{
+	json_t *b;
+	size_t i;
+
+	json_array_foreach(json_object_get(r->res->run, "builds"), i, b) {
+		const char *status = json_string_value(json_object_get(b, "status"));
 		r->out->builds++;
 		if (status && !strcmp(status, "ok"))
 			r->out->ok++;
 		else
 			r->out->not_ok++;
 	}
-	return 0;
+}
+
+/* The builds of series (v, rep) the results already have, 1..count. */
+static int recorded_builds(struct run *r, const struct variant *v, int rep)
+{
+	size_t i;
+	int done = 0;
+
+	for (i = 1; i <= r->co.count; i++) {
+		char *key = xasprintf("%s/%d/%zu", v->name, rep, i);
+		done += json_object_get(r->finished, key) != NULL;
+		free(key);
+	}
+	return done;
+}
+
+/*
+ * Resume: each series cut in the middle either continues with the cache
+ * state it had (state.json, checked against what its cache holds now) or is
+ * built again from its cold build, its records dropped; the run says which
+ * and why.
+ */
+static int resume_series(struct run *r)
+{
+	size_t vi, i;
+	int rep, error = 0;
+
+	r->resumed = json_object();
+	for (vi = 0; vi < r->sc->variants_count && !error; vi++) {
+		const struct variant *v = &r->sc->variants[vi];
+		for (rep = 1; rep <= r->sc->repetitions && !error; rep++) {
+			int done = recorded_builds(r, v, rep);
+			struct series s;
+			char *why, *key;
+			if (done == 0 || done == (int)r->co.count)
+				continue;
+			series_init(&s, r, v, rep);
+			why = runstate_series_resume(&r->state, v, rep, done, &s.cache, r->world_same);
+			if (!why) {
+				progress_note(&r->progress, "resume: %s (repetition %d) continues after build %d of %zu "
+					      "with the cache state it had", v->name, rep, done, r->co.count);
+				key = xasprintf("%s/%d", v->name, rep);
+				json_object_set_new(r->resumed, key, cache_state_to_json(&s.cache.state));
+				free(key);
+			} else {
+				progress_note(&r->progress, "resume: %s (repetition %d) is built again from its cold "
+					      "build: %s", v->name, rep, why);
+				for (i = 1; i <= r->co.count; i++) {
+					key = xasprintf("%s/%d/%zu", v->name, rep, i);
+					json_object_del(r->finished, key);
+					free(key);
+				}
+				error = results_drop_series(r->res, v->name, rep);
+			}
+			free(why);
+			series_release(&s);
+		}
+	}
+	return error;
 }
 
 static int open_results(struct run *r)
@@ -361,8 +480,14 @@ static int open_results(struct run *r)
 	int error;
 
 	if (r->opts->resume_dir) {
-		if ((error = results_reopen(&r->res, r->opts->resume_dir)) < 0)
+		char *notes = NULL;
+		/* a refused resume leaves the folder as it was */
+		if ((error = check_digest(r, r->opts->resume_dir)) < 0 ||
+		    (error = results_reopen(&r->res, &notes, r->opts->resume_dir)) < 0)
 			return error;
+		if (notes) /* also kept in run.json's "resumes" */
+			progress_note(&r->progress, "resume: %s: %s", r->res->dir, notes);
+		free(notes);
 		return prepare_resume(r);
 	}
 	scenario_json = scenario_to_json(r->sc);
@@ -370,8 +495,6 @@ static int open_results(struct run *r)
 		json_decref(scenario_json);
 		return error;
 	}
-	if (r->world)
-		json_object_set_new(env, "world", world_describe(r->world));
 	return results_create(&r->res, r->opts->results_base ? r->opts->results_base : "results",
 			      r->sc->name, scenario_json, env);
 }
@@ -405,6 +528,19 @@ static int open_repository(struct run *r)
 	return error;
 }
 
+/* A series that continues after a resume takes the cache state it had. */
+static void resume_cache_state(struct run *r, struct series *s)
+{
+	char *key = xasprintf("%s/%d", s->v->name, s->rep);
+	json_t *saved = json_object_get(r->resumed, key);
+
+	if (saved) {
+		cache_state_release(&s->cache.state);
+		cache_state_from_json(&s->cache.state, saved);
+	}
+	free(key);
+}
+
 static int replay_all(struct run *r)
 {
 	size_t vi, i;
@@ -414,6 +550,7 @@ static int replay_all(struct run *r)
 		for (rep = 1; rep <= r->sc->repetitions && !error; rep++) {
 			struct series s;
 			series_init(&s, r, &r->sc->variants[vi], rep);
+			resume_cache_state(r, &s);
 			for (i = 0; i < r->co.count; i++) {
 				if (proc_interrupt_requested()) {
 					error = BENCH_EINTERRUPTED;
@@ -448,6 +585,8 @@ static int replay_all(struct run *r)
 
 static void run_release(struct run *r)
 {
+	if (r->world && r->keep_world)
+		world_keep(r->world); /* for --resume: the registry's pushes and caches */
 	if (r->world)
 		world_stop(r->world);
 	checkouts_release(&r->co);
@@ -458,7 +597,10 @@ static void run_release(struct run *r)
 		scenario_free(r->sc);
 	strvec_release(&r->build_args);
 	strvec_release(&r->secrets);
+	redact_free(r->redact);
 	json_decref(r->finished);
+	json_decref(r->resumed);
+	runstate_release(&r->state);
 	free(r->work);
 	free(r->marker);
 	engine_release(&r->engine);
@@ -496,24 +638,36 @@ static int dry_run(struct run *r)
 
 static int start_world(struct run *r)
 {
+	struct world_resume want;
 	char *wdir;
 	int error;
 
+	r->world_same = true;
 	if (!r->sc->world.enabled)
 		return 0;
 	wdir = path_join(r->work, "world");
-	error = world_start(&r->world, &r->sc->world, &r->engine, wdir, world_log, r);
+	if (r->opts->resume_dir && runstate_world(&r->state, &want)) {
+		error = world_start_resumed(&r->world, &r->sc->world, &r->engine, wdir, &want, world_log, r);
+		r->world_same = !error && world_index_port(r->world) == want.index_port &&
+				world_registry_port(r->world) == want.registry_port;
+	} else {
+		error = world_start(&r->world, &r->sc->world, &r->engine, wdir, world_log, r);
+		r->world_same = !r->opts->resume_dir; /* the interrupted run's ports are unknown */
+	}
 	free(wdir);
 	if (error < 0 || (error = r->builder->import_base(&r->engine, world_base_image(r->world))) < 0)
 		return error;
+	runstate_set_world(&r->state, world_index_port(r->world), world_registry_port(r->world));
 	r->cache_env.world = r->world;
 	r->cache_env.paced_store = r->sc->world.cache_bandwidth > 0;
-	return 0;
+	/* the world starts after the results folder is made (it lives in the
+	 * run's work folder): its description joins run.json now */
+	return results_set_environment(r->res, "world", world_describe(r->world));
 }
 
 int run_execute(struct run_outcome *out, const struct run_options *opts)
 {
-	struct run r = {.opts = opts, .out = out, .lock_fd = -1};
+	struct run r = {.opts = opts, .out = out, .lock_fd = -1, .keep_world = true};
 	struct builder_needs needs;
 	char stamp[32], *message = NULL;
 	int error, end_error;
@@ -542,11 +696,21 @@ int run_execute(struct run_outcome *out, const struct run_options *opts)
 	    (error = r.builder->preflight(&r.engine, &needs)) < 0 || (error = open_results(&r)) < 0)
 		goto done;
 	out->results_dir = xstrdup(r.res->dir);
-	if ((error = make_work_dir(&r)) < 0 || (error = start_world(&r)) < 0)
+	if ((error = runstate_load(&r.state, r.res->dir)) < 0)
+		goto done;
+	if (opts->resume_dir && runstate_marker(&r.state)) {
+		/* the interrupted run's images and registry cache refs */
+		free(r.marker);
+		r.marker = xstrdup(runstate_marker(&r.state));
+		r.cache_env.marker = r.marker;
+	}
+	runstate_set_marker(&r.state, r.marker);
+	if ((error = make_work_dir(&r)) < 0 || (error = start_world(&r)) < 0 || (error = runstate_save(&r.state)) < 0)
 		goto done;
 	collect_args(&r);
-	if ((error = open_repository(&r)) < 0)
+	if ((error = open_repository(&r)) < 0 || (opts->resume_dir && (error = resume_series(&r)) < 0))
 		goto done;
+	count_recorded(&r);
 	progress_note(&r.progress, "replaying %zu commit(s) x %zu variant(s) x %d repetition(s); results in %s",
 		      r.co.count, r.sc->variants_count, r.sc->repetitions, r.res->dir);
 
@@ -567,6 +731,7 @@ int run_execute(struct run_outcome *out, const struct run_options *opts)
 	bench_error_clear();
 	if (message) /* the clean-up above must not replace what stopped the run */
 		bench_error_set(error, "%s", message);
+	r.keep_world = out->interrupted || error;
 	if (!out->interrupted && !error && !opts->work_dir) {
 		if (r.world) {
 			world_stop(r.world);

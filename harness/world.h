@@ -39,6 +39,34 @@ struct engine;
 int world_start(struct world **out, const struct world_settings *s, const struct engine *e,
 		const char *work_dir, void (*log)(void *ctx, const char *msg), void *log_ctx);
 
+/* What a resumed run asks of the world it starts again: the ports of the
+ * interrupted run's world (the index's is in every build's args, the
+ * registry proxy's in every image and cache ref), each 0 for any. The
+ * registry's storage in work_dir (the interrupted run's pushes and registry
+ * caches) is kept and served again; the generated files and repository are
+ * made anew (the same, from the same seed). When a port cannot be bound the
+ * world takes another and says so (world_index_port, world_registry_port
+ * tell which it got). */
+struct world_resume {
+	int index_port;
+	int registry_port;
+};
+int world_start_resumed(struct world **out, const struct world_settings *s, const struct engine *e,
+			const char *work_dir, const struct world_resume *resume,
+			void (*log)(void *ctx, const char *msg), void *log_ctx);
+
+int world_index_port(const struct world *w);
+int world_registry_port(const struct world *w);
+
+/* Keep the registry's storage in work_dir when the world stops: the run is
+ * interrupted and may be resumed. */
+void world_keep(struct world *w);
+
+/* The digest of the manifest a ref of the world's registry
+ * ("127.0.0.1:PORT/NAME:TAG") points at, in *digest (caller frees; NULL when
+ * there is none). */
+int world_registry_digest(char **digest, const struct world *w, const char *ref);
+
 /* The base image every build starts FROM (BASE_IMAGE). Owned by w. */
 const char *world_base_image(const struct world *w);
 

@@ -256,6 +256,40 @@ static void test_changed_paths(void **state)
 	commit_info_array_free(c, n);
 }
 
+/* A list that skips commits: each commit's changes since the one before it
+ * in the list, not since its parent (c2 -> m takes in c3's README and the
+ * side branch's requirements.txt). */
+static void test_changed_since_previous(void **state)
+{
+	struct world *w = *state;
+	struct commit_info *c = NULL;
+	size_t n = 0;
+	char spec[128];
+
+	snprintf(spec, sizeof(spec), "%s %s %s", w->c1.hex, w->c2.hex, w->m.hex);
+	assert_int_equal(replay_resolve(&c, &n, w->r, spec), 0);
+	assert_int_equal(n, 3);
+	/* the first: its own changes */
+	assert_int_equal(c[0].changed_prev_count, c[0].changed_count);
+	/* c2 follows its parent: the same as changed */
+	assert_int_equal(c[1].changed_prev_count, 1);
+	assert_string_equal(c[1].changed_prev[0], "app/main.c");
+	/* m skips c3: README (from c3) and the merge's own paths */
+	assert_int_equal(c[2].changed_count, 2);
+	assert_int_equal(c[2].changed_prev_count, 3);
+	assert_string_equal(c[2].changed_prev[0], "README");
+	assert_string_equal(c[2].changed_prev[1], "requirements.txt");
+	assert_string_equal(c[2].changed_prev[2], "side.txt");
+	commit_info_array_free(c, n);
+
+	/* backwards in history: what differs, whichever way */
+	snprintf(spec, sizeof(spec), "%s %s", w->c5.hex, w->c1.hex);
+	assert_int_equal(replay_resolve(&c, &n, w->r, spec), 0);
+	assert_int_equal(c[1].changed_prev_count, 4); /* Dockerfile, app/main.c, requirements.txt, side.txt */
+	assert_string_equal(c[1].changed_prev[0], "Dockerfile");
+	commit_info_array_free(c, n);
+}
+
 static void test_commit_touches(void **state)
 {
 	struct world *w = *state;
@@ -493,6 +527,7 @@ int main(void)
 		cmocka_unit_test(test_empty_range),
 		cmocka_unit_test(test_not_a_repo),
 		cmocka_unit_test(test_changed_paths),
+		cmocka_unit_test(test_changed_since_previous),
 		cmocka_unit_test(test_commit_touches),
 		cmocka_unit_test(test_has_file),
 		cmocka_unit_test(test_checkout_leaves_user_tree_alone),

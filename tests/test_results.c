@@ -342,7 +342,7 @@ static void test_reopen_continues(void **state)
 	append_ok(r, make_build("A", 1, 2, "warm", "ok", 3, 10, 8));
 	results_free(r);
 
-	assert_int_equal(results_reopen(&r2, dir), 0);
+	assert_int_equal(results_reopen(&r2, NULL, dir), 0);
 	assert_int_equal(json_array_size(json_object_get(r2->run, "builds")), 2);
 	assert_string_equal(json_string_value(json_object_get(json_object_get(r2->run, "scenario"),
 								 "name")), "demo");
@@ -402,8 +402,27 @@ static void test_load_torn_line(void **state)
 	json_decref(run);
 	free(missing);
 
-	/* resuming drops the torn lines and appends cleanly */
-	assert_int_equal(results_reopen(&r2, dir), 0);
+	/* resuming drops the torn lines and appends cleanly; the note about
+	 * them is given back and kept in run.json, which is rewritten at once */
+	{
+		char *notes = NULL, *text;
+		json_t *resumes;
+		assert_int_equal(results_reopen(&r2, &notes, dir), 0);
+		assert_non_null(notes);
+		assert_non_null(strstr(notes, "journal.jsonl line 10 is torn or corrupt, skipped"));
+		text = file_text(dir, "run.json");
+		run = json_loads(text, 0, NULL);
+		assert_true(json_is_object(run));
+		assert_int_equal(json_array_size(json_object_get(run, "builds")), 8);
+		assert_false(json_is_true(json_object_get(run, "finished")));
+		resumes = json_object_get(run, "resumes");
+		assert_int_equal(json_array_size(resumes), 1);
+		assert_string_equal(json_string_value(json_object_get(json_array_get(resumes, 0), "notes")), notes);
+		assert_non_null(json_object_get(json_array_get(resumes, 0), "at"));
+		json_decref(run);
+		free(text);
+		free(notes);
+	}
 	append_ok(r2, make_build("A", 9, 1, "cold", "ok", 20, 10, 0));
 	results_free(r2);
 	journal = file_text(dir, "journal.jsonl");
@@ -422,6 +441,43 @@ static void test_load_torn_line(void **state)
 	json_decref(run);
 	free(journal);
 	free(path);
+	free(dir);
+}
+
+/* A resumed run that cannot continue a series drops its builds and builds
+ * it again: gone from run.json, the journal and builds.csv; the others stay;
+ * the environment can be completed once the run is set up. */
+static void test_drop_series_and_environment(void **state)
+{
+	struct results *r = create(*state);
+	char *dir = xstrdup(r->dir), *journal, *csv, *missing = NULL;
+	json_t *run, *b;
+	size_t i;
+
+	append_sample(r);
+	results_free(r);
+	assert_int_equal(results_reopen(&r, NULL, dir), 0);
+	assert_int_equal(results_drop_series(r, "A", 2), 0);
+	assert_int_equal(results_set_environment(r, "world", json_pack("{s:i}", "index_port", 4242)), 0);
+	append_ok(r, make_build("A", 2, 1, "cold", "ok", 11, 10, 0));
+	results_free(r);
+
+	assert_int_equal(results_load(&run, &missing, dir), 0);
+	assert_null(missing);
+	json_array_foreach(json_object_get(run, "builds"), i, b)
+		assert_false(!strcmp(json_string_value(json_object_get(b, "variant")), "A") &&
+			     json_integer_value(json_object_get(b, "repetition")) == 2 &&
+			     json_integer_value(json_object_get(b, "index")) != 1);
+	assert_int_equal(json_array_size(json_object_get(run, "builds")), 5);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(json_object_get(run, "environment"),
+		"world"), "index_port")), 4242);
+	journal = file_text(dir, "journal.jsonl");
+	assert_int_equal(count_lines(journal), 5);
+	csv = file_text(dir, "builds.csv");
+	assert_int_equal(count_lines(csv), 6);
+	json_decref(run);
+	free(journal);
+	free(csv);
 	free(dir);
 }
 
@@ -479,7 +535,7 @@ static void test_not_a_results_folder(void **state)
 	assert_string_equal(bench_error_last(), expect);
 	assert_null(run);
 	assert_null(missing);
-	assert_int_equal(results_reopen(&r, base), BENCH_ENOTFOUND);
+	assert_int_equal(results_reopen(&r, NULL, base), BENCH_ENOTFOUND);
 	assert_null(r);
 	assert_int_equal(results_load(&run, NULL, nowhere), BENCH_ENOTFOUND);
 	assert_non_null(strstr(bench_error_last(), "No such file"));
@@ -582,6 +638,7 @@ int main(void)
 		cmocka_unit_test(test_summary_direct),
 		cmocka_unit_test_setup_teardown(test_reopen_continues, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_load_torn_line, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_drop_series_and_environment, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_load_without_run_json, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_load_corrupt_run_json, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_not_a_results_folder, setup, teardown),

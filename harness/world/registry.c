@@ -36,6 +36,7 @@ struct registry {
 	char nonce[48];  /* sent back in every response: this registry answered */
 	char *dir;      /* work_dir/registry */
 	char *log_path;
+	bool keep;      /* registry_stop leaves dir */
 };
 
 static void sleep_ms(long ms)
@@ -84,12 +85,19 @@ static int free_port(int *port)
 	return rc;
 }
 
-/* A minimal HTTP/1.0 GET on 127.0.0.1:port with 5 s socket timeouts,
- * accepting `accept` (NULL: JSON). Returns 0 and the status/body (and the
- * header lines when head is not NULL), or -1 when nothing answers (errno
- * kept). */
-static int http_get(int *status, char **body, char **head, int port, const char *path,
-		    const char *accept)
+/* A minimal HTTP/1.0 GET on 127.0.0.1:port with 5 s socket timeouts.
+ * Returns 0 and the status/body (and the header lines when head is not
+ * NULL), or -1 when nothing answers (errno kept). */
+static int http_get_accept(int *status, char **body, char **head, int port, const char *path,
+			   const char *accept);
+
+static int http_get(int *status, char **body, char **head, int port, const char *path)
+{
+	return http_get_accept(status, body, head, port, path, "application/json");
+}
+
+static int http_get_accept(int *status, char **body, char **head, int port, const char *path,
+			   const char *accept)
 {
 	struct sockaddr_in sa;
 	struct timeval tv = { 5, 0 };
@@ -114,8 +122,7 @@ static int http_get(int *status, char **body, char **head, int port, const char 
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
 		goto done;
-	req = xasprintf("GET %s HTTP/1.0\r\nHost: 127.0.0.1:%d\r\nAccept: %s\r\n\r\n", path, port,
-			accept ? accept : "application/json");
+	req = xasprintf("GET %s HTTP/1.0\r\nHost: 127.0.0.1:%d\r\nAccept: %s\r\n\r\n", path, port, accept);
 	while (off < strlen(req)) {
 		n = send(fd, req + off, strlen(req) - off, MSG_NOSIGNAL);
 		if (n < 0 && errno == EINTR)
@@ -202,7 +209,7 @@ static int wait_ready(struct registry *r)
 			free(tail);
 			return BENCH_ESETUP;
 		}
-		if (http_get(&status, NULL, &head, r->port, "/v2/", NULL) == 0 && status == 200 &&
+		if (http_get(&status, NULL, &head, r->port, "/v2/") == 0 && status == 200 &&
 		    answered_by(r, head)) {
 			free(head);
 			return 0;
@@ -298,9 +305,34 @@ int registry_port(const struct registry *r)
 
 int registry_get(int *status, char **body, const struct registry *r, const char *path)
 {
-	if (http_get(status, body, NULL, r->port, path, NULL) < 0)
+	if (http_get(status, body, NULL, r->port, path) < 0)
 		return bench_error_errno(BENCH_ERROR, "cannot GET http://%s%s", r->addr, path);
 	return 0;
+}
+
+int registry_manifest_digest(char **digest, const struct registry *r, const char *name, const char *tag)
+{
+	static const char accept[] = "application/vnd.oci.image.index.v1+json, "
+		"application/vnd.oci.image.manifest.v1+json, "
+		"application/vnd.docker.distribution.manifest.list.v2+json, "
+		"application/vnd.docker.distribution.manifest.v2+json";
+	char *path = xasprintf("/v2/%s/manifests/%s", name, tag), *head = NULL, *line;
+	int status = 0, error = 0;
+
+	*digest = NULL;
+	if (http_get_accept(&status, NULL, &head, r->port, path, accept) < 0) {
+		error = bench_error_errno(BENCH_ERROR, "cannot GET http://%s%s", r->addr, path);
+	} else if (status == 200 && (line = strcasestr(head, "\r\nDocker-Content-Digest:"))) {
+		line += strlen("\r\nDocker-Content-Digest:");
+		line += strspn(line, " ");
+		*digest = xstrndup(line, strcspn(line, "\r\n "));
+	} else if (status != 404) {
+		error = bench_error_set(BENCH_ERROR, "GET http://%s%s answered %d without a digest", r->addr, path,
+					status);
+	}
+	free(head);
+	free(path);
+	return error;
 }
 
 /* The manifest media types a registry answers with. */
@@ -331,7 +363,7 @@ static int manifest_bytes(int64_t *bytes, const struct registry *r, const char *
 		error = bench_error_set(BENCH_ERROR, "manifest %s of %s nests too deep", ref, repo);
 		goto done;
 	}
-	if (http_get(&status, &body, NULL, r->port, path, MANIFEST_TYPES) < 0) {
+	if (http_get_accept(&status, &body, NULL, r->port, path, MANIFEST_TYPES) < 0) {
 		error = bench_error_errno(BENCH_ERROR, "cannot GET http://%s%s", r->addr, path);
 		goto done;
 	}
@@ -370,12 +402,18 @@ int registry_manifest_bytes(int64_t *bytes, const struct registry *r, const char
 	return manifest_bytes(bytes, r, repo, tag, 0);
 }
 
+void registry_keep(struct registry *r)
+{
+	r->keep = true;
+}
+
 void registry_stop(struct registry *r)
 {
 	if (!r)
 		return;
 	proc_kill(&r->proc, STOP_GRACE_SECONDS);
-	rm_rf(r->dir);
+	if (!r->keep)
+		rm_rf(r->dir);
 	free(r->dir);
 	free(r->log_path);
 	free(r);

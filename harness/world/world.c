@@ -43,6 +43,7 @@ struct world {
 	double generate_seconds;
 	void (*log)(void *ctx, const char *msg);
 	void *log_ctx;
+	bool keep;                      /* world_stop keeps the registry's storage */
 };
 
 static void note(struct world *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -61,6 +62,46 @@ static void note(struct world *w, const char *fmt, ...)
 
 int world_start(struct world **out, const struct world_settings *s, const struct engine *e,
 		const char *work_dir, void (*log)(void *ctx, const char *msg), void *log_ctx)
+{
+	return world_start_resumed(out, s, e, work_dir, NULL, log, log_ctx);
+}
+
+/* The index server and the registry proxy, on the resumed run's ports when
+ * they can be had, else on any. */
+static int start_listeners(struct world *w, const struct world_resume *resume)
+{
+	const struct world_settings *s = w->s;
+	int want = resume ? resume->registry_port : 0, error;
+
+	error = proxy_start_at(&w->proxy, registry_port(w->registry), s->registry_bandwidth, w->link, want);
+	if (error && want) {
+		note(w, "world: the registry's port %d is taken (%s); the registry is on another", want,
+		     bench_error_last());
+		error = proxy_start(&w->proxy, registry_port(w->registry), s->registry_bandwidth, w->link);
+	}
+	if (error)
+		return error;
+	w->registry_addr = xasprintf("127.0.0.1:%d", proxy_port(w->proxy));
+	return 0;
+}
+
+static int start_server(struct world *w, const struct world_resume *resume)
+{
+	const struct world_settings *s = w->s;
+	int want = resume ? resume->index_port : 0, error;
+
+	error = server_start_at(&w->server, w->files_dir, s->bandwidth, s->latency, w->link, want);
+	if (error && want) {
+		note(w, "world: the index's port %d is taken (%s); the index is on another", want,
+		     bench_error_last());
+		error = server_start(&w->server, w->files_dir, s->bandwidth, s->latency, w->link);
+	}
+	return error;
+}
+
+int world_start_resumed(struct world **out, const struct world_settings *s, const struct engine *e,
+			const char *work_dir, const struct world_resume *resume,
+			void (*log)(void *ctx, const char *msg), void *log_ctx)
 {
 	struct world *w = xcalloc(1, sizeof(*w));
 	monotime t0;
@@ -82,16 +123,16 @@ int world_start(struct world **out, const struct world_settings *s, const struct
 		error = bench_error_set(BENCH_EINVALID, "world scale must be positive, not %g", s->scale);
 		goto done;
 	}
-	if ((error = rm_rf(w->dir)) || (error = mkdir_p(w->dir)))
+	/* a resumed run keeps the registry's storage; the rest is made anew */
+	if ((error = resume ? rm_rf(w->files_dir) : rm_rf(w->dir)) || (resume && (error = rm_rf(w->repo_dir))) ||
+	    (error = mkdir_p(w->dir)))
 		goto done;
 
 	/* the registry first: a missing docker-registry is reported at once,
 	 * not after minutes of making a base image */
 	w->link = pace_link_new(s->runner_bandwidth);
-	if ((error = registry_start(&w->registry, w->dir)) ||
-	    (error = proxy_start(&w->proxy, registry_port(w->registry), s->registry_bandwidth, w->link)))
+	if ((error = registry_start(&w->registry, w->dir)) || (error = start_listeners(w, resume)))
 		goto done;
-	w->registry_addr = xasprintf("127.0.0.1:%d", proxy_port(w->proxy));
 
 	note(w, "world: checking the base image %s", w->base_image);
 	if ((error = world_base_image_ensure(e, w->base_image, w->dir, log, log_ctx)))
@@ -114,7 +155,7 @@ int world_start(struct world **out, const struct world_settings *s, const struct
 	     (double)w->files.wheel_bytes / 1e6, (double)w->files.model_bytes / 1e6,
 	     w->generate_seconds);
 
-	if ((error = server_start(&w->server, w->files_dir, s->bandwidth, s->latency, w->link)))
+	if ((error = start_server(w, resume)))
 		goto done;
 	note(w, "world: index at http://127.0.0.1:%d/simple/, registry at %s (paced, in front of %s)",
 	     server_port(w->server), w->registry_addr, registry_address(w->registry));
@@ -133,10 +174,12 @@ void world_stop(struct world *w)
 	world_gha_stop(w);
 	server_stop(w->server);
 	proxy_stop(w->proxy);
+	if (w->registry && w->keep)
+		registry_keep(w->registry);
 	if (w->registry)
 		registry_stop(w->registry);
 	pace_link_free(w->link); /* after every stream that draws from it */
-	if (w->dir) {
+	if (w->dir && !w->keep) {
 		/* a failing world_start's message matters more than rm_rf's */
 		char *msg = xstrdup(bench_error_last());
 		if (rm_rf(w->dir))
@@ -149,6 +192,42 @@ void world_stop(struct world *w)
 	free(w->registry_addr);
 	free(w->gha_dir);
 	free(w);
+}
+
+void world_keep(struct world *w)
+{
+	w->keep = true;
+}
+
+int world_index_port(const struct world *w)
+{
+	return server_port(w->server);
+}
+
+int world_registry_port(const struct world *w)
+{
+	return proxy_port(w->proxy);
+}
+
+int world_registry_digest(char **digest, const struct world *w, const char *ref)
+{
+	size_t host = strlen(w->registry_addr);
+	const char *name, *colon;
+	char *repo;
+	int error;
+
+	*digest = NULL;
+	if (strncmp(ref, w->registry_addr, host) || ref[host] != '/')
+		return bench_error_set(BENCH_EINVALID, "'%s' is not a ref of the world's registry %s", ref,
+				       w->registry_addr);
+	name = ref + host + 1;
+	colon = strrchr(name, ':');
+	if (!colon || strchr(colon, '/'))
+		return bench_error_set(BENCH_EINVALID, "'%s' has no tag", ref);
+	repo = xstrndup(name, (size_t)(colon - name));
+	error = registry_manifest_digest(digest, w->registry, repo, colon + 1);
+	free(repo);
+	return error;
 }
 
 const char *world_repo_path(const struct world *w)
