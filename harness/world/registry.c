@@ -346,12 +346,26 @@ static bool is_manifest_type(const char *type)
 	return type && (strstr(type, "manifest") || strstr(type, "image.index"));
 }
 
+/* Add descriptor e's size to *bytes, once per digest (seen). */
+static void add_blob(int64_t *bytes, struct strvec *seen, json_t *e)
+{
+	const char *digest = json_string_value(json_object_get(e, "digest"));
+	size_t i;
+
+	for (i = 0; digest && i < seen->n; i++)
+		if (!strcmp(seen->v[i], digest))
+			return;
+	if (digest)
+		strvec_push(seen, digest);
+	*bytes += json_integer_value(json_object_get(e, "size"));
+}
+
 /* Add the bytes of the blobs manifest `ref` (a tag or a digest) of repo
- * names to *bytes: an image manifest's config and layers; an index's
+ * names to *bytes, each blob once: an image manifest's config and layers; an index's
  * entries, recursing into those that are manifests (an image's platforms)
  * and adding the others as blobs (a BuildKit cache index lists its layers
  * and its cache config directly). */
-static int manifest_bytes(int64_t *bytes, const struct registry *r, const char *repo,
+static int manifest_bytes(int64_t *bytes, struct strvec *seen, const struct registry *r, const char *repo,
 			  const char *ref, int depth)
 {
 	char *path = xasprintf("/v2/%s/manifests/%s", repo, ref), *body = NULL;
@@ -377,16 +391,16 @@ static int manifest_bytes(int64_t *bytes, const struct registry *r, const char *
 			const char *type = json_string_value(json_object_get(e, "mediaType"));
 			const char *digest = json_string_value(json_object_get(e, "digest"));
 			if (is_manifest_type(type) && digest) {
-				if ((error = manifest_bytes(bytes, r, repo, digest, depth + 1)) < 0)
+				if ((error = manifest_bytes(bytes, seen, r, repo, digest, depth + 1)) < 0)
 					goto done;
 			} else {
-				*bytes += json_integer_value(json_object_get(e, "size"));
+				add_blob(bytes, seen, e);
 			}
 		}
 	} else {
-		*bytes += json_integer_value(json_object_get(json_object_get(m, "config"), "size"));
+		add_blob(bytes, seen, json_object_get(m, "config"));
 		json_array_foreach(json_object_get(m, "layers"), i, e)
-			*bytes += json_integer_value(json_object_get(e, "size"));
+			add_blob(bytes, seen, e);
 	}
 done:
 	json_decref(m);
@@ -398,8 +412,13 @@ done:
 int registry_manifest_bytes(int64_t *bytes, const struct registry *r, const char *repo,
 			    const char *tag)
 {
+	struct strvec seen = {0};
+	int error;
+
 	*bytes = 0;
-	return manifest_bytes(bytes, r, repo, tag, 0);
+	error = manifest_bytes(bytes, &seen, r, repo, tag, 0);
+	strvec_release(&seen);
+	return error;
 }
 
 void registry_keep(struct registry *r)

@@ -36,9 +36,10 @@ int registry_manifest_digest(char **digest, const struct registry *r, const char
  * started on a kept storage serves what it holds. */
 void registry_keep(struct registry *r);
 
-/* The bytes of the blobs the manifest repo:tag names (config and layers,
- * through an index's manifests; a BuildKit cache index's entries): what the
- * image or cache takes in the registry, blobs shared with others counted.
+/* The bytes of the blobs the manifest repo:tag names, each once (config and
+ * layers, through an index's manifests; a BuildKit cache index's entries):
+ * what the image or cache takes in the registry, blobs it shares with other
+ * images counted.
  * BENCH_ENOTFOUND when there is no such manifest. */
 int registry_manifest_bytes(int64_t *bytes, const struct registry *r, const char *repo,
 			    const char *tag);
