@@ -67,6 +67,10 @@ void world_keep(struct world *w);
  * there is none). */
 int world_registry_digest(char **digest, const struct world *w, const char *ref);
 
+/* The bytes in the registry of ref (REGISTRY/NAME:TAG, an image or a
+ * registry cache): the blobs its manifest names (registry.h). */
+int world_registry_ref_bytes(int64_t *bytes, const struct world *w, const char *ref);
+
 /* The base image every build starts FROM (BASE_IMAGE). Owned by w. */
 const char *world_base_image(const struct world *w);
 
@@ -115,10 +119,6 @@ int world_gha_token(char **out, const struct world *w, double lifetime);
 /* The counters since the last reset (entries and size: now); false (and
  * zeros) when no service runs. */
 bool world_gha_counters(struct ghacache_counters *out, struct world *w);
-
-/* The bytes in the registry of ref (REGISTRY/NAME:TAG, an image or a
- * registry cache): the blobs its manifest names (registry.h). */
-int world_registry_ref_bytes(int64_t *bytes, const struct world *w, const char *ref);
 
 /* The actions/cache stand-in: copy the tree src to dst (dst removed first)
  * through the paced transport of settings->cache_bandwidth and the runner's

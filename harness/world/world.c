@@ -209,23 +209,35 @@ int world_registry_port(const struct world *w)
 	return proxy_port(w->proxy);
 }
 
-int world_registry_digest(char **digest, const struct world *w, const char *ref)
+/* The repository name (caller frees) and tag of ref, an image ref of the
+ * world's registry ("127.0.0.1:PORT/NAME:TAG"). */
+static int split_ref(char **name, const char **tag, const struct world *w, const char *ref)
 {
 	size_t host = strlen(w->registry_addr);
-	const char *name, *colon;
+	const char *colon;
+
+	*name = NULL;
+	if (strncmp(ref, w->registry_addr, host) || ref[host] != '/')
+		return bench_error_set(BENCH_EINVALID, "'%s' is not a ref of the world's registry %s", ref,
+				       w->registry_addr);
+	ref += host + 1;
+	colon = strrchr(ref, ':');
+	if (!colon || strchr(colon, '/'))
+		return bench_error_set(BENCH_EINVALID, "'%s' has no tag", ref);
+	*name = xstrndup(ref, (size_t)(colon - ref));
+	*tag = colon + 1;
+	return 0;
+}
+
+int world_registry_digest(char **digest, const struct world *w, const char *ref)
+{
+	const char *tag;
 	char *repo;
 	int error;
 
 	*digest = NULL;
-	if (strncmp(ref, w->registry_addr, host) || ref[host] != '/')
-		return bench_error_set(BENCH_EINVALID, "'%s' is not a ref of the world's registry %s", ref,
-				       w->registry_addr);
-	name = ref + host + 1;
-	colon = strrchr(name, ':');
-	if (!colon || strchr(colon, '/'))
-		return bench_error_set(BENCH_EINVALID, "'%s' has no tag", ref);
-	repo = xstrndup(name, (size_t)(colon - name));
-	error = registry_manifest_digest(digest, w->registry, repo, colon + 1);
+	if ((error = split_ref(&repo, &tag, w, ref)) == 0)
+		error = registry_manifest_digest(digest, w->registry, repo, tag);
 	free(repo);
 	return error;
 }
@@ -285,20 +297,14 @@ int64_t world_registry_bytes(const struct world *w)
 
 int world_registry_ref_bytes(int64_t *bytes, const struct world *w, const char *ref)
 {
-	size_t n = strlen(w->registry_addr);
-	const char *repo = ref, *colon;
-	char *name;
+	const char *tag;
+	char *repo;
 	int error;
 
 	*bytes = 0;
-	if (!strncmp(ref, w->registry_addr, n) && ref[n] == '/')
-		repo = ref + n + 1;
-	colon = strrchr(repo, ':');
-	if (!colon || strchr(colon, '/'))
-		return bench_error_set(BENCH_EINVALID, "'%s' is not a tagged reference in the world's registry", ref);
-	name = xstrndup(repo, (size_t)(colon - repo));
-	error = registry_manifest_bytes(bytes, w->registry, name, colon + 1);
-	free(name);
+	if ((error = split_ref(&repo, &tag, w, ref)) == 0)
+		error = registry_manifest_bytes(bytes, w->registry, repo, tag);
+	free(repo);
 	return error;
 }
 
