@@ -36,7 +36,7 @@ void builder_needs_of(struct builder_needs *needs, const struct scenario *sc);
  * terms (the reference; another builder maps what it can and refuses the
  * rest): type NULL means no import/export. */
 struct cache_spec {
-	const char *type;        /* "local", "registry", "gha", or NULL */
+	const char *type;        /* "local", "registry", "gha", "inline" (export only), or NULL */
 	const char *location;    /* local: a folder; registry: an image ref; gha: the service URL */
 	const char *const *attrs;/* more "key=value" attributes (gha: token=...), NULL-terminated, or NULL */
 	const char *mode;        /* export: "max" (NULL) or "min" */
@@ -47,7 +47,7 @@ struct cache_spec {
 struct build_request {
 	const char *context;     /* build context folder */
 	const char *dockerfile;  /* path of the Dockerfile */
-	const char *tag;         /* image tag */
+	const char *tag;         /* image tag, or NULL (with output) */
 	const char *target;      /* or NULL */
 	const char *network;     /* or NULL */
 	const char *metadata_file; /* where the builder writes the image digest, or NULL */
@@ -55,6 +55,9 @@ struct build_request {
 	const char *const *build_args; /* "KEY=VALUE", NULL-terminated, or NULL */
 	const char *const *secrets;    /* "id=x,src=y" / "id=x,env=Y", or NULL */
 	bool push;               /* push as part of the build (bench pushes apart: false) */
+	const char *output;      /* where the result goes instead of the engine's images, in
+				    BuildKit's --output terms ("type=local,dest=DIR",
+				    "type=cacheonly": the cache dance's helper builds), or NULL */
 };
 
 struct builder {

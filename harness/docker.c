@@ -216,13 +216,17 @@ static void push_flag(struct strvec *argv, const char *flag, const char *value)
 }
 
 /* BuildKit's cache types bench uses, and the attribute naming the location
- * when importing (--cache-from) and exporting (--cache-to). */
+ * when importing (--cache-from) and exporting (--cache-to); NULL: the type
+ * has no location (inline: the cache goes into the image's config, mode=min
+ * only, so it takes no mode either) and cannot be imported as such (inline
+ * is read back as type=registry from the pushed image). */
 static const struct {
 	const char *type, *from_key, *to_key;
 } cache_types[] = {
 	{"local", "src", "dest"},
 	{"registry", "ref", "ref"},
 	{"gha", "url", "url"},
+	{"inline", NULL, NULL},
 };
 
 static int cache_option(struct strvec *argv, const struct cache_spec *c, bool export)
@@ -231,17 +235,23 @@ static int cache_option(struct strvec *argv, const struct cache_spec *c, bool ex
 	const char *const *a;
 	size_t i, n = sizeof(cache_types) / sizeof(cache_types[0]);
 
+	const char *key;
+
 	for (i = 0; i < n && strcmp(cache_types[i].type, c->type); i++)
 		;
-	if (i == n || !c->location)
+	key = i == n ? NULL : export ? cache_types[i].to_key : cache_types[i].from_key;
+	if (i == n || (!key && !(export && !cache_types[i].from_key)) || (key && !c->location))
 		return bench_error_set(BENCH_EINVALID, "buildkit: no cache %s of type '%s'%s",
-				       export ? "export" : "import", c->type, c->location ? "" : " without a location");
-	strbuf_printf(&sb, "type=%s,%s=%s", c->type, export ? cache_types[i].to_key : cache_types[i].from_key,
-		      c->location);
+				       export ? "export" : "import", c->type,
+				       key && !c->location ? " without a location" : "");
+	strbuf_printf(&sb, "type=%s", c->type);
+	if (key)
+		strbuf_printf(&sb, ",%s=%s", key, c->location);
 	for (a = c->attrs; a && *a; a++)
 		strbuf_printf(&sb, ",%s", *a);
-	/* every exporter takes the same mode and compression options */
-	if (export)
+	/* every exporter with a location takes the same mode and compression
+	 * options */
+	if (export && key)
 		strbuf_printf(&sb, ",mode=%s%s%s", c->mode ? c->mode : "max",
 			      c->compression ? ",force-compression=true,compression=" : "",
 			      c->compression ? c->compression : "");
@@ -276,7 +286,8 @@ int docker_build_argv(struct strvec *argv, const struct engine *e, const struct 
 	if (req->network)
 		push_flag(argv, "--network", req->network);
 	push_flag(argv, "-f", req->dockerfile);
-	push_flag(argv, "-t", req->tag);
+	if (req->tag)
+		push_flag(argv, "-t", req->tag);
 	if (req->target)
 		push_flag(argv, "--target", req->target);
 	for (p = req->build_args; p && *p; p++)
@@ -286,7 +297,9 @@ int docker_build_argv(struct strvec *argv, const struct engine *e, const struct 
 	if ((error = docker_cache_options(argv, &req->cache_from, &req->cache_to)) < 0)
 		return error;
 	/* the image exporter of the docker driver stores the image and pushes it */
-	if (req->push)
+	if (req->output)
+		push_flag(argv, "--output", req->output);
+	else if (req->push)
 		push_flag(argv, "--output", "type=image,push=true");
 	else
 		strvec_push(argv, "--load");

@@ -23,6 +23,8 @@ struct step {
 	char *name;        /* "[deps 2/2] RUN pip install ...", "exporting to image" */
 	double started;    /* seconds since the epoch (0 when not started) */
 	double completed;  /* seconds since the epoch (0 when not completed) */
+	double earlier;    /* seconds of its earlier runs, when it was started again after
+			      it completed (BuildKit pulls a cached step's layers that way) */
 	bool cached;
 	char *error;       /* NULL when none */
 };

@@ -35,7 +35,8 @@
  * stage prefix, the stage name being its first word):
  *
  *   "cache"   importing cache / exporting cache / preparing build cache /
- *             cache manifest / "writing cache"
+ *             cache manifest / "writing cache" / (exporting to) GitHub
+ *             Actions Cache
  *   "push"    pushing ... (layers, manifest), "push " ...
  *   "export"  exporting to image / exporting layers / exporting manifest /
  *             exporting config / exporting attestation / writing image /
@@ -64,7 +65,8 @@
  *
  * A build's wall_seconds is cache restore + docker build + push + cache save.
  * The chart splits it as:
- *   "restore/save" cache_restore_seconds + cache_save_seconds
+ *   "restore/save" cache_restore_seconds + cache_save_seconds, and the cache
+ *                  dance's cache_mounts_restore_seconds + cache_mounts_save_seconds
  *   "push"         push_seconds (docker push), plus any "pushing" steps
  *   the steps' groups, within the docker build's time (build_seconds, or
  *                  wall_seconds minus the three above when absent); BuildKit

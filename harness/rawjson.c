@@ -245,7 +245,9 @@ static void replace_string(char **field, json_t *value)
  * Merge one vertex into its step. Each vertex is a snapshot where Go left out
  * empty fields: a field that is there overrides, one that is missing keeps
  * what was known, except that a (re)start without "completed" means the step
- * runs again. "cached": true sticks.
+ * runs again: a new start after it completed keeps the time of the run
+ * before (BuildKit starts a cached step again to pull its layers from a
+ * remote cache, in several runs). "cached": true sticks.
  */
 static void merge_vertex(struct rawjson *p, json_t *v)
 {
@@ -261,6 +263,8 @@ static void merge_vertex(struct rawjson *p, json_t *v)
 	s = &p->steps[idx];
 	replace_string(&s->name, json_object_get(v, "name"));
 	if (get_time(&t, v, "started")) {
+		if (s->completed >= s->started && s->started > 0 && t > s->started)
+			s->earlier += s->completed - s->started;
 		s->started = t;
 		if (!json_object_get(v, "completed"))
 			s->completed = 0;
@@ -626,8 +630,8 @@ bool step_is_instruction(const struct step *s)
 double step_seconds(const struct step *s)
 {
 	if (s->started > 0 && s->completed >= s->started)
-		return s->completed - s->started;
-	return 0;
+		return s->earlier + s->completed - s->started;
+	return s->earlier;
 }
 
 json_t *rawjson_steps_json(const struct rawjson *p, int *steps_total, int *steps_cached)

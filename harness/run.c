@@ -265,6 +265,7 @@ static int build_one(struct run *r, struct series *s, size_t i)
 	if ((error = build_exec_run(&x)) < 0)
 		goto done;
 	status = x.status;
+	cu.image = tag;
 	if ((error = cache_save(&cu, &s->cache, !strcmp(status, "ok"), b)) < 0)
 		goto done;
 	record_ran(b, r, &x, &cu, s);
@@ -684,7 +685,8 @@ int run_execute(struct run_outcome *out, const struct run_options *opts)
 		r.marker = builder_ref_name(marker);
 		free(marker);
 	}
-	r.cache_env = (struct cache_env){.marker = r.marker, .progress = &r.progress, .dry_run = opts->dry_run};
+	r.cache_env = (struct cache_env){.marker = r.marker, .progress = &r.progress, .dry_run = opts->dry_run,
+					 .builder = r.builder, .engine = &r.engine, .network = r.sc->network};
 	if (opts->dry_run) {
 		error = dry_run(&r);
 		goto done;

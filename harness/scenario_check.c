@@ -2,7 +2,7 @@
  * scenario_check.c: the checks of a scenario that need the whole file, run
  * once every line was read: required keys, what needs a [world] section,
  * cache options against the variant's cache kind, the gate's reference
- * variant (unless "none"). Also fills the defaults that depend on other keys (the gha cache
+ * variant (unless "none"), inline's push. Also fills the defaults that depend on other keys (the gha cache
  * scope, inline's cache_mode).
  */
 #include "scenario_int.h"
@@ -70,6 +70,10 @@ static void check_cache(struct parser *p, struct variant *v, const struct keylin
 				       "(BuildKit's inline cache only embeds min); set cache_mode = "
 				       "min or remove it");
 		scen_replace(&v->cache_mode, "min");
+		if (world && !v->push) /* (without a world, push is refused anyway) */
+			scen_add_error(p, scen_key_line(at, SEC_VARIANT, "push") ? scen_key_line(at, SEC_VARIANT, "push")
+				       : cache, "cache = inline needs push = yes (the cache travels in the "
+				       "pushed image, and the next build imports it from the registry)");
 	}
 	if (scope && v->cache != CACHE_GHA)
 		scen_add_error(p, scope, "cache_scope needs cache = gha (it names the scope of the "

@@ -749,12 +749,15 @@ static void test_builder_and_caches(void **state)
 	assert_string_equal(error_with(NULL, "cache = gha\ncache_scope = a b", ""),
 			    "mem.ini:9: invalid cache_scope 'a b' (use letters, digits, '.', '_' "
 			    "and '-')");
-	/* inline: min only, explicit max refused */
-	assert_int_equal(parse_with(&s, NULL, "cache = inline", ""), 0);
+	/* inline: min only, explicit max refused; it needs the push */
+	assert_int_equal(parse_with(&s, NULL, "cache = inline\npush = yes", ""), 0);
 	assert_int_equal(s->variants[0].cache, CACHE_INLINE);
 	assert_string_equal(s->variants[0].cache_mode, "min");
 	scenario_free(s);
-	assert_string_equal(error_with(NULL, "cache_mode = max\ncache = inline", ""),
+	assert_string_equal(error_with(NULL, "cache = inline\npush = no", ""),
+			    "mem.ini:9: cache = inline needs push = yes (the cache travels in the "
+			    "pushed image, and the next build imports it from the registry)");
+	assert_string_equal(error_with(NULL, "cache_mode = max\ncache = inline\npush = yes", ""),
 			    "mem.ini:8: cache = inline supports only cache_mode = min (BuildKit's "
 			    "inline cache only embeds min); set cache_mode = min or remove it");
 	assert_string_equal(error_with(NULL, "cache = inline", NULL),

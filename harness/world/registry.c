@@ -12,6 +12,8 @@
 #include "proc.h"
 #include "util.h"
 
+#include <jansson.h>
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -330,6 +332,92 @@ int registry_manifest_digest(char **digest, const struct registry *r, const char
 	}
 	free(head);
 	free(path);
+	return error;
+}
+
+/* The manifest media types a registry answers with. */
+#define MANIFEST_TYPES "application/vnd.oci.image.index.v1+json, " \
+	"application/vnd.docker.distribution.manifest.list.v2+json, " \
+	"application/vnd.oci.image.manifest.v1+json, " \
+	"application/vnd.docker.distribution.manifest.v2+json"
+
+static bool is_manifest_type(const char *type)
+{
+	return type && (strstr(type, "manifest") || strstr(type, "image.index"));
+}
+
+/* Add descriptor e's size to *bytes, once per digest (seen). */
+static void add_blob(int64_t *bytes, struct strvec *seen, json_t *e)
+{
+	const char *digest = json_string_value(json_object_get(e, "digest"));
+	size_t i;
+
+	for (i = 0; digest && i < seen->n; i++)
+		if (!strcmp(seen->v[i], digest))
+			return;
+	if (digest)
+		strvec_push(seen, digest);
+	*bytes += json_integer_value(json_object_get(e, "size"));
+}
+
+/* Add the bytes of the blobs manifest `ref` (a tag or a digest) of repo
+ * names to *bytes, each blob once: an image manifest's config and layers; an index's
+ * entries, recursing into those that are manifests (an image's platforms)
+ * and adding the others as blobs (a BuildKit cache index lists its layers
+ * and its cache config directly). */
+static int manifest_bytes(int64_t *bytes, struct strvec *seen, const struct registry *r, const char *repo,
+			  const char *ref, int depth)
+{
+	char *path = xasprintf("/v2/%s/manifests/%s", repo, ref), *body = NULL;
+	json_t *m = NULL, *list, *e;
+	int status = 0, error = 0;
+	size_t i;
+
+	if (depth > 2) {
+		error = bench_error_set(BENCH_ERROR, "manifest %s of %s nests too deep", ref, repo);
+		goto done;
+	}
+	if (http_get_accept(&status, &body, NULL, r->port, path, MANIFEST_TYPES) < 0) {
+		error = bench_error_errno(BENCH_ERROR, "cannot GET http://%s%s", r->addr, path);
+		goto done;
+	}
+	if (status != 200 || !(m = json_loads(body, 0, NULL)) || !json_is_object(m)) {
+		error = bench_error_set(BENCH_ENOTFOUND, "no manifest %s:%s in the registry (status %d)",
+					repo, ref, status);
+		goto done;
+	}
+	if ((list = json_object_get(m, "manifests"))) {
+		json_array_foreach(list, i, e) {
+			const char *type = json_string_value(json_object_get(e, "mediaType"));
+			const char *digest = json_string_value(json_object_get(e, "digest"));
+			if (is_manifest_type(type) && digest) {
+				if ((error = manifest_bytes(bytes, seen, r, repo, digest, depth + 1)) < 0)
+					goto done;
+			} else {
+				add_blob(bytes, seen, e);
+			}
+		}
+	} else {
+		add_blob(bytes, seen, json_object_get(m, "config"));
+		json_array_foreach(json_object_get(m, "layers"), i, e)
+			add_blob(bytes, seen, e);
+	}
+done:
+	json_decref(m);
+	free(body);
+	free(path);
+	return error;
+}
+
+int registry_manifest_bytes(int64_t *bytes, const struct registry *r, const char *repo,
+			    const char *tag)
+{
+	struct strvec seen = {0};
+	int error;
+
+	*bytes = 0;
+	error = manifest_bytes(bytes, &seen, r, repo, tag, 0);
+	strvec_release(&seen);
 	return error;
 }
 

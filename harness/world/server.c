@@ -115,6 +115,18 @@ static const char *content_type(const char *path)
 	return "application/octet-stream";
 }
 
+/* What PyPI answers with: a project page may be kept 10 minutes
+ * (pypi.org/simple), a file for good (files.pythonhosted.org). pip's HTTP
+ * cache (a RUN --mount=type=cache of /root/.cache/pip) keeps the wheels it
+ * downloads only when they say so. */
+static const char *cache_control(const char *path)
+{
+	size_t len = strlen(path);
+	if (len >= 5 && !strcmp(path + len - 5, ".html"))
+		return "max-age=600, public";
+	return "max-age=365000000, immutable, public";
+}
+
 /* Open the file a URL names: a folder (with or without the trailing "/")
  * stands for its index.html. Returns the fd or -1. */
 static int open_url(char **path_out, int64_t *size, const struct server *s, const char *url)
@@ -200,6 +212,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		return MHD_NO;
 	}
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, content_type(path));
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, cache_control(path));
 	free(path);
 	ret = MHD_queue_response(c, MHD_HTTP_OK, r);
 	MHD_destroy_response(r);
