@@ -42,8 +42,14 @@ check: bench
 	$(MAKE) unit && $(MAKE) san && $(MAKE) integration
 san:
 	$(MAKE) BUILD=build/san CFLAGS="-O1 -g $(SAN) -Wno-format-truncation" LDFLAGS="$(SAN)" unit
-benchmarks: $(BUILD)/tests/bench_rawjson
-	$<
+# benchmarks: figures, not tests (README "Building and testing"); the overhead
+# benchmark builds on the real engine: N = 10 and 100 commits, 1,000 in benchmarks-long
+OVERHEAD_COMMITS ?= 10,100
+benchmarks: $(BUILD)/tests/bench_rawjson $(BUILD)/tests/bench_overhead $(BUILD)/bench
+	$(BUILD)/tests/bench_rawjson
+	$(BUILD)/tests/bench_overhead --bench $(BUILD)/bench --commits $(OVERHEAD_COMMITS)
+benchmarks-long:
+	$(MAKE) benchmarks OVERHEAD_COMMITS=10,100,1000
 valgrind: $(TESTS)
 	tests/run-unit --valgrind $(BUILD) $(TESTS)
 # fuzz: each tests/fuzz/fuzz_*.c under libFuzzer (clang), a short smoke run; fuzz-long: 1,000,000 runs each
@@ -72,5 +78,5 @@ install: bench
 	cp -R dockerfiles plots scenarios $(DESTDIR)$(PREFIX)/share/bench/
 clean:
 	rm -rf build bench
-.PHONY: all check unit integration san benchmarks valgrind install clean fixtures
+.PHONY: all check unit integration san benchmarks benchmarks-long valgrind install clean fixtures
 -include $(OBJ:.o=.d) $(TESTS:=.d) $(ITESTS:=.d)

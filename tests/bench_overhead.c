@@ -1,0 +1,416 @@
+/*
+ * bench_overhead.c: what `bench run` costs outside docker, per build, against
+ * a plain shell loop doing the same builds (`make benchmarks`).
+ *
+ * A generated bare repository (libgit2, tests/gitfixture.h) of F files
+ * (default 1,000) and as many commits as the longest series asks for; each
+ * commit changes three files under src/ (every tenth one also adds one and
+ * deletes another). The repository's .dockerignore leaves src/ out of the
+ * build context and the Dockerfile copies only app/, so that every build
+ * after the first is fully cached and docker's work is small and the same
+ * for every commit, whoever drives it. For each N (default 10 and 100):
+ *
+ *   1. `bench run` of a scenario replaying the last N commits with one
+ *      variant on a persistent runner (cache = none), timed from outside
+ *      (proc.h); its peak RSS is the kernel's VmHWM of the bench process,
+ *      read from /proc every 100 ms while it runs (docker's own processes are
+ *      not in it);
+ *   2. the sum of the builds' wall_seconds (docker's time, as bench measured
+ *      it) from the results folder;
+ *   3. tests/bench_overhead_loop: `git checkout` + `docker buildx build
+ *      --load` of the same commits with the same flags, then removing its
+ *      images, timed the same way (holding the engine lock, as bench does).
+ *
+ * It prints bench's total, docker's sum, bench's time outside docker per
+ * build (all of it, set-up included, divided by the builds), the marginal
+ * cost of one more build between two series lengths (the slope: what a longer
+ * history costs per commit), the plain loop and bench/loop, and the
+ * bench-run-* images left behind. Figures, not a test: nothing here fails on
+ * a threshold.
+ *
+ * usage: bench_overhead [--bench PATH] [--files F] [--commits N[,N...]]
+ */
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "gitfixture.h"
+
+#include "error.h"
+#include "jsonx.h"
+#include "monotonic.h"
+#include "proc.h"
+#include "results.h"
+#include "util.h"
+
+#define MAX_SERIES 8
+#define CHANGES_PER_COMMIT 3
+#define RUN_TIMEOUT 7200.0
+
+struct measure {
+	int n;
+	double bench_s, docker_s, loop_s;
+	int builds, ok;
+	long peak_kb;
+	int images_left;
+};
+
+/* The output of a child kept for the message when it fails (the last 8 KiB). */
+struct tail {
+	struct strbuf sb;
+	pid_t *pid;
+	long peak_kb;
+};
+
+static int keep_tail(void *ctx, const char *buf, size_t len)
+{
+	struct tail *t = ctx;
+	strbuf_add(&t->sb, buf, len);
+	if (t->sb.len > 16384) {
+		memmove(t->sb.buf, t->sb.buf + t->sb.len - 8192, 8192);
+		t->sb.len = 8192;
+		t->sb.buf[8192] = '\0';
+	}
+	return 0;
+}
+
+/* VmHWM of the child (the process itself, not its children), in kB. */
+static void poll_peak(void *ctx)
+{
+	struct tail *t = ctx;
+	char path[64], *text = NULL, *p;
+
+	if (!t->pid || !*t->pid)
+		return;
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)*t->pid);
+	if (read_file(&text, NULL, path) == 0 && (p = strstr(text, "VmHWM:"))) {
+		long kb = strtol(p + 6, NULL, 10);
+		if (kb > t->peak_kb)
+			t->peak_kb = kb;
+	}
+	bench_error_clear();
+	free(text);
+}
+
+/* Run argv to its end; its wall time in *seconds and its peak RSS in *peak_kb
+ * (may be NULL). Exits the benchmark when it cannot run or fails. */
+static void run_timed(double *seconds, long *peak_kb, const char *const *argv, bool may_fail)
+{
+	struct tail t = {0};
+	struct proc p = {.argv = argv, .timeout_seconds = RUN_TIMEOUT, .on_stdout = keep_tail,
+			 .on_stderr = keep_tail, .on_tick = poll_peak, .ctx = &t};
+
+	t.pid = &p.pid;
+	if (proc_run(&p) < 0 || (!may_fail && p.exit_code != 0) || p.exit_code > 1) {
+		fprintf(stderr, "bench_overhead: '%s' failed (exit %d): %s\n%s\n", argv[0], p.exit_code,
+			bench_error_last(), t.sb.buf ? t.sb.buf : "");
+		exit(1);
+	}
+	*seconds = p.wall_seconds;
+	if (peak_kb)
+		*peak_kb = t.peak_kb;
+	strbuf_release(&t.sb);
+}
+
+/* ---- the repository ---- */
+
+static char *file_text(int file, int version)
+{
+	return xasprintf("file %d, version %d\n%s\n", file, version,
+			 "the same line in every file, so that the blobs are of a realistic size "
+			 "and the repository's objects are not all of a few bytes");
+}
+
+/* src/dNN/fNNNN.txt: files spread over folders of 50. */
+static char *file_path(int file)
+{
+	return xasprintf("src/d%02d/f%04d.txt", file / 50, file);
+}
+
+/* A pseudo-random file among the first n that still exists. */
+static int pick_alive(unsigned *seed, const bool *alive, int n)
+{
+	int f;
+	do {
+		*seed = *seed * 1103515245u + 12345u;
+		f = (int)((*seed >> 8) % (unsigned)n);
+	} while (!alive[f]);
+	return f;
+}
+
+/*
+ * A bare repository of nfiles files (three of them app/ and .dockerignore)
+ * and 1 + ncommits commits. Deterministic: the same arguments give the same
+ * ids.
+ */
+static void make_repo(const char *path, int nfiles, int ncommits)
+{
+	git_repository *repo = fixture_repo_init_bare(path);
+	int nsrc = nfiles - 3, next_file = nsrc, c, k;
+	int *version = xcalloc((size_t)nfiles + (size_t)ncommits, sizeof(int));
+	bool *alive = xcalloc((size_t)nfiles + (size_t)ncommits, sizeof(bool));
+	struct fixture_file *files = xcalloc((size_t)nfiles + 1, sizeof(*files));
+	char **owned = xcalloc((size_t)nfiles * 2 + 1, sizeof(char *));
+	size_t nowned = 0, i;
+	unsigned seed = 12345;
+
+	files[0] = (struct fixture_file){".dockerignore", "src\n", 0};
+	files[1] = (struct fixture_file){"app/main.sh", "#!/bin/sh\necho hello\n", FIXTURE_EXEC};
+	files[2] = (struct fixture_file){"app/VERSION", "1\n", 0};
+	for (k = 0; k < nsrc; k++) {
+		alive[k] = true;
+		files[3 + k].path = owned[nowned++] = file_path(k);
+		files[3 + k].content = owned[nowned++] = file_text(k, 0);
+	}
+	fixture_commit(repo, "the first version", files);
+	for (i = 0; i < nowned; i++)
+		free(owned[i]);
+
+	for (c = 1; c <= ncommits; c++) {
+		struct fixture_file change[CHANGES_PER_COMMIT + 3] = {{0}};
+		char *msg = xasprintf("change %d", c);
+		size_t n = 0;
+
+		nowned = 0;
+		if (c % 10 == 0) { /* one file goes, a new one comes */
+			int gone = pick_alive(&seed, alive, next_file);
+			alive[gone] = false;
+			change[n++].path = owned[nowned++] = file_path(gone);
+			alive[next_file] = true;
+			change[n].path = owned[nowned++] = file_path(next_file);
+			change[n++].content = owned[nowned++] = file_text(next_file, 0);
+			next_file++;
+		}
+		for (k = 0; k < CHANGES_PER_COMMIT; k++) {
+			int f = pick_alive(&seed, alive, next_file);
+			version[f]++;
+			change[n].path = owned[nowned++] = file_path(f);
+			change[n++].content = owned[nowned++] = file_text(f, version[f]);
+		}
+		fixture_commit(repo, msg, change);
+		for (i = 0; i < nowned; i++)
+			free(owned[i]);
+		free(msg);
+	}
+	fixture_repo_free(repo);
+	free(version);
+	free(alive);
+	free(files);
+	free(owned);
+}
+
+/* ---- the runs ---- */
+
+static char *only_child(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char *found = NULL;
+
+	while (d && (e = readdir(d)))
+		if (e->d_name[0] != '.' && !found)
+			found = path_join(dir, e->d_name);
+	if (d)
+		closedir(d);
+	return found;
+}
+
+/* bench run of the last n commits: bench's total, docker's sum, builds. */
+static void measure_bench(struct measure *m, const char *bench, const char *tmp, const char *repo,
+			  const char *dockerfile)
+{
+	char *scenario = xasprintf("%s/overhead-%d.ini", tmp, m->n);
+	char *results = xasprintf("%s/results-%d", tmp, m->n);
+	char *text = xasprintf("[scenario]\nname = overhead\nrepo = %s\ncommits = last:%d\n"
+			       "context = .\ntimeout = 5m\nnetwork = host\n\n"
+			       "[variant cached]\ndockerfile = %s\ncache = none\nrunner = persistent\n",
+			       repo, m->n, dockerfile);
+	const char *argv[] = {bench, "run", scenario, "--results", results, "--no-plot", NULL};
+	char *dir, *missing = NULL;
+	json_t *run = NULL, *b;
+	size_t i;
+
+	if (write_file_atomic(scenario, text, strlen(text)) < 0) {
+		fprintf(stderr, "bench_overhead: %s\n", bench_error_last());
+		exit(1);
+	}
+	run_timed(&m->bench_s, &m->peak_kb, argv, false);
+	dir = only_child(results);
+	if (!dir || results_load(&run, &missing, dir) < 0) {
+		fprintf(stderr, "bench_overhead: no results in %s: %s\n", results, bench_error_last());
+		exit(1);
+	}
+	json_array_foreach(json_object_get(run, "builds"), i, b) {
+		m->builds++;
+		m->docker_s += json_number_value(json_object_get(b, "wall_seconds"));
+		if (!strcmp(json_str(b, "status"), "ok"))
+			m->ok++;
+	}
+	json_decref(run);
+	free(missing);
+	free(dir);
+	free(text);
+	free(scenario);
+	free(results);
+}
+
+/* The engine lock every bench run takes (see README), held by the caller
+ * for the plain loop. */
+static int lock_engine(void)
+{
+	const char *dir = getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+	char *path = path_join(dir, "bench-engine.lock");
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+
+	if (fd < 0 || flock(fd, LOCK_EX) < 0) {
+		fprintf(stderr, "bench_overhead: cannot lock '%s'\n", path);
+		exit(1);
+	}
+	free(path);
+	return fd;
+}
+
+/* Images whose repository starts with "bench-run-": what finished runs left. */
+static int count_run_images(void)
+{
+	const char *argv[] = {getenv("BENCH_DOCKER") && *getenv("BENCH_DOCKER") ? getenv("BENCH_DOCKER") : "docker",
+			      "image", "ls", "--format", "{{.Repository}}", NULL};
+	char *out = NULL, *line, *save = NULL;
+	int status = 0, n = 0;
+
+	if (proc_capture(&out, NULL, &status, argv, 120) < 0 || status != 0) {
+		fprintf(stderr, "bench_overhead: docker image ls failed: %s\n", bench_error_last());
+		exit(1);
+	}
+	for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		if (!strncmp(line, "bench-run-", 10) || strstr(line, "/bench-run-"))
+			n++;
+	free(out);
+	return n;
+}
+
+static void measure_loop(struct measure *m, const char *loop, const char *tmp, const char *repo,
+			 const char *dockerfile)
+{
+	char *tree = xasprintf("%s/loop-tree-%d", tmp, m->n);
+	char *logs = xasprintf("%s/loop-logs-%d", tmp, m->n);
+	char *prefix = xasprintf("bench-overhead-loop-%d-%d/cached", (int)getpid(), m->n);
+	char *count = xasprintf("%d", m->n);
+	const char *clone[] = {"git", "clone", "-q", repo, tree, NULL};
+	const char *argv[] = {loop, tree, dockerfile, count, prefix, logs, NULL};
+	double clone_s;
+	int fd;
+
+	run_timed(&clone_s, NULL, clone, false);
+	if (mkdir_p(logs) < 0) {
+		fprintf(stderr, "bench_overhead: %s\n", bench_error_last());
+		exit(1);
+	}
+	fd = lock_engine();
+	m->images_left = count_run_images();
+	run_timed(&m->loop_s, NULL, argv, false);
+	close(fd);
+	free(tree);
+	free(logs);
+	free(prefix);
+	free(count);
+}
+
+static void print_table(const struct measure *m, size_t n, int nfiles)
+{
+	size_t i;
+
+	printf("\noverhead: %d files, %d changed a commit; one variant, persistent runner, every build "
+	       "after the first fully cached\n", nfiles, CHANGES_PER_COMMIT);
+	printf("%6s %10s %10s %12s %10s %11s %10s %10s %9s %7s\n", "builds", "bench s", "docker s",
+	       "outside s", "per build", "marginal", "loop s", "bench/loop", "peak RSS", "left");
+	for (i = 0; i < n; i++) {
+		double outside = m[i].bench_s - m[i].docker_s;
+		char marginal[32] = "-";
+		if (i > 0 && m[i].builds > m[i - 1].builds)
+			snprintf(marginal, sizeof(marginal), "%.1f ms",
+				 1000 * (outside - (m[i - 1].bench_s - m[i - 1].docker_s)) /
+				 (m[i].builds - m[i - 1].builds));
+		printf("%6d %10.2f %10.2f %12.2f %7.1f ms %11s %10.2f %10.2f %6.1f MB %7d\n", m[i].builds,
+		       m[i].bench_s, m[i].docker_s, outside, 1000 * outside / (m[i].builds ? m[i].builds : 1),
+		       marginal, m[i].loop_s, m[i].bench_s / m[i].loop_s, m[i].peak_kb / 1024.0,
+		       m[i].images_left);
+		if (m[i].ok != m[i].builds)
+			printf("       (%d of %d builds not ok)\n", m[i].builds - m[i].ok, m[i].builds);
+	}
+	printf("outside s: bench's total minus the sum of the builds' wall_seconds (set-up and clean-up "
+	       "included); per build: outside / builds; marginal: the cost of one more build, between "
+	       "this row and the one above; loop s: tests/bench_overhead_loop; peak RSS: VmHWM of the "
+	       "bench process; left: bench-run-* images on the engine after bench ended\n");
+}
+
+int main(int argc, char **argv)
+{
+	const char *bench = "./bench", *list = "10,100";
+	struct measure m[MAX_SERIES] = {{0}};
+	size_t n = 0, i;
+	int nfiles = 1000, maxn = 0;
+	char *tmp, *repo, *dockerfile, *loop, *copy, *tok, *save = NULL, *p;
+
+	for (int a = 1; a < argc; a++) {
+		if (!strcmp(argv[a], "--bench") && a + 1 < argc)
+			bench = argv[++a];
+		else if (!strcmp(argv[a], "--files") && a + 1 < argc)
+			nfiles = atoi(argv[++a]);
+		else if (!strcmp(argv[a], "--commits") && a + 1 < argc)
+			list = argv[++a];
+		else {
+			fprintf(stderr, "usage: bench_overhead [--bench PATH] [--files F] [--commits N[,N...]]\n");
+			return 2;
+		}
+	}
+	copy = xstrdup(list);
+	for (p = copy; (tok = strtok_r(p, ",", &save)) && n < MAX_SERIES; p = NULL) {
+		m[n].n = atoi(tok);
+		if (m[n].n < 1 || nfiles < 10) {
+			fprintf(stderr, "bench_overhead: bad --commits '%s' or --files %d\n", list, nfiles);
+			return 2;
+		}
+		if (m[n].n > maxn)
+			maxn = m[n].n;
+		n++;
+	}
+	free(copy);
+
+	tmp = fixture_tmpdir();
+	repo = path_join(tmp, "repo.git");
+	dockerfile = path_join(tmp, "Dockerfile");
+	loop = path_absolute("tests/bench_overhead_loop");
+	bench = path_absolute(bench);
+	{
+		monotime t0 = monotime_now();
+		make_repo(repo, nfiles, maxn);
+		printf("repository: %d files, %d commits, made in %.1f s\n", nfiles, maxn + 1,
+		       monotime_seconds_since(t0));
+	}
+	if (write_file_atomic(dockerfile, "FROM bench/busybox:latest\nCOPY app/ /app/\n", 42) < 0) {
+		fprintf(stderr, "bench_overhead: %s\n", bench_error_last());
+		return 1;
+	}
+	for (i = 0; i < n; i++) {
+		measure_bench(&m[i], bench, tmp, repo, dockerfile);
+		measure_loop(&m[i], loop, tmp, repo, dockerfile);
+		printf("N=%d: bench %.2f s (docker %.2f s), loop %.2f s\n", m[i].n, m[i].bench_s,
+		       m[i].docker_s, m[i].loop_s);
+		fflush(stdout);
+	}
+	print_table(m, n, nfiles);
+	fixture_rmtree(tmp);
+	free(tmp);
+	free(repo);
+	free(dockerfile);
+	free(loop);
+	free((char *)bench);
+	return 0;
+}
