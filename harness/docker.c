@@ -1,6 +1,7 @@
 /*
  * docker.c: the questions bench asks the docker CLI (versions, preflight
- * checks, image sizes, runner resets) and the argv of a build. Every call
+ * checks, image sizes, runner resets, removing a run's images) and the argv
+ * of a build. Every call
  * goes through proc.h as an argv; nothing here builds a command line.
  */
 #include "docker.h"
@@ -235,25 +236,45 @@ void docker_build_argv(struct strvec *argv, const struct build_request *req)
 	strvec_push(argv, req->context);
 }
 
-int docker_reset_runner(const char *tag_marker)
+/* Whether an image line "REPOSITORY:TAG" belongs to a bench run: the one
+ * whose marker is given, or (marker NULL) any run's: its repository starts
+ * with DOCKER_RUN_MARKER_PREFIX, after the registry host when there is one
+ * (a first part with a dot or a colon, or "localhost"). */
+static bool run_image(const char *line, const char *marker)
+{
+	const char *slash = strchr(line, '/');
+	size_t host = slash ? (size_t)(slash - line) : 0;
+
+	if (marker)
+		return *marker && strstr(line, marker);
+	if (slash && (memchr(line, '.', host) || memchr(line, ':', host) ||
+		      !strncmp(line, "localhost/", 10)))
+		line = slash + 1;
+	return !strncmp(line, DOCKER_RUN_MARKER_PREFIX, strlen(DOCKER_RUN_MARKER_PREFIX));
+}
+
+/* Remove the images run_image() picks with one `docker image rm -f`; the
+ * number removed in *removed (may be NULL). */
+static int remove_run_images(int *removed, const char *marker)
 {
 	const char *list[] = {"image", "ls", "--format", "{{.Repository}}:{{.Tag}}", NULL};
-	const char *prune[] = {"builder", "prune", "-af", NULL};
 	struct strvec rm = {0};
 	char *out = NULL, *line, *save = NULL, *err = NULL;
 	int status = 0, error;
 
+	if (removed)
+		*removed = 0;
 	if ((error = docker_query(&out, NULL, &status, list)) < 0)
 		goto done;
 	if (status != 0) {
-		error = bench_error_set(BENCH_ERROR, "cannot list images to reset the runner");
+		error = bench_error_set(BENCH_ERROR, "cannot list the images to remove");
 		goto done;
 	}
 	strvec_push(&rm, "image");
 	strvec_push(&rm, "rm");
 	strvec_push(&rm, "-f");
 	for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
-		if (tag_marker && *tag_marker && strstr(line, tag_marker))
+		if (run_image(line, marker))
 			strvec_push(&rm, line);
 	if (rm.n > 3) {
 		free(out);
@@ -265,16 +286,39 @@ int docker_reset_runner(const char *tag_marker)
 						first_line(err));
 			goto done;
 		}
+		if (removed)
+			*removed = (int)rm.n - 3;
 	}
+done:
+	strvec_release(&rm);
 	free(out);
 	free(err);
-	out = err = NULL;
+	return error;
+}
+
+int docker_remove_images(const char *tag_marker)
+{
+	return remove_run_images(NULL, tag_marker);
+}
+
+int docker_remove_leftover_images(int *removed)
+{
+	return remove_run_images(removed, NULL);
+}
+
+int docker_reset_runner(const char *tag_marker)
+{
+	const char *prune[] = {"builder", "prune", "-af", NULL};
+	char *out = NULL, *err = NULL;
+	int status = 0, error;
+
+	if ((error = remove_run_images(NULL, tag_marker)) < 0)
+		return error;
 	if ((error = docker_query(&out, &err, &status, prune)) < 0)
 		goto done;
 	if (status != 0)
 		error = bench_error_set(BENCH_ERROR, "docker builder prune failed: %s", first_line(err));
 done:
-	strvec_release(&rm);
 	free(out);
 	free(err);
 	return error;
@@ -296,6 +340,29 @@ int docker_image_size(int64_t *out, const char *tag)
 	*out = strtoll(text, NULL, 10);
 done:
 	free(text);
+	return error;
+}
+
+/*
+ * The image's size follows from its config (the config lists the layers),
+ * so a build whose metadata file names a config digest already measured (a
+ * fully cached build) has that size; docker is asked only about a new one.
+ * A metadata file without "containerimage.config.digest" (another driver or
+ * exporter) means asking every time.
+ */
+int docker_image_size_known(int64_t *out, json_t *known, const char *metadata_file, const char *tag)
+{
+	json_t *meta = metadata_file ? json_load_file(metadata_file, 0, NULL) : NULL;
+	const char *config = json_string_value(json_object_get(meta, "containerimage.config.digest"));
+	json_t *size = config ? json_object_get(known, config) : NULL;
+	int error = 0;
+
+	if (json_is_integer(size)) {
+		*out = (int64_t)json_integer_value(size);
+	} else if ((error = docker_image_size(out, tag)) == 0 && config && known) {
+		json_object_set_new(known, config, json_integer((json_int_t)*out));
+	}
+	json_decref(meta);
 	return error;
 }
 

@@ -41,13 +41,31 @@ struct build_request {
 /* Append the full argv of `docker buildx build ...` for req to argv. */
 void docker_build_argv(struct strvec *argv, const struct build_request *req);
 
-/* A fresh-hosted-runner reset: remove the images whose repository starts
- * with tag_prefix and prune the builder cache (`docker builder prune -af`).
- * Base images stay. */
-int docker_reset_runner(const char *tag_prefix);
+/* Every image a run tags has this prefix, then the run's stamp and pid:
+ * "bench-run-20261129t112110z-601/VARIANT:COMMIT-rN" (after the registry,
+ * when pushed). */
+#define DOCKER_RUN_MARKER_PREFIX "bench-run-"
 
-/* Size in bytes of a local image. */
+/* A fresh-hosted-runner reset: remove the images whose name contains
+ * tag_marker and prune the builder cache (`docker builder prune -af`).
+ * Base images stay. */
+int docker_reset_runner(const char *tag_marker);
+
+/* Remove the images whose name contains tag_marker (one run's). */
+int docker_remove_images(const char *tag_marker);
+
+/* Remove every image a bench run tagged (DOCKER_RUN_MARKER_PREFIX), what
+ * runs that did not end left behind; *removed (may be NULL) gets how many.
+ * Only while holding the engine lock: then no run is using them. */
+int docker_remove_leftover_images(int *removed);
+
+/* Size in bytes of a local image (`docker image inspect`). */
 int docker_image_size(int64_t *out, const char *tag);
+
+/* The size of the image a build tagged `tag`, asking docker only when the
+ * build's metadata file names an image config that is not in `known`
+ * (config digest -> size, kept by the caller for the run; may be NULL). */
+int docker_image_size_known(int64_t *out, json_t *known, const char *metadata_file, const char *tag);
 
 /* Whether a local image exists. */
 int docker_image_exists(bool *out, const char *ref);
