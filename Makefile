@@ -18,7 +18,8 @@ LIBOBJ   = $(filter-out $(BUILD)/harness/main.o,$(OBJ))
 TESTS    = $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
 ITESTS   = $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/it_*.c))
 
-all: bench
+# make: ./bench, and the repository scenarios/tiny.ini replays (build/fixtures/tiny)
+all: bench fixtures
 bench: $(BUILD)/bench
 	cp --remove-destination $< $@
 $(BUILD)/bench: $(OBJ)
@@ -35,6 +36,9 @@ unit: $(TESTS) $(BUILD)/bench
 fixtures: $(BUILD)/fixtures/tiny
 $(BUILD)/fixtures/tiny: $(BUILD)/tests/mkfixture
 	rm -rf $@ && $< $@
+$(BUILD)/tests/mkfixture: tests/mkfixture.c tests/gitfixture.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(shell pkg-config --libs libgit2)
 integration: $(ITESTS) $(BUILD)/bench fixtures
 	SUITE=integration BENCH_BIN=$(BUILD)/bench BENCH_FIXTURES=$(BUILD)/fixtures/tiny \
 	  tests/run-unit $(BUILD) $(ITESTS)
