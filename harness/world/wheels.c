@@ -2,7 +2,9 @@
  * world/wheels.c: generates the files of the emulated internet (see
  * wheels.h): wheels written with libzip, the PEP 503 index pages, and the
  * model files (a ustar archive gzip'ed through libzip's deflate, and a raw
- * weights file). Payload bytes come from a seeded PRNG, never stored.
+ * weights file), one file per job on every core (parallel.h). Payload bytes
+ * come from a seeded PRNG, never stored: the files are the same whatever
+ * the threads do.
  */
 #include "world/wheels.h"
 
@@ -16,6 +18,7 @@
 #include <zip.h>
 
 #include "error.h"
+#include "parallel.h"
 #include "sha256.h"
 #include "util.h"
 #include "world/catalog.h"
@@ -637,67 +640,118 @@ done:
 	return error;
 }
 
-int world_files_generate(struct world_files *out, const char *dir, double scale, unsigned seed)
-{
+/* Every file of the world is one job of parallel_run: the wheels, then the
+ * models, largest first so that the threads end together. */
+struct gen_jobs {
+	const char *dir, *pkgdir;
+	double scale;
+	unsigned seed;
 	const struct catalog_pkg *pkgs;
 	const struct catalog_model *models;
-	struct built_wheel *built = NULL;
-	size_t npkgs, nmodels, i;
-	char *pkgdir = path_join(dir, "packages"), *path = NULL, *mdir = NULL;
-	int64_t size;
+	size_t npkgs, nmodels;
+	size_t *order;             /* job -> file: < npkgs a wheel, else a model */
+	struct built_wheel *built; /* per wheel */
+	int64_t *sizes;            /* per file */
+};
+
+static double file_mb(const struct gen_jobs *g, size_t f)
+{
+	return f < g->npkgs ? g->pkgs[f].real_mb : g->models[f - g->npkgs].real_mb;
+}
+
+static int cmp_larger(const void *a, const void *b, void *ctx)
+{
+	size_t fa = *(const size_t *)a, fb = *(const size_t *)b;
+	double x = file_mb(ctx, fa), y = file_mb(ctx, fb);
+	return x < y ? 1 : x > y ? -1 : (fa > fb) - (fa < fb);
+}
+
+static int gen_wheel(struct gen_jobs *g, size_t i)
+{
+	const struct catalog_pkg *pkg = &g->pkgs[i];
+	int64_t target = llround(pkg->real_mb * 1e6 * g->scale);
+	char *path = path_join(g->pkgdir, g->built[i].file);
+	int error;
+
+	if (!(error = wheel_write(path, pkg->name, pkg->version, target,
+				  file_seed(g->seed, pkg->name, pkg->version))) &&
+	    !(error = sha256_file_hex(g->built[i].hex, path)))
+		error = file_size(&g->sizes[i], path);
+	free(path);
+	return error;
+}
+
+static int gen_model(struct gen_jobs *g, size_t m)
+{
+	const struct catalog_model *model = &g->models[m];
+	int64_t target = llround(model->real_mb * 1e6 * g->scale);
+	uint64_t s = file_seed(g->seed, "storage", model->url_path);
+	char *path = xasprintf("%s/storage/%s", g->dir, model->url_path), *mdir = path_dirname(path);
+	int error;
+
+	if (!(error = mkdir_p(mdir)) &&
+	    !(error = model->is_targz ? model_targz_write(path, target, s)
+				      : model_raw_write(path, target, s)))
+		error = file_size(&g->sizes[g->npkgs + m], path);
+	free(path);
+	free(mdir);
+	return error;
+}
+
+static int gen_job(void *ctx, size_t job)
+{
+	struct gen_jobs *g = ctx;
+	size_t f = g->order[job];
+	return f < g->npkgs ? gen_wheel(g, f) : gen_model(g, f - g->npkgs);
+}
+
+int world_files_generate(struct world_files *out, const char *dir, double scale, unsigned seed)
+{
+	struct gen_jobs g = {.dir = dir, .scale = scale, .seed = seed};
+	char *pkgdir = path_join(dir, "packages");
+	size_t i, nfiles;
 	int error = 0;
 
 	memset(out, 0, sizeof(*out));
-	pkgs = catalog_packages(&npkgs);
-	models = catalog_models(&nmodels);
-	built = xcalloc(npkgs ? npkgs : 1, sizeof(*built));
+	g.pkgdir = pkgdir;
+	g.pkgs = catalog_packages(&g.npkgs);
+	g.models = catalog_models(&g.nmodels);
+	nfiles = g.npkgs + g.nmodels;
+	g.built = xcalloc(g.npkgs ? g.npkgs : 1, sizeof(*g.built));
+	g.sizes = xcalloc(nfiles ? nfiles : 1, sizeof(*g.sizes));
+	g.order = xcalloc(nfiles ? nfiles : 1, sizeof(*g.order));
 	if (!(scale > 0)) {
 		error = bench_error_set(BENCH_EINVALID, "world scale must be positive, not %g", scale);
 		goto done;
 	}
-	if ((error = mkdir_p(pkgdir)))
-		goto done;
-	for (i = 0; i < npkgs; i++) {
-		int64_t target = llround(pkgs[i].real_mb * 1e6 * scale);
-		built[i].pkg = &pkgs[i];
-		built[i].file = wheel_filename(pkgs[i].name, pkgs[i].version);
-		free(path);
-		path = path_join(pkgdir, built[i].file);
-		if ((error = wheel_write(path, pkgs[i].name, pkgs[i].version, target,
-					 file_seed(seed, pkgs[i].name, pkgs[i].version))) ||
-		    (error = sha256_file_hex(built[i].hex, path)) ||
-		    (error = file_size(&size, path)))
-			goto done;
-		out->wheel_bytes += size;
-		out->wheels++;
-	}
-	if ((error = write_index(out, dir, built, npkgs)))
-		goto done;
-	for (i = 0; i < nmodels; i++) {
-		int64_t target = llround(models[i].real_mb * 1e6 * scale);
-		uint64_t s = file_seed(seed, "storage", models[i].url_path);
-		if (strstr(models[i].url_path, "..") || models[i].url_path[0] == '/') {
-			error = bench_error_set(BENCH_EINVALID, "bad model path '%s'",
-						models[i].url_path);
+	for (i = 0; i < g.nmodels; i++)
+		if (strstr(g.models[i].url_path, "..") || g.models[i].url_path[0] == '/') {
+			error = bench_error_set(BENCH_EINVALID, "bad model path '%s'", g.models[i].url_path);
 			goto done;
 		}
-		free(path);
-		free(mdir);
-		path = xasprintf("%s/storage/%s", dir, models[i].url_path);
-		mdir = path_dirname(path);
-		if ((error = mkdir_p(mdir)) ||
-		    (error = models[i].is_targz ? model_targz_write(path, target, s)
-						: model_raw_write(path, target, s)) ||
-		    (error = file_size(&size, path)))
-			goto done;
-		out->model_bytes += size;
+	if ((error = mkdir_p(pkgdir)))
+		goto done;
+	for (i = 0; i < g.npkgs; i++) {
+		g.built[i].pkg = &g.pkgs[i];
+		g.built[i].file = wheel_filename(g.pkgs[i].name, g.pkgs[i].version);
 	}
+	for (i = 0; i < nfiles; i++)
+		g.order[i] = i;
+	qsort_r(g.order, nfiles, sizeof(*g.order), cmp_larger, &g);
+	if ((error = parallel_run(nfiles, gen_job, &g, 0)))
+		goto done;
+	for (i = 0; i < g.npkgs; i++)
+		out->wheel_bytes += g.sizes[i];
+	out->wheels = g.npkgs;
+	for (i = 0; i < g.nmodels; i++)
+		out->model_bytes += g.sizes[g.npkgs + i];
+	error = write_index(out, dir, g.built, g.npkgs);
 done:
-	for (i = 0; i < npkgs; i++)
-		free(built[i].file);
-	free(built);
+	for (i = 0; i < g.npkgs; i++)
+		free(g.built[i].file);
+	free(g.built);
+	free(g.sizes);
+	free(g.order);
 	free(pkgdir);
-	free(path);
-	free(mdir);
 	return error;
 }
