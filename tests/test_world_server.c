@@ -10,18 +10,17 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <arpa/inet.h>
 #include <errno.h>
-#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zip.h>
 
+#include "base64.h"
 #include "error.h"
+#include "httptest.h"
 #include "monotonic.h"
 #include "proc.h"
 #include "sha256.h"
@@ -94,72 +93,6 @@ static const char *numpy_version(void)
 			return pkgs[i].version;
 	fail_msg("numpy is not in the catalog");
 	return NULL;
-}
-
-/* A minimal HTTP/1.0 GET over a socket: *status, body (caller frees). */
-static int http_get(int *status, char **body, size_t *len, int port, const char *method,
-		    const char *path)
-{
-	struct sockaddr_in addr = {0};
-	struct strbuf resp = {0};
-	char buf[65536], *req, *sep;
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	addr.sin_family = AF_INET;
-	addr.sin_port = htons((uint16_t)port);
-	addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
-		close(fd);
-		return -1;
-	}
-	req = xasprintf("%s %s HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n", method, path);
-	if (write(fd, req, strlen(req)) != (ssize_t)strlen(req)) {
-		free(req);
-		close(fd);
-		return -1;
-	}
-	free(req);
-	while ((n = read(fd, buf, sizeof(buf))) > 0)
-		strbuf_add(&resp, buf, (size_t)n);
-	close(fd);
-	if (!resp.buf || sscanf(resp.buf, "HTTP/1.%*d %d", status) != 1 ||
-	    !(sep = strstr(resp.buf, "\r\n\r\n"))) {
-		strbuf_release(&resp);
-		return -1;
-	}
-	sep += 4;
-	*len = resp.len - (size_t)(sep - resp.buf);
-	*body = xmalloc(*len + 1);
-	memcpy(*body, sep, *len);
-	(*body)[*len] = '\0';
-	strbuf_release(&resp);
-	return 0;
-}
-
-static void urlsafe_b64(char *out, const uint8_t *d, size_t n)
-{
-	static const char t[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-	size_t i, o = 0;
-	for (i = 0; i + 2 < n; i += 3) {
-		uint32_t v = (uint32_t)d[i] << 16 | (uint32_t)d[i + 1] << 8 | d[i + 2];
-		out[o++] = t[v >> 18];
-		out[o++] = t[(v >> 12) & 63];
-		out[o++] = t[(v >> 6) & 63];
-		out[o++] = t[v & 63];
-	}
-	if (n - i == 2) {
-		uint32_t v = (uint32_t)d[i] << 16 | (uint32_t)d[i + 1] << 8;
-		out[o++] = t[v >> 18];
-		out[o++] = t[(v >> 12) & 63];
-		out[o++] = t[(v >> 6) & 63];
-	} else if (n - i == 1) {
-		out[o++] = t[d[i] >> 2];
-		out[o++] = t[(d[i] & 3) << 4];
-	}
-	out[o] = '\0';
 }
 
 static char *zip_entry(zip_t *za, const char *name, size_t *len)
@@ -260,7 +193,7 @@ static void test_wheel_entries_and_record(void **state)
 		sha256_init(&c);
 		sha256_update(&c, data, len);
 		sha256_final(d, &c);
-		urlsafe_b64(want + 7, d, sizeof(d));
+		base64url_encode(want + 7, d, sizeof(d));
 		assert_string_equal(c1 + 1, want);
 		assert_int_equal(strtoull(c2 + 1, NULL, 10), len);
 		free(data);

@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include <zip.h>
 
+#include "base64.h"
 #include "error.h"
 #include "parallel.h"
 #include "sha256.h"
@@ -156,27 +157,8 @@ char *wheel_filename(const char *name, const char *version)
 /* RECORD's digest form: "sha256=" + urlsafe base64 without padding. */
 static void record_digest(char out[52], const uint8_t d[SHA256_DIGEST_SIZE])
 {
-	static const char b64[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-	size_t i, o = 0;
-
 	memcpy(out, "sha256=", 7);
-	o = 7;
-	for (i = 0; i < SHA256_DIGEST_SIZE; i += 3) {
-		uint32_t v = (uint32_t)d[i] << 16;
-		size_t left = SHA256_DIGEST_SIZE - i;
-		if (left > 1)
-			v |= (uint32_t)d[i + 1] << 8;
-		if (left > 2)
-			v |= d[i + 2];
-		out[o++] = b64[(v >> 18) & 63];
-		out[o++] = b64[(v >> 12) & 63];
-		if (left > 1)
-			out[o++] = b64[(v >> 6) & 63];
-		if (left > 2)
-			out[o++] = b64[v & 63];
-	}
-	out[o] = '\0';
+	base64url_encode(out + 7, d, SHA256_DIGEST_SIZE);
 }
 
 static void record_line(struct strbuf *rec, const char *path, const void *data, size_t len)

@@ -76,6 +76,12 @@ int world_start(struct world **out, const struct world_settings *s, const char *
 	if ((error = rm_rf(w->dir)) || (error = mkdir_p(w->dir)))
 		goto done;
 
+	/* the registry first: a missing docker-registry is reported at once,
+	 * not after minutes of making a base image */
+	if ((error = registry_start(&w->registry, w->dir)))
+		goto done;
+	w->registry_addr = xstrdup(registry_address(w->registry));
+
 	note(w, "world: checking the base image %s", w->base_image);
 	if ((error = world_base_image_ensure(w->base_image, w->dir, log, log_ctx)))
 		goto done;
@@ -99,9 +105,6 @@ int world_start(struct world **out, const struct world_settings *s, const char *
 
 	if ((error = server_start(&w->server, w->files_dir, s->bandwidth, s->latency)))
 		goto done;
-	if ((error = registry_start(&w->registry, w->dir)))
-		goto done;
-	w->registry_addr = xstrdup(registry_address(w->registry));
 	note(w, "world: index at http://127.0.0.1:%d/simple/, registry at %s",
 	     server_port(w->server), w->registry_addr);
 	*out = w;

@@ -1,0 +1,77 @@
+/* base64.c: URL-safe base64 without padding (see base64.h). */
+#include "base64.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "util.h"
+
+static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+void base64url_encode(char *out, const void *data, size_t len)
+{
+	const uint8_t *d = data;
+	size_t i, o = 0;
+
+	for (i = 0; i < len; i += 3) {
+		size_t left = len - i;
+		uint32_t v = (uint32_t)d[i] << 16;
+
+		if (left > 1)
+			v |= (uint32_t)d[i + 1] << 8;
+		if (left > 2)
+			v |= d[i + 2];
+		out[o++] = alphabet[(v >> 18) & 63];
+		out[o++] = alphabet[(v >> 12) & 63];
+		if (left > 1)
+			out[o++] = alphabet[(v >> 6) & 63];
+		if (left > 2)
+			out[o++] = alphabet[v & 63];
+	}
+	out[o] = '\0';
+}
+
+static int value_of(char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '-')
+		return 62;
+	if (c == '_')
+		return 63;
+	return -1;
+}
+
+char *base64url_decode(size_t *out_len, const char *text, size_t len)
+{
+	char *out;
+	uint32_t acc = 0;
+	size_t i, o = 0;
+	int bits = 0;
+
+	while (len && text[len - 1] == '=')
+		len--;
+	if (len % 4 == 1)
+		return NULL;
+	out = xmalloc(len / 4 * 3 + 3);
+	for (i = 0; i < len; i++) {
+		int v = value_of(text[i]);
+		if (v < 0) {
+			free(out);
+			return NULL;
+		}
+		acc = acc << 6 | (uint32_t)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			out[o++] = (char)((acc >> bits) & 0xff);
+		}
+	}
+	out[o] = '\0';
+	*out_len = o;
+	return out;
+}
