@@ -5,10 +5,10 @@
  * A generated bare repository (libgit2, tests/gitfixture.h) of F files
  * (default 1,000) and as many commits as the longest series asks for; each
  * commit changes three files under src/ (every tenth one also adds one and
- * deletes another). The repository's .dockerignore leaves src/ out of the
- * build context and the Dockerfile copies only app/, so that every build
- * after the first is fully cached and docker's work is small and the same
- * for every commit, whoever drives it. For each N (default 10 and 100):
+ * deletes another). The repository's .dockerignore leaves src/ (and the
+ * plain loop's .git) out of the build context and the Dockerfile copies only
+ * app/, so that every build after the first is fully cached and docker's
+ * work is small and the same for every commit, whoever drives it. For each N (default 10 and 100):
  *
  *   1. `bench run` of a scenario replaying the last N commits with one
  *      variant on a persistent runner (cache = none), timed from outside
@@ -181,7 +181,7 @@ static void make_repo(const char *path, int nfiles, int ncommits)
 	size_t nowned = 0, i;
 	unsigned seed = 12345;
 
-	files[0] = (struct fixture_file){".dockerignore", "src\n", 0};
+	files[0] = (struct fixture_file){".dockerignore", "src\n.git\n", 0};
 	files[1] = (struct fixture_file){"app/main.sh", "#!/bin/sh\necho hello\n", FIXTURE_EXEC};
 	files[2] = (struct fixture_file){"app/VERSION", "1\n", 0};
 	for (k = 0; k < nsrc; k++) {
