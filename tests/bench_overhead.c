@@ -23,14 +23,19 @@
  *      --load` of the same commits with the same flags, then removing its
  *      images, timed the same way (holding the engine lock, as bench does).
  *
- * It prints bench's total, docker's sum, bench's time outside docker per
+ * First, without the engine, what bench's own parts cost: checking out a
+ * commit (a fresh folder each, or one folder that follows the commits) and
+ * recording a build (run.json after every build, or every 10 s).
+ *
+ * Then it prints bench's total, docker's sum, bench's time outside docker per
  * build (all of it, set-up included, divided by the builds), the marginal
  * cost of one more build between two series lengths (the slope: what a longer
  * history costs per commit), the plain loop and bench/loop, and the
  * bench-run-* images left behind. Figures, not a test: nothing here fails on
  * a threshold.
  *
- * usage: bench_overhead [--bench PATH] [--files F] [--commits N[,N...]]
+ * usage: bench_overhead [--bench PATH] [--files F] [--commits N[,N...]] [--parts]
+ * (--parts: only the parts without the engine)
  */
 #include <dirent.h>
 #include <fcntl.h>
@@ -49,6 +54,7 @@
 #include "jsonx.h"
 #include "monotonic.h"
 #include "proc.h"
+#include "replay.h"
 #include "results.h"
 #include "util.h"
 
@@ -226,6 +232,114 @@ static void make_repo(const char *path, int nfiles, int ncommits)
 	free(owned);
 }
 
+/* ---- bench's own parts, without the engine ---- */
+
+/* Check out the newest n commits of repo one after the other: each into a
+ * fresh folder of its own (as bench did), or all into one folder that
+ * follows them (replay_tree). Milliseconds a commit. */
+static double time_checkouts(const char *tmp, const char *repo, int n, bool incremental)
+{
+	struct replay *r = NULL;
+	struct replay_tree *t = NULL;
+	struct commit_info *c = NULL;
+	char *spec = xasprintf("last:%d", n), *base = path_join(tmp, "parts-checkouts");
+	size_t count = 0, i;
+	monotime t0;
+	double ms;
+
+	if (replay_open(&r, repo) < 0 || replay_resolve(&c, &count, r, spec) < 0 ||
+	    replay_tree_new(&t, r, base) < 0) {
+		fprintf(stderr, "bench_overhead: %s\n", bench_error_last());
+		exit(1);
+	}
+	t0 = monotime_now();
+	for (i = 0; i < count; i++) {
+		char *dir = xasprintf("%s/%s", base, c[i].id);
+		if ((incremental ? replay_tree_checkout(t, c[i].id) : replay_checkout(r, c[i].id, dir)) < 0) {
+			fprintf(stderr, "bench_overhead: %s\n", bench_error_last());
+			exit(1);
+		}
+		free(dir);
+	}
+	ms = 1000 * monotime_seconds_since(t0) / (double)count;
+	rm_rf(base);
+	replay_tree_free(t);
+	commit_info_array_free(c, count);
+	replay_free(r);
+	free(spec);
+	free(base);
+	return ms;
+}
+
+/* A build record of the size bench writes for a small Dockerfile. */
+static json_t *fake_build(int index)
+{
+	json_t *b = json_pack("{s:s, s:i, s:s, s:s, s:s, s:i, s:s, s:s, s:i, s:f, s:f, s:i, s:i,"
+			      " s:I, s:I, s:s, s:[s,s,s]}",
+			      "variant", "cached", "repetition", 1,
+			      "commit", "0123456789abcdef0123456789abcdef01234567", "short", "0123456",
+			      "subject", "change 42", "index", index, "phase", index == 1 ? "cold" : "warm",
+			      "status", "ok", "exit_code", 0, "wall_seconds", 0.5, "build_seconds", 0.5,
+			      "steps_total", 1, "steps_cached", 1, "cache_bytes", (json_int_t)0,
+			      "image_bytes", (json_int_t)4400000, "log", "logs/cached-r1-042-0123456.log",
+			      "changed", "src/d01/f0042.txt", "src/d07/f0377.txt", "src/d13/f0650.txt");
+	json_object_set_new(b, "steps", json_pack("[{s:s, s:f, s:b}, {s:s, s:f, s:b}]",
+						  "name", "[1/2] FROM bench/busybox:latest", "seconds", 0.01,
+						  "cached", 1, "name", "[2/2] COPY app/ /app/", "seconds", 0.0,
+						  "cached", 1));
+	return b;
+}
+
+/* Record n builds in a new results folder, run.json rewritten after every
+ * build (interval 0, as bench did) or every RESULTS_RUN_JSON_INTERVAL s.
+ * Milliseconds a build over the first ten and the last ten. */
+static void time_records(double *first, double *last, const char *tmp, int n, double interval)
+{
+	char *base = path_join(tmp, "parts-results");
+	struct results *r = NULL;
+	monotime t0 = 0;
+	int i;
+
+	if (results_create(&r, base, "parts", json_object(), json_object()) < 0) {
+		fprintf(stderr, "bench_overhead: %s\n", bench_error_last());
+		exit(1);
+	}
+	r->run_json_interval = interval;
+	for (i = 1; i <= n; i++) {
+		if (i == 1 || i == n - 9)
+			t0 = monotime_now();
+		if (results_append(r, fake_build(i)) < 0) {
+			fprintf(stderr, "bench_overhead: %s\n", bench_error_last());
+			exit(1);
+		}
+		if (i == 10)
+			*first = 100 * monotime_seconds_since(t0);
+		if (i == n)
+			*last = 100 * monotime_seconds_since(t0);
+	}
+	results_finish(r, true);
+	results_free(r);
+	rm_rf(base);
+	free(base);
+}
+
+static void print_parts(const char *tmp, const char *repo, int nfiles, int maxn)
+{
+	int n = maxn < 100 ? maxn : 100;
+	double full = time_checkouts(tmp, repo, n, false), inc = time_checkouts(tmp, repo, n, true);
+	double every_first, every_last, now_first, now_last;
+
+	time_records(&every_first, &every_last, tmp, 1000, 0);
+	time_records(&now_first, &now_last, tmp, 1000, RESULTS_RUN_JSON_INTERVAL);
+	printf("\nbench's own parts (no engine):\n");
+	printf("  check out a commit of %d files (%d commits): a fresh folder each %.1f ms, "
+	       "one folder that follows them %.1f ms\n", nfiles, n, full, inc);
+	printf("  record a build (builds 1-10, 991-1000): run.json after every build %.1f ms, %.1f ms; "
+	       "every %.0f s %.1f ms, %.1f ms\n", every_first, every_last, RESULTS_RUN_JSON_INTERVAL,
+	       now_first, now_last);
+	fflush(stdout);
+}
+
 /* ---- the runs ---- */
 
 static char *only_child(const char *dir)
@@ -377,6 +491,7 @@ int main(int argc, char **argv)
 	struct measure m[MAX_SERIES] = {{0}};
 	size_t n = 0, i;
 	int nfiles = 1000, maxn = 0;
+	bool parts_only = false;
 	char *tmp, *repo, *dockerfile, *loop, *copy, *tok, *save = NULL, *p;
 
 	for (int a = 1; a < argc; a++) {
@@ -386,8 +501,10 @@ int main(int argc, char **argv)
 			nfiles = atoi(argv[++a]);
 		else if (!strcmp(argv[a], "--commits") && a + 1 < argc)
 			list = argv[++a];
+		else if (!strcmp(argv[a], "--parts"))
+			parts_only = true;
 		else {
-			fprintf(stderr, "usage: bench_overhead [--bench PATH] [--files F] [--commits N[,N...]]\n");
+			fprintf(stderr, "usage: bench_overhead [--bench PATH] [--files F] [--commits N[,N...]] [--parts]\n");
 			return 2;
 		}
 	}
@@ -415,18 +532,20 @@ int main(int argc, char **argv)
 		printf("repository: %d files, %d commits, made in %.1f s\n", nfiles, maxn + 1,
 		       monotime_seconds_since(t0));
 	}
+	print_parts(tmp, repo, nfiles, maxn);
 	if (write_file_atomic(dockerfile, "FROM bench/busybox:latest\nCOPY app/ /app/\n", 42) < 0) {
 		fprintf(stderr, "bench_overhead: %s\n", bench_error_last());
 		return 1;
 	}
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && !parts_only; i++) {
 		measure_bench(&m[i], bench, tmp, repo, dockerfile);
 		measure_loop(&m[i], loop, tmp, repo, dockerfile);
 		printf("N=%d: bench %.2f s (docker %.2f s), loop %.2f s\n", m[i].n, m[i].bench_s,
 		       m[i].docker_s, m[i].loop_s);
 		fflush(stdout);
 	}
-	print_table(m, n, nfiles);
+	if (!parts_only)
+		print_table(m, n, nfiles);
 	fixture_rmtree(tmp);
 	free(tmp);
 	free(repo);
