@@ -62,6 +62,7 @@ FUZZ_CFLAGS = -g -O1 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iharness $(sh
 FUZZ_SRC_scenario = harness/scenario.c harness/sha256.c
 FUZZ_SRC_rawjson  = harness/rawjson.c
 FUZZ_SRC_baseline = harness/gate.c harness/gate_baseline.c harness/gate_format.c harness/results.c harness/stats.c
+FUZZ_SRC_svg      = harness/html_svg.c harness/html.c harness/sha256.c harness/base64.c
 FUZZ_RUNS ?= 20000
 FUZZ_TIME ?= 20
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard harness/*.[ch])

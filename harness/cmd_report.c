@@ -6,6 +6,7 @@
  */
 #include "commands.h"
 #include "error.h"
+#include "html.h"
 #include "plot.h"
 #include "report.h"
 #include "results.h"
@@ -126,14 +127,17 @@ done:
 }
 
 static const char report_usage[] =
-	"usage: bench report RESULTS_DIR [--format markdown|csv|json|benchmark-action] [-o FILE]\n"
+	"usage: bench report RESULTS_DIR [--format markdown|csv|json|benchmark-action|html] [-o FILE]\n"
 	"\n"
 	"Print the summary (per variant: cold, warm median, warm/cold, cached steps,\n"
 	"with n, mean, stddev, min, max) and the builds of a results folder.\n"
 	"\n"
 	"  -f, --format F   markdown (default; ready for $GITHUB_STEP_SUMMARY), csv,\n"
-	"                   json ({summary, builds}) or benchmark-action (the array\n"
-	"                   github-action-benchmark reads as customSmallerIsBetter)\n"
+	"                   json ({summary, builds}), benchmark-action (the array\n"
+	"                   github-action-benchmark reads as customSmallerIsBetter) or\n"
+	"                   html (one self-contained page: charts, tables, gate verdict,\n"
+	"                   the builds with links to their logs; bench run writes it\n"
+	"                   as RESULTS_DIR/index.html)\n"
 	"  -o, --output F   write to file F instead of stdout\n"
 	"  -h, --help       show this help\n";
 
@@ -195,7 +199,11 @@ int cmd_report(int argc, char **argv)
 				   "missing RESULTS_DIR" : "too many arguments (one RESULTS_DIR)");
 	if ((status = load(&run, "report", argv[optind])))
 		goto done;
-	if ((error = report_to(output, format, run)) < 0)
+	if (format == REPORT_HTML)
+		error = html_run_write(argv[optind], output ? output : "-");
+	else
+		error = report_to(output, format, run);
+	if (error < 0)
 		status = cmd_fail("report", error);
 done:
 	json_decref(run);
@@ -203,7 +211,7 @@ done:
 }
 
 static const char compare_usage[] =
-	"usage: bench compare RUN_A RUN_B [--format text|markdown]\n"
+	"usage: bench compare RUN_A RUN_B [--format text|markdown|html] [-o FILE]\n"
 	"\n"
 	"Compare two results folders variant by variant: cold and warm medians, the\n"
 	"ratio B/A, the spread, and a verdict (better, worse, no significant change)\n"
@@ -211,33 +219,40 @@ static const char compare_usage[] =
 	"3 or more and the medians differ by more than 5%, else from whether the\n"
 	"min-max ranges overlap. Exits 0 whatever the verdicts.\n"
 	"\n"
-	"  -f, --format F   text (default) or markdown\n"
+	"  -f, --format F   text (default), markdown or html (a self-contained page)\n"
+	"  -o, --output F   write to file F instead of stdout\n"
 	"  -h, --help       show this help\n";
 
 int cmd_compare(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"format", required_argument, NULL, 'f'},
+		{"output", required_argument, NULL, 'o'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	json_t *a = NULL, *b = NULL;
-	bool markdown = false;
+	bool markdown = false, html = false;
+	const char *output = NULL;
+	char *doc = NULL;
+	size_t len = 0;
+	FILE *f;
 	int c, status = 0, error;
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "f:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:o:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
-			if (!strcmp(optarg, "markdown") || !strcmp(optarg, "md"))
-				markdown = true;
-			else if (!strcmp(optarg, "text"))
-				markdown = false;
-			else
+			markdown = !strcmp(optarg, "markdown") || !strcmp(optarg, "md");
+			html = !strcmp(optarg, "html");
+			if (!markdown && !html && strcmp(optarg, "text"))
 				return usage_error("compare", compare_usage,
-						   "--format: unknown format '%s' (use text or markdown)",
+						   "--format: unknown format '%s' (use text, markdown or html)",
 						   optarg);
+			break;
+		case 'o':
+			output = optarg;
 			break;
 		case 'h':
 			fputs(compare_usage, stdout);
@@ -253,9 +268,26 @@ int cmd_compare(int argc, char **argv)
 	if ((status = load(&a, "compare", argv[optind])) ||
 	    (status = load(&b, "compare", argv[optind + 1])))
 		goto done;
-	if ((error = compare_write(stdout, a, b, markdown)) < 0)
+	/* into memory first, so that -o FILE is written whole or not at all */
+	if (html) {
+		doc = html_compare_page(a, b, argv[optind], argv[optind + 1]);
+		len = strlen(doc);
+		error = 0;
+	} else if (!(f = open_memstream(&doc, &len))) {
+		error = bench_error_errno(BENCH_EIO, "cannot make a memory stream");
+	} else {
+		error = compare_write(f, a, b, markdown);
+		if (fclose(f) == EOF && !error)
+			error = bench_error_errno(BENCH_EIO, "cannot write the comparison");
+	}
+	if (!error && output)
+		error = write_file_atomic(output, doc, len);
+	else if (!error && (fwrite(doc, 1, len, stdout) != len || fflush(stdout) == EOF))
+		error = bench_error_errno(BENCH_EIO, "cannot write the comparison");
+	if (error < 0)
 		status = cmd_fail("compare", error);
 done:
+	free(doc);
 	json_decref(a);
 	json_decref(b);
 	return status;

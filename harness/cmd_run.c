@@ -8,6 +8,7 @@
 #include "error.h"
 #include "proc.h"
 #include "run.h"
+#include "runreport.h"
 
 static void run_usage(FILE *f)
 {
@@ -22,7 +23,7 @@ static void run_usage(FILE *f)
 	      "  --work DIR        keep the work folder (checkouts, caches) in DIR\n"
 	      "  --gate FILE       gate the finished run against the baseline FILE\n"
 	      "  --dry-run         print every docker command and run none\n"
-	      "  --no-plot         do not draw the charts at the end\n"
+	      "  --no-plot         do not draw the charts nor write index.html at the end\n"
 	      "  -q, --quiet       no progress on stderr\n"
 	      "\n"
 	      "exit status: 0 every build ok, 1 some build not ok (or the gate failed),\n"
@@ -91,6 +92,9 @@ int cmd_run(int argc, char **argv)
 	} else {
 		status = 0;
 	}
+	/* the page last: it shows the charts and the gate's verdict */
+	if (out.results_dir && !opts.no_plot)
+		runreport_page(out.results_dir);
 	run_outcome_release(&out);
 	return status;
 }

@@ -531,6 +531,7 @@ int gate_run(int *regressed, const char *results_dir, const char *baseline_path,
 {
 	struct gate_report report;
 	struct strbuf sb = {0};
+	char *path = NULL;
 	int error;
 
 	*regressed = 0;
@@ -540,8 +541,15 @@ int gate_run(int *regressed, const char *results_dir, const char *baseline_path,
 	fputs(sb.buf ? sb.buf : "", out);
 	fflush(out);
 	*regressed = report.failed > 0;
+	/* the verdict kept beside the results, as `bench gate --format json` gives it
+	 * (the results page shows it) */
+	strbuf_reset(&sb);
+	gate_format_report(&sb, &report, GATE_JSON);
+	path = path_join(results_dir, "gate.json");
+	error = write_file_atomic(path, sb.buf, sb.len);
 done:
 	gate_report_release(&report);
 	strbuf_release(&sb);
+	free(path);
 	return error;
 }

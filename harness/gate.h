@@ -156,8 +156,10 @@ int gate_check_dir(struct gate_report *out, const char *results_dir, const char 
 
 /* Everything `bench run --gate FILE` needs: load results_dir and the baseline,
  * judge with the thresholds of scenario_gate (NULL: the run's scenario.gate),
- * print the text report on out. Returns 0 with *regressed set, or a negative
- * code (message kept) when the baseline or the results cannot be read. */
+ * print the text report on out and keep the JSON verdict as
+ * results_dir/gate.json. Returns 0 with *regressed set, or a negative code
+ * (message kept) when the baseline or the results cannot be read or
+ * gate.json cannot be written. */
 int gate_run(int *regressed, const char *results_dir, const char *baseline_path,
 	     const struct gate_settings *scenario_gate, FILE *out);
 

@@ -37,6 +37,23 @@ static const char *const group_colors[NGROUPS] = {
 	"#440154", "#21918c", "#fde725", "#3b528b", "#5ec962", "#472d7b", "#28ae80", "#2c728e", "#addc30",
 };
 
+/* What each group stands for, in the steps chart's legend. */
+static const char *const group_legend[NGROUPS] = {
+	"base image, system setup, metadata", "dependency install (pip)", "model download",
+	"code (build context, COPY)", "image export", "BuildKit cache import/export",
+	"cache restore/save (actions/cache)", "push", "other",
+};
+
+const char *plot_group_color(size_t group)
+{
+	return group < NGROUPS ? group_colors[group] : NULL;
+}
+
+const char *plot_group_legend(size_t group)
+{
+	return group < NGROUPS ? group_legend[group] : NULL;
+}
+
 /* ---- what the builds hold ---- */
 
 static bool build_ok(json_t *b)
@@ -442,7 +459,7 @@ static void chart_cold_warm(struct chart *ch, const struct gather *g, json_t *bu
 
 /* The ok build of variant in phase whose wall time is closest to the phase's
  * median (the "typical" build), or NULL. */
-static json_t *typical_build(json_t *builds, const char *variant, const char *phase)
+json_t *plot_typical_build(json_t *builds, const char *variant, const char *phase)
 {
 	size_t n, i;
 	double *v = phase_samples(&n, builds, variant, phase), median, best = INFINITY;
@@ -467,11 +484,6 @@ static json_t *typical_build(json_t *builds, const char *variant, const char *ph
 static void chart_steps(struct chart *ch, const struct gather *g, json_t *builds)
 {
 	static const char *const phases[] = {"cold", "warm"};
-	static const char *const legend[NGROUPS] = {
-		"base image, system setup, metadata", "dependency install (pip)", "model download",
-		"code (build context, COPY)", "image export", "BuildKit cache import/export",
-		"cache restore/save (actions/cache)", "push", "other",
-	};
 	double total[NGROUPS] = {0}, groups[NGROUPS];
 	size_t k, p, rows = 0;
 	int gi;
@@ -485,7 +497,7 @@ static void chart_steps(struct chart *ch, const struct gather *g, json_t *builds
 	strbuf_puts(&ch->data, " wall_seconds commit\n");
 	for (k = 0; k < g->variants.n; k++) {
 		for (p = 0; p < 2; p++) {
-			json_t *b = typical_build(builds, g->variants.v[k], phases[p]);
+			json_t *b = plot_typical_build(builds, g->variants.v[k], phases[p]);
 			if (!b)
 				continue;
 			plot_build_groups(groups, b);
@@ -513,7 +525,7 @@ static void chart_steps(struct chart *ch, const struct gather *g, json_t *builds
 			      first ? "" : ", \\\n     ", 3 + gi,
 			      !first ? "" : rows > 6 ? ":xtic(strcol(1).\" \".strcol(2))"
 			      : ":xtic(strcol(1).\"\\n\".strcol(2).\" (\".strcol(13).\")\")",
-			      legend[gi], group_colors[gi]);
+			      group_legend[gi], group_colors[gi]);
 		first = false;
 	}
 	strbuf_puts(&ch->plot, ", \\\n     'steps.dat' using 0:12:(sprintf(\"%.1f s\", $12)) "
@@ -769,4 +781,15 @@ void plot_missing_notes(struct strvec *notes, json_t *run)
 	strvec_release(&vars);
 	strvec_release(&detail);
 	gather_release(&g);
+}
+
+const char *plot_variant_color(json_t *run, const char *variant)
+{
+	struct gather g;
+	ssize_t k;
+
+	gather_init(&g, run);
+	k = strvec_find(&g.variants, variant);
+	gather_release(&g);
+	return k < 0 ? NULL : line_colors[(size_t)k % NCOLORS];
 }

@@ -83,6 +83,20 @@ extern const char *const plot_step_groups[];
  * the build's wall_seconds. */
 void plot_build_groups(double out[PLOT_NGROUPS], json_t *build);
 
+/* The colour of step group g (an index into plot_step_groups) in the steps
+ * chart, and the words of its legend; NULL when g is out of range. */
+const char *plot_group_color(size_t group);
+const char *plot_group_legend(size_t group);
+
+/* The colour ("#rrggbb") of variant's line in the charts of run, NULL when
+ * the run has no build of it. */
+const char *plot_variant_color(json_t *run, const char *variant);
+
+/* The ok build of variant in phase whose wall time is closest to the phase's
+ * median (the "typical" build the steps chart shows), or NULL. Borrowed from
+ * builds. */
+json_t *plot_typical_build(json_t *builds, const char *variant, const char *phase);
+
 /* What plot_write made: paths of the files written. */
 struct plot_output {
 	struct strvec data;    /* *.dat */

@@ -22,9 +22,11 @@ int report_format_parse(enum report_format *out, const char *name)
 		*out = REPORT_JSON;
 	else if (!strcmp(name, "benchmark-action"))
 		*out = REPORT_BENCHMARK_ACTION;
+	else if (!strcmp(name, "html"))
+		*out = REPORT_HTML;
 	else
 		return bench_error_set(BENCH_EINVALID, "unknown report format '%s' (use markdown, csv, "
-				       "json or benchmark-action)", name);
+				       "json, benchmark-action or html)", name);
 	return 0;
 }
 
@@ -301,6 +303,9 @@ int report_write(FILE *f, json_t *run, enum report_format format)
 		break;
 	case REPORT_BENCHMARK_ACTION:
 		doc = benchmark_action(summary);
+		break;
+	case REPORT_HTML: /* needs the folder (charts, gate.json): html_run_write */
+		error = bench_error_set(BENCH_EINVALID, "the html report is written from a results folder");
 		break;
 	}
 	if (doc && (json_dumpf(doc, f, JSON_INDENT(2) | JSON_REAL_PRECISION(10)) < 0 ||

@@ -17,9 +17,10 @@ enum report_format {
 	REPORT_CSV,              /* the summary, a blank line, then the builds (builds.csv columns) */
 	REPORT_JSON,             /* {"summary": [...], "builds": [...]} */
 	REPORT_BENCHMARK_ACTION, /* github-action-benchmark "customSmallerIsBetter" array */
+	REPORT_HTML,             /* a page of the whole folder: html_run_write (html.h), not report_write */
 };
 
-/* "markdown", "csv", "json", "benchmark-action" (also "md"). BENCH_EINVALID
+/* "markdown", "csv", "json", "benchmark-action", "html" (also "md"). BENCH_EINVALID
  * naming the accepted values otherwise. */
 int report_format_parse(enum report_format *out, const char *name);
 

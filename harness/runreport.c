@@ -1,4 +1,4 @@
-/* runreport.c: the end of `bench run`: summary table and charts. */
+/* runreport.c: the end of `bench run`: summary table, charts and the page. */
 #include "runreport.h"
 
 #include <math.h>
@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "html.h"
 #include "plot.h"
 #include "results.h"
 #include "util.h"
@@ -105,4 +106,16 @@ done:
 	free(templates);
 	free(missing);
 	free(dir);
+}
+
+void runreport_page(const char *results_dir)
+{
+	char *path = path_join(results_dir, "index.html");
+
+	if (html_run_write(results_dir, path) < 0)
+		fprintf(stderr, "bench run: warning: no results page: %s\n", bench_error_last());
+	else
+		fprintf(stdout, "\npage: %s\n", path);
+	bench_error_clear();
+	free(path);
 }

@@ -50,6 +50,8 @@ struct world_settings {
 	double latency;           /* seconds added before each response */
 	double cache_bandwidth;   /* bytes/s of the actions/cache stand-in; 0 = no transport */
 	double registry_bandwidth;/* bytes/s of pushes to the registry; 0 = unpaced */
+	double runner_bandwidth;  /* bytes/s of the runner's own link, shared by every transfer
+				     at once; 0 (default) = no cap */
 	char *base_image;         /* local image used as FROM, e.g. "bench/python:3.12.7-slim" */
 	unsigned seed;
 	int line;

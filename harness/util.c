@@ -348,6 +348,8 @@ static int copy_file(const char *dst, const char *src, mode_t mode,
 		     const struct copy_tree_hooks *hooks)
 {
 	char buf[1 << 16];
+	struct stat st;
+	off_t left; /* bytes the file still has; -1: unknown */
 	int in = -1, out = -1, error = 0;
 
 	if ((in = open(src, O_RDONLY | O_CLOEXEC)) < 0) {
@@ -358,9 +360,13 @@ static int copy_file(const char *dst, const char *src, mode_t mode,
 		error = bench_error_errno(BENCH_EIO, "cannot create '%s'", dst);
 		goto done;
 	}
+	left = fstat(in, &st) == 0 ? st.st_size : -1;
 	for (;;) {
-		size_t grant = hooks && hooks->grant ? hooks->grant(hooks->ctx, sizeof(buf))
-						     : sizeof(buf);
+		/* a grant is asked only for bytes the file still has, so that a
+		 * pacer is not charged for the read that finds its end */
+		size_t want = left >= 0 && (uint64_t)left < sizeof(buf) ? (size_t)left : sizeof(buf);
+		size_t grant = left != 0 && hooks && hooks->grant ? hooks->grant(hooks->ctx, want)
+								  : sizeof(buf);
 		ssize_t n;
 
 		if (!grant) {
@@ -376,6 +382,8 @@ static int copy_file(const char *dst, const char *src, mode_t mode,
 		}
 		if (n == 0)
 			break;
+		if (left > 0)
+			left -= n < left ? n : left;
 		if (write(out, buf, (size_t)n) != n) {
 			error = bench_error_errno(BENCH_EIO, "cannot write '%s'", dst);
 			goto done;

@@ -8,8 +8,12 @@
  *     bytes served per build;
  *   - a stand-in for python:3.12.7-slim made without any registry
  *     (debootstrap + docker import), created once when absent and kept;
- *   - a local registry (Debian's docker-registry) for the push step;
- *   - the actions/cache stand-in: a paced copy of the cache folder.
+ *   - a local registry (Debian's docker-registry) for the push step and the
+ *     registry caches, reached through a paced proxy (registry_bandwidth
+ *     per connection and direction), counting the bytes through it;
+ *   - the actions/cache stand-in: a paced copy of the cache folder;
+ *   - the runner's link (runner_bandwidth): every download, registry
+ *     transfer and cache copy above draws from it at the same moment.
  * Nothing of it survives world_stop except the base image.
  */
 #ifndef BENCH_WORLD_H
@@ -43,17 +47,22 @@ void world_build_args(const struct world *w, struct strvec *args);
  * running world (bench run --dry-run shows a placeholder port). */
 void world_build_args_at(struct strvec *args, const char *index_origin, const char *base_image);
 
-/* "127.0.0.1:PORT" of the registry. Owned by w. */
+/* "127.0.0.1:PORT" of the registry (its paced proxy). Owned by w. */
 const char *world_registry(const struct world *w);
 
 /* Per-build counters of the emulated internet. */
 void world_counters_reset(struct world *w);
 int64_t world_served_bytes(const struct world *w);
 int64_t world_served_requests(const struct world *w);
+/* Bytes through the registry's proxy since the reset: both ways (pushes,
+ * cache exports and imports, manifests), and only those sent to it. */
+int64_t world_registry_bytes(const struct world *w);
+int64_t world_registry_sent_bytes(const struct world *w);
 
 /* The actions/cache stand-in: copy the tree src to dst (dst removed first)
- * through the paced transport of settings->cache_bandwidth. *seconds gets the
- * wall time. A missing src copies nothing and is not an error. */
+ * through the paced transport of settings->cache_bandwidth and the runner's
+ * link. *seconds gets the wall time. A missing src copies nothing and is not
+ * an error. */
 int world_paced_copy(double *seconds, struct world *w, const char *dst, const char *src);
 
 /* Sizes, ports, scale and bandwidths, for run.json. New reference. */

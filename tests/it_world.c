@@ -2,8 +2,9 @@
  * it_world.c: the emulated cafeboo world on the real engine: the generated
  * wheels installed by real pip inside a docker build (from the paced index,
  * through --network host), the model tarball fetched and unpacked with curl,
- * and the image pushed to the world's registry. The base image is made when
- * absent (debootstrap, about a minute on a new machine).
+ * and the image pushed to the world's registry; a push of a known size goes
+ * through the registry's proxy at registry_bandwidth. The base image is made
+ * when absent (debootstrap, about a minute on a new machine).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,6 +19,7 @@
 #include "docker.h"
 #include "error.h"
 #include "ittest.h"
+#include "monotonic.h"
 #include "world.h"
 #include "world/catalog.h"
 
@@ -129,10 +131,81 @@ static void test_pip_in_a_build_and_push(void **state)
 	close(lock);
 }
 
+/* An image with a 16 MB layer of noise (gzip cannot shrink it) pushed to a
+ * world whose registry_bandwidth is 8 MB/s: the push goes through the proxy,
+ * which counts at least the layer's bytes, and takes at least 0.8 of
+ * 16 MB / 8 MB/s and no more than 4 times what it sent at that rate. */
+static void test_push_is_paced(void **state)
+{
+	int lock = it_lock_engine();
+	struct world_settings ws = {
+		.enabled = true, .kind = "cafeboo", .scale = 0.001, .bandwidth = 50e6,
+		.registry_bandwidth = 8e6, .base_image = "bench/python:3.12.7-slim", .seed = 1};
+	struct world *w = NULL;
+	char tmp[] = "/tmp/bench-it-push-XXXXXX", *ctx, *df, *tag, *local, *wdir, *out = NULL;
+	const double layer = 16e6;
+	double secs, expect_min, expect_sent;
+	int64_t sent;
+	(void)state;
+
+	assert_non_null(mkdtemp(tmp));
+	wdir = path_join(tmp, "world");
+	if (world_start(&w, &ws, wdir, log_line, NULL) < 0)
+		fail_msg("world_start: %s", bench_error_last());
+	ctx = path_join(tmp, "ctx");
+	assert_int_equal(mkdir_p(ctx), 0);
+	df = path_join(ctx, "Dockerfile");
+	it_write_text(df, "FROM bench/busybox:latest\n"
+			  "RUN head -c 16000000 /dev/urandom > /noise\n");
+	local = xasprintf("bench-it-push:%d", (int)getpid());
+	tag = xasprintf("%s/bench-it-push/noise:1", world_registry(w));
+	{
+		const char *build[] = {"buildx", "build", "--network", "host", "--progress=quiet",
+				       "--load", "-t", local, ctx, NULL};
+		const char *retag[] = {"tag", local, tag, NULL};
+		assert_int_equal(run_docker(&out, build), 0);
+		free(out);
+		assert_int_equal(run_docker(&out, retag), 0);
+		free(out);
+	}
+	world_counters_reset(w);
+	{
+		const char *push[] = {"push", "-q", tag, NULL};
+		monotime t = monotime_now();
+		assert_int_equal(run_docker(&out, push), 0);
+		secs = monotime_seconds_since(t);
+		free(out);
+	}
+	sent = world_registry_sent_bytes(w);
+	expect_min = layer / ws.registry_bandwidth;
+	expect_sent = (double)sent / ws.registry_bandwidth;
+	fprintf(stderr, "  push through the proxy at %.0f MB/s: %lld bytes sent (%lld both ways) in %.2f s; "
+		"%.2f of the layer's %.2f s, %.2f of the sent bytes' %.2f s\n", ws.registry_bandwidth / 1e6,
+		(long long)sent, (long long)world_registry_bytes(w), secs, secs / expect_min, expect_min,
+		secs / expect_sent, expect_sent);
+	assert_true((double)sent >= layer);
+	assert_true(secs >= 0.8 * expect_min);
+	assert_true(secs <= 4 * expect_sent);
+	{
+		const char *rmi[] = {"image", "rm", "-f", tag, local, NULL};
+		run_docker(&out, rmi);
+		free(out);
+	}
+	world_stop(w);
+	free(tag);
+	free(local);
+	free(df);
+	free(ctx);
+	free(wdir);
+	rm_rf(tmp);
+	close(lock);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pip_in_a_build_and_push),
+		cmocka_unit_test(test_push_is_paced),
 	};
 	return cmocka_run_group_tests_name("integration: the emulated world on the real engine", tests, NULL, NULL);
 }

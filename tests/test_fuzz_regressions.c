@@ -30,6 +30,9 @@
 #define LLVMFuzzerTestOneInput fuzz_baseline_one
 #include "fuzz/fuzz_baseline.c"
 #undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_svg_one
+#include "fuzz/fuzz_svg.c"
+#undef LLVMFuzzerTestOneInput
 
 typedef int (*target_fn)(const uint8_t *data, size_t size);
 
@@ -143,6 +146,12 @@ static void test_baseline_inputs(void **state)
 	assert_true(replay_target(fuzz_baseline_one, "baseline") >= 3);
 }
 
+static void test_svg_inputs(void **state)
+{
+	(void)state;
+	assert_true(replay_target(fuzz_svg_one, "svg") >= 3);
+}
+
 /* The replay must be able to fail: the targets really parse what they get. */
 static void test_targets_parse(void **state)
 {
@@ -168,6 +177,7 @@ int main(void)
 		cmocka_unit_test(test_scenario_inputs),
 		cmocka_unit_test(test_rawjson_inputs),
 		cmocka_unit_test(test_baseline_inputs),
+		cmocka_unit_test(test_svg_inputs),
 	};
 	watch_crashes();
 	return cmocka_run_group_tests_name("fuzz regressions: kept inputs through the parsers", tests, NULL, NULL);

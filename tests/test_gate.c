@@ -547,12 +547,16 @@ static void test_text_and_json_shape(void **state)
 
 static void test_gate_run(void **state)
 {
-	char *slow = data("slow"), *out_path = tmp_path("gate-run.txt"), *text = NULL;
+	/* a copy: gate_run keeps its verdict in the folder (gate.json) */
+	char *src = data("slow"), *slow = tmp_path("slow-run"), *out_path = tmp_path("gate-run.txt");
+	char *verdict = path_join(slow, "gate.json"), *text = NULL;
 	struct gate_settings loose;
 	int regressed = -1;
+	json_t *v;
 	FILE *f;
 	(void)state;
 
+	assert_int_equal(copy_tree(slow, src), 0);
 	f = fopen(out_path, "w");
 	assert_non_null(f);
 	assert_int_equal(gate_run(&regressed, slow, baseline, NULL, f), 0);
@@ -561,6 +565,11 @@ static void test_gate_run(void **state)
 	assert_int_equal(read_file(&text, NULL, out_path), 0);
 	assert_non_null(strstr(text, "vs multi-nocache"));
 	free(text);
+	/* the same verdict as JSON beside the results, for the results page */
+	v = json_load_file(verdict, 0, NULL);
+	assert_non_null(v);
+	assert_string_equal(json_string_value(json_object_get(v, "verdict")), "fail");
+	json_decref(v);
 
 	/* the settings bench run passes win over the run's own */
 	gate_settings_unset(&loose);
@@ -575,6 +584,8 @@ static void test_gate_run(void **state)
 	fclose(f);
 	assert_int_equal(regressed, 0);
 	assert_non_null(strstr(bench_error_last(), "is not a bench baseline"));
+	free(verdict);
+	free(src);
 	free(slow);
 	free(out_path);
 }

@@ -1,6 +1,8 @@
 /* test_world_registry.c: unit tests of world/registry.c: the local
  * docker-registry starts on a free loopback port, answers /v2/, takes a
- * `docker push`, lists the image, and is gone after registry_stop. */
+ * `docker push`, lists the image, and is gone after registry_stop; a
+ * program that takes its port between the choice and the registry's bind is
+ * not mistaken for it. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +12,8 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +21,7 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "monotonic.h"
 #include "proc.h"
 #include "util.h"
 #include "world/registry.h"
@@ -196,11 +201,105 @@ static void test_not_installed(void **state)
 	registry_stop(NULL);
 }
 
+/* The squatter: waits for registry_start's config.yml, takes the port it
+ * names before docker-registry can, and answers every request with a 200
+ * that is not the registry's, until told to stop. */
+struct squatter {
+	char *config;
+	pthread_t thread;
+	atomic_bool stop;
+	int port;     /* the port taken; 0 when the registry had it first */
+	int answered; /* requests answered */
+};
+
+static void *squatter_main(void *arg)
+{
+	struct squatter *sq = arg;
+	struct sockaddr_in sa = {0};
+	monotime start = monotime_now();
+	char *text = NULL, *addr;
+	size_t len;
+	int fd, port = 0;
+
+	while (!atomic_load(&sq->stop) && monotime_seconds_since(start) < 10) {
+		if (read_file(&text, &len, sq->config) == 0)
+			break;
+		bench_error_clear();
+		usleep(200);
+	}
+	if (!text || !(addr = strstr(text, "addr: 127.0.0.1:")) || sscanf(addr, "addr: 127.0.0.1:%d", &port) != 1) {
+		free(text);
+		return NULL;
+	}
+	free(text);
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((uint16_t)port);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 16) < 0) {
+		close(fd); /* the registry was first: no race to see this time */
+		return NULL;
+	}
+	sq->port = port;
+	while (!atomic_load(&sq->stop)) {
+		static const char ok[] = "HTTP/1.0 200 OK\r\nContent-Type: application/json\r\n\r\n{}";
+		char buf[4096];
+		int c = accept(fd, NULL, NULL);
+
+		if (c < 0) {
+			usleep(1000);
+			continue;
+		}
+		if (recv(c, buf, sizeof(buf), 0) >= 0 && send(c, ok, sizeof(ok) - 1, MSG_NOSIGNAL) > 0)
+			sq->answered++;
+		close(c);
+	}
+	close(fd);
+	return NULL;
+}
+
+static void test_port_taken_before_the_registry(void **state)
+{
+	int attempt;
+	(void)state;
+
+	for (attempt = 0; attempt < 5; attempt++) {
+		struct squatter sq = {0};
+		struct registry *r = NULL;
+		char *body = NULL;
+		int status = 0, rc;
+
+		sq.config = path_join(tmp, "registry/config.yml");
+		atomic_init(&sq.stop, false);
+		rm_rf(sq.config);
+		assert_int_equal(pthread_create(&sq.thread, NULL, squatter_main, &sq), 0);
+		rc = registry_start(&r, tmp);
+		if (rc)
+			fail_msg("registry_start: %s", bench_error_last());
+		assert_int_equal(registry_get(&status, &body, r, "/v2/_catalog"), 0);
+		atomic_store(&sq.stop, true);
+		pthread_join(sq.thread, NULL);
+		print_message("squatter on port %d (%d requests answered), registry on %s\n", sq.port,
+			      sq.answered, registry_address(r));
+		/* the registry answered, not the squatter */
+		assert_int_equal(status, 200);
+		assert_non_null(strstr(body, "\"repositories\""));
+		assert_int_not_equal(registry_port(r), sq.port);
+		free(body);
+		registry_stop(r);
+		free(sq.config);
+		if (sq.port && sq.answered)
+			return; /* the race happened and was seen through */
+	}
+	fail_msg("the squatter never took the registry's port before it in %d attempts", attempt);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_not_installed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_start_push_stop, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_port_taken_before_the_registry, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -64,7 +64,7 @@ static int setup(void **state)
 		return -1;
 	free(buf);
 	free(big);
-	if (server_start(&fx.server, fx.files, 0, 0)) {
+	if (server_start(&fx.server, fx.files, 0, 0, NULL)) {
 		fprintf(stderr, "server_start: %s\n", bench_error_last());
 		return -1;
 	}
@@ -442,7 +442,7 @@ static void test_server_pacing_and_latency(void **state)
 	(void)state;
 
 	/* ~1 s: 8 MB at 8 MB/s */
-	assert_int_equal(server_start(&s, fx.files, 8e6, 0), 0);
+	assert_int_equal(server_start(&s, fx.files, 8e6, 0, NULL), 0);
 	t = monotime_now();
 	assert_int_equal(http_get(&status, &body, &len, server_port(s), "GET", "/storage/big.bin"), 0);
 	secs = monotime_seconds_since(t);
@@ -456,7 +456,7 @@ static void test_server_pacing_and_latency(void **state)
 	server_stop(s);
 
 	/* latency comes before every response, found or not */
-	assert_int_equal(server_start(&s, fx.files, 0, 0.3), 0);
+	assert_int_equal(server_start(&s, fx.files, 0, 0.3, NULL), 0);
 	t = monotime_now();
 	assert_int_equal(http_get(&status, &body, &len, server_port(s), "GET", "/nope"), 0);
 	secs = monotime_seconds_since(t);
@@ -472,7 +472,7 @@ static void test_server_bad_root(void **state)
 {
 	struct server *s = (struct server *)1;
 	(void)state;
-	assert_int_equal(server_start(&s, "/nonexistent/bench", 0, 0), BENCH_ENOTFOUND);
+	assert_int_equal(server_start(&s, "/nonexistent/bench", 0, 0, NULL), BENCH_ENOTFOUND);
 	assert_null(s);
 	assert_non_null(strstr(bench_error_last(), "/nonexistent/bench"));
 }
@@ -544,7 +544,7 @@ static void test_paced_copy_tree(void **state)
 	assert_int_equal(write_file_atomic(p, "x", 1), 0);
 	free(p);
 
-	assert_int_equal(paced_copy_tree(&secs, dst, src, 4e6, NULL, NULL), 0);
+	assert_int_equal(paced_copy_tree(&secs, dst, src, 4e6, NULL, NULL, NULL), 0);
 	print_message("paced copy: 1 MB at 4 MB/s in %.3f s\n", secs);
 	assert_true(secs >= 0.2 && secs <= 0.5);
 	p = xasprintf("%s/stale", dst);
@@ -566,13 +566,13 @@ static void test_paced_copy_tree(void **state)
 	free(p);
 
 	/* unpaced */
-	assert_int_equal(paced_copy_tree(&secs, dst, src, 0, NULL, NULL), 0);
+	assert_int_equal(paced_copy_tree(&secs, dst, src, 0, NULL, NULL, NULL), 0);
 	assert_true(secs < 5);
 	/* interrupted */
-	assert_int_equal(paced_copy_tree(&secs, dst, src, 1000, stop_now, NULL), BENCH_EINTERRUPTED);
+	assert_int_equal(paced_copy_tree(&secs, dst, src, 1000, NULL, stop_now, NULL), BENCH_EINTERRUPTED);
 	/* a missing src copies nothing and removes dst */
 	rm_rf(src);
-	assert_int_equal(paced_copy_tree(&secs, dst, src, 4e6, NULL, NULL), 0);
+	assert_int_equal(paced_copy_tree(&secs, dst, src, 4e6, NULL, NULL, NULL), 0);
 	assert_false(path_exists(dst));
 	free(data);
 	free(src);

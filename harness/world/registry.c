@@ -36,6 +36,7 @@ struct registry {
 	pid_t pid;
 	int port;
 	char addr[32];
+	char nonce[48];  /* sent back in every response: this registry answered */
 	char *dir;      /* work_dir/registry */
 	char *log_path;
 };
@@ -87,8 +88,9 @@ static int free_port(int *port)
 }
 
 /* A minimal HTTP/1.0 GET on 127.0.0.1:port with 5 s socket timeouts.
- * Returns 0 and the status/body, or -1 when nothing answers (errno kept). */
-static int http_get(int *status, char **body, int port, const char *path)
+ * Returns 0 and the status/body (and the header lines when head is not
+ * NULL), or -1 when nothing answers (errno kept). */
+static int http_get(int *status, char **body, char **head, int port, const char *path)
 {
 	struct sockaddr_in sa;
 	struct timeval tv = { 5, 0 };
@@ -101,6 +103,8 @@ static int http_get(int *status, char **body, int port, const char *path)
 	*status = 0;
 	if (body)
 		*body = NULL;
+	if (head)
+		*head = NULL;
 	if ((fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
 		return -1;
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
@@ -134,6 +138,10 @@ static int http_get(int *status, char **body, int port, const char *path)
 	if (body) {
 		char *b = strstr(resp.buf, "\r\n\r\n");
 		*body = xstrdup(b ? b + 4 : "");
+	}
+	if (head) {
+		char *end = strstr(resp.buf, "\r\n\r\n");
+		*head = xstrndup(resp.buf, end ? (size_t)(end - resp.buf) : resp.len);
 	}
 	rc = 0;
 done:
@@ -228,11 +236,23 @@ static char *log_tail(const char *log_path)
 	return res;
 }
 
-/* Wait until /v2/ answers 200, the child dies, or 10 s pass. */
+/* Whether the response's header lines carry r's nonce: a server that got the
+ * port between free_port and the registry's own bind answers without it. */
+static bool answered_by(const struct registry *r, const char *head)
+{
+	char *line = xasprintf("\r\nX-Bench-Registry: %s", r->nonce);
+	bool ours = head && strcasestr(head, line);
+
+	free(line);
+	return ours;
+}
+
+/* Wait until /v2/ answers 200 with r's nonce, the child dies, or 10 s pass. */
 static int wait_ready(struct registry *r)
 {
 	monotime start = monotime_now();
 	int status = 0, wstatus;
+	char *head = NULL;
 
 	for (;;) {
 		pid_t w = waitpid(r->pid, &wstatus, WNOHANG);
@@ -246,8 +266,13 @@ static int wait_ready(struct registry *r)
 			free(tail);
 			return BENCH_ESETUP;
 		}
-		if (http_get(&status, NULL, r->port, "/v2/") == 0 && status == 200)
+		if (http_get(&status, NULL, &head, r->port, "/v2/") == 0 && status == 200 &&
+		    answered_by(r, head)) {
+			free(head);
 			return 0;
+		}
+		free(head);
+		head = NULL;
 		if (monotime_now() - start > READY_TIMEOUT_NS)
 			return bench_error_set(BENCH_ESETUP, "docker-registry on %s did not answer GET /v2/ with 200 "
 					       "within 10 s (last status %d); see %s", r->addr, status, r->log_path);
@@ -300,7 +325,9 @@ int registry_start(struct registry **out, const char *work_dir)
 		goto done;
 	}
 	/* another program may take the port between free_port and the bind:
-	 * then the registry exits at once and we try another port */
+	 * then the registry exits at once (wait_ready knows the answers of
+	 * that program by the missing nonce) and we try another port */
+	snprintf(r->nonce, sizeof(r->nonce), "%d-%llx", (int)getpid(), (unsigned long long)monotime_now());
 	for (attempt = 0; attempt < 3; attempt++) {
 		const char *argv[] = { "docker-registry", "serve", config, NULL };
 
@@ -312,8 +339,8 @@ int registry_start(struct registry **out, const char *work_dir)
 				"log:\n  level: warn\n  accesslog:\n    disabled: true\n"
 				"storage:\n  filesystem:\n    rootdirectory: %s\n  delete:\n    enabled: true\n"
 				"  maintenance:\n    uploadpurging:\n      enabled: false\n"
-				"http:\n  addr: %s\n",
-				data, r->addr);
+				"http:\n  addr: %s\n  headers:\n    X-Bench-Registry: [\"%s\"]\n",
+				data, r->addr, r->nonce);
 		if ((rc = write_file_atomic(config, yml, strlen(yml))) < 0 ||
 		    (rc = spawn(&r->pid, bin, argv, log_fd)) < 0)
 			goto done;
@@ -343,9 +370,14 @@ const char *registry_address(const struct registry *r)
 	return r->addr;
 }
 
+int registry_port(const struct registry *r)
+{
+	return r->port;
+}
+
 int registry_get(int *status, char **body, const struct registry *r, const char *path)
 {
-	if (http_get(status, body, r->port, path) < 0)
+	if (http_get(status, body, NULL, r->port, path) < 0)
 		return bench_error_errno(BENCH_ERROR, "cannot GET http://%s%s", r->addr, path);
 	return 0;
 }

@@ -26,6 +26,7 @@ struct server {
 	struct MHD_Daemon *daemon;
 	char *root;
 	double bandwidth, latency;
+	struct pace_link *link; /* the caller's, may be NULL */
 	int port;
 	atomic_bool stopping;
 	atomic_llong bytes, requests;
@@ -191,6 +192,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	b->s = s;
 	b->fd = fd;
 	pacer_init(&b->pacer, s->bandwidth, server_stopping, s);
+	pacer_set_link(&b->pacer, s->link);
 	r = MHD_create_response_from_callback((uint64_t)size, 1 << 16, read_body, b, free_body);
 	if (!r) {
 		free_body(b);
@@ -204,7 +206,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	return ret;
 }
 
-int server_start(struct server **out, const char *root, double bandwidth, double latency)
+int server_start(struct server **out, const char *root, double bandwidth, double latency,
+		 struct pace_link *link)
 {
 	struct server *s = xcalloc(1, sizeof(*s));
 	const union MHD_DaemonInfo *info;
@@ -215,6 +218,7 @@ int server_start(struct server **out, const char *root, double bandwidth, double
 	s->root = path_absolute(root);
 	s->bandwidth = bandwidth > 0 ? bandwidth : 0;
 	s->latency = latency > 0 ? latency : 0;
+	s->link = link;
 	atomic_init(&s->stopping, false);
 	atomic_init(&s->bytes, 0);
 	atomic_init(&s->requests, 0);

@@ -3,7 +3,8 @@
  * thread per connection) on 127.0.0.1 and an ephemeral port. It serves a
  * folder read-only (a trailing "/" serves that folder's index.html), waits
  * `latency` seconds before each response and paces every body at
- * `bandwidth` bytes/s per connection. It counts body bytes and requests and
+ * `bandwidth` bytes/s per connection, every body also drawn from a shared
+ * link (the runner's) when given one. It counts body bytes and requests and
  * never prints anything.
  */
 #ifndef BENCH_WORLD_SERVER_H
@@ -11,10 +12,14 @@
 
 #include <stdint.h>
 
+#include "world/pace.h"
+
 struct server;
 
-/* Serve root (which must outlive the server). bandwidth <= 0: unpaced. */
-int server_start(struct server **out, const char *root, double bandwidth, double latency);
+/* Serve root (which must outlive the server). bandwidth <= 0: unpaced.
+ * link (may be NULL) must outlive the server. */
+int server_start(struct server **out, const char *root, double bandwidth, double latency,
+		 struct pace_link *link);
 
 /* Stop serving (open transfers are cut) and free s. NULL is allowed. */
 void server_stop(struct server *s);

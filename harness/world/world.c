@@ -2,8 +2,10 @@
  * world/world.c: starts and stops the emulated cafeboo world (see world.h)
  * by putting its parts together: the base image (baseimage.c), the
  * generated repository (repo.c), the generated files (wheels.c) behind the
- * paced HTTP server (server.c), the local registry (registry.c), and the
- * paced copy standing in for actions/cache (pace.c).
+ * paced HTTP server (server.c), the local registry (registry.c) behind the
+ * paced proxy (proxy.c), and the paced copy standing in for actions/cache
+ * (pace.c). The world owns the runner's link (pace.c): every transfer that
+ * would cross a real runner's network draws from it, at the same moment.
  */
 #include "world.h"
 
@@ -17,6 +19,7 @@
 #include "proc.h"
 #include "world/baseimage.h"
 #include "world/pace.h"
+#include "world/proxy.h"
 #include "world/registry.h"
 #include "world/repo.h"
 #include "world/server.h"
@@ -28,8 +31,10 @@ struct world {
 	char *dir, *files_dir, *repo_dir;
 	char *registry_addr;
 	const char *base_image;         /* s->base_image or the default */
+	struct pace_link *link;         /* the runner's: runner_bandwidth */
 	struct server *server;
-	struct registry *registry;
+	struct registry *registry;      /* on a private port, behind proxy */
+	struct proxy *proxy;
 	struct world_files files;
 	double generate_seconds;
 	void (*log)(void *ctx, const char *msg);
@@ -78,9 +83,11 @@ int world_start(struct world **out, const struct world_settings *s, const char *
 
 	/* the registry first: a missing docker-registry is reported at once,
 	 * not after minutes of making a base image */
-	if ((error = registry_start(&w->registry, w->dir)))
+	w->link = pace_link_new(s->runner_bandwidth);
+	if ((error = registry_start(&w->registry, w->dir)) ||
+	    (error = proxy_start(&w->proxy, registry_port(w->registry), s->registry_bandwidth, w->link)))
 		goto done;
-	w->registry_addr = xstrdup(registry_address(w->registry));
+	w->registry_addr = xasprintf("127.0.0.1:%d", proxy_port(w->proxy));
 
 	note(w, "world: checking the base image %s", w->base_image);
 	if ((error = world_base_image_ensure(w->base_image, w->dir, log, log_ctx)))
@@ -103,10 +110,10 @@ int world_start(struct world **out, const struct world_settings *s, const char *
 	     (double)w->files.wheel_bytes / 1e6, (double)w->files.model_bytes / 1e6,
 	     w->generate_seconds);
 
-	if ((error = server_start(&w->server, w->files_dir, s->bandwidth, s->latency)))
+	if ((error = server_start(&w->server, w->files_dir, s->bandwidth, s->latency, w->link)))
 		goto done;
-	note(w, "world: index at http://127.0.0.1:%d/simple/, registry at %s",
-	     server_port(w->server), w->registry_addr);
+	note(w, "world: index at http://127.0.0.1:%d/simple/, registry at %s (paced, in front of %s)",
+	     server_port(w->server), w->registry_addr, registry_address(w->registry));
 	*out = w;
 	w = NULL;
 done:
@@ -120,8 +127,10 @@ void world_stop(struct world *w)
 	if (!w)
 		return;
 	server_stop(w->server);
+	proxy_stop(w->proxy);
 	if (w->registry)
 		registry_stop(w->registry);
+	pace_link_free(w->link); /* after every stream that draws from it */
 	if (w->dir) {
 		/* a failing world_start's message matters more than rm_rf's */
 		char *msg = xstrdup(bench_error_last());
@@ -164,6 +173,7 @@ const char *world_registry(const struct world *w)
 void world_counters_reset(struct world *w)
 {
 	server_counters_reset(w->server);
+	proxy_counters_reset(w->proxy);
 }
 
 int64_t world_served_bytes(const struct world *w)
@@ -176,6 +186,16 @@ int64_t world_served_requests(const struct world *w)
 	return server_requests(w->server);
 }
 
+int64_t world_registry_bytes(const struct world *w)
+{
+	return proxy_bytes(w->proxy, PROXY_UP) + proxy_bytes(w->proxy, PROXY_DOWN);
+}
+
+int64_t world_registry_sent_bytes(const struct world *w)
+{
+	return proxy_bytes(w->proxy, PROXY_UP);
+}
+
 static bool interrupted(void *ctx)
 {
 	(void)ctx;
@@ -184,7 +204,7 @@ static bool interrupted(void *ctx)
 
 int world_paced_copy(double *seconds, struct world *w, const char *dst, const char *src)
 {
-	return paced_copy_tree(seconds, dst, src, w->s->cache_bandwidth, interrupted, NULL);
+	return paced_copy_tree(seconds, dst, src, w->s->cache_bandwidth, w->link, interrupted, NULL);
 }
 
 json_t *world_describe(const struct world *w)
@@ -199,6 +219,7 @@ json_t *world_describe(const struct world *w)
 	json_object_set_new(o, "latency", json_real(w->s->latency));
 	json_object_set_new(o, "cache_bandwidth", json_real(w->s->cache_bandwidth));
 	json_object_set_new(o, "registry_bandwidth", json_real(w->s->registry_bandwidth));
+	json_object_set_new(o, "runner_bandwidth", json_real(w->s->runner_bandwidth));
 	json_object_set_new(o, "base_image", json_string(w->base_image));
 	json_object_set_new(o, "index_url", json_string(url));
 	json_object_set_new(o, "index_port", json_integer(server_port(w->server)));
