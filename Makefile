@@ -59,7 +59,7 @@ valgrind: $(TESTS)
 # fuzz: each tests/fuzz/fuzz_*.c under libFuzzer (clang), a short smoke run; fuzz-long: 1,000,000 runs each
 FUZZ_CFLAGS = -g -O1 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iharness $(shell pkg-config --cflags jansson inih) \
               -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-FUZZ_SRC_scenario = harness/scenario.c harness/sha256.c
+FUZZ_SRC_scenario = $(wildcard harness/scenario*.c) harness/sha256.c
 FUZZ_SRC_rawjson  = harness/rawjson.c
 FUZZ_SRC_baseline = harness/gate.c harness/gate_baseline.c harness/gate_format.c harness/results.c harness/stats.c
 FUZZ_SRC_svg      = harness/html_svg.c harness/html.c harness/sha256.c harness/base64.c

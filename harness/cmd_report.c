@@ -6,6 +6,7 @@
  */
 #include "commands.h"
 #include "error.h"
+#include "gate.h"
 #include "html.h"
 #include "plot.h"
 #include "report.h"
@@ -211,28 +212,34 @@ done:
 }
 
 static const char compare_usage[] =
-	"usage: bench compare RUN_A RUN_B [--format text|markdown|html] [-o FILE]\n"
+	"usage: bench compare RUN_A RUN_B [--format text|markdown|html] [-o FILE] [--threshold X]\n"
 	"\n"
 	"Compare two results folders variant by variant: cold and warm medians, the\n"
-	"ratio B/A, the spread, and a verdict (better, worse, no significant change)\n"
-	"from the Mann-Whitney U test (p < 0.05) on the warm builds when both runs have\n"
-	"3 or more and the medians differ by more than 5%, else from whether the\n"
-	"min-max ranges overlap. Exits 0 whatever the verdicts.\n"
+	"ratio B/A, the spread, and a verdict on the warm builds by the rule of\n"
+	"bench gate: better or worse only when B's median is beyond A's by more than\n"
+	"the threshold and a two-sided Mann-Whitney U test (p < 0.05) tells B's\n"
+	"builds from A's shifted by the threshold; no significant change when it\n"
+	"cannot; inconclusive when the numbers of builds cannot reach p < 0.05 at\n"
+	"all (3 against 3 or 4). Exits 0 whatever the verdicts.\n"
 	"\n"
-	"  -f, --format F   text (default), markdown or html (a self-contained page)\n"
-	"  -o, --output F   write to file F instead of stdout\n"
-	"  -h, --help       show this help\n";
+	"  -f, --format F      text (default), markdown or html (a self-contained page)\n"
+	"  -o, --output F      write to file F instead of stdout\n"
+	"  -t, --threshold X   the change that counts, as 10% or 0.10 (default 5%; the\n"
+	"                      html page uses 5%)\n"
+	"  -h, --help          show this help\n";
 
 int cmd_compare(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"format", required_argument, NULL, 'f'},
 		{"output", required_argument, NULL, 'o'},
+		{"threshold", required_argument, NULL, 't'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	json_t *a = NULL, *b = NULL;
 	bool markdown = false, html = false;
+	double threshold = COMPARE_THRESHOLD;
 	const char *output = NULL;
 	char *doc = NULL;
 	size_t len = 0;
@@ -241,7 +248,7 @@ int cmd_compare(int argc, char **argv)
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "f:o:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:o:t:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			markdown = !strcmp(optarg, "markdown") || !strcmp(optarg, "md");
@@ -253,6 +260,12 @@ int cmd_compare(int argc, char **argv)
 			break;
 		case 'o':
 			output = optarg;
+			break;
+		case 't':
+			if (gate_parse_fraction(&threshold, optarg) < 0)
+				return usage_error("compare", compare_usage, "--threshold: invalid "
+						   "threshold '%s' (use a percentage like 10%% or a "
+						   "fraction like 0.10)", optarg);
 			break;
 		case 'h':
 			fputs(compare_usage, stdout);
@@ -276,7 +289,7 @@ int cmd_compare(int argc, char **argv)
 	} else if (!(f = open_memstream(&doc, &len))) {
 		error = bench_error_errno(BENCH_EIO, "cannot make a memory stream");
 	} else {
-		error = compare_write(f, a, b, markdown);
+		error = compare_write(f, a, b, markdown, threshold);
 		if (fclose(f) == EOF && !error)
 			error = bench_error_errno(BENCH_EIO, "cannot write the comparison");
 	}

@@ -1,14 +1,22 @@
-/* cmd_run.c: `bench run SCENARIO.ini [options]`: flags, then run.c. */
+/*
+ * cmd_run.c: `bench run SCENARIO.ini [options]`: the flags, the replay
+ * (run.c), then what the end of a run prints: the summary table, the blog
+ * comparison of a world scenario, the charts and the --gate verdict.
+ */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "blogreport.h"
 #include "commands.h"
 #include "error.h"
+#include "gate.h"
 #include "proc.h"
 #include "run.h"
 #include "runreport.h"
+#include "scenario.h"
+#include "util.h"
 
 static void run_usage(FILE *f)
 {
@@ -30,6 +38,36 @@ static void run_usage(FILE *f)
 	      "2 usage or set-up error, 130 interrupted (everything finished is kept)\n", f);
 }
 
+/* The end of a run whose replay ended (out->run is set): the summary, the
+ * blog comparison (world scenarios), the charts, and the gate when asked and
+ * nothing stopped the run (error == 0). Returns 0, or the gate's error. */
+static int report_run(bool *gate_failed, const struct run_options *opts, const struct run_outcome *out,
+		      int error)
+{
+	runreport_print(stdout, out->run);
+	if (out->scenario->world.enabled) {
+		json_t *ev = blogreport_evaluate(out->run);
+		char *path = path_join(out->results_dir, "blog-comparison.json"), *text = json_dumps(ev, JSON_INDENT(2));
+		blogreport_print(stdout, ev);
+		if (text && write_file_atomic(path, text, strlen(text)) < 0)
+			fprintf(stderr, "bench run: warning: %s\n", bench_error_last());
+		free(text);
+		free(path);
+		json_decref(ev);
+	}
+	if (!opts->no_plot)
+		runreport_plot(out->results_dir, opts->quiet);
+	if (!error && opts->gate_baseline) {
+		int regressed = 0;
+		fprintf(stdout, "\ngate against %s\n", opts->gate_baseline);
+		if ((error = gate_run(&regressed, out->results_dir, opts->gate_baseline, &out->scenario->gate,
+				      stdout)) == 0)
+			*gate_failed = regressed != 0;
+		return error;
+	}
+	return 0;
+}
+
 int cmd_run(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -43,6 +81,7 @@ int cmd_run(int argc, char **argv)
 	};
 	struct run_options opts = {0};
 	struct run_outcome out;
+	bool gate_failed = false;
 	int c, error, status;
 	char *end;
 
@@ -83,11 +122,21 @@ int cmd_run(int argc, char **argv)
 	opts.scenario_path = argv[optind];
 	proc_install_signal_handlers();
 	error = run_execute(&out, &opts);
+	if (out.run) {
+		/* the report must not replace the message of what stopped the run */
+		char *message = error < 0 ? xstrdup(bench_error_last()) : NULL;
+		int gate_error = report_run(&gate_failed, &opts, &out, error);
+		if (message)
+			bench_error_set(error, "%s", message);
+		else
+			error = gate_error;
+		free(message);
+	}
 	if (error < 0) {
 		status = cmd_fail("run", error);
 		if (out.results_dir)
 			fprintf(stderr, "bench run: finished builds are kept in %s\n", out.results_dir);
-	} else if (out.not_ok || out.gate_failed) {
+	} else if (out.not_ok || gate_failed) {
 		status = 1;
 	} else {
 		status = 0;

@@ -1,7 +1,8 @@
 /*
  * compare.c: `bench compare`: two runs variant by variant, with a verdict
- * per variant that is aware of noise (Mann-Whitney U, or non-overlapping
- * min-max ranges when the samples are too small or the change too small).
+ * per variant by the decision rule the gate uses (stats_decide): better or
+ * worse only beyond both the threshold and the noise, inconclusive when the
+ * builds are too few for the test to reach significance at all.
  */
 #include "report.h"
 #include "error.h"
@@ -13,9 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define COMPARE_ALPHA 0.05 /* Mann-Whitney significance level */
-#define COMPARE_NOISE 0.05 /* ratios within 1 +- this are "within noise" for the U test */
-
 const char *compare_verdict_name(enum compare_verdict v)
 {
 	switch (v) {
@@ -25,15 +23,17 @@ const char *compare_verdict_name(enum compare_verdict v)
 		return "better";
 	case COMPARE_WORSE:
 		return "worse";
+	case COMPARE_INCONCLUSIVE:
+		return "inconclusive";
 	default:
 		return "not comparable";
 	}
 }
 
 void compare_samples(struct compare_result *out, const double *a, size_t na,
-		     const double *b, size_t nb)
+		     const double *b, size_t nb, double threshold)
 {
-	struct stats sa, sb;
+	struct stats_decision d;
 
 	memset(out, 0, sizeof(*out));
 	out->ratio = NAN;
@@ -44,29 +44,25 @@ void compare_samples(struct compare_result *out, const double *a, size_t na,
 			 !na && !nb ? "either run" : !na ? "A" : "B");
 		return;
 	}
-	stats_compute(&sa, a, na);
-	stats_compute(&sb, b, nb);
-	if (sa.median > 0)
-		out->ratio = sb.median / sa.median;
-	if (na >= 3 && nb >= 3 && isfinite(out->ratio) && fabs(out->ratio - 1) > COMPARE_NOISE) {
-		out->p = stats_mann_whitney_p(a, na, b, nb);
-		if (out->p < COMPARE_ALPHA)
-			out->verdict = out->ratio > 1 ? COMPARE_WORSE : COMPARE_BETTER;
-		else
-			out->verdict = COMPARE_SAME;
-		snprintf(out->rule, sizeof(out->rule), "Mann-Whitney U, p = %.2g", out->p);
-		return;
+	stats_decide(&d, a, na, b, nb, threshold, false);
+	if (d.base_median > 0)
+		out->ratio = d.now_median / d.base_median;
+	out->p = d.p;
+	switch (d.change) {
+	case STATS_WORSE: out->verdict = COMPARE_WORSE; break;
+	case STATS_BETTER: out->verdict = COMPARE_BETTER; break;
+	case STATS_INCONCLUSIVE: out->verdict = COMPARE_INCONCLUSIVE; break;
+	case STATS_NO_CHANGE: out->verdict = COMPARE_SAME; break;
 	}
-	if (sb.max < sa.min)
-		out->verdict = COMPARE_BETTER;
-	else if (sb.min > sa.max)
-		out->verdict = COMPARE_WORSE;
-	else
-		out->verdict = COMPARE_SAME;
-	snprintf(out->rule, sizeof(out->rule), "min-max ranges %s; %s",
-		 out->verdict == COMPARE_SAME ? "overlap" : "do not overlap",
-		 na < 3 || nb < 3 ? "fewer than 3 builds" : "ratio within +-5%");
+	snprintf(out->rule, sizeof(out->rule), "%s", d.reason);
 }
+
+/* The rule, printed under the table. */
+static const char compare_rule[] =
+	"B is better or worse only when its median lies beyond A's shrunk or grown by the "
+	"threshold and a two-sided Mann-Whitney U test (p < 0.05) tells B's builds from A's "
+	"shifted by the threshold (the rule of bench gate); when the numbers of builds cannot "
+	"reach p < 0.05 at all (3 against 3 or 4), inconclusive.";
 
 /* The wall seconds of variant's ok builds in phase. *n gets the count. */
 static double *samples(size_t *n, json_t *run, const char *variant, const char *phase)
@@ -137,7 +133,7 @@ static const char *run_label(char *buf, size_t size, json_t *run)
 	return buf;
 }
 
-int compare_write(FILE *f, json_t *a, json_t *b, bool markdown)
+int compare_write(FILE *f, json_t *a, json_t *b, bool markdown, double threshold)
 {
 	struct strvec va = {0}, vb = {0};
 	char l1[160], l2[160];
@@ -148,14 +144,15 @@ int compare_write(FILE *f, json_t *a, json_t *b, bool markdown)
 	variants_of(&va, a);
 	variants_of(&vb, b);
 	if (markdown)
-		fprintf(f, "## bench compare\n\n- A: %s\n- B: %s\n\n"
+		fprintf(f, "## bench compare\n\n- A: %s\n- B: %s\n- threshold: %g%%\n\n"
 			"| variant | cold A (s) | cold B (s) | warm A (s) | warm B (s) | warm B/A | "
 			"warm A min-max, sd | warm B min-max, sd | verdict | rule |\n"
 			"|:--|--:|--:|--:|--:|--:|--:|--:|:--|:--|\n",
-			run_label(l1, sizeof(l1), a), run_label(l2, sizeof(l2), b));
+			run_label(l1, sizeof(l1), a), run_label(l2, sizeof(l2), b), threshold * 100);
 	else
-		fprintf(f, "A: %s\nB: %s\n\n%-18s %9s %9s %9s %9s %8s  %-22s %-22s %s\n",
-			run_label(l1, sizeof(l1), a), run_label(l2, sizeof(l2), b), "variant",
+		fprintf(f, "A: %s\nB: %s\nthreshold: %g%%\n\n%-18s %9s %9s %9s %9s %8s  %-22s %-22s %s\n",
+			run_label(l1, sizeof(l1), a), run_label(l2, sizeof(l2), b), threshold * 100,
+			"variant",
 			"cold A s", "cold B s", "warm A s", "warm B s", "B/A",
 			"warm A min-max, sd", "warm B min-max, sd", "verdict (rule)");
 	for (k = 0; k < va.n; k++) {
@@ -178,10 +175,10 @@ int compare_write(FILE *f, json_t *a, json_t *b, bool markdown)
 		stats_compute(&swa, wa, nwa);
 		stats_compute(&swb, wb, nwb);
 		if (nwa && nwb) {
-			compare_samples(&r, wa, nwa, wb, nwb);
+			compare_samples(&r, wa, nwa, wb, nwb, threshold);
 		} else {
 			phase = "cold";
-			compare_samples(&r, ca, nca, cb, ncb);
+			compare_samples(&r, ca, nca, cb, ncb, threshold);
 		}
 		if (isfinite(r.ratio))
 			snprintf(ratio, sizeof(ratio), "%.2fx", r.ratio);
@@ -208,6 +205,8 @@ int compare_write(FILE *f, json_t *a, json_t *b, bool markdown)
 	}
 	if (!any)
 		fputs(markdown ? "\nNo variant is in both runs.\n" : "\nno variant is in both runs\n", f);
+	else
+		fprintf(f, "%s%s\n", markdown ? "\n" : "\nrule: ", compare_rule);
 	for (k = 0; k < va.n + vb.n; k++) {
 		bool in_a = k < va.n;
 		const char *v = in_a ? va.v[k] : vb.v[k - va.n];

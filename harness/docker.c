@@ -1,8 +1,9 @@
 /*
  * docker.c: the questions bench asks the docker CLI (versions, preflight
- * checks, image sizes, runner resets, removing a run's images) and the argv
- * of a build. Every call
- * goes through proc.h as an argv; nothing here builds a command line.
+ * checks, image sizes, runner resets), the argv of a build, a push, an
+ * import, and the BuildKit builder's table entry made of them (at the end).
+ * Every call goes through proc.h as an argv; nothing here builds a command
+ * line.
  */
 #include "docker.h"
 
@@ -15,13 +16,27 @@
 
 #include "error.h"
 #include "proc.h"
+#include "rawjson.h"
 
 #define QUERY_TIMEOUT 60.0
+#define TRANSFER_TIMEOUT 1800.0 /* save/load of an image */
 
 const char *docker_cli(void)
 {
 	const char *env = getenv("BENCH_DOCKER");
 	return env && *env ? env : "docker";
+}
+
+void docker_argv_init(struct strvec *argv, const struct engine *e)
+{
+	strvec_push(argv, docker_cli());
+	if (e && e->context) {
+		strvec_push(argv, "--context");
+		strvec_push(argv, e->context);
+	} else if (e && e->host) {
+		strvec_push(argv, "-H");
+		strvec_push(argv, e->host);
+	}
 }
 
 /* The first line of text, trimmed, in a static buffer (for messages). */
@@ -50,14 +65,16 @@ static void chomp(char *s)
 
 /* Run `docker ARGS...` and capture stdout (caller frees *out). Returns 0 and
  * sets *status; a CLI that cannot be run at all is BENCH_ESETUP. */
-static int docker_query(char **out, char **err, int *status, const char *const *args)
+static int docker_query_timeout(char **out, char **err, int *status, const struct engine *e,
+				const char *const *args, double timeout)
 {
 	struct strvec argv = {0};
+	const char *const *a;
 	int error;
-	strvec_push(&argv, docker_cli());
-	for (; *args; args++)
-		strvec_push(&argv, *args);
-	error = proc_capture(out, err, status, strvec_argv(&argv), QUERY_TIMEOUT);
+	docker_argv_init(&argv, e);
+	for (a = args; *a; a++)
+		strvec_push(&argv, *a);
+	error = proc_capture(out, err, status, strvec_argv(&argv), timeout);
 	if (error == BENCH_ENOTFOUND)
 		error = bench_error_set(BENCH_ESETUP,
 			"docker CLI not found ('%s' cannot be run: %s): install it (Debian: docker.io) "
@@ -69,7 +86,12 @@ static int docker_query(char **out, char **err, int *status, const char *const *
 	return error;
 }
 
-static bool builder_can_export_cache(void)
+static int docker_query(char **out, char **err, int *status, const struct engine *e, const char *const *args)
+{
+	return docker_query_timeout(out, err, status, e, args, QUERY_TIMEOUT);
+}
+
+static bool builder_can_export_cache(const struct engine *e)
 {
 	const char *inspect[] = {"buildx", "inspect", NULL};
 	const char *info[] = {"info", "--format", "{{json .DriverStatus}}", NULL};
@@ -77,19 +99,19 @@ static bool builder_can_export_cache(void)
 	int status = 0;
 	bool ok = false;
 
-	if (docker_query(&out, NULL, &status, inspect) == 0 && status == 0 && out &&
+	if (docker_query(&out, NULL, &status, e, inspect) == 0 && status == 0 && out &&
 	    strstr(out, "docker-container"))
 		ok = true;
 	free(out);
 	out = NULL;
-	if (!ok && docker_query(&out, NULL, &status, info) == 0 && status == 0 && out &&
+	if (!ok && docker_query(&out, NULL, &status, e, info) == 0 && status == 0 && out &&
 	    strstr(out, "io.containerd.snapshotter"))
 		ok = true;
 	free(out);
 	return ok;
 }
 
-int docker_preflight(bool need_cache_export)
+int docker_preflight(const struct engine *e, bool need_cache_export)
 {
 	const char *client[] = {"version", "--format", "{{.Client.Version}}", NULL};
 	const char *server[] = {"version", "--format", "{{.Server.Version}}", NULL};
@@ -97,25 +119,26 @@ int docker_preflight(bool need_cache_export)
 	char *out = NULL, *err = NULL;
 	int status = 0, error;
 
-	if ((error = docker_query(&out, &err, &status, client)) < 0)
+	if ((error = docker_query(&out, &err, &status, e, client)) < 0)
 		goto done;
 	free(out);
 	free(err);
 	out = err = NULL;
-	if ((error = docker_query(&out, &err, &status, server)) < 0)
+	if ((error = docker_query(&out, &err, &status, e, server)) < 0)
 		goto done;
 	if (status != 0) {
 		const char *host = getenv("DOCKER_HOST");
 		error = bench_error_set(BENCH_ESETUP,
 			"docker daemon not answering at %s: start dockerd (scripts/setup starts it) "
 			"and check 'docker info'; docker said: %s",
-			host && *host ? host : "the default socket", first_line(err && *err ? err : out));
+			!engine_is_default(e) ? engine_describe(e) : host && *host ? host : "the default socket",
+			first_line(err && *err ? err : out));
 		goto done;
 	}
 	free(out);
 	free(err);
 	out = err = NULL;
-	if ((error = docker_query(&out, &err, &status, buildx)) < 0)
+	if ((error = docker_query(&out, &err, &status, e, buildx)) < 0)
 		goto done;
 	if (status != 0) {
 		error = bench_error_set(BENCH_ESETUP,
@@ -124,7 +147,7 @@ int docker_preflight(bool need_cache_export)
 			first_line(err && *err ? err : out));
 		goto done;
 	}
-	if (need_cache_export && !builder_can_export_cache()) {
+	if (need_cache_export && !builder_can_export_cache(e)) {
 		error = bench_error_set(BENCH_ESETUP,
 			"the current buildx builder (driver 'docker') cannot export a build cache: "
 			"enable the containerd image store ({\"features\":{\"containerd-snapshotter\":true}} "
@@ -139,12 +162,12 @@ done:
 	return error;
 }
 
-static json_t *query_string(const char *const *args)
+static json_t *query_string(const struct engine *e, const char *const *args)
 {
 	char *out = NULL;
 	int status = 0;
 	json_t *value = json_null();
-	if (docker_query(&out, NULL, &status, args) == 0 && status == 0 && out) {
+	if (docker_query(&out, NULL, &status, e, args) == 0 && status == 0 && out) {
 		chomp(out);
 		json_decref(value);
 		value = json_string(out);
@@ -154,7 +177,7 @@ static json_t *query_string(const char *const *args)
 	return value;
 }
 
-int docker_environment(json_t **out)
+int docker_environment(json_t **out, const struct engine *e)
 {
 	const char *client[] = {"version", "--format", "{{.Client.Version}}", NULL};
 	const char *server[] = {"version", "--format", "{{.Server.Version}}", NULL};
@@ -166,11 +189,11 @@ int docker_environment(json_t **out)
 	json_t *env = json_object(), *daemon_res;
 	char host[256] = "";
 
-	json_object_set_new(env, "docker_client", query_string(client));
-	json_object_set_new(env, "docker_server", query_string(server));
-	json_object_set_new(env, "buildx", query_string(buildx));
-	json_object_set_new(env, "storage_driver", query_string(driver));
-	daemon_res = query_string(ncpu);
+	json_object_set_new(env, "docker_client", query_string(e, client));
+	json_object_set_new(env, "docker_server", query_string(e, server));
+	json_object_set_new(env, "buildx", query_string(e, buildx));
+	json_object_set_new(env, "storage_driver", query_string(e, driver));
+	daemon_res = query_string(e, ncpu);
 	json_object_set_new(env, "daemon_cpus_memory", daemon_res);
 	if (uname(&un) == 0) {
 		json_object_set_new(env, "kernel", json_sprintf("%s %s", un.sysname, un.release));
@@ -186,76 +209,98 @@ int docker_environment(json_t **out)
 	return 0;
 }
 
-void docker_build_argv(struct strvec *argv, const struct build_request *req)
+static void push_flag(struct strvec *argv, const char *flag, const char *value)
+{
+	strvec_push(argv, flag);
+	strvec_push(argv, value);
+}
+
+int docker_cache_options(struct strvec *argv, const struct cache_spec *from, const struct cache_spec *to)
+{
+	const struct cache_spec *spec[2] = {from, to};
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		const struct cache_spec *c = spec[i];
+		char *export_opts;
+		if (!c || c->kind == CACHE_NONE)
+			continue;
+		if ((c->kind != CACHE_LOCAL && c->kind != CACHE_REGISTRY) || !c->location)
+			return bench_error_set(BENCH_EINVALID, "buildkit: no cache %s for cache = %s",
+					       i ? "export" : "import", cache_kind_name(c->kind));
+		if (!i) {
+			strvec_push(argv, "--cache-from");
+			strvec_pushf(argv, c->kind == CACHE_LOCAL ? "type=local,src=%s" : "type=registry,ref=%s",
+				     c->location);
+			continue;
+		}
+		/* both exporters take the same mode and compression options */
+		export_opts = xasprintf("mode=%s%s%s", c->mode ? c->mode : "max",
+					c->compression ? ",force-compression=true,compression=" : "",
+					c->compression ? c->compression : "");
+		strvec_push(argv, "--cache-to");
+		strvec_pushf(argv, c->kind == CACHE_LOCAL ? "type=local,dest=%s,%s" : "type=registry,ref=%s,%s",
+			     c->location, export_opts);
+		free(export_opts);
+	}
+	return 0;
+}
+
+int docker_build_argv(struct strvec *argv, const struct engine *e, const struct build_request *req)
 {
 	const char *const *p;
+	int error;
 
-	strvec_push(argv, docker_cli());
+	docker_argv_init(argv, e);
 	strvec_push(argv, "buildx");
 	strvec_push(argv, "build");
 	strvec_push(argv, "--progress=rawjson");
-	if (req->metadata_file) {
-		strvec_push(argv, "--metadata-file");
-		strvec_push(argv, req->metadata_file);
-	}
-	if (req->network) {
-		strvec_push(argv, "--network");
-		strvec_push(argv, req->network);
-	}
-	strvec_push(argv, "-f");
-	strvec_push(argv, req->dockerfile);
-	strvec_push(argv, "-t");
-	strvec_push(argv, req->tag);
-	if (req->target) {
-		strvec_push(argv, "--target");
-		strvec_push(argv, req->target);
-	}
-	for (p = req->build_args; p && *p; p++) {
-		strvec_push(argv, "--build-arg");
-		strvec_push(argv, *p);
-	}
-	for (p = req->secrets; p && *p; p++) {
-		strvec_push(argv, "--secret");
-		strvec_push(argv, *p);
-	}
-	if (req->cache_from) {
-		strvec_push(argv, "--cache-from");
-		strvec_push(argv, req->cache_from);
-	}
-	if (req->cache_to) {
-		strvec_push(argv, "--cache-to");
-		strvec_push(argv, req->cache_to);
-	}
-	if (req->push) {
-		/* the image exporter of the docker driver stores the image and pushes it */
-		strvec_push(argv, "--output");
-		strvec_push(argv, "type=image,push=true");
-	} else {
+	if (req->metadata_file)
+		push_flag(argv, "--metadata-file", req->metadata_file);
+	if (req->network)
+		push_flag(argv, "--network", req->network);
+	push_flag(argv, "-f", req->dockerfile);
+	push_flag(argv, "-t", req->tag);
+	if (req->target)
+		push_flag(argv, "--target", req->target);
+	for (p = req->build_args; p && *p; p++)
+		push_flag(argv, "--build-arg", *p);
+	for (p = req->secrets; p && *p; p++)
+		push_flag(argv, "--secret", *p);
+	if ((error = docker_cache_options(argv, &req->cache_from, &req->cache_to)) < 0)
+		return error;
+	/* the image exporter of the docker driver stores the image and pushes it */
+	if (req->push)
+		push_flag(argv, "--output", "type=image,push=true");
+	else
 		strvec_push(argv, "--load");
-	}
 	strvec_push(argv, req->context);
+	return 0;
 }
 
-/* Whether an image line "REPOSITORY:TAG" belongs to a bench run: the one
- * whose marker is given, or (marker NULL) any run's: its repository starts
- * with DOCKER_RUN_MARKER_PREFIX, after the registry host when there is one
- * (a first part with a dot or a colon, or "localhost"). */
-static bool run_image(const char *line, const char *marker)
+/* Whether an image line "REPOSITORY:TAG" belongs to the run whose marker
+ * is given (marker != NULL), or to any run (prefix != NULL): its repository
+ * starts with prefix, after the registry host when there is one (a first
+ * part with a dot or a colon, or "localhost"). */
+static bool run_image(const char *line, const char *marker, const char *prefix)
 {
 	const char *slash = strchr(line, '/');
 	size_t host = slash ? (size_t)(slash - line) : 0;
 
 	if (marker)
 		return *marker && strstr(line, marker);
+	if (!prefix || !*prefix)
+		return false;
 	if (slash && (memchr(line, '.', host) || memchr(line, ':', host) ||
 		      !strncmp(line, "localhost/", 10)))
 		line = slash + 1;
-	return !strncmp(line, DOCKER_RUN_MARKER_PREFIX, strlen(DOCKER_RUN_MARKER_PREFIX));
+	return !strncmp(line, prefix, strlen(prefix));
 }
 
-/* Remove the images run_image() picks with one `docker image rm -f`; the
- * number removed in *removed (may be NULL). */
-static int remove_run_images(int *removed, const char *marker)
+/* Remove the images run_image() picks with one `docker image rm -f`; how
+ * many in *removed (may be NULL). */
+static int remove_run_images(int *removed, const struct engine *e, const char *marker,
+			     const char *prefix)
 {
 	const char *list[] = {"image", "ls", "--format", "{{.Repository}}:{{.Tag}}", NULL};
 	struct strvec rm = {0};
@@ -264,7 +309,7 @@ static int remove_run_images(int *removed, const char *marker)
 
 	if (removed)
 		*removed = 0;
-	if ((error = docker_query(&out, NULL, &status, list)) < 0)
+	if ((error = docker_query(&out, NULL, &status, e, list)) < 0)
 		goto done;
 	if (status != 0) {
 		error = bench_error_set(BENCH_ERROR, "cannot list the images to remove");
@@ -274,12 +319,12 @@ static int remove_run_images(int *removed, const char *marker)
 	strvec_push(&rm, "rm");
 	strvec_push(&rm, "-f");
 	for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
-		if (run_image(line, marker))
+		if (run_image(line, marker, prefix))
 			strvec_push(&rm, line);
 	if (rm.n > 3) {
 		free(out);
 		out = NULL;
-		if ((error = docker_query(&out, &err, &status, strvec_argv(&rm))) < 0)
+		if ((error = docker_query(&out, &err, &status, e, strvec_argv(&rm))) < 0)
 			goto done;
 		if (status != 0) {
 			error = bench_error_set(BENCH_ERROR, "cannot remove the run's images: %s",
@@ -296,25 +341,38 @@ done:
 	return error;
 }
 
-int docker_remove_images(const char *tag_marker)
+int docker_remove_images(const struct engine *e, const char *marker)
 {
-	return remove_run_images(NULL, tag_marker);
+	return remove_run_images(NULL, e, marker ? marker : "", NULL);
 }
 
-int docker_remove_leftover_images(int *removed)
+int docker_remove_leftover_images(int *removed, const struct engine *e, const char *prefix)
 {
-	return remove_run_images(removed, NULL);
+	return remove_run_images(removed, e, NULL, prefix);
 }
 
-int docker_reset_runner(const char *tag_marker)
+/* BuildKit's metadata file names the image's config digest
+ * ("containerimage.config.digest"): the same config, the same layers, the
+ * same image. */
+char *docker_image_config(const char *metadata_file)
+{
+	json_t *meta = metadata_file ? json_load_file(metadata_file, 0, NULL) : NULL;
+	const char *config = json_string_value(json_object_get(meta, "containerimage.config.digest"));
+	char *out = config && *config ? xstrdup(config) : NULL;
+
+	json_decref(meta);
+	return out;
+}
+
+int docker_reset_runner(const struct engine *e, const char *marker)
 {
 	const char *prune[] = {"builder", "prune", "-af", NULL};
 	char *out = NULL, *err = NULL;
 	int status = 0, error;
 
-	if ((error = remove_run_images(NULL, tag_marker)) < 0)
+	if ((error = docker_remove_images(e, marker)) < 0)
 		return error;
-	if ((error = docker_query(&out, &err, &status, prune)) < 0)
+	if ((error = docker_query(&out, &err, &status, e, prune)) < 0)
 		goto done;
 	if (status != 0)
 		error = bench_error_set(BENCH_ERROR, "docker builder prune failed: %s", first_line(err));
@@ -324,17 +382,17 @@ done:
 	return error;
 }
 
-int docker_image_size(int64_t *out, const char *tag)
+int docker_image_size(int64_t *out, const struct engine *e, const char *ref)
 {
-	const char *args[] = {"image", "inspect", "--format", "{{.Size}}", tag, NULL};
+	const char *args[] = {"image", "inspect", "--format", "{{.Size}}", ref, NULL};
 	char *text = NULL;
 	int status = 0, error;
 
 	*out = 0;
-	if ((error = docker_query(&text, NULL, &status, args)) < 0)
+	if ((error = docker_query(&text, NULL, &status, e, args)) < 0)
 		goto done;
 	if (status != 0 || !text) {
-		error = bench_error_set(BENCH_ENOTFOUND, "image '%s' not found", tag);
+		error = bench_error_set(BENCH_ENOTFOUND, "image '%s' not found", ref);
 		goto done;
 	}
 	*out = strtoll(text, NULL, 10);
@@ -343,38 +401,132 @@ done:
 	return error;
 }
 
-/*
- * The image's size follows from its config (the config lists the layers),
- * so a build whose metadata file names a config digest already measured (a
- * fully cached build) has that size; docker is asked only about a new one.
- * A metadata file without "containerimage.config.digest" (another driver or
- * exporter) means asking every time.
- */
-int docker_image_size_known(int64_t *out, json_t *known, const char *metadata_file, const char *tag)
-{
-	json_t *meta = metadata_file ? json_load_file(metadata_file, 0, NULL) : NULL;
-	const char *config = json_string_value(json_object_get(meta, "containerimage.config.digest"));
-	json_t *size = config ? json_object_get(known, config) : NULL;
-	int error = 0;
-
-	if (json_is_integer(size)) {
-		*out = (int64_t)json_integer_value(size);
-	} else if ((error = docker_image_size(out, tag)) == 0 && config && known) {
-		json_object_set_new(known, config, json_integer((json_int_t)*out));
-	}
-	json_decref(meta);
-	return error;
-}
-
-int docker_image_exists(bool *out, const char *ref)
+int docker_image_exists(bool *out, const struct engine *e, const char *ref)
 {
 	const char *args[] = {"image", "inspect", "--format", "{{.Id}}", ref, NULL};
 	char *text = NULL;
 	int status = 0, error;
 
 	*out = false;
-	if ((error = docker_query(&text, NULL, &status, args)) == 0)
+	if ((error = docker_query(&text, NULL, &status, e, args)) == 0)
 		*out = status == 0;
 	free(text);
 	return error;
 }
+
+/* Run `docker ARGS` for its exit status; a failure says what with its first
+ * line of stderr. */
+static int docker_do(const struct engine *e, const char *const *args, double timeout, const char *what)
+{
+	char *out = NULL, *err = NULL;
+	int status = 0, error;
+
+	if ((error = docker_query_timeout(&out, &err, &status, e, args, timeout)) == 0 && status != 0)
+		error = bench_error_set(BENCH_ERROR, "%s failed (exit %d): %s", what, status,
+					first_line(err && *err ? err : out));
+	free(out);
+	free(err);
+	return error;
+}
+
+int docker_image_remove(const struct engine *e, const char *ref)
+{
+	const char *args[] = {"image", "rm", "-f", ref, NULL};
+	return docker_do(e, args, QUERY_TIMEOUT, "docker image rm");
+}
+
+int docker_image_save(const struct engine *e, const char *ref, const char *tar)
+{
+	const char *args[] = {"image", "save", "-o", tar, ref, NULL};
+	return docker_do(e, args, TRANSFER_TIMEOUT, "docker image save");
+}
+
+int docker_image_load(const struct engine *e, const char *tar)
+{
+	const char *args[] = {"image", "load", "-q", "-i", tar, NULL};
+	return docker_do(e, args, TRANSFER_TIMEOUT, "docker image load");
+}
+
+void docker_push_argv(struct strvec *argv, const struct engine *e, const char *ref)
+{
+	docker_argv_init(argv, e);
+	strvec_push(argv, "push");
+	strvec_push(argv, "-q");
+	strvec_push(argv, ref);
+}
+
+void docker_import_argv(struct strvec *argv, const struct engine *e, const char *tar, const char *ref,
+			const char *const *changes, const char *message)
+{
+	docker_argv_init(argv, e);
+	strvec_push(argv, "import");
+	for (; changes && *changes; changes++)
+		push_flag(argv, "--change", *changes);
+	if (message)
+		push_flag(argv, "--message", message);
+	strvec_push(argv, tar);
+	strvec_push(argv, ref);
+}
+
+void docker_run_argv(struct strvec *argv, const struct engine *e, const char *ref, const char *network,
+		     const char *const *cmd)
+{
+	docker_argv_init(argv, e);
+	strvec_push(argv, "run");
+	strvec_push(argv, "--rm");
+	if (network)
+		push_flag(argv, "--network", network);
+	strvec_push(argv, ref);
+	for (; cmd && *cmd; cmd++)
+		strvec_push(argv, *cmd);
+}
+
+/* ---- the BuildKit builder: `docker buildx build` on the engine ---- */
+
+static int buildkit_preflight(const struct engine *e, const struct builder_needs *needs)
+{
+	return docker_preflight(e, needs && needs->cache_export);
+}
+
+static void buildkit_print_reset(FILE *f, const struct engine *e, const char *marker)
+{
+	struct strvec argv = {0};
+	size_t i;
+
+	docker_argv_init(&argv, e);
+	for (i = 0; i < argv.n; i++)
+		fprintf(f, "%s ", argv.v[i]);
+	fprintf(f, "builder prune -af   # and remove the run's images (%s*)\n", marker);
+	strvec_release(&argv);
+}
+
+static int buildkit_import_base(const struct engine *e, const char *ref)
+{
+	bool there = false;
+	int error;
+
+	if ((error = docker_image_exists(&there, e, ref)) < 0)
+		return error;
+	if (!there)
+		return bench_error_set(BENCH_ESETUP, "base image '%s' is not in %s's image store", ref,
+				       engine_describe(e));
+	return 0;
+}
+
+const struct builder builder_buildkit = {
+	.name = "buildkit",
+	.command = "docker buildx build",
+	.parser = &parser_rawjson,
+	.preflight = buildkit_preflight,
+	.environment = docker_environment,
+	.reset = docker_reset_runner,
+	.print_reset = buildkit_print_reset,
+	.remove_images = docker_remove_images,
+	.remove_leftovers = docker_remove_leftover_images,
+	.build_argv = docker_build_argv,
+	.cache_options = docker_cache_options,
+	.image_size = docker_image_size,
+	.image_config = docker_image_config,
+	.push_argv = docker_push_argv,
+	.import_base = buildkit_import_base,
+};

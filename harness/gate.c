@@ -21,7 +21,6 @@
 #define DEFAULT_WARM_OVER_COLD_GROWTH 0.10
 #define DEFAULT_IMAGE_GROWTH 0.05
 #define DEFAULT_CACHE_GROWTH 0.20
-#define SIGNIFICANCE 0.05
 
 /* ---- settings ---- */
 
@@ -177,8 +176,9 @@ static void skip(struct gate_check *c, const char *reason)
 	set_note(c, "%s", reason);
 }
 
-/* Samples of fig[key] divided by `by`, into a new array (*n its length). */
-static double *samples(size_t *n, json_t *fig, const char *key, double by)
+/* The finite numbers of fig[key] (an array) into a new array, *n their
+ * count. */
+static double *samples(size_t *n, json_t *fig, const char *key)
 {
 	json_t *a = json_object_get(fig, key), *v;
 	double *out = xcalloc(json_array_size(a) + 1, sizeof(double));
@@ -186,92 +186,94 @@ static double *samples(size_t *n, json_t *fig, const char *key, double by)
 
 	*n = 0;
 	json_array_foreach(a, i, v)
-		if (json_is_number(v))
-			out[(*n)++] = json_number_value(v) / by;
+		if (json_is_number(v) && isfinite(json_number_value(v)))
+			out[(*n)++] = json_number_value(v);
 	return out;
 }
 
-static double min_of(const double *v, size_t n)
+/* warm/cold, one figure per series: its warm median over its cold build.
+ * A baseline of format 1 has only the run's figure (one sample). */
+static double *series_ratios(size_t *n, json_t *fig)
 {
-	double m = v[0];
-	for (size_t i = 1; i < n; i++)
-		m = v[i] < m ? v[i] : m;
-	return m;
-}
-
-static double max_of(const double *v, size_t n)
-{
-	double m = v[0];
-	for (size_t i = 1; i < n; i++)
-		m = v[i] > m ? v[i] : m;
-	return m;
-}
-
-/* Whether Mann-Whitney can give p < 0.05 at all for these sample sizes: not
- * for 3 against 3, whose smallest exact p-value is 0.1. */
-static bool mann_whitney_can_decide(size_t na, size_t nb)
-{
-	double *a = xcalloc(na + nb, sizeof(double));
-	double p;
+	json_t *series = json_object_get(fig, "series"), *s;
+	double *out = xcalloc(json_array_size(series) + 1, sizeof(double));
 	size_t i;
 
-	for (i = 0; i < na + nb; i++)
-		a[i] = (double)i;
-	p = stats_mann_whitney_p(a, na, a + na, nb);
-	free(a);
-	return p < SIGNIFICANCE;
+	*n = 0;
+	if (!json_is_array(series)) {
+		out[0] = json_num(fig, "warm_over_cold", NAN);
+		*n = isfinite(out[0]) && out[0] > 0;
+		return out;
+	}
+	json_array_foreach(series, i, s)
+		if (json_num(s, "warm_over_cold", NAN) > 0)
+			out[(*n)++] = json_num(s, "warm_over_cold", NAN);
+	return out;
 }
 
-static const char *unit_format(enum gate_unit unit)
+/* vs REF, one figure per warm build: its seconds over the reference's build
+ * of the same commit and repetition, measured in the same run. Without any
+ * such pair (a baseline of format 1), the ratio of the warm medians. */
+static double *paired_ratios(size_t *n, json_t *fig, json_t *ref)
 {
-	return unit == GATE_SECONDS ? "%.3g s" : "%.3g";
+	json_t *mine = json_object_get(fig, "warm_builds"), *theirs = json_object_get(ref, "warm_builds");
+	json_t *b, *r;
+	double *out = xcalloc(json_array_size(mine) + 1, sizeof(double));
+	size_t i, k;
+
+	*n = 0;
+	json_array_foreach(mine, i, b) {
+		json_array_foreach(theirs, k, r) {
+			double num = json_num(b, "seconds", NAN), den = json_num(r, "seconds", NAN);
+			if (json_num(b, "repetition", NAN) != json_num(r, "repetition", NAN) ||
+			    strcmp(json_str(b, "commit"), json_str(r, "commit")))
+				continue;
+			if (num > 0 && den > 0 && isfinite(num / den))
+				out[(*n)++] = num / den;
+			break;
+		}
+	}
+	if (!*n && warm_median(fig) > 0 && warm_median(ref) > 0) {
+		out[0] = warm_median(fig) / warm_median(ref);
+		*n = isfinite(out[0]);
+	}
+	return out;
 }
 
 /*
- * The noise rule of gate.h for one time check. rs/bs are the run's and the
- * baseline's samples (at least one each); the figures are their medians. The
- * limit is the baseline's figure grown by `growth` (added when additive, else
- * a fraction).
+ * One time check by the decision rule of stats.h (the one bench compare
+ * uses too): the run's samples rs against the baseline's bs, with `growth`
+ * added to the baseline (additive) or as a fraction. Only "worse" fails;
+ * "inconclusive" passes, saying why.
  */
 static void judge_time(struct gate_check *c, const double *rs, size_t nr, const double *bs,
 		       size_t nb, double growth, bool additive)
 {
-	char lo[64], hi[64];
-	double widened;
+	struct stats_decision d;
 
-	c->measured = stats_median(rs, nr);
-	c->baseline = stats_median(bs, nb);
-	c->limit = additive ? c->baseline + growth : c->baseline * (1 + growth);
-	if (additive)
-		set_rule(c, "may grow by at most %g", growth);
-	else
-		set_rule(c, "may grow by at most %g%%", growth * 100);
-	if (c->measured <= c->limit * (1 + 1e-12)) {
-		c->status = GATE_PASS;
-		return;
-	}
-	if (nr >= 3 && nb >= 3 && mann_whitney_can_decide(nr, nb)) {
-		double p = stats_mann_whitney_p(rs, nr, bs, nb);
-		c->status = p < SIGNIFICANCE ? GATE_FAIL : GATE_PASS;
-		if (c->status == GATE_FAIL)
-			set_note(c, "beyond the noise: Mann-Whitney p = %.2g (%zu vs %zu samples)",
-				 p, nr, nb);
-		else
-			set_note(c, "beyond the limit but within the noise: Mann-Whitney p = %.2g "
-				 "(%zu vs %zu samples)", p, nr, nb);
-		return;
-	}
-	widened = additive ? max_of(bs, nb) + growth : max_of(bs, nb) * (1 + growth);
-	snprintf(lo, sizeof(lo), unit_format(c->unit), min_of(rs, nr));
-	snprintf(hi, sizeof(hi), unit_format(c->unit), widened);
-	if (min_of(rs, nr) > widened) {
+	stats_decide(&d, bs, nb, rs, nr, growth, additive);
+	c->measured = d.now_median;
+	c->baseline = d.base_median;
+	c->limit = d.upper;
+	switch (d.change) {
+	case STATS_WORSE:
 		c->status = GATE_FAIL;
-		set_note(c, "beyond the noise: the run's lowest sample %s is above the baseline's "
-			 "highest widened by the threshold, %s", lo, hi);
-	} else {
+		set_note(c, "%s", d.reason);
+		break;
+	case STATS_INCONCLUSIVE:
 		c->status = GATE_PASS;
-		set_note(c, "beyond the limit but within the noise: the ranges overlap (run's "
-			 "lowest %s, baseline's highest widened %s)", lo, hi);
+		c->inconclusive = true;
+		set_note(c, "inconclusive: %s", d.reason);
+		break;
+	case STATS_BETTER:
+		c->status = GATE_PASS;
+		set_note(c, "improved: %s", d.reason);
+		break;
+	case STATS_NO_CHANGE:
+		c->status = GATE_PASS;
+		if (!isnan(d.p))
+			set_note(c, "%s", d.reason);
+		break;
 	}
 }
 
@@ -302,49 +304,67 @@ static void judge_floor(struct gate_check *c, double measured, double baseline)
 	c->status = measured < baseline - 1e-9 ? GATE_FAIL : GATE_PASS;
 }
 
+static const char *no_warm(bool now)
+{
+	return now ? "no ok warm builds in this run" : "no ok warm builds in the baseline";
+}
+
+/* Whether the variant keeps no cache at all (cache = none on an ephemeral
+ * runner): from the run's figures, else the baseline's. */
+static bool without_cache(json_t *now, json_t *then)
+{
+	json_t *c = json_object_get(now, "caching");
+	return json_is_boolean(c) ? json_is_false(c) : json_is_false(json_object_get(then, "caching"));
+}
+
 /* The time checks of one variant (see gate.h). */
 static void time_checks(struct gate_report *r, const char *variant, json_t *now, json_t *then,
 			json_t *run_figs, json_t *base_figs)
 {
 	const struct gate_limits *l = &r->limits;
-	double cold_now = json_num(json_object_get(now, "cold"), "median", NAN);
-	double cold_then = json_num(json_object_get(then, "cold"), "median", NAN);
 	bool warm_now = warm_median(now) > 0, warm_then = warm_median(then) > 0;
 	struct gate_check *c;
 	double *rs, *bs;
 	size_t nr, nb;
 
 	c = add_check(r, variant, "warm/cold", GATE_RATIO);
-	set_rule(c, "may grow by at most %g", l->warm_over_cold_growth);
-	if (!warm_now || !warm_then) {
-		skip(c, !warm_now ? "no ok warm builds in this run" : "no ok warm builds in the baseline");
-	} else if (!(cold_now > 0) || !(cold_then > 0)) {
-		skip(c, !(cold_now > 0) ? "no ok cold build in this run" : "no ok cold build in the baseline");
+	set_rule(c, "may grow by at most %g (one figure per series: its warm median over its "
+		 "cold build)", l->warm_over_cold_growth);
+	if (without_cache(now, then)) {
+		skip(c, "no cache (cache = none on an ephemeral runner): its warm builds are cold "
+		     "builds, warm/cold says nothing about caching");
+	} else if (!warm_now || !warm_then) {
+		skip(c, no_warm(!warm_now));
 	} else {
-		rs = samples(&nr, now, "warm_samples", cold_now);
-		bs = samples(&nb, then, "warm_samples", cold_then);
-		judge_time(c, rs, nr, bs, nb, l->warm_over_cold_growth, true);
+		rs = series_ratios(&nr, now);
+		bs = series_ratios(&nb, then);
+		if (!nr || !nb)
+			skip(c, !nr ? "no series with an ok cold and an ok warm build in this run"
+				    : "no series with an ok cold and an ok warm build in the baseline");
+		else
+			judge_time(c, rs, nr, bs, nb, l->warm_over_cold_growth, true);
 		free(rs);
 		free(bs);
 	}
 
 	if (l->reference && strcmp(variant, l->reference)) {
 		char *name = xasprintf("vs %s", l->reference);
-		double ref_now = warm_median(json_object_get(run_figs, l->reference));
-		double ref_then = warm_median(json_object_get(base_figs, l->reference));
+		json_t *ref_now = json_object_get(run_figs, l->reference);
+		json_t *ref_then = json_object_get(base_figs, l->reference);
 		c = add_check(r, variant, name, GATE_RATIO);
 		free(name);
-		set_rule(c, "may grow by at most %g%%", l->warm_median_growth * 100);
+		set_rule(c, "may grow by at most %g%% (one figure per warm build: its time over the "
+			 "%s build of the same commit)", l->warm_median_growth * 100, l->reference);
 		if (!warm_now || !warm_then)
-			skip(c, !warm_now ? "no ok warm builds in this run" : "no ok warm builds in the baseline");
-		else if (!json_object_get(base_figs, l->reference))
+			skip(c, no_warm(!warm_now));
+		else if (!ref_then)
 			skip(c, "reference variant not in the baseline");
-		else if (!(ref_now > 0) || !(ref_then > 0))
-			skip(c, !(ref_now > 0) ? "no ok warm builds of the reference in this run"
+		else if (!(warm_median(ref_now) > 0) || !(warm_median(ref_then) > 0))
+			skip(c, !(warm_median(ref_now) > 0) ? "no ok warm builds of the reference in this run"
 					      : "no ok warm builds of the reference in the baseline");
 		else {
-			rs = samples(&nr, now, "warm_samples", ref_now);
-			bs = samples(&nb, then, "warm_samples", ref_then);
+			rs = paired_ratios(&nr, now, ref_now);
+			bs = paired_ratios(&nb, then, ref_then);
 			judge_time(c, rs, nr, bs, nb, l->warm_median_growth, false);
 			free(rs);
 			free(bs);
@@ -353,12 +373,13 @@ static void time_checks(struct gate_report *r, const char *variant, json_t *now,
 
 	if (l->absolute) {
 		c = add_check(r, variant, "warm median", GATE_SECONDS);
-		set_rule(c, "may grow by at most %g%%", l->warm_median_growth * 100);
+		set_rule(c, "may grow by at most %g%% (one figure per warm build)",
+			 l->warm_median_growth * 100);
 		if (!warm_now || !warm_then) {
-			skip(c, !warm_now ? "no ok warm builds in this run" : "no ok warm builds in the baseline");
+			skip(c, no_warm(!warm_now));
 		} else {
-			rs = samples(&nr, now, "warm_samples", 1);
-			bs = samples(&nb, then, "warm_samples", 1);
+			rs = samples(&nr, now, "warm_samples");
+			bs = samples(&nb, then, "warm_samples");
 			judge_time(c, rs, nr, bs, nb, l->warm_median_growth, false);
 			free(rs);
 			free(bs);
@@ -421,6 +442,10 @@ static void add_notes(struct gate_report *r, json_t *run, json_t *baseline)
 	}
 	{
 		json_t *now = gate_commit_list(json_object_get(run, "builds"));
+		if (json_integer_value(json_object_get(baseline, "bench_baseline")) < 2)
+			strvec_push(&r->notes, "the baseline has format version 1, without figures per "
+				    "series and per commit: its side of each time check is one figure, "
+				    "which cannot decide; record it again with bench baseline");
 		json_t *then = json_object_get(baseline, "commits");
 		if (json_is_array(then) && !json_equal(now, then))
 			strvec_push(&r->notes, "this run replays other commits than the baseline: "
@@ -429,10 +454,32 @@ static void add_notes(struct gate_report *r, json_t *run, json_t *baseline)
 	}
 }
 
+/* The reference variant in force: the one asked for ("none": no reference),
+ * else the first variant of the run without any cache (see gate.h). */
+static void pick_reference(struct gate_report *out, const struct gate_limits *limits,
+			   json_t *run_figs)
+{
+	const char *name;
+	json_t *fig;
+
+	if (limits->reference) {
+		if (strcmp(limits->reference, "none"))
+			out->reference = xstrdup(limits->reference);
+		return;
+	}
+	json_object_foreach(run_figs, name, fig)
+		if (json_is_false(json_object_get(fig, "caching"))) {
+			out->reference = xstrdup(name);
+			out->reference_auto = true;
+			return;
+		}
+}
+
 int gate_evaluate(struct gate_report *out, json_t *run, json_t *baseline,
 		  const struct gate_limits *limits)
 {
-	json_t *run_figs = gate_run_figures(json_object_get(run, "builds"));
+	json_t *run_figs = gate_run_figures(json_object_get(run, "builds"),
+					    json_object_get(run, "scenario"));
 	json_t *base_figs = json_object_get(baseline, "variants"), *fig;
 	const char *name;
 	size_t i;
@@ -440,7 +487,7 @@ int gate_evaluate(struct gate_report *out, json_t *run, json_t *baseline,
 
 	memset(out, 0, sizeof(*out));
 	out->limits = *limits;
-	out->reference = limits->reference ? xstrdup(limits->reference) : NULL;
+	pick_reference(out, limits, run_figs);
 	out->limits.reference = out->reference;
 	if (out->reference && !json_object_get(run_figs, out->reference)) {
 		struct strbuf names = {0};
@@ -469,6 +516,7 @@ int gate_evaluate(struct gate_report *out, json_t *run, json_t *baseline,
 		case GATE_FAIL: out->failed++; break;
 		case GATE_SKIP: out->skipped++; break;
 		}
+		out->inconclusive += out->checks[i].inconclusive;
 	}
 done:
 	json_decref(run_figs);

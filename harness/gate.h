@@ -4,36 +4,36 @@
  * judges a new run against it, variant by variant.
  *
  * The checks, for each variant of the run (each PASS, FAIL or SKIP + reason):
- *   ok builds     the share of builds that ended "ok" may not fall
- *   warm/cold     warm median / cold median within the run; may grow by at
- *                 most warm_over_cold_growth (an absolute amount, default 0.10)
- *   vs REF        warm median / the reference variant's warm median within the
- *                 run; may grow by at most warm_median_growth (default 15%);
- *                 only when a reference variant is set
- *   warm median   absolute warm median seconds; may grow by at most
+ *   ok builds     the share of builds that ended "ok" may not fall (exact)
+ *   warm/cold     per series (variant x repetition), its warm median over its
+ *                 cold build; may grow by at most warm_over_cold_growth (an
+ *                 amount, default 0.10). Skipped for a variant without any
+ *                 cache (cache = none on an ephemeral runner): its warm builds
+ *                 are cold builds
+ *   vs REF        per warm build, its time over the reference variant's build
+ *                 of the same commit and repetition in the same run; may grow
+ *                 by at most warm_median_growth (default 15%). The reference
+ *                 is [gate] reference / --reference, else the first variant
+ *                 of the run without any cache ("none": no reference)
+ *   warm median   absolute warm seconds; may grow by at most
  *                 warm_median_growth; only with absolute = yes (--absolute),
  *                 since seconds from another machine mean little
  *   cached steps  mean steps_cached of the ok warm builds may not fall
- *                 (unless cached_steps_may_fall = yes)
+ *                 (exact; unless cached_steps_may_fall = yes)
  *   image size    median image_bytes of the ok builds; may grow by at most
  *                 image_growth (default 5%)
- *   cache size    median over the series (variant x repetition) of the largest
- *                 cache folder of the series; may grow by at most cache_growth
- *                 (default 20%)
+ *   cache size    median over the series of the largest cache folder of the
+ *                 series; may grow by at most cache_growth (default 20%)
  * Thresholds come from the command's flags, else the run's scenario [gate]
  * section, else these defaults.
  *
- * Noise rule. A time check (warm/cold, vs REF, warm median) FAILs only when
- * its figure is beyond the limit AND the change is beyond the measured
- * spread: with at least 3 samples on both sides, the two-sided Mann-Whitney U
- * test on the samples must give p < 0.05 with the run's median above the
- * baseline's (the samples of warm/cold are each warm build over the cold
- * median of its own run; those of vs REF each warm build over the reference's
- * warm median). With fewer samples, or sizes for which p < 0.05 cannot be
- * reached at all (3 against 3), the run's min-max range must lie wholly above
- * the baseline's max widened by the threshold. So one noisy sample cannot fail
- * a pull request. Cached steps, image and cache sizes and ok builds are
- * deterministic comparisons.
+ * Noise rule. A time check decides by stats_decide (stats.h), the rule
+ * bench compare uses too: it FAILs only when the run's median is beyond the
+ * limit AND a two-sided Mann-Whitney U test (p < 0.05) tells the run's
+ * samples from the baseline's shifted by the threshold. Sample sizes that
+ * cannot reach p < 0.05 at all (one series against one, 3 against 3) make it
+ * an inconclusive PASS that says why. Ok builds and cached steps are exact,
+ * image and cache sizes compared with their allowances.
  */
 #ifndef BENCH_GATE_H
 #define BENCH_GATE_H
@@ -45,13 +45,14 @@
 #include "scenario.h"
 #include "util.h"
 
-#define GATE_BASELINE_VERSION 1
+#define GATE_BASELINE_VERSION 2
 
 /* The noise rule above, one paragraph, printed in every report's footer. */
 extern const char gate_noise_rule[];
 
 /* The thresholds in force: every field set. `reference` is borrowed from
- * the settings it was resolved from (NULL: no reference check). */
+ * the settings it was resolved from (NULL: the gate picks the first variant
+ * without cache; "none": no reference check). */
 struct gate_limits {
 	double warm_median_growth;    /* fraction */
 	double warm_over_cold_growth; /* absolute amount */
@@ -80,8 +81,9 @@ int gate_parse_fraction(double *out, const char *text);
 /* ---- figures and baselines (gate_baseline.c) ---- */
 
 /* {NAME: figures} for every variant of builds, in the order variants first
- * appear: the shape of a baseline's "variants". New reference. */
-json_t *gate_run_figures(json_t *builds);
+ * appear: the shape of a baseline's "variants". scenario (the run's, may be
+ * NULL) says each variant's cache and runner. New reference. */
+json_t *gate_run_figures(json_t *builds, json_t *scenario);
 
 /* The distinct commit ids of builds in the order they first appear. New
  * reference. */
@@ -89,11 +91,14 @@ json_t *gate_commit_list(json_t *builds);
 
 /* The baseline of a loaded run (results_load's object): {"bench_baseline": 1,
  * "created", "source", "scenario", "commits", "machine": {hostname, cpus,
- * memory_bytes, docker_server, buildx}, "variants": {NAME: {builds, ok, cold,
- * warm (stats), cold_samples, warm_samples, warm_over_cold, cached_steps_warm,
- * cached_step_ratio, image_bytes, cache_bytes, relative: {OTHER: warm median
- * ratio}}}}. `source` names the results folder. BENCH_EINVALID when the run
- * has no builds. New reference. */
+ * memory_bytes, docker_server, buildx}, "variants": {NAME: {builds, ok, cache,
+ * runner, caching, cold, warm (stats), cold_samples, warm_samples, series:
+ * [{repetition, cold_seconds, warm_median_seconds, warm_over_cold}],
+ * warm_builds: [{repetition, commit, seconds}], warm_over_cold,
+ * cached_steps_warm, cached_step_ratio, image_bytes, cache_bytes, relative:
+ * {OTHER: warm median ratio}}}} (format 2; the gate still reads format 1,
+ * without cache, runner, caching, series and warm_builds). `source` names the
+ * results folder. BENCH_EINVALID when the run has no builds. New reference. */
 int gate_baseline_from_run(json_t **out, json_t *run, const char *source);
 
 /* Load results_dir and make its baseline (the folder's name is the source).
@@ -123,14 +128,17 @@ struct gate_check {
 	bool at_least;         /* limit is a floor (">="), else a ceiling ("<=") */
 	char *rule;            /* "may grow by at most 0.10", never NULL */
 	char *note;            /* SKIP reason, or the noise verdict, or NULL */
+	bool inconclusive;     /* a PASS because the samples cannot decide */
 };
 
 struct gate_report {
 	struct gate_check *checks;
 	size_t count, alloc;
 	size_t passed, failed, skipped;
+	size_t inconclusive;   /* of the passed */
 	struct gate_limits limits;
-	char *reference;       /* owned copy behind limits.reference */
+	char *reference;       /* owned copy behind limits.reference (NULL: none) */
+	bool reference_auto;   /* chosen by the gate: the first variant without cache */
 	char *results;         /* what was judged, for the header */
 	char *baseline;        /* the baseline's path or source */
 	struct strvec notes;   /* other machine, other commits, incomplete run */

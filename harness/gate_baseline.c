@@ -30,19 +30,77 @@ static json_t *samples_json(const double *v, size_t n)
 }
 
 /*
+ * One entry per series (repetition) of a variant: {"repetition", "cold_seconds",
+ * "warm_median_seconds", "warm_over_cold"}, the last null unless the series
+ * has an ok cold build and an ok warm one. `colds` and `warms` map a
+ * repetition ("1") to the array of its ok wall seconds.
+ */
+static json_t *series_json(json_t *reps, json_t *colds, json_t *warms)
+{
+	json_t *out = json_array(), *r;
+	size_t i;
+
+	json_array_foreach(reps, i, r) {
+		const char *key = json_string_value(r);
+		json_t *c = json_object_get(colds, key), *w = json_object_get(warms, key), *v;
+		double *wv = xcalloc(json_array_size(w) + 1, sizeof(double)), cold, warm;
+		size_t k, nw = 0;
+
+		json_array_foreach(w, k, v)
+			wv[nw++] = json_number_value(v);
+		cold = json_array_size(c) ? json_number_value(json_array_get(c, 0)) : NAN;
+		warm = nw ? stats_median(wv, nw) : NAN;
+		json_array_append_new(out, json_pack("{s:I, s:o, s:o, s:o}", "repetition",
+			(json_int_t)strtoll(key, NULL, 10), "cold_seconds", real_or_null(cold),
+			"warm_median_seconds", real_or_null(warm), "warm_over_cold",
+			real_or_null(cold > 0 && nw ? warm / cold : NAN)));
+		free(wv);
+	}
+	return out;
+}
+
+/* Append v to the array at obj[key], made when missing. */
+static void push_at(json_t *obj, const char *key, json_t *v)
+{
+	json_t *a = json_object_get(obj, key);
+
+	if (!a) {
+		a = json_array();
+		json_object_set_new(obj, key, a);
+	}
+	json_array_append_new(a, v);
+}
+
+/* The [variant] of the run's scenario named `variant`, or NULL. */
+static json_t *scenario_variant(json_t *scenario, const char *variant)
+{
+	json_t *v;
+	size_t i;
+
+	json_array_foreach(json_object_get(scenario, "variants"), i, v)
+		if (!strcmp(json_str(v, "name"), variant))
+			return v;
+	return NULL;
+}
+
+/*
  * The figures of one variant of builds (the shape of a baseline's variant).
  * Times, cached steps and image sizes count "ok" builds only; the cache size
  * is the largest cache folder of each series (variant x repetition, all its
- * builds), the median over the series.
+ * builds), the median over the series. "caching" is false for a variant that
+ * keeps no cache at all (cache = none on an ephemeral runner), whose warm
+ * builds are cold builds; null when the scenario does not say.
  */
-static json_t *variant_figures(json_t *builds, const char *variant)
+static json_t *variant_figures(json_t *builds, json_t *scenario, const char *variant)
 {
 	size_t n = json_array_size(builds), i, ncold = 0, nwarm = 0, nimage = 0, nseries = 0;
 	size_t count = 0, ok = 0;
 	double *cold = xcalloc(n + 1, sizeof(double)), *warm = xcalloc(n + 1, sizeof(double));
 	double *image = xcalloc(n + 1, sizeof(double)), *cache = xcalloc(n + 1, sizeof(double));
 	double steps_cached = 0, steps_total = 0, cold_med, warm_med;
-	json_t *series = json_object(), *b, *v, *out;
+	json_t *series = json_object(), *reps = json_array(), *colds = json_object();
+	json_t *warms = json_object(), *warm_builds = json_array(), *b, *v, *out;
+	json_t *sv = scenario_variant(scenario, variant);
 	const char *key;
 
 	json_array_foreach(builds, i, b) {
@@ -52,8 +110,10 @@ static json_t *variant_figures(json_t *builds, const char *variant)
 		if (strcmp(json_str(b, "variant"), variant))
 			continue;
 		count++;
-		snprintf(rep, sizeof(rep), "%.0f", isfinite(r) ? r : 1);
+		snprintf(rep, sizeof(rep), "%.0f", isfinite(r) && fabs(r) < 1e15 ? r : 1);
 		v = json_object_get(series, rep);
+		if (!v)
+			json_array_append_new(reps, json_string(rep));
 		if (!isfinite(bytes))
 			bytes = 0;
 		if (!v || bytes > json_real_value(v))
@@ -67,8 +127,13 @@ static json_t *variant_figures(json_t *builds, const char *variant)
 			continue;
 		if (!strcmp(json_str(b, "phase"), "cold")) {
 			cold[ncold++] = wall;
+			push_at(colds, rep, json_real(wall));
 		} else if (!strcmp(json_str(b, "phase"), "warm")) {
 			warm[nwarm++] = wall;
+			push_at(warms, rep, json_real(wall));
+			json_array_append_new(warm_builds, json_pack("{s:I, s:s, s:f}", "repetition",
+				(json_int_t)strtoll(rep, NULL, 10), "commit", json_str(b, "commit"),
+				"seconds", wall));
 			if (isfinite(json_num(b, "steps_cached", NAN)))
 				steps_cached += json_num(b, "steps_cached", NAN);
 			if (isfinite(json_num(b, "steps_total", NAN)))
@@ -83,10 +148,19 @@ static json_t *variant_figures(json_t *builds, const char *variant)
 	out = json_object();
 	json_object_set_new(out, "builds", json_integer((json_int_t)count));
 	json_object_set_new(out, "ok", json_integer((json_int_t)ok));
+	json_object_set_new(out, "cache", json_is_string(json_object_get(sv, "cache")) ?
+			    json_string(json_str(sv, "cache")) : json_null());
+	json_object_set_new(out, "runner", json_is_string(json_object_get(sv, "runner")) ?
+			    json_string(json_str(sv, "runner")) : json_null());
+	json_object_set_new(out, "caching", !sv ? json_null() :
+			    json_boolean(strcmp(json_str(sv, "cache"), "none") ||
+					 strcmp(json_str(sv, "runner"), "ephemeral")));
 	json_object_set_new(out, "cold", results_stats_json(cold, ncold));
 	json_object_set_new(out, "warm", results_stats_json(warm, nwarm));
 	json_object_set_new(out, "cold_samples", samples_json(cold, ncold));
 	json_object_set_new(out, "warm_samples", samples_json(warm, nwarm));
+	json_object_set_new(out, "series", series_json(reps, colds, warms));
+	json_object_set_new(out, "warm_builds", warm_builds);
 	json_object_set_new(out, "warm_over_cold",
 			    real_or_null(cold_med > 0 ? warm_med / cold_med : NAN));
 	json_object_set_new(out, "cached_steps_warm",
@@ -99,6 +173,9 @@ static json_t *variant_figures(json_t *builds, const char *variant)
 			    real_or_null(nseries ? stats_median(cache, nseries) : NAN));
 	json_object_set_new(out, "relative", json_object());
 	json_decref(series);
+	json_decref(reps);
+	json_decref(colds);
+	json_decref(warms);
 	free(cold);
 	free(warm);
 	free(image);
@@ -115,7 +192,7 @@ static double warm_median(json_t *fig)
 /* {NAME: figures} for every variant of builds, in the order they first
  * appear, with "relative" filled in: each variant's warm median over every
  * other variant's. */
-json_t *gate_run_figures(json_t *builds)
+json_t *gate_run_figures(json_t *builds, json_t *scenario)
 {
 	json_t *out = json_object(), *b, *fig, *other;
 	const char *name, *oname;
@@ -124,7 +201,7 @@ json_t *gate_run_figures(json_t *builds)
 	json_array_foreach(builds, i, b) {
 		const char *variant = json_str(b, "variant");
 		if (!json_object_get(out, variant))
-			json_object_set_new(out, variant, variant_figures(builds, variant));
+			json_object_set_new(out, variant, variant_figures(builds, scenario, variant));
 	}
 	json_object_foreach(out, name, fig) {
 		json_object_foreach(out, oname, other) {
@@ -179,7 +256,8 @@ int gate_baseline_from_run(json_t **out, json_t *run, const char *source)
 	json_object_set_new(base, "scenario", json_is_string(name) ? json_incref(name) : json_null());
 	json_object_set_new(base, "commits", gate_commit_list(builds));
 	json_object_set_new(base, "machine", machine);
-	json_object_set_new(base, "variants", gate_run_figures(builds));
+	json_object_set_new(base, "variants",
+			    gate_run_figures(builds, json_object_get(run, "scenario")));
 	*out = base;
 	return 0;
 }
@@ -255,10 +333,11 @@ int gate_baseline_load(json_t **out, const char *path)
 					"(missing 'bench_baseline')", path);
 		goto done;
 	}
-	if (!json_is_integer(version) || json_integer_value(version) != GATE_BASELINE_VERSION) {
+	if (!json_is_integer(version) || json_integer_value(version) < 1 ||
+	    json_integer_value(version) > GATE_BASELINE_VERSION) {
 		error = bench_error_set(BENCH_EINVALID, "baseline '%s' has format version %lld; this "
-					"bench reads version %d (record it again with bench baseline)",
-					path, (long long)json_number_value(version),
+					"bench reads versions 1 to %d (record it again with bench "
+					"baseline)", path, (long long)json_number_value(version),
 					GATE_BASELINE_VERSION);
 		goto done;
 	}

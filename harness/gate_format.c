@@ -11,13 +11,15 @@
 #include <string.h>
 
 const char gate_noise_rule[] =
-	"A time check (warm/cold, vs REF, warm median) fails only when its figure is beyond "
-	"the limit and the change is beyond the measured spread: with at least 3 samples on "
-	"both sides, a two-sided Mann-Whitney U test on the samples must give p < 0.05 (for "
-	"warm/cold, each warm build over its run's cold median); with fewer samples, or too "
-	"few for p < 0.05 to be reachable (3 against 3), the run's lowest sample must lie "
-	"above the baseline's highest widened by the threshold. One noisy sample cannot fail "
-	"the gate. Cached steps, image and cache sizes and ok builds are compared exactly.";
+	"A time check (warm/cold, vs REF, warm median) fails only when the run's median is "
+	"beyond the limit (the baseline's median grown by the threshold) and a two-sided "
+	"Mann-Whitney U test at p < 0.05 tells the run's samples from the baseline's shifted "
+	"by the threshold; bench compare decides by the same rule. Sample sizes that cannot "
+	"reach p < 0.05 at all (3 against 3, one against one) make the check inconclusive, "
+	"a pass. warm/cold has one sample per series (its warm median over its cold build: "
+	"one cold build is one figure, not one per warm build); vs REF one per warm build, "
+	"over the reference's build of the same commit in the same run. Ok builds and cached "
+	"steps are compared exactly, image and cache sizes within their allowances.";
 
 static const char *status_name(enum gate_status s)
 {
@@ -101,9 +103,11 @@ static void wrap(struct strbuf *sb, const char *prefix, const char *text)
 
 static void verdict_line(struct strbuf *sb, const struct gate_report *r)
 {
-	strbuf_printf(sb, "%s: %zu check%s, %zu passed, %zu failed, %zu skipped",
-		      r->failed ? "FAIL" : "PASS", r->count, r->count == 1 ? "" : "s",
-		      r->passed, r->failed, r->skipped);
+	strbuf_printf(sb, "%s: %zu check%s, %zu passed", r->failed ? "FAIL" : "PASS", r->count,
+		      r->count == 1 ? "" : "s", r->passed);
+	if (r->inconclusive)
+		strbuf_printf(sb, " (%zu inconclusive)", r->inconclusive);
+	strbuf_printf(sb, ", %zu failed, %zu skipped", r->failed, r->skipped);
 }
 
 static void format_text(struct strbuf *sb, const struct gate_report *r)
@@ -142,10 +146,11 @@ static void format_text(struct strbuf *sb, const struct gate_report *r)
 		wrap(sb, "note: ", r->notes.v[i]);
 	strbuf_puts(sb, "gate: ");
 	verdict_line(sb, r);
-	strbuf_printf(sb, "\nthresholds: warm/cold +%g, warm median +%g%%%s%s%s, image +%g%%, "
+	strbuf_printf(sb, "\nthresholds: warm/cold +%g, warm median +%g%%%s%s%s%s, image +%g%%, "
 		      "cache +%g%%, cached steps %s\n", r->limits.warm_over_cold_growth,
 		      r->limits.warm_median_growth * 100,
 		      r->limits.reference ? " vs " : "", r->limits.reference ? r->limits.reference : "",
+		      r->reference_auto ? " (the first variant without cache)" : "",
 		      r->limits.absolute ? " (and absolute)" : "", r->limits.image_growth * 100,
 		      r->limits.cache_growth * 100,
 		      r->limits.cached_steps_may_fall ? "may fall" : "may not fall");
@@ -235,6 +240,7 @@ static void format_json(struct strbuf *sb, const struct gate_report *r)
 		json_object_set_new(j, "unit", json_string(units[c->unit]));
 		json_object_set_new(j, "rule", json_string(c->rule));
 		json_object_set_new(j, "note", c->note ? json_string(c->note) : json_null());
+		json_object_set_new(j, "inconclusive", json_boolean(c->inconclusive));
 		json_array_append_new(checks, j);
 	}
 	for (i = 0; i < r->notes.n; i++)
@@ -247,13 +253,15 @@ static void format_json(struct strbuf *sb, const struct gate_report *r)
 	json_object_set_new(t, "cached_steps_may_fall", json_boolean(r->limits.cached_steps_may_fall));
 	json_object_set_new(t, "reference", r->limits.reference ? json_string(r->limits.reference)
 							       : json_null());
+	json_object_set_new(t, "reference_auto", json_boolean(r->reference_auto));
 	json_object_set_new(t, "absolute", json_boolean(r->limits.absolute));
 	json_object_set_new(o, "verdict", json_string(r->failed ? "fail" : "pass"));
 	json_object_set_new(o, "results", r->results ? json_string(r->results) : json_null());
 	json_object_set_new(o, "baseline", r->baseline ? json_string(r->baseline) : json_null());
-	json_object_set_new(o, "counts", json_pack("{s:I, s:I, s:I}", "pass", (json_int_t)r->passed,
-						   "fail", (json_int_t)r->failed,
-						   "skip", (json_int_t)r->skipped));
+	json_object_set_new(o, "counts", json_pack("{s:I, s:I, s:I, s:I}", "pass",
+						   (json_int_t)r->passed, "fail", (json_int_t)r->failed,
+						   "skip", (json_int_t)r->skipped, "inconclusive",
+						   (json_int_t)r->inconclusive));
 	json_object_set_new(o, "thresholds", t);
 	json_object_set_new(o, "checks", checks);
 	json_object_set_new(o, "notes", notes);

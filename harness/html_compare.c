@@ -108,8 +108,8 @@ char *html_compare_page(json_t *a, json_t *b, const char *dir_a, const char *dir
 		{"warm B (s)", true}, {"B/A (ratio)", true}, {"warm A spread (s)", true},
 		{"warm B spread (s)", true}, {"verdict", false}, {"rule", false},
 	};
-	json_t *fa = gate_run_figures(json_object_get(a, "builds"));
-	json_t *fb = gate_run_figures(json_object_get(b, "builds"));
+	json_t *fa = gate_run_figures(json_object_get(a, "builds"), json_object_get(a, "scenario"));
+	json_t *fb = gate_run_figures(json_object_get(b, "builds"), json_object_get(b, "scenario"));
 	json_t *x, *y;
 	struct html_page p;
 	const char *v;
@@ -123,9 +123,11 @@ char *html_compare_page(json_t *a, json_t *b, const char *dir_a, const char *dir
 
 	html_section_begin(&p, "verdicts", "Per variant");
 	html_para(&p, "", "Medians of the ok builds' wall seconds. The verdict is on the warm builds "
-		  "(on the cold ones when either run has no ok warm build): the Mann\xE2\x80\x93Whitney U "
-		  "test (p < 0.05) when both runs have at least 3 builds and the medians differ by more "
-		  "than 5 %, else whether the min\xE2\x80\x93max ranges overlap. Better means B is faster.");
+		  "(on the cold ones when either run has no ok warm build), by the rule of bench gate: "
+		  "better or worse only when B's median is beyond A's by more than 5 % and a two-sided "
+		  "Mann\xE2\x80\x93Whitney U test (p < 0.05) tells B's builds from A's shifted by 5 %; "
+		  "inconclusive when the numbers of builds cannot reach p < 0.05 at all (3 against 3 "
+		  "or 4). Better means B is faster.");
 	html_table_begin(&p, "compare-table", NULL, cols, sizeof(cols) / sizeof(cols[0]));
 	json_object_foreach(fa, v, x) {
 		struct compare_result r;
@@ -141,7 +143,7 @@ char *html_compare_page(json_t *a, json_t *b, const char *dir_a, const char *dir
 			phase = "cold_samples";
 		sa = samples_of(&na, x, phase);
 		sb = samples_of(&nb, y, phase);
-		compare_samples(&r, sa, na, sb, nb);
+		compare_samples(&r, sa, na, sb, nb, COMPARE_THRESHOLD);
 		tone = r.verdict == COMPARE_BETTER ? "ok" : r.verdict == COMPARE_WORSE ? "fail"
 		       : r.verdict == COMPARE_SAME ? "skip" : "warn";
 		html_row_begin(&p, r.verdict == COMPARE_WORSE ? "bad" : r.verdict == COMPARE_BETTER ? "good" : NULL);

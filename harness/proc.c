@@ -24,6 +24,7 @@
 #include <sys/syscall.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 extern char **environ;
@@ -395,16 +396,27 @@ static void set_start_error(const struct proc *p, const struct child_err *ce,
 				strerror(ce->err));
 }
 
-int proc_run(struct proc *p)
+/* Fill exit_code / term_signal from a waitpid status; the child is gone. */
+static void set_ended(struct proc *p, int status)
+{
+	p->running = false;
+	p->wall_seconds = monotime_seconds_since(p->started);
+	if (WIFEXITED(status)) {
+		p->exit_code = WEXITSTATUS(status);
+	} else if (WIFSIGNALED(status)) {
+		p->term_signal = WTERMSIG(status);
+		p->exit_code = 128 + p->term_signal;
+	}
+}
+
+int proc_start(struct proc *p)
 {
 	int out[2] = { -1, -1 }, err[2] = { -1, -1 }, errpipe[2] = { -1, -1 };
-	int nullfd = -1, status = 0, code = BENCH_OK;
-	struct stream s[2] = { { -1, p->on_stdout, false },
-			       { -1, p->on_stderr, false } };
+	int nullfd = -1, status = 0, code = BENCH_OK, logfd;
+	bool use_log = p->output_fd > 2;
 	char **envp = NULL;
 	sigset_t all, old;
 	struct child_err ce;
-	monotime start;
 	pid_t pid;
 
 	p->pid = 0;
@@ -412,8 +424,13 @@ int proc_run(struct proc *p)
 	p->term_signal = 0;
 	p->timed_out = p->interrupted = false;
 	p->wall_seconds = 0;
+	p->running = false;
+	p->pipe_out = p->pipe_err = -1;
 	if (!p->argv || !p->argv[0] || !p->argv[0][0])
 		return bench_error_set(BENCH_EINVALID, "cannot run a program: empty argv");
+	if (p->output_fd < 0 || p->output_fd == 1 || p->output_fd == 2)
+		return bench_error_set(BENCH_EINVALID, "cannot run '%s': output descriptor %d",
+				       p->argv[0], p->output_fd);
 	if (proc_interrupt_requested())
 		return bench_error_set(BENCH_EINTERRUPTED,
 				       "interrupted before running '%s'", p->argv[0]);
@@ -423,23 +440,24 @@ int proc_run(struct proc *p)
 		code = bench_error_errno(BENCH_ERROR, "cannot open '/dev/null'");
 		goto done;
 	}
-	if (make_pipe(errpipe) < 0 || (p->on_stdout && make_pipe(out) < 0) ||
-	    (p->on_stderr && make_pipe(err) < 0)) {
+	if (make_pipe(errpipe) < 0 || (!use_log && p->on_stdout && make_pipe(out) < 0) ||
+	    (!use_log && p->on_stderr && make_pipe(err) < 0)) {
 		code = bench_error_errno(BENCH_ERROR, "cannot run '%s': pipe",
 					 p->argv[0]);
 		goto done;
 	}
 	envp = build_envp(p->env);
+	logfd = use_log ? p->output_fd : nullfd;
 
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
-	start = monotime_now();
+	p->started = monotime_now();
 	forked_by = getpid();
 	pid = fork();
 	if (pid == 0)
 		child_start(p, envp, errpipe[1], nullfd,
-			    out[1] >= 0 ? out[1] : nullfd,
-			    err[1] >= 0 ? err[1] : nullfd);
+			    out[1] >= 0 ? out[1] : logfd,
+			    err[1] >= 0 ? err[1] : logfd);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (pid < 0) {
 		code = bench_error_errno(BENCH_ERROR, "cannot run '%s': fork",
@@ -458,28 +476,15 @@ int proc_run(struct proc *p)
 		set_start_error(p, &ce, &code);
 		goto done;
 	}
-
-	s[0].fd = out[0];
-	s[1].fd = err[0];
+	for (int i = 0; i < 2; i++) {
+		int fd = i ? err[0] : out[0];
+		if (fd >= 0)
+			fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	}
+	p->pipe_out = out[0];
+	p->pipe_err = err[0];
 	out[0] = err[0] = -1;
-	for (int i = 0; i < 2; i++)
-		if (s[i].fd >= 0)
-			fcntl(s[i].fd, F_SETFL, fcntl(s[i].fd, F_GETFL) | O_NONBLOCK);
-	if (supervise(p, pid, s, start) < 0)
-		code = bench_error_errno(BENCH_ERROR, "cannot watch '%s': poll",
-					 p->argv[0]);
-	if (reap(pid, &status) < 0) {
-		code = bench_error_errno(BENCH_ERROR, "cannot wait for '%s'",
-					 p->argv[0]);
-		goto done;
-	}
-	p->wall_seconds = monotime_seconds_since(start);
-	if (WIFEXITED(status)) {
-		p->exit_code = WEXITSTATUS(status);
-	} else if (WIFSIGNALED(status)) {
-		p->term_signal = WTERMSIG(status);
-		p->exit_code = 128 + p->term_signal;
-	}
+	p->running = true;
 
 done:
 	close_fd(&nullfd);
@@ -489,10 +494,78 @@ done:
 	close_fd(&out[1]);
 	close_fd(&err[0]);
 	close_fd(&err[1]);
-	close_fd(&s[0].fd);
-	close_fd(&s[1].fd);
 	free(envp);
 	return code;
+}
+
+int proc_wait(struct proc *p)
+{
+	struct stream s[2] = { { p->pipe_out, p->on_stdout, false },
+			       { p->pipe_err, p->on_stderr, false } };
+	int status = 0, code = BENCH_OK;
+
+	if (!p->running)
+		return bench_error_set(BENCH_EINVALID, "cannot wait for '%s': not running",
+				       p->argv && p->argv[0] ? p->argv[0] : "?");
+	p->pipe_out = p->pipe_err = -1; /* supervise owns and closes them */
+	if (supervise(p, p->pid, s, p->started) < 0)
+		code = bench_error_errno(BENCH_ERROR, "cannot watch '%s': poll",
+					 p->argv[0]);
+	if (reap(p->pid, &status) < 0) {
+		p->running = false;
+		return bench_error_errno(BENCH_ERROR, "cannot wait for '%s'",
+					 p->argv[0]);
+	}
+	set_ended(p, status);
+	return code;
+}
+
+bool proc_poll(struct proc *p)
+{
+	int status = 0;
+	pid_t r;
+
+	if (!p->running)
+		return true;
+	do
+		r = waitpid(p->pid, &status, WNOHANG);
+	while (r < 0 && errno == EINTR);
+	if (r == 0)
+		return false;
+	if (r == p->pid)
+		set_ended(p, status);
+	else
+		p->running = false; /* ECHILD: someone else reaped it */
+	close_fd(&p->pipe_out);
+	close_fd(&p->pipe_err);
+	return true;
+}
+
+void proc_kill(struct proc *p, double grace_seconds)
+{
+	monotime start = monotime_now();
+	uint64_t grace_ns = grace_seconds > 0 ? (uint64_t)(grace_seconds * 1e9) : 0;
+	bool killed = false;
+
+	if (!p->running)
+		return;
+	signal_group(p->pid, SIGTERM);
+	while (!proc_poll(p)) {
+		struct timespec ts = { 0, 20000000L };
+		if (!killed && monotime_now() - start >= grace_ns) {
+			signal_group(p->pid, SIGKILL);
+			killed = true;
+		}
+		nanosleep(&ts, NULL);
+	}
+	kill(-p->pid, SIGKILL); /* anything left in its group */
+}
+
+int proc_run(struct proc *p)
+{
+	int code = proc_start(p);
+
+	return code < 0 ? code : proc_wait(p);
 }
 
 /* ---- proc_capture ---- */

@@ -659,3 +659,65 @@ json_t *rawjson_steps_json(const struct rawjson *p, int *steps_total, int *steps
 		*steps_cached = cached;
 	return arr;
 }
+
+/* ---- rawjson as a progress parser of the builder seam (parser.h) ---- */
+
+static int rj_create(void **state)
+{
+	struct rawjson *p = NULL;
+	int error = rawjson_new(&p);
+	*state = p;
+	return error;
+}
+
+static void rj_destroy(void *state)
+{
+	rawjson_free(state);
+}
+
+static int rj_feed(void *state, const char *buf, size_t len)
+{
+	return rawjson_feed(state, buf, len);
+}
+
+static const char *rj_current(const void *state)
+{
+	return rawjson_current(state);
+}
+
+static const struct step *rj_steps(const void *state, size_t *count)
+{
+	return rawjson_steps(state, count);
+}
+
+static json_t *rj_steps_json(const void *state, int *total, int *cached)
+{
+	return rawjson_steps_json(state, total, cached);
+}
+
+static const char *rj_step_log(const void *state, size_t i)
+{
+	return rawjson_step_log(state, i);
+}
+
+/* docker prints its plain-text lines after the last JSON object */
+static const char *rj_trailer(const char *tail, size_t len)
+{
+	const char *p = tail + len;
+	while (p > tail && p[-1] != '}')
+		p--;
+	return p;
+}
+
+const struct parser_ops parser_rawjson = {
+	.name = "rawjson",
+	.streams = PARSER_STDERR,
+	.create = rj_create,
+	.destroy = rj_destroy,
+	.feed = rj_feed,
+	.current = rj_current,
+	.steps = rj_steps,
+	.steps_json = rj_steps_json,
+	.step_log = rj_step_log,
+	.trailer = rj_trailer,
+};

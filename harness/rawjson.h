@@ -12,14 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-struct step {
-	char *digest;
-	char *name;        /* "[deps 2/2] RUN pip install ...", "exporting to image" */
-	double started;    /* seconds since the epoch (0 when not started) */
-	double completed;  /* seconds since the epoch (0 when not completed) */
-	bool cached;
-	char *error;       /* NULL when none */
-};
+#include "parser.h" /* struct step; rawjson is parser_rawjson */
 
 struct rawjson;
 
@@ -52,6 +45,9 @@ double step_seconds(const struct step *s);
 /* The steps as run.json wants them: [{"name", "seconds", "cached"[, "error"]}]
  * plus steps_total and steps_cached. New reference. */
 json_t *rawjson_steps_json(const struct rawjson *p, int *steps_total, int *steps_cached);
+
+/* This parser as the builder seam's parser_ops (BuildKit's, on stderr). */
+extern const struct parser_ops parser_rawjson;
 
 /* Additions (rawjson owner): */
 

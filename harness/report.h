@@ -35,38 +35,43 @@ int report_format_parse(enum report_format *out, const char *name);
 int report_write(FILE *f, json_t *run, enum report_format format);
 
 enum compare_verdict {
-	COMPARE_NONE,   /* not comparable: no ok builds on one side */
-	COMPARE_SAME,   /* no significant change */
-	COMPARE_BETTER, /* B is faster */
-	COMPARE_WORSE,  /* B is slower */
+	COMPARE_NONE,         /* not comparable: no ok builds on one side */
+	COMPARE_SAME,         /* no change beyond the threshold and the noise */
+	COMPARE_BETTER,       /* B is faster */
+	COMPARE_WORSE,        /* B is slower */
+	COMPARE_INCONCLUSIVE, /* beyond the threshold, too few builds to tell */
 };
+
+#define COMPARE_THRESHOLD 0.05 /* default: medians within +-5% are no change */
 
 struct compare_result {
 	enum compare_verdict verdict;
 	double ratio;    /* median(b) / median(a); NaN when not defined */
-	double p;        /* Mann-Whitney p-value, NaN when that rule was not used */
-	char rule[96];   /* which rule decided, e.g. "Mann-Whitney U, p = 0.0022" */
+	double p;        /* Mann-Whitney p-value, NaN when the test was not run */
+	char rule[224];  /* why, e.g. "above the threshold, beyond the noise: ..." */
 };
 
 /*
- * Decide whether sample b (seconds) is better or worse than a: with the
- * Mann-Whitney U test (p < 0.05) when both have at least 3 values and the
- * ratio of medians is beyond +-5%; otherwise by the min-max ranges, which
- * must not overlap for a verdict other than "no significant change".
+ * Decide whether sample b (seconds) is better or worse than a by more than
+ * `threshold` (a fraction), by stats_decide, the rule bench gate uses: b's
+ * median beyond a's grown (shrunk) by the threshold, and a two-sided
+ * Mann-Whitney U test (p < 0.05) of b against a shifted by the threshold;
+ * inconclusive when the sizes cannot reach p < 0.05 (3 against 3 or 4).
  */
 void compare_samples(struct compare_result *out, const double *a, size_t na,
-		     const double *b, size_t nb);
+		     const double *b, size_t nb, double threshold);
 
-/* "better", "worse", "no significant change", "not comparable". */
+/* "better", "worse", "no significant change", "inconclusive", "not comparable". */
 const char *compare_verdict_name(enum compare_verdict v);
 
 /*
  * Compare runs a and b variant by variant (the variants present in both):
  * cold and warm medians of each, the ratio B/A, the spread (min-max and
  * stddev) and the verdict on the warm samples (the cold ones when either
- * run has no ok warm build), naming the rule used. Variants found in only
- * one run are listed. A text table, or markdown when `markdown`.
+ * run has no ok warm build) with `threshold`, naming the rule's reason.
+ * Variants found in only one run are listed. A text table, or markdown when
+ * `markdown`.
  */
-int compare_write(FILE *f, json_t *a, json_t *b, bool markdown);
+int compare_write(FILE *f, json_t *a, json_t *b, bool markdown, double threshold);
 
 #endif

@@ -6,8 +6,11 @@
 #ifndef BENCH_RUN_H
 #define BENCH_RUN_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stdio.h>
+
+struct scenario;
 
 struct run_options {
 	const char *scenario_path;
@@ -18,19 +21,25 @@ struct run_options {
 	const char *resume_dir;   /* --resume DIR */
 	bool force;               /* --force: resume even when the scenario changed */
 	const char *work_dir;     /* --work DIR: kept afterwards (tests look inside) */
-	bool dry_run, quiet, no_plot;
+	bool dry_run, quiet;
+	/* for cmd_run.c's end of the run (run.c only replays): */
+	bool no_plot;
 	const char *gate_baseline;/* --gate FILE */
 };
 
-/* What a run ended with, for the command level to map to an exit status. */
+/* What a run ended with, for the command level to report and map to an
+ * exit status. Freed with run_outcome_release. */
 struct run_outcome {
 	int builds, ok, not_ok;   /* not_ok: failed, timeout, skipped, interrupted */
 	bool interrupted;         /* Ctrl-C: exit 130 */
-	bool gate_failed;         /* --gate found a regression */
-	char *results_dir;        /* the results folder (caller frees) */
+	char *results_dir;        /* the results folder, once made */
+	json_t *run;              /* run.json's object once the replay ended
+				     (finished or not), else NULL */
+	struct scenario *scenario;/* the scenario as run, with run */
 };
 
-/* Execute the run. Returns 0 when it ran to its end (whatever the builds'
+/* Execute the run: the replay only; the report, charts and gate at its end
+ * are cmd_run.c's. Returns 0 when it ran to its end (whatever the builds'
  * outcomes, see *out), BENCH_EINTERRUPTED after Ctrl-C (results kept), and a
  * negative code for usage or set-up errors (nothing built) or a failure that
  * stopped it (message kept). `out` is filled in every case. */

@@ -44,11 +44,10 @@ static void print_not_ok(FILE *f, json_t *run)
 	}
 }
 
-void runreport_print(FILE *f, json_t *run, const struct run_options *opts)
+void runreport_print(FILE *f, json_t *run)
 {
 	json_t *summary = json_object_get(run, "summary"), *s;
 	size_t i, width = 7;
-	(void)opts;
 
 	json_array_foreach(summary, i, s) {
 		size_t n = strlen(json_string_value(json_object_get(s, "variant")) ?: "");

@@ -10,10 +10,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "run.h"
-
 /* The summary table of run (run.json's object) on f. */
-void runreport_print(FILE *f, json_t *run, const struct run_options *opts);
+void runreport_print(FILE *f, json_t *run);
 
 /* Draw the charts into DIR/plots and print their paths on stderr; a missing
  * gnuplot is a warning here, never a failure of the run. */

@@ -5,6 +5,13 @@
  * variants to build at each commit. Paths are relative to the scenario file.
  * Unknown sections and keys are errors. Every error names "file:line" and all
  * of them are reported at once.
+ *
+ * The parser is split by concern: scenario.c (this API, defaults, freeing),
+ * scenario_read.c (lines, sections, key lookup and the error list),
+ * scenario_keys.c (the table of every key: kind, field, default, help),
+ * scenario_values.c (the checks and setters of keys with their own syntax),
+ * scenario_check.c (checks across keys), scenario_json.c (run.json's copy).
+ * scenario_int.h is what they share.
  */
 #ifndef BENCH_SCENARIO_H
 #define BENCH_SCENARIO_H
@@ -17,6 +24,9 @@ enum cache_kind {
 	CACHE_NONE,
 	CACHE_LOCAL,    /* --cache-from/--cache-to type=local, folder rotated */
 	CACHE_REGISTRY, /* --cache-from/--cache-to type=registry (the world's registry) */
+	CACHE_GHA,      /* --cache-from/--cache-to type=gha (the world's GitHub cache service) */
+	CACHE_INLINE,   /* --cache-to type=inline: cache metadata inside the pushed image
+			   (mode=min only), read back from the world's registry */
 };
 
 enum runner_kind {
@@ -38,6 +48,14 @@ struct variant {
 	char **cache_key_files;  /* cache_key = files:...: the cache folder's key is their
 				    hash (actions/cache hashFiles); NULL: one key per commit */
 	size_t cache_key_files_count;
+	char *builder;           /* builder = NAME: "buildkit" (default) or "buildah" */
+	char *cache_scope;       /* cache_scope: the gha cache's scope; the variant's name
+				    when cache = gha and unset, NULL for other caches */
+	char **cache_mounts;     /* cache_mounts = TARGET ...: absolute target= paths of the
+				    Dockerfile's RUN --mount=type=cache whose contents are
+				    carried between builds through the actions/cache stand-in
+				    (the "cache dance"); none by default */
+	size_t cache_mounts_count;
 	int line;                /* line of the [variant ...] header */
 };
 
@@ -52,6 +70,11 @@ struct world_settings {
 	double registry_bandwidth;/* bytes/s of pushes to the registry; 0 = unpaced */
 	double runner_bandwidth;  /* bytes/s of the runner's own link, shared by every transfer
 				     at once; 0 (default) = no cap */
+	double gha_quota;         /* bytes the emulated GitHub cache service keeps, before
+				     scaling (the world multiplies it by scale); default 10GB */
+	int gha_rate_limit;       /* upload requests per minute the GitHub cache service accepts
+				     before answering 429 ("N/s" is stored as 60N); 0 = unlimited */
+	double gha_retry_after;   /* seconds of the Retry-After sent with a 429; default 1 */
 	char *base_image;         /* local image used as FROM, e.g. "bench/python:3.12.7-slim" */
 	unsigned seed;
 	int line;
@@ -82,18 +105,32 @@ struct scenario {
 
 	char *name;
 	char *repo;      /* absolute path; NULL when [world] generates the repository */
-	char *commits;   /* "A..B", "a1b2c3 d4e5f6" or "last:N" */
+	char *commits;   /* "A..B", "a1b2c3 d4e5f6", "last:N", or "sample:N RANGE" (N commits
+			    spread evenly over RANGE, "A..B" or "last:M"; replay.c resolves it) */
 	char *context;   /* relative to the checked-out commit; default "." */
 	int repetitions; /* default 1 */
 	double timeout;  /* seconds per build; default 1800 */
 	char *network;   /* default "host" */
 	char **build_args; size_t build_args_count; /* "KEY=VALUE" */
 	struct secret *secrets; size_t secrets_count;
+	char **engines;  /* engines = NAME ...: docker context names or DOCKER_HOST URLs
+			    (unix://, tcp://, ssh://) to run on; none = the default engine */
+	size_t engines_count;
 
 	struct variant *variants; size_t variants_count;
 	struct world_settings world;
 	struct gate_settings gate;
 };
+
+/* The keys a scenario file may hold, for documentation and tests: the i-th
+ * one (in the order of the table in scenario_keys.c), or NULL past the last. */
+struct scenario_key_doc {
+	const char *section; /* "scenario", "variant", "world" or "gate" */
+	const char *name;
+	const char *def;     /* the default as written in a file, or NULL: unset */
+	const char *help;    /* one line */
+};
+const struct scenario_key_doc *scenario_key_doc(size_t i);
 
 /* Parse and validate the scenario at path. On error returns BENCH_EINVALID
  * (or BENCH_ENOTFOUND when the file is missing) and keeps a message with every

@@ -1,13 +1,16 @@
 /*
  * stats.c: the statistics of a sample (median, mean, sample standard
- * deviation, min, max, Tukey outliers) and the two-sided Mann-Whitney U test
- * (exact distribution for small samples without ties, normal approximation
- * with tie and continuity correction otherwise).
+ * deviation, min, max, outliers beyond Tukey's 1.5 x IQR fences), the
+ * Mann-Whitney U test (two-sided: exact distribution for small samples
+ * without ties, normal approximation with tie and continuity correction
+ * otherwise; one-sided: exact with ties counted conservatively), and
+ * stats_decide, the rule bench gate and bench compare share.
  */
 #include "stats.h"
 #include "util.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -205,4 +208,137 @@ double stats_mann_whitney_p(const double *a, size_t na, const double *b, size_t 
 	}
 	p = erfc(z / sqrt(2.0)); /* 2 * (1 - Phi(z)) */
 	return p > 1 ? 1 : p;
+}
+
+/* P(U >= u) for U the number of pairs with a above b, exact (no ties). */
+static double exact_upper_tail(size_t na, size_t nb, size_t u)
+{
+	double *c = u_counts(na, nb), total = 0, tail = 0;
+	size_t k;
+
+	for (k = 0; k <= na * nb; k++) {
+		total += c[k];
+		if (k >= u)
+			tail += c[k];
+	}
+	free(c);
+	return tail / total;
+}
+
+double stats_mann_whitney_greater_p(const double *a, size_t na, const double *b, size_t nb)
+{
+	double above = 0, ties = 0, mu, sigma, z;
+	size_t i, j;
+
+	if (!na || !nb)
+		return 1.0;
+	for (i = 0; i < na; i++)
+		for (j = 0; j < nb; j++) {
+			above += a[i] > b[j];
+			ties += a[i] == b[j];
+		}
+	if (na <= EXACT_MAX && nb <= EXACT_MAX)
+		return exact_upper_tail(na, nb, (size_t)above);
+	/* large samples: ties count half, no tie correction of the variance
+	 * (which only makes sigma larger, the p-value more cautious) */
+	mu = (double)na * (double)nb / 2;
+	sigma = sqrt((double)na * (double)nb * (double)(na + nb + 1) / 12);
+	z = (above + ties / 2 - mu - 0.5) / sigma;
+	return 0.5 * erfc(z / sqrt(2.0));
+}
+
+double stats_mann_whitney_min_p(size_t na, size_t nb)
+{
+	double c = 1;
+	size_t k = na < nb ? na : nb, n = na + nb, i;
+
+	for (i = 1; i <= k && isfinite(c); i++)
+		c = c * (double)(n - k + i) / (double)i;
+	return 2 / c > 1 ? 1 : 2 / c;
+}
+
+const char *stats_change_name(enum stats_change c)
+{
+	switch (c) {
+	case STATS_NO_CHANGE: return "no change";
+	case STATS_WORSE: return "worse";
+	case STATS_BETTER: return "better";
+	case STATS_INCONCLUSIVE: return "inconclusive";
+	}
+	return "?";
+}
+
+/* The finite values of v[0..n) into a new array; *out_n their count. */
+static double *finite_copy(size_t *out_n, const double *v, size_t n)
+{
+	double *out = xmalloc((n + 1) * sizeof(*out));
+	size_t i;
+
+	*out_n = 0;
+	for (i = 0; i < n; i++)
+		if (isfinite(v[i]))
+			out[(*out_n)++] = v[i];
+	return out;
+}
+
+void stats_decide(struct stats_decision *out, const double *base, size_t nb, const double *now,
+		  size_t nn, double threshold, bool additive)
+{
+	double *b = finite_copy(&nb, base, nb), *n = finite_copy(&nn, now, nn), *shifted = NULL;
+	double p1, slack;
+	bool worse;
+	size_t j;
+
+	memset(out, 0, sizeof(*out));
+	out->p = NAN;
+	out->n_base = nb;
+	out->n_now = nn;
+	out->base_median = out->now_median = out->upper = out->lower = NAN;
+	out->p_min = stats_mann_whitney_min_p(nb, nn);
+	if (!nb || !nn) {
+		out->change = STATS_INCONCLUSIVE;
+		snprintf(out->reason, sizeof(out->reason), "no samples %s",
+			 !nb ? "in the baseline" : "in this run");
+		goto done;
+	}
+	out->base_median = stats_median(b, nb);
+	out->now_median = stats_median(n, nn);
+	out->upper = additive ? out->base_median + threshold : out->base_median * (1 + threshold);
+	out->lower = additive ? out->base_median - threshold : out->base_median / (1 + threshold);
+	slack = 1e-12 * fmax(fabs(out->upper), fabs(out->lower));
+	if (out->now_median <= out->upper + slack && out->now_median >= out->lower - slack) {
+		out->change = STATS_NO_CHANGE;
+		snprintf(out->reason, sizeof(out->reason), "within the threshold");
+		goto done;
+	}
+	worse = out->now_median > out->upper;
+	if (out->p_min >= STATS_ALPHA) {
+		out->change = STATS_INCONCLUSIVE;
+		snprintf(out->reason, sizeof(out->reason), "%s the threshold, but %zu against %zu "
+			 "samples cannot reach p < %g (the smallest p is %.2g)",
+			 worse ? "above" : "below", nn, nb, STATS_ALPHA, out->p_min);
+		goto done;
+	}
+	shifted = xmalloc(nb * sizeof(*shifted));
+	for (j = 0; j < nb; j++)
+		shifted[j] = additive ? b[j] + (worse ? threshold : -threshold)
+				      : worse ? b[j] * (1 + threshold) : b[j] / (1 + threshold);
+	p1 = worse ? stats_mann_whitney_greater_p(n, nn, shifted, nb)
+		   : stats_mann_whitney_greater_p(shifted, nb, n, nn);
+	out->p = 2 * p1 > 1 ? 1 : 2 * p1;
+	if (out->p < STATS_ALPHA) {
+		out->change = worse ? STATS_WORSE : STATS_BETTER;
+		snprintf(out->reason, sizeof(out->reason), "%s the threshold, beyond the noise: "
+			 "Mann-Whitney p = %.2g against the baseline shifted by the threshold "
+			 "(%zu vs %zu samples)", worse ? "above" : "below", out->p, nn, nb);
+	} else {
+		out->change = STATS_NO_CHANGE;
+		snprintf(out->reason, sizeof(out->reason), "%s the threshold, but within the noise: "
+			 "Mann-Whitney p = %.2g against the baseline shifted by the threshold "
+			 "(%zu vs %zu samples)", worse ? "above" : "below", out->p, nn, nb);
+	}
+done:
+	free(b);
+	free(n);
+	free(shifted);
 }

@@ -26,12 +26,17 @@
 #include "util.h"
 
 struct world;
+struct engine;
 
 /* Build and start the world in work_dir (a private folder the caller removes
- * later). Progress notes go to `log` when not NULL. The settings must outlive
- * the world. */
-int world_start(struct world **out, const struct world_settings *s, const char *work_dir,
-		void (*log)(void *ctx, const char *msg), void *log_ctx);
+ * later); the base image is made on engine e (NULL: the default engine) when
+ * it lacks it. Progress notes go to `log` when not NULL. The settings must
+ * outlive the world. */
+int world_start(struct world **out, const struct world_settings *s, const struct engine *e,
+		const char *work_dir, void (*log)(void *ctx, const char *msg), void *log_ctx);
+
+/* The base image every build starts FROM (BASE_IMAGE). Owned by w. */
+const char *world_base_image(const struct world *w);
 
 /* Stop the servers and remove what world_start made, except the base image. */
 void world_stop(struct world *w);

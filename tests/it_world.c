@@ -68,7 +68,7 @@ static void test_pip_in_a_build_and_push(void **state)
 	assert_non_null(torch);
 	{
 		char *wdir = path_join(tmp, "world");
-		if (world_start(&w, &ws, wdir, log_line, NULL) < 0)
+		if (world_start(&w, &ws, NULL, wdir, log_line, NULL) < 0)
 			fail_msg("world_start: %s", bench_error_last());
 		free(wdir);
 	}
@@ -150,7 +150,7 @@ static void test_push_is_paced(void **state)
 
 	assert_non_null(mkdtemp(tmp));
 	wdir = path_join(tmp, "world");
-	if (world_start(&w, &ws, wdir, log_line, NULL) < 0)
+	if (world_start(&w, &ws, NULL, wdir, log_line, NULL) < 0)
 		fail_msg("world_start: %s", bench_error_last());
 	ctx = path_join(tmp, "ctx");
 	assert_int_equal(mkdir_p(ctx), 0);

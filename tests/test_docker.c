@@ -2,7 +2,10 @@
  * test_docker.c: the docker module without an engine: the argv of a build,
  * and the preflight checks' error paths through fake `docker` executables
  * (a missing CLI, a daemon that does not answer, buildx missing, a builder
- * that cannot export a cache). Each message must say what to fix.
+ * that cannot export a cache). Each message must say what to fix. The
+ * engine flags, the cache options, the other argv (push, import, run), and
+ * the image operations (a run's images, what killed runs left) through a
+ * fake docker that logs its arguments; a build's image config.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -69,7 +72,8 @@ static void test_build_argv(void **state)
 	struct build_request req = {
 		.context = "/w/ctx", .dockerfile = "/w/Dockerfile", .tag = "bench/x:1",
 		.target = "final", .network = "host", .metadata_file = "/w/meta.json",
-		.cache_from = "type=local,src=/c", .cache_to = "type=local,dest=/c-new,mode=max",
+		.cache_from = {.kind = CACHE_LOCAL, .location = "/c"},
+		.cache_to = {.kind = CACHE_LOCAL, .location = "/c-new", .mode = "max"},
 		.build_args = args, .secrets = secrets};
 	const char *want[] = {"docker", "buildx", "build", "--progress=rawjson", "--metadata-file",
 		"/w/meta.json", "--network", "host", "-f", "/w/Dockerfile", "-t", "bench/x:1",
@@ -79,15 +83,15 @@ static void test_build_argv(void **state)
 	size_t i;
 	(void)state;
 	unsetenv("BENCH_DOCKER");
-	docker_build_argv(&argv, &req);
+	assert_int_equal(docker_build_argv(&argv, NULL, &req), 0);
 	for (i = 0; want[i]; i++)
 		assert_string_equal(argv.v[i], want[i]);
 	assert_null(argv.v[i]);
 	strvec_release(&argv);
 
 	req.push = true;
-	req.cache_from = req.cache_to = NULL;
-	docker_build_argv(&argv, &req);
+	req.cache_from.kind = req.cache_to.kind = CACHE_NONE;
+	assert_int_equal(docker_build_argv(&argv, NULL, &req), 0);
 	assert_string_equal(argv.v[argv.n - 3], "--output");
 	assert_string_equal(argv.v[argv.n - 2], "type=image,push=true");
 	strvec_release(&argv);
@@ -97,7 +101,7 @@ static void test_cli_missing(void **state)
 {
 	(void)state;
 	setenv("BENCH_DOCKER", "/nonexistent/docker", 1);
-	assert_int_equal(docker_preflight(false), BENCH_ESETUP);
+	assert_int_equal(docker_preflight(NULL, false), BENCH_ESETUP);
 	assert_non_null(strstr(bench_error_last(), "docker CLI not found"));
 	assert_non_null(strstr(bench_error_last(), "scripts/setup"));
 }
@@ -107,7 +111,7 @@ static void test_daemon_down(void **state)
 	(void)state;
 	fake_docker("echo 'Cannot connect to the Docker daemon at unix:///var/run/docker.sock.' >&2; exit 1",
 		    NULL, "[]");
-	assert_int_equal(docker_preflight(false), BENCH_ESETUP);
+	assert_int_equal(docker_preflight(NULL, false), BENCH_ESETUP);
 	assert_non_null(strstr(bench_error_last(), "docker daemon not answering"));
 	assert_non_null(strstr(bench_error_last(), "start dockerd"));
 	assert_non_null(strstr(bench_error_last(), "Cannot connect to the Docker daemon"));
@@ -117,7 +121,7 @@ static void test_buildx_missing(void **state)
 {
 	(void)state;
 	fake_docker(NULL, "echo \"docker: 'buildx' is not a docker command.\" >&2; exit 1", "[]");
-	assert_int_equal(docker_preflight(false), BENCH_ESETUP);
+	assert_int_equal(docker_preflight(NULL, false), BENCH_ESETUP);
 	assert_non_null(strstr(bench_error_last(), "docker buildx not found"));
 	assert_non_null(strstr(bench_error_last(), "docker-buildx"));
 }
@@ -126,8 +130,8 @@ static void test_cache_export_unsupported(void **state)
 {
 	(void)state;
 	fake_docker(NULL, NULL, "[[\"Backing Filesystem\",\"extfs\"]]");
-	assert_int_equal(docker_preflight(false), 0);
-	assert_int_equal(docker_preflight(true), BENCH_ESETUP);
+	assert_int_equal(docker_preflight(NULL, false), 0);
+	assert_int_equal(docker_preflight(NULL, true), BENCH_ESETUP);
 	assert_non_null(strstr(bench_error_last(), "cannot export a build cache"));
 	assert_non_null(strstr(bench_error_last(), "containerd-snapshotter"));
 }
@@ -136,123 +140,185 @@ static void test_cache_export_supported(void **state)
 {
 	(void)state;
 	fake_docker(NULL, NULL, "[[\"driver-type\",\"io.containerd.snapshotter.v1\"]]");
-	assert_int_equal(docker_preflight(true), 0);
+	assert_int_equal(docker_preflight(NULL, true), 0);
 }
 
-/* A fake docker for the image questions: every call's argv is appended to
- * TMP/calls (one line each); `image ls` prints images, `image inspect`
- * prints a size. */
-static char *fake_image_docker(const char *images)
+static void test_engine_flags_and_cache_options(void **state)
 {
-	char *path = path_join(tmp, "docker"), *calls = path_join(tmp, "calls");
+	struct strvec argv = {0};
+	struct engine ctx, url;
+	struct build_request req = {
+		.context = "/w", .dockerfile = "/w/D", .tag = "t:1",
+		.cache_from = {.kind = CACHE_REGISTRY, .location = "127.0.0.1:5000/m/x-cache:r1"},
+		.cache_to = {.kind = CACHE_REGISTRY, .location = "127.0.0.1:5000/m/x-cache:r1",
+			     .mode = "min", .compression = "zstd"}};
+	struct cache_spec bad = {.kind = (enum cache_kind)42, .location = "x"};
+	(void)state;
+	unsetenv("BENCH_DOCKER");
+	assert_int_equal(engine_init(&ctx, "node-2"), 0);
+	assert_int_equal(engine_init(&url, "tcp://10.0.0.5:2376"), 0);
+
+	assert_int_equal(docker_build_argv(&argv, &ctx, &req), 0);
+	assert_string_equal(argv.v[0], "docker");
+	assert_string_equal(argv.v[1], "--context");
+	assert_string_equal(argv.v[2], "node-2");
+	assert_string_equal(argv.v[3], "buildx");
+	assert_string_equal(argv.v[argv.n - 6], "--cache-from");
+	assert_string_equal(argv.v[argv.n - 5], "type=registry,ref=127.0.0.1:5000/m/x-cache:r1");
+	assert_string_equal(argv.v[argv.n - 4], "--cache-to");
+	assert_string_equal(argv.v[argv.n - 3],
+		"type=registry,ref=127.0.0.1:5000/m/x-cache:r1,mode=min,force-compression=true,compression=zstd");
+	strvec_release(&argv);
+
+	docker_push_argv(&argv, &url, "127.0.0.1:5000/m/x:1");
+	assert_string_equal(argv.v[1], "-H");
+	assert_string_equal(argv.v[2], "tcp://10.0.0.5:2376");
+	assert_string_equal(argv.v[3], "push");
+	assert_string_equal(argv.v[4], "-q");
+	assert_string_equal(argv.v[5], "127.0.0.1:5000/m/x:1");
+	assert_int_equal(argv.n, 6);
+	strvec_release(&argv);
+
+	assert_int_equal(docker_cache_options(&argv, &bad, NULL), BENCH_EINVALID);
+	assert_non_null(strstr(bench_error_last(), "buildkit"));
+	strvec_release(&argv);
+	assert_int_equal(docker_cache_options(&argv, NULL, &(struct cache_spec){.kind = CACHE_LOCAL, .location = "/n"}), 0);
+	assert_int_equal(argv.n, 2);
+	assert_string_equal(argv.v[1], "type=local,dest=/n,mode=max");
+	strvec_release(&argv);
+	engine_release(&ctx);
+	engine_release(&url);
+}
+
+static void test_import_and_run_argv(void **state)
+{
+	const char *changes[] = {"ENV A=1", "CMD [\"sh\"]", NULL};
+	const char *cmd[] = {"apt-get", "update", NULL};
+	const char *want_import[] = {"docker", "import", "--change", "ENV A=1", "--change", "CMD [\"sh\"]",
+				     "--message", "m", "/r.tar", "bench/x:1", NULL};
+	const char *want_run[] = {"docker", "run", "--rm", "--network", "none", "bench/x:1", "apt-get", "update", NULL};
+	struct strvec argv = {0};
+	size_t i;
+	(void)state;
+	unsetenv("BENCH_DOCKER");
+	docker_import_argv(&argv, NULL, "/r.tar", "bench/x:1", changes, "m");
+	for (i = 0; want_import[i]; i++)
+		assert_string_equal(argv.v[i], want_import[i]);
+	assert_int_equal(argv.n, i);
+	strvec_release(&argv);
+	docker_run_argv(&argv, NULL, "bench/x:1", "none", cmd);
+	for (i = 0; want_run[i]; i++)
+		assert_string_equal(argv.v[i], want_run[i]);
+	assert_int_equal(argv.n, i);
+	strvec_release(&argv);
+}
+
+/* A fake docker that appends its arguments to tmp/args and lists images
+ * (printf's format: "\\n" between them). */
+static char *listing_docker(int exit_code, const char *images)
+{
+	char *path = path_join(tmp, "docker"), *log = path_join(tmp, "args");
 	char *text = xasprintf(
 		"#!/bin/sh\n"
 		"echo \"$*\" >> '%s'\n"
+		"[ \"$1\" = --context ] && shift 2\n"
 		"case \"$1 $2\" in\n"
 		"  'image ls') printf '%s' ;;\n"
-		"  'image inspect') echo 4096 ;;\n"
-		"  'image rm') ;;\n"
-		"  'builder prune') ;;\n"
-		"  *) echo \"unexpected: $*\" >&2; exit 9 ;;\n"
-		"esac\n", calls, images);
+		"  *) echo 'said no' >&2; exit %d ;;\n"
+		"esac\n", log, images, exit_code);
 	assert_int_equal(write_file_atomic(path, text, strlen(text)), 0);
 	chmod(path, 0755);
 	setenv("BENCH_DOCKER", path, 1);
-	rm_rf(calls);
+	rm_rf(log);
 	free(text);
 	free(path);
-	return calls;
+	return log;
 }
 
-static char *read_calls(const char *calls)
+/* ... listing three images, two of them the run's. */
+static char *logging_docker(int exit_code)
 {
-	char *text = NULL;
-	if (read_file(&text, NULL, calls) < 0)
-		return xstrdup("");
-	return text;
+	return listing_docker(exit_code, "bench/busybox:latest\\nbench-run-x/a:1-r1\\nbench-run-x/b:2-r1\\n");
 }
 
-static void test_remove_images(void **state)
+static void test_image_operations(void **state)
 {
-	const char *images =
+	struct engine ctx;
+	char *log, *args = NULL;
+	(void)state;
+	assert_int_equal(engine_init(&ctx, "node-2"), 0);
+	log = logging_docker(0);
+	assert_int_equal(docker_reset_runner(&ctx, "bench-run-x"), 0);
+	assert_int_equal(docker_image_save(NULL, "bench/busybox:latest", "/t/b.tar"), 0);
+	assert_int_equal(docker_image_load(&ctx, "/t/b.tar"), 0);
+	assert_int_equal(docker_image_remove(NULL, "bench-run-x/a:1-r1"), 0);
+	assert_int_equal(read_file(&args, NULL, log), 0);
+	assert_string_equal(args,
+		"--context node-2 image ls --format {{.Repository}}:{{.Tag}}\n"
+		"--context node-2 image rm -f bench-run-x/a:1-r1 bench-run-x/b:2-r1\n"
+		"--context node-2 builder prune -af\n"
+		"image save -o /t/b.tar bench/busybox:latest\n"
+		"--context node-2 image load -q -i /t/b.tar\n"
+		"image rm -f bench-run-x/a:1-r1\n");
+	free(args);
+	free(log);
+
+	log = logging_docker(3);
+	assert_int_equal(docker_image_save(NULL, "x", "/t/x.tar"), BENCH_ERROR);
+	assert_non_null(strstr(bench_error_last(), "docker image save failed (exit 3): said no"));
+	assert_int_equal(builder_buildkit.import_base(NULL, "bench/missing:1"), BENCH_ESETUP);
+	assert_non_null(strstr(bench_error_last(), "base image 'bench/missing:1'"));
+	free(log);
+	engine_release(&ctx);
+}
+
+/* What runs killed before their end left: every run's images (after a
+ * registry host too), nothing else. */
+static void test_remove_leftovers(void **state)
+{
+	char *log = listing_docker(0,
 		"bench-run-20261129t112110z-601/multi:abc1234-r1\\n"
 		"bench/busybox:latest\\n"
 		"127.0.0.1:5000/bench-run-20261129t112054z-528/opt:def5678-r1\\n"
 		"localhost/bench-run-20261129t100000z-9/x:1\\n"
 		"other/bench-run-not-ours:1\\n"
-		"mybench-run-x/y:1\\n"
-		"bench-kept/x:1\\n";
-	char *calls = fake_image_docker(images), *text;
+		"mybench-run-x/y:1\\n");
+	char *args = NULL;
 	int removed = -1;
 	(void)state;
 
-	/* what earlier runs left: every run's images, nothing else */
-	assert_int_equal(docker_remove_leftover_images(&removed), 0);
+	assert_int_equal(builder_buildkit.remove_leftovers(&removed, NULL, "bench-run-"), 0);
 	assert_int_equal(removed, 3);
-	text = read_calls(calls);
-	assert_string_equal(text,
+	assert_int_equal(docker_remove_leftover_images(&removed, NULL, "bench-none-"), 0);
+	assert_int_equal(removed, 0);
+	assert_int_equal(read_file(&args, NULL, log), 0);
+	assert_string_equal(args,
 		"image ls --format {{.Repository}}:{{.Tag}}\n"
 		"image rm -f bench-run-20261129t112110z-601/multi:abc1234-r1 "
 		"127.0.0.1:5000/bench-run-20261129t112054z-528/opt:def5678-r1 "
-		"localhost/bench-run-20261129t100000z-9/x:1\n");
-	free(text);
-
-	/* one run's images */
-	rm_rf(calls);
-	assert_int_equal(docker_remove_images("bench-run-20261129t112054z-528"), 0);
-	text = read_calls(calls);
-	assert_string_equal(text,
-		"image ls --format {{.Repository}}:{{.Tag}}\n"
-		"image rm -f 127.0.0.1:5000/bench-run-20261129t112054z-528/opt:def5678-r1\n");
-	free(text);
-
-	/* nothing to remove: no `image rm` at all */
-	rm_rf(calls);
-	assert_int_equal(docker_remove_images("bench-run-nothing"), 0);
-	text = read_calls(calls);
-	assert_string_equal(text, "image ls --format {{.Repository}}:{{.Tag}}\n");
-	free(text);
-	free(calls);
+		"localhost/bench-run-20261129t100000z-9/x:1\n"
+		"image ls --format {{.Repository}}:{{.Tag}}\n");
+	free(args);
+	free(log);
 }
 
-/* An image size is asked once per image config, not once per build. */
-static void test_image_size_known(void **state)
+/* The image config digest of a build's metadata file. */
+static void test_image_config(void **state)
 {
-	char *calls = fake_image_docker(""), *text;
-	char *meta_a = path_join(tmp, "a.json"), *meta_b = path_join(tmp, "b.json");
-	char *meta_none = path_join(tmp, "none.json");
-	const char *a = "{\"containerimage.config.digest\": \"sha256:aaa\", \"image.name\": \"x:1\"}";
-	const char *b = "{\"containerimage.config.digest\": \"sha256:bbb\"}";
-	json_t *known = json_object();
-	int64_t size = 0;
+	char *meta = path_join(tmp, "metadata.json"), *config;
+	const char *text = "{\"containerimage.config.digest\": \"sha256:aaa\", "
+			   "\"containerimage.digest\": \"sha256:bbb\", \"image.name\": \"x:1\"}";
 	(void)state;
 
-	assert_int_equal(write_file_atomic(meta_a, a, strlen(a)), 0);
-	assert_int_equal(write_file_atomic(meta_b, b, strlen(b)), 0);
-	assert_int_equal(write_file_atomic(meta_none, "{}", 2), 0);
-	assert_int_equal(docker_image_size_known(&size, known, meta_a, "x:1"), 0);
-	assert_int_equal(size, 4096);
-	size = 0;
-	assert_int_equal(docker_image_size_known(&size, known, meta_a, "x:2"), 0);
-	assert_int_equal(size, 4096);
-	assert_int_equal(docker_image_size_known(&size, known, meta_b, "x:3"), 0);
-	assert_int_equal(docker_image_size_known(&size, known, meta_none, "x:4"), 0);
-	assert_int_equal(docker_image_size_known(&size, known, meta_none, "x:5"), 0);
-	assert_int_equal(docker_image_size_known(&size, NULL, meta_a, "x:6"), 0);
-	text = read_calls(calls);
-	assert_string_equal(text,
-		"image inspect --format {{.Size}} x:1\n"
-		"image inspect --format {{.Size}} x:3\n"
-		"image inspect --format {{.Size}} x:4\n"
-		"image inspect --format {{.Size}} x:5\n"
-		"image inspect --format {{.Size}} x:6\n");
-	assert_int_equal(json_object_size(known), 2);
-	free(text);
-	json_decref(known);
-	free(meta_a);
-	free(meta_b);
-	free(meta_none);
-	free(calls);
+	assert_int_equal(write_file_atomic(meta, text, strlen(text)), 0);
+	config = builder_buildkit.image_config(meta);
+	assert_string_equal(config, "sha256:aaa");
+	free(config);
+	assert_int_equal(write_file_atomic(meta, "{}", 2), 0);
+	assert_null(docker_image_config(meta));
+	assert_null(docker_image_config("/nonexistent/metadata.json"));
+	assert_null(docker_image_config(NULL));
+	free(meta);
 }
 
 int main(void)
@@ -264,8 +330,11 @@ int main(void)
 		cmocka_unit_test(test_buildx_missing),
 		cmocka_unit_test(test_cache_export_unsupported),
 		cmocka_unit_test(test_cache_export_supported),
-		cmocka_unit_test(test_remove_images),
-		cmocka_unit_test(test_image_size_known),
+		cmocka_unit_test(test_engine_flags_and_cache_options),
+		cmocka_unit_test(test_import_and_run_argv),
+		cmocka_unit_test(test_image_operations),
+		cmocka_unit_test(test_remove_leftovers),
+		cmocka_unit_test(test_image_config),
 	};
 	return cmocka_run_group_tests_name("docker", tests, setup, teardown);
 }

@@ -1,7 +1,8 @@
 /*
  * test_proc.c: unit tests for harness/proc.c, the child-process helper:
  * exit codes, separate stdout/stderr, big outputs, signals, exec and chdir
- * failures, env, timeouts and Ctrl-C killing the whole process group.
+ * failures, env, timeouts and Ctrl-C killing the whole process group;
+ * proc_start/proc_poll/proc_wait/proc_kill for long-running children.
  * (Tests may run sh as a child program; bench itself never does.)
  */
 #include <stdarg.h>
@@ -542,6 +543,109 @@ static void test_capture(void **state)
 	assert_int_equal(code, 128 + SIGTERM);
 }
 
+/* proc_start returns while the child runs; proc_wait collects its output
+ * and exit status afterwards. */
+static void test_start_then_wait(void **state)
+{
+	const char *argv[] = { "sh", "-c", "sleep 0.5; echo out; echo err >&2; exit 4", NULL };
+	struct sink s = { 0 };
+	struct proc p;
+	(void)state;
+	memset(&p, 0, sizeof(p));
+	p.argv = argv;
+	p.on_stdout = sink_out;
+	p.on_stderr = sink_err;
+	p.ctx = &s;
+	assert_int_equal(proc_start(&p), 0);
+	assert_true(p.running);
+	assert_true(p.pid > 0);
+	assert_false(proc_poll(&p)); /* still sleeping */
+	assert_int_equal(proc_wait(&p), 0);
+	assert_false(p.running);
+	assert_int_equal(p.exit_code, 4);
+	assert_string_equal(str(&s.out), "out\n");
+	assert_string_equal(str(&s.err), "err\n");
+	assert_true(pid_gone(p.pid));
+	assert_int_equal(proc_wait(&p), BENCH_EINVALID); /* reaped already */
+	sink_release(&s);
+}
+
+/* A long-running child writing to a log descriptor, polled, then killed:
+ * SIGTERM to its whole group, then reaped. */
+static void test_start_log_fd_and_kill(void **state)
+{
+	char dir[] = "/tmp/test_proc.XXXXXX", *log, *text = NULL;
+	const char *argv[] = { "sh", "-c", "echo started; echo to-err >&2; sleep 30 & wait", NULL };
+	struct proc p;
+	int fd;
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	log = path_join(dir, "log");
+	fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	assert_true(fd > 2);
+	memset(&p, 0, sizeof(p));
+	p.argv = argv;
+	p.output_fd = fd;
+	assert_int_equal(proc_start(&p), 0);
+	close(fd);
+	for (int i = 0; i < 500; i++) {
+		free(text);
+		text = NULL;
+		if (read_file(&text, NULL, log) == 0 && strstr(text, "to-err"))
+			break;
+		nanosleep(&(struct timespec){ 0, 10000000 }, NULL);
+	}
+	assert_non_null(text);
+	assert_non_null(strstr(text, "started\n"));
+	assert_non_null(strstr(text, "to-err\n"));
+	assert_false(proc_poll(&p));
+	proc_kill(&p, 5);
+	assert_false(p.running);
+	assert_int_equal(p.term_signal, SIGTERM);
+	assert_true(pid_gone(p.pid));
+	assert_true(proc_poll(&p));
+	proc_kill(&p, 5); /* not running: nothing happens */
+	free(text);
+	free(log);
+	assert_int_equal(rm_rf(dir), 0);
+}
+
+/* An exec failure reaches proc_start's caller through the close-on-exec
+ * pipe: an error, not a child that exits 127; nothing is left running. */
+static void test_start_exec_failure(void **state)
+{
+	const char *argv[] = { "bench-no-such-program-xyzzy", NULL };
+	struct proc p;
+	(void)state;
+	memset(&p, 0, sizeof(p));
+	p.argv = argv;
+	assert_int_equal(proc_start(&p), BENCH_ENOTFOUND);
+	assert_non_null(strstr(bench_error_last(), "cannot run 'bench-no-such-program-xyzzy'"));
+	assert_false(p.running);
+	assert_true(proc_poll(&p));
+	assert_int_not_equal(p.exit_code, 127);
+
+	memset(&p, 0, sizeof(p));
+	p.argv = argv;
+	p.output_fd = 2;
+	assert_int_equal(proc_start(&p), BENCH_EINVALID);
+}
+
+/* A child that ignores SIGTERM is killed after the grace period. */
+static void test_kill_escalates(void **state)
+{
+	const char *argv[] = { "sh", "-c", "trap '' TERM; while :; do sleep 0.05; done", NULL };
+	struct proc p;
+	(void)state;
+	memset(&p, 0, sizeof(p));
+	p.argv = argv;
+	assert_int_equal(proc_start(&p), 0);
+	nanosleep(&(struct timespec){ 0, 200000000 }, NULL);
+	proc_kill(&p, 0.3);
+	assert_int_equal(p.term_signal, SIGKILL);
+	assert_true(pid_gone(p.pid));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -563,6 +667,10 @@ int main(void)
 		cmocka_unit_test(test_interrupt_from_tick),
 		cmocka_unit_test(test_signal_handlers),
 		cmocka_unit_test(test_capture),
+		cmocka_unit_test(test_start_then_wait),
+		cmocka_unit_test(test_start_log_fd_and_kill),
+		cmocka_unit_test(test_start_exec_failure),
+		cmocka_unit_test(test_kill_escalates),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

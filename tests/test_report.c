@@ -1,6 +1,5 @@
-/* test_report.c: unit tests of report.c and compare.c: every report format
- * field by field on the recorded runs in tests/data/runs, and the verdicts of
- * compare on two runs with known differences. */
+/* test_report.c: unit tests of report.c: every report format field by field
+ * on the recorded runs in tests/data/runs (compare.c: test_compare.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -69,18 +68,6 @@ static char *report(json_t *run, enum report_format format)
 
 	assert_non_null(f);
 	assert_int_equal(report_write(f, run, format), 0);
-	fclose(f);
-	return buf;
-}
-
-static char *compare(json_t *a, json_t *b, bool markdown)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-
-	assert_non_null(f);
-	assert_int_equal(compare_write(f, a, b, markdown), 0);
 	fclose(f);
 	return buf;
 }
@@ -286,88 +273,6 @@ static void test_benchmark_action(void **state)
 	json_decref(run);
 }
 
-static void test_compare_samples(void **state)
-{
-	double a[] = {10, 10.2, 9.9, 10.1}, slow[] = {20, 20.4, 19.8, 20.2};
-	double two_a[] = {10, 10.1}, two_b[] = {10.5, 10.6}, two_c[] = {10.05, 10.6};
-	double close[] = {10.3, 10.4, 10.35, 10.45};
-	struct compare_result r;
-	(void)state;
-
-	compare_samples(&r, a, 4, slow, 4);
-	assert_int_equal(r.verdict, COMPARE_WORSE);
-	assert_true(r.p < 0.05);
-	assert_non_null(strstr(r.rule, "Mann-Whitney"));
-	assert_true(fabs(r.ratio - 2.0) < 0.01);
-	compare_samples(&r, slow, 4, a, 4);
-	assert_int_equal(r.verdict, COMPARE_BETTER);
-	/* fewer than 3 builds: ranges decide */
-	compare_samples(&r, two_a, 2, two_b, 2);
-	assert_int_equal(r.verdict, COMPARE_WORSE);
-	assert_true(isnan(r.p));
-	assert_non_null(strstr(r.rule, "do not overlap; fewer than 3 builds"));
-	compare_samples(&r, two_a, 2, two_c, 2);
-	assert_int_equal(r.verdict, COMPARE_SAME);
-	assert_non_null(strstr(r.rule, "min-max ranges overlap"));
-	/* within 5 %: ranges decide even with enough builds */
-	compare_samples(&r, a, 4, close, 4);
-	assert_int_equal(r.verdict, COMPARE_WORSE);
-	assert_non_null(strstr(r.rule, "ratio within +-5%"));
-	compare_samples(&r, a, 4, a, 4);
-	assert_int_equal(r.verdict, COMPARE_SAME);
-	compare_samples(&r, a, 0, a, 4);
-	assert_int_equal(r.verdict, COMPARE_NONE);
-	assert_string_equal(compare_verdict_name(COMPARE_SAME), "no significant change");
-}
-
-static void test_compare_runs(void **state)
-{
-	json_t *a = load("synthetic-a"), *b = load("synthetic-b"), *builds, *c;
-	char *text = compare(a, b, false), *md, *line;
-	size_t i;
-	(void)state;
-
-	line = line_starting(text, "no-cache ");
-	assert_non_null(line);
-	assert_non_null(strstr(line, " 0.71x "));
-	assert_non_null(strstr(line, "better (Mann-Whitney U, p = "));
-	free(line);
-	line = line_starting(text, "local-cache ");
-	assert_non_null(strstr(line, " 1.98x "));
-	assert_non_null(strstr(line, "worse (Mann-Whitney U, p = "));
-	free(line);
-	line = line_starting(text, "registry-cache ");
-	assert_non_null(strstr(line, "no significant change (min-max ranges overlap; ratio within"));
-	free(line);
-	assert_null(strstr(text, "only in"));
-	free(text);
-
-	md = compare(a, b, true);
-	line = line_starting(md, "| local-cache | ");
-	assert_non_null(line);
-	assert_non_null(strstr(line, "| 1.98x |"));
-	assert_non_null(strstr(line, "| **worse** | Mann-Whitney U, p = "));
-	free(line);
-	free(md);
-
-	/* a variant only in one run is listed */
-	c = json_deep_copy(b);
-	builds = json_object_get(c, "builds");
-	for (i = json_array_size(builds); i-- > 0;)
-		if (!strcmp(json_string_value(json_object_get(json_array_get(builds, i), "variant")),
-			    "registry-cache"))
-			json_array_remove(builds, i);
-	json_object_set_new(json_array_get(builds, 0), "variant", json_string("inline-cache"));
-	text = compare(a, c, false);
-	assert_null(line_starting(text, "registry-cache "));
-	assert_non_null(strstr(text, "only in A: registry-cache\n"));
-	assert_non_null(strstr(text, "only in B: inline-cache\n"));
-	free(text);
-	json_decref(c);
-	json_decref(a);
-	json_decref(b);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -377,8 +282,6 @@ int main(void)
 		cmocka_unit_test(test_csv),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_benchmark_action),
-		cmocka_unit_test(test_compare_samples),
-		cmocka_unit_test(test_compare_runs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <ctype.h>
 #include <dirent.h>
 #include <limits.h>
 #include <stdio.h>
@@ -256,7 +257,14 @@ static void test_good_minimal(void **state)
 	assert_null(s->variants[0].target);
 	assert_false(s->variants[0].push);
 	assert_int_equal(s->variants[0].line, 7);
+	assert_string_equal(s->variants[0].builder, "buildkit");
+	assert_null(s->variants[0].cache_scope);
+	assert_int_equal(s->variants[0].cache_mounts_count, 0);
+	assert_int_equal(s->engines_count, 0);
 	assert_false(s->world.enabled);
+	assert_true(s->world.runner_bandwidth == 0 && s->world.gha_rate_limit == 0);
+	assert_true(s->world.gha_quota == 10e9);
+	assert_true(s->world.gha_retry_after == 1);
 	assert_int_equal(s->gate.line, 0);
 	assert_true(s->gate.warm_median_growth < 0 && s->gate.warm_over_cold_growth < 0);
 	assert_true(s->gate.image_growth < 0 && s->gate.cache_growth < 0);
@@ -550,8 +558,388 @@ static void test_kind_names(void **state)
 	assert_string_equal(cache_kind_name(CACHE_NONE), "none");
 	assert_string_equal(cache_kind_name(CACHE_LOCAL), "local");
 	assert_string_equal(cache_kind_name(CACHE_REGISTRY), "registry");
+	assert_string_equal(cache_kind_name(CACHE_GHA), "gha");
+	assert_string_equal(cache_kind_name(CACHE_INLINE), "inline");
 	assert_string_equal(runner_kind_name(RUNNER_EPHEMERAL), "ephemeral");
 	assert_string_equal(runner_kind_name(RUNNER_PERSISTENT), "persistent");
+}
+
+
+/* ---- the keys added with the key table ---- */
+
+static void test_good_gha(void **state)
+{
+	struct scenario *s = load_good("gha.ini");
+	const struct variant *v = s->variants;
+	const struct world_settings *w = &s->world;
+	(void)state;
+
+	assert_string_equal(s->commits, "sample:4 v1.0..HEAD");
+	assert_int_equal(s->engines_count, 5);
+	assert_string_equal(s->engines[0], "default");
+	assert_string_equal(s->engines[1], "unix:///var/run/docker.sock");
+	assert_string_equal(s->engines[2], "tcp://127.0.0.1:2376");
+	assert_string_equal(s->engines[3], "ssh://ci@build-1.example:2222");
+	assert_string_equal(s->engines[4], "remote_2+x");
+	assert_int_equal(s->variants_count, 4);
+	assert_int_equal(v[0].cache, CACHE_GHA);
+	assert_string_equal(v[0].cache_scope, "gha"); /* the variant's name */
+	assert_string_equal(v[0].cache_mode, "max");
+	assert_string_equal(v[0].builder, "buildkit");
+	assert_int_equal(v[0].cache_mounts_count, 2);
+	assert_string_equal(v[0].cache_mounts[0], "/root/.cache/pip");
+	assert_string_equal(v[0].cache_mounts[1], "/var/cache/apt");
+	assert_string_equal(v[1].cache_scope, "deps-v2");
+	assert_string_equal(v[1].builder, "buildah");
+	assert_int_equal(v[1].cache_mounts_count, 0);
+	assert_int_equal(v[2].cache, CACHE_INLINE);
+	assert_string_equal(v[2].cache_mode, "min"); /* inline embeds min only */
+	assert_null(v[2].cache_scope);
+	assert_string_equal(v[3].cache_mode, "min");
+	assert_true(w->runner_bandwidth == 50e6);
+	assert_true(w->gha_quota == 1.5 * 1024 * 1024 * 1024);
+	assert_true(w->gha_rate_limit == 600);
+	assert_true(w->gha_retry_after > 0.2499 && w->gha_retry_after < 0.2501);
+	assert_true(w->registry_bandwidth == 0);
+	scenario_free(s);
+}
+
+/* A scenario in memory ("mem.ini" at the repository root): line 5 is
+ * `scen` in [scenario], line 8 `var` in [variant v], line 11 `world` in
+ * [world] (present, and repo absent, when world is not NULL). */
+static int parse_with(struct scenario **s, const char *scen, const char *var, const char *world)
+{
+	char *text = xasprintf("[scenario]\nname = t\n%s\ncommits = HEAD\n%s\n[variant v]\n"
+			       "dockerfile = " DATA "/dockerfiles/single.Dockerfile\n%s\n%s%s\n",
+			       world ? "; no repo" : "repo = .", scen ? scen : "", var ? var : "",
+			       world ? "[world]\nkind = cafeboo\n" : "", world ? world : "");
+	int rc;
+
+	*s = NULL;
+	rc = scenario_parse(s, "mem.ini", text, strlen(text));
+	free(text);
+	return rc;
+}
+
+/* The one error parse_with gives, or "" when it parses. */
+static const char *error_with(const char *scen, const char *var, const char *world)
+{
+	struct scenario *s;
+	int rc = parse_with(&s, scen, var, world);
+	scenario_free(s);
+	return rc ? bench_error_last() : "";
+}
+
+/* Each value, as the line "KEY = PREFIX VALUE" of [scenario] (where 's', line
+ * 5), [variant v] ('v', line 8) or [world] ('w', line 11), gives exactly the
+ * error "mem.ini:LINE: " + want_fmt with the value for its %s. */
+static void expect_bad_values(char where, const char *key, const char *prefix,
+			      const char *const *values, size_t n, const char *want_fmt)
+{
+	size_t i;
+	for (i = 0; i < n; i++) {
+		char *line = xasprintf("%s = %s%s", key, prefix, values[i]);
+		char *msg = xasprintf(want_fmt, values[i]);
+		char *want = xasprintf("mem.ini:%d: %s", where == 's' ? 5 : where == 'v' ? 8 : 11,
+				       msg);
+		assert_string_equal(error_with(where == 's' ? line : NULL,
+					       where == 'v' ? line : NULL,
+					       where == 'w' ? line : NULL), want);
+		free(want);
+		free(msg);
+		free(line);
+	}
+}
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+/* A scenario whose [scenario] commits line (line 4) is `commits`. */
+static int parse_commits(struct scenario **s, const char *commits)
+{
+	char *text = xasprintf("[scenario]\nname = t\nrepo = .\ncommits = %s\n[variant v]\n"
+			       "dockerfile = " DATA "/dockerfiles/single.Dockerfile\n", commits);
+	int rc = scenario_parse(s, "mem.ini", text, strlen(text));
+	free(text);
+	return rc;
+}
+
+static void test_commits_forms(void **state)
+{
+	static const char *good[] = {"sample:2 last:2", "sample:3 last:10", "sample:5 v1.0..HEAD",
+				     "sample:10   main..feature/x", "last:1", "A..B", "a1 b2 c3"};
+	static const char *bad[] = {"sample:1 last:5", "sample:3 last:2", "sample:3",
+				    "sample:x A..B", "sample: A..B", "sample:3 A..B C",
+				    "sample:3 a b", "sample:3 last:", "sample:2 last:3 x",
+				    "sample:2 A..B..C", "last:3 x", "HEAD sample:2", "sample:2last:3"};
+	struct scenario *s;
+	size_t i;
+	(void)state;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		int rc = parse_commits(&s, good[i]);
+		if (rc)
+			fprintf(stderr, "%s: %s\n", good[i], bench_error_last());
+		assert_int_equal(rc, 0);
+		assert_string_equal(s->commits, good[i]);
+		scenario_free(s);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char *want = xasprintf("mem.ini:4: invalid commits '%s' (use A..B, a space-separated "
+				       "list of commits, last:N with N >= 1, or sample:N A..B or "
+				       "sample:N last:M with N >= 2 and N <= M)", bad[i]);
+		assert_int_equal(parse_commits(&s, bad[i]), BENCH_EINVALID);
+		assert_null(s);
+		assert_string_equal(bench_error_last(), want);
+		free(want);
+	}
+}
+
+static void test_engines(void **state)
+{
+	static const char *good[] = {"default", "my-ctx.v2", "ci_1+x", "0ctx",
+				     "unix:///var/run/docker.sock", "tcp://127.0.0.1:2376",
+				     "tcp://build-host.example:2375", "ssh://me@host", "ssh://host",
+				     "ssh://me@host:2222"};
+	static const char *bad[] = {"-x", ".x", "_x", "a/b", "a:b", "unix://", "unix:///",
+				    "unix://rel/sock", "tcp://host", "tcp://:2375", "tcp://h:0",
+				    "tcp://h:65536", "tcp://h:x", "ssh://", "ssh://@h", "ssh://me@",
+				    "ssh://1me@h", "http://h:1", "npipe:////./pipe/docker"};
+	struct scenario *s;
+	size_t i;
+	(void)state;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		char *line = xasprintf("engines = %s", good[i]);
+		assert_int_equal(parse_with(&s, line, NULL, NULL), 0);
+		assert_int_equal(s->engines_count, 1);
+		assert_string_equal(s->engines[0], good[i]);
+		scenario_free(s);
+		free(line);
+	}
+	expect_bad_values('s', "engines", "default ", bad, COUNT(bad), "invalid engines entry "
+			  "'%s' (use a docker context name, unix:///PATH, tcp://HOST:PORT or "
+			  "ssh://USER@HOST)");
+	assert_string_equal(error_with("engines = a b a", NULL, NULL),
+			    "mem.ini:5: 'a' is given twice in engines; keep one");
+}
+
+static void test_builder_and_caches(void **state)
+{
+	static const char *bad_mounts[] = {"/a/..", "///", "/a\"b", "/a'b", "rel/x", "./x", "/..",
+					   "/a,b"};
+	struct scenario *s;
+	(void)state;
+
+	assert_int_equal(parse_with(&s, NULL, "builder = buildah", NULL), 0);
+	assert_string_equal(s->variants[0].builder, "buildah");
+	scenario_free(s);
+	assert_string_equal(error_with(NULL, "builder = docker", NULL),
+			    "mem.ini:8: unknown builder 'docker' (known: buildkit, buildah)");
+	/* gha: the scope defaults to the variant's name; a world is needed */
+	assert_int_equal(parse_with(&s, NULL, "cache = gha", ""), 0);
+	assert_int_equal(s->variants[0].cache, CACHE_GHA);
+	assert_string_equal(s->variants[0].cache_scope, "v");
+	scenario_free(s);
+	assert_string_equal(error_with(NULL, "cache = gha", NULL),
+			    "mem.ini:8: cache = gha needs a [world] section (it provides the "
+			    "emulated GitHub cache service); use cache = local or add [world]");
+	assert_string_equal(error_with(NULL, "cache_scope = x", ""),
+			    "mem.ini:8: cache_scope needs cache = gha (it names the scope of the "
+			    "GitHub cache); remove it or set cache = gha");
+	assert_string_equal(error_with(NULL, "cache = gha\ncache_scope = a b", ""),
+			    "mem.ini:9: invalid cache_scope 'a b' (use letters, digits, '.', '_' "
+			    "and '-')");
+	/* inline: min only, explicit max refused */
+	assert_int_equal(parse_with(&s, NULL, "cache = inline", ""), 0);
+	assert_int_equal(s->variants[0].cache, CACHE_INLINE);
+	assert_string_equal(s->variants[0].cache_mode, "min");
+	scenario_free(s);
+	assert_string_equal(error_with(NULL, "cache_mode = max\ncache = inline", ""),
+			    "mem.ini:8: cache = inline supports only cache_mode = min (BuildKit's "
+			    "inline cache only embeds min); set cache_mode = min or remove it");
+	assert_string_equal(error_with(NULL, "cache = inline", NULL),
+			    "mem.ini:8: cache = inline needs a [world] section (it provides the "
+			    "registry the image and its cache are pushed to); use cache = local or "
+			    "add [world]");
+	/* cache mounts: absolute, no "..", no ",", not "/", each once */
+	assert_int_equal(parse_with(&s, NULL, "cache_mounts = /root/.cache/pip //var/cache/apt/", NULL), 0);
+	assert_int_equal(s->variants[0].cache_mounts_count, 2);
+	assert_string_equal(s->variants[0].cache_mounts[1], "//var/cache/apt/");
+	scenario_free(s);
+	expect_bad_values('v', "cache_mounts", "/ok ", bad_mounts, COUNT(bad_mounts),
+			  "invalid cache_mounts entry '%s' (an absolute path without '..' or ',': "
+			  "the target= of a RUN --mount=type=cache)");
+}
+
+static void test_world_gha_keys(void **state)
+{
+	static const struct {
+		const char *line;
+		double quota, rate, retry, runner;
+	} good[] = {
+		{"gha_quota = 10GB", 10e9, 0, 1, 0},
+		{"gha_quota = 512MB", 512e6, 0, 1, 0},
+		{"gha_quota = 1.5GiB", 1610612736, 0, 1, 0},
+		{"gha_quota = 1048576", 1048576, 0, 1, 0},
+		{"gha_rate_limit = 200/min", 10e9, 200, 1, 0},
+		{"gha_rate_limit = 10/s", 10e9, 600, 1, 0},
+		{"gha_rate_limit = 1000000/s", 10e9, 60e6, 1, 0},
+		{"gha_rate_limit = 0", 10e9, 0, 1, 0},
+		{"gha_rate_limit = 0/min", 10e9, 0, 1, 0},
+		{"gha_retry_after = 500ms", 10e9, 0, 0.5, 0},
+		{"gha_retry_after = 0", 10e9, 0, 0, 0},
+		{"runner_bandwidth = 50MB/s", 10e9, 0, 1, 50e6},
+		{"runner_bandwidth = 0", 10e9, 0, 1, 0},
+	};
+	static const char *bad_quota[] = {"10 parsecs", "GB", "-1GB", "10GB/s", "ten"};
+	static const char *bad_rate[] = {"200", "5/h", "x/min", "/min", "-1/min", "10/s/s", "1e/s",
+				       "1.5/s", "1000001/min", "5 /min"};
+	struct scenario *s;
+	size_t i;
+	(void)state;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		assert_int_equal(parse_with(&s, NULL, NULL, good[i].line), 0);
+		assert_true(s->world.gha_quota == good[i].quota);
+		assert_true(s->world.gha_rate_limit == good[i].rate);
+		assert_true(s->world.gha_retry_after == good[i].retry);
+		assert_true(s->world.runner_bandwidth == good[i].runner);
+		scenario_free(s);
+	}
+	expect_bad_values('w', "gha_quota", "", bad_quota, COUNT(bad_quota), "invalid size '%s' "
+			  "for 'gha_quota' (examples: 10GB, 512MB, 1.5GiB)");
+	expect_bad_values('w', "gha_rate_limit", "", bad_rate, COUNT(bad_rate), "invalid rate '%s' "
+			  "for 'gha_rate_limit' (a whole number per minute or second, e.g. 200/min or "
+			  "10/s; 0 for no limit)");
+	assert_string_equal(error_with(NULL, NULL, "gha_quota = 0"),
+			    "mem.ini:11: 'gha_quota' must be greater than zero (got '0')");
+	assert_string_equal(error_with(NULL, NULL, "gha_retry_after = later"),
+			    "mem.ini:11: invalid duration 'later' for 'gha_retry_after' (examples: "
+			    "1s, 500ms, 2s)");
+	assert_string_equal(error_with(NULL, NULL, "runner_bandwidth = 1 Gbit"),
+			    "mem.ini:11: invalid size '1 Gbit' for 'runner_bandwidth' (examples: "
+			    "20MB/s, 1.5MiB/s, 500k/s)");
+}
+
+static void test_did_you_mean(void **state)
+{
+	static const char *const known_world = "kind, scale, bandwidth, latency, cache_bandwidth, "
+		"registry_bandwidth, runner_bandwidth, gha_quota, gha_rate_limit, gha_retry_after, "
+		"base_image, seed";
+	char *want;
+	(void)state;
+
+	want = xasprintf("mem.ini:11: unknown key 'runner_bandwith' in [world]; did you mean "
+			 "'runner_bandwidth'? (known: %s)", known_world);
+	assert_string_equal(error_with(NULL, NULL, "runner_bandwith = 1MB/s"), want);
+	free(want);
+	want = xasprintf("mem.ini:11: unknown key 'lantecy' in [world]; did you mean 'latency'? "
+			 "(known: %s)", known_world);
+	assert_string_equal(error_with(NULL, NULL, "lantecy = 1s"), want);
+	free(want);
+	/* a key of another section */
+	want = xasprintf("mem.ini:11: unknown key 'cache' in [world]; it is a key of [variant "
+			 "NAME] (known: %s)", known_world);
+	assert_string_equal(error_with(NULL, NULL, "cache = local"), want);
+	free(want);
+	assert_string_equal(error_with(NULL, "scale = 1", NULL),
+			    "mem.ini:8: unknown key 'scale' in [variant v]; it is a key of [world] "
+			    "(known: dockerfile, dockerignore, cache, cache_mode, runner, target, push, "
+			    "cache_key, cache_compression, builder, cache_scope, cache_mounts)");
+	/* short names: one edit at most */
+	assert_string_equal(error_with("nmae = x", NULL, NULL),
+			    "mem.ini:5: unknown key 'nmae' in [scenario]; did you mean 'name'? "
+			    "(known: name, repo, commits, context, repetitions, timeout, network, "
+			    "build_args, secret, engines)");
+	assert_string_equal(error_with("nope = x", NULL, NULL),
+			    "mem.ini:5: unknown key 'nope' in [scenario] (known: name, repo, commits, "
+			    "context, repetitions, timeout, network, build_args, secret, engines)");
+	/* far from everything: no guess */
+	assert_non_null(strstr(error_with(NULL, "colourful_thing = 1", NULL),
+			       "unknown key 'colourful_thing' in [variant v] (known: "));
+}
+
+/* reference = none turns the reference check off; another name must be a variant. */
+static void test_gate_reference_none(void **state)
+{
+	struct scenario *s;
+	char *text = xasprintf("[scenario]\nname = t\nrepo = .\ncommits = HEAD\n[variant v]\n"
+			       "dockerfile = " DATA "/dockerfiles/single.Dockerfile\n[gate]\n"
+			       "reference = none\n");
+	(void)state;
+
+	assert_int_equal(scenario_parse(&s, "mem.ini", text, strlen(text)), 0);
+	assert_string_equal(s->gate.reference, "none");
+	scenario_free(s);
+	text[strlen(text) - 3] = 'X'; /* "noXe" */
+	assert_int_equal(scenario_parse(&s, "mem.ini", text, strlen(text)), BENCH_EINVALID);
+	assert_string_equal(bench_error_last(), "mem.ini:8: reference 'noXe' is not a variant of "
+			    "this scenario (variants: v)");
+	free(text);
+}
+
+/* Every key of the table is documented in README's scenario section, and
+ * has its line of help. */
+static void test_keys_documented(void **state)
+{
+	const char *dir = getenv("BENCH_DATADIR");
+	char *path = path_join(dir ? dir : root, "README.md"), *text, *start, *end;
+	const struct scenario_key_doc *d;
+	size_t len, i, missing = 0;
+	(void)state;
+
+	assert_int_equal(read_file(&text, &len, path), 0);
+	assert_non_null(start = strstr(text, "\n## The scenario file"));
+	if ((end = strstr(start + 1, "\n## ")))
+		*end = '\0';
+	for (i = 0; (d = scenario_key_doc(i)); i++) {
+		size_t n = strlen(d->name);
+		const char *at = start;
+		bool found = false;
+		assert_non_null(d->help);
+		assert_true(strlen(d->help) > 10);
+		while (!found && (at = strstr(at + 1, d->name)))
+			found = !(isalnum((unsigned char)at[-1]) || at[-1] == '_') &&
+				!(isalnum((unsigned char)at[n]) || at[n] == '_');
+		if (!found) {
+			fprintf(stderr, "README.md's scenario section does not mention [%s] %s\n",
+				d->section, d->name);
+			missing++;
+		}
+	}
+	assert_true(i >= 40);
+	assert_int_equal(missing, 0);
+	assert_null(scenario_key_doc(i));
+	free(text);
+	free(path);
+}
+
+/* The new keys in run.json's copy. */
+static void test_to_json_new_keys(void **state)
+{
+	struct scenario *s = load_good("gha.ini");
+	json_t *j = scenario_to_json(s), *v, *w;
+	(void)state;
+
+	assert_int_equal(json_array_size(json_object_get(j, "engines")), 5);
+	assert_string_equal(json_string_value(json_array_get(json_object_get(j, "engines"), 2)),
+			    "tcp://127.0.0.1:2376");
+	v = json_array_get(json_object_get(j, "variants"), 0);
+	assert_string_equal(json_string_value(json_object_get(v, "cache")), "gha");
+	assert_string_equal(json_string_value(json_object_get(v, "cache_scope")), "gha");
+	assert_string_equal(json_string_value(json_object_get(v, "builder")), "buildkit");
+	assert_int_equal(json_array_size(json_object_get(v, "cache_mounts")), 2);
+	v = json_array_get(json_object_get(j, "variants"), 2);
+	assert_string_equal(json_string_value(json_object_get(v, "cache")), "inline");
+	assert_string_equal(json_string_value(json_object_get(v, "cache_mode")), "min");
+	assert_true(json_is_null(json_object_get(v, "cache_scope")));
+	w = json_object_get(j, "world");
+	assert_true(json_real_value(json_object_get(w, "runner_bandwidth")) == 50e6);
+	assert_true(json_real_value(json_object_get(w, "gha_quota")) == 1610612736);
+	assert_int_equal(json_integer_value(json_object_get(w, "gha_rate_limit")), 600);
+	assert_true(json_real_value(json_object_get(w, "gha_retry_after")) == 0.25);
+	json_decref(j);
+	scenario_free(s);
 }
 
 int main(void)
@@ -572,6 +960,15 @@ int main(void)
 		cmocka_unit_test(test_to_json),
 		cmocka_unit_test(test_only_variant),
 		cmocka_unit_test(test_kind_names),
+		cmocka_unit_test(test_good_gha),
+		cmocka_unit_test(test_commits_forms),
+		cmocka_unit_test(test_engines),
+		cmocka_unit_test(test_builder_and_caches),
+		cmocka_unit_test(test_world_gha_keys),
+		cmocka_unit_test(test_did_you_mean),
+		cmocka_unit_test(test_gate_reference_none),
+		cmocka_unit_test(test_keys_documented),
+		cmocka_unit_test(test_to_json_new_keys),
 	};
 	return cmocka_run_group_tests(tests, go_to_root, NULL);
 }

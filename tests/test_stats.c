@@ -1,4 +1,5 @@
-/* test_stats.c: unit tests of stats.c (summary statistics, Mann-Whitney U). */
+/* test_stats.c: unit tests of stats.c (summary statistics, Mann-Whitney U,
+ * the decision rule of bench gate and bench compare). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -234,6 +235,134 @@ static void test_mw_degenerate(void **state)
 	assert_near(stats_mann_whitney_p(NULL, 0, a, 3), 1.0, 0);
 }
 
+/* Brute force: the one-sided p that a is above b, U counting ties as not
+ * above, over every split of the pooled values. */
+static double brute_greater_p(const double *a, size_t na, const double *b, size_t nb)
+{
+	double all[32];
+	size_t n = na + nb, i, j;
+	unsigned long mask, total = 0, ge = 0, u_obs = 0;
+
+	for (i = 0; i < na; i++)
+		for (j = 0; j < nb; j++)
+			u_obs += a[i] > b[j];
+	/* distinct ranks: the exact distribution assumes no ties */
+	for (i = 0; i < n; i++)
+		all[i] = (double)i;
+	for (mask = 0; mask < (1ul << n); mask++) {
+		unsigned long u = 0;
+		if ((size_t)__builtin_popcountl(mask) != na)
+			continue;
+		for (i = 0; i < n; i++)
+			for (j = 0; j < n; j++)
+				if ((mask & (1ul << i)) && !(mask & (1ul << j)))
+					u += all[i] > all[j];
+		total++;
+		ge += u >= u_obs;
+	}
+	return (double)ge / (double)total;
+}
+
+static void test_mw_greater(void **state)
+{
+	double a[] = {5, 6, 7}, b[] = {1, 2, 3, 4}, mixed[] = {1.5, 5.5, 2.5, 8}, tied[] = {5, 6, 7};
+	(void)state;
+
+	/* wholly above: 1 / C(7, 3) */
+	assert_near(stats_mann_whitney_greater_p(a, 3, b, 4), 1.0 / 35, 1e-12);
+	assert_near(stats_mann_whitney_greater_p(b, 4, a, 3), 1.0, 1e-12);
+	assert_near(stats_mann_whitney_greater_p(mixed, 4, a, 3),
+		    brute_greater_p(mixed, 4, a, 3), 1e-12);
+	assert_near(stats_mann_whitney_greater_p(a, 3, mixed, 4),
+		    brute_greater_p(a, 3, mixed, 4), 1e-12);
+	/* ties count against "greater": identical samples are not greater */
+	assert_true(stats_mann_whitney_greater_p(a, 3, tied, 3) > 0.5);
+	assert_near(stats_mann_whitney_greater_p(a, 1, b, 1), 0.5, 1e-12);
+	assert_near(stats_mann_whitney_greater_p(a, 0, b, 1), 1.0, 0);
+	/* large samples: the normal approximation */
+	{
+		double x[25], y[25];
+		for (int i = 0; i < 25; i++) {
+			x[i] = 100 + i;
+			y[i] = i;
+		}
+		assert_true(stats_mann_whitney_greater_p(x, 25, y, 25) < 1e-8);
+		assert_true(stats_mann_whitney_greater_p(y, 25, x, 25) > 0.999);
+	}
+}
+
+static void test_mw_min_p(void **state)
+{
+	(void)state;
+	assert_near(stats_mann_whitney_min_p(3, 3), 0.1, 1e-12);
+	assert_near(stats_mann_whitney_min_p(3, 4), 2.0 / 35, 1e-12);
+	assert_near(stats_mann_whitney_min_p(4, 3), 2.0 / 35, 1e-12);
+	assert_near(stats_mann_whitney_min_p(4, 4), 2.0 / 70, 1e-12);
+	assert_near(stats_mann_whitney_min_p(1, 1), 1.0, 0);
+	assert_near(stats_mann_whitney_min_p(1, 40), 2.0 / 41, 1e-12);
+	assert_near(stats_mann_whitney_min_p(0, 5), 1.0, 0);
+	assert_true(stats_mann_whitney_min_p(400, 400) < 1e-200);
+	assert_true(stats_mann_whitney_min_p(2000, 2000) == 0);
+	/* the two-sided p of two wholly separate samples is that smallest p */
+	{
+		double a[] = {1, 2, 3}, b[] = {4, 5, 6, 7};
+		assert_near(stats_mann_whitney_p(a, 3, b, 4), stats_mann_whitney_min_p(3, 4), 1e-12);
+	}
+}
+
+static void test_decide(void **state)
+{
+	/* the issue's disagreement: warm/cold {0.40..0.44} against {0.45, 0.46,
+	 * 0.53, 0.54, 0.55}, limit +0.10 */
+	double base[] = {0.40, 0.41, 0.42, 0.43, 0.44}, run[] = {0.45, 0.46, 0.53, 0.54, 0.55};
+	double far[] = {0.60, 0.61, 0.62, 0.63, 0.64}, fast[] = {0.20, 0.21, 0.22, 0.23, 0.24};
+	double one_base[] = {0.913}, one_run[] = {1.191}, nan_run[] = {0.41, NAN, 0.42};
+	struct stats_decision d;
+	(void)state;
+
+	/* unshifted, Mann-Whitney would call it a change ... */
+	assert_true(stats_mann_whitney_p(run, 5, base, 5) < 0.05);
+	/* ... against the baseline shifted by the threshold it does not: no
+	 * change, within the noise, as the ranges (0.45 is below 0.54) say */
+	stats_decide(&d, base, 5, run, 5, 0.10, true);
+	assert_int_equal(d.change, STATS_NO_CHANGE);
+	assert_true(d.p >= 0.05);
+	assert_near(d.upper, 0.52, 1e-12);
+	assert_near(d.now_median, 0.53, 1e-12);
+	assert_non_null(strstr(d.reason, "within the noise"));
+
+	stats_decide(&d, base, 5, far, 5, 0.10, true);
+	assert_int_equal(d.change, STATS_WORSE);
+	assert_true(d.p < 0.05);
+	stats_decide(&d, base, 5, fast, 5, 0.10, true);
+	assert_int_equal(d.change, STATS_BETTER);
+	assert_near(d.lower, 0.32, 1e-12);
+	stats_decide(&d, base, 5, base, 5, 0.10, true);
+	assert_int_equal(d.change, STATS_NO_CHANGE);
+	assert_true(isnan(d.p));
+	assert_string_equal(d.reason, "within the threshold");
+
+	/* the false alarm: one warm/cold figure against one */
+	stats_decide(&d, one_base, 1, one_run, 1, 0.10, true);
+	assert_int_equal(d.change, STATS_INCONCLUSIVE);
+	assert_near(d.p_min, 1.0, 0);
+	assert_non_null(strstr(d.reason, "1 against 1 samples cannot reach p < 0.05"));
+	/* 3 against 3, however far apart */
+	stats_decide(&d, base, 3, far, 3, 0.10, true);
+	assert_int_equal(d.change, STATS_INCONCLUSIVE);
+	/* multiplicative: +15% */
+	stats_decide(&d, base, 5, base, 5, 0.15, false);
+	assert_near(d.upper, 0.42 * 1.15, 1e-12);
+	assert_near(d.lower, 0.42 / 1.15, 1e-12);
+	/* non-finite values are left out; nothing left: inconclusive */
+	stats_decide(&d, base, 5, nan_run, 3, 0.10, true);
+	assert_int_equal(d.n_now, 2);
+	assert_int_equal(d.change, STATS_NO_CHANGE);
+	stats_decide(&d, base, 5, nan_run + 1, 1, 0.10, true);
+	assert_int_equal(d.change, STATS_INCONCLUSIVE);
+	assert_string_equal(stats_change_name(STATS_INCONCLUSIVE), "inconclusive");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -246,6 +375,9 @@ int main(void)
 		cmocka_unit_test(test_mw_exact_large),
 		cmocka_unit_test(test_mw_normal),
 		cmocka_unit_test(test_mw_degenerate),
+		cmocka_unit_test(test_mw_greater),
+		cmocka_unit_test(test_mw_min_p),
+		cmocka_unit_test(test_decide),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

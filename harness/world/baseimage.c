@@ -1,6 +1,7 @@
 /*
  * world/baseimage.c: build the python:3.12.7-slim stand-in (see baseimage.h)
- * with debootstrap from this machine's own Debian mirror and `docker import`.
+ * with debootstrap from this machine's own Debian mirror and `docker import`
+ * (the argv from docker.c) on the run's engine.
  *
  * The rootfs is Debian bookworm's Python 3.11 dressed up for the blog's
  * Dockerfiles: pip may install as root (EXTERNALLY-MANAGED removed), apt has
@@ -426,46 +427,47 @@ static const char probe_py[] =
 	"assert os.path.exists('/usr/local/bin/benchprobe'), 'no console script in /usr/local/bin'\n"
 	"print('probe ok', os.path.realpath(f))\n";
 
-static int verify_image(const char *ref, const char *log_path)
+static int verify_image(const struct engine *e, const char *ref, const char *log_path)
 {
-	const char *update[] = { docker_cli(), "run", "--rm", "--network", "none", ref, "apt-get", "update", NULL };
-	const char *install[] = { docker_cli(), "run", "--rm", "--network", "none", ref,
-				  "apt-get", "install", "-y", "curl", "tar", NULL };
-	const char *pip[] = { docker_cli(), "run", "--rm", "--network", "none", ref, "python", "-c", probe_py, NULL };
-	int rc;
+	static const char *const update[] = { "apt-get", "update", NULL };
+	static const char *const install[] = { "apt-get", "install", "-y", "curl", "tar", NULL };
+	const char *const pip[] = { "python", "-c", probe_py, NULL };
+	const struct { const char *what; const char *const *cmd; } checks[] = {
+		{ "checking 'apt-get update' offline in the base image", update },
+		{ "checking 'apt-get install -y curl tar' offline in the base image", install },
+		{ "checking 'pip install' into /usr/local/lib/python3.12 in the base image", pip },
+	};
+	int rc = 0;
 
-	if ((rc = step(log_path, "checking 'apt-get update' offline in the base image", NULL, update, DOCKER_TIMEOUT)) < 0 ||
-	    (rc = step(log_path, "checking 'apt-get install -y curl tar' offline in the base image", NULL, install,
-		       DOCKER_TIMEOUT)) < 0 ||
-	    (rc = step(log_path, "checking 'pip install' into /usr/local/lib/python3.12 in the base image", NULL, pip,
-		       DOCKER_TIMEOUT)) < 0)
-		return rc;
-	return 0;
+	for (size_t i = 0; i < sizeof(checks) / sizeof(checks[0]) && !rc; i++) {
+		struct strvec argv = { 0 };
+		docker_run_argv(&argv, e, ref, "none", checks[i].cmd);
+		rc = step(log_path, checks[i].what, NULL, strvec_argv(&argv), DOCKER_TIMEOUT);
+		strvec_release(&argv);
+	}
+	return rc;
 }
 
-int world_base_image_ensure(const char *ref, const char *work_dir,
+int world_base_image_ensure(const struct engine *e, const char *ref, const char *work_dir,
 			    void (*log)(void *ctx, const char *msg), void *ctx)
 {
 	const struct logger lg = { log, ctx };
-	char *out = NULL, *err = NULL, *mirror = NULL;
+	char *mirror = NULL;
 	char *dir = path_absolute(work_dir);
 	char *root = path_join(dir, "base-rootfs"), *tar = path_join(dir, "base-rootfs.tar");
 	char *log_path = path_join(dir, "base-image.log");
 	monotime t0 = monotime_now(), t1, t2;
-	bool imported = false;
-	int code = 0, rc;
+	bool imported = false, present = false;
+	int rc;
 
-	{
-		const char *inspect[] = { docker_cli(), "image", "inspect", "--format", "{{.Id}}", ref, NULL };
-		if ((rc = proc_capture(&out, &err, &code, inspect, 60)) < 0) {
-			bench_error_wrap(rc == BENCH_EINTERRUPTED ? rc : BENCH_ESETUP, "checking the base image '%s'", ref);
-			rc = rc == BENCH_EINTERRUPTED ? rc : BENCH_ESETUP;
-			goto done;
-		}
-		if (code == 0) {
-			logf_(&lg, "base image %s is present", ref);
-			goto done;
-		}
+	if ((rc = docker_image_exists(&present, e, ref)) < 0) {
+		bench_error_wrap(rc == BENCH_EINTERRUPTED ? rc : BENCH_ESETUP, "checking the base image '%s'", ref);
+		rc = rc == BENCH_EINTERRUPTED ? rc : BENCH_ESETUP;
+		goto done;
+	}
+	if (present) {
+		logf_(&lg, "base image %s is present", ref);
+		goto done;
 	}
 	if (geteuid() != 0) {
 		rc = bench_error_set(BENCH_ESETUP, "base image '%s' is missing and building it needs root "
@@ -499,39 +501,36 @@ int world_base_image_ensure(const char *ref, const char *work_dir,
 	}
 	remove_rootfs(root);
 	{
-		const char *argv[] = { docker_cli(), "import",
-			"--change", "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-			"--change", "ENV LANG=C.UTF-8",
-			"--change", "CMD [\"python3\"]",
-			"--message", "bench: python:3.12.7-slim stand-in (Debian bookworm, debootstrap)",
-			tar, ref, NULL };
-		if ((rc = step(log_path, "docker import of the base rootfs", "is the docker daemon running?", argv,
-			       DOCKER_TIMEOUT)) < 0)
+		static const char *const changes[] = {
+			"ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+			"ENV LANG=C.UTF-8",
+			"CMD [\"python3\"]",
+			NULL };
+		struct strvec argv = { 0 };
+		docker_import_argv(&argv, e, tar, ref, changes,
+				   "bench: python:3.12.7-slim stand-in (Debian bookworm, debootstrap)");
+		rc = step(log_path, "docker import of the base rootfs", "is the docker daemon running?",
+			  strvec_argv(&argv), DOCKER_TIMEOUT);
+		strvec_release(&argv);
+		if (rc < 0)
 			goto done;
 		imported = true;
 	}
 	t2 = monotime_now();
 	logf_(&lg, "base image: imported as %s in %.0f s; checking apt-get and pip in it", ref, monotime_seconds(t1, t2));
-	if ((rc = verify_image(ref, log_path)) < 0)
+	if ((rc = verify_image(e, ref, log_path)) < 0)
 		goto done;
 	logf_(&lg, "base image %s built and checked in %.0f s", ref, monotime_seconds_since(t0));
 done:
 	if (rc < 0 && imported) {
-		const char *argv[] = { docker_cli(), "image", "rm", "-f", ref, NULL };
-		char *o = NULL, *e = NULL;
-		int c;
 		char *saved = xstrdup(bench_error_last());
-		proc_capture(&o, &e, &c, argv, 60);
+		docker_image_remove(e, ref);
 		bench_error_set(rc, "%s", saved);
 		free(saved);
-		free(o);
-		free(e);
 	}
 	if (path_exists(root) && remove_rootfs(root) < 0 && rc == 0)
 		rc = BENCH_EIO;
 	rm_rf(tar);
-	free(out);
-	free(err);
 	free(mirror);
 	free(dir);
 	free(root);

@@ -7,15 +7,17 @@
 #ifndef BENCH_WORLD_BASEIMAGE_H
 #define BENCH_WORLD_BASEIMAGE_H
 
+struct engine;
+
 #define WORLD_BASE_IMAGE_DEFAULT "bench/python:3.12.7-slim"
 
-/* Make sure the local image `ref` exists: return at once when `docker image
- * inspect` finds it, else build it in work_dir (rootfs and tarball removed
+/* Make sure the image `ref` exists on engine e (NULL: the default engine):
+ * return at once when `docker image inspect` finds it, else build it in work_dir (rootfs and tarball removed
  * afterwards) and check it: `apt-get update && apt-get install -y curl tar`
  * works offline, `pip install` as root lands in /usr/local/lib/python3.12.
  * Needs root and debootstrap; takes about 1-3 minutes. Progress lines go to
  * log when not NULL. BENCH_ESETUP when the machine lacks something. */
-int world_base_image_ensure(const char *ref, const char *work_dir,
+int world_base_image_ensure(const struct engine *e, const char *ref, const char *work_dir,
 			    void (*log)(void *ctx, const char *msg), void *ctx);
 
 /* The Debian mirror this machine's apt uses: the first non-security URI of

@@ -2,38 +2,33 @@
  * world/registry.c: run Debian's docker-registry on a free loopback port for
  * the duration of a bench run (see registry.h).
  *
- * proc.h only runs children to completion, so the long-running server is
- * fork()ed here the same way proc.c does it: signals blocked around fork, the
- * child in its own process group with default dispositions, stdout/stderr
- * to a log file, exec failure reported through a close-on-exec pipe. The
- * registry owns its child: registry_stop signals the group and reaps it.
+ * The long-running server is started with proc_start (its own process
+ * group, stdout/stderr appended to a log file, exec failure reported as an
+ * error). The registry owns its child: registry_stop ends it with proc_kill.
  */
 #include "world/registry.h"
 #include "error.h"
 #include "monotonic.h"
+#include "proc.h"
 #include "util.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #define READY_TIMEOUT_NS 10000000000ull
-#define STOP_GRACE_NS 5000000000ull
-
-extern char **environ;
+#define STOP_GRACE_SECONDS 5.0
 
 struct registry {
-	pid_t pid;
+	struct proc proc; /* docker-registry serve, while running */
 	int port;
 	char addr[32];
 	char nonce[48];  /* sent back in every response: this registry answered */
@@ -155,67 +150,6 @@ done:
 	return rc;
 }
 
-/* fork/exec argv with stdout/stderr appended to log_fd, in its own process
- * group. Only async-signal-safe calls in the child. */
-static int spawn(pid_t *out, const char *bin, const char *const *argv, int log_fd)
-{
-	sigset_t all, old;
-	int errpipe[2], child_errno = 0, rc = 0;
-	pid_t pid;
-	ssize_t n;
-
-	if (pipe2(errpipe, O_CLOEXEC) < 0)
-		return bench_error_errno(BENCH_ERROR, "cannot create a pipe");
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	pid = fork();
-	if (pid == 0) {
-		struct sigaction sa;
-		int devnull = open("/dev/null", O_RDONLY);
-
-		memset(&sa, 0, sizeof(sa));
-		sa.sa_handler = SIG_DFL;
-		for (int s = 1; s < NSIG; s++)
-			sigaction(s, &sa, NULL);
-		setpgid(0, 0);
-		if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(log_fd, 1) < 0 || dup2(log_fd, 2) < 0)
-			goto child_fail;
-		sigemptyset(&all);
-		sigprocmask(SIG_SETMASK, &all, NULL);
-		execve(bin, (char *const *)argv, environ);
-child_fail:
-		child_errno = errno;
-		while (write(errpipe[1], &child_errno, sizeof(child_errno)) < 0 && errno == EINTR)
-			;
-		_exit(127);
-	}
-	{
-		int saved = errno;
-		pthread_sigmask(SIG_SETMASK, &old, NULL);
-		errno = saved;
-	}
-	close(errpipe[1]);
-	if (pid < 0) {
-		rc = bench_error_errno(BENCH_ERROR, "cannot fork to run '%s'", bin);
-		goto done;
-	}
-	setpgid(pid, pid); /* also in the parent: no race with a later kill(-pid) */
-	do
-		n = read(errpipe[0], &child_errno, sizeof(child_errno));
-	while (n < 0 && errno == EINTR);
-	if (n == (ssize_t)sizeof(child_errno)) {
-		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-			;
-		errno = child_errno;
-		rc = bench_error_errno(BENCH_ESETUP, "cannot run '%s'", bin);
-		goto done;
-	}
-	*out = pid;
-done:
-	close(errpipe[0]);
-	return rc;
-}
-
 /* The last line of the registry's log, for error messages. Caller frees. */
 static char *log_tail(const char *log_path)
 {
@@ -251,18 +185,15 @@ static bool answered_by(const struct registry *r, const char *head)
 static int wait_ready(struct registry *r)
 {
 	monotime start = monotime_now();
-	int status = 0, wstatus;
+	int status = 0;
 	char *head = NULL;
 
 	for (;;) {
-		pid_t w = waitpid(r->pid, &wstatus, WNOHANG);
-
-		if (w == r->pid) {
+		if (proc_poll(&r->proc)) {
 			char *tail = log_tail(r->log_path);
-			r->pid = 0;
 			bench_error_set(BENCH_ESETUP, "docker-registry exited at start (%s %d): %s; see %s",
-					WIFEXITED(wstatus) ? "status" : "signal",
-					WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : WTERMSIG(wstatus), tail, r->log_path);
+					r->proc.term_signal ? "signal" : "status",
+					r->proc.term_signal ? r->proc.term_signal : r->proc.exit_code, tail, r->log_path);
 			free(tail);
 			return BENCH_ESETUP;
 		}
@@ -278,28 +209,6 @@ static int wait_ready(struct registry *r)
 					       "within 10 s (last status %d); see %s", r->addr, status, r->log_path);
 		sleep_ms(50);
 	}
-}
-
-static void kill_and_reap(struct registry *r)
-{
-	monotime start = monotime_now();
-	bool killed = false;
-
-	if (r->pid <= 0)
-		return;
-	kill(-r->pid, SIGTERM);
-	for (;;) {
-		pid_t w = waitpid(r->pid, NULL, WNOHANG);
-		if (w == r->pid || (w < 0 && errno != EINTR))
-			break;
-		if (!killed && monotime_now() - start > STOP_GRACE_NS) {
-			kill(-r->pid, SIGKILL);
-			killed = true;
-		}
-		sleep_ms(20);
-	}
-	kill(-r->pid, SIGKILL); /* anything left in its group */
-	r->pid = 0;
 }
 
 int registry_start(struct registry **out, const char *work_dir)
@@ -329,7 +238,7 @@ int registry_start(struct registry **out, const char *work_dir)
 	 * that program by the missing nonce) and we try another port */
 	snprintf(r->nonce, sizeof(r->nonce), "%d-%llx", (int)getpid(), (unsigned long long)monotime_now());
 	for (attempt = 0; attempt < 3; attempt++) {
-		const char *argv[] = { "docker-registry", "serve", config, NULL };
+		const char *argv[] = { bin, "serve", config, NULL };
 
 		if ((rc = free_port(&r->port)) < 0)
 			goto done;
@@ -341,17 +250,24 @@ int registry_start(struct registry **out, const char *work_dir)
 				"  maintenance:\n    uploadpurging:\n      enabled: false\n"
 				"http:\n  addr: %s\n  headers:\n    X-Bench-Registry: [\"%s\"]\n",
 				data, r->addr, r->nonce);
-		if ((rc = write_file_atomic(config, yml, strlen(yml))) < 0 ||
-		    (rc = spawn(&r->pid, bin, argv, log_fd)) < 0)
+		if ((rc = write_file_atomic(config, yml, strlen(yml))) < 0)
 			goto done;
-		if ((rc = wait_ready(r)) == 0 || r->pid > 0)
+		memset(&r->proc, 0, sizeof(r->proc));
+		r->proc.argv = argv;
+		r->proc.output_fd = log_fd;
+		if ((rc = proc_start(&r->proc)) < 0) {
+			rc = bench_error_wrap(BENCH_ESETUP, "cannot start the registry");
+			goto done;
+		}
+		if ((rc = wait_ready(r)) == 0 || r->proc.running)
 			break;
 	}
+	r->proc.argv = NULL; /* its strings are freed below; the child has them */
 done:
 	if (log_fd >= 0)
 		close(log_fd);
 	if (rc < 0) { /* keep registry.log for the message; work_dir is the caller's */
-		kill_and_reap(r);
+		proc_kill(&r->proc, STOP_GRACE_SECONDS);
 		free(r->dir);
 		free(r->log_path);
 		free(r);
@@ -386,7 +302,7 @@ void registry_stop(struct registry *r)
 {
 	if (!r)
 		return;
-	kill_and_reap(r);
+	proc_kill(&r->proc, STOP_GRACE_SECONDS);
 	rm_rf(r->dir);
 	free(r->dir);
 	free(r->log_path);

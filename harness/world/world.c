@@ -55,8 +55,8 @@ static void note(struct world *w, const char *fmt, ...)
 	w->log(w->log_ctx, msg);
 }
 
-int world_start(struct world **out, const struct world_settings *s, const char *work_dir,
-		void (*log)(void *ctx, const char *msg), void *log_ctx)
+int world_start(struct world **out, const struct world_settings *s, const struct engine *e,
+		const char *work_dir, void (*log)(void *ctx, const char *msg), void *log_ctx)
 {
 	struct world *w = xcalloc(1, sizeof(*w));
 	monotime t0;
@@ -90,7 +90,7 @@ int world_start(struct world **out, const struct world_settings *s, const char *
 	w->registry_addr = xasprintf("127.0.0.1:%d", proxy_port(w->proxy));
 
 	note(w, "world: checking the base image %s", w->base_image);
-	if ((error = world_base_image_ensure(w->base_image, w->dir, log, log_ctx)))
+	if ((error = world_base_image_ensure(e, w->base_image, w->dir, log, log_ctx)))
 		goto done;
 
 	note(w, "world: generating the repository");
@@ -163,6 +163,11 @@ void world_build_args(const struct world *w, struct strvec *args)
 	char *origin = xasprintf("http://127.0.0.1:%d", server_port(w->server));
 	world_build_args_at(args, origin, w->base_image);
 	free(origin);
+}
+
+const char *world_base_image(const struct world *w)
+{
+	return w->base_image;
 }
 
 const char *world_registry(const struct world *w)

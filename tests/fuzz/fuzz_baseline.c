@@ -48,7 +48,11 @@ static json_t *fixed_run(void)
 	}
 	json_object_set_new(env, "hostname", json_string("fuzz"));
 	json_object_set_new(env, "cpus", json_integer(2));
-	json_object_set_new(run, "scenario", json_pack("{s:s}", "name", "fuzz"));
+	/* multi-nocache keeps no cache: the gate's reference by default */
+	json_object_set_new(run, "scenario", json_pack("{s:s, s:[{s:s, s:s, s:s}, {s:s, s:s, s:s}, "
+		"{s:s, s:s, s:s}]}", "name", "fuzz", "variants", "name", "app", "cache", "local",
+		"runner", "ephemeral", "name", "multi-local", "cache", "none", "runner", "persistent",
+		"name", "multi-nocache", "cache", "none", "runner", "ephemeral"));
 	json_object_set_new(run, "environment", env);
 	json_object_set_new(run, "builds", builds);
 	json_object_set_new(run, "summary", results_summary(builds));

@@ -15,9 +15,9 @@ def case(name, text, *msgs):
     cases[name] = (text, msgs)
 
 case("unknown-key", "[scenario]\nname = tiny\nrepo = ../good\ncolour = blue\ncommits = HEAD~3..HEAD\n" + VAR,
-     "4: unknown key 'colour' in [scenario] (known: name, repo, commits, context, repetitions, timeout, network, build_args, secret)")
+     "4: unknown key 'colour' in [scenario] (known: name, repo, commits, context, repetitions, timeout, network, build_args, secret, engines)")
 case("unknown-variant-key", HEAD + VAR + "platform = linux/arm64\n",
-     "8: unknown key 'platform' in [variant single] (known: dockerfile, dockerignore, cache, cache_mode, runner, target, push)")
+     "8: unknown key 'platform' in [variant single] (known: dockerfile, dockerignore, cache, cache_mode, runner, target, push, cache_key, cache_compression, builder, cache_scope, cache_mounts)")
 case("unknown-section", HEAD + VAR + "\n[colours]\nred = 1\n",
      "9: unknown section [colours] (known: [scenario], [variant NAME], [world], [gate])")
 case("duplicate-key", "[scenario]\nname = tiny\nname = small\nrepo = ../good\ncommits = HEAD~3..HEAD\n" + VAR,
@@ -44,7 +44,7 @@ case("bad-gate", HEAD + VAR + "[gate]\nabsolute = sometimes\nwarm_median_growth 
      "10: invalid value 'lots' for 'warm_median_growth' (use a percentage like 15% or a fraction like 0.15)",
      "11: invalid value '5 %' for 'image_growth' (use a percentage like 15% or a fraction like 0.15)")
 case("bad-cache", HEAD + VAR + "cache = remote\ncache_mode = most\n",
-     "8: invalid cache 'remote' (use none, local or registry)",
+     "8: invalid cache 'remote' (use none, local, registry, gha or inline)",
      "9: invalid cache_mode 'most' (use max or min)")
 case("bad-runner", HEAD + VAR + "runner = hosted\n",
      "8: invalid runner 'hosted' (use ephemeral or persistent)")
@@ -141,12 +141,12 @@ case("no-variant", HEAD,
 case("variant-missing-dockerfile", HEAD + "\n[variant single]\ncache = local\n",
      "6: missing required key 'dockerfile' in [variant single]")
 case("bad-commits", "[scenario]\nname = tiny\nrepo = ../good\ncommits = last:0\n" + VAR + "[scenario]\n",
-     "4: invalid commits 'last:0' (use A..B, a space-separated list of commits, or last:N with N >= 1)",
+     "4: invalid commits 'last:0' (use A..B, a space-separated list of commits, last:N with N >= 1, or sample:N A..B or sample:N last:M with N >= 2 and N <= M)",
      "8: duplicate section [scenario] (first at line 1); merge them into one")
 case("bad-commits-range", "[scenario]\nname = tiny\nrepo = ../good\ncommits = v1..v2..v3\n" + VAR,
-     "4: invalid commits 'v1..v2..v3' (use A..B, a space-separated list of commits, or last:N with N >= 1)")
+     "4: invalid commits 'v1..v2..v3' (use A..B, a space-separated list of commits, last:N with N >= 1, or sample:N A..B or sample:N last:M with N >= 2 and N <= M)")
 case("bad-commits-option", "[scenario]\nname = tiny\nrepo = ../good\ncommits = HEAD --all\n" + VAR,
-     "4: invalid commits 'HEAD --all' (use A..B, a space-separated list of commits, or last:N with N >= 1)")
+     "4: invalid commits 'HEAD --all' (use A..B, a space-separated list of commits, last:N with N >= 1, or sample:N A..B or sample:N last:M with N >= 2 and N <= M)")
 case("bad-name", "[scenario]\nname = my bench/1\nrepo = ../good\ncommits = HEAD\n" + VAR,
      "2: invalid name 'my bench/1' (use letters, digits, '.', '_' and '-'; it names the results folder)")
 case("several-errors",
@@ -170,12 +170,61 @@ case("several-errors",
      "2: missing required key 'commits' in [scenario]",
      "4: invalid repetitions '0' (use a whole number from 1 to 100)",
      "5: invalid duration 'forever' for 'timeout' (examples: 90s, 30m, 1h30m)",
-     "6: unknown key 'colour' in [scenario] (known: name, repo, commits, context, repetitions, timeout, network, build_args, secret)",
+     "6: unknown key 'colour' in [scenario] (known: name, repo, commits, context, repetitions, timeout, network, build_args, secret, engines)",
      "9: dockerfile '../dockerfiles/none.Dockerfile' not found (resolved to " + R + "/dockerfiles/none.Dockerfile)",
      "10: invalid runner 'hosted' (use ephemeral or persistent)",
      "11: push = yes needs a [world] section (it provides the registry); set push = no or add [world]",
      "13: duplicate variant 'a' (first defined at line 8); give each variant its own name",
      "16: reference 'b' is not a variant of this scenario (variants: a)")
+
+# ---- the keys added with the key table ----
+NEWC = "(use A..B, a space-separated list of commits, last:N with N >= 1, or sample:N A..B or sample:N last:M with N >= 2 and N <= M)"
+case("did-you-mean", "[scenario]\nname = tiny\nrepo = ../good\ncomits = HEAD~3..HEAD\npush = yes\n" + VAR + "cahce = local\n",
+     "1: missing required key 'commits' in [scenario]",
+     "4: unknown key 'comits' in [scenario]; did you mean 'commits'? (known: name, repo, commits, context, repetitions, timeout, network, build_args, secret, engines)",
+     "5: unknown key 'push' in [scenario]; it is a key of [variant NAME] (known: name, repo, commits, context, repetitions, timeout, network, build_args, secret, engines)",
+     "9: unknown key 'cahce' in [variant single]; did you mean 'cache'? (known: dockerfile, dockerignore, cache, cache_mode, runner, target, push, cache_key, cache_compression, builder, cache_scope, cache_mounts)")
+case("section-typo", HEAD + VAR + "\n[varaint multi]\n" + DF + "[Gate]\n[colours]\n",
+     "9: unknown section [varaint multi]; did you mean [variant multi]? (known: [scenario], [variant NAME], [world], [gate])",
+     "11: unknown section [Gate]; did you mean [gate]? (known: [scenario], [variant NAME], [world], [gate])",
+     "12: unknown section [colours] (known: [scenario], [variant NAME], [world], [gate])")
+ENGINES = "use a docker context name, unix:///PATH, tcp://HOST:PORT or ssh://USER@HOST"
+case("bad-engines", HEAD + "engines = default -remote tcp://host unix://run/docker.sock ssh://@host tcp://h:99999 default\n" + VAR,
+     "5: invalid engines entry '-remote' (" + ENGINES + ")",
+     "5: invalid engines entry 'tcp://host' (" + ENGINES + ")",
+     "5: invalid engines entry 'unix://run/docker.sock' (" + ENGINES + ")",
+     "5: invalid engines entry 'ssh://@host' (" + ENGINES + ")",
+     "5: invalid engines entry 'tcp://h:99999' (" + ENGINES + ")",
+     "5: 'default' is given twice in engines; keep one")
+case("bad-commits-sample", "[scenario]\nname = tiny\nrepo = ../good\ncommits = sample:6 last:5\n" + VAR,
+     "4: invalid commits 'sample:6 last:5' " + NEWC)
+case("bad-builder", HEAD + VAR + "builder = kaniko\n",
+     "8: unknown builder 'kaniko' (known: buildkit, buildah)")
+case("gha-without-world", HEAD + VAR + "cache = gha\n\n[variant inline]\n" + DF + "cache = inline\n",
+     "8: cache = gha needs a [world] section (it provides the emulated GitHub cache service); use cache = local or add [world]",
+     "12: cache = inline needs a [world] section (it provides the registry the image and its cache are pushed to); use cache = local or add [world]")
+case("inline-cache-mode", WORLDHEAD + VAR + "cache = inline\ncache_mode = max\npush = yes\n[world]\nkind = cafeboo\n",
+     "8: cache = inline supports only cache_mode = min (BuildKit's inline cache only embeds min); set cache_mode = min or remove it")
+case("cache-scope-without-gha", WORLDHEAD + VAR + "cache = local\ncache_scope = deps\n\n[variant gha]\n" + DF + "cache = gha\ncache_scope = a,b\n[world]\nkind = cafeboo\n",
+     "8: cache_scope needs cache = gha (it names the scope of the GitHub cache); remove it or set cache = gha",
+     "13: invalid cache_scope 'a,b' (use letters, digits, '.', '_' and '-')")
+MOUNTS = "an absolute path without '..' or ',': the target= of a RUN --mount=type=cache"
+case("bad-cache-mounts", HEAD + VAR + "cache_mounts = /root/.cache/pip root/.npm /var/../etc / /a,b /root/.cache/pip\n",
+     "8: invalid cache_mounts entry 'root/.npm' (" + MOUNTS + ")",
+     "8: invalid cache_mounts entry '/var/../etc' (" + MOUNTS + ")",
+     "8: invalid cache_mounts entry '/' (" + MOUNTS + ")",
+     "8: invalid cache_mounts entry '/a,b' (" + MOUNTS + ")",
+     "8: '/root/.cache/pip' is given twice in cache_mounts; keep one")
+case("bad-gha", WORLDHEAD + VAR + "[world]\nkind = cafeboo\nrunner_bandwidth = fast\ngha_quota = 10 parsecs\ngha_rate_limit = 200\ngha_retry_after = soon\n[world]\n",
+     "9: invalid size 'fast' for 'runner_bandwidth' (examples: 20MB/s, 1.5MiB/s, 500k/s)",
+     "10: invalid size '10 parsecs' for 'gha_quota' (examples: 10GB, 512MB, 1.5GiB)",
+     "11: invalid rate '200' for 'gha_rate_limit' (a whole number per minute or second, e.g. 200/min or 10/s; 0 for no limit)",
+     "12: invalid duration 'soon' for 'gha_retry_after' (examples: 1s, 500ms, 2s)",
+     "13: duplicate section [world] (first at line 7); merge them into one")
+case("gha-quota-zero", WORLDHEAD + VAR + "[world]\nkind = cafeboo\ngha_quota = 0GB\ngha_rate_limit = 5/h\ngha_quota = 1GB\n",
+     "9: 'gha_quota' must be greater than zero (got '0GB')",
+     "10: invalid rate '5/h' for 'gha_rate_limit' (a whole number per minute or second, e.g. 200/min or 10/s; 0 for no limit)",
+     "11: duplicate key 'gha_quota' in [world] (first set at line 9); keep only one")
 
 os.makedirs(B, exist_ok=True)
 for name, (text, msgs) in cases.items():

@@ -1,0 +1,106 @@
+/*
+ * cache.h: the build cache of a series (one variant, one repetition), kept
+ * from one build to the next the way a CI workflow keeps it between jobs.
+ *
+ *   cache = none      nothing is imported or exported.
+ *   cache = local     the blog's workflow: the build imports the folder
+ *                     CACHE (--cache-from) and exports CACHE-new
+ *                     (--cache-to); after a build that succeeded CACHE-new
+ *                     replaces CACHE. An ephemeral runner whose world paces
+ *                     the actions/cache stand-in, or a variant keyed on
+ *                     files, goes through the store: before the build CACHE
+ *                     is restored from the entry of the exact key, else the
+ *                     latest entry (restore-keys); after it CACHE-new is
+ *                     saved under its key, and only the newest entry is kept.
+ *   cache = registry  the build imports and exports an image ref in the
+ *                     world's registry.
+ *
+ * Each kind is one backend, a table entry in cache.c; a new kind (gha,
+ * inline, cache mounts carried between builds) is one more entry there and
+ * its fields in struct cache_series / struct cache_state here. run.c only
+ * calls cache_series_init, cache_restore, cache_save and cache_series_release.
+ */
+#ifndef BENCH_CACHE_H
+#define BENCH_CACHE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "builder.h"
+#include "progress.h"
+#include "scenario.h"
+
+struct world;
+
+/* What the run lends every series. */
+struct cache_env {
+	struct world *world;        /* the emulated world, or NULL (no [world], dry run) */
+	bool paced_store;           /* the world paces the actions/cache stand-in */
+	const char *marker;         /* the run's image marker (registry cache refs) */
+	struct progress *progress;  /* "restoring cache ..." notes, or NULL */
+	bool dry_run;               /* restore and save nothing */
+};
+
+/* What a series carries from one build to the next, and what --resume would
+ * have to find again after an interruption: plain strings, to and from JSON
+ * with cache_state_to_json / cache_state_from_json. */
+struct cache_state {
+	char *latest_key;   /* local through the store: the key saved last */
+	char *registry_ref; /* registry: the cache image ref */
+};
+
+struct cache_backend;
+
+struct cache_series {
+	const struct cache_backend *backend; /* from v->cache */
+	const struct variant *v;
+	const struct cache_env *env;
+	char *folder;       /* local: the folder the build imports */
+	char *folder_new;   /* local: the folder the build exports */
+	char *store;        /* local: the actions/cache stand-in, one folder per key */
+	bool transport;     /* local: restore and save through the store */
+	struct cache_state state;
+};
+
+/* One build's use of its series' cache. */
+struct cache_use {
+	struct cache_spec from, to; /* for the build request; point into the series */
+	char *key;                  /* the actions/cache key, or NULL */
+	bool exact_hit;             /* the store had the exact key */
+	double restore_seconds, save_seconds;
+};
+
+/* A series of variant v, repetition rep, whose private folder is dir (the
+ * caller's: it makes and removes it). */
+void cache_series_init(struct cache_series *s, const struct variant *v, int rep, const char *dir,
+		       const struct cache_env *env);
+void cache_series_release(struct cache_series *s);
+
+/* Before the build of commit c (checked out in checkout; cold: the first of
+ * the series): restore what the backend restores and fill u->from / u->to.
+ * The cache_key and cache_hit of the build go into record. */
+int cache_restore(struct cache_use *u, struct cache_series *s, const char *commit_id, const char *checkout,
+		  bool cold, json_t *record);
+
+/* After the build (and its push); ok: it succeeded. Rotate or save, and put
+ * cache_saved and cache_bytes into record. */
+int cache_save(struct cache_use *u, struct cache_series *s, bool ok, json_t *record);
+
+/* The restore and save times, recorded when the series goes through the
+ * store. */
+void cache_record_seconds(json_t *record, const struct cache_use *u, const struct cache_series *s);
+
+void cache_use_release(struct cache_use *u);
+
+/* The actions/cache key of the cache folder at a commit: "commit-ID" (the
+ * blog's `buildx-${{ github.sha }}`), or, for cache_key = files:..., "files-"
+ * and the hash of those files in the checkout (hashFiles). Caller frees. */
+char *cache_key(const struct variant *v, const char *commit_id, const char *checkout);
+
+/* The state as JSON (new reference) and back; BENCH_EINVALID when j is not
+ * such an object. */
+json_t *cache_state_to_json(const struct cache_state *st);
+int cache_state_from_json(struct cache_state *st, const json_t *j);
+void cache_state_release(struct cache_state *st);
+
+#endif

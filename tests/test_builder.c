@@ -1,0 +1,223 @@
+/*
+ * test_builder.c: the builder seam without an engine: the table of builders
+ * looked up by name, the engine names (default, context, URL) and their
+ * lock paths and lock, and the progress-parser interface through the
+ * buildkit builder's parser (rawjson): feeding, steps, the failure reason
+ * from a failing step, from docker's closing text, or from the exit status.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "builder.h"
+#include "engine.h"
+#include "error.h"
+#include "parser.h"
+#include "rawjson.h"
+#include "util.h"
+
+static char *tmp;
+
+static int setup(void **state)
+{
+	(void)state;
+	tmp = xstrdup("/tmp/bench-test-builder-XXXXXX");
+	return mkdtemp(tmp) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	rm_rf(tmp);
+	free(tmp);
+	return 0;
+}
+
+static void test_table(void **state)
+{
+	const struct builder *b = builder_find("buildkit");
+	char *name;
+	(void)state;
+	assert_non_null(b);
+	assert_ptr_equal(b, builder_default());
+	assert_string_equal(b->name, "buildkit");
+	assert_ptr_equal(b->parser, &parser_rawjson);
+	/* every operation is there: a builder entry without one would crash a run */
+	assert_non_null(b->preflight);
+	assert_non_null(b->environment);
+	assert_non_null(b->reset);
+	assert_non_null(b->print_reset);
+	assert_non_null(b->remove_images);
+	assert_non_null(b->build_argv);
+	assert_non_null(b->cache_options);
+	assert_non_null(b->image_size);
+	assert_non_null(b->push_argv);
+	assert_non_null(b->import_base);
+	assert_null(builder_find("buildah"));
+	assert_null(builder_find(""));
+	assert_null(builder_find(NULL));
+	assert_non_null(strstr(builder_names(), "buildkit"));
+
+	name = builder_ref_name("Multi Stage/V1_x");
+	assert_string_equal(name, "multi-stage-v1_x");
+	free(name);
+}
+
+static void test_engine_names(void **state)
+{
+	struct engine e;
+	(void)state;
+
+	assert_int_equal(engine_init(&e, NULL), 0);
+	assert_true(engine_is_default(&e));
+	assert_string_equal(e.name, "default");
+	engine_release(&e);
+	assert_int_equal(engine_init(&e, "default"), 0);
+	assert_true(engine_is_default(&e));
+	assert_non_null(strstr(engine_describe(&e), "default"));
+	engine_release(&e);
+	assert_true(engine_is_default(NULL));
+
+	assert_int_equal(engine_init(&e, "node-2"), 0);
+	assert_false(engine_is_default(&e));
+	assert_string_equal(e.context, "node-2");
+	assert_null(e.host);
+	assert_non_null(strstr(engine_describe(&e), "context 'node-2'"));
+	engine_release(&e);
+
+	assert_int_equal(engine_init(&e, "unix:///run/node2.sock"), 0);
+	assert_string_equal(e.host, "unix:///run/node2.sock");
+	assert_null(e.context);
+	engine_release(&e);
+	assert_int_equal(engine_init(&e, "ssh://builder@10.0.0.5"), 0);
+	assert_string_equal(e.host, "ssh://builder@10.0.0.5");
+	engine_release(&e);
+
+	assert_int_equal(engine_init(&e, "http://x"), BENCH_EINVALID);
+	assert_non_null(strstr(bench_error_last(), "engine 'http://x'"));
+	assert_int_equal(engine_init(&e, "tcp://"), BENCH_EINVALID);
+	assert_int_equal(engine_init(&e, "a b"), BENCH_EINVALID);
+	assert_int_equal(engine_init(&e, "-H"), BENCH_EINVALID);
+}
+
+static void test_engine_lock(void **state)
+{
+	struct engine def, ctx, url;
+	char *old = getenv("TMPDIR") ? xstrdup(getenv("TMPDIR")) : NULL;
+	char *p_def, *p_ctx, *p_url, *want;
+	int fd = -1, fd2 = -1;
+	(void)state;
+
+	setenv("TMPDIR", tmp, 1);
+	engine_init_default(&def);
+	assert_int_equal(engine_init(&ctx, "node-2"), 0);
+	assert_int_equal(engine_init(&url, "unix:///run/node-2.sock"), 0);
+	p_def = engine_lock_path(&def);
+	p_ctx = engine_lock_path(&ctx);
+	p_url = engine_lock_path(&url);
+	want = path_join(tmp, "bench-engine.lock"); /* the default keeps today's path */
+	assert_string_equal(p_def, want);
+	assert_string_not_equal(p_ctx, p_def);
+	assert_string_not_equal(p_ctx, p_url);
+	assert_non_null(strstr(p_ctx, "/bench-engine-node-2-"));
+	assert_null(strchr(p_url + strlen(tmp) + 1, '/'));
+
+	assert_int_equal(engine_lock(&fd, &def, NULL, NULL), 0);
+	assert_true(fd >= 0);
+	assert_true(path_exists(p_def));
+	assert_int_equal(engine_lock(&fd2, &ctx, NULL, NULL), 0); /* another engine: not held */
+	close(fd2);
+	close(fd);
+
+	if (old)
+		setenv("TMPDIR", old, 1);
+	else
+		unsetenv("TMPDIR");
+	free(old);
+	free(p_def);
+	free(p_ctx);
+	free(p_url);
+	free(want);
+	engine_release(&def);
+	engine_release(&ctx);
+	engine_release(&url);
+}
+
+static const char failing_step[] =
+	"{\"vertexes\":[{\"digest\":\"sha256:a\",\"name\":\"[2/3] RUN make\",\"started\":\"2026-11-28T06:41:17Z\","
+	"\"completed\":\"2026-11-28T06:41:18Z\",\"error\":\"process did not complete successfully: exit code: 2\"}]}\n"
+	"{\"logs\":[{\"vertex\":\"sha256:a\",\"stream\":1,\"data\":\"bWFrZTogKioqIG5vIHJ1bGU=\"}]}\n"
+	"ERROR: failed to solve: exit code: 2\n";
+
+static void test_parser_step_failure(void **state)
+{
+	struct parser p;
+	char *reason;
+	int total = -1, cached = -1;
+	json_t *steps;
+	(void)state;
+
+	assert_int_equal(parser_init(&p, builder_default()->parser), 0);
+	/* rawjson reads stderr only: stdout is ignored */
+	{
+		const char out[] = "{\"vertexes\":[{\"digest\":\"x\",\"name\":\"[1/1] RUN x\"}]}\n";
+		assert_int_equal(parser_feed(&p, PARSER_STDOUT, out, strlen(out)), 0);
+	}
+	assert_int_equal(parser_feed(&p, PARSER_STDERR, failing_step, 40), 0);
+	assert_int_equal(parser_feed(&p, PARSER_STDERR, failing_step + 40, strlen(failing_step) - 40), 0);
+	steps = parser_steps_json(&p, &total, &cached);
+	assert_int_equal(json_array_size(steps), 1);
+	assert_int_equal(total, 1);
+	assert_int_equal(cached, 0);
+	json_decref(steps);
+	reason = parser_failure(&p, "docker buildx build", 1);
+	assert_string_equal(reason, "[2/3] RUN make: process did not complete successfully: exit code: 2\n"
+				    "make: *** no rule");
+	free(reason);
+	parser_release(&p);
+}
+
+static void test_parser_trailer_and_fallback(void **state)
+{
+	const char text[] = "{\"vertexes\":[]}\nDockerfile:4\n1\n2\n3\n4\n5\n6\n7\n"
+			    "ERROR: failed to solve: \xff bad byte\n\n";
+	struct parser p;
+	char *reason;
+	(void)state;
+
+	assert_int_equal(parser_init(&p, &parser_rawjson), 0);
+	parser_feed(&p, PARSER_STDERR, text, strlen(text));
+	reason = parser_failure(&p, "docker buildx build", 1);
+	/* the last 8 lines after the JSON, trimmed, valid UTF-8 */
+	assert_string_equal(reason, "1\n2\n3\n4\n5\n6\n7\nERROR: failed to solve: ? bad byte");
+	free(reason);
+	parser_release(&p);
+
+	assert_int_equal(parser_init(&p, &parser_rawjson), 0);
+	reason = parser_failure(&p, "docker buildx build", 137);
+	assert_string_equal(reason, "docker buildx build exited with status 137");
+	free(reason);
+	parser_feed(&p, PARSER_STDERR, "{}\n \n", 5);
+	reason = parser_failure(&p, "docker buildx build", 3);
+	assert_string_equal(reason, "docker buildx build exited with status 3");
+	free(reason);
+	parser_release(&p);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_table),
+		cmocka_unit_test(test_engine_names),
+		cmocka_unit_test(test_engine_lock),
+		cmocka_unit_test(test_parser_step_failure),
+		cmocka_unit_test(test_parser_trailer_and_fallback),
+	};
+	return cmocka_run_group_tests_name("builder", tests, setup, teardown);
+}
