@@ -3,7 +3,8 @@
  * looked up by name, the engine names (default, context, URL) and their
  * lock paths and lock, and the progress-parser interface through the
  * buildkit builder's parser (rawjson): feeding, steps, the failure reason
- * from a failing step, from docker's closing text, or from the exit status.
+ * from a failing step, from docker's closing text, or from the exit status;
+ * a build's image size asked once per image content.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "build.h"
 #include "builder.h"
 #include "engine.h"
 #include "error.h"
@@ -210,6 +212,62 @@ static void test_parser_trailer_and_fallback(void **state)
 	parser_release(&p);
 }
 
+/* A builder whose image sizes are counted: what build_exec_record asks. */
+static int size_calls;
+static int fake_image_size(int64_t *out, const struct engine *e, const char *ref)
+{
+	(void)e;
+	size_calls++;
+	*out = 1000 + (int64_t)strlen(ref);
+	return 0;
+}
+
+static char *fake_image_config(const char *metadata_file)
+{
+	/* the test names each build's metadata file after its image config */
+	return strncmp(metadata_file, "none", 4) ? xstrdup(metadata_file) : NULL;
+}
+
+/* An image's size is asked once per image config: a build that made an image
+ * made before (fully cached) gets its size without asking. */
+static void test_image_size_once_per_image(void **state)
+{
+	struct builder fake = builder_buildkit;
+	struct build_exec x = {.builder = &fake, .status = "ok", .log_rel = "logs/x.log"};
+	json_t *sizes = json_object(), *b;
+	const char *const builds[][2] = {{"cfg-a", "x:1"}, {"cfg-a", "x:22"}, {"cfg-b", "x:333"},
+					 {"none-1", "x:4"}, {"none-2", "x:5"}, {"cfg-b", "x:6"}};
+	const long long want[] = {1003, 1003, 1005, 1003, 1003, 1005};
+	size_t i;
+	(void)state;
+
+	fake.image_size = fake_image_size;
+	fake.image_config = fake_image_config;
+	size_calls = 0;
+	assert_int_equal(parser_init(&x.parser, builder_buildkit.parser), 0);
+	x.image_sizes = sizes;
+	for (i = 0; i < sizeof(builds) / sizeof(builds[0]); i++) {
+		x.metadata_file = builds[i][0];
+		x.ref = builds[i][1];
+		b = json_object();
+		build_exec_record(b, &x);
+		assert_int_equal(json_integer_value(json_object_get(b, "image_bytes")), want[i]);
+		json_decref(b);
+	}
+	/* cfg-a once, cfg-b once, and each build whose metadata says nothing */
+	assert_int_equal(size_calls, 4);
+	assert_int_equal(json_object_size(sizes), 2);
+	/* no map: every build asks */
+	x.image_sizes = NULL;
+	x.metadata_file = "cfg-a";
+	b = json_object();
+	build_exec_record(b, &x);
+	assert_int_equal(size_calls, 5);
+	json_decref(b);
+	parser_release(&x.parser);
+	json_decref(sizes);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -218,6 +276,7 @@ int main(void)
 		cmocka_unit_test(test_engine_lock),
 		cmocka_unit_test(test_parser_step_failure),
 		cmocka_unit_test(test_parser_trailer_and_fallback),
+		cmocka_unit_test(test_image_size_once_per_image),
 	};
 	return cmocka_run_group_tests_name("builder", tests, setup, teardown);
 }
