@@ -360,7 +360,9 @@ static void split_row(FILE *out, const char *what, double s, const char *note)
 
 void progress_time_split(FILE *out, const struct time_split *t)
 {
-	char total[32], docker[32], own[32], *note;
+	char total[32], docker[32], resets[32], own[32];
+	struct strbuf note = {0};
+	double bench = t->builds - t->docker - t->resets;
 
 	if (!out)
 		return;
@@ -372,13 +374,19 @@ void progress_time_split(FILE *out, const struct time_split *t)
 	if (t->world > 0)
 		split_row(out, "world", t->world, "base image, wheels and models, servers");
 	progress_duration(docker, sizeof(docker), t->docker);
-	progress_duration(own, sizeof(own), t->builds - t->docker);
-	note = t->nbuilds ? xasprintf("%d build%s: docker %s, bench %s (%.0f ms a build)", t->nbuilds,
-				      t->nbuilds == 1 ? "" : "s", docker, own,
-				      1000 * (t->builds - t->docker) / t->nbuilds)
-			  : xstrdup("no build made");
-	split_row(out, "builds", t->builds, note);
-	free(note);
+	progress_duration(resets, sizeof(resets), t->resets);
+	progress_duration(own, sizeof(own), bench);
+	if (!t->nbuilds)
+		strbuf_puts(&note, "no build made");
+	else if (t->resets >= 0.05)
+		strbuf_printf(&note, "%d build%s: docker %s, runner resets %s, bench %s (%.0f ms a build)",
+			      t->nbuilds, t->nbuilds == 1 ? "" : "s", docker, resets, own,
+			      1000 * bench / t->nbuilds);
+	else
+		strbuf_printf(&note, "%d build%s: docker %s, bench %s (%.0f ms a build)", t->nbuilds,
+			      t->nbuilds == 1 ? "" : "s", docker, own, 1000 * bench / t->nbuilds);
+	split_row(out, "builds", t->builds, note.buf);
+	strbuf_release(&note);
 	split_row(out, "report and plots", t->report, NULL);
 	split_row(out, "clean-up", t->cleanup, "the run's images, builder cache, work folder");
 	if (t->peak_rss_kb > 0)

@@ -80,6 +80,7 @@ struct time_split {
 	double world;     /* the emulated world: base image, wheels, models, servers */
 	double builds;    /* the replay loop */
 	double docker;    /* of which the builds' own time (their wall_seconds) */
+	double resets;    /* and the runner resets before builds (ephemeral runners) */
 	int nbuilds;      /* builds made by this process */
 	double report;    /* summary, tables and plots */
 	double cleanup;   /* the run's images, the builder cache, the work folder */

@@ -164,10 +164,12 @@ static int build_one(struct run *r, struct series *s, size_t i)
 
 	/* the runner: a fresh hosted runner has nothing but the cache folder */
 	if (cold || v->runner == RUNNER_EPHEMERAL) {
+		monotime t0 = monotime_now();
 		if (r->opts->dry_run)
 			r->builder->print_reset(stdout, &r->engine, r->marker);
 		else if ((error = r->builder->reset(&r->engine, r->marker)) < 0)
 			goto fatal_check;
+		r->out->split.resets += monotime_seconds_since(t0);
 	}
 	if (cold && !r->opts->dry_run) {
 		rm_rf(s->dir);
@@ -593,7 +595,7 @@ int run_execute(struct run_outcome *out, const struct run_options *opts)
 	split->setup += lap(&t);
 	if ((error = start_world(&r)) < 0)
 		goto done;
-	split->world += lap(&t);
+	*(r.world ? &split->world : &split->setup) += lap(&t);
 	collect_args(&r);
 	if ((error = open_repository(&r)) < 0)
 		goto done;

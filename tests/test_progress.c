@@ -335,6 +335,15 @@ static void test_time_split(void **state)
 	fclose(f);
 
 	f = tmpfile();
+	t.resets = 1.5;
+	progress_time_split(f, &t);
+	out = contents(f);
+	assert_non_null(strstr(out, "100 builds: docker 3m08s, runner resets 1.5s, bench 0.5s (5 ms a build)"));
+	free(out);
+	fclose(f);
+
+	f = tmpfile();
+	t.resets = 0;
 	t.waiting = 30;
 	t.world = 95;
 	t.nbuilds = 0;
