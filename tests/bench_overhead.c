@@ -35,7 +35,9 @@
  * a threshold.
  *
  * usage: bench_overhead [--bench PATH] [--files F] [--commits N[,N...]] [--parts]
- * (--parts: only the parts without the engine)
+ *                       [--prepare DIR]
+ * (--parts: only the parts without the engine; --prepare: the repository,
+ * scenarios and loop trees kept in DIR, and the commands to time printed)
  */
 #include <dirent.h>
 #include <fcntl.h>
@@ -356,25 +358,35 @@ static char *only_child(const char *dir)
 	return found;
 }
 
-/* bench run of the last n commits: bench's total, docker's sum, builds. */
-static void measure_bench(struct measure *m, const char *bench, const char *tmp, const char *repo,
-			  const char *dockerfile)
+/* TMP/overhead-N.ini: the last n commits, one variant on a persistent
+ * runner. Its path (caller frees). */
+static char *write_scenario(const char *tmp, int n, const char *repo, const char *dockerfile)
 {
-	char *scenario = xasprintf("%s/overhead-%d.ini", tmp, m->n);
-	char *results = xasprintf("%s/results-%d", tmp, m->n);
+	char *scenario = xasprintf("%s/overhead-%d.ini", tmp, n);
 	char *text = xasprintf("[scenario]\nname = overhead\nrepo = %s\ncommits = last:%d\n"
 			       "context = .\ntimeout = 5m\nnetwork = host\n\n"
 			       "[variant cached]\ndockerfile = %s\ncache = none\nrunner = persistent\n",
-			       repo, m->n, dockerfile);
-	const char *argv[] = {bench, "run", scenario, "--results", results, "--no-plot", NULL};
-	char *dir, *missing = NULL;
-	json_t *run = NULL, *b;
-	size_t i;
+			       repo, n, dockerfile);
 
 	if (write_file_atomic(scenario, text, strlen(text)) < 0) {
 		fprintf(stderr, "bench_overhead: %s\n", bench_error_last());
 		exit(1);
 	}
+	free(text);
+	return scenario;
+}
+
+/* bench run of the last n commits: bench's total, docker's sum, builds. */
+static void measure_bench(struct measure *m, const char *bench, const char *tmp, const char *repo,
+			  const char *dockerfile)
+{
+	char *scenario = write_scenario(tmp, m->n, repo, dockerfile);
+	char *results = xasprintf("%s/results-%d", tmp, m->n);
+	const char *argv[] = {bench, "run", scenario, "--results", results, "--no-plot", NULL};
+	char *dir, *missing = NULL;
+	json_t *run = NULL, *b;
+	size_t i;
+
 	run_timed(&m->bench_s, &m->peak_kb, argv);
 	dir = only_child(results);
 	if (!dir || results_load(&run, &missing, dir) < 0) {
@@ -390,7 +402,6 @@ static void measure_bench(struct measure *m, const char *bench, const char *tmp,
 	json_decref(run);
 	free(missing);
 	free(dir);
-	free(text);
 	free(scenario);
 	free(results);
 }
@@ -457,6 +468,33 @@ static void measure_loop(struct measure *m, const char *loop, const char *tmp, c
 	free(count);
 }
 
+/* --prepare DIR: the repository, the scenarios and the loop's work trees
+ * stay in DIR, and the commands that time them (by hand, or paired by a
+ * benchmark runner) are printed. */
+static void prepare_commands(const char *dir, const char *bench, const char *loop, const char *repo,
+			     const char *dockerfile, const struct measure *m, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		char *scenario = write_scenario(dir, m[i].n, repo, dockerfile);
+		char *tree = xasprintf("%s/loop-tree-%d", dir, m[i].n);
+		char *logs = xasprintf("%s/loop-logs-%d", dir, m[i].n);
+		const char *clone[] = {"git", "clone", "-q", repo, tree, NULL};
+		double s;
+
+		run_timed(&s, NULL, clone);
+		mkdir_p(logs);
+		printf("N=%d:\n  %s run %s --results %s/results --no-plot -q\n"
+		       "  flock %s/bench-engine.lock %s %s %s %d bench-overhead-loop/cached %s\n",
+		       m[i].n, bench, scenario, dir, getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp",
+		       loop, tree, dockerfile, m[i].n, logs);
+		free(scenario);
+		free(tree);
+		free(logs);
+	}
+}
+
 static void print_table(const struct measure *m, size_t n, int nfiles)
 {
 	size_t i;
@@ -487,7 +525,7 @@ static void print_table(const struct measure *m, size_t n, int nfiles)
 
 int main(int argc, char **argv)
 {
-	const char *bench = "./bench", *list = "10,100";
+	const char *bench = "./bench", *list = "10,100", *prepare = NULL;
 	struct measure m[MAX_SERIES] = {{0}};
 	size_t n = 0, i;
 	int nfiles = 1000, maxn = 0;
@@ -503,8 +541,10 @@ int main(int argc, char **argv)
 			list = argv[++a];
 		else if (!strcmp(argv[a], "--parts"))
 			parts_only = true;
+		else if (!strcmp(argv[a], "--prepare") && a + 1 < argc)
+			prepare = argv[++a];
 		else {
-			fprintf(stderr, "usage: bench_overhead [--bench PATH] [--files F] [--commits N[,N...]] [--parts]\n");
+			fprintf(stderr, "usage: bench_overhead [--bench PATH] [--files F] [--commits N[,N...]] [--parts] [--prepare DIR]\n");
 			return 2;
 		}
 	}
@@ -521,7 +561,11 @@ int main(int argc, char **argv)
 	}
 	free(copy);
 
-	tmp = fixture_tmpdir();
+	if (prepare && (path_exists(prepare) || mkdir_p(prepare) < 0)) {
+		fprintf(stderr, "bench_overhead: --prepare %s: give a folder that does not exist\n", prepare);
+		return 2;
+	}
+	tmp = prepare ? path_absolute(prepare) : fixture_tmpdir();
 	repo = path_join(tmp, "repo.git");
 	dockerfile = path_join(tmp, "Dockerfile");
 	loop = path_absolute("tests/bench_overhead_loop");
@@ -537,6 +581,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bench_overhead: %s\n", bench_error_last());
 		return 1;
 	}
+	if (prepare) {
+		prepare_commands(tmp, bench, loop, repo, dockerfile, m, n);
+		parts_only = true;
+	}
 	for (i = 0; i < n && !parts_only; i++) {
 		measure_bench(&m[i], bench, tmp, repo, dockerfile);
 		measure_loop(&m[i], loop, tmp, repo, dockerfile);
@@ -546,7 +594,8 @@ int main(int argc, char **argv)
 	}
 	if (!parts_only)
 		print_table(m, n, nfiles);
-	fixture_rmtree(tmp);
+	if (!prepare)
+		fixture_rmtree(tmp);
 	free(tmp);
 	free(repo);
 	free(dockerfile);
