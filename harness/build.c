@@ -165,8 +165,7 @@ int build_exec_run(struct build_exec *x)
  * image an earlier one made, and its size is known without asking. */
 static int64_t image_bytes(const struct build_exec *x)
 {
-	char *config = x->metadata_file && x->builder->image_config
-		       ? x->builder->image_config(x->metadata_file) : NULL;
+	const char *config = parser_image(&x->parser);
 	json_t *known = config && x->image_sizes ? json_object_get(x->image_sizes, config) : NULL;
 	int64_t bytes = 0;
 
@@ -175,7 +174,6 @@ static int64_t image_bytes(const struct build_exec *x)
 	else if (x->builder->image_size(&bytes, x->engine, x->ref) == 0 && config && x->image_sizes)
 		json_object_set_new(x->image_sizes, config, json_integer((json_int_t)bytes));
 	bench_error_clear();
-	free(config);
 	return bytes;
 }
 

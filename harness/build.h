@@ -26,8 +26,7 @@ struct build_exec {
 	const char *log_rel;          /* its name in run.json, for messages */
 	double timeout;               /* seconds, for the build and for the push */
 	struct progress *progress;    /* the live progress line, or NULL */
-	const char *metadata_file;    /* the build's, naming its image (or NULL) */
-	json_t *image_sizes;          /* the run's: image config -> bytes (or NULL) */
+	json_t *image_sizes;          /* the run's: image identity -> bytes (or NULL) */
 
 	/* output */
 	const char *status;           /* "ok", "failed", "timeout", "interrupted" */
@@ -51,8 +50,8 @@ int build_exec_run(struct build_exec *x);
 /* Put what the build that ran measured into its record: exit_code, the
  * steps (steps_total, steps_cached, steps), image_bytes, build_seconds,
  * push_seconds (when it pushes), log, and the reason when not ok. The image
- * size is asked of the builder once per image content (its image config, as
- * the metadata file names it), and kept in image_sizes. */
+ * size is asked of the builder once per image content (its identity, as the
+ * build's output names it: parser_image), and kept in image_sizes. */
 void build_exec_record(json_t *record, const struct build_exec *x);
 
 void build_exec_release(struct build_exec *x);

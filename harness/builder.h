@@ -89,10 +89,6 @@ struct builder {
 
 	/* Size in bytes of a built image. */
 	int (*image_size)(int64_t *out, const struct engine *e, const char *ref);
-	/* What identifies a built image's content (two builds with the same
-	 * have the same size), as the build's metadata file says; NULL when
-	 * it does not say (caller frees). */
-	char *(*image_config)(const char *metadata_file);
 	/* The argv that pushes a built image to its registry. */
 	void (*push_argv)(struct strvec *argv, const struct engine *e, const char *ref);
 

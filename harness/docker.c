@@ -19,6 +19,7 @@
 #include "rawjson.h"
 
 #define QUERY_TIMEOUT 60.0
+#define IMAGE_RM_SECONDS 5.0 /* more time for `image rm` per image */
 #define TRANSFER_TIMEOUT 1800.0 /* save/load of an image */
 
 const char *docker_cli(void)
@@ -324,7 +325,10 @@ static int remove_run_images(int *removed, const struct engine *e, const char *m
 	if (rm.n > 3) {
 		free(out);
 		out = NULL;
-		if ((error = docker_query(&out, &err, &status, e, strvec_argv(&rm))) < 0)
+		/* deleting an image (not only a tag) takes the engine a while each:
+		 * 0.3 to 1 s on a busy 2-core machine */
+		if ((error = docker_query_timeout(&out, &err, &status, e, strvec_argv(&rm),
+						  QUERY_TIMEOUT + IMAGE_RM_SECONDS * (double)(rm.n - 3))) < 0)
 			goto done;
 		if (status != 0) {
 			error = bench_error_set(BENCH_ERROR, "cannot remove the run's images: %s",
@@ -349,19 +353,6 @@ int docker_remove_images(const struct engine *e, const char *marker)
 int docker_remove_leftover_images(int *removed, const struct engine *e, const char *prefix)
 {
 	return remove_run_images(removed, e, NULL, prefix);
-}
-
-/* BuildKit's metadata file names the image's config digest
- * ("containerimage.config.digest"): the same config, the same layers, the
- * same image. */
-char *docker_image_config(const char *metadata_file)
-{
-	json_t *meta = metadata_file ? json_load_file(metadata_file, 0, NULL) : NULL;
-	const char *config = json_string_value(json_object_get(meta, "containerimage.config.digest"));
-	char *out = config && *config ? xstrdup(config) : NULL;
-
-	json_decref(meta);
-	return out;
 }
 
 int docker_reset_runner(const struct engine *e, const char *marker)
@@ -526,7 +517,6 @@ const struct builder builder_buildkit = {
 	.build_argv = docker_build_argv,
 	.cache_options = docker_cache_options,
 	.image_size = docker_image_size,
-	.image_config = docker_image_config,
 	.push_argv = docker_push_argv,
 	.import_base = buildkit_import_base,
 };

@@ -51,10 +51,6 @@ int docker_remove_images(const struct engine *e, const char *marker);
  * NULL). */
 int docker_remove_leftover_images(int *removed, const struct engine *e, const char *prefix);
 
-/* The image config digest a build's metadata file names, or NULL (caller
- * frees). */
-char *docker_image_config(const char *metadata_file);
-
 /* Size in bytes of a local image. */
 int docker_image_size(int64_t *out, const struct engine *e, const char *ref);
 

@@ -53,7 +53,7 @@ struct run {
 	struct strvec build_args;
 	struct strvec secrets;
 	json_t *finished;     /* resume: keys of builds already in the journal */
-	json_t *image_sizes;  /* image config -> bytes, for build.c */
+	json_t *image_sizes;  /* image identity -> bytes, for build.c */
 	int lock_fd;          /* the engine lock, held for the whole run */
 	bool daemon_lost;
 };
@@ -236,7 +236,6 @@ static int build_one(struct run *r, struct series *s, size_t i)
 	x.log_rel = log_rel;
 	x.timeout = r->sc->timeout;
 	x.progress = &r->progress;
-	x.metadata_file = meta;
 	x.image_sizes = r->image_sizes;
 	if ((error = build_exec_run(&x)) < 0)
 		goto done;

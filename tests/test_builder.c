@@ -222,44 +222,55 @@ static int fake_image_size(int64_t *out, const struct engine *e, const char *ref
 	return 0;
 }
 
-static char *fake_image_config(const char *metadata_file)
+/* The exporter's status that names the image config, as --progress=rawjson
+ * prints it (containerd image store, or the classic one); NULL: none. */
+static void feed_export(struct parser *p, const char *config, bool classic)
 {
-	/* the test names each build's metadata file after its image config */
-	return strncmp(metadata_file, "none", 4) ? xstrdup(metadata_file) : NULL;
+	char *obj = config ? xasprintf("{\n  \"statuses\": [\n    {\n      \"id\": \"%s %s\",\n"
+				       "      \"vertex\": \"sha256:v\"\n    }\n  ]\n}\n",
+				       classic ? "writing image" : "exporting config", config)
+			   : xstrdup("{\n  \"statuses\": [{\"id\": \"exporting layers\"}]\n}\n");
+	assert_int_equal(parser_feed(p, PARSER_STDERR, obj, strlen(obj)), 0);
+	free(obj);
 }
 
-/* An image's size is asked once per image config: a build that made an image
- * made before (fully cached) gets its size without asking. */
+/* An image's size is asked once per image: a build whose output names an
+ * image config measured before (a fully cached build) gets its size
+ * without asking docker again. */
 static void test_image_size_once_per_image(void **state)
 {
 	struct builder fake = builder_buildkit;
 	struct build_exec x = {.builder = &fake, .status = "ok", .log_rel = "logs/x.log"};
 	json_t *sizes = json_object(), *b;
-	const char *const builds[][2] = {{"cfg-a", "x:1"}, {"cfg-a", "x:22"}, {"cfg-b", "x:333"},
-					 {"none-1", "x:4"}, {"none-2", "x:5"}, {"cfg-b", "x:6"}};
-	const long long want[] = {1003, 1003, 1005, 1003, 1003, 1005};
+	const struct { const char *config; bool classic; const char *ref; long long bytes; } builds[] = {
+		{"sha256:aaa", false, "x:1", 1003}, {"sha256:aaa", false, "x:22", 1003},
+		{"sha256:bbb", true, "x:333", 1005}, {NULL, false, "x:4", 1003},
+		{NULL, false, "x:5", 1003}, {"sha256:bbb", false, "x:6", 1005}};
 	size_t i;
 	(void)state;
 
 	fake.image_size = fake_image_size;
-	fake.image_config = fake_image_config;
 	size_calls = 0;
-	assert_int_equal(parser_init(&x.parser, builder_buildkit.parser), 0);
 	x.image_sizes = sizes;
 	for (i = 0; i < sizeof(builds) / sizeof(builds[0]); i++) {
-		x.metadata_file = builds[i][0];
-		x.ref = builds[i][1];
+		assert_int_equal(parser_init(&x.parser, builder_buildkit.parser), 0);
+		feed_export(&x.parser, builds[i].config, builds[i].classic);
+		if (builds[i].config)
+			assert_string_equal(parser_image(&x.parser), builds[i].config);
+		x.ref = builds[i].ref;
 		b = json_object();
 		build_exec_record(b, &x);
-		assert_int_equal(json_integer_value(json_object_get(b, "image_bytes")), want[i]);
+		assert_int_equal(json_integer_value(json_object_get(b, "image_bytes")), builds[i].bytes);
 		json_decref(b);
+		parser_release(&x.parser);
 	}
-	/* cfg-a once, cfg-b once, and each build whose metadata says nothing */
+	/* aaa once, bbb once, and each build whose output named no image */
 	assert_int_equal(size_calls, 4);
 	assert_int_equal(json_object_size(sizes), 2);
 	/* no map: every build asks */
 	x.image_sizes = NULL;
-	x.metadata_file = "cfg-a";
+	assert_int_equal(parser_init(&x.parser, builder_buildkit.parser), 0);
+	feed_export(&x.parser, "sha256:aaa", false);
 	b = json_object();
 	build_exec_record(b, &x);
 	assert_int_equal(size_calls, 5);

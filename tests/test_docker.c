@@ -5,7 +5,7 @@
  * that cannot export a cache). Each message must say what to fix. The
  * engine flags, the cache options, the other argv (push, import, run), and
  * the image operations (a run's images, what killed runs left) through a
- * fake docker that logs its arguments; a build's image config.
+ * fake docker that logs its arguments.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -302,25 +302,6 @@ static void test_remove_leftovers(void **state)
 	free(log);
 }
 
-/* The image config digest of a build's metadata file. */
-static void test_image_config(void **state)
-{
-	char *meta = path_join(tmp, "metadata.json"), *config;
-	const char *text = "{\"containerimage.config.digest\": \"sha256:aaa\", "
-			   "\"containerimage.digest\": \"sha256:bbb\", \"image.name\": \"x:1\"}";
-	(void)state;
-
-	assert_int_equal(write_file_atomic(meta, text, strlen(text)), 0);
-	config = builder_buildkit.image_config(meta);
-	assert_string_equal(config, "sha256:aaa");
-	free(config);
-	assert_int_equal(write_file_atomic(meta, "{}", 2), 0);
-	assert_null(docker_image_config(meta));
-	assert_null(docker_image_config("/nonexistent/metadata.json"));
-	assert_null(docker_image_config(NULL));
-	free(meta);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -334,7 +315,6 @@ int main(void)
 		cmocka_unit_test(test_import_and_run_argv),
 		cmocka_unit_test(test_image_operations),
 		cmocka_unit_test(test_remove_leftovers),
-		cmocka_unit_test(test_image_config),
 	};
 	return cmocka_run_group_tests_name("docker", tests, setup, teardown);
 }
