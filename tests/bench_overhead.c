@@ -67,6 +67,7 @@
 struct measure {
 	int n;
 	double bench_s, docker_s, loop_s;
+	double setup_s, cleanup_s, own_ms; /* from bench's time split; -1: none */
 	int builds, ok;
 	long peak_kb;
 	int images_left;
@@ -125,9 +126,10 @@ static void poll_child(void *ctx)
 }
 
 /* Run argv to its end; its wall time less the time it waited for the engine
- * lock in *seconds, its peak RSS in *peak_kb (may be NULL). Exits the
- * benchmark when it cannot run or fails. */
-static void run_timed(double *seconds, long *peak_kb, const char *const *argv)
+ * lock in *seconds, its peak RSS in *peak_kb and the end of its output in
+ * *tail (both may be NULL; caller frees). Exits the benchmark when it cannot
+ * run or fails. */
+static void run_timed(double *seconds, long *peak_kb, char **tail, const char *const *argv)
 {
 	struct tail t = {0};
 	struct proc p = {.argv = argv, .timeout_seconds = RUN_TIMEOUT, .on_stdout = keep_tail,
@@ -144,7 +146,33 @@ static void run_timed(double *seconds, long *peak_kb, const char *const *argv)
 		printf("('%s' waited %.1f s for the engine lock, not counted)\n", argv[0], t.flock_seconds);
 	if (peak_kb)
 		*peak_kb = t.peak_kb;
+	if (tail)
+		*tail = strbuf_detach(&t.sb);
 	strbuf_release(&t.sb);
+}
+
+/* A row of bench's time split ("  set-up   1.2s  ..."): its seconds, or -1. */
+static double split_row(const char *out, const char *label)
+{
+	const char *row = out ? strstr(out, "where the time went") : NULL;
+	char text[32];
+	double s;
+
+	if (!row || !(row = strstr(row, label)) ||
+	    sscanf(row + strlen(label), "%31s", text) != 1 || parse_duration(&s, text) < 0)
+		return -1;
+	return s;
+}
+
+/* bench's own work between builds, from its split: "(N ms a build)", or -1. */
+static double split_own_ms(const char *out)
+{
+	const char *row = out ? strstr(out, "where the time went") : NULL;
+	const char *end = row ? strstr(row, " ms a build)") : NULL;
+
+	while (end && end > row && end[-1] != '(')
+		end--;
+	return end ? atof(end) : -1;
 }
 
 /* ---- the repository ---- */
@@ -383,11 +411,15 @@ static void measure_bench(struct measure *m, const char *bench, const char *tmp,
 	char *scenario = write_scenario(tmp, m->n, repo, dockerfile);
 	char *results = xasprintf("%s/results-%d", tmp, m->n);
 	const char *argv[] = {bench, "run", scenario, "--results", results, "--no-plot", NULL};
-	char *dir, *missing = NULL;
+	char *dir, *missing = NULL, *out = NULL;
 	json_t *run = NULL, *b;
 	size_t i;
 
-	run_timed(&m->bench_s, &m->peak_kb, argv);
+	run_timed(&m->bench_s, &m->peak_kb, &out, argv);
+	m->setup_s = split_row(out, "\n  set-up ");
+	m->cleanup_s = split_row(out, "\n  clean-up ");
+	m->own_ms = split_own_ms(out);
+	free(out);
 	dir = only_child(results);
 	if (!dir || results_load(&run, &missing, dir) < 0) {
 		fprintf(stderr, "bench_overhead: no results in %s: %s\n", results, bench_error_last());
@@ -453,14 +485,14 @@ static void measure_loop(struct measure *m, const char *loop, const char *tmp, c
 	double clone_s;
 	int fd;
 
-	run_timed(&clone_s, NULL, clone);
+	run_timed(&clone_s, NULL, NULL, clone);
 	if (mkdir_p(logs) < 0) {
 		fprintf(stderr, "bench_overhead: %s\n", bench_error_last());
 		exit(1);
 	}
 	fd = lock_engine();
 	m->images_left = count_run_images();
-	run_timed(&m->loop_s, NULL, argv);
+	run_timed(&m->loop_s, NULL, NULL, argv);
 	close(fd);
 	free(tree);
 	free(logs);
@@ -483,7 +515,7 @@ static void prepare_commands(const char *dir, const char *bench, const char *loo
 		const char *clone[] = {"git", "clone", "-q", repo, tree, NULL};
 		double s;
 
-		run_timed(&s, NULL, clone);
+		run_timed(&s, NULL, NULL, clone);
 		mkdir_p(logs);
 		printf("N=%d:\n  %s run %s --results %s/results --no-plot -q\n"
 		       "  flock %s/bench-engine.lock %s %s %s %d bench-overhead-loop/cached %s\n",
@@ -495,14 +527,25 @@ static void prepare_commands(const char *dir, const char *bench, const char *loo
 	}
 }
 
+/* "12.3" or "-" when bench did not say. */
+static const char *or_dash(char *buf, size_t size, double v, const char *fmt)
+{
+	if (v < 0)
+		return "-";
+	snprintf(buf, size, fmt, v);
+	return buf;
+}
+
 static void print_table(const struct measure *m, size_t n, int nfiles)
 {
+	char b1[32], b2[32], b3[32];
 	size_t i;
 
 	printf("\noverhead: %d files, %d changed a commit; one variant, persistent runner, every build "
 	       "after the first fully cached\n", nfiles, CHANGES_PER_COMMIT);
-	printf("%6s %10s %10s %12s %10s %11s %10s %10s %9s %7s\n", "builds", "bench s", "docker s",
-	       "outside s", "per build", "marginal", "loop s", "bench/loop", "peak RSS", "left");
+	printf("%6s %9s %9s %9s %10s %10s %9s %10s %9s %9s %10s %9s %5s\n", "builds", "bench s",
+	       "docker s", "outside", "a build", "marginal", "set-up s", "clean-up s", "between",
+	       "loop s", "bench/loop", "peak RSS", "left");
 	for (i = 0; i < n; i++) {
 		double outside = m[i].bench_s - m[i].docker_s;
 		char marginal[32] = "-";
@@ -510,17 +553,21 @@ static void print_table(const struct measure *m, size_t n, int nfiles)
 			snprintf(marginal, sizeof(marginal), "%.1f ms",
 				 1000 * (outside - (m[i - 1].bench_s - m[i - 1].docker_s)) /
 				 (m[i].builds - m[i - 1].builds));
-		printf("%6d %10.2f %10.2f %12.2f %7.1f ms %11s %10.2f %10.2f %6.1f MB %7d\n", m[i].builds,
-		       m[i].bench_s, m[i].docker_s, outside, 1000 * outside / (m[i].builds ? m[i].builds : 1),
-		       marginal, m[i].loop_s, m[i].bench_s / m[i].loop_s, m[i].peak_kb / 1024.0,
-		       m[i].images_left);
+		printf("%6d %9.2f %9.2f %9.2f %7.1f ms %10s %9s %10s %6s ms %9.2f %10.2f %6.1f MB %5d\n",
+		       m[i].builds, m[i].bench_s, m[i].docker_s, outside,
+		       1000 * outside / (m[i].builds ? m[i].builds : 1), marginal,
+		       or_dash(b1, sizeof(b1), m[i].setup_s, "%.2f"), or_dash(b2, sizeof(b2), m[i].cleanup_s, "%.2f"),
+		       or_dash(b3, sizeof(b3), m[i].own_ms, "%.0f"), m[i].loop_s, m[i].bench_s / m[i].loop_s,
+		       m[i].peak_kb / 1024.0, m[i].images_left);
 		if (m[i].ok != m[i].builds)
 			printf("       (%d of %d builds not ok)\n", m[i].builds - m[i].ok, m[i].builds);
 	}
-	printf("outside s: bench's total minus the sum of the builds' wall_seconds (set-up and clean-up "
-	       "included); per build: outside / builds; marginal: the cost of one more build, between "
-	       "this row and the one above; loop s: tests/bench_overhead_loop; peak RSS: VmHWM of the "
-	       "bench process; left: bench-run-* images on the engine after bench ended\n");
+	printf("outside: bench's total minus the sum of the builds' wall_seconds; a build: outside / builds; "
+	       "marginal: what one more build costs outside docker, between this row and the one above; "
+	       "set-up, clean-up (removing the run's images, pruning the builder cache) and between "
+	       "(bench's own work from one build to the next): bench's time split; loop s: "
+	       "tests/bench_overhead_loop, its images removed too; peak RSS: VmHWM of the bench process; "
+	       "left: bench-run-* images on the engine after bench ended\n");
 }
 
 int main(int argc, char **argv)
