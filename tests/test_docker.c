@@ -302,6 +302,49 @@ static void test_remove_leftovers(void **state)
 	free(log);
 }
 
+/* The environment of run.json in three docker calls. */
+static void test_environment(void **state)
+{
+	char *path = path_join(tmp, "docker"), *log = path_join(tmp, "args"), *args = NULL;
+	char *text = xasprintf(
+		"#!/bin/sh\n"
+		"echo \"$*\" | head -1 >> '%s'\n"
+		"case \"$1 $2\" in\n"
+		"  'version --format') printf '28.2.2\\n26.1.5\\n' ;;\n"
+		"  'buildx version') echo 'github.com/docker/buildx 0.13.1 x' ;;\n"
+		"  'info --format') printf 'overlayfs\\n2 25276510208\\n' ;;\n"
+		"esac\n", log);
+	json_t *env = NULL;
+	(void)state;
+
+	assert_int_equal(write_file_atomic(path, text, strlen(text)), 0);
+	chmod(path, 0755);
+	setenv("BENCH_DOCKER", path, 1);
+	rm_rf(log);
+	assert_int_equal(docker_environment(&env, NULL), 0);
+	assert_string_equal(json_string_value(json_object_get(env, "docker_client")), "28.2.2");
+	assert_string_equal(json_string_value(json_object_get(env, "docker_server")), "26.1.5");
+	assert_string_equal(json_string_value(json_object_get(env, "buildx")), "github.com/docker/buildx 0.13.1 x");
+	assert_string_equal(json_string_value(json_object_get(env, "storage_driver")), "overlayfs");
+	assert_string_equal(json_string_value(json_object_get(env, "daemon_cpus_memory")), "2 25276510208");
+	assert_int_equal(read_file(&args, NULL, log), 0);
+	assert_string_equal(args, "version --format {{.Client.Version}}\n"
+				  "buildx version\n"
+				  "info --format {{.Driver}}\n");
+	json_decref(env);
+
+	/* a daemon that does not answer: nulls, not an error */
+	assert_int_equal(write_file_atomic(path, "#!/bin/sh\nexit 1\n", 16), 0);
+	assert_int_equal(docker_environment(&env, NULL), 0);
+	assert_true(json_is_null(json_object_get(env, "docker_server")));
+	assert_true(json_is_null(json_object_get(env, "daemon_cpus_memory")));
+	json_decref(env);
+	free(args);
+	free(text);
+	free(log);
+	free(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -315,6 +358,7 @@ int main(void)
 		cmocka_unit_test(test_import_and_run_argv),
 		cmocka_unit_test(test_image_operations),
 		cmocka_unit_test(test_remove_leftovers),
+		cmocka_unit_test(test_environment),
 	};
 	return cmocka_run_group_tests_name("docker", tests, setup, teardown);
 }
