@@ -35,9 +35,11 @@
  * a threshold.
  *
  * usage: bench_overhead [--bench PATH] [--files F] [--commits N[,N...]] [--parts]
- *                       [--prepare DIR]
+ *                       [--prepare DIR] [--vs-bench PATH]
  * (--parts: only the parts without the engine; --prepare: the repository,
- * scenarios and loop trees kept in DIR, and the commands to time printed)
+ * scenarios and loop trees kept in DIR, and the commands to time printed;
+ * --vs-bench: another bench binary measured the same way, right after, for
+ * a before/after ratio in one run)
  */
 #include <dirent.h>
 #include <fcntl.h>
@@ -427,10 +429,10 @@ static char *write_scenario(const char *tmp, int n, const char *repo, const char
 
 /* bench run of the last n commits: bench's total, docker's sum, builds. */
 static void measure_bench(struct measure *m, const char *bench, const char *tmp, const char *repo,
-			  const char *dockerfile)
+			  const char *dockerfile, const char *tag)
 {
 	char *scenario = write_scenario(tmp, m->n, repo, dockerfile);
-	char *results = xasprintf("%s/results-%d", tmp, m->n);
+	char *results = xasprintf("%s/results-%s-%d", tmp, tag, m->n);
 	const char *argv[] = {bench, "run", scenario, "--results", results, "--no-plot", NULL};
 	char *dir, *missing = NULL, *out = NULL;
 	json_t *run = NULL, *b;
@@ -594,7 +596,8 @@ static void print_table(const struct measure *m, size_t n, int nfiles)
 int main(int argc, char **argv)
 {
 	const char *bench = "./bench", *list = "10,100", *prepare = NULL;
-	struct measure m[MAX_SERIES] = {{0}};
+	struct measure m[MAX_SERIES] = {{0}}, vs[MAX_SERIES] = {{0}};
+	const char *vs_bench = NULL;
 	size_t n = 0, i;
 	int nfiles = 1000, maxn = 0;
 	bool parts_only = false;
@@ -611,8 +614,10 @@ int main(int argc, char **argv)
 			parts_only = true;
 		else if (!strcmp(argv[a], "--prepare") && a + 1 < argc)
 			prepare = argv[++a];
+		else if (!strcmp(argv[a], "--vs-bench") && a + 1 < argc)
+			vs_bench = argv[++a];
 		else {
-			fprintf(stderr, "usage: bench_overhead [--bench PATH] [--files F] [--commits N[,N...]] [--parts] [--prepare DIR]\n");
+			fprintf(stderr, "usage: bench_overhead [--bench PATH] [--files F] [--commits N[,N...]] [--parts] [--prepare DIR] [--vs-bench PATH]\n");
 			return 2;
 		}
 	}
@@ -654,14 +659,30 @@ int main(int argc, char **argv)
 		parts_only = true;
 	}
 	for (i = 0; i < n && !parts_only; i++) {
-		measure_bench(&m[i], bench, tmp, repo, dockerfile);
+		measure_bench(&m[i], bench, tmp, repo, dockerfile, "bench");
+		if (vs_bench) {
+			vs[i].n = m[i].n;
+			measure_bench(&vs[i], vs_bench, tmp, repo, dockerfile, "vs");
+		}
 		measure_loop(&m[i], loop, tmp, repo, dockerfile);
-		printf("N=%d: bench %.2f s (docker %.2f s), loop %.2f s\n", m[i].n, m[i].bench_s,
+		printf("N=%d: bench %.2f s (docker %.2f s), loop %.2f s", m[i].n, m[i].bench_s,
 		       m[i].docker_s, m[i].loop_s);
+		if (vs_bench)
+			printf(", --vs-bench %.2f s (docker %.2f s)", vs[i].bench_s, vs[i].docker_s);
+		printf("\n");
 		fflush(stdout);
+		vs[i].loop_s = m[i].loop_s;
 	}
 	if (!parts_only)
 		print_table(m, n, nfiles);
+	if (!parts_only && vs_bench) {
+		printf("\nthe same with --vs-bench %s:", vs_bench);
+		print_table(vs, n, nfiles);
+		for (i = 0; i < n; i++)
+			printf("N=%d: bench / vs-bench %.2f; outside docker %.2f\n", m[i].n,
+			       m[i].bench_s / vs[i].bench_s,
+			       (m[i].bench_s - m[i].docker_s) / (vs[i].bench_s - vs[i].docker_s));
+	}
 	if (!prepare)
 		fixture_rmtree(tmp);
 	free(tmp);
