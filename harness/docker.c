@@ -112,6 +112,31 @@ static bool builder_can_export_cache(const struct engine *e)
 	return ok;
 }
 
+/* What the last preflight learnt (the versions), for docker_environment,
+ * which would otherwise ask the same questions again a moment later. */
+static struct {
+	char *engine;                 /* engine_describe() of the engine asked */
+	char *client, *server, *buildx;
+} answered;
+
+static void answered_clear(void)
+{
+	free(answered.engine);
+	free(answered.client);
+	free(answered.server);
+	free(answered.buildx);
+	memset(&answered, 0, sizeof(answered));
+}
+
+/* out, chomped, handed over to *keep. */
+static void keep_answer(char **keep, char **out)
+{
+	chomp(*out);
+	free(*keep);
+	*keep = *out ? *out : xstrdup("");
+	*out = NULL;
+}
+
 int docker_preflight(const struct engine *e, bool need_cache_export)
 {
 	const char *client[] = {"version", "--format", "{{.Client.Version}}", NULL};
@@ -120,8 +145,11 @@ int docker_preflight(const struct engine *e, bool need_cache_export)
 	char *out = NULL, *err = NULL;
 	int status = 0, error;
 
+	answered_clear();
 	if ((error = docker_query(&out, &err, &status, e, client)) < 0)
 		goto done;
+	if (status == 0)
+		keep_answer(&answered.client, &out);
 	free(out);
 	free(err);
 	out = err = NULL;
@@ -136,7 +164,7 @@ int docker_preflight(const struct engine *e, bool need_cache_export)
 			first_line(err && *err ? err : out));
 		goto done;
 	}
-	free(out);
+	keep_answer(&answered.server, &out);
 	free(err);
 	out = err = NULL;
 	if ((error = docker_query(&out, &err, &status, e, buildx)) < 0)
@@ -148,6 +176,8 @@ int docker_preflight(const struct engine *e, bool need_cache_export)
 			first_line(err && *err ? err : out));
 		goto done;
 	}
+	keep_answer(&answered.buildx, &out);
+	answered.engine = xstrdup(engine_describe(e));
 	if (need_cache_export && !builder_can_export_cache(e)) {
 		error = bench_error_set(BENCH_ESETUP,
 			"the current buildx builder (driver 'docker') cannot export a build cache: "
@@ -158,6 +188,8 @@ int docker_preflight(const struct engine *e, bool need_cache_export)
 	}
 	error = 0;
 done:
+	if (error)
+		answered_clear();
 	free(out);
 	free(err);
 	return error;
@@ -182,8 +214,9 @@ static void query_lines(json_t **values, size_t lines, const struct engine *e, c
 	bench_error_clear();
 }
 
-/* Three questions (a docker call costs a tenth of a second or more on a
- * busy machine), each answering a few lines. */
+/* A docker call costs a tenth of a second or more on a busy machine: the
+ * versions the preflight of the same engine just got are taken as they are,
+ * and the rest is asked in one call or two. */
 int docker_environment(json_t **out, const struct engine *e)
 {
 	const char *versions[] = {"version", "--format", "{{.Client.Version}}\n{{.Server.Version}}", NULL};
@@ -194,10 +227,18 @@ int docker_environment(json_t **out, const struct engine *e)
 	struct sysinfo si;
 	char host[256] = "";
 
-	query_lines(v, 2, e, versions);
+	if (answered.engine && !strcmp(answered.engine, engine_describe(e)) && answered.client) {
+		v[0] = json_string(answered.client);
+		v[1] = json_string(answered.server);
+	} else {
+		query_lines(v, 2, e, versions);
+	}
 	json_object_set_new(env, "docker_client", v[0]);
 	json_object_set_new(env, "docker_server", v[1]);
-	query_lines(v, 1, e, buildx);
+	if (answered.engine && !strcmp(answered.engine, engine_describe(e)))
+		v[0] = json_string(answered.buildx);
+	else
+		query_lines(v, 1, e, buildx);
 	json_object_set_new(env, "buildx", v[0]);
 	query_lines(v, 2, e, info);
 	json_object_set_new(env, "storage_driver", v[0]);

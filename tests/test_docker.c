@@ -302,44 +302,69 @@ static void test_remove_leftovers(void **state)
 	free(log);
 }
 
-/* The environment of run.json in three docker calls. */
+/* The environment of run.json: after a preflight of the same engine, only
+ * `docker info` is asked; without one, three calls. */
 static void test_environment(void **state)
 {
 	char *path = path_join(tmp, "docker"), *log = path_join(tmp, "args"), *args = NULL;
 	char *text = xasprintf(
 		"#!/bin/sh\n"
 		"echo \"$*\" | head -1 >> '%s'\n"
-		"case \"$1 $2\" in\n"
-		"  'version --format') printf '28.2.2\\n26.1.5\\n' ;;\n"
+		"[ -f '%s.down' ] && exit 1\n"
+		"case \"$*\" in\n"
+		"  'version --format {{.Client.Version}}') echo 28.2.2 ;;\n"
+		"  'version --format {{.Server.Version}}') echo 26.1.5 ;;\n"
+		"  'version --format '*) printf '28.2.2\\n26.1.5\\n' ;;\n"
 		"  'buildx version') echo 'github.com/docker/buildx 0.13.1 x' ;;\n"
-		"  'info --format') printf 'overlayfs\\n2 25276510208\\n' ;;\n"
-		"esac\n", log);
+		"  'info --format '*) printf 'overlayfs\\n2 25276510208\\n' ;;\n"
+		"esac\n", log, path);
+	char *down = xasprintf("%s.down", path);
 	json_t *env = NULL;
+	int pass;
 	(void)state;
 
 	assert_int_equal(write_file_atomic(path, text, strlen(text)), 0);
 	chmod(path, 0755);
 	setenv("BENCH_DOCKER", path, 1);
-	rm_rf(log);
-	assert_int_equal(docker_environment(&env, NULL), 0);
-	assert_string_equal(json_string_value(json_object_get(env, "docker_client")), "28.2.2");
-	assert_string_equal(json_string_value(json_object_get(env, "docker_server")), "26.1.5");
-	assert_string_equal(json_string_value(json_object_get(env, "buildx")), "github.com/docker/buildx 0.13.1 x");
-	assert_string_equal(json_string_value(json_object_get(env, "storage_driver")), "overlayfs");
-	assert_string_equal(json_string_value(json_object_get(env, "daemon_cpus_memory")), "2 25276510208");
-	assert_int_equal(read_file(&args, NULL, log), 0);
-	assert_string_equal(args, "version --format {{.Client.Version}}\n"
-				  "buildx version\n"
-				  "info --format {{.Driver}}\n");
-	json_decref(env);
+	for (pass = 0; pass < 2; pass++) {
+		rm_rf(log);
+		if (pass == 0) {
+			assert_int_equal(docker_preflight(NULL, false), 0);
+		} else { /* a preflight that failed leaves nothing to reuse */
+			assert_int_equal(write_file_atomic(down, "", 0), 0);
+			assert_int_equal(docker_preflight(NULL, false), BENCH_ESETUP);
+			rm_rf(down);
+		}
+		assert_int_equal(docker_environment(&env, NULL), 0);
+		assert_string_equal(json_string_value(json_object_get(env, "docker_client")), "28.2.2");
+		assert_string_equal(json_string_value(json_object_get(env, "docker_server")), "26.1.5");
+		assert_string_equal(json_string_value(json_object_get(env, "buildx")),
+				    "github.com/docker/buildx 0.13.1 x");
+		assert_string_equal(json_string_value(json_object_get(env, "storage_driver")), "overlayfs");
+		assert_string_equal(json_string_value(json_object_get(env, "daemon_cpus_memory")), "2 25276510208");
+		json_decref(env);
+		assert_int_equal(read_file(&args, NULL, log), 0);
+		assert_string_equal(args, pass == 0 ?
+			"version --format {{.Client.Version}}\n"
+			"version --format {{.Server.Version}}\n"
+			"buildx version\n"
+			"info --format {{.Driver}}\n" :
+			"version --format {{.Client.Version}}\n"
+			"version --format {{.Server.Version}}\n"
+			"version --format {{.Client.Version}}\n"
+			"buildx version\n"
+			"info --format {{.Driver}}\n");
+		free(args);
+		args = NULL;
+	}
 
 	/* a daemon that does not answer: nulls, not an error */
-	assert_int_equal(write_file_atomic(path, "#!/bin/sh\nexit 1\n", 16), 0);
+	assert_int_equal(write_file_atomic(down, "", 0), 0);
 	assert_int_equal(docker_environment(&env, NULL), 0);
 	assert_true(json_is_null(json_object_get(env, "docker_server")));
 	assert_true(json_is_null(json_object_get(env, "daemon_cpus_memory")));
 	json_decref(env);
-	free(args);
+	free(down);
 	free(text);
 	free(log);
 	free(path);
