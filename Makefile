@@ -6,9 +6,9 @@ PKGS     = libgit2 jansson inih libmicrohttpd libzip
 BUILD   ?= build
 CC      ?= cc
 CFLAGS  ?= -O2 -g
-ALL_CFLAGS = $(CFLAGS) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -MMD -MP -Iharness \
+ALL_CFLAGS = $(CFLAGS) -std=c11 -D_GNU_SOURCE -pthread -Wall -Wextra -Werror -MMD -MP -Iharness \
            $(shell pkg-config --cflags $(PKGS))
-LDLIBS  += $(shell pkg-config --libs $(PKGS)) -lm
+LDLIBS  += $(shell pkg-config --libs $(PKGS)) -lm -pthread
 # (gcc 12 reports false "null format string" truncation warnings under UBSan)
 SAN      = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
@@ -18,7 +18,8 @@ LIBOBJ   = $(filter-out $(BUILD)/harness/main.o,$(OBJ))
 TESTS    = $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
 ITESTS   = $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/it_*.c))
 
-all: bench
+# make: ./bench, and the repository scenarios/tiny.ini replays (build/fixtures/tiny)
+all: bench fixtures
 bench: $(BUILD)/bench
 	cp --remove-destination $< $@
 $(BUILD)/bench: $(OBJ)
@@ -35,6 +36,9 @@ unit: $(TESTS) $(BUILD)/bench
 fixtures: $(BUILD)/fixtures/tiny
 $(BUILD)/fixtures/tiny: $(BUILD)/tests/mkfixture
 	rm -rf $@ && $< $@
+$(BUILD)/tests/mkfixture: tests/mkfixture.c tests/gitfixture.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(shell pkg-config --libs libgit2)
 integration: $(ITESTS) $(BUILD)/bench fixtures
 	SUITE=integration BENCH_BIN=$(BUILD)/bench BENCH_FIXTURES=$(BUILD)/fixtures/tiny \
 	  tests/run-unit $(BUILD) $(ITESTS)
@@ -42,8 +46,14 @@ check: bench
 	$(MAKE) unit && $(MAKE) san && $(MAKE) integration
 san:
 	$(MAKE) BUILD=build/san CFLAGS="-O1 -g $(SAN) -Wno-format-truncation" LDFLAGS="$(SAN)" unit
-benchmarks: $(BUILD)/tests/bench_rawjson
-	$<
+# benchmarks: figures, not tests (README "Building and testing"); the overhead
+# benchmark builds on the real engine: N = 10 and 100 commits, 1,000 in benchmarks-long
+OVERHEAD_COMMITS ?= 10,100
+benchmarks: $(BUILD)/tests/bench_rawjson $(BUILD)/tests/bench_overhead $(BUILD)/bench
+	$(BUILD)/tests/bench_rawjson
+	$(BUILD)/tests/bench_overhead --bench $(BUILD)/bench --commits $(OVERHEAD_COMMITS)
+benchmarks-long:
+	$(MAKE) benchmarks OVERHEAD_COMMITS=10,100,1000
 valgrind: $(TESTS)
 	tests/run-unit --valgrind $(BUILD) $(TESTS)
 # fuzz: each tests/fuzz/fuzz_*.c under libFuzzer (clang), a short smoke run; fuzz-long: 1,000,000 runs each
@@ -73,5 +83,5 @@ install: bench
 	cp -R dockerfiles plots scenarios $(DESTDIR)$(PREFIX)/share/bench/
 clean:
 	rm -rf build bench
-.PHONY: all check unit integration san benchmarks valgrind install clean fixtures
+.PHONY: all check unit integration san benchmarks benchmarks-long valgrind install clean fixtures
 -include $(OBJ:.o=.d) $(TESTS:=.d) $(ITESTS:=.d)

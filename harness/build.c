@@ -206,6 +206,22 @@ int build_exec_run(struct build_exec *x)
 	return 0;
 }
 
+/* The size of the image an ok build made: a fully cached build makes the
+ * image an earlier one made, and its size is known without asking. */
+static int64_t image_bytes(const struct build_exec *x)
+{
+	const char *config = parser_image(&x->parser);
+	json_t *known = config && x->image_sizes ? json_object_get(x->image_sizes, config) : NULL;
+	int64_t bytes = 0;
+
+	if (json_is_integer(known))
+		bytes = (int64_t)json_integer_value(known);
+	else if (x->builder->image_size(&bytes, x->engine, x->ref) == 0 && config && x->image_sizes)
+		json_object_set_new(x->image_sizes, config, json_integer((json_int_t)bytes));
+	bench_error_clear();
+	return bytes;
+}
+
 void build_exec_record(json_t *b, const struct build_exec *x)
 {
 	int steps_total = 0, steps_cached = 0;
@@ -218,8 +234,7 @@ void build_exec_record(json_t *b, const struct build_exec *x)
 	json_object_set_new(b, "steps_cached", json_integer(steps_cached));
 	json_object_set_new(b, "steps", steps);
 	if (!strcmp(x->status, "ok"))
-		x->builder->image_size(&bytes, x->engine, x->ref);
-	bench_error_clear();
+		bytes = image_bytes(x);
 	json_object_set_new(b, "image_bytes", json_integer(bytes));
 	json_object_set_new(b, "build_seconds", json_real(x->build_seconds));
 	if (x->push_argv)

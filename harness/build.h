@@ -29,6 +29,7 @@ struct build_exec {
 	struct progress *progress;    /* the live progress line, or NULL */
 	const struct redact *redact;  /* secret values kept out of the log and the
 					 parser (redact.h), or NULL */
+	json_t *image_sizes;          /* the run's: image identity -> bytes (or NULL) */
 
 	/* output */
 	const char *status;           /* "ok", "failed", "timeout", "interrupted" */
@@ -56,7 +57,9 @@ int build_exec_run(struct build_exec *x);
 
 /* Put what the build that ran measured into its record: exit_code, the
  * steps (steps_total, steps_cached, steps), image_bytes, build_seconds,
- * push_seconds (when it pushes), log, and the reason when not ok. */
+ * push_seconds (when it pushes), log, and the reason when not ok. The image
+ * size is asked of the builder once per image content (its identity, as the
+ * build's output names it: parser_image), and kept in image_sizes. */
 void build_exec_record(json_t *record, const struct build_exec *x);
 
 void build_exec_release(struct build_exec *x);

@@ -80,6 +80,10 @@ struct builder {
 	void (*print_reset)(FILE *f, const struct engine *e, const char *marker);
 	/* Only remove the images whose name holds marker. */
 	int (*remove_images)(const struct engine *e, const char *marker);
+	/* Remove every image whose repository starts with prefix (every run's
+	 * marker starts with it): what runs killed before their end left.
+	 * Only while holding the engine lock. How many in *removed. */
+	int (*remove_leftovers)(int *removed, const struct engine *e, const char *prefix);
 
 	/* The argv of a build (appended to argv). BENCH_EINVALID when the
 	 * request asks for what this builder cannot do. */

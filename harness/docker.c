@@ -19,6 +19,7 @@
 #include "rawjson.h"
 
 #define QUERY_TIMEOUT 60.0
+#define IMAGE_RM_SECONDS 5.0 /* more time for `image rm` per image */
 #define TRANSFER_TIMEOUT 1800.0 /* save/load of an image */
 
 const char *docker_cli(void)
@@ -111,6 +112,31 @@ static bool builder_can_export_cache(const struct engine *e)
 	return ok;
 }
 
+/* What the last preflight learnt (the versions), for docker_environment,
+ * which would otherwise ask the same questions again a moment later. */
+static struct {
+	char *engine;                 /* engine_describe() of the engine asked */
+	char *client, *server, *buildx;
+} answered;
+
+static void answered_clear(void)
+{
+	free(answered.engine);
+	free(answered.client);
+	free(answered.server);
+	free(answered.buildx);
+	memset(&answered, 0, sizeof(answered));
+}
+
+/* out, chomped, handed over to *keep. */
+static void keep_answer(char **keep, char **out)
+{
+	chomp(*out);
+	free(*keep);
+	*keep = *out ? *out : xstrdup("");
+	*out = NULL;
+}
+
 int docker_preflight(const struct engine *e, bool need_cache_export)
 {
 	const char *client[] = {"version", "--format", "{{.Client.Version}}", NULL};
@@ -119,8 +145,11 @@ int docker_preflight(const struct engine *e, bool need_cache_export)
 	char *out = NULL, *err = NULL;
 	int status = 0, error;
 
+	answered_clear();
 	if ((error = docker_query(&out, &err, &status, e, client)) < 0)
 		goto done;
+	if (status == 0)
+		keep_answer(&answered.client, &out);
 	free(out);
 	free(err);
 	out = err = NULL;
@@ -135,7 +164,7 @@ int docker_preflight(const struct engine *e, bool need_cache_export)
 			first_line(err && *err ? err : out));
 		goto done;
 	}
-	free(out);
+	keep_answer(&answered.server, &out);
 	free(err);
 	out = err = NULL;
 	if ((error = docker_query(&out, &err, &status, e, buildx)) < 0)
@@ -147,6 +176,8 @@ int docker_preflight(const struct engine *e, bool need_cache_export)
 			first_line(err && *err ? err : out));
 		goto done;
 	}
+	keep_answer(&answered.buildx, &out);
+	answered.engine = xstrdup(engine_describe(e));
 	if (need_cache_export && !builder_can_export_cache(e)) {
 		error = bench_error_set(BENCH_ESETUP,
 			"the current buildx builder (driver 'docker') cannot export a build cache: "
@@ -157,44 +188,61 @@ int docker_preflight(const struct engine *e, bool need_cache_export)
 	}
 	error = 0;
 done:
+	if (error)
+		answered_clear();
 	free(out);
 	free(err);
 	return error;
 }
 
-static json_t *query_string(const struct engine *e, const char *const *args)
+/* Ask docker for `lines` values, one a line of its output: each a JSON
+ * string, or null when docker did not answer (a missing line too). */
+static void query_lines(json_t **values, size_t lines, const struct engine *e, const char *const *args)
 {
-	char *out = NULL;
+	char *out = NULL, *line, *save = NULL;
 	int status = 0;
-	json_t *value = json_null();
-	if (docker_query(&out, NULL, &status, e, args) == 0 && status == 0 && out) {
-		chomp(out);
-		json_decref(value);
-		value = json_string(out);
-	}
+	size_t i = 0;
+
+	if (docker_query(&out, NULL, &status, e, args) == 0 && status == 0 && out)
+		for (line = strtok_r(out, "\n", &save); line && i < lines; line = strtok_r(NULL, "\n", &save)) {
+			chomp(line);
+			values[i++] = json_string(line);
+		}
+	for (; i < lines; i++)
+		values[i] = json_null();
 	free(out);
 	bench_error_clear();
-	return value;
 }
 
+/* A docker call costs a tenth of a second or more on a busy machine: the
+ * versions the preflight of the same engine just got are taken as they are,
+ * and the rest is asked in one call or two. */
 int docker_environment(json_t **out, const struct engine *e)
 {
-	const char *client[] = {"version", "--format", "{{.Client.Version}}", NULL};
-	const char *server[] = {"version", "--format", "{{.Server.Version}}", NULL};
+	const char *versions[] = {"version", "--format", "{{.Client.Version}}\n{{.Server.Version}}", NULL};
 	const char *buildx[] = {"buildx", "version", NULL};
-	const char *driver[] = {"info", "--format", "{{.Driver}}", NULL};
-	const char *ncpu[] = {"info", "--format", "{{.NCPU}} {{.MemTotal}}", NULL};
+	const char *info[] = {"info", "--format", "{{.Driver}}\n{{.NCPU}} {{.MemTotal}}", NULL};
+	json_t *env = json_object(), *v[2];
 	struct utsname un;
 	struct sysinfo si;
-	json_t *env = json_object(), *daemon_res;
 	char host[256] = "";
 
-	json_object_set_new(env, "docker_client", query_string(e, client));
-	json_object_set_new(env, "docker_server", query_string(e, server));
-	json_object_set_new(env, "buildx", query_string(e, buildx));
-	json_object_set_new(env, "storage_driver", query_string(e, driver));
-	daemon_res = query_string(e, ncpu);
-	json_object_set_new(env, "daemon_cpus_memory", daemon_res);
+	if (answered.engine && !strcmp(answered.engine, engine_describe(e)) && answered.client) {
+		v[0] = json_string(answered.client);
+		v[1] = json_string(answered.server);
+	} else {
+		query_lines(v, 2, e, versions);
+	}
+	json_object_set_new(env, "docker_client", v[0]);
+	json_object_set_new(env, "docker_server", v[1]);
+	if (answered.engine && !strcmp(answered.engine, engine_describe(e)))
+		v[0] = json_string(answered.buildx);
+	else
+		query_lines(v, 1, e, buildx);
+	json_object_set_new(env, "buildx", v[0]);
+	query_lines(v, 2, e, info);
+	json_object_set_new(env, "storage_driver", v[0]);
+	json_object_set_new(env, "daemon_cpus_memory", v[1]);
 	if (uname(&un) == 0) {
 		json_object_set_new(env, "kernel", json_sprintf("%s %s", un.sysname, un.release));
 		json_object_set_new(env, "machine", json_string(un.machine));
@@ -307,39 +355,80 @@ int docker_build_argv(struct strvec *argv, const struct engine *e, const struct 
 	return 0;
 }
 
-int docker_remove_images(const struct engine *e, const char *marker)
+/* Whether an image line "REPOSITORY:TAG" belongs to the run whose marker
+ * is given (marker != NULL), or to any run (prefix != NULL): its repository
+ * starts with prefix, after the registry host when there is one (a first
+ * part with a dot or a colon, or "localhost"). */
+static bool run_image(const char *line, const char *marker, const char *prefix)
+{
+	const char *slash = strchr(line, '/');
+	size_t host = slash ? (size_t)(slash - line) : 0;
+
+	if (marker)
+		return *marker && strstr(line, marker);
+	if (!prefix || !*prefix)
+		return false;
+	if (slash && (memchr(line, '.', host) || memchr(line, ':', host) ||
+		      !strncmp(line, "localhost/", 10)))
+		line = slash + 1;
+	return !strncmp(line, prefix, strlen(prefix));
+}
+
+/* Remove the images run_image() picks with one `docker image rm -f`; how
+ * many in *removed (may be NULL). */
+static int remove_run_images(int *removed, const struct engine *e, const char *marker,
+			     const char *prefix)
 {
 	const char *list[] = {"image", "ls", "--format", "{{.Repository}}:{{.Tag}}", NULL};
 	struct strvec rm = {0};
 	char *out = NULL, *line, *save = NULL, *err = NULL;
 	int status = 0, error;
 
+	if (removed)
+		*removed = 0;
 	if ((error = docker_query(&out, NULL, &status, e, list)) < 0)
 		goto done;
 	if (status != 0) {
-		error = bench_error_set(BENCH_ERROR, "cannot list images to reset the runner");
+		error = bench_error_set(BENCH_ERROR, "cannot list the images to remove");
 		goto done;
 	}
 	strvec_push(&rm, "image");
 	strvec_push(&rm, "rm");
 	strvec_push(&rm, "-f");
 	for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
-		if (marker && *marker && strstr(line, marker))
+		if (run_image(line, marker, prefix))
 			strvec_push(&rm, line);
 	if (rm.n > 3) {
 		free(out);
 		out = NULL;
-		if ((error = docker_query(&out, &err, &status, e, strvec_argv(&rm))) < 0)
+		/* deleting an image (not only a tag) takes the engine a while each:
+		 * 0.3 to 1 s on a busy 2-core machine */
+		if ((error = docker_query_timeout(&out, &err, &status, e, strvec_argv(&rm),
+						  QUERY_TIMEOUT + IMAGE_RM_SECONDS * (double)(rm.n - 3))) < 0)
 			goto done;
-		if (status != 0)
+		if (status != 0) {
 			error = bench_error_set(BENCH_ERROR, "cannot remove the run's images: %s",
 						first_line(err));
+			goto done;
+		}
+		if (removed)
+			*removed = (int)rm.n - 3;
 	}
 done:
 	strvec_release(&rm);
 	free(out);
 	free(err);
 	return error;
+}
+
+int docker_remove_images(const struct engine *e, const char *marker)
+{
+	return remove_run_images(NULL, e, marker ? marker : "", NULL);
+}
+
+int docker_remove_leftover_images(int *removed, const struct engine *e, const char *prefix)
+{
+	return remove_run_images(removed, e, NULL, prefix);
 }
 
 int docker_reset_runner(const struct engine *e, const char *marker)
@@ -500,6 +589,7 @@ const struct builder builder_buildkit = {
 	.reset = docker_reset_runner,
 	.print_reset = buildkit_print_reset,
 	.remove_images = docker_remove_images,
+	.remove_leftovers = docker_remove_leftover_images,
 	.build_argv = docker_build_argv,
 	.cache_options = docker_cache_options,
 	.image_size = docker_image_size,

@@ -47,6 +47,11 @@ int docker_reset_runner(const struct engine *e, const char *marker);
 /* Remove the images whose name:tag holds marker (nothing else). */
 int docker_remove_images(const struct engine *e, const char *marker);
 
+/* Remove every image whose repository starts with prefix (after a registry
+ * host): what runs that did not end left; how many in *removed (may be
+ * NULL). */
+int docker_remove_leftover_images(int *removed, const struct engine *e, const char *prefix);
+
 /* Size in bytes of a local image. */
 int docker_image_size(int64_t *out, const struct engine *e, const char *ref);
 

@@ -53,6 +53,11 @@ json_t *parser_steps_json(const struct parser *p, int *total, int *cached)
 	return p->ops->steps_json(p->state, total, cached);
 }
 
+const char *parser_image(const struct parser *p)
+{
+	return p->ops && p->ops->image ? p->ops->image(p->state) : NULL;
+}
+
 void utf8_sanitize(char *s)
 {
 	unsigned char *p = (unsigned char *)s;

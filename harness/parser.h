@@ -53,6 +53,10 @@ struct parser_ops {
 	/* where the plain text the builder printed at the end begins, in the
 	 * last bytes of what it read ("ERROR: failed to solve: ..."). */
 	const char *(*trailer)(const char *tail, size_t len);
+	/* what identifies the built image's content (two builds that name the
+	 * same made images of the same size), or NULL when the output did not
+	 * say; may be NULL itself */
+	const char *(*image)(const void *state);
 };
 
 /* One build's parser: the ops, their state and the last bytes fed. */
@@ -71,6 +75,8 @@ int parser_feed(struct parser *p, unsigned stream, const char *buf, size_t len);
 
 const char *parser_current(const struct parser *p);
 json_t *parser_steps_json(const struct parser *p, int *total, int *cached);
+/* The built image's identity (parser_ops.image), or NULL. */
+const char *parser_image(const struct parser *p);
 
 /* Why the build failed, for run.json: the failing step, its error and the
  * last lines of its output; or, when no step failed, the last lines of the

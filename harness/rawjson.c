@@ -59,6 +59,7 @@ struct rawjson {
 
 	size_t garbage, objects;
 	struct rawjson_tap tap; /* optional: the stream itself, for redact.c */
+	char *image;      /* the image config digest the exporter named */
 };
 
 int rawjson_new(struct rawjson **out)
@@ -82,6 +83,7 @@ void rawjson_free(struct rawjson *p)
 		free(p->steps[i].error);
 		free(p->extra[i].log);
 	}
+	free(p->image);
 	free(p->steps);
 	free(p->extra);
 	free(p->table);
@@ -328,7 +330,27 @@ static void handle_object(struct rawjson *p, json_t *obj)
 	json_array_foreach(arr, i, item)
 		if (json_is_object(item))
 			merge_log(p, item);
-	/* "statuses" (transfer and extraction counters) are not needed. */
+	/* of the "statuses" (transfer and extraction counters), only the one
+	 * naming the image's config: "exporting config sha256:..." (containerd
+	 * image store) or "writing image sha256:..." (the classic one) */
+	arr = json_object_get(obj, "statuses");
+	json_array_foreach(arr, i, item) {
+		const char *id = json_string_value(json_object_get(item, "id"));
+		const char *digest = NULL;
+		if (id && !strncmp(id, "exporting config sha256:", 24))
+			digest = id + 17;
+		else if (id && !strncmp(id, "writing image sha256:", 21))
+			digest = id + 14;
+		if (digest && (!p->image || strcmp(p->image, digest))) {
+			free(p->image);
+			p->image = xstrdup(digest);
+		}
+	}
+}
+
+const char *rawjson_image(const struct rawjson *p)
+{
+	return p->image;
 }
 
 /* ---- the scanner ---- */
@@ -700,6 +722,11 @@ static const char *rj_step_log(const void *state, size_t i)
 	return rawjson_step_log(state, i);
 }
 
+static const char *rj_image(const void *state)
+{
+	return rawjson_image(state);
+}
+
 /* docker prints its plain-text lines after the last JSON object */
 static const char *rj_trailer(const char *tail, size_t len)
 {
@@ -720,4 +747,5 @@ const struct parser_ops parser_rawjson = {
 	.steps_json = rj_steps_json,
 	.step_log = rj_step_log,
 	.trailer = rj_trailer,
+	.image = rj_image,
 };

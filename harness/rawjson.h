@@ -31,6 +31,10 @@ const struct step *rawjson_steps(const struct rawjson *p, size_t *count);
  * NULL. Owned by p. For the live progress line. */
 const char *rawjson_current(const struct rawjson *p);
 
+/* The image config digest ("sha256:...") the exporter's status named, or
+ * NULL: what identifies the image's content. */
+const char *rawjson_image(const struct rawjson *p);
+
 /* Bytes skipped because they were not JSON. */
 size_t rawjson_garbage(const struct rawjson *p);
 

@@ -471,53 +471,162 @@ static bool path_contains(const char *dir, const char *inside)
 }
 
 /*
- * Check out with an empty in-memory index as the baseline, so that every
- * file of the tree counts as new and is written, into target_directory so
- * that the repository's work tree is never looked at, with
- * DONT_UPDATE_INDEX so that the repository's index is never written.
- * This works for bare repositories too.
+ * A folder that follows commits. `current` is the tree the folder holds, NULL
+ * until the first checkout and after a failed one (the folder's state is then
+ * unknown, so the next checkout writes it whole again).
  */
-int replay_checkout(struct replay *r, const char *id, const char *dest)
+struct replay_tree {
+	struct replay *r;
+	char *dest;         /* as given, for messages */
+	char *abs;          /* absolute */
+	git_tree *current;
+};
+
+int replay_tree_new(struct replay_tree **out, struct replay *r, const char *dest)
 {
+	const char *workdir = git_repository_workdir(r->repo);
+	char *abs = real_or_absolute(dest);
+
+	*out = NULL;
+	if (path_contains(abs, git_repository_commondir(r->repo)) ||
+	    (workdir && path_contains(abs, workdir))) {
+		free(abs);
+		return bench_error_set(BENCH_EINVALID,
+			"refusing to check out into '%s': emptying it would delete the repository '%s'",
+			dest, r->path);
+	}
+	*out = xcalloc(1, sizeof(**out));
+	(*out)->r = r;
+	(*out)->dest = xstrdup(dest);
+	(*out)->abs = abs;
+	return 0;
+}
+
+void replay_tree_free(struct replay_tree *t)
+{
+	if (!t)
+		return;
+	git_tree_free(t->current);
+	free(t->dest);
+	free(t->abs);
+	free(t);
+}
+
+const char *replay_tree_path(const struct replay_tree *t)
+{
+	return t->abs;
+}
+
+/* The paths that differ between trees a and b (both sides of each delta:
+ * without rename detection they are the same path). */
+static int changed_paths(git_strarray *out, struct replay *r, git_tree *a, git_tree *b)
+{
+	git_diff *diff = NULL;
+	git_diff_options opts;
+	size_t i, n;
+
+	memset(out, 0, sizeof(*out));
+	git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
+	opts.flags |= GIT_DIFF_INCLUDE_TYPECHANGE;
+	if (git_diff_tree_to_tree(&diff, r->repo, a, b, &opts) < 0)
+		return bench_error_set(BENCH_ERROR, "cannot diff two trees of '%s': %s",
+				       r->path, git_message());
+	n = git_diff_num_deltas(diff);
+	out->strings = xcalloc(n ? n : 1, sizeof(char *));
+	for (i = 0; i < n; i++) {
+		const git_diff_delta *d = git_diff_get_delta(diff, i);
+		out->strings[out->count++] = xstrdup(d->new_file.path ? d->new_file.path
+								      : d->old_file.path);
+	}
+	git_diff_free(diff);
+	return 0;
+}
+
+static void strarray_release(git_strarray *a)
+{
+	size_t i;
+	for (i = 0; i < a->count; i++)
+		free(a->strings[i]);
+	free(a->strings);
+	memset(a, 0, sizeof(*a));
+}
+
+/*
+ * Checkouts go into target_directory so that the repository's work tree is
+ * never looked at, with DONT_UPDATE_INDEX and DONT_WRITE_INDEX so that the
+ * repository's index is never written; this works for bare repositories too.
+ *
+ * The first one (or after a failure) empties the folder and checks out with
+ * an empty in-memory index as the baseline, so that every file of the tree
+ * counts as new and is written. Later ones take the tree the folder holds as
+ * the baseline and only the paths that differ between the two trees as the
+ * pathspec (exact paths): libgit2 then writes the files that changed (content,
+ * mode, symlink, file to folder and back) and removes the ones that went,
+ * with the folders they leave empty, and looks at nothing else. The cost
+ * follows the size of the change, not of the tree.
+ */
+int replay_tree_checkout(struct replay_tree *t, const char *id)
+{
+	struct replay *r = t->r;
 	git_commit *commit = NULL;
 	git_tree *tree = NULL;
 	git_index *empty = NULL;
+	git_strarray paths = {0};
 	git_checkout_options opts;
-	const char *workdir = git_repository_workdir(r->repo);
-	char *abs = NULL;
 	int error;
 
 	if ((error = lookup_tree(&commit, &tree, r, id)) < 0)
 		goto done;
-	abs = real_or_absolute(dest);
-	if (path_contains(abs, git_repository_commondir(r->repo)) ||
-	    (workdir && path_contains(abs, workdir))) {
-		error = bench_error_set(BENCH_EINVALID,
-			"refusing to check out into '%s': emptying it would delete the repository '%s'",
-			dest, r->path);
-		goto done;
-	}
-	if ((error = rm_rf(abs)) < 0 || (error = mkdir_p(abs)) < 0) {
-		bench_error_wrap(error, "cannot prepare '%s' for commit %s", dest, id);
-		goto done;
-	}
-	if (git_index_new(&empty) < 0) {
-		error = bench_error_set(BENCH_ERROR, "cannot create an index: %s", git_message());
-		goto done;
-	}
 	git_checkout_options_init(&opts, GIT_CHECKOUT_OPTIONS_VERSION);
 	opts.checkout_strategy = GIT_CHECKOUT_FORCE | GIT_CHECKOUT_DONT_UPDATE_INDEX |
-	                         GIT_CHECKOUT_DONT_WRITE_INDEX;
-	opts.target_directory = abs;
-	opts.baseline_index = empty;
-	if (git_checkout_tree(r->repo, (const git_object *)tree, &opts) < 0)
+	                         GIT_CHECKOUT_DONT_WRITE_INDEX | GIT_CHECKOUT_NO_REFRESH;
+	opts.target_directory = t->abs;
+	if (t->current) {
+		if ((error = changed_paths(&paths, r, t->current, tree)) < 0)
+			goto done;
+		if (!paths.count)
+			goto moved;
+		opts.checkout_strategy |= GIT_CHECKOUT_DISABLE_PATHSPEC_MATCH;
+		opts.baseline = t->current;
+		opts.paths = paths;
+	} else {
+		if ((error = rm_rf(t->abs)) < 0 || (error = mkdir_p(t->abs)) < 0) {
+			bench_error_wrap(error, "cannot prepare '%s' for commit %s", t->dest, id);
+			goto done;
+		}
+		if (git_index_new(&empty) < 0) {
+			error = bench_error_set(BENCH_ERROR, "cannot create an index: %s", git_message());
+			goto done;
+		}
+		opts.baseline_index = empty;
+	}
+	git_tree_free(t->current);
+	t->current = NULL; /* unknown until the checkout succeeds */
+	if (git_checkout_tree(r->repo, (const git_object *)tree, &opts) < 0) {
 		error = bench_error_set(BENCH_EIO, "cannot check out commit %s of '%s' into '%s': %s",
-		                        id, r->path, dest, git_message());
+		                        id, r->path, t->dest, git_message());
+		goto done;
+	}
+moved:
+	git_tree_free(t->current);
+	t->current = tree;
+	tree = NULL;
 done:
+	strarray_release(&paths);
 	git_index_free(empty);
 	git_tree_free(tree);
 	git_commit_free(commit);
-	free(abs);
+	return error;
+}
+
+int replay_checkout(struct replay *r, const char *id, const char *dest)
+{
+	struct replay_tree *t = NULL;
+	int error;
+
+	if ((error = replay_tree_new(&t, r, dest)) == 0)
+		error = replay_tree_checkout(t, id);
+	replay_tree_free(t);
 	return error;
 }
 

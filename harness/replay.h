@@ -43,6 +43,20 @@ void commit_info_array_free(struct commit_info *c, size_t count);
  * BENCH_EINVALID (nothing deleted) when dest is or contains the repository. */
 int replay_checkout(struct replay *r, const char *id, const char *dest);
 
+/* A folder that follows a sequence of commits (one per run): each checkout
+ * writes only what differs from the commit the folder held before, and
+ * removes what went. The first checkout (and the one after a failed one)
+ * empties the folder and writes the whole tree. Same guarantees as
+ * replay_checkout; BENCH_EINVALID from _new when dest is or contains the
+ * repository. The folder must not be changed by anyone else in between. */
+struct replay_tree;
+int replay_tree_new(struct replay_tree **out, struct replay *r, const char *dest);
+/* Make the folder hold exactly the tree of commit `id` (any revision). */
+int replay_tree_checkout(struct replay_tree *t, const char *id);
+/* The folder, absolute. */
+const char *replay_tree_path(const struct replay_tree *t);
+void replay_tree_free(struct replay_tree *t);
+
 /* Whether commit `id` has a file at path. */
 int replay_has_file(bool *out, struct replay *r, const char *id, const char *path);
 

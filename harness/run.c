@@ -28,6 +28,7 @@
 #include "checkout.h"
 #include "engine.h"
 #include "error.h"
+#include "monotonic.h"
 #include "proc.h"
 #include "progress.h"
 #include "redact.h"
@@ -58,6 +59,7 @@ struct run {
 	struct runstate state;/* state.json: what a resume continues from (runstate.h) */
 	json_t *resumed;      /* resume: "VARIANT/REP" -> the cache state a cut series continues with */
 	bool world_same;      /* the world has the interrupted run's ports (or there is none) */
+	json_t *image_sizes;  /* image identity -> bytes, for build.c */
 	int lock_fd;          /* the engine lock, held for the whole run */
 	bool daemon_lost;
 	bool keep_world;      /* the run did not finish: keep the registry's storage */
@@ -178,17 +180,21 @@ static int build_one(struct run *r, struct series *s, size_t i)
 	const char *status = "ok", *dir;
 	int error = 0;
 
-	if (r->finished && json_object_get(r->finished, key))
+	if (r->finished && json_object_get(r->finished, key)) {
+		progress_unplan(&r->progress, v->name, cold ? "cold" : "warm");
 		goto done; /* resume: finished before */
+	}
 	progress_build_start(&r->progress, v->name, cold ? "cold" : "warm", s->rep,
 			     r->sc->repetitions, (int)i + 1, (int)r->co.count, c->short_id);
 
 	/* the runner: a fresh hosted runner has nothing but the cache folder */
 	if (cold || v->runner == RUNNER_EPHEMERAL) {
+		monotime t0 = monotime_now();
 		if (r->opts->dry_run)
 			r->builder->print_reset(stdout, &r->engine, r->marker);
 		else if ((error = r->builder->reset(&r->engine, r->marker)) < 0)
 			goto fatal_check;
+		r->out->split.resets += monotime_seconds_since(t0);
 	}
 	if (cold && !r->opts->dry_run) {
 		rm_rf(s->dir);
@@ -262,6 +268,7 @@ static int build_one(struct run *r, struct series *s, size_t i)
 	x.timeout = r->sc->timeout;
 	x.progress = &r->progress;
 	x.redact = r->redact;
+	x.image_sizes = r->image_sizes;
 	if ((error = build_exec_run(&x)) < 0)
 		goto done;
 	status = x.status;
@@ -278,12 +285,14 @@ record:
 		double wall = cu.restore_seconds + x.build_seconds + x.push_seconds + cu.save_seconds;
 		if (!json_object_get(b, "wall_seconds"))
 			set_number(b, "wall_seconds", wall);
+		r->out->split.docker += wall;
 		progress_build_end(&r->progress, status, wall, (int)json_integer_value(json_object_get(b, "steps_cached")),
 				   (int)json_integer_value(json_object_get(b, "steps_total")));
 	}
 	if (r->opts->dry_run)
 		goto done; /* a skipped build: the dry run records and counts nothing */
 	r->out->builds++;
+	r->out->split.nbuilds++;
 	if (!strcmp(status, "ok"))
 		r->out->ok++;
 	else
@@ -546,6 +555,12 @@ static int replay_all(struct run *r)
 	size_t vi, i;
 	int rep, error = 0;
 
+	/* the ETA's plan: a cold build and count - 1 warm ones per series */
+	for (vi = 0; vi < r->sc->variants_count; vi++) {
+		progress_plan(&r->progress, r->sc->variants[vi].name, "cold", r->sc->repetitions);
+		progress_plan(&r->progress, r->sc->variants[vi].name, "warm",
+			      r->sc->repetitions * (int)(r->co.count - 1));
+	}
 	for (vi = 0; vi < r->sc->variants_count && !error; vi++) {
 		for (rep = 1; rep <= r->sc->repetitions && !error; rep++) {
 			struct series s;
@@ -601,6 +616,8 @@ static void run_release(struct run *r)
 	json_decref(r->finished);
 	json_decref(r->resumed);
 	runstate_release(&r->state);
+	json_decref(r->image_sizes);
+	progress_release(&r->progress);
 	free(r->work);
 	free(r->marker);
 	engine_release(&r->engine);
@@ -665,23 +682,52 @@ static int start_world(struct run *r)
 	return results_set_environment(r->res, "world", world_describe(r->world));
 }
 
+/* A run starts with the images runs killed before their end left (they
+ * would make every later `image ls` longer and were never the engine's
+ * user's): no other run is using the engine while we hold its lock. */
+static void remove_leftovers(struct run *r)
+{
+	int removed = 0;
+
+	if (r->builder->remove_leftovers(&removed, &r->engine, RUN_MARKER_PREFIX) < 0)
+		progress_note(&r->progress, "warning: cannot remove the images earlier runs left: %s",
+			      bench_error_last());
+	else if (removed)
+		progress_note(&r->progress, "removed %d image(s) that runs killed before their end left", removed);
+	bench_error_clear();
+}
+
+/* Seconds since *t, and *t moved to now: the time split's stopwatch. */
+static double lap(monotime *t)
+{
+	monotime now = monotime_now();
+	double s = monotime_seconds(*t, now);
+	*t = now;
+	return s;
+}
+
 int run_execute(struct run_outcome *out, const struct run_options *opts)
 {
 	struct run r = {.opts = opts, .out = out, .lock_fd = -1, .keep_world = true};
+	struct time_split *split = &out->split;
 	struct builder_needs needs;
 	char stamp[32], *message = NULL;
+	monotime t;
 	int error, end_error;
 
 	memset(out, 0, sizeof(*out));
+	t = monotime_now();
 	progress_init(&r.progress, stderr, opts->quiet);
 	engine_init_default(&r.engine);
 	r.builder = builder_default();
+	r.image_sizes = json_object();
 	if ((error = scenario_load(&r.sc, opts->scenario_path)) < 0 || (error = apply_overrides(&r)) < 0 ||
 	    (error = cache_check(r.sc)) < 0)
 		goto done;
 	utc_stamp(stamp, sizeof(stamp));
 	{
-		char *marker = xasprintf("bench-run-%s-%d", stamp, (int)getpid());
+		char *marker = xasprintf("%s%s-%d", opts->keep_images ? RUN_KEPT_PREFIX : RUN_MARKER_PREFIX,
+					 stamp, (int)getpid());
 		r.marker = builder_ref_name(marker);
 		free(marker);
 	}
@@ -693,8 +739,11 @@ int run_execute(struct run_outcome *out, const struct run_options *opts)
 	}
 
 	builder_needs_of(&needs, r.sc);
-	if ((error = engine_lock(&r.lock_fd, &r.engine, lock_waiting, &r)) < 0 ||
-	    (error = r.builder->preflight(&r.engine, &needs)) < 0 || (error = open_results(&r)) < 0)
+	split->setup += lap(&t);
+	if ((error = engine_lock(&r.lock_fd, &r.engine, lock_waiting, &r)) < 0)
+		goto done;
+	split->waiting += lap(&t);
+	if ((error = r.builder->preflight(&r.engine, &needs)) < 0 || (error = open_results(&r)) < 0)
 		goto done;
 	out->results_dir = xstrdup(r.res->dir);
 	if ((error = runstate_load(&r.state, r.res->dir)) < 0)
@@ -706,16 +755,23 @@ int run_execute(struct run_outcome *out, const struct run_options *opts)
 		r.cache_env.marker = r.marker;
 	}
 	runstate_set_marker(&r.state, r.marker);
-	if ((error = make_work_dir(&r)) < 0 || (error = start_world(&r)) < 0 || (error = runstate_save(&r.state)) < 0)
+	remove_leftovers(&r);
+	if ((error = make_work_dir(&r)) < 0)
 		goto done;
+	split->setup += lap(&t);
+	if ((error = start_world(&r)) < 0 || (error = runstate_save(&r.state)) < 0)
+		goto done;
+	*(r.world ? &split->world : &split->setup) += lap(&t);
 	collect_args(&r);
 	if ((error = open_repository(&r)) < 0 || (opts->resume_dir && (error = resume_series(&r)) < 0))
 		goto done;
 	count_recorded(&r);
 	progress_note(&r.progress, "replaying %zu commit(s) x %zu variant(s) x %d repetition(s); results in %s",
 		      r.co.count, r.sc->variants_count, r.sc->repetitions, r.res->dir);
+	split->setup += lap(&t);
 
 	error = replay_all(&r);
+	split->builds += lap(&t);
 	if (proc_interrupt_requested())
 		out->interrupted = true;
 	if (out->interrupted && !error)
@@ -728,7 +784,11 @@ int run_execute(struct run_outcome *out, const struct run_options *opts)
 	if (error < 0)
 		message = xstrdup(bench_error_last());
 	out->run = json_incref(r.res->run);
-	r.builder->reset(&r.engine, r.marker);
+	split->report += lap(&t);
+	/* the run's images go, and the builder's cache (--keep-images: the
+	 * engine stays as the last build left it) */
+	if (!opts->keep_images)
+		r.builder->reset(&r.engine, r.marker);
 	bench_error_clear();
 	if (message) /* the clean-up above must not replace what stopped the run */
 		bench_error_set(error, "%s", message);
@@ -740,6 +800,7 @@ int run_execute(struct run_outcome *out, const struct run_options *opts)
 		}
 		rm_rf(r.work);
 	}
+	split->cleanup += lap(&t);
 done:
 	if (out->interrupted && error == 0)
 		error = BENCH_EINTERRUPTED;

@@ -10,6 +10,15 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "progress.h"
+
+/* The start of every image name a run tags ("bench-run-<stamp>-<pid>/..."):
+ * what a run finds of it on the engine when it starts was left by a run
+ * killed before its end. With --keep-images: RUN_KEPT_PREFIX, never
+ * removed by bench. */
+#define RUN_MARKER_PREFIX "bench-run-"
+#define RUN_KEPT_PREFIX "bench-kept-"
+
 struct scenario;
 
 struct run_options {
@@ -21,6 +30,7 @@ struct run_options {
 	const char *resume_dir;   /* --resume DIR */
 	bool force;               /* --force: resume even when the scenario changed */
 	const char *work_dir;     /* --work DIR: kept afterwards (tests look inside) */
+	bool keep_images;         /* --keep-images: leave the engine as the last build left it */
 	bool dry_run, quiet;
 	/* for cmd_run.c's end of the run (run.c only replays): */
 	bool no_plot;
@@ -36,6 +46,7 @@ struct run_outcome {
 	json_t *run;              /* run.json's object once the replay ended
 				     (finished or not), else NULL */
 	struct scenario *scenario;/* the scenario as run, with run */
+	struct time_split split;  /* where the time went (cmd_run adds the report and total) */
 };
 
 /* Execute the run: the replay only; the report, charts and gate at its end

@@ -3,7 +3,8 @@
  * looked up by name, the engine names (default, context, URL) and their
  * lock paths and lock, and the progress-parser interface through the
  * buildkit builder's parser (rawjson): feeding, steps, the failure reason
- * from a failing step, from docker's closing text, or from the exit status.
+ * from a failing step, from docker's closing text, or from the exit status;
+ * a build's image size asked once per image content.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "build.h"
 #include "builder.h"
 #include "engine.h"
 #include "error.h"
@@ -210,6 +212,73 @@ static void test_parser_trailer_and_fallback(void **state)
 	parser_release(&p);
 }
 
+/* A builder whose image sizes are counted: what build_exec_record asks. */
+static int size_calls;
+static int fake_image_size(int64_t *out, const struct engine *e, const char *ref)
+{
+	(void)e;
+	size_calls++;
+	*out = 1000 + (int64_t)strlen(ref);
+	return 0;
+}
+
+/* The exporter's status that names the image config, as --progress=rawjson
+ * prints it (containerd image store, or the classic one); NULL: none. */
+static void feed_export(struct parser *p, const char *config, bool classic)
+{
+	char *obj = config ? xasprintf("{\n  \"statuses\": [\n    {\n      \"id\": \"%s %s\",\n"
+				       "      \"vertex\": \"sha256:v\"\n    }\n  ]\n}\n",
+				       classic ? "writing image" : "exporting config", config)
+			   : xstrdup("{\n  \"statuses\": [{\"id\": \"exporting layers\"}]\n}\n");
+	assert_int_equal(parser_feed(p, PARSER_STDERR, obj, strlen(obj)), 0);
+	free(obj);
+}
+
+/* An image's size is asked once per image: a build whose output names an
+ * image config measured before (a fully cached build) gets its size
+ * without asking docker again. */
+static void test_image_size_once_per_image(void **state)
+{
+	struct builder fake = builder_buildkit;
+	struct build_exec x = {.builder = &fake, .status = "ok", .log_rel = "logs/x.log"};
+	json_t *sizes = json_object(), *b;
+	const struct { const char *config; bool classic; const char *ref; long long bytes; } builds[] = {
+		{"sha256:aaa", false, "x:1", 1003}, {"sha256:aaa", false, "x:22", 1003},
+		{"sha256:bbb", true, "x:333", 1005}, {NULL, false, "x:4", 1003},
+		{NULL, false, "x:5", 1003}, {"sha256:bbb", false, "x:6", 1005}};
+	size_t i;
+	(void)state;
+
+	fake.image_size = fake_image_size;
+	size_calls = 0;
+	x.image_sizes = sizes;
+	for (i = 0; i < sizeof(builds) / sizeof(builds[0]); i++) {
+		assert_int_equal(parser_init(&x.parser, builder_buildkit.parser), 0);
+		feed_export(&x.parser, builds[i].config, builds[i].classic);
+		if (builds[i].config)
+			assert_string_equal(parser_image(&x.parser), builds[i].config);
+		x.ref = builds[i].ref;
+		b = json_object();
+		build_exec_record(b, &x);
+		assert_int_equal(json_integer_value(json_object_get(b, "image_bytes")), builds[i].bytes);
+		json_decref(b);
+		parser_release(&x.parser);
+	}
+	/* aaa once, bbb once, and each build whose output named no image */
+	assert_int_equal(size_calls, 4);
+	assert_int_equal(json_object_size(sizes), 2);
+	/* no map: every build asks */
+	x.image_sizes = NULL;
+	assert_int_equal(parser_init(&x.parser, builder_buildkit.parser), 0);
+	feed_export(&x.parser, "sha256:aaa", false);
+	b = json_object();
+	build_exec_record(b, &x);
+	assert_int_equal(size_calls, 5);
+	json_decref(b);
+	parser_release(&x.parser);
+	json_decref(sizes);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -218,6 +287,7 @@ int main(void)
 		cmocka_unit_test(test_engine_lock),
 		cmocka_unit_test(test_parser_step_failure),
 		cmocka_unit_test(test_parser_trailer_and_fallback),
+		cmocka_unit_test(test_image_size_once_per_image),
 	};
 	return cmocka_run_group_tests_name("builder", tests, setup, teardown);
 }

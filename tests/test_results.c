@@ -112,6 +112,7 @@ static struct results *create(const char *base)
 		print_error("%s\n", bench_error_last());
 	assert_int_equal(error, 0);
 	assert_non_null(r);
+	r->run_json_interval = 0; /* run.json after every build (test_run_json_behind: less) */
 	return r;
 }
 
@@ -346,6 +347,7 @@ static void test_reopen_continues(void **state)
 	assert_int_equal(json_array_size(json_object_get(r2->run, "builds")), 2);
 	assert_string_equal(json_string_value(json_object_get(json_object_get(r2->run, "scenario"),
 								 "name")), "demo");
+	r2->run_json_interval = 0; /* run.json written after every build */
 	append_ok(r2, make_build("A", 2, 1, "cold", "ok", 12, 10, 0));
 	results_free(r2);
 
@@ -423,6 +425,7 @@ static void test_load_torn_line(void **state)
 		free(text);
 		free(notes);
 	}
+	r2->run_json_interval = 0;
 	append_ok(r2, make_build("A", 9, 1, "cold", "ok", 20, 10, 0));
 	results_free(r2);
 	journal = file_text(dir, "journal.jsonl");
@@ -459,6 +462,7 @@ static void test_drop_series_and_environment(void **state)
 	assert_int_equal(results_reopen(&r, NULL, dir), 0);
 	assert_int_equal(results_drop_series(r, "A", 2), 0);
 	assert_int_equal(results_set_environment(r, "world", json_pack("{s:i}", "index_port", 4242)), 0);
+	r->run_json_interval = 0;
 	append_ok(r, make_build("A", 2, 1, "cold", "ok", 11, 10, 0));
 	results_free(r);
 
@@ -561,6 +565,68 @@ static int append_limited(struct results *r, json_t *b, rlim_t limit)
 	return error;
 }
 
+/*
+ * run.json is rewritten at most every run_json_interval seconds: between two
+ * rewrites the journal alone holds the newest builds, and every reader (the
+ * loader, a resumed run) still gets all of them; finishing writes them all.
+ */
+static json_t *load_json(const char *dir, const char *name)
+{
+	char *path = path_join(dir, name);
+	json_t *v = json_load_file(path, 0, NULL);
+	free(path);
+	assert_non_null(v);
+	return v;
+}
+
+static void test_run_json_behind(void **state)
+{
+	struct results *r = create(*state), *r2 = NULL;
+	char *dir = xstrdup(r->dir), *missing = NULL;
+	json_t *run, *on_disk;
+
+	r->run_json_interval = RESULTS_RUN_JSON_INTERVAL;
+	append_ok(r, make_build("A", 1, 1, "cold", "ok", 10, 10, 0)); /* just written: not again */
+	r->run_json_written = 0; /* long ago: the next append rewrites it */
+	append_ok(r, make_build("A", 1, 2, "warm", "ok", 3, 10, 8));
+	append_ok(r, make_build("A", 1, 3, "warm", "ok", 4, 10, 9));
+	append_ok(r, make_build("B", 1, 1, "cold", "failed", 1, 10, 0));
+	on_disk = load_json(dir, "run.json");
+	assert_int_equal(json_array_size(json_object_get(on_disk, "builds")), 2);
+	json_decref(on_disk);
+	{
+		char *journal = file_text(dir, "journal.jsonl");
+		assert_int_equal(count_lines(journal), 4);
+		free(journal);
+	}
+
+	/* a reader while the run goes on (or after a SIGKILL) */
+	assert_int_equal(results_load(&run, &missing, dir), 0);
+	assert_int_equal(json_array_size(json_object_get(run, "builds")), 4);
+	assert_non_null(missing);
+	assert_non_null(strstr(missing, "read 2 builds from journal.jsonl not in run.json"));
+	assert_int_equal(json_array_size(json_object_get(run, "summary")), 2);
+	json_decref(run);
+	free(missing);
+	missing = NULL;
+
+	/* a resumed run starts from all of them */
+	assert_int_equal(results_reopen(&r2, NULL, dir), 0);
+	assert_int_equal(json_array_size(json_object_get(r2->run, "builds")), 4);
+	results_free(r2);
+
+	/* the end writes everything */
+	assert_int_equal(results_finish(r, true), 0);
+	on_disk = load_json(dir, "run.json");
+	assert_int_equal(json_array_size(json_object_get(on_disk, "builds")), 4);
+	json_decref(on_disk);
+	assert_int_equal(results_load(&run, &missing, dir), 0);
+	assert_null(missing);
+	json_decref(run);
+	results_free(r);
+	free(dir);
+}
+
 static void test_disk_full(void **state)
 {
 	struct results *r = create(*state);
@@ -639,6 +705,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_reopen_continues, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_load_torn_line, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_drop_series_and_environment, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_run_json_behind, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_load_without_run_json, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_load_corrupt_run_json, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_not_a_results_folder, setup, teardown),
