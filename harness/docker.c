@@ -462,6 +462,14 @@ static int buildkit_import_base(const struct engine *e, const char *ref)
 	return 0;
 }
 
+/* BuildKit does every cache kind and option the scenario knows */
+static const char *buildkit_unsupported(const struct scenario *sc, const struct variant *v)
+{
+	(void)sc;
+	(void)v;
+	return NULL;
+}
+
 const struct builder builder_buildkit = {
 	.name = "buildkit",
 	.command = "docker buildx build",
@@ -476,4 +484,6 @@ const struct builder builder_buildkit = {
 	.image_size = docker_image_size,
 	.push_argv = docker_push_argv,
 	.import_base = buildkit_import_base,
+	.unsupported = buildkit_unsupported,
+	.finish = docker_reset_runner,
 };

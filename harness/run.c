@@ -40,7 +40,6 @@ struct run {
 	const struct run_options *opts;
 	struct run_outcome *out;
 	struct scenario *sc;
-	const struct builder *builder;
 	struct engine engine; /* the one engine of this run: the default */
 	struct checkouts co;  /* the commits, checked out in the work folder */
 	struct world *world;
@@ -59,6 +58,7 @@ struct run {
 /* One variant and repetition: its builds share a folder and a cache. */
 struct series {
 	const struct variant *v;
+	const struct builder *builder; /* the variant's */
 	int rep;
 	char *dir;            /* work/series/<variant>-r<rep> */
 	struct cache_series cache;
@@ -74,6 +74,7 @@ static void series_init(struct series *s, struct run *r, const struct variant *v
 {
 	memset(s, 0, sizeof(*s));
 	s->v = v;
+	s->builder = builder_of(v);
 	s->rep = rep;
 	s->dir = xasprintf("%s/series/%s-r%d", r->work, v->name, rep);
 	cache_series_init(&s->cache, v, rep, s->dir, &r->cache_env);
@@ -128,7 +129,7 @@ static void record_ran(json_t *b, struct run *r, const struct build_exec *x, con
 	if (!strcmp(x->status, "failed") && !proc_interrupt_requested()) {
 		/* an engine that died mid-run makes every later build fail: stop */
 		struct builder_needs nothing = {0};
-		if (r->builder->preflight(&r->engine, &nothing) < 0) {
+		if (s->builder->preflight(&r->engine, &nothing) < 0) {
 			json_object_set_new(b, "reason", json_sprintf("docker daemon stopped answering during the build: %s",
 								       bench_error_last()));
 			r->daemon_lost = true;
@@ -145,7 +146,7 @@ static int build_one(struct run *r, struct series *s, size_t i)
 	bool cold = i == 0;
 	struct build_request req = {0};
 	struct strvec argv = {0}, push_argv = {0};
-	struct build_exec x = {.builder = r->builder, .engine = &r->engine, .log_fd = -1};
+	struct build_exec x = {.builder = s->builder, .engine = &r->engine, .log_fd = -1};
 	struct cache_use cu = {0};
 	json_t *b = record_new(s, c, i);
 	char *name = builder_ref_name(v->name), *tag = NULL, *meta = NULL, *log_rel = NULL, *log_path = NULL;
@@ -161,8 +162,8 @@ static int build_one(struct run *r, struct series *s, size_t i)
 	/* the runner: a fresh hosted runner has nothing but the cache folder */
 	if (cold || v->runner == RUNNER_EPHEMERAL) {
 		if (r->opts->dry_run)
-			r->builder->print_reset(stdout, &r->engine, r->marker);
-		else if ((error = r->builder->reset(&r->engine, r->marker)) < 0)
+			s->builder->print_reset(stdout, &r->engine, r->marker);
+		else if ((error = s->builder->reset(&r->engine, r->marker)) < 0)
 			goto fatal_check;
 	}
 	if (cold && !r->opts->dry_run) {
@@ -207,10 +208,10 @@ static int build_one(struct run *r, struct series *s, size_t i)
 	 * (with the containerd store, an image exporter that pushes makes the
 	 * local cache export fail with "not found") */
 	req.push = false;
-	if ((error = r->builder->build_argv(&argv, &r->engine, &req)) < 0)
+	if ((error = s->builder->build_argv(&argv, &r->engine, &req)) < 0)
 		goto done;
 	if (v->push)
-		r->builder->push_argv(&push_argv, &r->engine, tag);
+		s->builder->push_argv(&push_argv, &r->engine, tag);
 	if (r->opts->dry_run) {
 		build_print_argv(stdout, strvec_argv(&argv));
 		if (v->push)
@@ -230,7 +231,7 @@ static int build_one(struct run *r, struct series *s, size_t i)
 	x.log_rel = log_rel;
 	x.timeout = r->sc->timeout;
 	x.progress = &r->progress;
-	if ((error = build_exec_run(&x)) < 0)
+	if ((error = builder_prepare(s->builder, &r->engine, &req)) < 0 || (error = build_exec_run(&x)) < 0)
 		goto done;
 	status = x.status;
 	if ((error = cache_save(&cu, &s->cache, !strcmp(status, "ok"), b)) < 0)
@@ -364,7 +365,7 @@ static int open_results(struct run *r)
 		return prepare_resume(r);
 	}
 	scenario_json = scenario_to_json(r->sc);
-	if ((error = r->builder->environment(&env, &r->engine)) < 0) {
+	if ((error = builders_environment(&env, r->sc, &r->engine)) < 0) {
 		json_decref(scenario_json);
 		return error;
 	}
@@ -502,7 +503,7 @@ static int start_world(struct run *r)
 	wdir = path_join(r->work, "world");
 	error = world_start(&r->world, &r->sc->world, &r->engine, wdir, world_log, r);
 	free(wdir);
-	if (error < 0 || (error = r->builder->import_base(&r->engine, world_base_image(r->world))) < 0)
+	if (error < 0 || (error = builders_import_base(r->sc, &r->engine, world_base_image(r->world))) < 0)
 		return error;
 	r->cache_env.world = r->world;
 	r->cache_env.paced_store = r->sc->world.cache_bandwidth > 0;
@@ -512,14 +513,12 @@ static int start_world(struct run *r)
 int run_execute(struct run_outcome *out, const struct run_options *opts)
 {
 	struct run r = {.opts = opts, .out = out, .lock_fd = -1};
-	struct builder_needs needs;
 	char stamp[32], *message = NULL;
 	int error, end_error;
 
 	memset(out, 0, sizeof(*out));
 	progress_init(&r.progress, stderr, opts->quiet);
 	engine_init_default(&r.engine);
-	r.builder = builder_default();
 	if ((error = scenario_load(&r.sc, opts->scenario_path)) < 0 || (error = apply_overrides(&r)) < 0)
 		goto done;
 	utc_stamp(stamp, sizeof(stamp));
@@ -534,9 +533,8 @@ int run_execute(struct run_outcome *out, const struct run_options *opts)
 		goto done;
 	}
 
-	builder_needs_of(&needs, r.sc);
 	if ((error = engine_lock(&r.lock_fd, &r.engine, lock_waiting, &r)) < 0 ||
-	    (error = r.builder->preflight(&r.engine, &needs)) < 0 || (error = open_results(&r)) < 0)
+	    (error = builders_preflight(r.sc, &r.engine)) < 0 || (error = open_results(&r)) < 0)
 		goto done;
 	out->results_dir = xstrdup(r.res->dir);
 	if ((error = make_work_dir(&r)) < 0 || (error = start_world(&r)) < 0)
@@ -560,7 +558,7 @@ int run_execute(struct run_outcome *out, const struct run_options *opts)
 	if (error < 0)
 		message = xstrdup(bench_error_last());
 	out->run = json_incref(r.res->run);
-	r.builder->reset(&r.engine, r.marker);
+	builders_finish(r.sc, &r.engine, r.marker);
 	bench_error_clear();
 	if (message) /* the clean-up above must not replace what stopped the run */
 		bench_error_set(error, "%s", message);
