@@ -142,6 +142,12 @@ static bool take_fraction(const char **s, int *n, int *m)
 	return true;
 }
 
+static bool is_hex(const char *s, size_t min)
+{
+	size_t n = strspn(s, "0123456789abcdef");
+	return n >= min && !s[n];
+}
+
 /* "STEP i/m: TEXT" of stage k (0: a single-stage build). */
 static void on_step(struct buildah_parse *p, int k, int i, int m, const char *text, double now)
 {
@@ -158,20 +164,44 @@ static void on_step(struct buildah_parse *p, int k, int i, int m, const char *te
 	free(label);
 }
 
-static bool is_hex(const char *s, size_t min)
+/* Where a line of buildah's own begins at s: "[k/n] STEP ", "STEP i/m: ",
+ * "[k/n] COMMIT", "--> " with an ID or "Using cache", "Error: building at
+ * STEP". */
+static bool is_marker(const char *s)
 {
-	size_t n = strspn(s, "0123456789abcdef");
-	return n >= min && !s[n];
+	const char *q = s + 1;
+	int a, b;
+
+	if (*s == '[')
+		return take_fraction(&q, &a, &b) && q[0] == ']' && q[1] == ' ' &&
+		       (!strncmp(q + 2, "STEP ", 5) || !strncmp(q + 2, "COMMIT", 6));
+	q = s + 5;
+	if (!strncmp(s, "STEP ", 5))
+		return take_fraction(&q, &a, &b) && q[0] == ':' && q[1] == ' ';
+	if (!strncmp(s, "--> ", 4))
+		return !strncmp(s + 4, "Using cache ", 12) || is_hex(s + 4, 8);
+	return !strncmp(s, "Error: building at STEP", 23);
 }
 
 static void on_line(struct buildah_parse *p, char *line, size_t len, double now)
 {
 	const char *s = line, *after;
 	int k = 0, stages = 0, i, m;
+	size_t at;
 
 	while (len && line[len - 1] == '\r')
 		line[--len] = '\0';
 	p->last_seen = now;
+	/* a step's last output without a newline runs into buildah's next line */
+	if (!is_marker(line)) {
+		for (at = 1; at < len; at++) {
+			if (strchr("[S-E", line[at]) && is_marker(line + at)) {
+				step_log_add(p, line, at);
+				on_line(p, line + at, len - at, now);
+				return;
+			}
+		}
+	}
 	if (*s == '[') {
 		after = s + 1;
 		if (take_fraction(&after, &k, &stages) && after[0] == ']' && after[1] == ' ' &&
@@ -197,7 +227,8 @@ static void on_line(struct buildah_parse *p, char *line, size_t len, double now)
 		struct step *cur = p->nsteps ? &p->steps[p->nsteps - 1] : NULL;
 		if (cur && !cur->error && (running(p) || !strncmp(s + 7, "building at STEP", 16)))
 			cur->error = xstrdup(s + 7);
-		step_log_add(p, line, len);
+		else
+			step_log_add(p, line, len);
 		step_end(p, now);
 	} else if (!strncmp(s, "Successfully tagged ", 20) || is_hex(s, 64)) {
 		step_end(p, now);
