@@ -456,7 +456,6 @@ static void push_flag(struct strvec *argv, const char *flag, const char *value)
 
 int buildah_build_argv(struct strvec *argv, const struct engine *e, const struct build_request *req)
 {
-	const char *const *p;
 	int error;
 
 	(void)e;
@@ -475,14 +474,7 @@ int buildah_build_argv(struct strvec *argv, const struct engine *e, const struct
 		push_flag(argv, "--network", req->network);
 	if (req->metadata_file)
 		push_flag(argv, "--iidfile", req->metadata_file);
-	push_flag(argv, "-f", req->dockerfile);
-	push_flag(argv, "-t", req->tag);
-	if (req->target)
-		push_flag(argv, "--target", req->target);
-	for (p = req->build_args; p && *p; p++)
-		push_flag(argv, "--build-arg", *p);
-	for (p = req->secrets; p && *p; p++)
-		push_flag(argv, "--secret", *p);
+	builder_common_flags(argv, req);
 	if ((error = buildah_cache_options(argv, &req->cache_from, &req->cache_to)) < 0)
 		return error;
 	strvec_push(argv, req->context);

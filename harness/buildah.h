@@ -10,6 +10,9 @@
 #include "builder.h"
 #include "util.h"
 
+/* The buildah builder. */
+extern const struct builder builder_buildah;
+
 /* The buildah to run: $BENCH_BUILDAH or "buildah". */
 const char *buildah_cli(void);
 

@@ -10,6 +10,9 @@
 #include "dockerfile.h"
 #include "error.h"
 
+/* The table: a builder is defined in a file of its own and named here. */
+extern const struct builder builder_buildkit, builder_buildah;
+
 static const struct builder *const builders[] = {
 	&builder_buildkit,
 	&builder_buildah,
@@ -74,6 +77,26 @@ char *builder_ref_name(const char *s)
 			*q = '-';
 	}
 	return p;
+}
+
+static void push_flag(struct strvec *argv, const char *flag, const char *value)
+{
+	strvec_push(argv, flag);
+	strvec_push(argv, value);
+}
+
+void builder_common_flags(struct strvec *argv, const struct build_request *req)
+{
+	const char *const *p;
+
+	push_flag(argv, "-f", req->dockerfile);
+	push_flag(argv, "-t", req->tag);
+	if (req->target)
+		push_flag(argv, "--target", req->target);
+	for (p = req->build_args; p && *p; p++)
+		push_flag(argv, "--build-arg", *p);
+	for (p = req->secrets; p && *p; p++)
+		push_flag(argv, "--secret", *p);
 }
 
 /* ---- a run's builders ---- */

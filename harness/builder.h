@@ -139,14 +139,18 @@ int builders_import_base(const struct scenario *sc, const struct engine *e, cons
 /* finish; every builder is finished, the first error is returned. */
 int builders_finish(const struct scenario *sc, const struct engine *e, const char *marker);
 
+/* The flags `docker buildx build` and `buildah bud` spell alike, appended
+ * in this order: -f DOCKERFILE, -t TAG, --target T, --build-arg K=V ...,
+ * --secret S ... */
+void builder_common_flags(struct strvec *argv, const struct build_request *req);
+
 /* Before the build req: for a builder with a store of its own, import_base
  * of each image req's Dockerfile builds on (dockerfile.h). An image the
  * engine does not have either is left out: the build then fails on it and
  * says so in its record. Nothing for the others. */
 int builder_prepare(const struct builder *b, const struct engine *e, const struct build_request *req);
 
-/* The builders (docker.c: buildkit; buildah.c: buildah). */
-extern const struct builder builder_buildkit;
-extern const struct builder builder_buildah;
+/* The builders themselves are declared by their own headers (docker.h:
+ * builder_buildkit; buildah.h: builder_buildah) and listed in builder.c. */
 
 #endif

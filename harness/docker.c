@@ -248,7 +248,6 @@ int docker_cache_options(struct strvec *argv, const struct cache_spec *from, con
 
 int docker_build_argv(struct strvec *argv, const struct engine *e, const struct build_request *req)
 {
-	const char *const *p;
 	int error;
 
 	docker_argv_init(argv, e);
@@ -259,14 +258,7 @@ int docker_build_argv(struct strvec *argv, const struct engine *e, const struct 
 		push_flag(argv, "--metadata-file", req->metadata_file);
 	if (req->network)
 		push_flag(argv, "--network", req->network);
-	push_flag(argv, "-f", req->dockerfile);
-	push_flag(argv, "-t", req->tag);
-	if (req->target)
-		push_flag(argv, "--target", req->target);
-	for (p = req->build_args; p && *p; p++)
-		push_flag(argv, "--build-arg", *p);
-	for (p = req->secrets; p && *p; p++)
-		push_flag(argv, "--secret", *p);
+	builder_common_flags(argv, req);
 	if ((error = docker_cache_options(argv, &req->cache_from, &req->cache_to)) < 0)
 		return error;
 	/* the image exporter of the docker driver stores the image and pushes it */

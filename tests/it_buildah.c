@@ -86,6 +86,16 @@ static int run_scenario(json_t **run, const char *name, const char *text, char *
 	return status;
 }
 
+/* Build i of BuildKit's variant bk and buildah's bh: the same steps
+ * counted, cached where BuildKit's are. */
+static void assert_same_steps(json_t *bk, json_t *bh, int i)
+{
+	assert_int_equal(it_num(bh, "steps_total"), it_num(bk, "steps_total"));
+	if (it_num(bh, "steps_cached") != it_num(bk, "steps_cached"))
+		fail_msg("build %d: buildah cached %lld steps, BuildKit %lld", i, it_num(bh, "steps_cached"),
+			 it_num(bk, "steps_cached"));
+}
+
 static json_t *build_of(json_t *run, const char *variant, int index)
 {
 	json_t *b;
@@ -132,11 +142,7 @@ static void test_tiny_buildah_against_buildkit(void **state)
 		assert_string_equal(it_str(bk, "status"), want);
 		assert_string_equal(it_str(bh, "status"), want);
 		assert_string_equal(it_str(eph, "status"), want);
-		/* the same steps counted, cached where BuildKit's are */
-		assert_int_equal(it_num(bh, "steps_total"), it_num(bk, "steps_total"));
-		if (it_num(bh, "steps_cached") != it_num(bk, "steps_cached"))
-			fail_msg("build %d: buildah cached %lld steps, BuildKit %lld", i, it_num(bh, "steps_cached"),
-				 it_num(bk, "steps_cached"));
+		assert_same_steps(bk, bh, i);
 		/* an ephemeral runner without a cache has nothing to reuse */
 		assert_int_equal(it_num(eph, "steps_cached"), 0);
 		assert_true(it_num(eph, "steps_total") > 0);
@@ -190,10 +196,7 @@ static void test_registry_cache_in_a_world(void **state)
 	for (i = 1; i <= 3; i++) {
 		json_t *bk = build_of(run, "bk", i), *bh = build_of(run, "bh", i);
 		assert_string_equal(it_str(bh, "status"), "ok");
-		assert_int_equal(it_num(bh, "steps_total"), it_num(bk, "steps_total"));
-		if (it_num(bh, "steps_cached") != it_num(bk, "steps_cached"))
-			fail_msg("build %d: buildah cached %lld steps, BuildKit %lld", i, it_num(bh, "steps_cached"),
-				 it_num(bk, "steps_cached"));
+		assert_same_steps(bk, bh, i);
 	}
 	/* ephemeral: what the warm builds reuse came from the registry */
 	assert_int_equal(it_num(build_of(run, "bh", 1), "steps_cached"), 0);

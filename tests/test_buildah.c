@@ -22,6 +22,7 @@
 
 #include "buildah.h"
 #include "buildah_parse.h"
+#include "docker.h"
 #include "dockerfile.h"
 #include "error.h"
 #include "parser.h"

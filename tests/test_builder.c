@@ -16,7 +16,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "buildah.h"
 #include "builder.h"
+#include "docker.h"
 #include "engine.h"
 #include "error.h"
 #include "parser.h"
