@@ -117,6 +117,41 @@ static int buildah_do(const char *const *args, double timeout, const char *what)
 	return error;
 }
 
+/* ---- the storage folder ---- */
+
+/* Whether something is mounted at or under dir (rm -rf must not go into
+ * it). */
+static bool mounted_under(const char *dir)
+{
+	char *text = NULL, *line, *save = NULL;
+	size_t n = strlen(dir), len = 0;
+	bool found = false;
+
+	if (read_file(&text, &len, "/proc/self/mountinfo") < 0) {
+		bench_error_clear();
+		return true; /* cannot tell: do not remove */
+	}
+	for (line = strtok_r(text, "\n", &save); line && !found; line = strtok_r(NULL, "\n", &save)) {
+		char point[4096];
+		/* ID PARENT MAJ:MIN ROOT MOUNTPOINT ... */
+		if (sscanf(line, "%*s %*s %*s %*s %4095s", point) == 1)
+			found = !strncmp(point, dir, n) && (point[n] == '/' || !point[n]);
+	}
+	free(text);
+	return found;
+}
+
+/* Remove the storage folder root, unless something is mounted in it. */
+static int remove_root(const char *root)
+{
+	if (!path_exists(root))
+		return 0;
+	if (mounted_under(root))
+		return bench_error_set(BENCH_ERROR, "cannot remove buildah's storage %s: something is mounted "
+				       "in it (see /proc/self/mountinfo); unmount it, then remove it", root);
+	return rm_rf(root);
+}
+
 /* ---- preflight and environment ---- */
 
 static int buildah_version(char **out)
@@ -146,6 +181,7 @@ static int buildah_preflight(const struct engine *e, const struct builder_needs 
 {
 	const char *info[] = {"info", NULL};
 	char *version = NULL, *out = NULL, *err = NULL, *root = buildah_root();
+	bool existed = path_exists(root);
 	int status = 0, error;
 
 	(void)needs; /* registry caches and pushes need nothing more than buildah */
@@ -163,6 +199,12 @@ static int buildah_preflight(const struct engine *e, const struct builder_needs 
 		error = bench_error_set(BENCH_ESETUP, "buildah cannot use its storage in %s (vfs): %s", root,
 					first_line(err && *err ? err : out));
 done:
+	if (error < 0 && !existed) { /* what the check made goes; its message stays */
+		char *why = xstrdup(bench_error_last());
+		remove_root(root);
+		bench_error_set(error, "%s", why);
+		free(why);
+	}
 	free(version);
 	free(out);
 	free(err);
@@ -278,28 +320,6 @@ static void buildah_print_reset(FILE *f, const struct engine *e, const char *mar
 	strvec_release(&argv);
 }
 
-/* Whether something is mounted at or under dir (rm -rf must not go into
- * it). */
-static bool mounted_under(const char *dir)
-{
-	char *text = NULL, *line, *save = NULL;
-	size_t n = strlen(dir), len = 0;
-	bool found = false;
-
-	if (read_file(&text, &len, "/proc/self/mountinfo") < 0) {
-		bench_error_clear();
-		return true; /* cannot tell: do not remove */
-	}
-	for (line = strtok_r(text, "\n", &save); line && !found; line = strtok_r(NULL, "\n", &save)) {
-		char point[4096];
-		/* ID PARENT MAJ:MIN ROOT MOUNTPOINT ... */
-		if (sscanf(line, "%*s %*s %*s %*s %4095s", point) == 1)
-			found = !strncmp(point, dir, n) && (point[n] == '/' || !point[n]);
-	}
-	free(text);
-	return found;
-}
-
 /* The end of a run: the whole storage folder goes, base images too. */
 static int buildah_finish(const struct engine *e, const char *marker)
 {
@@ -312,11 +332,7 @@ static int buildah_finish(const struct engine *e, const char *marker)
 	if (path_exists(root)) {
 		buildah_do(rm_all, QUERY_TIMEOUT, "buildah rm --all");
 		bench_error_clear();
-		if (mounted_under(root))
-			error = bench_error_set(BENCH_ERROR, "cannot remove buildah's storage %s: something is "
-						"mounted in it (see /proc/self/mountinfo); unmount it, then remove it", root);
-		else
-			error = rm_rf(root);
+		error = remove_root(root);
 	}
 	free(root);
 	return error;

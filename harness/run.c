@@ -52,6 +52,7 @@ struct run {
 	struct strvec secrets;
 	json_t *finished;     /* resume: keys of builds already in the journal */
 	int lock_fd;          /* the engine lock, held for the whole run */
+	bool builders_up;     /* preflight passed: builders_finish at the end */
 	bool daemon_lost;
 };
 
@@ -534,7 +535,10 @@ int run_execute(struct run_outcome *out, const struct run_options *opts)
 	}
 
 	if ((error = engine_lock(&r.lock_fd, &r.engine, lock_waiting, &r)) < 0 ||
-	    (error = builders_preflight(r.sc, &r.engine)) < 0 || (error = open_results(&r)) < 0)
+	    (error = builders_preflight(r.sc, &r.engine)) < 0)
+		goto done;
+	r.builders_up = true; /* from here on every way out finishes the builders */
+	if ((error = open_results(&r)) < 0)
 		goto done;
 	out->results_dir = xstrdup(r.res->dir);
 	if ((error = make_work_dir(&r)) < 0 || (error = start_world(&r)) < 0)
@@ -555,13 +559,7 @@ int run_execute(struct run_outcome *out, const struct run_options *opts)
 	end_error = results_finish(r.res, error == 0);
 	if (!error && end_error < 0)
 		error = end_error;
-	if (error < 0)
-		message = xstrdup(bench_error_last());
 	out->run = json_incref(r.res->run);
-	builders_finish(r.sc, &r.engine, r.marker);
-	bench_error_clear();
-	if (message) /* the clean-up above must not replace what stopped the run */
-		bench_error_set(error, "%s", message);
 	if (!out->interrupted && !error && !opts->work_dir) {
 		if (r.world) {
 			world_stop(r.world);
@@ -570,6 +568,14 @@ int run_execute(struct run_outcome *out, const struct run_options *opts)
 		rm_rf(r.work);
 	}
 done:
+	if (r.builders_up) {
+		if (error < 0)
+			message = xstrdup(bench_error_last());
+		builders_finish(r.sc, &r.engine, r.marker);
+		bench_error_clear();
+		if (message) /* the clean-up above must not replace what stopped the run */
+			bench_error_set(error, "%s", message);
+	}
 	if (out->interrupted && error == 0)
 		error = BENCH_EINTERRUPTED;
 	run_release(&r);

@@ -456,6 +456,7 @@ static char *fakes(const char *images_json, int inspect_status, const char *mani
 		"[ -d \"$TMPDIR\" ] || { echo \"no TMPDIR $TMPDIR\" >&2; exit 8; }\n"
 		"shift 6\n"
 		"echo \"buildah $*\" >> %s\n"
+		"[ \"$1\" = \"$FAKE_BUILDAH_FAILS\" ] && { echo \"fake $1 failure\" >&2; exit 1; }\n"
 		"case \"$1\" in\n"
 		"  images) echo '%s' ;;\n"
 		"  inspect) [ %d = 0 ] && echo '%s'; exit %d ;;\n"
@@ -577,6 +578,18 @@ static void test_preflight_errors(void **state)
 	assert_int_equal(builder_buildah.preflight(&e, NULL), BENCH_EINVALID);
 	assert_non_null(strstr(bench_error_last(), "builds on this machine"));
 	engine_release(&e);
+
+	/* a storage buildah cannot use: said, and the folder the check made is gone */
+	free(fakes("[]", 0, "{}", 1));
+	rm_rf(getenv("BENCH_BUILDAH_ROOT"));
+	setenv("FAKE_BUILDAH_FAILS", "info", 1);
+	assert_int_equal(builder_buildah.preflight(NULL, NULL), BENCH_ESETUP);
+	unsetenv("FAKE_BUILDAH_FAILS");
+	assert_non_null(strstr(bench_error_last(), "buildah cannot use its storage"));
+	assert_non_null(strstr(bench_error_last(), "fake info failure"));
+	assert_false(path_exists(getenv("BENCH_BUILDAH_ROOT")));
+	assert_int_equal(builder_buildah.preflight(NULL, NULL), 0);
+	assert_true(path_is_dir(getenv("BENCH_BUILDAH_ROOT")));
 }
 
 static void test_finish_removes_the_storage(void **state)
