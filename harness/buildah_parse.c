@@ -164,6 +164,26 @@ static void on_step(struct buildah_parse *p, int k, int i, int m, const char *te
 	free(label);
 }
 
+/* The step an error is about: for `building at STEP "INSTR": ...` the last
+ * step of that instruction (buildah may have gone on to build a stage
+ * the step needs), else the last step to start; NULL when none. */
+static struct step *failed_step(struct buildah_parse *p, const char *error)
+{
+	static const char at[] = "building at STEP \"";
+	size_t i;
+
+	if (!strncmp(error, at, sizeof(at) - 1)) {
+		const char *instr = error + sizeof(at) - 1;
+		for (i = p->nsteps; i-- > 0;) {
+			const char *text = strstr(p->steps[i].name, "] ");
+			size_t n = text ? strlen(text + 2) : 0;
+			if (n && !strncmp(instr, text + 2, n) && !strncmp(instr + n, "\": ", 3))
+				return &p->steps[i];
+		}
+	}
+	return p->nsteps ? &p->steps[p->nsteps - 1] : NULL;
+}
+
 /* Where a line of buildah's own begins at s: "[k/n] STEP ", "STEP i/m: ",
  * "[k/n] COMMIT", "--> " with an ID or "Using cache", "Error: building at
  * STEP". */
@@ -224,7 +244,7 @@ static void on_line(struct buildah_parse *p, char *line, size_t len, double now)
 		else
 			step_log_add(p, line, len);
 	} else if (!strncmp(s, "Error: ", 7)) {
-		struct step *cur = p->nsteps ? &p->steps[p->nsteps - 1] : NULL;
+		struct step *cur = failed_step(p, s + 7);
 		if (cur && !cur->error && (running(p) || !strncmp(s + 7, "building at STEP", 16)))
 			cur->error = xstrdup(s + 7);
 		else

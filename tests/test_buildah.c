@@ -114,6 +114,8 @@ static const struct recorded {
 	{"single-cold.log", 3, 0, 8, NULL},
 	{"single-warm.log", 3, 1, 8, NULL},
 	{"missing-base.log", 0, 0, 1, "[base 1/2] FROM bench/nope:1 AS base"},
+	/* the step names the stage it needs (models), which is built first */
+	{"copy-link.log", 8, 3, 17, "[final 3/6] COPY --link --from=models"},
 };
 
 static void test_recorded_counts_any_chunking(void **state)
