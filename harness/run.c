@@ -571,7 +571,8 @@ done:
 	if (r.builders_up) {
 		if (error < 0)
 			message = xstrdup(bench_error_last());
-		builders_finish(r.sc, &r.engine, r.marker);
+		if (builders_finish(r.sc, &r.engine, r.marker) < 0)
+			progress_note(&r.progress, "clean-up after the run: %s", bench_error_last());
 		bench_error_clear();
 		if (message) /* the clean-up above must not replace what stopped the run */
 			bench_error_set(error, "%s", message);
