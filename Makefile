@@ -59,7 +59,10 @@ valgrind: $(TESTS)
 # fuzz: each tests/fuzz/fuzz_*.c under libFuzzer (clang), a short smoke run; fuzz-long: 1,000,000 runs each
 FUZZ_CFLAGS = -g -O1 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iharness $(shell pkg-config --cflags jansson inih) \
               -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-FUZZ_SRC_scenario = $(wildcard harness/scenario*.c) harness/sha256.c
+FUZZ_SRC_scenario = $(wildcard harness/scenario*.c) harness/sha256.c $(FUZZ_SRC_builders)
+# the scenario parser looks builder names and what each builder cannot do up in the table
+FUZZ_SRC_builders = harness/builder.c harness/docker.c harness/buildah.c harness/buildah_parse.c harness/dockerfile.c \
+                    harness/rawjson.c harness/base64.c harness/parser.c harness/proc.c harness/engine.c
 FUZZ_SRC_rawjson  = harness/rawjson.c
 FUZZ_SRC_baseline = harness/gate.c harness/gate_baseline.c harness/gate_format.c harness/results.c harness/stats.c
 FUZZ_SRC_svg      = harness/html_svg.c harness/html.c harness/sha256.c harness/base64.c

@@ -322,7 +322,6 @@ int docker_cache_options(struct strvec *argv, const struct cache_spec *from, con
 
 int docker_build_argv(struct strvec *argv, const struct engine *e, const struct build_request *req)
 {
-	const char *const *p;
 	int error;
 
 	docker_argv_init(argv, e);
@@ -333,15 +332,7 @@ int docker_build_argv(struct strvec *argv, const struct engine *e, const struct 
 		push_flag(argv, "--metadata-file", req->metadata_file);
 	if (req->network)
 		push_flag(argv, "--network", req->network);
-	push_flag(argv, "-f", req->dockerfile);
-	if (req->tag)
-		push_flag(argv, "-t", req->tag);
-	if (req->target)
-		push_flag(argv, "--target", req->target);
-	for (p = req->build_args; p && *p; p++)
-		push_flag(argv, "--build-arg", *p);
-	for (p = req->secrets; p && *p; p++)
-		push_flag(argv, "--secret", *p);
+	builder_common_flags(argv, req);
 	if ((error = docker_cache_options(argv, &req->cache_from, &req->cache_to)) < 0)
 		return error;
 	/* the image exporter of the docker driver stores the image and pushes it */
@@ -580,6 +571,14 @@ static int buildkit_import_base(const struct engine *e, const char *ref)
 	return 0;
 }
 
+/* BuildKit does every cache kind and option the scenario knows */
+static const char *buildkit_unsupported(const struct scenario *sc, const struct variant *v)
+{
+	(void)sc;
+	(void)v;
+	return NULL;
+}
+
 const struct builder builder_buildkit = {
 	.name = "buildkit",
 	.command = "docker buildx build",
@@ -595,4 +594,6 @@ const struct builder builder_buildkit = {
 	.image_size = docker_image_size,
 	.push_argv = docker_push_argv,
 	.import_base = buildkit_import_base,
+	.unsupported = buildkit_unsupported,
+	.finish = docker_reset_runner,
 };

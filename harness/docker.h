@@ -17,6 +17,9 @@
 #include "engine.h"
 #include "util.h"
 
+/* The BuildKit builder: `docker buildx build` on the engine. */
+extern const struct builder builder_buildkit;
+
 /* The docker CLI to run: $BENCH_DOCKER or "docker". */
 const char *docker_cli(void);
 

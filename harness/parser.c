@@ -40,7 +40,7 @@ int parser_feed(struct parser *p, unsigned stream, const char *buf, size_t len)
 		p->tail.len = PARSER_TAIL_KEEP;
 		p->tail.buf[p->tail.len] = '\0';
 	}
-	return p->ops->feed(p->state, buf, len);
+	return p->ops->feed(p->state, stream, buf, len);
 }
 
 const char *parser_current(const struct parser *p)

@@ -40,7 +40,9 @@ struct parser_ops {
 	unsigned streams;   /* PARSER_STDOUT | PARSER_STDERR: what it reads */
 	int (*create)(void **state);
 	void (*destroy)(void *state);
-	int (*feed)(void *state, const char *buf, size_t len);
+	/* bytes read from one stream (PARSER_STDOUT or PARSER_STDERR): a
+	 * parser of lines keeps a partial line per stream */
+	int (*feed)(void *state, unsigned stream, const char *buf, size_t len);
 	/* the step running now, for the progress line, or NULL */
 	const char *(*current)(const void *state);
 	/* the steps in the order first seen */

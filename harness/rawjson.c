@@ -697,8 +697,9 @@ static void rj_destroy(void *state)
 	rawjson_free(state);
 }
 
-static int rj_feed(void *state, const char *buf, size_t len)
+static int rj_feed(void *state, unsigned stream, const char *buf, size_t len)
 {
+	(void)stream; /* one stream: stderr */
 	return rawjson_feed(state, buf, len);
 }
 

@@ -43,7 +43,6 @@ struct run {
 	const struct run_options *opts;
 	struct run_outcome *out;
 	struct scenario *sc;
-	const struct builder *builder;
 	struct engine engine; /* the one engine of this run: the default */
 	struct checkouts co;  /* the commits, checked out in the work folder */
 	struct world *world;
@@ -61,6 +60,7 @@ struct run {
 	bool world_same;      /* the world has the interrupted run's ports (or there is none) */
 	json_t *image_sizes;  /* image identity -> bytes, for build.c */
 	int lock_fd;          /* the engine lock, held for the whole run */
+	bool builders_up;     /* preflight passed: builders_finish at the end */
 	bool daemon_lost;
 	bool keep_world;      /* the run did not finish: keep the registry's storage */
 };
@@ -68,6 +68,7 @@ struct run {
 /* One variant and repetition: its builds share a folder and a cache. */
 struct series {
 	const struct variant *v;
+	const struct builder *builder; /* the variant's */
 	int rep;
 	char *dir;            /* work/series/<variant>-r<rep> */
 	struct cache_series cache;
@@ -83,6 +84,7 @@ static void series_init(struct series *s, struct run *r, const struct variant *v
 {
 	memset(s, 0, sizeof(*s));
 	s->v = v;
+	s->builder = builder_of(v);
 	s->rep = rep;
 	s->dir = xasprintf("%s/series/%s-r%d", r->work, v->name, rep);
 	cache_series_init(&s->cache, v, rep, s->dir, &r->cache_env);
@@ -143,7 +145,7 @@ static void record_ran(json_t *b, struct run *r, const struct build_exec *x, con
 	if (!strcmp(x->status, "failed") && !proc_interrupt_requested()) {
 		/* an engine that died mid-run makes every later build fail: stop */
 		struct builder_needs nothing = {0};
-		if (r->builder->preflight(&r->engine, &nothing) < 0) {
+		if (s->builder->preflight(&r->engine, &nothing) < 0) {
 			json_object_set_new(b, "reason", json_sprintf("docker daemon stopped answering during the build: %s",
 								       bench_error_last()));
 			r->daemon_lost = true;
@@ -172,7 +174,7 @@ static int build_one(struct run *r, struct series *s, size_t i)
 	bool cold = i == 0;
 	struct build_request req = {0};
 	struct strvec argv = {0}, push_argv = {0};
-	struct build_exec x = {.builder = r->builder, .engine = &r->engine, .log_fd = -1};
+	struct build_exec x = {.builder = s->builder, .engine = &r->engine, .log_fd = -1};
 	struct cache_use cu = {0};
 	json_t *b = record_new(s, c, i);
 	char *name = builder_ref_name(v->name), *tag = NULL, *meta = NULL, *log_rel = NULL, *log_path = NULL;
@@ -191,8 +193,8 @@ static int build_one(struct run *r, struct series *s, size_t i)
 	if (cold || v->runner == RUNNER_EPHEMERAL) {
 		monotime t0 = monotime_now();
 		if (r->opts->dry_run)
-			r->builder->print_reset(stdout, &r->engine, r->marker);
-		else if ((error = r->builder->reset(&r->engine, r->marker)) < 0)
+			s->builder->print_reset(stdout, &r->engine, r->marker);
+		else if ((error = s->builder->reset(&r->engine, r->marker)) < 0)
 			goto fatal_check;
 		r->out->split.resets += monotime_seconds_since(t0);
 	}
@@ -244,10 +246,10 @@ static int build_one(struct run *r, struct series *s, size_t i)
 	 * (with the containerd store, an image exporter that pushes makes the
 	 * local cache export fail with "not found") */
 	req.push = false;
-	if ((error = r->builder->build_argv(&argv, &r->engine, &req)) < 0)
+	if ((error = s->builder->build_argv(&argv, &r->engine, &req)) < 0)
 		goto done;
 	if (v->push)
-		r->builder->push_argv(&push_argv, &r->engine, tag);
+		s->builder->push_argv(&push_argv, &r->engine, tag);
 	if (r->opts->dry_run) {
 		build_print_argv(stdout, strvec_argv(&argv));
 		if (v->push)
@@ -269,7 +271,7 @@ static int build_one(struct run *r, struct series *s, size_t i)
 	x.progress = &r->progress;
 	x.redact = r->redact;
 	x.image_sizes = r->image_sizes;
-	if ((error = build_exec_run(&x)) < 0)
+	if ((error = builder_prepare(s->builder, &r->engine, &req)) < 0 || (error = build_exec_run(&x)) < 0)
 		goto done;
 	status = x.status;
 	cu.image = tag;
@@ -500,7 +502,7 @@ static int open_results(struct run *r)
 		return prepare_resume(r);
 	}
 	scenario_json = scenario_to_json(r->sc);
-	if ((error = r->builder->environment(&env, &r->engine)) < 0) {
+	if ((error = builders_environment(&env, r->sc, &r->engine)) < 0) {
 		json_decref(scenario_json);
 		return error;
 	}
@@ -672,7 +674,7 @@ static int start_world(struct run *r)
 		r->world_same = !r->opts->resume_dir; /* the interrupted run's ports are unknown */
 	}
 	free(wdir);
-	if (error < 0 || (error = r->builder->import_base(&r->engine, world_base_image(r->world))) < 0)
+	if (error < 0 || (error = builders_import_base(r->sc, &r->engine, world_base_image(r->world))) < 0)
 		return error;
 	runstate_set_world(&r->state, world_index_port(r->world), world_registry_port(r->world));
 	r->cache_env.world = r->world;
@@ -689,7 +691,7 @@ static void remove_leftovers(struct run *r)
 {
 	int removed = 0;
 
-	if (r->builder->remove_leftovers(&removed, &r->engine, RUN_MARKER_PREFIX) < 0)
+	if (builder_default()->remove_leftovers(&removed, &r->engine, RUN_MARKER_PREFIX) < 0)
 		progress_note(&r->progress, "warning: cannot remove the images earlier runs left: %s",
 			      bench_error_last());
 	else if (removed)
@@ -710,7 +712,6 @@ int run_execute(struct run_outcome *out, const struct run_options *opts)
 {
 	struct run r = {.opts = opts, .out = out, .lock_fd = -1, .keep_world = true};
 	struct time_split *split = &out->split;
-	struct builder_needs needs;
 	char stamp[32], *message = NULL;
 	monotime t;
 	int error, end_error;
@@ -719,7 +720,6 @@ int run_execute(struct run_outcome *out, const struct run_options *opts)
 	t = monotime_now();
 	progress_init(&r.progress, stderr, opts->quiet);
 	engine_init_default(&r.engine);
-	r.builder = builder_default();
 	r.image_sizes = json_object();
 	if ((error = scenario_load(&r.sc, opts->scenario_path)) < 0 || (error = apply_overrides(&r)) < 0 ||
 	    (error = cache_check(r.sc)) < 0)
@@ -732,18 +732,20 @@ int run_execute(struct run_outcome *out, const struct run_options *opts)
 		free(marker);
 	}
 	r.cache_env = (struct cache_env){.marker = r.marker, .progress = &r.progress, .dry_run = opts->dry_run,
-					 .builder = r.builder, .engine = &r.engine, .network = r.sc->network};
+					 .builder = builder_default(), .engine = &r.engine, .network = r.sc->network};
 	if (opts->dry_run) {
 		error = dry_run(&r);
 		goto done;
 	}
 
-	builder_needs_of(&needs, r.sc);
 	split->setup += lap(&t);
 	if ((error = engine_lock(&r.lock_fd, &r.engine, lock_waiting, &r)) < 0)
 		goto done;
 	split->waiting += lap(&t);
-	if ((error = r.builder->preflight(&r.engine, &needs)) < 0 || (error = open_results(&r)) < 0)
+	if ((error = builders_preflight(r.sc, &r.engine)) < 0)
+		goto done;
+	r.builders_up = true; /* from here on every way out finishes the builders */
+	if ((error = open_results(&r)) < 0)
 		goto done;
 	out->results_dir = xstrdup(r.res->dir);
 	if ((error = runstate_load(&r.state, r.res->dir)) < 0)
@@ -781,17 +783,8 @@ int run_execute(struct run_outcome *out, const struct run_options *opts)
 	end_error = results_finish(r.res, error == 0);
 	if (!error && end_error < 0)
 		error = end_error;
-	if (error < 0)
-		message = xstrdup(bench_error_last());
 	out->run = json_incref(r.res->run);
 	split->report += lap(&t);
-	/* the run's images go, and the builder's cache (--keep-images: the
-	 * engine stays as the last build left it) */
-	if (!opts->keep_images)
-		r.builder->reset(&r.engine, r.marker);
-	bench_error_clear();
-	if (message) /* the clean-up above must not replace what stopped the run */
-		bench_error_set(error, "%s", message);
 	r.keep_world = out->interrupted || error;
 	if (!out->interrupted && !error && !opts->work_dir) {
 		if (r.world) {
@@ -802,6 +795,18 @@ int run_execute(struct run_outcome *out, const struct run_options *opts)
 	}
 	split->cleanup += lap(&t);
 done:
+	/* the run's images go, and the builders' caches (--keep-images: the
+	 * engine and buildah's storage stay as the last build left them) */
+	if (r.builders_up && !opts->keep_images) {
+		if (error < 0)
+			message = xstrdup(bench_error_last());
+		if (builders_finish(r.sc, &r.engine, r.marker) < 0)
+			progress_note(&r.progress, "clean-up after the run: %s", bench_error_last());
+		bench_error_clear();
+		if (message) /* the clean-up above must not replace what stopped the run */
+			bench_error_set(error, "%s", message);
+		split->cleanup += lap(&t);
+	}
 	if (out->interrupted && error == 0)
 		error = BENCH_EINTERRUPTED;
 	run_release(&r);

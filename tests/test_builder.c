@@ -1,6 +1,7 @@
 /*
  * test_builder.c: the builder seam without an engine: the table of builders
- * looked up by name, the engine names (default, context, URL) and their
+ * looked up by name (every entry complete), each variant's builder and what
+ * it needs, the engine names (default, context, URL) and their
  * lock paths and lock, and the progress-parser interface through the
  * buildkit builder's parser (rawjson): feeding, steps, the failure reason
  * from a failing step, from docker's closing text, or from the exit status;
@@ -17,7 +18,9 @@
 #include <unistd.h>
 
 #include "build.h"
+#include "buildah.h"
 #include "builder.h"
+#include "docker.h"
 #include "engine.h"
 #include "error.h"
 #include "parser.h"
@@ -44,24 +47,39 @@ static int teardown(void **state)
 static void test_table(void **state)
 {
 	const struct builder *b = builder_find("buildkit");
+	const char *names[] = {"buildkit", "buildah"};
 	char *name;
+	size_t i;
 	(void)state;
 	assert_non_null(b);
 	assert_ptr_equal(b, builder_default());
 	assert_string_equal(b->name, "buildkit");
 	assert_ptr_equal(b->parser, &parser_rawjson);
-	/* every operation is there: a builder entry without one would crash a run */
-	assert_non_null(b->preflight);
-	assert_non_null(b->environment);
-	assert_non_null(b->reset);
-	assert_non_null(b->print_reset);
-	assert_non_null(b->remove_images);
-	assert_non_null(b->build_argv);
-	assert_non_null(b->cache_options);
-	assert_non_null(b->image_size);
-	assert_non_null(b->push_argv);
-	assert_non_null(b->import_base);
-	assert_null(builder_find("buildah"));
+	assert_false(b->own_store);
+	assert_ptr_equal(builder_find("buildah"), &builder_buildah);
+	assert_true(builder_buildah.own_store);
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		b = builder_find(names[i]);
+		assert_non_null(b);
+		assert_string_equal(b->name, names[i]);
+		assert_non_null(strstr(builder_names(), names[i]));
+		/* every operation is there: a builder entry without one would crash a run */
+		assert_non_null(b->command);
+		assert_non_null(b->parser);
+		assert_non_null(b->preflight);
+		assert_non_null(b->environment);
+		assert_non_null(b->reset);
+		assert_non_null(b->print_reset);
+		assert_non_null(b->remove_images);
+		assert_non_null(b->build_argv);
+		assert_non_null(b->cache_options);
+		assert_non_null(b->image_size);
+		assert_non_null(b->push_argv);
+		assert_non_null(b->import_base);
+		assert_non_null(b->unsupported);
+		assert_non_null(b->finish);
+	}
+	assert_null(builder_find("kaniko"));
 	assert_null(builder_find(""));
 	assert_null(builder_find(NULL));
 	assert_non_null(strstr(builder_names(), "buildkit"));
@@ -69,6 +87,41 @@ static void test_table(void **state)
 	name = builder_ref_name("Multi Stage/V1_x");
 	assert_string_equal(name, "multi-stage-v1_x");
 	free(name);
+}
+
+/* Each variant gets the builder it names, and each builder is asked only
+ * for what its own variants need. */
+static void test_builder_of_variants(void **state)
+{
+	struct variant v[3] = {
+		{.name = "a", .builder = "buildkit", .cache = CACHE_LOCAL},
+		{.name = "b", .builder = "buildah", .cache = CACHE_REGISTRY, .push = true},
+		{.name = "c", .builder = NULL, .cache = CACHE_NONE},
+	};
+	struct scenario sc = {.variants = v, .variants_count = 3};
+	struct builder_needs needs;
+	(void)state;
+
+	assert_ptr_equal(builder_of(&v[0]), &builder_buildkit);
+	assert_ptr_equal(builder_of(&v[1]), &builder_buildah);
+	assert_ptr_equal(builder_of(&v[2]), builder_default());
+	builder_needs_of(&needs, &sc, &builder_buildah);
+	assert_true(needs.registry_cache && needs.push && needs.cache_export);
+	builder_needs_of(&needs, &sc, &builder_buildkit);
+	assert_true(needs.cache_export);
+	assert_false(needs.registry_cache || needs.push);
+	builder_needs_of(&needs, &sc, NULL);
+	assert_true(needs.cache_export && needs.registry_cache && needs.push);
+}
+
+/* builder_prepare imports nothing for a builder that reads the engine's
+ * store (BuildKit): not even the Dockerfile is read. */
+static void test_prepare_only_for_own_store(void **state)
+{
+	struct build_request req = {.dockerfile = "/nonexistent/Dockerfile"};
+	(void)state;
+	assert_int_equal(builder_prepare(&builder_buildkit, NULL, &req), 0);
+	assert_true(builder_prepare(&builder_buildah, NULL, &req) < 0); /* it reads it */
 }
 
 static void test_engine_names(void **state)
@@ -283,6 +336,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_table),
+		cmocka_unit_test(test_builder_of_variants),
+		cmocka_unit_test(test_prepare_only_for_own_store),
 		cmocka_unit_test(test_engine_names),
 		cmocka_unit_test(test_engine_lock),
 		cmocka_unit_test(test_parser_step_failure),

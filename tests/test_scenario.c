@@ -590,7 +590,7 @@ static void test_good_gha(void **state)
 	assert_string_equal(v[0].cache_mounts[0], "/root/.cache/pip");
 	assert_string_equal(v[0].cache_mounts[1], "/var/cache/apt");
 	assert_string_equal(v[1].cache_scope, "deps-v2");
-	assert_string_equal(v[1].builder, "buildah");
+	assert_string_equal(v[1].builder, "buildkit");
 	assert_int_equal(v[1].cache_mounts_count, 0);
 	assert_int_equal(v[2].cache, CACHE_INLINE);
 	assert_string_equal(v[2].cache_mode, "min"); /* inline embeds min only */
@@ -735,6 +735,15 @@ static void test_builder_and_caches(void **state)
 	scenario_free(s);
 	assert_string_equal(error_with(NULL, "builder = docker", NULL),
 			    "mem.ini:8: unknown builder 'docker' (known: buildkit, buildah)");
+	/* what the builder cannot do, at its line (builder.h: unsupported) */
+	assert_int_equal(parse_with(&s, NULL, "builder = buildah\ncache = registry", ""), 0);
+	scenario_free(s);
+	assert_string_equal(error_with(NULL, "cache = local\nbuilder = buildah", NULL),
+			    "mem.ini:9: builder = buildah: cache = local is BuildKit's (buildah 1.28's "
+			    "--cache-to takes only a registry repository); use cache = registry or none");
+	assert_string_equal(error_with("network = none", "builder = buildah", NULL),
+			    "mem.ini:8: builder = buildah: network must be host (buildah with --isolation "
+			    "chroot, the way without privileges, shares the host's network only)");
 	/* gha: the scope defaults to the variant's name; a world is needed */
 	assert_int_equal(parse_with(&s, NULL, "cache = gha", ""), 0);
 	assert_int_equal(s->variants[0].cache, CACHE_GHA);
