@@ -69,6 +69,9 @@ void scenario_free(struct scenario *s)
 		free(s->secrets[i].env);
 	}
 	free(s->secrets);
+	for (i = 0; i < s->overrides_count; i++)
+		free(s->overrides[i]);
+	free(s->overrides);
 	for (i = 0; i < s->variants_count; i++)
 		variant_release(&s->variants[i]);
 	free(s->variants);
@@ -98,7 +101,13 @@ static struct scenario *scenario_new(struct parser *p, const char *path, const c
 
 int scenario_parse(struct scenario **out, const char *path, const char *text, size_t len)
 {
-	struct parser p = {0};
+	return scenario_parse_with(out, path, text, len, NULL, 0);
+}
+
+int scenario_parse_with(struct scenario **out, const char *path, const char *text, size_t len,
+			const struct scenario_override *ov, size_t n)
+{
+	struct parser p = {.ov = ov, .nov = n};
 	unsigned char bad;
 	int line, rc, error = 0;
 	size_t i;
@@ -120,6 +129,7 @@ int scenario_parse(struct scenario **out, const char *path, const char *text, si
 		}
 		if (rc > 0 && !p.nerrs)
 			scen_add_error(&p, rc, "cannot parse this line");
+		scen_apply_overrides(&p);
 		scen_check(&p);
 	}
 	if (p.nerrs) {
@@ -142,6 +152,12 @@ done:
 
 int scenario_load(struct scenario **out, const char *path)
 {
+	return scenario_load_with(out, path, NULL, 0);
+}
+
+int scenario_load_with(struct scenario **out, const char *path, const struct scenario_override *ov,
+		       size_t n)
+{
 	char *text = NULL;
 	size_t len = 0;
 	int error;
@@ -149,7 +165,7 @@ int scenario_load(struct scenario **out, const char *path)
 	*out = NULL;
 	if ((error = read_file(&text, &len, path)) < 0)
 		goto done;
-	error = scenario_parse(out, path, text, len);
+	error = scenario_parse_with(out, path, text, len, ov, n);
 done:
 	free(text);
 	return error;
