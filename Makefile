@@ -32,9 +32,11 @@ $(BUILD)/tests/%: tests/%.c $(LIBOBJ)
 
 unit: $(TESTS) $(BUILD)/bench
 	tests/run-unit $(BUILD) $(TESTS)
-fixtures: $(BUILD)/fixtures/tiny
+fixtures: $(BUILD)/fixtures/tiny $(BUILD)/fixtures/bisect
 $(BUILD)/fixtures/tiny: $(BUILD)/tests/mkfixture
 	rm -rf $@ && $< $@
+$(BUILD)/fixtures/bisect: $(BUILD)/tests/mkfixture
+	rm -rf $@ && $< --bisect $@
 integration: $(ITESTS) $(BUILD)/bench fixtures
 	SUITE=integration BENCH_BIN=$(BUILD)/bench BENCH_FIXTURES=$(BUILD)/fixtures/tiny \
 	  tests/run-unit $(BUILD) $(ITESTS)

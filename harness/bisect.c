@@ -331,6 +331,13 @@ static int bisect_walk(struct walk *w)
 	}
 	w->good[w->ngood++] = probe_value(w, r);
 	set_verdict(e, "good end", NULL);
+	if (w->cfg->metric == BISECT_CACHED_STEPS && w->good[0] <= 0) {
+		undecided(w, xasprintf("the good end %.7s (%s) reused no cached step on its probe, so no "
+				       "probe can reuse fewer: start the range after a commit whose own change "
+				       "leaves the cache of most steps alone, or use --metric warm_seconds",
+				       w->range[0].parent, json_str(r->warm, "subject")));
+		goto done;
+	}
 
 	/* the bad end: when it is not bad, none is */
 	if ((rc = judge(w, &j, (size_t)hi, "bad end")) < 0 || j == J_NEED || j == J_UNDECIDED)
@@ -477,6 +484,16 @@ static int dockerfile_line(const char *dockerfile, const char *text)
 	return found;
 }
 
+/* By line in the Dockerfile, the steps without a line last, in their order. */
+static int broken_cmp(const void *a, const void *b)
+{
+	json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+	double lx = json_num(x, "line", INFINITY), ly = json_num(y, "line", INFINITY);
+	if (lx != ly)
+		return lx < ly ? -1 : 1;
+	return (json_num(x, "order", 0) > json_num(y, "order", 0)) - (json_num(x, "order", 0) < json_num(y, "order", 0));
+}
+
 json_t *bisect_broken_steps(json_t *good, json_t *bad, const char *dockerfile)
 {
 	json_t *out = json_array(), *cached = json_object(), *s;
@@ -493,12 +510,26 @@ json_t *bisect_broken_steps(json_t *good, json_t *bad, const char *dockerfile)
 		int line;
 		if (t && !json_is_true(json_object_get(s, "cached")) && json_object_get(cached, t)) {
 			line = dockerfile ? dockerfile_line(dockerfile, t) : 0;
-			json_array_append_new(out, json_pack("{s:s, s:o}", "step", t,
-							     "line", line ? json_integer(line) : json_null()));
+			json_array_append_new(out, json_pack("{s:s, s:o, s:i}", "step", t, "line",
+							     line ? json_integer(line) : json_null(),
+							     "order", (int)json_array_size(out)));
 			json_object_del(cached, t); /* once */
 		}
 		free(t);
 	}
 	json_decref(cached);
-	return out;
+	{
+		size_t n = json_array_size(out);
+		json_t **v = xcalloc(n ? n : 1, sizeof(*v)), *sorted = json_array();
+		for (i = 0; i < n; i++)
+			v[i] = json_array_get(out, i);
+		qsort(v, n, sizeof(*v), broken_cmp);
+		for (i = 0; i < n; i++) {
+			json_object_del(v[i], "order");
+			json_array_append(sorted, v[i]);
+		}
+		free(v);
+		json_decref(out);
+		return sorted;
+	}
 }

@@ -63,6 +63,7 @@ struct truth {
 	double good_s, bad_s;      /* warm seconds of good and bad commits */
 	double good_end_s;         /* the good end's */
 	bool good_end_fails;
+	bool good_end_uncached;    /* the good end's probe reuses no cached step */
 	int probes;                /* made so far */
 };
 
@@ -104,7 +105,8 @@ static void bisect_to_end(struct bisect_result *res, const struct bisect_config 
 		fails = k ? t->fails && t->fails[k] : t->good_end_fails;
 		noise = 0.01 * (t->probes % 5); /* small, deterministic */
 		add_build(builds, res->probe_number, 1, &ch->c[k ? k - 1 : 0], "ok", 0, 5);
-		add_build(builds, res->probe_number, 2, &ch->c[k], fails ? "failed" : "ok", bad ? 1 : 3,
+		add_build(builds, res->probe_number, 2, &ch->c[k], fails ? "failed" : "ok",
+			  !k && t->good_end_uncached ? 0 : bad ? 1 : 3,
 			  (!k ? t->good_end_s : bad ? t->bad_s : t->good_s) + noise);
 		t->probes++;
 		bisect_result_release(res);
@@ -222,6 +224,15 @@ static void test_good_end_fails(void **state)
 	assert_int_equal(res.verdict, BISECT_UNDECIDED);
 	assert_non_null(strstr(res.reason, "the good end"));
 	assert_int_equal(res.probe_count, 1);
+	bisect_result_release(&res);
+	json_decref(builds);
+
+	/* a good end that reuses nothing leaves cached_steps nothing to tell */
+	builds = json_array();
+	t = (struct truth){.culprit = 2, .good_end_uncached = true};
+	bisect_to_end(&res, &steps_cfg, &ch, &t, builds);
+	assert_int_equal(res.verdict, BISECT_UNDECIDED);
+	assert_non_null(strstr(res.reason, "reused no cached step"));
 	bisect_result_release(&res);
 	json_decref(builds);
 	chain_release(&ch);
