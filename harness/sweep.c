@@ -341,8 +341,7 @@ static double point_warm(json_t *point, const char *variant)
 	return NAN;
 }
 
-/* "k=v k2=v2" of a point's values but the first parameter's. Caller frees. */
-static char *group_of(json_t *point, json_t *params)
+char *sweep_group_of(json_t *point, json_t *params)
 {
 	struct strbuf sb = {0};
 	size_t i;
@@ -386,7 +385,7 @@ static void group_crossovers(json_t *out, json_t *sweep, const struct sweep_para
 			y[a * n + j] = NAN;
 	}
 	json_array_foreach(json_object_get(sweep, "points"), i, pt) {
-		char *g = group_of(pt, params);
+		char *g = sweep_group_of(pt, params);
 		const char *v0 = json_string_value(json_array_get(json_object_get(pt, "values"), 0));
 		for (j = 0; j < n && v0 && strcmp(p0->values[ord[j]], v0); j++)
 			;
@@ -427,33 +426,51 @@ static void group_crossovers(json_t *out, json_t *sweep, const struct sweep_para
 	free(y);
 }
 
+json_t *sweep_variants(json_t *sweep)
+{
+	json_t *out = json_array(), *seen = json_object(), *pt, *s;
+	size_t i, k;
+
+	json_array_foreach(json_object_get(sweep, "points"), i, pt)
+		json_array_foreach(json_object_get(pt, "summary"), k, s)
+			if (!json_object_get(seen, json_str(s, "variant"))) {
+				json_object_set_new(seen, json_str(s, "variant"), json_true());
+				json_array_append_new(out, json_string(json_str(s, "variant")));
+			}
+	json_decref(seen);
+	return out;
+}
+
+json_t *sweep_groups(json_t *sweep)
+{
+	json_t *out = json_array(), *seen = json_object(), *pt;
+	size_t i;
+
+	json_array_foreach(json_object_get(sweep, "points"), i, pt) {
+		char *g = sweep_group_of(pt, json_object_get(sweep, "params"));
+		if (!json_object_get(seen, g)) {
+			json_object_set_new(seen, g, json_true());
+			json_array_append_new(out, json_string(g));
+		}
+		free(g);
+	}
+	json_decref(seen);
+	return out;
+}
+
+double sweep_point_warm(json_t *point, const char *variant)
+{
+	return point_warm(point, variant);
+}
+
 json_t *sweep_crossovers(json_t *sweep)
 {
-	json_t *out = json_array(), *points = json_object_get(sweep, "points"), *pt, *s;
-	json_t *variants = json_array(), *groups = json_array(), *seen = json_object();
+	json_t *out = json_array(), *variants = sweep_variants(sweep), *groups = sweep_groups(sweep), *s;
 	struct sweep_param *params = NULL;
-	size_t np = 0, i, k;
+	size_t np = 0, i;
 
 	if (sweep_params_from_json(&params, &np, sweep) < 0 || !np)
 		goto done;
-	json_array_foreach(points, i, pt) {
-		char *g = group_of(pt, json_object_get(sweep, "params"));
-		char *key = xasprintf("g:%s", g);
-		if (!json_object_get(seen, key)) {
-			json_object_set_new(seen, key, json_true());
-			json_array_append_new(groups, json_string(g));
-		}
-		free(key);
-		free(g);
-		json_array_foreach(json_object_get(pt, "summary"), k, s) {
-			key = xasprintf("v:%s", json_str(s, "variant"));
-			if (!json_object_get(seen, key)) {
-				json_object_set_new(seen, key, json_true());
-				json_array_append_new(variants, json_string(json_str(s, "variant")));
-			}
-			free(key);
-		}
-	}
 	json_array_foreach(groups, i, s)
 		group_crossovers(out, sweep, &params[0], json_string_value(s), variants);
 done:
@@ -463,6 +480,5 @@ done:
 	free(params);
 	json_decref(variants);
 	json_decref(groups);
-	json_decref(seen);
 	return out;
 }

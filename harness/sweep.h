@@ -101,6 +101,17 @@ bool sweep_log_axis(const double *x, size_t n);
  */
 json_t *sweep_crossovers(json_t *sweep);
 
+/* The variants of the points' summaries, in the order they first appear.
+ * New reference. */
+json_t *sweep_variants(json_t *sweep);
+/* The groups of the points: "k=v ..." of every parameter but the first,
+ * in the order they first appear ([""] with one parameter). New reference. */
+json_t *sweep_groups(json_t *sweep);
+/* A point's group (as sweep_groups names it). Caller frees. */
+char *sweep_group_of(json_t *point, json_t *params);
+/* The warm median of variant at a point, NaN when it has none. */
+double sweep_point_warm(json_t *point, const char *variant);
+
 /* v in unit as people read it: "25 MB/s", "1.5 GB", "40 ms", "0.05". */
 void sweep_format_value(char *buf, size_t size, double v, const char *unit);
 /* The unit of the chart's axis for unit ("MB/s", "MB", "s", ""), and the
