@@ -44,7 +44,7 @@ static void sweep_usage(FILE *f)
 	      "Each value is checked as the file's would be.\n"
 	      "\n"
 	      "  --param KEY=V1,V2,...  a key and its values (repeatable)\n"
-	      "  --only VARIANT    build only this variant, at every point\n"
+	      "  --only V[,V...]   build only these variants, at every point\n"
 	      "  --commits RANGE   replay RANGE instead of the scenario's commits\n"
 	      "  --scale X         multiply every size of the emulated world by X\n"
 	      "  --results DIR     parent folder of the sweep folder (default: results)\n"

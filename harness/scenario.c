@@ -171,30 +171,50 @@ done:
 	return error;
 }
 
-int scenario_only_variant(struct scenario *s, const char *name)
+/* Whether variant name is one of the comma-separated names. */
+static bool listed(const char *names, const char *name)
 {
-	struct strbuf names = {0};
-	size_t i, keep = s->variants_count;
+	size_t n = strlen(name);
+	while (*names) {
+		size_t len = strcspn(names, ",");
+		if (len == n && !strncmp(names, name, n))
+			return true;
+		names += len + (names[len] == ',');
+	}
+	return false;
+}
+
+int scenario_only_variant(struct scenario *s, const char *names)
+{
+	struct strbuf all = {0};
+	const char *p = names;
+	size_t i, kept = 0;
 	int error = 0;
 
-	for (i = 0; i < s->variants_count; i++) {
-		if (!strcmp(s->variants[i].name, name))
-			keep = i;
-		strbuf_printf(&names, "%s%s", i ? ", " : "", s->variants[i].name);
-	}
-	if (keep == s->variants_count) {
-		error = bench_error_set(BENCH_EINVALID, "no variant '%s' in scenario '%s' "
-					"(variants: %s)", name, s->name ? s->name : "",
-					names.buf ? names.buf : "none");
-		goto done;
-	}
 	for (i = 0; i < s->variants_count; i++)
-		if (i != keep)
+		strbuf_printf(&all, "%s%s", i ? ", " : "", s->variants[i].name);
+	while (*p) { /* every name must be a variant */
+		size_t len = strcspn(p, ",");
+		for (i = 0; i < s->variants_count; i++)
+			if (strlen(s->variants[i].name) == len && !strncmp(s->variants[i].name, p, len))
+				break;
+		if (i == s->variants_count) {
+			error = bench_error_set(BENCH_EINVALID, "no variant '%.*s' in scenario '%s' "
+						"(variants: %s)", (int)len, p, s->name ? s->name : "",
+						all.buf ? all.buf : "none");
+			goto done;
+		}
+		p += len + (p[len] == ',');
+	}
+	for (i = 0; i < s->variants_count; i++) {
+		if (listed(names, s->variants[i].name))
+			s->variants[kept++] = s->variants[i];
+		else
 			variant_release(&s->variants[i]);
-	s->variants[0] = s->variants[keep];
-	s->variants_count = 1;
+	}
+	s->variants_count = kept;
 done:
-	strbuf_release(&names);
+	strbuf_release(&all);
 	return error;
 }
 

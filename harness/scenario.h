@@ -183,8 +183,10 @@ int scenario_override_number(double *out, const char **unit, const char *assignm
 /* The scenario as parsed, for run.json (secrets by id only, never values). */
 json_t *scenario_to_json(const struct scenario *s);
 
-/* Keep only the variant named `name`; BENCH_EINVALID when none has it. */
-int scenario_only_variant(struct scenario *s, const char *name);
+/* Keep only the variant named `names`, or the variants of a comma-separated
+ * list ("a,b", in the scenario's order); BENCH_EINVALID when a name is no
+ * variant's. */
+int scenario_only_variant(struct scenario *s, const char *names);
 
 const char *cache_kind_name(enum cache_kind k);
 const char *runner_kind_name(enum runner_kind k);
