@@ -155,41 +155,26 @@ static void write_markdown(FILE *f, json_t *b)
 	}
 }
 
-/* One RFC 4180 field. */
-static void csv_field(FILE *f, const char *s, bool last)
-{
-	if (strpbrk(s, ",\"\r\n")) {
-		fputc('"', f);
-		for (; *s; s++) {
-			if (*s == '"')
-				fputc('"', f);
-			fputc(*s, f);
-		}
-		fputc('"', f);
-	} else {
-		fputs(s, f);
-	}
-	fputc(last ? '\n' : ',', f);
-}
-
 static void write_csv(FILE *f, json_t *b)
 {
 	json_t *p;
 	size_t i;
-	char buf[32];
 
 	fputs("probe,commit,subject,role,status,cached_steps,steps_total,warm_seconds,verdict,note\n", f);
 	json_array_foreach(json_object_get(b, "probes"), i, p) {
-		fprintf(f, "%.0f,", json_num(p, "probe", 0));
-		csv_field(f, json_str(p, "commit"), false);
-		csv_field(f, json_str(p, "subject"), false);
-		csv_field(f, json_str(p, "role"), false);
-		csv_field(f, json_str(p, "status"), false);
-		fprintf(f, "%.0f,%.0f,", json_num(p, "cached_steps", 0), json_num(p, "steps_total", 0));
-		snprintf(buf, sizeof(buf), "%.3f", json_num(p, "warm_seconds", NAN));
-		csv_field(f, buf, false);
-		csv_field(f, json_str(p, "verdict"), false);
-		csv_field(f, json_str(p, "note"), true);
+		static const char *const text[] = {"commit", "subject", "role", "status"};
+		size_t k;
+		fprintf(f, "%.0f", json_num(p, "probe", 0));
+		for (k = 0; k < 4; k++) {
+			fputc(',', f);
+			report_csv_text(f, json_str(p, text[k]));
+		}
+		fprintf(f, ",%.0f,%.0f,%.3f,", json_num(p, "cached_steps", 0), json_num(p, "steps_total", 0),
+			json_num(p, "warm_seconds", NAN));
+		report_csv_text(f, json_str(p, "verdict"));
+		fputc(',', f);
+		report_csv_text(f, json_str(p, "note"));
+		fputc('\n', f);
 	}
 }
 

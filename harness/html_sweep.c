@@ -14,16 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static json_t *point_entry(json_t *point, const char *variant)
-{
-	json_t *s;
-	size_t i;
-	json_array_foreach(json_object_get(point, "summary"), i, s)
-		if (!strcmp(json_str(s, "variant"), variant))
-			return s;
-	return NULL;
-}
-
 static void table_section(struct html_page *p, json_t *sweep)
 {
 	json_t *variants = sweep_variants(sweep), *v, *pt;
@@ -61,7 +51,7 @@ static void table_section(struct html_page *p, json_t *sweep)
 			snprintf(buf, sizeof(buf), "%.0f/%.0f", ok, builds);
 		html_cell_number(p, ok, buf);
 		json_array_foreach(variants, k, v) {
-			e = point_entry(pt, json_string_value(v));
+			e = sweep_point_entry(pt, json_string_value(v));
 			html_cell_seconds(p, json_num(e, "warm_median_seconds", NAN));
 			html_cell_seconds(p, json_num(e, "cold_seconds", NAN));
 		}

@@ -186,7 +186,7 @@ static void write_markdown(FILE *f, json_t *run, json_t *summary)
 
 /* ---- csv ---- */
 
-static void csv_text(FILE *f, const char *s)
+void report_csv_text(FILE *f, const char *s)
 {
 	if (!strpbrk(s, ",\"\r\n")) {
 		fputs(s, f);
@@ -214,7 +214,7 @@ static void write_csv(FILE *f, json_t *run, json_t *summary)
 			fprintf(f, ",%s_%s", phases[p], keys[k]);
 	fputs("\n", f);
 	json_array_foreach(summary, i, s) {
-		csv_text(f, json_str(s, "variant"));
+		report_csv_text(f, json_str(s, "variant"));
 		fprintf(f, ",%.0f,%.0f,", json_num(s, "builds", NAN), json_num(s, "ok", NAN));
 		put_num(f, json_num(s, "cold_seconds", NAN), 3, "");
 		fputs(",", f);

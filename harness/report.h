@@ -25,6 +25,9 @@ enum report_format {
  * BENCH_EINVALID naming the accepted values otherwise. */
 int report_format_parse(enum report_format *out, const char *name);
 
+/* s as one RFC 4180 field: quoted when it holds a comma, a quote, CR or LF. */
+void report_csv_text(FILE *f, const char *s);
+
 /*
  * Write the report of run to f. benchmark-action entries, per variant with
  * ok builds: "<variant> cold build" (median cold seconds), "<variant> warm

@@ -330,15 +330,19 @@ void sweep_format_value(char *buf, size_t size, double v, const char *unit)
 		snprintf(buf, size, "%.3g%s%s", v / div, *u ? " " : "", u);
 }
 
-/* The warm median of variant in a point's summary, NaN when none. */
-static double point_warm(json_t *point, const char *variant)
+json_t *sweep_point_entry(json_t *point, const char *variant)
 {
 	json_t *s;
 	size_t i;
 	json_array_foreach(json_object_get(point, "summary"), i, s)
 		if (!strcmp(json_str(s, "variant"), variant))
-			return json_num(s, "warm_median_seconds", NAN);
-	return NAN;
+			return s;
+	return NULL;
+}
+
+double sweep_point_warm(json_t *point, const char *variant)
+{
+	return json_num(sweep_point_entry(point, variant), "warm_median_seconds", NAN);
 }
 
 char *sweep_group_of(json_t *point, json_t *params)
@@ -352,11 +356,9 @@ char *sweep_group_of(json_t *point, json_t *params)
 	return strbuf_detach(&sb);
 }
 
-/* The order of the first parameter's values along x: ascending numbers, or
- * as given. */
-static size_t *x_order(const struct sweep_param *p)
+size_t *sweep_x_order(const struct sweep_param *p)
 {
-	size_t *ord = xcalloc(p->count, sizeof(*ord)), i, j;
+	size_t *ord = xcalloc(p->count ? p->count : 1, sizeof(*ord)), i, j;
 
 	for (i = 0; i < p->count; i++)
 		ord[i] = i;
@@ -375,7 +377,7 @@ static void group_crossovers(json_t *out, json_t *sweep, const struct sweep_para
 {
 	json_t *params = json_object_get(sweep, "params"), *pt;
 	size_t n = p0->count, nv = json_array_size(variants), i, a, b, k, j;
-	size_t *ord = x_order(p0);
+	size_t *ord = sweep_x_order(p0);
 	double *x = xcalloc(n, sizeof(*x)), *y = xcalloc(n * (nv ? nv : 1), sizeof(*y));
 	bool log_x;
 
@@ -391,7 +393,7 @@ static void group_crossovers(json_t *out, json_t *sweep, const struct sweep_para
 			;
 		if (!strcmp(g, group) && j < n)
 			for (a = 0; a < nv; a++)
-				y[a * n + j] = point_warm(pt, json_string_value(json_array_get(variants, a)));
+				y[a * n + j] = sweep_point_warm(pt, json_string_value(json_array_get(variants, a)));
 		free(g);
 	}
 	log_x = p0->numeric && sweep_log_axis(x, n);
@@ -456,11 +458,6 @@ json_t *sweep_groups(json_t *sweep)
 	}
 	json_decref(seen);
 	return out;
-}
-
-double sweep_point_warm(json_t *point, const char *variant)
-{
-	return point_warm(point, variant);
 }
 
 json_t *sweep_crossovers(json_t *sweep)

@@ -109,8 +109,13 @@ json_t *sweep_variants(json_t *sweep);
 json_t *sweep_groups(json_t *sweep);
 /* A point's group (as sweep_groups names it). Caller frees. */
 char *sweep_group_of(json_t *point, json_t *params);
-/* The warm median of variant at a point, NaN when it has none. */
+/* The summary entry of variant at a point (borrowed), NULL when none; its
+ * warm median, NaN when none. */
+json_t *sweep_point_entry(json_t *point, const char *variant);
 double sweep_point_warm(json_t *point, const char *variant);
+/* The order of a parameter's values along the x axis: ascending numbers,
+ * or as given when they are not numbers. Caller frees. */
+size_t *sweep_x_order(const struct sweep_param *p);
 
 /* v in unit as people read it: "25 MB/s", "1.5 GB", "40 ms", "0.05". */
 void sweep_format_value(char *buf, size_t size, double v, const char *unit);

@@ -15,17 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The summary entry of variant at a point, or NULL. */
-static json_t *point_entry(json_t *point, const char *variant)
-{
-	json_t *s;
-	size_t i;
-	json_array_foreach(json_object_get(point, "summary"), i, s)
-		if (!strcmp(json_str(s, "variant"), variant))
-			return s;
-	return NULL;
-}
-
 /* "bandwidth over 5MB/s, 20MB/s, 50MB/s" for every parameter. Caller frees. */
 static char *params_text(json_t *sweep)
 {
@@ -98,7 +87,7 @@ static void write_text(FILE *f, json_t *sweep)
 	json_array_foreach(json_object_get(sweep, "points"), i, pt) {
 		fprintf(f, "%-*s", (int)width, json_str(pt, "label"));
 		json_array_foreach(variants, k, v) {
-			json_t *e = point_entry(pt, json_string_value(v));
+			json_t *e = sweep_point_entry(pt, json_string_value(v));
 			fputc(' ', f);
 			put_seconds(f, json_num(e, "warm_median_seconds", NAN), 8);
 			put_seconds(f, json_num(e, "cold_seconds", NAN), 8);
@@ -133,7 +122,7 @@ static void write_markdown(FILE *f, json_t *sweep)
 		if (strcmp(json_str(pt, "state"), "done"))
 			fputs(")", f);
 		json_array_foreach(variants, k, v) {
-			json_t *e = point_entry(pt, json_string_value(v));
+			json_t *e = sweep_point_entry(pt, json_string_value(v));
 			double w = json_num(e, "warm_median_seconds", NAN), c = json_num(e, "cold_seconds", NAN);
 			if (isfinite(w))
 				fprintf(f, " %.1f |", w);
@@ -150,21 +139,6 @@ static void write_markdown(FILE *f, json_t *sweep)
 	crossovers_text(f, sweep, "- ");
 	free(params);
 	json_decref(variants);
-}
-
-static void csv_text(FILE *f, const char *s)
-{
-	if (!strpbrk(s, ",\"\r\n")) {
-		fputs(s, f);
-		return;
-	}
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', f);
-		fputc(*s, f);
-	}
-	fputc('"', f);
 }
 
 static void csv_number(FILE *f, double v)
@@ -184,27 +158,27 @@ static void write_csv(FILE *f, json_t *sweep)
 	fputs("point,label", f);
 	json_array_foreach(params, k, p) {
 		fputc(',', f);
-		csv_text(f, json_str(p, "key"));
+		report_csv_text(f, json_str(p, "key"));
 	}
 	fputs(",variant,cold_seconds,warm_median_seconds,cached_step_ratio,builds,ok,state,dir\n", f);
 	json_array_foreach(json_object_get(sweep, "points"), i, pt) {
 		json_array_foreach(json_object_get(pt, "summary"), k, e) {
 			size_t j;
 			fprintf(f, "%zu,", i + 1);
-			csv_text(f, json_str(pt, "label"));
+			report_csv_text(f, json_str(pt, "label"));
 			for (j = 0; j < json_array_size(params); j++) {
 				fputc(',', f);
-				csv_text(f, json_string_value(json_array_get(json_object_get(pt, "values"), j)) ?: "");
+				report_csv_text(f, json_string_value(json_array_get(json_object_get(pt, "values"), j)) ?: "");
 			}
 			fputc(',', f);
-			csv_text(f, json_str(e, "variant"));
+			report_csv_text(f, json_str(e, "variant"));
 			csv_number(f, json_num(e, "cold_seconds", NAN));
 			csv_number(f, json_num(e, "warm_median_seconds", NAN));
 			csv_number(f, json_num(e, "cached_step_ratio", NAN));
 			fprintf(f, ",%.0f,%.0f,", json_num(e, "builds", 0), json_num(e, "ok", 0));
-			csv_text(f, json_str(pt, "state"));
+			report_csv_text(f, json_str(pt, "state"));
 			fputc(',', f);
-			csv_text(f, json_str(pt, "dir"));
+			report_csv_text(f, json_str(pt, "dir"));
 			fputc('\n', f);
 		}
 	}
@@ -242,18 +216,13 @@ int sweep_report_write(FILE *f, json_t *sweep, enum report_format format)
  * record's values into ord. */
 static void axis_of(double *x, size_t *ord, const struct sweep_param *p0, double divide)
 {
-	size_t i, j;
+	size_t *o = sweep_x_order(p0), i;
 
-	for (i = 0; i < p0->count; i++)
-		ord[i] = i;
-	for (i = 1; p0->numeric && i < p0->count; i++)
-		for (j = i; j > 0 && p0->numbers[ord[j - 1]] > p0->numbers[ord[j]]; j--) {
-			size_t t = ord[j];
-			ord[j] = ord[j - 1];
-			ord[j - 1] = t;
-		}
-	for (i = 0; i < p0->count; i++)
+	for (i = 0; i < p0->count; i++) {
+		ord[i] = o[i];
 		x[i] = p0->numeric ? p0->numbers[ord[i]] / divide : (double)i;
+	}
+	free(o);
 }
 
 /* The data: one row per value of the first parameter, one column per line
