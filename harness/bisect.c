@@ -97,7 +97,8 @@ static void collect(struct walk *w, json_t *builds)
 		else if (index == 2)
 			all[k].warm = b;
 	}
-	qsort(all, nall, sizeof(*all), rec_cmp);
+	if (nall)
+		qsort(all, nall, sizeof(*all), rec_cmp);
 	for (k = 0; k < nall; k++)
 		if (all[k].warm && strcmp(json_str(all[k].warm, "status"), "interrupted"))
 			all[w->nrecs++] = all[k];
