@@ -137,6 +137,18 @@ static void test_finds_the_culprit(void **state)
 	assert_int_equal(json_num(json_array_get(steps, 1), "line", 0), 4);
 	assert_non_null(strstr(out, "Dockerfile:4  RUN cat /deps.txt > /deps.installed"));
 	assert_non_null(strstr(out, "page: "));
+	/* bench report reads the folder back */
+	{
+		char *results = xasprintf("%s/found", tmp), *dir = it_only_child(results), *md = NULL, *e = NULL;
+		const char *args[] = {"report", dir, "--format", "markdown", NULL};
+		assert_int_equal(it_bench(&md, &e, args), 0);
+		assert_non_null(strstr(md, "**Found** (metric cached_steps)"));
+		assert_non_null(strstr(md, "| Dockerfile:3 | COPY deps.txt /deps.txt |"));
+		free(md);
+		free(e);
+		free(dir);
+		free(results);
+	}
 	json_decref(b);
 	free(out);
 	free(err);
