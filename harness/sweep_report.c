@@ -66,6 +66,13 @@ static void put_seconds(FILE *f, double v, int width)
 		fprintf(f, " %*s", width, "-");
 }
 
+/* The width of a variant's two columns: its name, at least 17. */
+static int variant_width(json_t *v)
+{
+	size_t n = strlen(json_string_value(v) ?: "");
+	return n > 17 ? (int)n : 17;
+}
+
 static void write_text(FILE *f, json_t *sweep)
 {
 	json_t *variants = sweep_variants(sweep), *pt, *v;
@@ -79,17 +86,17 @@ static void write_text(FILE *f, json_t *sweep)
 		json_str(sweep, "name"), params);
 	fprintf(f, "%-*s", (int)width, "");
 	json_array_foreach(variants, k, v)
-		fprintf(f, "  %17.17s", json_string_value(v));
+		fprintf(f, "  %*s", variant_width(v), json_string_value(v));
 	fprintf(f, "\n%-*s", (int)width, "point");
 	json_array_foreach(variants, k, v)
-		fprintf(f, "  %8s %8s", "warm", "cold");
+		fprintf(f, "  %*s %8s", variant_width(v) - 9, "warm", "cold");
 	fputc('\n', f);
 	json_array_foreach(json_object_get(sweep, "points"), i, pt) {
 		fprintf(f, "%-*s", (int)width, json_str(pt, "label"));
 		json_array_foreach(variants, k, v) {
 			json_t *e = sweep_point_entry(pt, json_string_value(v));
 			fputc(' ', f);
-			put_seconds(f, json_num(e, "warm_median_seconds", NAN), 8);
+			put_seconds(f, json_num(e, "warm_median_seconds", NAN), variant_width(v) - 9);
 			put_seconds(f, json_num(e, "cold_seconds", NAN), 8);
 		}
 		if (strcmp(json_str(pt, "state"), "done"))
