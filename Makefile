@@ -33,12 +33,14 @@ $(BUILD)/tests/%: tests/%.c $(LIBOBJ)
 
 unit: $(TESTS) $(BUILD)/bench
 	tests/run-unit $(BUILD) $(TESTS)
-fixtures: $(BUILD)/fixtures/tiny
+fixtures: $(BUILD)/fixtures/tiny $(BUILD)/fixtures/bisect
 $(BUILD)/fixtures/tiny: $(BUILD)/tests/mkfixture
 	rm -rf $@ && $< $@
 $(BUILD)/tests/mkfixture: tests/mkfixture.c tests/gitfixture.h
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(shell pkg-config --libs libgit2)
+$(BUILD)/fixtures/bisect: $(BUILD)/tests/mkfixture
+	rm -rf $@ && $< --bisect $@
 integration: $(ITESTS) $(BUILD)/bench fixtures
 	SUITE=integration BENCH_BIN=$(BUILD)/bench BENCH_FIXTURES=$(BUILD)/fixtures/tiny \
 	  tests/run-unit $(BUILD) $(ITESTS)

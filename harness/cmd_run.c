@@ -27,7 +27,7 @@ static void run_usage(FILE *f)
 	fputs("usage: bench run SCENARIO.ini [options]\n"
 	      "\n"
 	      "  --results DIR     parent folder of the results (default: results)\n"
-	      "  --only VARIANT    build only this variant\n"
+	      "  --only V[,V...]   build only this variant (these variants)\n"
 	      "  --commits RANGE   replay RANGE instead of the scenario's commits\n"
 	      "  --scale X         multiply every size of the emulated world by X\n"
 	      "  --resume DIR      continue the interrupted run in DIR\n"

@@ -555,6 +555,22 @@ static char *relative_dir(const char *from, const char *to)
 	return strbuf_detach(&sb);
 }
 
+char *html_link_base(const char *dir, const char *path)
+{
+	char *abs_dir, *abs_file, *file_dir, *link;
+
+	if (!path || !strcmp(path, "-"))
+		return NULL;
+	abs_dir = path_absolute(dir);
+	abs_file = path_absolute(path);
+	file_dir = path_dirname(abs_file);
+	link = relative_dir(file_dir, abs_dir);
+	free(abs_dir);
+	free(abs_file);
+	free(file_dir);
+	return link;
+}
+
 int html_run_write(const char *dir, const char *path)
 {
 	json_t *run = NULL;
@@ -563,14 +579,7 @@ int html_run_write(const char *dir, const char *path)
 
 	if ((error = results_load(&run, NULL, dir)) < 0)
 		return error;
-	if (path && strcmp(path, "-")) {
-		char *abs_dir = path_absolute(dir), *abs_file = path_absolute(path);
-		char *file_dir = path_dirname(abs_file);
-		link = relative_dir(file_dir, abs_dir);
-		free(abs_dir);
-		free(abs_file);
-		free(file_dir);
-	}
+	link = html_link_base(dir, path);
 	doc = html_run_page(run, dir, link);
 	if (path && !strcmp(path, "-")) {
 		if (fputs(doc, stdout) == EOF || fflush(stdout) == EOF)

@@ -125,6 +125,18 @@ int plot_templates_dir(char **out);
 int plot_write(struct plot_output *out, json_t *run, const char *out_dir,
 	       const char *templates_dir, bool render);
 
+/* One chart of another kind of folder (a sweep's), made as plot_write makes
+ * its own: NAME.dat (data) and NAME.gp (templates_dir/NAME.gp.in with
+ * @TITLE@, @SETUP@ and @PLOT@ filled) written into dir (created), then
+ * NAME.png and NAME.svg rendered when render (errors as plot_write's). */
+int plot_chart_write(struct plot_output *out, const char *name, const char *title, const char *data,
+		     const char *setup, const char *plot, const char *dir, const char *templates_dir,
+		     bool render);
+
+/* "set style line K ..." for the first n line styles (K = 1..n), the colours,
+ * dashes and points of the variants' lines in the run's charts. */
+void plot_line_styles(struct strbuf *setup, size_t n);
+
 /* Notes on what a (possibly interrupted) run lacks: builds expected from the
  * scenario's variants x repetitions x commits seen that are not recorded, and
  * builds that did not end "ok". Appended to notes, one line each. */

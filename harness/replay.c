@@ -204,6 +204,8 @@ static int commit_info_fill(struct commit_info *ci, struct replay *r, const git_
 		                        ci->id, r->path, git_message());
 		goto done;
 	}
+	if (parent)
+		git_oid_tostr(ci->parent, sizeof(ci->parent), git_commit_id(parent));
 	error = diff_paths(&ci->changed, &ci->changed_count, r, ptree, tree);
 done:
 	git_tree_free(ptree);
@@ -369,6 +371,50 @@ done:
 	return error;
 }
 
+/* "sample:N R": N commits spread evenly over R's first-parent chain (R is
+ * "A..B" or "last:M"), the oldest and the newest included. */
+static int resolve_sample(struct oidvec *ov, struct replay *r, const char *spec)
+{
+	const char *num = spec + strlen("sample:"), *range;
+	struct oidvec all = {0};
+	char *end = NULL;
+	const char *dots;
+	long n;
+	size_t i;
+	int error;
+
+	errno = 0;
+	n = isdigit((unsigned char)*num) ? strtol(num, &end, 10) : 0;
+	if (!end || !isspace((unsigned char)*end) || errno || n < 2 || n > 1000000)
+		return bench_error_set(BENCH_EINVALID,
+			"invalid commit range '%s': expected 'sample:N A..B' or 'sample:N last:M' with N a "
+			"whole number of at least 2", spec);
+	range = end + strspn(end, " \t\r\n");
+	if ((dots = strstr(range, "..")))
+		error = resolve_range(&all, r, range, dots);
+	else if (!strncmp(range, "last:", 5))
+		error = resolve_last(&all, r, range);
+	else
+		error = bench_error_set(BENCH_EINVALID,
+			"invalid commit range '%s': sample:N takes a range 'A..B' or 'last:M' after N", spec);
+	if (error)
+		goto done;
+	if (all.n < (size_t)n) {
+		error = bench_error_set(BENCH_EINVALID,
+			"commit range '%s': '%s' has %zu commit%s, fewer than the %ld to sample; ask for at "
+			"most %zu or widen the range", spec, range, all.n, all.n == 1 ? "" : "s", n, all.n);
+		goto done;
+	}
+	/* commit round(i * (M - 1) / (N - 1)), in whole numbers */
+	for (i = 0; i < (size_t)n; i++) {
+		size_t k = (2 * i * (all.n - 1) + (size_t)(n - 1)) / (2 * (size_t)(n - 1));
+		oidvec_push(ov, &all.v[k]);
+	}
+done:
+	free(all.v);
+	return error;
+}
+
 int replay_resolve(struct commit_info **out, size_t *count, struct replay *r, const char *spec)
 {
 	struct oidvec ov = {0};
@@ -390,6 +436,8 @@ int replay_resolve(struct commit_info **out, size_t *count, struct replay *r, co
 	if (!*trimmed)
 		error = bench_error_set(BENCH_EINVALID,
 			"empty commit range (give 'A..B', 'last:N' or a list of revisions)");
+	else if (!strncmp(trimmed, "sample:", 7))
+		error = resolve_sample(&ov, r, trimmed);
 	else if ((dots = strstr(trimmed, "..")))
 		error = resolve_range(&ov, r, trimmed, dots);
 	else if (!strncmp(trimmed, "last:", 5))
@@ -627,6 +675,41 @@ int replay_checkout(struct replay *r, const char *id, const char *dest)
 	if ((error = replay_tree_new(&t, r, dest)) == 0)
 		error = replay_tree_checkout(t, id);
 	replay_tree_free(t);
+	return error;
+}
+
+int replay_read_file(char **out, size_t *len, struct replay *r, const char *id, const char *path)
+{
+	git_commit *commit = NULL;
+	git_tree *tree = NULL;
+	git_tree_entry *entry = NULL;
+	git_blob *blob = NULL;
+	int gerr, error;
+
+	*out = NULL;
+	*len = 0;
+	while (!strncmp(path, "./", 2))
+		path += 2;
+	if ((error = lookup_tree(&commit, &tree, r, id)) < 0)
+		goto done;
+	gerr = git_tree_entry_bypath(&entry, tree, path);
+	if (gerr == GIT_ENOTFOUND || (!gerr && git_tree_entry_type(entry) != GIT_OBJECT_BLOB)) {
+		error = bench_error_set(BENCH_ENOTFOUND, "commit %.7s of '%s' has no file '%s'", id,
+		                        r->path, path);
+		goto done;
+	}
+	if (gerr < 0 || git_blob_lookup(&blob, r->repo, git_tree_entry_id(entry)) < 0) {
+		error = bench_error_set(BENCH_ERROR, "cannot read '%s' in commit '%s': %s",
+		                        path, id, git_message());
+		goto done;
+	}
+	*len = (size_t)git_blob_rawsize(blob);
+	*out = xstrndup(git_blob_rawcontent(blob), *len);
+done:
+	git_blob_free(blob);
+	git_tree_entry_free(entry);
+	git_tree_free(tree);
+	git_commit_free(commit);
 	return error;
 }
 

@@ -70,6 +70,7 @@ struct series {
 	const struct variant *v;
 	const struct builder *builder; /* the variant's */
 	int rep;
+	struct checkouts *co; /* its commits: the run's, or a planned series' own */
 	char *dir;            /* work/series/<variant>-r<rep> */
 	struct cache_series cache;
 };
@@ -80,12 +81,14 @@ static void world_log(void *ctx, const char *msg)
 	progress_note(&r->progress, "%s", msg);
 }
 
-static void series_init(struct series *s, struct run *r, const struct variant *v, int rep)
+static void series_init(struct series *s, struct run *r, const struct variant *v, int rep,
+			struct checkouts *co)
 {
 	memset(s, 0, sizeof(*s));
 	s->v = v;
 	s->builder = builder_of(v);
 	s->rep = rep;
+	s->co = co;
 	s->dir = xasprintf("%s/series/%s-r%d", r->work, v->name, rep);
 	cache_series_init(&s->cache, v, rep, s->dir, &r->cache_env);
 }
@@ -170,7 +173,7 @@ static void save_state(struct run *r, struct series *s, size_t i)
 static int build_one(struct run *r, struct series *s, size_t i)
 {
 	const struct variant *v = s->v;
-	const struct commit_info *c = &r->co.commits[i];
+	const struct commit_info *c = &s->co->commits[i];
 	bool cold = i == 0;
 	struct build_request req = {0};
 	struct strvec argv = {0}, push_argv = {0};
@@ -187,7 +190,7 @@ static int build_one(struct run *r, struct series *s, size_t i)
 		goto done; /* resume: finished before */
 	}
 	progress_build_start(&r->progress, v->name, cold ? "cold" : "warm", s->rep,
-			     r->sc->repetitions, (int)i + 1, (int)r->co.count, c->short_id);
+			     r->sc->repetitions, (int)i + 1, (int)s->co->count, c->short_id);
 
 	/* the runner: a fresh hosted runner has nothing but the cache folder */
 	if (cold || v->runner == RUNNER_EPHEMERAL) {
@@ -204,11 +207,11 @@ static int build_one(struct run *r, struct series *s, size_t i)
 			goto done;
 	}
 
-	if ((error = checkouts_dir(&dir, &r->co, i)) < 0)
+	if ((error = checkouts_dir(&dir, s->co, i)) < 0)
 		goto done;
 	/* the paths the variant reads in the commit stay inside it: a
 	 * committed symlink to elsewhere fails this build, with the reason */
-	if ((error = checkouts_confine(&context, &in_repo, &r->co, i, dir, v, r->sc->context)) == BENCH_EINVALID) {
+	if ((error = checkouts_confine(&context, &in_repo, s->co, i, dir, v, r->sc->context)) == BENCH_EINVALID) {
 		status = "failed";
 		json_object_set_new(b, "reason", json_string(bench_error_last()));
 		error = 0;
@@ -222,9 +225,9 @@ static int build_one(struct run *r, struct series *s, size_t i)
 			json_object_set_new(b, "reason", json_sprintf("commit %s has no '%s'", c->short_id, v->dockerfile));
 			goto record;
 		}
-		error = checkouts_dockerfile(&dockerfile, &r->co, v, in_repo);
+		error = checkouts_dockerfile(&dockerfile, s->co, v, in_repo);
 	} else {
-		error = checkouts_dockerfile(&dockerfile, &r->co, v, v->dockerfile);
+		error = checkouts_dockerfile(&dockerfile, s->co, v, v->dockerfile);
 	}
 	if (error < 0 || (error = cache_restore(&cu, &s->cache, c->id, dir, cold, b)) < 0)
 		goto done;
@@ -460,7 +463,7 @@ static int resume_series(struct run *r)
 			char *why, *key;
 			if (done == 0 || done == (int)r->co.count)
 				continue;
-			series_init(&s, r, v, rep);
+			series_init(&s, r, v, rep, &r->co);
 			why = runstate_series_resume(&r->state, v, rep, done, &s.cache, r->world_same);
 			if (!why) {
 				progress_note(&r->progress, "resume: %s (repetition %d) continues after build %d of %zu "
@@ -506,8 +509,14 @@ static int open_results(struct run *r)
 		json_decref(scenario_json);
 		return error;
 	}
-	return results_create(&r->res, r->opts->results_base ? r->opts->results_base : "results",
-			      r->sc->name, scenario_json, env);
+	{
+		char *name = r->opts->results_label ? xasprintf("%s-%s", r->sc->name, r->opts->results_label) :
+			     xstrdup(r->sc->name);
+		int error = results_create(&r->res, r->opts->results_base ? r->opts->results_base : "results",
+					   name, scenario_json, env);
+		free(name);
+		return error;
+	}
 }
 
 static int make_work_dir(struct run *r)
@@ -521,9 +530,15 @@ static int make_work_dir(struct run *r)
 	return mkdir_p(r->work);
 }
 
+/* The repository the commits come from. */
+static const char *repo_path(struct run *r)
+{
+	return r->world ? world_repo_path(r->world) : r->sc->repo;
+}
+
 static int open_repository(struct run *r)
 {
-	const char *repo = r->world ? world_repo_path(r->world) : r->sc->repo;
+	const char *repo = repo_path(r);
 	char *generated = NULL;
 	int error = 0;
 
@@ -552,51 +567,110 @@ static void resume_cache_state(struct run *r, struct series *s)
 	free(key);
 }
 
+/* How to continue an interrupted run, for messages. Caller frees. */
+static char *resume_hint(const struct run *r)
+{
+	const char *hint = r->opts->resume_hint, *at;
+
+	if (hint && (at = strstr(hint, "{dir}")))
+		return xasprintf("%.*s%s%s", (int)(at - hint), hint, r->res->dir, at + 5);
+	if (hint)
+		return xstrdup(hint);
+	return xasprintf("bench run --resume %s %s", r->res->dir, r->sc->path);
+}
+
+/* Build every commit of series s in order. */
+static int replay_series(struct run *r, struct series *s)
+{
+	size_t i;
+	int error = 0;
+
+	for (i = 0; i < s->co->count; i++) {
+		if (proc_interrupt_requested())
+			return BENCH_EINTERRUPTED;
+		if ((error = build_one(r, s, i)) < 0)
+			return error;
+		if (r->out->interrupted)
+			return BENCH_EINTERRUPTED;
+		if (r->daemon_lost) {
+			char *hint = resume_hint(r);
+			error = bench_error_set(BENCH_ESETUP,
+				"docker daemon stopped answering during the run; the failed build and "
+				"everything before it are in %s (continue later with: %s)", r->res->dir, hint);
+			free(hint);
+			return error;
+		}
+	}
+	if (!r->opts->dry_run && !r->opts->work_dir)
+		rm_rf(s->dir);
+	return 0;
+}
+
+/* A planned run: each series the plan asks for, with its own commits. */
+static int replay_plan(struct run *r)
+{
+	const struct run_plan *plan = r->opts->plan;
+	struct run_view view = {.scenario = r->sc, .commits = r->co.commits, .count = r->co.count,
+				.repo = repo_path(r), .results_dir = r->res->dir};
+	int error;
+
+	for (;;) {
+		struct run_series next = {0};
+		struct checkouts co;
+		struct series s;
+		size_t vi;
+
+		view.builds = json_object_get(r->res->run, "builds");
+		if ((error = plan->next(plan->ctx, &next, &view)) <= 0)
+			return error;
+		for (vi = 0; vi < r->sc->variants_count; vi++)
+			if (!strcmp(r->sc->variants[vi].name, next.variant))
+				break;
+		if (vi == r->sc->variants_count || next.repetition < 1)
+			return bench_error_set(BENCH_EINVALID, "a planned series names no variant of "
+					       "scenario '%s' ('%s', repetition %d)", r->sc->path,
+					       next.variant, next.repetition);
+		if ((error = checkouts_open(&co, r->work, view.repo, next.commits)) == 0) {
+			series_init(&s, r, &r->sc->variants[vi], next.repetition, &co);
+			resume_cache_state(r, &s);
+			error = replay_series(r, &s);
+			series_release(&s);
+		}
+		checkouts_release(&co);
+		if (error < 0)
+			return error;
+	}
+}
+
 static int replay_all(struct run *r)
 {
-	size_t vi, i;
+	size_t vi;
 	int rep, error = 0;
 
+	if (r->opts->plan)
+		error = replay_plan(r);
 	/* the ETA's plan: a cold build and count - 1 warm ones per series */
-	for (vi = 0; vi < r->sc->variants_count; vi++) {
+	for (vi = 0; vi < r->sc->variants_count && !r->opts->plan; vi++) {
 		progress_plan(&r->progress, r->sc->variants[vi].name, "cold", r->sc->repetitions);
 		progress_plan(&r->progress, r->sc->variants[vi].name, "warm",
 			      r->sc->repetitions * (int)(r->co.count - 1));
 	}
-	for (vi = 0; vi < r->sc->variants_count && !error; vi++) {
+	for (vi = 0; vi < r->sc->variants_count && !error && !r->opts->plan; vi++) {
 		for (rep = 1; rep <= r->sc->repetitions && !error; rep++) {
 			struct series s;
-			series_init(&s, r, &r->sc->variants[vi], rep);
+			series_init(&s, r, &r->sc->variants[vi], rep, &r->co);
 			resume_cache_state(r, &s);
-			for (i = 0; i < r->co.count; i++) {
-				if (proc_interrupt_requested()) {
-					error = BENCH_EINTERRUPTED;
-					break;
-				}
-				if ((error = build_one(r, &s, i)) < 0)
-					break;
-				if (r->out->interrupted) {
-					error = BENCH_EINTERRUPTED;
-					break;
-				}
-				if (r->daemon_lost) {
-					error = bench_error_set(BENCH_ESETUP,
-						"docker daemon stopped answering during the run; the failed build and "
-						"everything before it are in %s (continue later with: bench run --resume %s %s)",
-						r->res->dir, r->res->dir, r->sc->path);
-					break;
-				}
-			}
-			if (!r->opts->dry_run && !error && !r->opts->work_dir)
-				rm_rf(s.dir);
+			error = replay_series(r, &s);
 			series_release(&s);
 		}
 	}
-	if (error == BENCH_EINTERRUPTED && r->res && !r->opts->dry_run)
+	if (error == BENCH_EINTERRUPTED && r->res && !r->opts->dry_run) {
+		char *hint = resume_hint(r);
 		error = bench_error_set(BENCH_EINTERRUPTED,
-			"interrupted (signal %d); the builds that finished are in %s (continue with: "
-			"bench run --resume %s %s)", proc_interrupt_signal(), r->res->dir, r->res->dir,
-			r->sc->path);
+			"interrupted (signal %d); the builds that finished are in %s (continue with: %s)",
+			proc_interrupt_signal(), r->res->dir, hint);
+		free(hint);
+	}
 	return error;
 }
 
@@ -721,8 +795,8 @@ int run_execute(struct run_outcome *out, const struct run_options *opts)
 	progress_init(&r.progress, stderr, opts->quiet);
 	engine_init_default(&r.engine);
 	r.image_sizes = json_object();
-	if ((error = scenario_load(&r.sc, opts->scenario_path)) < 0 || (error = apply_overrides(&r)) < 0 ||
-	    (error = cache_check(r.sc)) < 0)
+	if ((error = scenario_load_with(&r.sc, opts->scenario_path, opts->overrides, opts->overrides_count)) < 0 ||
+	    (error = apply_overrides(&r)) < 0 || (error = cache_check(r.sc)) < 0)
 		goto done;
 	utc_stamp(stamp, sizeof(stamp));
 	{

@@ -542,6 +542,13 @@ static void test_only_variant(void **state)
 	assert_string_equal(bench_error_last(),
 			    "no variant 'nope' in scenario 'cafeboo' (variants: multi, local)");
 	assert_int_equal(s->variants_count, 2);
+	assert_int_equal(scenario_only_variant(s, "local,nope"), BENCH_EINVALID);
+	assert_string_equal(bench_error_last(),
+			    "no variant 'nope' in scenario 'cafeboo' (variants: multi, local)");
+	/* a list keeps the scenario's order */
+	assert_int_equal(scenario_only_variant(s, "local,multi"), 0);
+	assert_int_equal(s->variants_count, 2);
+	assert_string_equal(s->variants[0].name, "multi");
 	assert_int_equal(scenario_only_variant(s, "local"), 0);
 	assert_int_equal(s->variants_count, 1);
 	assert_string_equal(s->variants[0].name, "local");
