@@ -105,7 +105,11 @@ static void add_target(json_t *targets, const char *name, double value, const ch
 }
 
 /* Requirement-changing commits: is the pip install step of the multi-stage
- * cached variant rebuilt on each of them and on no other warm commit? */
+ * cached variant rebuilt on each of them and on no other warm commit? A warm
+ * build follows the build before it in its series, which is not the commit's
+ * parent when the list skips commits: its changes since that commit
+ * ("changed_since_previous"; runs recorded before it have only "changed",
+ * the changes since the parent). */
 static void deps_rebuild_target(json_t *targets, json_t *run)
 {
 	json_t *b, *s;
@@ -116,7 +120,8 @@ static void deps_rebuild_target(json_t *targets, json_t *run)
 		if (strcmp(json_str(b, "variant"), BLOG_MULTI_CACHED) || strcmp(json_str(b, "status"), "ok") ||
 		    strcmp(json_str(b, "phase"), "warm"))
 			continue;
-		json_array_foreach(json_object_get(b, "changed"), j, c)
+		json_array_foreach(json_object_get(b, json_object_get(b, "changed_since_previous") ? "changed_since_previous"
+											    : "changed"), j, c)
 			if (strstr(json_string_value(c), "requirements.txt"))
 				reqs = true;
 		json_array_foreach(json_object_get(b, "steps"), j, s) {

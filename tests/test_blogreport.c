@@ -145,6 +145,42 @@ static void test_calibrated(void **state)
 	json_decref(run);
 }
 
+/* The list skips commits: commit 3's parent did not touch requirements.txt,
+ * but a commit between 2 and 3 of the list did, so the deps step rightly
+ * reruns at 3. Judged by the changes since the previous build of the list,
+ * not since the parent. */
+static void test_deps_target_skipping_list(void **state)
+{
+	json_t *run = make_run(4), *b, *ev;
+	size_t i;
+	(void)state;
+	json_array_foreach(json_object_get(run, "builds"), i, b) {
+		long long index = json_integer_value(json_object_get(b, "index"));
+		json_t *since;
+		if (strcmp(json_string_value(json_object_get(b, "variant")), BLOG_MULTI_CACHED))
+			continue;
+		since = json_array();
+		if (index == 3) {
+			json_array_append_new(since, json_string("ai_project/main.py"));
+			json_array_append_new(since, json_string("ai_project/requirements.txt"));
+			json_object_set_new(b, "changed", json_pack("[s]", "ai_project/main.py"));
+		} else {
+			json_array_append_new(since, json_string("ai_project/main.py"));
+		}
+		json_object_set_new(b, "changed_since_previous", since);
+	}
+	ev = blogreport_evaluate(run, NULL);
+	assert_true(json_is_true(json_object_get(target(ev, "multi-stage cached: deps step rebuilt", 0), "held")));
+	json_decref(ev);
+	/* judged by the parent alone (what it did before), the rerun looks wrong */
+	json_array_foreach(json_object_get(run, "builds"), i, b)
+		json_object_del(b, "changed_since_previous");
+	ev = blogreport_evaluate(run, NULL);
+	assert_false(json_is_true(json_object_get(target(ev, "multi-stage cached: deps step rebuilt", 0), "held")));
+	json_decref(ev);
+	json_decref(run);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -152,6 +188,7 @@ int main(void)
 		cmocka_unit_test(test_missed_target),
 		cmocka_unit_test(test_print),
 		cmocka_unit_test(test_calibrated),
+		cmocka_unit_test(test_deps_target_skipping_list),
 	};
 	return cmocka_run_group_tests_name("blogreport", tests, NULL, NULL);
 }

@@ -28,6 +28,10 @@ enum proxy_direction {
  * NULL) must outlive the proxy. */
 int proxy_start(struct proxy **out, int upstream_port, double rate, struct pace_link *link);
 
+/* The same on a given port (0: any): a resumed run's image and cache refs
+ * name it. BENCH_ESETUP when it cannot be bound. */
+int proxy_start_at(struct proxy **out, int upstream_port, double rate, struct pace_link *link, int port);
+
 /* Stop accepting, cut the open connections, wait for every thread, free p.
  * NULL is fine. */
 void proxy_stop(struct proxy *p);

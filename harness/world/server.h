@@ -21,6 +21,11 @@ struct server;
 int server_start(struct server **out, const char *root, double bandwidth, double latency,
 		 struct pace_link *link);
 
+/* The same on a given port (0: any): a resumed run serves on the port its
+ * builds were given. BENCH_ESETUP when the port cannot be bound. */
+int server_start_at(struct server **out, const char *root, double bandwidth, double latency,
+		    struct pace_link *link, int port);
+
 /* Stop serving (open transfers are cut) and free s. NULL is allowed. */
 void server_stop(struct server *s);
 

@@ -4,8 +4,9 @@
  * generated repository (repo.c), the generated files (wheels.c) behind the
  * paced HTTP server (server.c), the local registry (registry.c) behind the
  * paced proxy (proxy.c), and the paced copy standing in for actions/cache
- * (pace.c). The world owns the runner's link (pace.c): every transfer that
- * would cross a real runner's network draws from it, at the same moment.
+ * (pace.c), and GitHub's cache service (ghacache.c) when a variant uses
+ * `cache = gha`. The world owns the runner's link (pace.c): every transfer
+ * that would cross a real runner's network draws from it, at the same moment.
  */
 #include "world.h"
 
@@ -18,6 +19,7 @@
 #include "monotonic.h"
 #include "proc.h"
 #include "world/baseimage.h"
+#include "world/ghacache.h"
 #include "world/pace.h"
 #include "world/proxy.h"
 #include "world/registry.h"
@@ -35,10 +37,13 @@ struct world {
 	struct server *server;
 	struct registry *registry;      /* on a private port, behind proxy */
 	struct proxy *proxy;
+	struct ghacache *gha;           /* while a gha series runs, or NULL */
+	char *gha_dir;                  /* its entries */
 	struct world_files files;
 	double generate_seconds;
 	void (*log)(void *ctx, const char *msg);
 	void *log_ctx;
+	bool keep;                      /* world_stop keeps the registry's storage */
 };
 
 static void note(struct world *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -57,6 +62,46 @@ static void note(struct world *w, const char *fmt, ...)
 
 int world_start(struct world **out, const struct world_settings *s, const struct engine *e,
 		const char *work_dir, void (*log)(void *ctx, const char *msg), void *log_ctx)
+{
+	return world_start_resumed(out, s, e, work_dir, NULL, log, log_ctx);
+}
+
+/* The index server and the registry proxy, on the resumed run's ports when
+ * they can be had, else on any. */
+static int start_listeners(struct world *w, const struct world_resume *resume)
+{
+	const struct world_settings *s = w->s;
+	int want = resume ? resume->registry_port : 0, error;
+
+	error = proxy_start_at(&w->proxy, registry_port(w->registry), s->registry_bandwidth, w->link, want);
+	if (error && want) {
+		note(w, "world: the registry's port %d is taken (%s); the registry is on another", want,
+		     bench_error_last());
+		error = proxy_start(&w->proxy, registry_port(w->registry), s->registry_bandwidth, w->link);
+	}
+	if (error)
+		return error;
+	w->registry_addr = xasprintf("127.0.0.1:%d", proxy_port(w->proxy));
+	return 0;
+}
+
+static int start_server(struct world *w, const struct world_resume *resume)
+{
+	const struct world_settings *s = w->s;
+	int want = resume ? resume->index_port : 0, error;
+
+	error = server_start_at(&w->server, w->files_dir, s->bandwidth, s->latency, w->link, want);
+	if (error && want) {
+		note(w, "world: the index's port %d is taken (%s); the index is on another", want,
+		     bench_error_last());
+		error = server_start(&w->server, w->files_dir, s->bandwidth, s->latency, w->link);
+	}
+	return error;
+}
+
+int world_start_resumed(struct world **out, const struct world_settings *s, const struct engine *e,
+			const char *work_dir, const struct world_resume *resume,
+			void (*log)(void *ctx, const char *msg), void *log_ctx)
 {
 	struct world *w = xcalloc(1, sizeof(*w));
 	monotime t0;
@@ -78,16 +123,16 @@ int world_start(struct world **out, const struct world_settings *s, const struct
 		error = bench_error_set(BENCH_EINVALID, "world scale must be positive, not %g", s->scale);
 		goto done;
 	}
-	if ((error = rm_rf(w->dir)) || (error = mkdir_p(w->dir)))
+	/* a resumed run keeps the registry's storage; the rest is made anew */
+	if ((error = resume ? rm_rf(w->files_dir) : rm_rf(w->dir)) || (resume && (error = rm_rf(w->repo_dir))) ||
+	    (error = mkdir_p(w->dir)))
 		goto done;
 
 	/* the registry first: a missing docker-registry is reported at once,
 	 * not after minutes of making a base image */
 	w->link = pace_link_new(s->runner_bandwidth);
-	if ((error = registry_start(&w->registry, w->dir)) ||
-	    (error = proxy_start(&w->proxy, registry_port(w->registry), s->registry_bandwidth, w->link)))
+	if ((error = registry_start(&w->registry, w->dir)) || (error = start_listeners(w, resume)))
 		goto done;
-	w->registry_addr = xasprintf("127.0.0.1:%d", proxy_port(w->proxy));
 
 	note(w, "world: checking the base image %s", w->base_image);
 	if ((error = world_base_image_ensure(e, w->base_image, w->dir, log, log_ctx)))
@@ -110,7 +155,7 @@ int world_start(struct world **out, const struct world_settings *s, const struct
 	     (double)w->files.wheel_bytes / 1e6, (double)w->files.model_bytes / 1e6,
 	     w->generate_seconds);
 
-	if ((error = server_start(&w->server, w->files_dir, s->bandwidth, s->latency, w->link)))
+	if ((error = start_server(w, resume)))
 		goto done;
 	note(w, "world: index at http://127.0.0.1:%d/simple/, registry at %s (paced, in front of %s)",
 	     server_port(w->server), w->registry_addr, registry_address(w->registry));
@@ -126,12 +171,15 @@ void world_stop(struct world *w)
 {
 	if (!w)
 		return;
+	world_gha_stop(w);
 	server_stop(w->server);
 	proxy_stop(w->proxy);
+	if (w->registry && w->keep)
+		registry_keep(w->registry);
 	if (w->registry)
 		registry_stop(w->registry);
 	pace_link_free(w->link); /* after every stream that draws from it */
-	if (w->dir) {
+	if (w->dir && !w->keep) {
 		/* a failing world_start's message matters more than rm_rf's */
 		char *msg = xstrdup(bench_error_last());
 		if (rm_rf(w->dir))
@@ -142,7 +190,56 @@ void world_stop(struct world *w)
 	free(w->files_dir);
 	free(w->repo_dir);
 	free(w->registry_addr);
+	free(w->gha_dir);
 	free(w);
+}
+
+void world_keep(struct world *w)
+{
+	w->keep = true;
+}
+
+int world_index_port(const struct world *w)
+{
+	return server_port(w->server);
+}
+
+int world_registry_port(const struct world *w)
+{
+	return proxy_port(w->proxy);
+}
+
+/* The repository name (caller frees) and tag of ref, an image ref of the
+ * world's registry ("127.0.0.1:PORT/NAME:TAG"). */
+static int split_ref(char **name, const char **tag, const struct world *w, const char *ref)
+{
+	size_t host = strlen(w->registry_addr);
+	const char *colon;
+
+	*name = NULL;
+	if (strncmp(ref, w->registry_addr, host) || ref[host] != '/')
+		return bench_error_set(BENCH_EINVALID, "'%s' is not a ref of the world's registry %s", ref,
+				       w->registry_addr);
+	ref += host + 1;
+	colon = strrchr(ref, ':');
+	if (!colon || strchr(colon, '/'))
+		return bench_error_set(BENCH_EINVALID, "'%s' has no tag", ref);
+	*name = xstrndup(ref, (size_t)(colon - ref));
+	*tag = colon + 1;
+	return 0;
+}
+
+int world_registry_digest(char **digest, const struct world *w, const char *ref)
+{
+	const char *tag;
+	char *repo;
+	int error;
+
+	*digest = NULL;
+	if ((error = split_ref(&repo, &tag, w, ref)) == 0)
+		error = registry_manifest_digest(digest, w->registry, repo, tag);
+	free(repo);
+	return error;
 }
 
 const char *world_repo_path(const struct world *w)
@@ -179,6 +276,8 @@ void world_counters_reset(struct world *w)
 {
 	server_counters_reset(w->server);
 	proxy_counters_reset(w->proxy);
+	if (w->gha)
+		ghacache_counters_reset(w->gha);
 }
 
 int64_t world_served_bytes(const struct world *w)
@@ -196,9 +295,79 @@ int64_t world_registry_bytes(const struct world *w)
 	return proxy_bytes(w->proxy, PROXY_UP) + proxy_bytes(w->proxy, PROXY_DOWN);
 }
 
+int world_registry_ref_bytes(int64_t *bytes, const struct world *w, const char *ref)
+{
+	const char *tag;
+	char *repo;
+	int error;
+
+	*bytes = 0;
+	if ((error = split_ref(&repo, &tag, w, ref)) == 0)
+		error = registry_manifest_bytes(bytes, w->registry, repo, tag);
+	free(repo);
+	return error;
+}
+
 int64_t world_registry_sent_bytes(const struct world *w)
 {
 	return proxy_bytes(w->proxy, PROXY_UP);
+}
+
+/* ---- GitHub's cache service ---- */
+
+int world_gha_start(struct world *w)
+{
+	const struct world_settings *s = w->s;
+	struct ghacache_settings gs = {
+		/* the same backend as actions/cache, reached over the same link */
+		.bandwidth = s->cache_bandwidth,
+		.latency = s->latency,
+		.quota = s->gha_quota > 0 ? (int64_t)(s->gha_quota * s->scale) : 0,
+		.rate_limit = s->gha_rate_limit,
+		.rate_period = 60,
+		.retry_after = s->gha_retry_after,
+		.link = w->link,
+	};
+	int error;
+
+	world_gha_stop(w);
+	if (!w->gha_dir)
+		w->gha_dir = path_join(w->dir, "gha");
+	if ((error = rm_rf(w->gha_dir)) < 0 || (error = ghacache_start(&w->gha, &gs, w->gha_dir)) < 0)
+		return bench_error_wrap(error, "cannot start the GitHub cache service");
+	note(w, "world: GitHub cache service at %s (quota %.1f MB)", ghacache_url(w->gha),
+	     (double)gs.quota / 1e6);
+	return 0;
+}
+
+void world_gha_stop(struct world *w)
+{
+	if (!w->gha)
+		return;
+	ghacache_stop(w->gha);
+	w->gha = NULL;
+	rm_rf(w->gha_dir);
+	bench_error_clear();
+}
+
+const char *world_gha_url(const struct world *w)
+{
+	return w->gha ? ghacache_url(w->gha) : NULL;
+}
+
+int world_gha_token(char **out, const struct world *w, double lifetime)
+{
+	(void)w;
+	return ghacache_token_for_ref(out, WORLD_GHA_REF, WORLD_GHA_REF, lifetime);
+}
+
+bool world_gha_counters(struct ghacache_counters *out, struct world *w)
+{
+	memset(out, 0, sizeof(*out));
+	if (!w->gha)
+		return false;
+	ghacache_counters(out, w->gha);
+	return true;
 }
 
 static bool interrupted(void *ctx)
@@ -225,6 +394,9 @@ json_t *world_describe(const struct world *w)
 	json_object_set_new(o, "cache_bandwidth", json_real(w->s->cache_bandwidth));
 	json_object_set_new(o, "registry_bandwidth", json_real(w->s->registry_bandwidth));
 	json_object_set_new(o, "runner_bandwidth", json_real(w->s->runner_bandwidth));
+	json_object_set_new(o, "gha_quota", json_integer((json_int_t)(w->s->gha_quota * w->s->scale)));
+	json_object_set_new(o, "gha_rate_limit", json_integer(w->s->gha_rate_limit));
+	json_object_set_new(o, "gha_retry_after", json_real(w->s->gha_retry_after));
 	json_object_set_new(o, "base_image", json_string(w->base_image));
 	json_object_set_new(o, "index_url", json_string(url));
 	json_object_set_new(o, "index_port", json_integer(server_port(w->server)));
