@@ -71,26 +71,26 @@ int calibrate_load(json_t **calib, const char *results_dir)
 
 /* The commits to calibrate, as a replay list ("ID ID ID"): those of the
  * main run's calibrated builds, in order, from the cold one until a warm
- * build that changed requirements and one that did not are both in. NULL
- * when the run has none. */
+ * build that rebuilt its dependencies and one that did not are both in (or
+ * the run ends). NULL when the run has none. */
 static char *calibration_commits(json_t *run)
 {
 	struct strbuf list = {0};
-	bool reqs = false, code = false;
+	bool deps = false, code = false;
 	json_t *b;
 	size_t i;
 
 	json_array_foreach(json_object_get(run, "builds"), i, b) {
-		bool warm = !strcmp(json_str(b, "phase"), "warm"), changed = projection_reqs_changed(b);
+		bool warm = !strcmp(json_str(b, "phase"), "warm"), rebuilt = projection_deps_rebuilt(b);
 		if (strcmp(json_str(b, "variant"), BLOG_MULTI_CACHED) || json_num(b, "repetition", 1) != 1 ||
-		    (warm && (changed ? reqs : code)))
+		    (warm && (rebuilt ? deps : code)))
 			continue;
 		if (warm && !list.len)
 			break; /* no cold build */
 		strbuf_printf(&list, "%s%s", list.len ? " " : "", json_str(b, "commit"));
 		if (warm)
-			*(changed ? &reqs : &code) = true;
-		if (reqs && code)
+			*(rebuilt ? &deps : &code) = true;
+		if (deps && code)
 			break;
 	}
 	return list.len ? strbuf_detach(&list) : NULL;

@@ -61,7 +61,8 @@ int cmd_blog(int argc, char **argv)
 	if (argc - optind == 2) {
 		free(missing);
 		missing = NULL;
-		if ((error = results_load(&calib, &missing, argv[optind + 1])) < 0)
+		if ((error = results_load(&calib, &missing, argv[optind + 1])) < 0 ||
+		    (error = projection_check_commits(run, calib)) < 0)
 			goto done;
 		if (!(projection_run_scale(calib) < projection_run_scale(run))) {
 			error = bench_error_set(BENCH_EINVALID, "'%s' is at scale %g, not below the run's %g: it cannot "

@@ -7,6 +7,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "error.h"
 #include "jsonx.h"
 
 enum group_kind { FIXED, LINEAR, PARALLEL };
@@ -66,20 +67,18 @@ void projection_build(struct projected_build *out, json_t *b, double scale, json
 		out->seconds += json_num(b, "wall_seconds", 0) - sum;
 }
 
-/* Whether build b's commit changed a requirements file (its dependency
- * steps rerun). */
-bool projection_reqs_changed(json_t *b)
+bool projection_deps_rebuilt(json_t *b)
 {
-	json_t *c;
+	json_t *s;
 	size_t i;
-	json_array_foreach(json_object_get(b, "changed"), i, c)
-		if (strstr(json_string_value(c), "requirements"))
+	json_array_foreach(json_object_get(b, "steps"), i, s)
+		if (!json_is_true(json_object_get(s, "cached")) && !strcmp(step_group(json_str(s, "name")), "deps"))
 			return true;
 	return false;
 }
 
-/* The first ok build of `variant` in run in b's phase, at b's commit when
- * same_commit, else of b's kind (requirements changed or not). */
+/* The first ok build of `variant` in run in b's phase and of b's kind
+ * (dependencies rebuilt or not), at b's commit when same_commit. */
 static json_t *find_build(json_t *run, const char *variant, json_t *b, bool same_commit)
 {
 	json_t *x;
@@ -88,8 +87,8 @@ static json_t *find_build(json_t *run, const char *variant, json_t *b, bool same
 		if (strcmp(json_str(x, "variant"), variant) || strcmp(json_str(x, "phase"), json_str(b, "phase")) ||
 		    strcmp(json_str(x, "status"), "ok"))
 			continue;
-		if (same_commit ? !strcmp(json_str(x, "commit"), json_str(b, "commit"))
-				: projection_reqs_changed(x) == projection_reqs_changed(b))
+		if (projection_deps_rebuilt(x) == projection_deps_rebuilt(b) &&
+		    (!same_commit || !strcmp(json_str(x, "commit"), json_str(b, "commit"))))
 			return x;
 	}
 	return NULL;
@@ -109,4 +108,22 @@ json_t *projection_counterpart(json_t *calib, json_t *b, const char *fallback_va
 			if ((c = find_build(calib, variants[v], b, same)))
 				return c;
 	return NULL;
+}
+
+int projection_check_commits(json_t *run, json_t *calib)
+{
+	json_t *c, *b;
+	size_t i, j;
+	json_array_foreach(json_object_get(calib, "builds"), i, c) {
+		bool found = false;
+		json_array_foreach(json_object_get(run, "builds"), j, b)
+			if (!strcmp(json_str(b, "commit"), json_str(c, "commit")))
+				found = true;
+		if (!found)
+			return bench_error_set(BENCH_EINVALID, "the calibration run built commit %.7s, which the run did "
+					       "not: a line through them would mix the change of scale with the change "
+					       "of commits; calibrate with the run's own commits (--commits)",
+					       json_str(c, "commit"));
+	}
+	return 0;
 }

@@ -43,15 +43,22 @@ void projection_build(struct projected_build *out, json_t *b, double scale, json
 
 /*
  * The calibration counterpart of build b in the calibration run `calib` (may
- * be NULL): an ok build in b's phase of b's variant, else of variant
- * `fallback_variant` (may be NULL); at b's commit, else at a commit of the
- * same kind (requirements changed or not). NULL when there is none.
+ * be NULL): an ok build in b's phase and kind (projection_deps_rebuilt) of
+ * b's variant, else of variant `fallback_variant` (may be NULL); at b's
+ * commit, else at another. NULL when there is none.
  * Borrowed from calib.
  */
 json_t *projection_counterpart(json_t *calib, json_t *b, const char *fallback_variant);
 
-/* Whether build b's commit changed a requirements file. */
-bool projection_reqs_changed(json_t *b);
+/* Whether build b rebuilt its dependencies: a step of the "deps" group (see
+ * plot.h's step_group) ran rather than came from the cache. The kind of a
+ * build, measured, whatever its commit changed since the previous build of
+ * its run. */
+bool projection_deps_rebuilt(json_t *b);
+
+/* 0 when every build of the calibration run calib is at a commit the run
+ * replayed, else BENCH_EINVALID naming the first commit that is not. */
+int projection_check_commits(json_t *run, json_t *calib);
 
 /* The scale of a run.json object (its world's), 1 when it has none. */
 double projection_run_scale(json_t *run);
