@@ -35,10 +35,9 @@ void html_run_blog(struct html_page *p, const char *dir)
 	};
 	struct html_column cols[] = {
 		{"case", false}, {"blog", false}, {"measured (s)", true}, {"projected to scale 1 (s)", true},
-		{"line fit at scale 1 (s)", true},
+		{"projection", false},
 	};
 	json_t *ev = html_folder_json(dir, "blog-comparison.json"), *row, *t, *refetch;
-	bool fit = json_is_string(json_object_get(ev, "fit"));
 	size_t i;
 	char buf[96];
 
@@ -54,20 +53,19 @@ void html_run_blog(struct html_page *p, const char *dir)
 		html_para(p, "", s);
 		free(s);
 	}
-	html_table_begin(p, "blog-table", "The blog's figures beside this run's medians", cols, fit ? 5 : 4);
+	html_table_begin(p, "blog-table", "The blog's figures beside this run's medians", cols, 5);
 	json_array_foreach(json_object_get(ev, "rows"), i, row) {
 		html_row_begin(p, NULL);
 		html_cell(p, json_str(row, "case"));
 		html_cell(p, json_str(row, "blog"));
 		html_cell_minutes(p, json_num(row, "measured_seconds", NAN));
 		html_cell_minutes(p, json_num(row, "projected_seconds", NAN));
-		if (fit)
-			html_cell_minutes(p, json_num(row, "fit_seconds", NAN));
+		html_cell(p, json_str(row, "projection_check"));
 		html_row_end(p);
 	}
 	html_table_end(p);
-	if (fit)
-		html_para(p, "", json_str(ev, "fit"));
+	if (json_is_string(json_object_get(ev, "projection_error")))
+		html_para(p, "", json_str(ev, "projection_error"));
 	html_raw(p, "<h3>Targets of the reproduction</h3>\n");
 	html_table_begin(p, "targets", "Measured in this run, as ratios", target_cols, 5);
 	json_array_foreach(json_object_get(ev, "targets"), i, t) {

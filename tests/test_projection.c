@@ -3,7 +3,8 @@
  * hand-made builds whose figures are known: the line through two scales per
  * step group, fixed groups kept, a group that did not grow kept, the push
  * proportional only when it moved more bytes, the upper bound without a
- * calibration build, and how a build finds its calibration counterpart.
+ * calibration build, how a build finds its calibration counterpart, and
+ * that a calibration run replays the run's own commits.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +15,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "error.h"
 #include "projection.h"
 
 #define NEAR(a, b) assert_true(fabs((a) - (b)) < 1e-6)
@@ -115,6 +117,21 @@ static void test_counterpart(void **state)
 	json_decref(cold);
 }
 
+/* bench blog RUN CALIBRATION: the calibration must replay the run's commits */
+static void test_calibration_commits(void **state)
+{
+	json_t *run = json_pack("{s:[o, o]}", "builds", build("multi", "aaaaaaa1", "cold", true, 1, 1, 1, 1),
+				build("multi", "bbbbbbb2", "warm", false, 1, 1, 1, 1));
+	json_t *calib = json_pack("{s:[o]}", "builds", build("multi", "bbbbbbb2", "cold", true, 1, 1, 1, 1));
+	(void)state;
+	assert_int_equal(projection_check_commits(run, calib), 0);
+	json_array_append_new(json_object_get(calib, "builds"), build("multi", "ccccccc3", "warm", false, 1, 1, 1, 1));
+	assert_int_equal(projection_check_commits(run, calib), BENCH_EINVALID);
+	assert_non_null(strstr(bench_error_last(), "commit ccccccc, which the run did not"));
+	json_decref(run);
+	json_decref(calib);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -123,6 +140,7 @@ int main(void)
 		cmocka_unit_test(test_upper_bound_without_calibration),
 		cmocka_unit_test(test_rest_of_wall_kept),
 		cmocka_unit_test(test_counterpart),
+		cmocka_unit_test(test_calibration_commits),
 	};
 	return cmocka_run_group_tests_name("projection", tests, NULL, NULL);
 }
