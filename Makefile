@@ -6,7 +6,7 @@ PKGS     = libgit2 jansson inih libmicrohttpd libzip
 BUILD   ?= build
 CC      ?= cc
 CFLAGS  ?= -O2 -g
-ALL_CFLAGS = $(CFLAGS) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -MMD -MP -Iharness \
+ALL_CFLAGS = $(CFLAGS) -std=c11 -pthread -D_GNU_SOURCE -Wall -Wextra -Werror -MMD -MP -Iharness \
            $(shell pkg-config --cflags $(PKGS))
 LDLIBS  += $(shell pkg-config --libs $(PKGS)) -lm
 # (gcc 12 reports false "null format string" truncation warnings under UBSan)

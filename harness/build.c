@@ -88,7 +88,8 @@ static int open_log(struct build_exec *x)
 
 	if ((x->log_fd = open(x->log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0)
 		return bench_error_errno(BENCH_EIO, "cannot create log '%s'", x->log_path);
-	if ((f = fdopen(dup(x->log_fd), "w"))) {
+	/* close-on-exec: another engine's thread may fork at any moment */
+	if ((f = fdopen(fcntl(x->log_fd, F_DUPFD_CLOEXEC, 3), "w"))) {
 		fputs("$ ", f);
 		build_print_argv(f, x->argv);
 		fclose(f);

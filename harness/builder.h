@@ -92,6 +92,13 @@ struct builder {
 	 * BuildKit reads the engine's image store and only checks it is there;
 	 * a builder with a store of its own copies it in. */
 	int (*import_base)(const struct engine *e, const char *ref);
+
+	/* Bring image `ref` (a base image) from engine `from` to engine `to`
+	 * when `to` lacks it, through a file in dir (no pipe between two
+	 * processes): 0 when `to` has it afterwards, BENCH_ENOTFOUND when
+	 * neither has it. NULL: this builder cannot spread a run over several
+	 * engines. */
+	int (*copy_image)(const struct engine *to, const struct engine *from, const char *ref, const char *dir);
 };
 
 /* The builder named `name`, or NULL. */

@@ -39,6 +39,7 @@ struct cache_env {
 	const char *marker;         /* the run's image marker (registry cache refs) */
 	struct progress *progress;  /* "restoring cache ..." notes, or NULL */
 	bool dry_run;               /* restore and save nothing */
+	int runner;                 /* the world's runner of the series' engine (world.h) */
 };
 
 /* What a series carries from one build to the next, and what --resume would

@@ -54,9 +54,9 @@ int checkouts_dir(const char **out, struct checkouts *co, size_t i)
 	return 0;
 }
 
-int checkouts_dockerfile(char **out, struct checkouts *co, const struct variant *v, const char *src)
+int checkouts_dockerfile(char **out, struct checkouts *co, const struct variant *v, int rep, const char *src)
 {
-	char *dir = xasprintf("%s/dockerfiles/%s", co->work, v->name);
+	char *dir = xasprintf("%s/dockerfiles/%s-r%d", co->work, v->name, rep);
 	char *df = path_join(dir, "Dockerfile"), *ign = NULL, *data = NULL;
 	size_t len = 0;
 	int error;

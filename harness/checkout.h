@@ -32,7 +32,9 @@ int checkouts_dir(const char **out, struct checkouts *co, size_t i);
 
 /* Copy the Dockerfile src of variant v (and the variant's .dockerignore,
  * as "<Dockerfile>.dockerignore", which BuildKit reads next to it) into
- * WORK/dockerfiles/VARIANT; *out is the copy's path (caller frees). */
-int checkouts_dockerfile(char **out, struct checkouts *co, const struct variant *v, const char *src);
+ * WORK/dockerfiles/VARIANT-rREP, a folder per series (two engines may build
+ * two repetitions of a variant at once, each at its own commit); *out is the
+ * copy's path (caller frees). */
+int checkouts_dockerfile(char **out, struct checkouts *co, const struct variant *v, int rep, const char *src);
 
 #endif

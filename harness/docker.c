@@ -39,10 +39,11 @@ void docker_argv_init(struct strvec *argv, const struct engine *e)
 	}
 }
 
-/* The first line of text, trimmed, in a static buffer (for messages). */
+/* The first line of text, trimmed, in a buffer of the calling thread (for
+ * messages). */
 static const char *first_line(const char *text)
 {
-	static char line[512];
+	static _Thread_local char line[512];
 	size_t n;
 	if (!text)
 		return "";
@@ -177,6 +178,32 @@ static json_t *query_string(const struct engine *e, const char *const *args)
 	return value;
 }
 
+/* What the engine says of its machine (`docker info`): the engine's own
+ * id, which tells two names of one daemon apart from two daemons, its
+ * kernel, OS, CPUs and memory (a remote engine's, not bench's machine). */
+static void engine_info(json_t *env, const struct engine *e)
+{
+	const char *args[] = {"info", "--format", "{{json .}}", NULL};
+	static const char *const fields[][2] = {
+		{"ID", "engine_id"}, {"Name", "engine_name"}, {"OperatingSystem", "engine_os"},
+		{"KernelVersion", "engine_kernel"}, {"NCPU", "engine_cpus"}, {"MemTotal", "engine_memory_bytes"},
+	};
+	char *out = NULL;
+	int status = 0;
+	json_t *info = NULL;
+	size_t i;
+
+	if (docker_query(&out, NULL, &status, e, args) == 0 && status == 0 && out)
+		info = json_loads(out, 0, NULL);
+	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		json_t *v = json_object_get(info, fields[i][0]);
+		json_object_set(env, fields[i][1], v ? v : json_null());
+	}
+	json_decref(info);
+	free(out);
+	bench_error_clear();
+}
+
 int docker_environment(json_t **out, const struct engine *e)
 {
 	const char *client[] = {"version", "--format", "{{.Client.Version}}", NULL};
@@ -195,6 +222,7 @@ int docker_environment(json_t **out, const struct engine *e)
 	json_object_set_new(env, "storage_driver", query_string(e, driver));
 	daemon_res = query_string(e, ncpu);
 	json_object_set_new(env, "daemon_cpus_memory", daemon_res);
+	engine_info(env, e);
 	if (uname(&un) == 0) {
 		json_object_set_new(env, "kernel", json_sprintf("%s %s", un.sysname, un.release));
 		json_object_set_new(env, "machine", json_string(un.machine));
@@ -462,6 +490,35 @@ static int buildkit_import_base(const struct engine *e, const char *ref)
 	return 0;
 }
 
+static int buildkit_copy_image(const struct engine *to, const struct engine *from, const char *ref, const char *dir)
+{
+	bool there = false;
+	char *name, *tar;
+	int error;
+
+	if ((error = docker_image_exists(&there, to, ref)) < 0 || there)
+		return error;
+	if ((error = docker_image_exists(&there, from, ref)) < 0)
+		return error;
+	if (!there) {
+		char *to_name = xstrdup(engine_describe(to));
+		error = bench_error_set(BENCH_ENOTFOUND, "image '%s' is neither in %s nor in %s", ref, to_name,
+					engine_describe(from));
+		free(to_name);
+		return error;
+	}
+	name = builder_ref_name(ref);
+	tar = xasprintf("%s/%s.tar", dir, name);
+	if ((error = mkdir_p(dir)) == 0 && (error = docker_image_save(from, ref, tar)) == 0)
+		error = docker_image_load(to, tar);
+	unlink(tar);
+	if (error < 0)
+		error = bench_error_wrap(error, "cannot copy image '%s' to %s", ref, engine_describe(to));
+	free(tar);
+	free(name);
+	return error;
+}
+
 const struct builder builder_buildkit = {
 	.name = "buildkit",
 	.command = "docker buildx build",
@@ -476,4 +533,5 @@ const struct builder builder_buildkit = {
 	.image_size = docker_image_size,
 	.push_argv = docker_push_argv,
 	.import_base = buildkit_import_base,
+	.copy_image = buildkit_copy_image,
 };

@@ -1,4 +1,5 @@
-/* error.c: keeps the last error message (see error.h). */
+/* error.c: keeps the last error message (see error.h), one per thread: the
+ * engines of a multi-engine run each fail on their own. */
 #include "error.h"
 
 #include <errno.h>
@@ -6,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static char last[4096];
+static _Thread_local char last[4096];
 
 static void vset(const char *fmt, va_list ap)
 {

@@ -337,6 +337,60 @@ done:
 	return error;
 }
 
+/* ---- superseded builds ---- */
+
+/* The index in builds of the build whose key is key, or -1. */
+static long find_key(json_t *builds, const char *key)
+{
+	json_t *b;
+	size_t i;
+
+	json_array_foreach(builds, i, b) {
+		char *k = results_build_key(b);
+		bool same = !strcmp(k, key);
+		free(k);
+		if (same)
+			return (long)i;
+	}
+	return -1;
+}
+
+/*
+ * Put build into run["builds"]: a build of a key already there replaces it
+ * (in its place), and the former one moves to run["superseded"]. That is a
+ * series restarted on another engine after its first one stopped answering:
+ * the earlier builds were finished, and stay on record, but the series'
+ * figures are those of its new engine. A build already superseded, or
+ * already there, is not added twice.
+ */
+enum put { PUT_NOTHING, PUT_ADDED, PUT_REPLACED };
+static enum put put_build(json_t *run, json_t *build)
+{
+	json_t *builds = json_object_get(run, "builds"), *old, *sup = json_object_get(run, "superseded"), *s;
+	char *key = results_build_key(build);
+	long at = find_key(builds, key);
+	size_t i;
+
+	free(key);
+	json_array_foreach(sup, i, s)
+		if (json_equal(s, build))
+			return PUT_NOTHING;
+	if (at < 0) {
+		json_array_append(builds, build);
+		return PUT_ADDED;
+	}
+	old = json_array_get(builds, (size_t)at);
+	if (json_equal(old, build))
+		return PUT_NOTHING;
+	if (!json_is_array(sup)) {
+		sup = json_array();
+		json_object_set_new(run, "superseded", sup);
+	}
+	json_array_append(sup, old);
+	json_array_set(builds, (size_t)at, build);
+	return PUT_REPLACED;
+}
+
 /* ---- create, append, finish ---- */
 
 static struct results *results_alloc(const char *dir)
@@ -436,11 +490,16 @@ int results_append(struct results *r, json_t *build)
 	}
 	if ((error = journal_append(r, line)))
 		goto done;
-	json_array_append(json_object_get(r->run, "builds"), build);
-	row = results_csv_row(build);
-	csv = path_join(r->dir, BUILDS_CSV);
-	if ((error = append_synced(csv, row)))
-		goto done;
+	if (put_build(r->run, build) == PUT_REPLACED) {
+		/* a row of builds.csv is replaced: write it whole */
+		if ((error = write_csv(r)))
+			goto done;
+	} else {
+		row = results_csv_row(build);
+		csv = path_join(r->dir, BUILDS_CSV);
+		if ((error = append_synced(csv, row)))
+			goto done;
+	}
 	error = write_run_json(r);
 done:
 	json_decref(build);
@@ -480,12 +539,11 @@ static void note_add(struct strbuf *notes, const char *fmt, ...)
 }
 
 /*
- * Read the builds of journal.jsonl into `into` (those whose key is not in
- * `seen` yet), counting them in *added. Lines that are torn or not JSON
- * objects are skipped with a note.
+ * Read the builds of journal.jsonl into run (put_build: those it lacks, and
+ * a later build of a key replacing the earlier one), counting them in
+ * *added. Lines that are torn or not JSON objects are skipped with a note.
  */
-static int read_journal(json_t *into, json_t *seen, size_t *added, struct strbuf *notes,
-			const char *path)
+static int read_journal(json_t *run, size_t *added, struct strbuf *notes, const char *path)
 {
 	char *text = NULL, *p, *nl;
 	long long lineno = 0;
@@ -497,7 +555,6 @@ static int read_journal(json_t *into, json_t *seen, size_t *added, struct strbuf
 	for (p = text; *p; p = nl ? nl + 1 : p + strlen(p)) {
 		json_error_t jerr;
 		json_t *b;
-		char *key;
 		nl = strchr(p, '\n');
 		lineno++;
 		if (nl)
@@ -510,13 +567,8 @@ static int read_journal(json_t *into, json_t *seen, size_t *added, struct strbuf
 			note_add(notes, "%s line %lld is torn or corrupt, skipped", JOURNAL, lineno);
 			continue;
 		}
-		key = results_build_key(b);
-		if (!json_object_get(seen, key)) {
-			json_object_set_new(seen, key, json_true());
-			json_array_append(into, b);
+		if (put_build(run, b) != PUT_NOTHING)
 			(*added)++;
-		}
-		free(key);
 		json_decref(b);
 	}
 done:
@@ -536,8 +588,8 @@ static int load_run(json_t **out, char **missing, const char *dir)
 	bool run_ok = false;
 	struct stat st;
 	struct strbuf notes = {0};
-	json_t *run = NULL, *builds, *seen = json_object(), *b;
-	size_t i, added = 0;
+	json_t *run = NULL, *builds;
+	size_t added = 0;
 	int error = 0;
 
 	*out = NULL;
@@ -577,13 +629,8 @@ static int load_run(json_t **out, char **missing, const char *dir)
 				"environment", "builds", "summary");
 	}
 	builds = json_object_get(run, "builds");
-	json_array_foreach(builds, i, b) {
-		char *key = results_build_key(b);
-		json_object_set_new(seen, key, json_true());
-		free(key);
-	}
 	if (have_journal) {
-		if ((error = read_journal(builds, seen, &added, &notes, journal_path)))
+		if ((error = read_journal(run, &added, &notes, journal_path)))
 			goto done;
 		if (added && run_ok)
 			note_add(&notes, "read %zu build%s from %s not in %s (interrupted run)",
@@ -602,7 +649,6 @@ static int load_run(json_t **out, char **missing, const char *dir)
 done:
 	strbuf_release(&notes);
 	json_decref(run);
-	json_decref(seen);
 	free(run_path);
 	free(journal_path);
 	return error;
@@ -615,9 +661,9 @@ int results_load(json_t **out, char **missing, const char *dir)
 
 /*
  * Reopen dir to continue it: the merged run stays in memory, journal.jsonl
- * is rewritten (atomically) with every build, one per line, so that torn
- * lines are gone and it is complete, then reopened for append; builds.csv is
- * rewritten from all builds.
+ * is rewritten (atomically) with every build, one per line (the superseded
+ * ones first), so that torn lines are gone and it is complete, then reopened
+ * for append; builds.csv is rewritten from all builds.
  */
 int results_reopen(struct results **out, const char *dir)
 {
@@ -644,15 +690,18 @@ int results_reopen(struct results **out, const char *dir)
 		if (st && !strcmp(st, "interrupted"))
 			json_array_remove(json_object_get(r->run, "builds"), i);
 	}
-	json_array_foreach(json_object_get(r->run, "builds"), i, b) {
-		char *line = json_dumps(b, JSON_COMPACT);
-		if (!line) {
-			error = bench_error_set(BENCH_ERROR, "cannot encode a build record");
-			goto done;
+	/* the superseded builds first: the later line of a key wins */
+	for (int pass = 0; pass < 2; pass++) {
+		json_array_foreach(json_object_get(r->run, pass ? "builds" : "superseded"), i, b) {
+			char *line = json_dumps(b, JSON_COMPACT);
+			if (!line) {
+				error = bench_error_set(BENCH_ERROR, "cannot encode a build record");
+				goto done;
+			}
+			strbuf_puts(&lines, line);
+			strbuf_puts(&lines, "\n");
+			free(line);
 		}
-		strbuf_puts(&lines, line);
-		strbuf_puts(&lines, "\n");
-		free(line);
 	}
 	journal = path_join(dir, JOURNAL);
 	if ((error = write_file_atomic(journal, lines.buf ? lines.buf : "", lines.len)) ||

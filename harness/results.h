@@ -11,8 +11,15 @@
  * repetition, commit, subject, index, phase, status, exit_code, wall_seconds,
  * steps_total, steps_cached, steps, cache_bytes, image_bytes, reason, and the
  * world's extras (cache_restore_seconds, cache_save_seconds, push_seconds,
- * served_bytes) when present. Killing bench at any moment loses no finished
- * build: the journal line is on disk before the next build starts.
+ * served_bytes) when present, and the engine it was built on. Killing bench
+ * at any moment loses no finished build: the journal line is on disk before
+ * the next build starts.
+ *
+ * A key (variant/repetition/index) has one build in run["builds"]. When a
+ * series is built again on another engine (its first engine stopped
+ * answering), the later build of a key replaces the earlier one there, which
+ * moves to run["superseded"]; the journal keeps both lines, the later
+ * winning when it is read back.
  */
 #ifndef BENCH_RESULTS_H
 #define BENCH_RESULTS_H
@@ -38,7 +45,8 @@ int results_create(struct results **out, const char *base, const char *name,
 int results_reopen(struct results **out, const char *dir);
 
 /* Append one finished build (reference stolen): journal line + fsync, builds.csv
- * row, then run.json rewritten atomically with the summary recomputed. */
+ * row, then run.json rewritten atomically with the summary recomputed. A
+ * build of a key already there replaces it (see above). */
 int results_append(struct results *r, json_t *build);
 
 /* Write run.json once more (with "finished": true when complete). */

@@ -1,14 +1,21 @@
 /*
  * run.c: the replay loop of `bench run`.
  *
- * For every variant and repetition, the scenario's commits are built in
- * order: the first build of a series is cold (runner reset, empty cache), the
- * others warm. Each build goes to the builder (builder.h) on the run's engine
- * as an argv; build.c runs it, keeps its output in logs/ and parses its
- * progress; cache.c restores and saves the series' cache around it; its
- * record is appended to the journal before the next build starts. A resumed
- * run skips the builds its journal has; Ctrl-C and an engine that stops
- * answering end the loop with every finished build kept.
+ * For every variant and repetition (a series), the scenario's commits are
+ * built in order: the first build of a series is cold (runner reset, empty
+ * cache), the others warm. The series are spread over the run's engines by
+ * dispatch.c, each series on one engine from its cold build to its last, the
+ * engines building in parallel. Each build goes to the builder (builder.h) on
+ * its engine as an argv; build.c runs it, keeps its output in logs/ and
+ * parses its progress; cache.c restores and saves the series' cache around
+ * it; its record (with its engine) is appended to the journal as it ends. A
+ * resumed run skips the builds its journal has; Ctrl-C ends the loop with
+ * every finished build kept; an engine that stops answering fails its build
+ * and its series restart on the other engines (none left: the run stops).
+ *
+ * What the engines' threads share is guarded by r->lock: the results folder,
+ * the checkouts, the run's outcome. Each engine has its own progress
+ * display, cache environment, build args and world runner.
  *
  * Folders: the run's private work folder (default RESULTS/.work, removed at
  * the end of a complete run, kept after an interruption so --resume can go
@@ -17,6 +24,7 @@
  */
 #include "run.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,40 +35,61 @@
 #include "cache.h"
 #include "checkout.h"
 #include "engine.h"
+#include "engines.h"
 #include "error.h"
 #include "proc.h"
 #include "progress.h"
 #include "results.h"
 #include "scenario.h"
+#include "dispatch.h"
 #include "util.h"
 #include "world.h"
 #include "world/repo.h"
+
+struct run;
+
+/* One engine of the run, and what its builds use of their own. */
+struct run_engine {
+	struct run *r;
+	const struct engine *engine; /* r->engines.v[k] */
+	size_t k;
+	struct progress progress;    /* its builds' lines (the stream is shared) */
+	struct cache_env cache_env;  /* the run's, with this engine's progress and runner */
+	struct strvec build_args;    /* the world's (this runner's addresses), the scenario's */
+	bool lost;                   /* it stopped answering */
+	char *lost_reason;
+};
 
 struct run {
 	const struct run_options *opts;
 	struct run_outcome *out;
 	struct scenario *sc;
 	const struct builder *builder;
-	struct engine engine; /* the one engine of this run: the default */
-	struct checkouts co;  /* the commits, checked out in the work folder */
+	struct engine_set engines;
+	struct run_engine *eng;   /* per engine */
+	struct checkouts co;      /* the commits, checked out in the work folder */
 	struct world *world;
 	struct results *res;
-	struct progress progress;
-	struct cache_env cache_env;
-	char *work;           /* private work folder */
-	char *marker;         /* "bench-run-<stamp>": every image this run tags */
-	struct strvec build_args;
+	struct progress progress; /* the run's own notes */
+	char *work;               /* private work folder */
+	char *marker;             /* "bench-run-<stamp>": every image this run tags */
 	struct strvec secrets;
-	json_t *finished;     /* resume: keys of builds already in the journal */
-	int lock_fd;          /* the engine lock, held for the whole run */
-	bool daemon_lost;
+	struct strvec base_images;/* what every engine needs before its first build */
+	json_t *finished;         /* resume: keys of builds already in the journal */
+	pthread_mutex_t lock;     /* res, co, interrupted: shared by the engines */
+	bool interrupted;         /* a build was interrupted */
 };
 
-/* One variant and repetition: its builds share a folder and a cache. */
+/* One variant and repetition on one engine: its builds share a folder and a
+ * cache. */
 struct series {
 	const struct variant *v;
 	int rep;
+	struct run_engine *eng;
+	bool restart;         /* build all again, even what the journal has */
+	bool interrupted;
 	char *dir;            /* work/series/<variant>-r<rep> */
+	char *label;          /* the progress line's: the variant (@engine) */
 	struct cache_series cache;
 };
 
@@ -70,20 +99,38 @@ static void world_log(void *ctx, const char *msg)
 	progress_note(&r->progress, "%s", msg);
 }
 
-static void series_init(struct series *s, struct run *r, const struct variant *v, int rep)
+static void series_init(struct series *s, struct run_engine *re, const struct variant *v, int rep)
 {
+	struct run *r = re->r;
+
 	memset(s, 0, sizeof(*s));
 	s->v = v;
 	s->rep = rep;
+	s->eng = re;
 	s->dir = xasprintf("%s/series/%s-r%d", r->work, v->name, rep);
-	cache_series_init(&s->cache, v, rep, s->dir, &r->cache_env);
+	s->label = r->engines.n > 1 ? xasprintf("%s @%s", v->name, re->engine->name) : xstrdup(v->name);
+	cache_series_init(&s->cache, v, rep, s->dir, &re->cache_env);
 }
 
 static void series_release(struct series *s)
 {
 	cache_series_release(&s->cache);
 	free(s->dir);
+	free(s->label);
 	memset(s, 0, sizeof(*s));
+}
+
+/* Is the engine still answering? When not, it is lost, and why is kept. */
+static bool engine_gone(struct run_engine *re)
+{
+	struct builder_needs nothing = {0};
+
+	if (proc_interrupt_requested() || re->r->builder->preflight(re->engine, &nothing) == 0)
+		return false;
+	re->lost = true;
+	free(re->lost_reason);
+	re->lost_reason = xstrdup(bench_error_last());
+	return true;
 }
 
 /* ---- one build ---- */
@@ -102,6 +149,7 @@ static json_t *record_new(const struct series *s, const struct commit_info *c, s
 	json_object_set_new(b, "subject", json_string(c->subject ? c->subject : ""));
 	json_object_set_new(b, "index", json_integer((json_int_t)i + 1));
 	json_object_set_new(b, "phase", json_string(i == 0 ? "cold" : "warm"));
+	json_object_set_new(b, "engine", json_string(s->eng->engine->name));
 	for (k = 0; k < c->changed_count; k++)
 		json_array_append_new(changed, json_string(c->changed[k]));
 	json_object_set_new(b, "changed", changed);
@@ -113,57 +161,70 @@ static void set_number(json_t *o, const char *key, double v)
 	json_object_set_new(o, key, json_real(v));
 }
 
-/* The record of a build that ran: the build's, the cache's times, the
- * world's counters; and the check that a failed build did not lose the
- * engine. */
-static void record_ran(json_t *b, struct run *r, const struct build_exec *x, const struct cache_use *cu,
-		       const struct series *s)
+/* The reason of a build its engine failed: the engine stopped answering. */
+static void record_lost(json_t *b, const struct run_engine *re, const char *when)
 {
-	build_exec_record(b, x);
-	cache_record_seconds(b, cu, &s->cache);
-	if (r->world) {
-		json_object_set_new(b, "served_bytes", json_integer(world_served_bytes(r->world)));
-		json_object_set_new(b, "served_requests", json_integer(world_served_requests(r->world)));
-	}
-	if (!strcmp(x->status, "failed") && !proc_interrupt_requested()) {
-		/* an engine that died mid-run makes every later build fail: stop */
-		struct builder_needs nothing = {0};
-		if (r->builder->preflight(&r->engine, &nothing) < 0) {
-			json_object_set_new(b, "reason", json_sprintf("docker daemon stopped answering during the build: %s",
-								       bench_error_last()));
-			r->daemon_lost = true;
-		}
-	}
+	json_object_set_new(b, "reason", json_sprintf("docker daemon stopped answering %s (engine %s): %s", when,
+						       re->engine->name, re->lost_reason));
 }
 
-/* Build variant s->v at commit i. Returns 0 when the build ran (any status),
- * or a negative code that must stop the run (interrupted, results lost). */
+/* The record of a build that ran: the build's, the cache's times, the
+ * world's counters (this engine's runner's); and the check that a failed
+ * build did not lose the engine. */
+static void record_ran(json_t *b, struct run_engine *re, const struct build_exec *x, const struct cache_use *cu,
+		       const struct series *s)
+{
+	struct world *w = re->r->world;
+
+	build_exec_record(b, x);
+	cache_record_seconds(b, cu, &s->cache);
+	if (w) {
+		json_object_set_new(b, "served_bytes", json_integer(world_runner_served_bytes(w, re->cache_env.runner)));
+		json_object_set_new(b, "served_requests",
+				    json_integer(world_runner_served_requests(w, re->cache_env.runner)));
+	}
+	/* an engine that died mid-run makes every later build fail: move on */
+	if (!strcmp(x->status, "failed") && engine_gone(re))
+		record_lost(b, re, "during the build");
+}
+
+/* Build variant s->v at commit i on s's engine. Returns 0 when the build ran
+ * (any status; s->eng->lost when its engine stopped answering), or a
+ * negative code that must stop the run (interrupted, results lost). */
 static int build_one(struct run *r, struct series *s, size_t i)
 {
 	const struct variant *v = s->v;
+	struct run_engine *re = s->eng;
+	const struct engine *e = re->engine;
 	const struct commit_info *c = &r->co.commits[i];
 	bool cold = i == 0;
 	struct build_request req = {0};
 	struct strvec argv = {0}, push_argv = {0};
-	struct build_exec x = {.builder = r->builder, .engine = &r->engine, .log_fd = -1};
+	struct build_exec x = {.builder = r->builder, .engine = e, .log_fd = -1};
 	struct cache_use cu = {0};
 	json_t *b = record_new(s, c, i);
 	char *name = builder_ref_name(v->name), *tag = NULL, *meta = NULL, *log_rel = NULL, *log_path = NULL;
 	char *dockerfile = NULL, *context = NULL, *key = results_build_key(b);
-	const char *status = "ok", *dir;
+	const char *status = "ok", *dir = NULL;
 	int error = 0;
 
-	if (r->finished && json_object_get(r->finished, key))
+	if (r->finished && json_object_get(r->finished, key) && !s->restart)
 		goto done; /* resume: finished before */
-	progress_build_start(&r->progress, v->name, cold ? "cold" : "warm", s->rep,
+	progress_build_start(&re->progress, s->label, cold ? "cold" : "warm", s->rep,
 			     r->sc->repetitions, (int)i + 1, (int)r->co.count, c->short_id);
 
 	/* the runner: a fresh hosted runner has nothing but the cache folder */
 	if (cold || v->runner == RUNNER_EPHEMERAL) {
-		if (r->opts->dry_run)
-			r->builder->print_reset(stdout, &r->engine, r->marker);
-		else if ((error = r->builder->reset(&r->engine, r->marker)) < 0)
-			goto fatal_check;
+		if (r->opts->dry_run) {
+			r->builder->print_reset(stdout, e, r->marker);
+		} else if ((error = r->builder->reset(e, r->marker)) < 0) {
+			if (proc_interrupt_requested() || !engine_gone(re))
+				goto fatal_check;
+			error = 0;
+			status = "failed";
+			record_lost(b, re, "before the build");
+			goto record;
+		}
 	}
 	if (cold && !r->opts->dry_run) {
 		rm_rf(s->dir);
@@ -171,7 +232,10 @@ static int build_one(struct run *r, struct series *s, size_t i)
 			goto done;
 	}
 
-	if ((error = checkouts_dir(&dir, &r->co, i)) < 0)
+	pthread_mutex_lock(&r->lock);
+	error = checkouts_dir(&dir, &r->co, i);
+	pthread_mutex_unlock(&r->lock);
+	if (error < 0)
 		goto done;
 	context = path_join(dir, r->sc->context);
 	if (v->dockerfile_in_repo) {
@@ -182,15 +246,16 @@ static int build_one(struct run *r, struct series *s, size_t i)
 			free(in_repo);
 			goto record;
 		}
-		error = checkouts_dockerfile(&dockerfile, &r->co, v, in_repo);
+		error = checkouts_dockerfile(&dockerfile, &r->co, v, s->rep, in_repo);
 		free(in_repo);
 	} else {
-		error = checkouts_dockerfile(&dockerfile, &r->co, v, v->dockerfile);
+		error = checkouts_dockerfile(&dockerfile, &r->co, v, s->rep, v->dockerfile);
 	}
 	if (error < 0 || (error = cache_restore(&cu, &s->cache, c->id, dir, cold, b)) < 0)
 		goto done;
 
-	tag = xasprintf("%s%s%s/%s:%s-r%d", v->push && r->world ? world_registry(r->world) : "",
+	tag = xasprintf("%s%s%s/%s:%s-r%d",
+			v->push && r->world ? world_runner_registry(r->world, re->cache_env.runner) : "",
 			v->push && r->world ? "/" : "", r->marker, name, c->short_id, s->rep);
 	meta = xasprintf("%s/metadata.json", s->dir);
 	req.context = context;
@@ -201,16 +266,16 @@ static int build_one(struct run *r, struct series *s, size_t i)
 	req.metadata_file = meta;
 	req.cache_from = cu.from;
 	req.cache_to = cu.to;
-	req.build_args = strvec_argv(&r->build_args);
+	req.build_args = strvec_argv(&re->build_args);
 	req.secrets = r->secrets.n ? strvec_argv(&r->secrets) : NULL;
 	/* the image is built and loaded, then pushed apart and timed apart
 	 * (with the containerd store, an image exporter that pushes makes the
 	 * local cache export fail with "not found") */
 	req.push = false;
-	if ((error = r->builder->build_argv(&argv, &r->engine, &req)) < 0)
+	if ((error = r->builder->build_argv(&argv, e, &req)) < 0)
 		goto done;
 	if (v->push)
-		r->builder->push_argv(&push_argv, &r->engine, tag);
+		r->builder->push_argv(&push_argv, e, tag);
 	if (r->opts->dry_run) {
 		build_print_argv(stdout, strvec_argv(&argv));
 		if (v->push)
@@ -222,20 +287,20 @@ static int build_one(struct run *r, struct series *s, size_t i)
 	log_rel = xasprintf("logs/%s-r%d-%03zu-%s.log", v->name, s->rep, i + 1, c->short_id);
 	log_path = path_join(r->res->dir, log_rel);
 	if (r->world)
-		world_counters_reset(r->world);
+		world_runner_counters_reset(r->world, re->cache_env.runner);
 	x.argv = strvec_argv(&argv);
 	x.push_argv = v->push ? strvec_argv(&push_argv) : NULL;
 	x.ref = tag;
 	x.log_path = log_path;
 	x.log_rel = log_rel;
 	x.timeout = r->sc->timeout;
-	x.progress = &r->progress;
+	x.progress = &re->progress;
 	if ((error = build_exec_run(&x)) < 0)
 		goto done;
 	status = x.status;
 	if ((error = cache_save(&cu, &s->cache, !strcmp(status, "ok"), b)) < 0)
 		goto done;
-	record_ran(b, r, &x, &cu, s);
+	record_ran(b, re, &x, &cu, s);
 
 record:
 	json_object_set_new(b, "status", json_string(status));
@@ -245,22 +310,21 @@ record:
 		double wall = cu.restore_seconds + x.build_seconds + x.push_seconds + cu.save_seconds;
 		if (!json_object_get(b, "wall_seconds"))
 			set_number(b, "wall_seconds", wall);
-		progress_build_end(&r->progress, status, wall, (int)json_integer_value(json_object_get(b, "steps_cached")),
+		progress_build_end(&re->progress, status, wall, (int)json_integer_value(json_object_get(b, "steps_cached")),
 				   (int)json_integer_value(json_object_get(b, "steps_total")));
 	}
 	if (r->opts->dry_run)
 		goto done; /* a skipped build: the dry run records and counts nothing */
-	r->out->builds++;
-	if (!strcmp(status, "ok"))
-		r->out->ok++;
-	else
-		r->out->not_ok++;
 	if (!strcmp(status, "interrupted"))
-		r->out->interrupted = true; /* recorded; --resume drops it and builds it again */
+		s->interrupted = true; /* recorded; --resume drops it and builds it again */
+	pthread_mutex_lock(&r->lock);
+	if (s->interrupted)
+		r->interrupted = true;
 	error = results_append(r->res, json_incref(b));
 	if (error < 0)
 		error = bench_error_wrap(error, "cannot record the build of %s at %s (results kept so far are in %s)",
 					 v->name, c->short_id, r->res->dir);
+	pthread_mutex_unlock(&r->lock);
 	goto done;
 
 fatal_check:
@@ -283,6 +347,162 @@ done:
 	return error;
 }
 
+/* ---- a series, and the engines ---- */
+
+/* Build series s from its first commit to its last. Returns 0,
+ * DISPATCH_ENGINE_LOST, or a negative code that stops the run. */
+static int run_series(struct run *r, struct series *s, struct dispatch *d)
+{
+	size_t i;
+	int error = 0;
+
+	for (i = 0; i < r->co.count; i++) {
+		if (proc_interrupt_requested())
+			return BENCH_EINTERRUPTED;
+		if (d && dispatch_stopping(d))
+			return 0; /* another engine stopped the run */
+		if ((error = build_one(r, s, i)) < 0)
+			return error;
+		if (s->interrupted)
+			return BENCH_EINTERRUPTED;
+		if (s->eng->lost)
+			return DISPATCH_ENGINE_LOST;
+	}
+	if (!r->opts->dry_run && !r->opts->work_dir)
+		rm_rf(s->dir);
+	return 0;
+}
+
+static int on_series(void *ctx, struct dispatch *d, size_t k, struct dispatch_series *ss)
+{
+	struct run *r = ctx;
+	struct series s;
+	int error, reps = r->sc->repetitions;
+
+	series_init(&s, &r->eng[k], &r->sc->variants[ss->index / (size_t)reps], (int)(ss->index % (size_t)reps) + 1);
+	s.restart = ss->restart;
+	error = run_series(r, &s, d);
+	series_release(&s);
+	return error;
+}
+
+/* Before engine k's first build: the base images the scenario needs. */
+static int on_engine_start(void *ctx, struct dispatch *d, size_t k)
+{
+	struct run *r = ctx;
+	struct run_engine *re = &r->eng[k];
+	const struct engine **sources = xcalloc(r->engines.n + 1, sizeof(*sources));
+	struct engine def;
+	char *dir = xasprintf("%s/engines/%zu", r->work, k);
+	size_t i, n = 0;
+	int error;
+
+	(void)d;
+	engine_init_default(&def);
+	sources[n++] = &def; /* where scripts/setup made them */
+	for (i = 0; i < r->engines.n; i++)
+		sources[n++] = &r->engines.v[i];
+	error = engine_copy_images(r->builder, re->engine, sources, n, &r->base_images, dir, world_log, r);
+	for (i = 0; !error && r->world && i < r->base_images.n; i++)
+		error = r->builder->import_base(re->engine, r->base_images.v[i]);
+	if (error < 0 && !proc_interrupt_requested() && engine_gone(re)) {
+		progress_note(&r->progress, "engine %s: cannot prepare it: %s", re->engine->name, bench_error_last());
+		error = DISPATCH_ENGINE_LOST;
+	}
+	rm_rf(dir);
+	free(dir);
+	free(sources);
+	engine_release(&def);
+	return error;
+}
+
+static void on_engine_lost(void *ctx, size_t k, size_t moved)
+{
+	struct run *r = ctx;
+	struct run_engine *re = &r->eng[k];
+	json_t *fp;
+
+	progress_note(&r->progress, "engine %s stopped answering (%s); %zu series move to the other engines",
+		      re->engine->name, re->lost_reason ? re->lost_reason : "?", moved);
+	pthread_mutex_lock(&r->lock);
+	fp = json_array_get(json_object_get(json_object_get(r->res->run, "environment"), "engines"), k);
+	if (json_is_object(fp))
+		json_object_set_new(fp, "lost", json_string(re->lost_reason ? re->lost_reason : "stopped answering"));
+	pthread_mutex_unlock(&r->lock);
+}
+
+/* Resume: a series the journal has builds of stays on their engine; when
+ * that engine is not in this run, it restarts from its cold build on any
+ * (cold and warm are per engine). A series the journal has whole goes
+ * nowhere. Builds recorded before engines were (no "engine") were made on
+ * the default engine. */
+static void resume_pins(struct run *r, struct dispatch_series *series, size_t n)
+{
+	json_t *b;
+	size_t i, *count = xcalloc(n ? n : 1, sizeof(*count));
+	int reps = r->sc->repetitions;
+
+	json_array_foreach(json_object_get(r->res->run, "builds"), i, b) {
+		const char *variant = json_string_value(json_object_get(b, "variant"));
+		const char *engine = json_string_value(json_object_get(b, "engine"));
+		json_int_t rep = json_integer_value(json_object_get(b, "repetition"));
+		size_t vi;
+		for (vi = 0; variant && vi < r->sc->variants_count; vi++) {
+			size_t si = vi * (size_t)reps + (size_t)rep - 1;
+			if (strcmp(r->sc->variants[vi].name, variant) || rep < 1 || rep > reps)
+				continue;
+			series[si].pin = engine_set_find(&r->engines, engine ? engine : "default");
+			series[si].restart = series[si].pin < 0;
+			count[si]++;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		if (count[i] >= r->co.count) { /* whole: nothing to build */
+			series[i].pin = -1;
+			series[i].restart = false;
+		}
+	}
+	free(count);
+}
+
+/* Every series, over the engines; a resumed series goes on where it was
+ * built before, or restarts from its cold build when that engine is not in
+ * this run. */
+static int replay_all(struct run *r)
+{
+	static const struct dispatch_ops ops = {on_engine_start, on_series, on_engine_lost};
+	size_t nseries = r->sc->variants_count * (size_t)r->sc->repetitions, i;
+	struct dispatch_series *series = xcalloc(nseries ? nseries : 1, sizeof(*series));
+	int error = 0;
+
+	for (i = 0; i < nseries; i++) {
+		series[i].index = i;
+		series[i].pin = -1;
+	}
+	if (r->finished)
+		resume_pins(r, series, nseries);
+	if (r->opts->dry_run) {
+		/* in order, engine by engine, as the commands would run */
+		for (i = 0; i < nseries && !error; i++)
+			error = on_series(r, NULL, i % r->engines.n, &series[i]);
+	} else {
+		error = dispatch_run(series, nseries, r->engines.n, &ops, r);
+	}
+	free(series);
+	if (error == DISPATCH_NO_ENGINE)
+		error = bench_error_set(BENCH_ESETUP,
+			"docker daemon stopped answering during the run (%s); the failed build and everything "
+			"before it are in %s (continue later with: bench run --resume %s %s)",
+			r->engines.n > 1 ? "every engine of the run" : engine_describe(&r->engines.v[0]),
+			r->res->dir, r->res->dir, r->sc->path);
+	if (error == BENCH_EINTERRUPTED && r->res && !r->opts->dry_run)
+		error = bench_error_set(BENCH_EINTERRUPTED,
+			"interrupted (signal %d); the builds that finished are in %s (continue with: "
+			"bench run --resume %s %s)", proc_interrupt_signal(), r->res->dir, r->res->dir,
+			r->sc->path);
+	return error;
+}
+
 /* ---- set-up and tear-down ---- */
 
 static int apply_overrides(struct run *r)
@@ -302,16 +522,29 @@ static int apply_overrides(struct run *r)
 					       r->sc->path);
 		r->sc->world.scale = o->scale;
 	}
-	return 0;
+	return engine_set_init(&r->engines, o->engines, r->sc->engines, r->sc->engines_count,
+			       o->engines ? "--engines" : "engines");
 }
 
-static void collect_args(struct run *r)
+/* Each engine's progress, cache environment and build args. */
+static void engines_prepare(struct run *r)
 {
-	size_t i;
-	if (r->world)
-		world_build_args(r->world, &r->build_args);
-	for (i = 0; i < r->sc->build_args_count; i++)
-		strvec_push(&r->build_args, r->sc->build_args[i]);
+	size_t k, i;
+
+	r->eng = xcalloc(r->engines.n, sizeof(*r->eng));
+	for (k = 0; k < r->engines.n; k++) {
+		struct run_engine *re = &r->eng[k];
+		re->r = r;
+		re->k = k;
+		re->engine = &r->engines.v[k];
+		progress_init(&re->progress, stderr, r->opts->quiet);
+		if (r->engines.n > 1)
+			re->progress.tty = false; /* one redrawn line cannot show two builds */
+		re->cache_env = (struct cache_env){.marker = r->marker, .progress = &re->progress,
+						   .dry_run = r->opts->dry_run};
+	}
+	if (r->engines.n > 1)
+		r->progress.tty = false;
 	for (i = 0; i < r->sc->secrets_count; i++) {
 		const struct secret *s = &r->sc->secrets[i];
 		if (s->src)
@@ -319,6 +552,21 @@ static void collect_args(struct run *r)
 		else
 			strvec_pushf(&r->secrets, "id=%s,env=%s", s->id, s->env);
 	}
+}
+
+/* The build args of engine k: the world's, as its runner reaches it, then
+ * the scenario's. */
+static void collect_args(struct run *r, size_t k)
+{
+	struct run_engine *re = &r->eng[k];
+	size_t i;
+
+	if (r->world)
+		world_runner_build_args(r->world, re->cache_env.runner, &re->build_args);
+	else if (r->sc->world.enabled) /* dry run */
+		world_build_args_at(&re->build_args, "http://127.0.0.1:<index-port>", r->sc->world.base_image);
+	for (i = 0; i < r->sc->build_args_count; i++)
+		strvec_push(&re->build_args, r->sc->build_args[i]);
 }
 
 /* Resume: the journal's finished builds, and a refusal when the scenario
@@ -340,17 +588,33 @@ static int prepare_resume(struct run *r)
 	builds = json_object_get(r->res->run, "builds");
 	json_array_foreach(builds, i, b) {
 		char *key = results_build_key(b);
-		const char *status = json_string_value(json_object_get(b, "status"));
 		json_object_set_new(r->finished, key, json_true());
 		free(key);
-		/* the exit status speaks for the whole run, not only this part */
-		r->out->builds++;
-		if (status && !strcmp(status, "ok"))
-			r->out->ok++;
-		else
-			r->out->not_ok++;
 	}
 	return 0;
+}
+
+/* Each engine's fingerprint into environment.engines[] (in the order of the
+ * engines of this run; a resumed run keeps those of the engines it had
+ * before, after them). Two names of one daemon are refused. */
+static int fingerprint_engines(struct run *r, json_t *env)
+{
+	json_t *fps = json_array(), *old = json_object_get(env, "engines"), *fp;
+	size_t k, i;
+	int error = 0;
+
+	for (k = 0; k < r->engines.n && !error; k++)
+		if ((error = engine_fingerprint(&fp, r->builder, &r->engines.v[k])) == 0)
+			json_array_append_new(fps, fp);
+	if (!error)
+		error = engine_fingerprints_check(fps);
+	json_array_foreach(old, i, fp)
+		if (engine_set_find(&r->engines, json_string_value(json_object_get(fp, "name"))) < 0)
+			json_array_append(fps, fp);
+	if (!error)
+		json_object_set(env, "engines", fps);
+	json_decref(fps);
+	return error;
 }
 
 static int open_results(struct run *r)
@@ -359,17 +623,18 @@ static int open_results(struct run *r)
 	int error;
 
 	if (r->opts->resume_dir) {
-		if ((error = results_reopen(&r->res, r->opts->resume_dir)) < 0)
+		if ((error = results_reopen(&r->res, r->opts->resume_dir)) < 0 || (error = prepare_resume(r)) < 0)
 			return error;
-		return prepare_resume(r);
+		env = json_object_get(r->res->run, "environment");
+		if (!json_is_object(env))
+			json_object_set_new(r->res->run, "environment", env = json_object());
+		return fingerprint_engines(r, env);
 	}
-	scenario_json = scenario_to_json(r->sc);
-	if ((error = r->builder->environment(&env, &r->engine)) < 0) {
-		json_decref(scenario_json);
+	if ((error = r->builder->environment(&env, &r->engines.v[0])) < 0 || (error = fingerprint_engines(r, env)) < 0) {
+		json_decref(env);
 		return error;
 	}
-	if (r->world)
-		json_object_set_new(env, "world", world_describe(r->world));
+	scenario_json = scenario_to_json(r->sc);
 	return results_create(&r->res, r->opts->results_base ? r->opts->results_base : "results",
 			      r->sc->name, scenario_json, env);
 }
@@ -403,49 +668,37 @@ static int open_repository(struct run *r)
 	return error;
 }
 
-static int replay_all(struct run *r)
+/* The base images every engine needs: the world's, and what the variants'
+ * Dockerfiles start FROM (a repo: Dockerfile as in the first commit). */
+static int find_base_images(struct run *r)
 {
-	size_t vi, i;
-	int rep, error = 0;
+	const char *dir = NULL;
+	size_t i;
+	int error = 0;
 
-	for (vi = 0; vi < r->sc->variants_count && !error; vi++) {
-		for (rep = 1; rep <= r->sc->repetitions && !error; rep++) {
-			struct series s;
-			series_init(&s, r, &r->sc->variants[vi], rep);
-			for (i = 0; i < r->co.count; i++) {
-				if (proc_interrupt_requested()) {
-					error = BENCH_EINTERRUPTED;
-					break;
-				}
-				if ((error = build_one(r, &s, i)) < 0)
-					break;
-				if (r->out->interrupted) {
-					error = BENCH_EINTERRUPTED;
-					break;
-				}
-				if (r->daemon_lost) {
-					error = bench_error_set(BENCH_ESETUP,
-						"docker daemon stopped answering during the run; the failed build and "
-						"everything before it are in %s (continue later with: bench run --resume %s %s)",
-						r->res->dir, r->res->dir, r->sc->path);
-					break;
-				}
-			}
-			if (!r->opts->dry_run && !error && !r->opts->work_dir)
-				rm_rf(s.dir);
-			series_release(&s);
+	if (r->world)
+		strvec_push(&r->base_images, world_base_image(r->world));
+	for (i = 0; i < r->sc->variants_count && !error; i++) {
+		const struct variant *v = &r->sc->variants[i];
+		char *path;
+		if (v->dockerfile_in_repo) {
+			if (!r->co.count || (error = checkouts_dir(&dir, &r->co, 0)) < 0)
+				break;
+			path = path_join(dir, v->dockerfile);
+		} else {
+			path = xstrdup(v->dockerfile);
 		}
+		if (path_exists(path))
+			error = dockerfile_base_images(&r->base_images, path, strvec_argv(&r->eng[0].build_args));
+		free(path);
 	}
-	if (error == BENCH_EINTERRUPTED && r->res && !r->opts->dry_run)
-		error = bench_error_set(BENCH_EINTERRUPTED,
-			"interrupted (signal %d); the builds that finished are in %s (continue with: "
-			"bench run --resume %s %s)", proc_interrupt_signal(), r->res->dir, r->res->dir,
-			r->sc->path);
 	return error;
 }
 
 static void run_release(struct run *r)
 {
+	size_t k;
+
 	if (r->world)
 		world_stop(r->world);
 	checkouts_release(&r->co);
@@ -454,32 +707,37 @@ static void run_release(struct run *r)
 		r->out->scenario = r->sc; /* the end-of-run report reads it */
 	else
 		scenario_free(r->sc);
-	strvec_release(&r->build_args);
+	for (k = 0; r->eng && k < r->engines.n; k++) {
+		strvec_release(&r->eng[k].build_args);
+		free(r->eng[k].lost_reason);
+	}
+	free(r->eng);
 	strvec_release(&r->secrets);
+	strvec_release(&r->base_images);
 	json_decref(r->finished);
 	free(r->work);
 	free(r->marker);
-	engine_release(&r->engine);
-	if (r->lock_fd >= 0)
-		close(r->lock_fd);
+	engine_set_release(&r->engines);
+	pthread_mutex_destroy(&r->lock);
 }
 
 static void lock_waiting(void *ctx, const char *path)
 {
 	struct run *r = ctx;
-	progress_note(&r->progress, "another bench run is using the docker engine (lock %s); waiting for it", path);
+	progress_note(&r->progress, "another bench run is using a docker engine of this run (lock %s); waiting for it",
+		      path);
 }
 
 /* The dry run: every argv printed, nothing run, nothing kept. */
 static int dry_run(struct run *r)
 {
+	size_t k;
 	int error;
 
 	if ((error = make_work_dir(r)) < 0 || (error = open_repository(r)) < 0)
 		return error;
-	if (r->sc->world.enabled)
-		world_build_args_at(&r->build_args, "http://127.0.0.1:<index-port>", r->sc->world.base_image);
-	collect_args(r);
+	for (k = 0; k < r->engines.n; k++)
+		collect_args(r, k);
 	/* paths in the dry run point at a results folder that is not made */
 	r->res = xcalloc(1, sizeof(*r->res));
 	r->res->dir = xstrdup("results/DRY-RUN");
@@ -492,33 +750,82 @@ static int dry_run(struct run *r)
 	return error;
 }
 
+/* The world, made on the first engine, and a runner of it per engine. */
 static int start_world(struct run *r)
 {
 	char *wdir;
+	size_t k;
 	int error;
 
 	if (!r->sc->world.enabled)
 		return 0;
 	wdir = path_join(r->work, "world");
-	error = world_start(&r->world, &r->sc->world, &r->engine, wdir, world_log, r);
+	error = world_start(&r->world, &r->sc->world, &r->engines.v[0], wdir, world_log, r);
 	free(wdir);
-	if (error < 0 || (error = r->builder->import_base(&r->engine, world_base_image(r->world))) < 0)
+	if (error < 0 || (error = r->builder->import_base(&r->engines.v[0], world_base_image(r->world))) < 0)
 		return error;
-	r->cache_env.world = r->world;
-	r->cache_env.paced_store = r->sc->world.cache_bandwidth > 0;
+	for (k = 0; k < r->engines.n; k++) {
+		struct cache_env *ce = &r->eng[k].cache_env;
+		if (k > 0 && (error = world_add_runner(&ce->runner, r->world)) < 0)
+			return error;
+		ce->world = r->world;
+		ce->paced_store = r->sc->world.cache_bandwidth > 0;
+	}
+	return 0;
+}
+
+/* The run's outcome, from the builds as they stand (a build an engine
+ * failed and another one made again counts once, as the latter). */
+static void count_outcome(struct run_outcome *out, json_t *run)
+{
+	json_t *b;
+	size_t i;
+
+	out->builds = out->ok = out->not_ok = 0;
+	json_array_foreach(json_object_get(run, "builds"), i, b) {
+		out->builds++;
+		if (!strcmp(json_string_value(json_object_get(b, "status")) ?: "", "ok"))
+			out->ok++;
+		else
+			out->not_ok++;
+	}
+}
+
+/* Set up everything the replay needs, after the lock. */
+static int set_up(struct run *r)
+{
+	struct builder_needs needs;
+	size_t k;
+	int error = 0;
+
+	builder_needs_of(&needs, r->sc);
+	for (k = 0; k < r->engines.n && !error; k++)
+		error = r->builder->preflight(&r->engines.v[k], &needs);
+	if (error < 0 || (error = open_results(r)) < 0)
+		return error;
+	r->out->results_dir = xstrdup(r->res->dir);
+	if ((error = make_work_dir(r)) < 0 || (error = start_world(r)) < 0)
+		return error;
+	for (k = 0; k < r->engines.n; k++)
+		collect_args(r, k);
+	if ((error = open_repository(r)) < 0 || (error = find_base_images(r)) < 0)
+		return error;
+	if (r->engines.n > 1 && !r->builder->copy_image)
+		return bench_error_set(BENCH_EINVALID, "builder %s cannot spread a run over several engines",
+				       r->builder->name);
 	return 0;
 }
 
 int run_execute(struct run_outcome *out, const struct run_options *opts)
 {
-	struct run r = {.opts = opts, .out = out, .lock_fd = -1};
-	struct builder_needs needs;
+	struct run r = {.opts = opts, .out = out};
 	char stamp[32], *message = NULL;
 	int error, end_error;
+	size_t k;
 
 	memset(out, 0, sizeof(*out));
+	pthread_mutex_init(&r.lock, NULL);
 	progress_init(&r.progress, stderr, opts->quiet);
-	engine_init_default(&r.engine);
 	r.builder = builder_default();
 	if ((error = scenario_load(&r.sc, opts->scenario_path)) < 0 || (error = apply_overrides(&r)) < 0)
 		goto done;
@@ -528,27 +835,19 @@ int run_execute(struct run_outcome *out, const struct run_options *opts)
 		r.marker = builder_ref_name(marker);
 		free(marker);
 	}
-	r.cache_env = (struct cache_env){.marker = r.marker, .progress = &r.progress, .dry_run = opts->dry_run};
+	engines_prepare(&r);
 	if (opts->dry_run) {
 		error = dry_run(&r);
 		goto done;
 	}
 
-	builder_needs_of(&needs, r.sc);
-	if ((error = engine_lock(&r.lock_fd, &r.engine, lock_waiting, &r)) < 0 ||
-	    (error = r.builder->preflight(&r.engine, &needs)) < 0 || (error = open_results(&r)) < 0)
+	if ((error = engine_set_lock(&r.engines, lock_waiting, &r)) < 0 || (error = set_up(&r)) < 0)
 		goto done;
-	out->results_dir = xstrdup(r.res->dir);
-	if ((error = make_work_dir(&r)) < 0 || (error = start_world(&r)) < 0)
-		goto done;
-	collect_args(&r);
-	if ((error = open_repository(&r)) < 0)
-		goto done;
-	progress_note(&r.progress, "replaying %zu commit(s) x %zu variant(s) x %d repetition(s); results in %s",
-		      r.co.count, r.sc->variants_count, r.sc->repetitions, r.res->dir);
+	progress_note(&r.progress, "replaying %zu commit(s) x %zu variant(s) x %d repetition(s) on %zu engine(s); "
+		      "results in %s", r.co.count, r.sc->variants_count, r.sc->repetitions, r.engines.n, r.res->dir);
 
 	error = replay_all(&r);
-	if (proc_interrupt_requested())
+	if (proc_interrupt_requested() || r.interrupted)
 		out->interrupted = true;
 	if (out->interrupted && !error)
 		error = bench_error_set(BENCH_EINTERRUPTED, "interrupted (signal %d) after the last build; "
@@ -560,7 +859,10 @@ int run_execute(struct run_outcome *out, const struct run_options *opts)
 	if (error < 0)
 		message = xstrdup(bench_error_last());
 	out->run = json_incref(r.res->run);
-	r.builder->reset(&r.engine, r.marker);
+	count_outcome(out, r.res->run);
+	for (k = 0; k < r.engines.n; k++)
+		if (!r.eng[k].lost)
+			r.builder->reset(&r.engines.v[k], r.marker);
 	bench_error_clear();
 	if (message) /* the clean-up above must not replace what stopped the run */
 		bench_error_set(error, "%s", message);

@@ -21,6 +21,7 @@ struct run_options {
 	const char *resume_dir;   /* --resume DIR */
 	bool force;               /* --force: resume even when the scenario changed */
 	const char *work_dir;     /* --work DIR: kept afterwards (tests look inside) */
+	const char *engines;      /* --engines a,b: overrides the scenario's engines */
 	bool dry_run, quiet;
 	/* for cmd_run.c's end of the run (run.c only replays): */
 	bool no_plot;

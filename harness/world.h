@@ -73,4 +73,21 @@ int world_paced_copy(double *seconds, struct world *w, const char *dst, const ch
 /* Sizes, ports, scale and bandwidths, for run.json. New reference. */
 json_t *world_describe(const struct world *w);
 
+/*
+ * Runners: each engine of a run is a CI runner of its own, so each gets its
+ * own view of the world: its own link (runner_bandwidth), its own ports for
+ * the index and the registry's proxy (the one registry and the files are
+ * shared), and so its own counters: the builds of two engines at once each
+ * count what they fetched. Runner 0 is what the functions above use; a run
+ * of n engines adds n - 1 more with world_add_runner before its builds.
+ */
+int world_add_runner(int *index, struct world *w);
+int world_runners(const struct world *w);
+void world_runner_build_args(const struct world *w, int runner, struct strvec *args);
+const char *world_runner_registry(const struct world *w, int runner);
+void world_runner_counters_reset(struct world *w, int runner);
+int64_t world_runner_served_bytes(const struct world *w, int runner);
+int64_t world_runner_served_requests(const struct world *w, int runner);
+int world_runner_paced_copy(double *seconds, struct world *w, int runner, const char *dst, const char *src);
+
 #endif

@@ -25,6 +25,15 @@
 #include "world/server.h"
 #include "world/wheels.h"
 
+/* What one more runner (an engine of the run past the first) has of its
+ * own: its link, and the index and proxy ports that pace and count for it. */
+struct world_runner {
+	struct pace_link *link;
+	struct server *server;
+	struct proxy *proxy;
+	char *registry_addr;
+};
+
 /* Everything lives under dir (work_dir/world), which world_stop removes. */
 struct world {
 	const struct world_settings *s; /* the caller's */
@@ -39,6 +48,8 @@ struct world {
 	double generate_seconds;
 	void (*log)(void *ctx, const char *msg);
 	void *log_ctx;
+	struct world_runner *runners;   /* runners 1.. (world_add_runner) */
+	int nrunners;                   /* of them */
 };
 
 static void note(struct world *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -126,6 +137,13 @@ void world_stop(struct world *w)
 {
 	if (!w)
 		return;
+	for (int i = 0; i < w->nrunners; i++) {
+		server_stop(w->runners[i].server);
+		proxy_stop(w->runners[i].proxy);
+		pace_link_free(w->runners[i].link);
+		free(w->runners[i].registry_addr);
+	}
+	free(w->runners);
 	server_stop(w->server);
 	proxy_stop(w->proxy);
 	if (w->registry)
@@ -236,4 +254,76 @@ json_t *world_describe(const struct world *w)
 	json_object_set_new(o, "generate_seconds", json_real(w->generate_seconds));
 	free(url);
 	return o;
+}
+
+/* ---- runners ---- */
+
+/* Runner i as a view: 0 is the world's own link, server and proxy. */
+static struct world_runner runner_view(const struct world *w, int i)
+{
+	if (i <= 0 || i > w->nrunners)
+		return (struct world_runner){w->link, w->server, w->proxy, w->registry_addr};
+	return w->runners[i - 1];
+}
+
+int world_add_runner(int *index, struct world *w)
+{
+	struct world_runner r = {0};
+	int error;
+
+	*index = -1;
+	r.link = pace_link_new(w->s->runner_bandwidth);
+	if ((error = server_start(&r.server, w->files_dir, w->s->bandwidth, w->s->latency, r.link)) ||
+	    (error = proxy_start(&r.proxy, registry_port(w->registry), w->s->registry_bandwidth, r.link))) {
+		server_stop(r.server);
+		pace_link_free(r.link);
+		return error;
+	}
+	r.registry_addr = xasprintf("127.0.0.1:%d", proxy_port(r.proxy));
+	w->runners = xrealloc(w->runners, (size_t)(w->nrunners + 1) * sizeof(*w->runners));
+	w->runners[w->nrunners++] = r;
+	*index = w->nrunners;
+	note(w, "world: runner %d: index at http://127.0.0.1:%d/simple/, registry at %s", *index,
+	     server_port(r.server), r.registry_addr);
+	return 0;
+}
+
+int world_runners(const struct world *w)
+{
+	return w->nrunners + 1;
+}
+
+void world_runner_build_args(const struct world *w, int runner, struct strvec *args)
+{
+	char *origin = xasprintf("http://127.0.0.1:%d", server_port(runner_view(w, runner).server));
+	world_build_args_at(args, origin, w->base_image);
+	free(origin);
+}
+
+const char *world_runner_registry(const struct world *w, int runner)
+{
+	return runner_view(w, runner).registry_addr;
+}
+
+void world_runner_counters_reset(struct world *w, int runner)
+{
+	struct world_runner r = runner_view(w, runner);
+	server_counters_reset(r.server);
+	proxy_counters_reset(r.proxy);
+}
+
+int64_t world_runner_served_bytes(const struct world *w, int runner)
+{
+	return server_bytes(runner_view(w, runner).server);
+}
+
+int64_t world_runner_served_requests(const struct world *w, int runner)
+{
+	return server_requests(runner_view(w, runner).server);
+}
+
+int world_runner_paced_copy(double *seconds, struct world *w, int runner, const char *dst, const char *src)
+{
+	return paced_copy_tree(seconds, dst, src, w->s->cache_bandwidth, runner_view(w, runner).link, interrupted,
+			       NULL);
 }
