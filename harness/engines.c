@@ -269,9 +269,9 @@ int dockerfile_base_images(struct strvec *out, const char *path, const char *con
 	instructions(&lines, text);
 	/* the global ARGs first (defaults), then the build args over them */
 	for (i = 0; i < lines.n; i++) {
-		char *l = lines.v[i], *words[4] = {0}, *save = NULL, *w;
+		char *l = lines.v[i], *words[8] = {0}, *save = NULL, *w;
 		size_t nw = 0;
-		for (w = strtok_r(l, " \t", &save); w && nw < 4; w = strtok_r(NULL, " \t", &save))
+		for (w = strtok_r(l, " \t", &save); w && nw < 8; w = strtok_r(NULL, " \t", &save))
 			words[nw++] = w;
 		if (!nw)
 			continue;

@@ -23,6 +23,7 @@
  * and the world.
  */
 #include "run.h"
+#include "run_int.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -46,40 +47,6 @@
 #include "world.h"
 #include "world/repo.h"
 
-struct run;
-
-/* One engine of the run, and what its builds use of their own. */
-struct run_engine {
-	struct run *r;
-	const struct engine *engine; /* r->engines.v[k] */
-	size_t k;
-	struct progress progress;    /* its builds' lines (the stream is shared) */
-	struct cache_env cache_env;  /* the run's, with this engine's progress and runner */
-	struct strvec build_args;    /* the world's (this runner's addresses), the scenario's */
-	bool lost;                   /* it stopped answering */
-	char *lost_reason;
-};
-
-struct run {
-	const struct run_options *opts;
-	struct run_outcome *out;
-	struct scenario *sc;
-	const struct builder *builder;
-	struct engine_set engines;
-	struct run_engine *eng;   /* per engine */
-	struct checkouts co;      /* the commits, checked out in the work folder */
-	struct world *world;
-	struct results *res;
-	struct progress progress; /* the run's own notes */
-	char *work;               /* private work folder */
-	char *marker;             /* "bench-run-<stamp>": every image this run tags */
-	struct strvec secrets;
-	struct strvec base_images;/* what every engine needs before its first build */
-	json_t *finished;         /* resume: keys of builds already in the journal */
-	pthread_mutex_t lock;     /* res, co, interrupted: shared by the engines */
-	bool interrupted;         /* a build was interrupted */
-};
-
 /* One variant and repetition on one engine: its builds share a folder and a
  * cache. */
 struct series {
@@ -92,12 +59,6 @@ struct series {
 	char *label;          /* the progress line's: the variant (@engine) */
 	struct cache_series cache;
 };
-
-static void world_log(void *ctx, const char *msg)
-{
-	struct run *r = ctx;
-	progress_note(&r->progress, "%s", msg);
-}
 
 static void series_init(struct series *s, struct run_engine *re, const struct variant *v, int rep)
 {
@@ -118,19 +79,6 @@ static void series_release(struct series *s)
 	free(s->dir);
 	free(s->label);
 	memset(s, 0, sizeof(*s));
-}
-
-/* Is the engine still answering? When not, it is lost, and why is kept. */
-static bool engine_gone(struct run_engine *re)
-{
-	struct builder_needs nothing = {0};
-
-	if (proc_interrupt_requested() || re->r->builder->preflight(re->engine, &nothing) == 0)
-		return false;
-	re->lost = true;
-	free(re->lost_reason);
-	re->lost_reason = xstrdup(bench_error_last());
-	return true;
 }
 
 /* ---- one build ---- */
@@ -184,7 +132,7 @@ static void record_ran(json_t *b, struct run_engine *re, const struct build_exec
 				    json_integer(world_runner_served_requests(w, re->cache_env.runner)));
 	}
 	/* an engine that died mid-run makes every later build fail: move on */
-	if (!strcmp(x->status, "failed") && engine_gone(re))
+	if (!strcmp(x->status, "failed") && run_engine_gone(re))
 		record_lost(b, re, "during the build");
 }
 
@@ -218,7 +166,7 @@ static int build_one(struct run *r, struct series *s, size_t i)
 		if (r->opts->dry_run) {
 			r->builder->print_reset(stdout, e, r->marker);
 		} else if ((error = r->builder->reset(e, r->marker)) < 0) {
-			if (proc_interrupt_requested() || !engine_gone(re))
+			if (proc_interrupt_requested() || !run_engine_gone(re))
 				goto fatal_check;
 			error = 0;
 			status = "failed";
@@ -386,91 +334,12 @@ static int on_series(void *ctx, struct dispatch *d, size_t k, struct dispatch_se
 	return error;
 }
 
-/* Before engine k's first build: the base images the scenario needs. */
-static int on_engine_start(void *ctx, struct dispatch *d, size_t k)
-{
-	struct run *r = ctx;
-	struct run_engine *re = &r->eng[k];
-	const struct engine **sources = xcalloc(r->engines.n + 1, sizeof(*sources));
-	struct engine def;
-	char *dir = xasprintf("%s/engines/%zu", r->work, k);
-	size_t i, n = 0;
-	int error;
-
-	(void)d;
-	engine_init_default(&def);
-	sources[n++] = &def; /* where scripts/setup made them */
-	for (i = 0; i < r->engines.n; i++)
-		sources[n++] = &r->engines.v[i];
-	error = engine_copy_images(r->builder, re->engine, sources, n, &r->base_images, dir, world_log, r);
-	for (i = 0; !error && r->world && i < r->base_images.n; i++)
-		error = r->builder->import_base(re->engine, r->base_images.v[i]);
-	if (error < 0 && !proc_interrupt_requested() && engine_gone(re)) {
-		progress_note(&r->progress, "engine %s: cannot prepare it: %s", re->engine->name, bench_error_last());
-		error = DISPATCH_ENGINE_LOST;
-	}
-	rm_rf(dir);
-	free(dir);
-	free(sources);
-	engine_release(&def);
-	return error;
-}
-
-static void on_engine_lost(void *ctx, size_t k, size_t moved)
-{
-	struct run *r = ctx;
-	struct run_engine *re = &r->eng[k];
-	json_t *fp;
-
-	progress_note(&r->progress, "engine %s stopped answering (%s); %zu series move to the other engines",
-		      re->engine->name, re->lost_reason ? re->lost_reason : "?", moved);
-	pthread_mutex_lock(&r->lock);
-	fp = json_array_get(json_object_get(json_object_get(r->res->run, "environment"), "engines"), k);
-	if (json_is_object(fp))
-		json_object_set_new(fp, "lost", json_string(re->lost_reason ? re->lost_reason : "stopped answering"));
-	pthread_mutex_unlock(&r->lock);
-}
-
-/* Resume: a series the journal has builds of stays on their engine; when
- * that engine is not in this run, it restarts from its cold build on any
- * (cold and warm are per engine). A series the journal has whole goes
- * nowhere. Builds recorded before engines were (no "engine") were made on
- * the default engine. */
-static void resume_pins(struct run *r, struct dispatch_series *series, size_t n)
-{
-	json_t *b;
-	size_t i, *count = xcalloc(n ? n : 1, sizeof(*count));
-	int reps = r->sc->repetitions;
-
-	json_array_foreach(json_object_get(r->res->run, "builds"), i, b) {
-		const char *variant = json_string_value(json_object_get(b, "variant"));
-		const char *engine = json_string_value(json_object_get(b, "engine"));
-		json_int_t rep = json_integer_value(json_object_get(b, "repetition"));
-		size_t vi;
-		for (vi = 0; variant && vi < r->sc->variants_count; vi++) {
-			size_t si = vi * (size_t)reps + (size_t)rep - 1;
-			if (strcmp(r->sc->variants[vi].name, variant) || rep < 1 || rep > reps)
-				continue;
-			series[si].pin = engine_set_find(&r->engines, engine ? engine : "default");
-			series[si].restart = series[si].pin < 0;
-			count[si]++;
-		}
-	}
-	for (i = 0; i < n; i++) {
-		if (count[i] >= r->co.count) { /* whole: nothing to build */
-			series[i].pin = -1;
-			series[i].restart = false;
-		}
-	}
-	free(count);
-}
-
 /* Every series, over the engines; a resumed series goes on where it was
  * built before, or restarts from its cold build when that engine is not in
  * this run. */
 static int replay_all(struct run *r)
 {
-	static const struct dispatch_ops ops = {on_engine_start, on_series, on_engine_lost};
+	static const struct dispatch_ops ops = {run_on_engine_start, on_series, run_on_engine_lost};
 	size_t nseries = r->sc->variants_count * (size_t)r->sc->repetitions, i;
 	struct dispatch_series *series = xcalloc(nseries ? nseries : 1, sizeof(*series));
 	int error = 0;
@@ -480,7 +349,7 @@ static int replay_all(struct run *r)
 		series[i].pin = -1;
 	}
 	if (r->finished)
-		resume_pins(r, series, nseries);
+		run_resume_pins(r, series, nseries);
 	if (r->opts->dry_run) {
 		/* in order, engine by engine, as the commands would run */
 		for (i = 0; i < nseries && !error; i++)
@@ -526,49 +395,6 @@ static int apply_overrides(struct run *r)
 			       o->engines ? "--engines" : "engines");
 }
 
-/* Each engine's progress, cache environment and build args. */
-static void engines_prepare(struct run *r)
-{
-	size_t k, i;
-
-	r->eng = xcalloc(r->engines.n, sizeof(*r->eng));
-	for (k = 0; k < r->engines.n; k++) {
-		struct run_engine *re = &r->eng[k];
-		re->r = r;
-		re->k = k;
-		re->engine = &r->engines.v[k];
-		progress_init(&re->progress, stderr, r->opts->quiet);
-		if (r->engines.n > 1)
-			re->progress.tty = false; /* one redrawn line cannot show two builds */
-		re->cache_env = (struct cache_env){.marker = r->marker, .progress = &re->progress,
-						   .dry_run = r->opts->dry_run};
-	}
-	if (r->engines.n > 1)
-		r->progress.tty = false;
-	for (i = 0; i < r->sc->secrets_count; i++) {
-		const struct secret *s = &r->sc->secrets[i];
-		if (s->src)
-			strvec_pushf(&r->secrets, "id=%s,src=%s", s->id, s->src);
-		else
-			strvec_pushf(&r->secrets, "id=%s,env=%s", s->id, s->env);
-	}
-}
-
-/* The build args of engine k: the world's, as its runner reaches it, then
- * the scenario's. */
-static void collect_args(struct run *r, size_t k)
-{
-	struct run_engine *re = &r->eng[k];
-	size_t i;
-
-	if (r->world)
-		world_runner_build_args(r->world, re->cache_env.runner, &re->build_args);
-	else if (r->sc->world.enabled) /* dry run */
-		world_build_args_at(&re->build_args, "http://127.0.0.1:<index-port>", r->sc->world.base_image);
-	for (i = 0; i < r->sc->build_args_count; i++)
-		strvec_push(&re->build_args, r->sc->build_args[i]);
-}
-
 /* Resume: the journal's finished builds, and a refusal when the scenario
  * file changed since the run began (unless --force). */
 static int prepare_resume(struct run *r)
@@ -594,29 +420,6 @@ static int prepare_resume(struct run *r)
 	return 0;
 }
 
-/* Each engine's fingerprint into environment.engines[] (in the order of the
- * engines of this run; a resumed run keeps those of the engines it had
- * before, after them). Two names of one daemon are refused. */
-static int fingerprint_engines(struct run *r, json_t *env)
-{
-	json_t *fps = json_array(), *old = json_object_get(env, "engines"), *fp;
-	size_t k, i;
-	int error = 0;
-
-	for (k = 0; k < r->engines.n && !error; k++)
-		if ((error = engine_fingerprint(&fp, r->builder, &r->engines.v[k])) == 0)
-			json_array_append_new(fps, fp);
-	if (!error)
-		error = engine_fingerprints_check(fps);
-	json_array_foreach(old, i, fp)
-		if (engine_set_find(&r->engines, json_string_value(json_object_get(fp, "name"))) < 0)
-			json_array_append(fps, fp);
-	if (!error)
-		json_object_set(env, "engines", fps);
-	json_decref(fps);
-	return error;
-}
-
 static int open_results(struct run *r)
 {
 	json_t *scenario_json, *env = NULL;
@@ -628,9 +431,9 @@ static int open_results(struct run *r)
 		env = json_object_get(r->res->run, "environment");
 		if (!json_is_object(env))
 			json_object_set_new(r->res->run, "environment", env = json_object());
-		return fingerprint_engines(r, env);
+		return run_engines_fingerprint(r, env);
 	}
-	if ((error = r->builder->environment(&env, &r->engines.v[0])) < 0 || (error = fingerprint_engines(r, env)) < 0) {
+	if ((error = r->builder->environment(&env, &r->engines.v[0])) < 0 || (error = run_engines_fingerprint(r, env)) < 0) {
 		json_decref(env);
 		return error;
 	}
@@ -668,37 +471,8 @@ static int open_repository(struct run *r)
 	return error;
 }
 
-/* The base images every engine needs: the world's, and what the variants'
- * Dockerfiles start FROM (a repo: Dockerfile as in the first commit). */
-static int find_base_images(struct run *r)
-{
-	const char *dir = NULL;
-	size_t i;
-	int error = 0;
-
-	if (r->world)
-		strvec_push(&r->base_images, world_base_image(r->world));
-	for (i = 0; i < r->sc->variants_count && !error; i++) {
-		const struct variant *v = &r->sc->variants[i];
-		char *path;
-		if (v->dockerfile_in_repo) {
-			if (!r->co.count || (error = checkouts_dir(&dir, &r->co, 0)) < 0)
-				break;
-			path = path_join(dir, v->dockerfile);
-		} else {
-			path = xstrdup(v->dockerfile);
-		}
-		if (path_exists(path))
-			error = dockerfile_base_images(&r->base_images, path, strvec_argv(&r->eng[0].build_args));
-		free(path);
-	}
-	return error;
-}
-
 static void run_release(struct run *r)
 {
-	size_t k;
-
 	if (r->world)
 		world_stop(r->world);
 	checkouts_release(&r->co);
@@ -707,11 +481,7 @@ static void run_release(struct run *r)
 		r->out->scenario = r->sc; /* the end-of-run report reads it */
 	else
 		scenario_free(r->sc);
-	for (k = 0; r->eng && k < r->engines.n; k++) {
-		strvec_release(&r->eng[k].build_args);
-		free(r->eng[k].lost_reason);
-	}
-	free(r->eng);
+	run_engines_release(r);
 	strvec_release(&r->secrets);
 	strvec_release(&r->base_images);
 	json_decref(r->finished);
@@ -731,13 +501,11 @@ static void lock_waiting(void *ctx, const char *path)
 /* The dry run: every argv printed, nothing run, nothing kept. */
 static int dry_run(struct run *r)
 {
-	size_t k;
 	int error;
 
 	if ((error = make_work_dir(r)) < 0 || (error = open_repository(r)) < 0)
 		return error;
-	for (k = 0; k < r->engines.n; k++)
-		collect_args(r, k);
+	run_engines_args(r);
 	/* paths in the dry run point at a results folder that is not made */
 	r->res = xcalloc(1, sizeof(*r->res));
 	r->res->dir = xstrdup("results/DRY-RUN");
@@ -748,30 +516,6 @@ static int dry_run(struct run *r)
 	free(r->res);
 	r->res = NULL;
 	return error;
-}
-
-/* The world, made on the first engine, and a runner of it per engine. */
-static int start_world(struct run *r)
-{
-	char *wdir;
-	size_t k;
-	int error;
-
-	if (!r->sc->world.enabled)
-		return 0;
-	wdir = path_join(r->work, "world");
-	error = world_start(&r->world, &r->sc->world, &r->engines.v[0], wdir, world_log, r);
-	free(wdir);
-	if (error < 0 || (error = r->builder->import_base(&r->engines.v[0], world_base_image(r->world))) < 0)
-		return error;
-	for (k = 0; k < r->engines.n; k++) {
-		struct cache_env *ce = &r->eng[k].cache_env;
-		if (k > 0 && (error = world_add_runner(&ce->runner, r->world)) < 0)
-			return error;
-		ce->world = r->world;
-		ce->paced_store = r->sc->world.cache_bandwidth > 0;
-	}
-	return 0;
 }
 
 /* The run's outcome, from the builds as they stand (a build an engine
@@ -804,11 +548,10 @@ static int set_up(struct run *r)
 	if (error < 0 || (error = open_results(r)) < 0)
 		return error;
 	r->out->results_dir = xstrdup(r->res->dir);
-	if ((error = make_work_dir(r)) < 0 || (error = start_world(r)) < 0)
+	if ((error = make_work_dir(r)) < 0 || (error = run_world_start(r)) < 0)
 		return error;
-	for (k = 0; k < r->engines.n; k++)
-		collect_args(r, k);
-	if ((error = open_repository(r)) < 0 || (error = find_base_images(r)) < 0)
+	run_engines_args(r);
+	if ((error = open_repository(r)) < 0 || (error = run_base_images(r)) < 0)
 		return error;
 	if (r->engines.n > 1 && !r->builder->copy_image)
 		return bench_error_set(BENCH_EINVALID, "builder %s cannot spread a run over several engines",
@@ -835,7 +578,14 @@ int run_execute(struct run_outcome *out, const struct run_options *opts)
 		r.marker = builder_ref_name(marker);
 		free(marker);
 	}
-	engines_prepare(&r);
+	run_engines_prepare(&r);
+	for (k = 0; k < r.sc->secrets_count; k++) {
+		const struct secret *s = &r.sc->secrets[k];
+		if (s->src)
+			strvec_pushf(&r.secrets, "id=%s,src=%s", s->id, s->src);
+		else
+			strvec_pushf(&r.secrets, "id=%s,env=%s", s->id, s->env);
+	}
 	if (opts->dry_run) {
 		error = dry_run(&r);
 		goto done;

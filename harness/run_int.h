@@ -1,0 +1,85 @@
+/*
+ * run_int.h: what the files of `bench run` share (run.c, the replay loop;
+ * run_engines.c, the engines' part of its set-up): the run, and each engine
+ * of it.
+ */
+#ifndef BENCH_RUN_INT_H
+#define BENCH_RUN_INT_H
+
+#include <jansson.h>
+#include <pthread.h>
+#include <stdbool.h>
+
+#include "builder.h"
+#include "cache.h"
+#include "checkout.h"
+#include "dispatch.h"
+#include "engines.h"
+#include "progress.h"
+#include "results.h"
+#include "run.h"
+#include "scenario.h"
+#include "util.h"
+#include "world.h"
+
+struct run;
+
+/* One engine of the run, and what its builds use of their own. */
+struct run_engine {
+	struct run *r;
+	const struct engine *engine; /* r->engines.v[k] */
+	size_t k;
+	struct progress progress;    /* its builds' lines (the stream is shared) */
+	struct cache_env cache_env;  /* the run's, with this engine's progress and runner */
+	struct strvec build_args;    /* the world's (this runner's addresses), the scenario's */
+	bool lost;                   /* it stopped answering */
+	char *lost_reason;
+};
+
+struct run {
+	const struct run_options *opts;
+	struct run_outcome *out;
+	struct scenario *sc;
+	const struct builder *builder;
+	struct engine_set engines;
+	struct run_engine *eng;   /* per engine */
+	struct checkouts co;      /* the commits, checked out in the work folder */
+	struct world *world;
+	struct results *res;
+	struct progress progress; /* the run's own notes */
+	char *work;               /* private work folder */
+	char *marker;             /* "bench-run-<stamp>": every image this run tags */
+	struct strvec secrets;
+	struct strvec base_images;/* what every engine needs before its first build */
+	json_t *finished;         /* resume: keys of builds already in the journal */
+	pthread_mutex_t lock;     /* res, co, interrupted: shared by the engines */
+	bool interrupted;         /* a build was interrupted */
+};
+
+/* ---- run_engines.c ---- */
+
+/* Each engine's progress, cache environment (without the world) and run
+ * state; r->eng is the run's. */
+void run_engines_prepare(struct run *r);
+/* The world, made on the first engine, and a runner of it per engine. */
+int run_world_start(struct run *r);
+/* The build args of every engine: the world's as its runner reaches it,
+ * then the scenario's. */
+void run_engines_args(struct run *r);
+/* Each engine's fingerprint into env's "engines" (see engines.h). */
+int run_engines_fingerprint(struct run *r, json_t *env);
+/* r->base_images: the world's, and what the variants' Dockerfiles start
+ * FROM (a repo: Dockerfile as in the first commit). */
+int run_base_images(struct run *r);
+/* Resume: pin the series the journal has builds of (dispatch.h). */
+void run_resume_pins(struct run *r, struct dispatch_series *series, size_t n);
+/* Is the engine still answering? When not, it is lost, and why is kept. */
+bool run_engine_gone(struct run_engine *re);
+/* The dispatcher's engine_start and engine_lost (ctx: the run). */
+int run_on_engine_start(void *ctx, struct dispatch *d, size_t k);
+void run_on_engine_lost(void *ctx, size_t k, size_t moved);
+void run_engines_release(struct run *r);
+/* A note of the world's (ctx: the run). */
+void run_world_log(void *ctx, const char *msg);
+
+#endif
