@@ -139,8 +139,13 @@ static void collect_args(struct run *r, size_t k)
 
 	if (r->world)
 		world_runner_build_args(r->world, re->cache_env.runner, &re->build_args);
-	else if (r->sc->world.enabled) /* dry run */
-		world_build_args_at(&re->build_args, "http://127.0.0.1:<index-port>", r->sc->world.base_image);
+	else if (r->sc->world.enabled) { /* dry run */
+		const struct world_settings *ws = &r->sc->world;
+		char *origin = xasprintf("http://%s:<index-port>", ws->address ? ws->address
+								   : ws->listen ? ws->listen : "127.0.0.1");
+		world_build_args_at(&re->build_args, origin, ws->base_image);
+		free(origin);
+	}
 	for (i = 0; i < r->sc->build_args_count; i++)
 		strvec_push(&re->build_args, r->sc->build_args[i]);
 }

@@ -1,6 +1,7 @@
 /*
  * world.h: the emulated world of scenarios/cafeboo.ini, everything on
- * 127.0.0.1, started and stopped by bench for the run:
+ * 127.0.0.1 (or the [world] listen address, for engines on other machines),
+ * started and stopped by bench for the run:
  *   - a generated git repository modeled on the cafeboo AI service;
  *   - a PEP 503 package index with generated wheels (sizes proportional to
  *     the real ones, payload compressing about 2:1) and the model files,
@@ -48,11 +49,13 @@ const char *world_repo_path(const struct world *w);
  * BASE_IMAGE. Appended as "KEY=VALUE". */
 void world_build_args(const struct world *w, struct strvec *args);
 
-/* The same for an index at index_origin ("http://127.0.0.1:PORT"), without a
- * running world (bench run --dry-run shows a placeholder port). */
+/* The same for an index at index_origin ("http://HOST:PORT"; PIP_TRUSTED_HOST
+ * is its HOST), without a running world (bench run --dry-run shows a
+ * placeholder port). */
 void world_build_args_at(struct strvec *args, const char *index_origin, const char *base_image);
 
-/* "127.0.0.1:PORT" of the registry (its paced proxy). Owned by w. */
+/* "ADDRESS:PORT" of the registry (its paced proxy; ADDRESS: [world] address,
+ * by default its listen address, 127.0.0.1). Owned by w. */
 const char *world_registry(const struct world *w);
 
 /* Per-build counters of the emulated internet. */

@@ -30,6 +30,10 @@ int proxy_start(struct proxy **out, int upstream_port, double rate, struct pace_
 
 /* Stop accepting, cut the open connections, wait for every thread, free p.
  * NULL is fine. */
+/* The same, listening on the IPv4 address addr ("0.0.0.0": every
+ * interface) instead of 127.0.0.1; the upstream stays on 127.0.0.1. */
+int proxy_start_at(struct proxy **out, const char *addr, int upstream_port, double rate, struct pace_link *link);
+
 void proxy_stop(struct proxy *p);
 
 /* The bound port. */

@@ -22,6 +22,11 @@ int server_start(struct server **out, const char *root, double bandwidth, double
 		 struct pace_link *link);
 
 /* Stop serving (open transfers are cut) and free s. NULL is allowed. */
+/* The same, listening on the IPv4 address listen ("0.0.0.0": every
+ * interface) instead of 127.0.0.1. */
+int server_start_at(struct server **out, const char *listen, const char *root, double bandwidth, double latency,
+		    struct pace_link *link);
+
 void server_stop(struct server *s);
 
 /* The bound port. */

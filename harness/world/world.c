@@ -66,6 +66,17 @@ static void note(struct world *w, const char *fmt, ...)
 	w->log(w->log_ctx, msg);
 }
 
+/* The address the world's servers bind to, and the one builds are told. */
+static const char *listen_of(const struct world *w)
+{
+	return w->s->listen && *w->s->listen ? w->s->listen : "127.0.0.1";
+}
+
+static const char *address_of(const struct world *w)
+{
+	return w->s->address && *w->s->address ? w->s->address : listen_of(w);
+}
+
 int world_start(struct world **out, const struct world_settings *s, const struct engine *e,
 		const char *work_dir, void (*log)(void *ctx, const char *msg), void *log_ctx)
 {
@@ -96,9 +107,10 @@ int world_start(struct world **out, const struct world_settings *s, const struct
 	 * not after minutes of making a base image */
 	w->link = pace_link_new(s->runner_bandwidth);
 	if ((error = registry_start(&w->registry, w->dir)) ||
-	    (error = proxy_start(&w->proxy, registry_port(w->registry), s->registry_bandwidth, w->link)))
+	    (error = proxy_start_at(&w->proxy, listen_of(w), registry_port(w->registry), s->registry_bandwidth,
+				    w->link)))
 		goto done;
-	w->registry_addr = xasprintf("127.0.0.1:%d", proxy_port(w->proxy));
+	w->registry_addr = xasprintf("%s:%d", address_of(w), proxy_port(w->proxy));
 
 	note(w, "world: checking the base image %s", w->base_image);
 	if ((error = world_base_image_ensure(e, w->base_image, w->dir, log, log_ctx)))
@@ -121,9 +133,9 @@ int world_start(struct world **out, const struct world_settings *s, const struct
 	     (double)w->files.wheel_bytes / 1e6, (double)w->files.model_bytes / 1e6,
 	     w->generate_seconds);
 
-	if ((error = server_start(&w->server, w->files_dir, s->bandwidth, s->latency, w->link)))
+	if ((error = server_start_at(&w->server, listen_of(w), w->files_dir, s->bandwidth, s->latency, w->link)))
 		goto done;
-	note(w, "world: index at http://127.0.0.1:%d/simple/, registry at %s (paced, in front of %s)",
+	note(w, "world: index at http://%s:%d/simple/, registry at %s (paced, in front of %s)", address_of(w),
 	     server_port(w->server), w->registry_addr, registry_address(w->registry));
 	*out = w;
 	w = NULL;
@@ -170,17 +182,17 @@ const char *world_repo_path(const struct world *w)
 
 void world_build_args_at(struct strvec *args, const char *index_origin, const char *base_image)
 {
+	const char *host = strstr(index_origin, "://") ? strstr(index_origin, "://") + 3 : index_origin;
+
 	strvec_pushf(args, "PIP_INDEX_URL=%s/simple/", index_origin);
-	strvec_push(args, "PIP_TRUSTED_HOST=127.0.0.1");
+	strvec_pushf(args, "PIP_TRUSTED_HOST=%.*s", (int)strcspn(host, ":/"), host);
 	strvec_pushf(args, "MODEL_BASE_URL=%s/storage", index_origin);
 	strvec_pushf(args, "BASE_IMAGE=%s", base_image);
 }
 
 void world_build_args(const struct world *w, struct strvec *args)
 {
-	char *origin = xasprintf("http://127.0.0.1:%d", server_port(w->server));
-	world_build_args_at(args, origin, w->base_image);
-	free(origin);
+	world_runner_build_args(w, 0, args);
 }
 
 const char *world_base_image(const struct world *w)
@@ -233,7 +245,7 @@ int world_paced_copy(double *seconds, struct world *w, const char *dst, const ch
 json_t *world_describe(const struct world *w)
 {
 	json_t *o = json_object();
-	char *url = xasprintf("http://127.0.0.1:%d/simple/", server_port(w->server));
+	char *url = xasprintf("http://%s:%d/simple/", address_of(w), server_port(w->server));
 
 	json_object_set_new(o, "kind", json_string(w->s->kind ? w->s->kind : "cafeboo"));
 	json_object_set_new(o, "scale", json_real(w->s->scale));
@@ -245,6 +257,8 @@ json_t *world_describe(const struct world *w)
 	json_object_set_new(o, "runner_bandwidth", json_real(w->s->runner_bandwidth));
 	json_object_set_new(o, "base_image", json_string(w->base_image));
 	json_object_set_new(o, "index_url", json_string(url));
+	json_object_set_new(o, "listen", json_string(listen_of(w)));
+	json_object_set_new(o, "address", json_string(address_of(w)));
 	json_object_set_new(o, "index_port", json_integer(server_port(w->server)));
 	json_object_set_new(o, "registry", json_string(w->registry_addr ? w->registry_addr : ""));
 	json_object_set_new(o, "packages", json_integer((json_int_t)w->files.projects));
@@ -273,17 +287,18 @@ int world_add_runner(int *index, struct world *w)
 
 	*index = -1;
 	r.link = pace_link_new(w->s->runner_bandwidth);
-	if ((error = server_start(&r.server, w->files_dir, w->s->bandwidth, w->s->latency, r.link)) ||
-	    (error = proxy_start(&r.proxy, registry_port(w->registry), w->s->registry_bandwidth, r.link))) {
+	if ((error = server_start_at(&r.server, listen_of(w), w->files_dir, w->s->bandwidth, w->s->latency, r.link)) ||
+	    (error = proxy_start_at(&r.proxy, listen_of(w), registry_port(w->registry), w->s->registry_bandwidth,
+				    r.link))) {
 		server_stop(r.server);
 		pace_link_free(r.link);
 		return error;
 	}
-	r.registry_addr = xasprintf("127.0.0.1:%d", proxy_port(r.proxy));
+	r.registry_addr = xasprintf("%s:%d", address_of(w), proxy_port(r.proxy));
 	w->runners = xrealloc(w->runners, (size_t)(w->nrunners + 1) * sizeof(*w->runners));
 	w->runners[w->nrunners++] = r;
 	*index = w->nrunners;
-	note(w, "world: runner %d: index at http://127.0.0.1:%d/simple/, registry at %s", *index,
+	note(w, "world: runner %d: index at http://%s:%d/simple/, registry at %s", *index, address_of(w),
 	     server_port(r.server), r.registry_addr);
 	return 0;
 }
@@ -295,7 +310,7 @@ int world_runners(const struct world *w)
 
 void world_runner_build_args(const struct world *w, int runner, struct strvec *args)
 {
-	char *origin = xasprintf("http://127.0.0.1:%d", server_port(runner_view(w, runner).server));
+	char *origin = xasprintf("http://%s:%d", address_of(w), server_port(runner_view(w, runner).server));
 	world_build_args_at(args, origin, w->base_image);
 	free(origin);
 }
