@@ -28,7 +28,7 @@
 static const char csv_header[] =
 	"variant,repetition,index,commit,subject,phase,status,exit_code,wall_seconds,"
 	"steps_total,steps_cached,cache_bytes,image_bytes,cache_restore_seconds,"
-	"cache_save_seconds,push_seconds,served_bytes,reason\n";
+	"cache_save_seconds,push_seconds,served_bytes,reason,engine\n";
 
 /* ---- small helpers ---- */
 
@@ -124,7 +124,7 @@ char *results_csv_row(json_t *build)
 		"variant", "repetition", "index", "commit", "subject", "phase", "status",
 		"exit_code", "wall_seconds", "steps_total", "steps_cached", "cache_bytes",
 		"image_bytes", "cache_restore_seconds", "cache_save_seconds",
-		"push_seconds", "served_bytes", "reason",
+		"push_seconds", "served_bytes", "reason", "engine",
 	};
 	struct strbuf sb = {0};
 	size_t i;
@@ -142,6 +142,70 @@ char *results_build_key(json_t *build)
 {
 	return xasprintf("%s/%lld/%lld", json_str(build, "variant"),
 			 int_field(build, "repetition"), int_field(build, "index"));
+}
+
+/* ---- engines ---- */
+
+json_t *results_engines(json_t *run)
+{
+	json_t *out = json_array(), *b, *fp, *e;
+	json_t *fps = json_object_get(json_object_get(run, "environment"), "engines");
+	size_t i, k;
+
+	json_array_foreach(json_object_get(run, "builds"), i, b) {
+		const char *name = *json_str(b, "engine") ? json_str(b, "engine") : "default";
+		json_t *found = NULL;
+		json_array_foreach(out, k, e)
+			if (!strcmp(json_str(e, "name"), name))
+				found = e;
+		if (!found) {
+			json_t *id = json_null();
+			json_array_foreach(fps, k, fp)
+				if (!strcmp(json_str(fp, "name"), name) && json_is_string(json_object_get(fp, "engine_id")))
+					id = json_object_get(fp, "engine_id");
+			found = json_pack("{s:s, s:O, s:i}", "name", name, "engine_id", id, "builds", 0);
+			json_array_append_new(out, found);
+		}
+		json_object_set_new(found, "builds", json_integer(json_integer_value(json_object_get(found, "builds")) + 1));
+	}
+	return out;
+}
+
+char *results_engines_names(json_t *engines)
+{
+	struct strbuf sb = {0};
+	json_t *e;
+	size_t i;
+
+	json_array_foreach(engines, i, e)
+		strbuf_printf(&sb, "%s%s", i ? ", " : "", json_str(e, "name"));
+	return sb.buf ? strbuf_detach(&sb) : xstrdup("");
+}
+
+/* An engine's identity: its id when known, else its name. */
+static const char *engine_identity(json_t *e)
+{
+	return *json_str(e, "engine_id") ? json_str(e, "engine_id") : json_str(e, "name");
+}
+
+static bool engines_within(json_t *a, json_t *b)
+{
+	json_t *x, *y;
+	size_t i, k;
+
+	json_array_foreach(a, i, x) {
+		bool found = false;
+		json_array_foreach(b, k, y)
+			found |= !strcmp(engine_identity(x), engine_identity(y));
+		if (!found)
+			return false;
+	}
+	return true;
+}
+
+bool results_engines_same(json_t *a, json_t *b)
+{
+	return engines_within(a, b) && engines_within(b, a);
 }
 
 /* ---- summary ---- */

@@ -79,4 +79,15 @@ char *results_csv_row(json_t *build);
  * resume to skip finished builds. Caller frees. */
 char *results_build_key(json_t *build);
 
+/* The engines a run's builds were made on, in the order of their first
+ * build: [{"name", "engine_id" (from environment.engines, or null),
+ * "builds": how many}]. A build without "engine" (a run from before
+ * engines) was made on "default". New reference. */
+json_t *results_engines(json_t *run);
+/* Their names, ", "-separated. Caller frees. */
+char *results_engines_names(json_t *engines);
+/* Do two such lists name the same engines (by engine id, by name where a
+ * list lacks the id)? */
+bool results_engines_same(json_t *a, json_t *b);
+
 #endif
