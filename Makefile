@@ -7,9 +7,9 @@ PKGS     = libgit2 jansson inih libmicrohttpd libzip
 BUILD   ?= build
 CC      ?= cc
 CFLAGS  ?= -O2 -g
-ALL_CFLAGS = $(CFLAGS) -std=c11 -pthread -D_GNU_SOURCE -Wall -Wextra -Werror -MMD -MP -Iharness \
+ALL_CFLAGS = $(CFLAGS) -std=c11 -D_GNU_SOURCE -pthread -Wall -Wextra -Werror -MMD -MP -Iharness \
            $(shell pkg-config --cflags $(PKGS))
-LDLIBS  += $(shell pkg-config --libs $(PKGS)) -lm
+LDLIBS  += $(shell pkg-config --libs $(PKGS)) -lm -pthread
 # (gcc 12 reports false "null format string" truncation warnings under UBSan)
 SAN      = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
@@ -19,7 +19,8 @@ LIBOBJ   = $(filter-out $(BUILD)/harness/main.o,$(OBJ))
 TESTS    = $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
 ITESTS   = $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/it_*.c))
 
-all: bench
+# make: ./bench, and the repository scenarios/tiny.ini replays (build/fixtures/tiny)
+all: bench fixtures
 bench: $(BUILD)/bench
 	cp --remove-destination $< $@
 $(BUILD)/bench: $(OBJ)
@@ -33,9 +34,14 @@ $(BUILD)/tests/%: tests/%.c $(LIBOBJ)
 
 unit: $(TESTS) $(BUILD)/bench
 	tests/run-unit $(BUILD) $(TESTS)
-fixtures: $(BUILD)/fixtures/tiny
+fixtures: $(BUILD)/fixtures/tiny $(BUILD)/fixtures/bisect
 $(BUILD)/fixtures/tiny: $(BUILD)/tests/mkfixture
 	rm -rf $@ && $< $@
+$(BUILD)/tests/mkfixture: tests/mkfixture.c tests/gitfixture.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(shell pkg-config --libs libgit2)
+$(BUILD)/fixtures/bisect: $(BUILD)/tests/mkfixture
+	rm -rf $@ && $< --bisect $@
 integration: $(ITESTS) $(BUILD)/bench fixtures
 	SUITE=integration BENCH_BIN=$(BUILD)/bench BENCH_FIXTURES=$(BUILD)/fixtures/tiny \
 	  tests/run-unit $(BUILD) $(ITESTS)
@@ -49,14 +55,23 @@ TSAN_TESTS = test_dispatch test_supersede test_engines test_proc
 tsan:
 	$(MAKE) BUILD=build/tsan CFLAGS="-O1 -g -fsanitize=thread" $(TSAN_TESTS:%=build/tsan/tests/%)
 	SUITE=tsan tests/run-unit build/tsan $(TSAN_TESTS:%=build/tsan/tests/%)
-benchmarks: $(BUILD)/tests/bench_rawjson
-	$<
+# benchmarks: figures, not tests (README "Building and testing"); the overhead
+# benchmark builds on the real engine: N = 10 and 100 commits, 1,000 in benchmarks-long
+OVERHEAD_COMMITS ?= 10,100
+benchmarks: $(BUILD)/tests/bench_rawjson $(BUILD)/tests/bench_overhead $(BUILD)/bench
+	$(BUILD)/tests/bench_rawjson
+	$(BUILD)/tests/bench_overhead --bench $(BUILD)/bench --commits $(OVERHEAD_COMMITS)
+benchmarks-long:
+	$(MAKE) benchmarks OVERHEAD_COMMITS=10,100,1000
 valgrind: $(TESTS)
 	tests/run-unit --valgrind $(BUILD) $(TESTS)
 # fuzz: each tests/fuzz/fuzz_*.c under libFuzzer (clang), a short smoke run; fuzz-long: 1,000,000 runs each
 FUZZ_CFLAGS = -g -O1 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iharness $(shell pkg-config --cflags jansson inih) \
               -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-FUZZ_SRC_scenario = $(wildcard harness/scenario*.c) harness/sha256.c
+FUZZ_SRC_scenario = $(wildcard harness/scenario*.c) harness/sha256.c $(FUZZ_SRC_builders)
+# the scenario parser looks builder names and what each builder cannot do up in the table
+FUZZ_SRC_builders = harness/builder.c harness/docker.c harness/buildah.c harness/buildah_parse.c harness/dockerfile.c \
+                    harness/rawjson.c harness/base64.c harness/parser.c harness/proc.c harness/engine.c
 FUZZ_SRC_rawjson  = harness/rawjson.c
 FUZZ_SRC_baseline = harness/gate.c harness/gate_baseline.c harness/gate_format.c harness/results.c harness/stats.c
 FUZZ_SRC_svg      = harness/html_svg.c harness/html.c harness/sha256.c harness/base64.c
@@ -80,5 +95,5 @@ install: bench
 	cp -R dockerfiles plots scenarios $(DESTDIR)$(PREFIX)/share/bench/
 clean:
 	rm -rf build bench
-.PHONY: all check unit integration san tsan benchmarks valgrind install clean fixtures
+.PHONY: all check unit integration san tsan benchmarks benchmarks-long valgrind install clean fixtures
 -include $(OBJ:.o=.d) $(TESTS:=.d) $(ITESTS:=.d)

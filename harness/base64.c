@@ -1,4 +1,5 @@
-/* base64.c: URL-safe base64 without padding (see base64.h). */
+/* base64.c: URL-safe base64 without padding, and standard base64 with
+ * padding (see base64.h). */
 #include "base64.h"
 
 #include <stdint.h>
@@ -7,6 +8,24 @@
 #include "util.h"
 
 static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+static const char standard[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+void base64_encode(char *out, const void *data, size_t len)
+{
+	const uint8_t *d = data;
+	size_t i, o = 0;
+
+	for (i = 0; i < len; i += 3) {
+		size_t left = len - i;
+		uint32_t v = (uint32_t)d[i] << 16 | (left > 1 ? (uint32_t)d[i + 1] << 8 : 0) | (left > 2 ? d[i + 2] : 0);
+
+		out[o++] = standard[(v >> 18) & 63];
+		out[o++] = standard[(v >> 12) & 63];
+		out[o++] = left > 1 ? standard[(v >> 6) & 63] : '=';
+		out[o++] = left > 2 ? standard[v & 63] : '=';
+	}
+	out[o] = '\0';
+}
 
 void base64url_encode(char *out, const void *data, size_t len)
 {
@@ -64,6 +83,29 @@ char *base64url_decode(size_t *out_len, const char *text, size_t len)
 			free(out);
 			return NULL;
 		}
+		acc = acc << 6 | (uint32_t)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			out[o++] = (char)((acc >> bits) & 0xff);
+		}
+	}
+	out[o] = '\0';
+	*out_len = o;
+	return out;
+}
+
+char *base64_decode_lenient(size_t *out_len, const char *text, size_t len)
+{
+	char *out = xmalloc(len / 4 * 3 + 3);
+	uint32_t acc = 0;
+	size_t i, o = 0;
+	int bits = 0;
+
+	for (i = 0; i < len; i++) {
+		int v = text[i] == '+' ? 62 : text[i] == '/' ? 63 : value_of(text[i]);
+		if (v < 0)
+			continue; /* '=' padding, newlines */
 		acc = acc << 6 | (uint32_t)v;
 		bits += 6;
 		if (bits >= 8) {

@@ -99,7 +99,11 @@ static void add_target(json_t *targets, const char *name, double value, const ch
 }
 
 /* Requirement-changing commits: is the pip install step of the multi-stage
- * cached variant rebuilt on each of them and on no other warm commit? */
+ * cached variant rebuilt on each of them and on no other warm commit? A warm
+ * build follows the build before it in its series, which is not the commit's
+ * parent when the list skips commits: its changes since that commit
+ * ("changed_since_previous"; runs recorded before it have only "changed",
+ * the changes since the parent). */
 static void deps_rebuild_target(json_t *targets, json_t *run)
 {
 	json_t *b, *s;
@@ -110,7 +114,8 @@ static void deps_rebuild_target(json_t *targets, json_t *run)
 		if (strcmp(json_str(b, "variant"), BLOG_MULTI_CACHED) || strcmp(json_str(b, "status"), "ok") ||
 		    strcmp(json_str(b, "phase"), "warm"))
 			continue;
-		json_array_foreach(json_object_get(b, "changed"), j, c)
+		json_array_foreach(json_object_get(b, json_object_get(b, "changed_since_previous") ? "changed_since_previous"
+											    : "changed"), j, c)
 			if (strstr(json_string_value(c), "requirements.txt"))
 				reqs = true;
 		json_array_foreach(json_object_get(b, "steps"), j, s) {
@@ -224,6 +229,51 @@ json_t *blogreport_evaluate(json_t *run)
 		"push, cache restore/save) is divided by the run's scale; base set-up, code copy and BuildKit's "
 		"fixed costs are kept as measured"));
 	return ev;
+}
+
+/* The commits of variant's ok-or-not builds of repetition 1, by index, ","
+ * joined: what a line fit compares. Caller frees. */
+static char *variant_commits(json_t *run, const char *variant)
+{
+	struct strbuf sb = {0};
+	json_t *b;
+	size_t i;
+	long long index;
+
+	for (index = 1;; index++) {
+		const char *commit = NULL;
+		json_array_foreach(json_object_get(run, "builds"), i, b)
+			if (!strcmp(json_str(b, "variant"), variant) &&
+			    json_integer_value(json_object_get(b, "repetition")) == 1 &&
+			    json_integer_value(json_object_get(b, "index")) == index)
+				commit = json_str(b, "commit");
+		if (!commit)
+			break;
+		strbuf_printf(&sb, "%s%.7s", sb.len ? "," : "", commit);
+	}
+	return strbuf_detach(&sb);
+}
+
+int blogreport_same_commits(json_t *run, json_t *other)
+{
+	json_t *variants = json_distinct_strs(json_object_get(run, "builds"), "variant"), *v;
+	size_t i;
+	int error = 0;
+
+	json_array_foreach(variants, i, v) {
+		char *a = variant_commits(run, json_string_value(v)), *b = variant_commits(other, json_string_value(v));
+		if (*a && *b && strcmp(a, b))
+			error = bench_error_set(BENCH_EINVALID,
+				"the two runs did not replay the same commits (%s: %s in the first, %s in the "
+				"second): a line through them would mix the change of scale with the change of "
+				"commits; run both with the same --commits", json_string_value(v), a, b);
+		free(a);
+		free(b);
+		if (error)
+			break;
+	}
+	json_decref(variants);
+	return error;
 }
 
 int blogreport_fit(json_t *ev, json_t *other)

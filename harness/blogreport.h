@@ -41,6 +41,12 @@ json_t *blogreport_evaluate(json_t *run);
  */
 int blogreport_fit(json_t *ev, json_t *other);
 
+/* 0 when the two runs replayed the same commits for every variant both
+ * have (in the same order), else BENCH_EINVALID naming the variant and both
+ * lists: a line fit through runs of different commits would read a change
+ * of commits as a change of scale. */
+int blogreport_same_commits(json_t *run, json_t *other);
+
 /* Print the evaluation as text tables. */
 void blogreport_print(FILE *f, json_t *evaluation);
 

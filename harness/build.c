@@ -13,6 +13,7 @@
 
 #include "error.h"
 #include "proc.h"
+#include "rawjson.h"
 #include "util.h"
 
 void build_print_argv(FILE *f, const char *const *argv)
@@ -52,27 +53,65 @@ static void log_write(struct build_exec *x, const char *buf, size_t len)
 	}
 }
 
+/* Output, redacted when the run has secrets: to the log, and to the parser
+ * (the push's output goes to the log only). */
+static void sink_emit(void *ctx, const char *buf, size_t len)
+{
+	struct build_sink *k = ctx;
+	log_write(k->x, buf, len);
+	if (k->stream)
+		parser_feed(&k->x->parser, k->stream, buf, len);
+}
+
+static int sink_output(struct build_sink *k, const char *buf, size_t len)
+{
+	if (k->filter)
+		redact_stream_feed(k->filter, buf, len);
+	else
+		sink_emit(k, buf, len);
+	return 0;
+}
+
 static int on_stdout(void *ctx, const char *buf, size_t len)
 {
-	struct build_exec *x = ctx;
-	log_write(x, buf, len);
-	parser_feed(&x->parser, PARSER_STDOUT, buf, len);
-	return 0;
+	return sink_output(&((struct build_exec *)ctx)->sinks[0], buf, len);
 }
 
 static int on_stderr(void *ctx, const char *buf, size_t len)
 {
-	struct build_exec *x = ctx;
-	log_write(x, buf, len);
-	parser_feed(&x->parser, PARSER_STDERR, buf, len);
-	return 0;
+	return sink_output(&((struct build_exec *)ctx)->sinks[1], buf, len);
 }
 
-/* the push's output goes to the log only */
 static int on_push_output(void *ctx, const char *buf, size_t len)
 {
-	log_write(ctx, buf, len);
-	return 0;
+	return sink_output(&((struct build_exec *)ctx)->sinks[2], buf, len);
+}
+
+/* The sinks of x's streams; the parser's stream of a rawjson builder is read
+ * as rawjson (its step output is base64 inside JSON). */
+static void sinks_init(struct build_exec *x)
+{
+	static const unsigned streams[3] = {PARSER_STDOUT, PARSER_STDERR, 0};
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		struct build_sink *k = &x->sinks[i];
+		k->x = x;
+		k->stream = streams[i];
+		if (redact_any(x->redact))
+			k->filter = redact_stream_new(x->redact, x->builder->parser == &parser_rawjson &&
+					(x->builder->parser->streams & k->stream) ? REDACT_RAWJSON : REDACT_TEXT,
+					sink_emit, k);
+	}
+}
+
+/* The end of a stream: what its filter held back goes out. */
+static void sink_finish(struct build_sink *k)
+{
+	if (k->filter)
+		redact_stream_finish(k->filter);
+	redact_stream_free(k->filter);
+	k->filter = NULL;
 }
 
 static void on_tick(void *ctx)
@@ -105,7 +144,9 @@ static int push(struct build_exec *x)
 
 	if (x->progress)
 		progress_note(x->progress, "pushing %s", x->ref);
-	if ((error = proc_run(&pp)) < 0)
+	error = proc_run(&pp);
+	sink_finish(&x->sinks[2]);
+	if (error < 0)
 		return error;
 	x->push_seconds = pp.wall_seconds;
 	if (pp.interrupted) {
@@ -127,13 +168,17 @@ int build_exec_run(struct build_exec *x)
 	x->log_fd = -1;
 	if ((error = parser_init(&x->parser, x->builder->parser)) < 0 || (error = open_log(x)) < 0)
 		return error;
+	sinks_init(x);
 	p.argv = x->argv;
 	p.timeout_seconds = x->timeout;
 	p.on_stdout = on_stdout;
 	p.on_stderr = on_stderr;
 	p.on_tick = on_tick;
 	p.ctx = x;
-	if ((error = proc_run(&p)) < 0)
+	error = proc_run(&p);
+	sink_finish(&x->sinks[0]);
+	sink_finish(&x->sinks[1]);
+	if (error < 0)
 		return error;
 	x->exit_code = p.exit_code;
 	x->build_seconds = p.wall_seconds;
@@ -162,6 +207,35 @@ int build_exec_run(struct build_exec *x)
 	return 0;
 }
 
+/* The size of the image an ok build made: a fully cached build makes the
+ * image an earlier one made, and its size is known without asking. */
+static int64_t image_bytes(const struct build_exec *x)
+{
+	const char *config = parser_image(&x->parser);
+	json_t *known;
+	int64_t bytes = 0;
+	bool found;
+
+	if (x->image_sizes_lock)
+		pthread_mutex_lock(x->image_sizes_lock);
+	known = config && x->image_sizes ? json_object_get(x->image_sizes, config) : NULL;
+	if ((found = json_is_integer(known)))
+		bytes = (int64_t)json_integer_value(known);
+	if (x->image_sizes_lock)
+		pthread_mutex_unlock(x->image_sizes_lock);
+	if (found || x->builder->image_size(&bytes, x->engine, x->ref) < 0 || !config || !x->image_sizes) {
+		bench_error_clear();
+		return bytes;
+	}
+	if (x->image_sizes_lock)
+		pthread_mutex_lock(x->image_sizes_lock);
+	json_object_set_new(x->image_sizes, config, json_integer((json_int_t)bytes));
+	if (x->image_sizes_lock)
+		pthread_mutex_unlock(x->image_sizes_lock);
+	bench_error_clear();
+	return bytes;
+}
+
 void build_exec_record(json_t *b, const struct build_exec *x)
 {
 	int steps_total = 0, steps_cached = 0;
@@ -174,8 +248,7 @@ void build_exec_record(json_t *b, const struct build_exec *x)
 	json_object_set_new(b, "steps_cached", json_integer(steps_cached));
 	json_object_set_new(b, "steps", steps);
 	if (!strcmp(x->status, "ok"))
-		x->builder->image_size(&bytes, x->engine, x->ref);
-	bench_error_clear();
+		bytes = image_bytes(x);
 	json_object_set_new(b, "image_bytes", json_integer(bytes));
 	json_object_set_new(b, "build_seconds", json_real(x->build_seconds));
 	if (x->push_argv)
@@ -191,6 +264,10 @@ void build_exec_release(struct build_exec *x)
 		close(x->log_fd);
 	x->log_fd = -1;
 	parser_release(&x->parser);
+	for (int i = 0; i < 3; i++) { /* finished in build_exec_run; only freed here */
+		redact_stream_free(x->sinks[i].filter);
+		x->sinks[i].filter = NULL;
+	}
 	free(x->reason);
 	x->reason = NULL;
 }

@@ -8,12 +8,14 @@
 #define BENCH_BUILD_H
 
 #include <jansson.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 
 #include "builder.h"
 #include "parser.h"
 #include "progress.h"
+#include "redact.h"
 
 struct build_exec {
 	/* input, set by the caller */
@@ -26,6 +28,11 @@ struct build_exec {
 	const char *log_rel;          /* its name in run.json, for messages */
 	double timeout;               /* seconds, for the build and for the push */
 	struct progress *progress;    /* the live progress line, or NULL */
+	const struct redact *redact;  /* secret values kept out of the log and the
+					 parser (redact.h), or NULL */
+	json_t *image_sizes;          /* the run's: image identity -> bytes (or NULL) */
+	pthread_mutex_t *image_sizes_lock; /* held around image_sizes (the engines'
+					      threads share it), or NULL */
 
 	/* output */
 	const char *status;           /* "ok", "failed", "timeout", "interrupted" */
@@ -35,6 +42,11 @@ struct build_exec {
 	struct parser parser;         /* the build's steps */
 
 	/* private */
+	struct build_sink {           /* a stream through its redact filter */
+		struct build_exec *x;
+		unsigned stream;      /* PARSER_STDOUT, PARSER_STDERR, or 0: the log only */
+		struct redact_stream *filter;
+	} sinks[3];                   /* stdout, stderr, the push's output */
 	int log_fd;
 	bool write_failed;
 	int write_errno;              /* why the log could not be written (ENOSPC...) */
@@ -48,7 +60,9 @@ int build_exec_run(struct build_exec *x);
 
 /* Put what the build that ran measured into its record: exit_code, the
  * steps (steps_total, steps_cached, steps), image_bytes, build_seconds,
- * push_seconds (when it pushes), log, and the reason when not ok. */
+ * push_seconds (when it pushes), log, and the reason when not ok. The image
+ * size is asked of the builder once per image content (its identity, as the
+ * build's output names it: parser_image), and kept in image_sizes. */
 void build_exec_record(json_t *record, const struct build_exec *x);
 
 void build_exec_release(struct build_exec *x);

@@ -2,12 +2,13 @@
  * builder.h: the seam between bench and the program that builds images.
  *
  * A builder is a table entry (struct builder) of operations, looked up by
- * name (builder_find("buildkit")). run.c, build.c, cache.c and the world
- * only ever call these; a new builder plugs in with one file that defines
- * its `const struct builder` and one line in the table in builder.c. Every
- * operation takes the engine (engine.h) it acts on. The first builder is
- * BuildKit through `docker buildx build` (docker.c, which holds every docker
- * argv of bench).
+ * name (builder_find("buildkit")); each variant names its own (`builder =`,
+ * builder_of). run.c, build.c, cache.c and the world only ever call these;
+ * a new builder plugs in with one file that defines its `const struct
+ * builder` and one line in the table in builder.c. Every operation takes
+ * the engine (engine.h) it acts on. The first builder is BuildKit through
+ * `docker buildx build` (docker.c, which holds every docker argv of bench);
+ * the second is buildah (buildah.c), which keeps a storage of its own.
  */
 #ifndef BENCH_BUILDER_H
 #define BENCH_BUILDER_H
@@ -18,9 +19,11 @@
 #include <stdio.h>
 
 #include "engine.h"
-#include "parser.h"
 #include "scenario.h"
 #include "util.h"
+
+struct builder;
+struct parser_ops; /* parser.h (not included: the scenario parser has a struct parser of its own) */
 
 /* What the scenario asks of the builder, checked by preflight. */
 struct builder_needs {
@@ -29,15 +32,17 @@ struct builder_needs {
 	bool push;           /* some variant pushes its image */
 };
 
-/* What scenario sc asks of any builder. */
-void builder_needs_of(struct builder_needs *needs, const struct scenario *sc);
+/* What scenario sc asks of builder b (NULL: of any builder). */
+void builder_needs_of(struct builder_needs *needs, const struct scenario *sc, const struct builder *b);
 
-/* Where a build imports its cache from or exports it to; kind CACHE_NONE
- * means no import/export. The builder maps it to its own flags. */
+/* Where a build imports its cache from or exports it to, in BuildKit's
+ * terms (the reference; another builder maps what it can and refuses the
+ * rest): type NULL means no import/export. */
 struct cache_spec {
-	enum cache_kind kind;
-	const char *location;    /* local: a folder; registry: an image ref */
-	const char *mode;        /* export: "max" or "min" */
+	const char *type;        /* "local", "registry", "gha", "inline" (export only), or NULL */
+	const char *location;    /* local: a folder; registry: an image ref; gha: the service URL */
+	const char *const *attrs;/* more "key=value" attributes (gha: token=...), NULL-terminated, or NULL */
+	const char *mode;        /* export: "max" (NULL) or "min" */
 	const char *compression; /* export: "gzip", "zstd", or NULL (the default) */
 };
 
@@ -45,7 +50,7 @@ struct cache_spec {
 struct build_request {
 	const char *context;     /* build context folder */
 	const char *dockerfile;  /* path of the Dockerfile */
-	const char *tag;         /* image tag */
+	const char *tag;         /* image tag, or NULL (with output) */
 	const char *target;      /* or NULL */
 	const char *network;     /* or NULL */
 	const char *metadata_file; /* where the builder writes the image digest, or NULL */
@@ -53,6 +58,9 @@ struct build_request {
 	const char *const *build_args; /* "KEY=VALUE", NULL-terminated, or NULL */
 	const char *const *secrets;    /* "id=x,src=y" / "id=x,env=Y", or NULL */
 	bool push;               /* push as part of the build (bench pushes apart: false) */
+	const char *output;      /* where the result goes instead of the engine's images, in
+				    BuildKit's --output terms ("type=local,dest=DIR",
+				    "type=cacheonly": the cache dance's helper builds), or NULL */
 };
 
 struct builder {
@@ -75,12 +83,17 @@ struct builder {
 	void (*print_reset)(FILE *f, const struct engine *e, const char *marker);
 	/* Only remove the images whose name holds marker. */
 	int (*remove_images)(const struct engine *e, const char *marker);
+	/* Remove every image whose repository starts with prefix (every run's
+	 * marker starts with it): what runs killed before their end left.
+	 * Only while holding the engine lock. How many in *removed. */
+	int (*remove_leftovers)(int *removed, const struct engine *e, const char *prefix);
 
 	/* The argv of a build (appended to argv). BENCH_EINVALID when the
 	 * request asks for what this builder cannot do. */
 	int (*build_argv)(struct strvec *argv, const struct engine *e, const struct build_request *req);
-	/* The cache flags of a build: how cache = none | local | registry map
-	 * to this builder's options (used by build_argv). */
+	/* The cache flags of a build: how the cache_specs that cache.c makes
+	 * of cache = none | local | registry map to this builder's options
+	 * (used by build_argv; BENCH_EINVALID for a type it lacks). */
 	int (*cache_options)(struct strvec *argv, const struct cache_spec *from, const struct cache_spec *to);
 
 	/* Size in bytes of a built image. */
@@ -90,8 +103,21 @@ struct builder {
 
 	/* Make the engine's image `ref` (a base image) usable by this builder:
 	 * BuildKit reads the engine's image store and only checks it is there;
-	 * a builder with a store of its own copies it in. */
+	 * a builder with a store of its own copies it in. BENCH_ENOTFOUND or
+	 * BENCH_ESETUP when the engine does not have it. */
 	int (*import_base)(const struct engine *e, const char *ref);
+	/* The builder keeps images in a store of its own: before each build
+	 * the base images its Dockerfile names go through import_base
+	 * (builder_prepare). */
+	bool own_store;
+
+	/* What of variant v (in scenario sc) this builder cannot do, as one
+	 * sentence that names the key and the way out; NULL when it can do all
+	 * of it. The scenario parser reports it at the variant's builder line. */
+	const char *(*unsupported)(const struct scenario *sc, const struct variant *v);
+	/* After the run's last build, whatever its end: remove everything the
+	 * run left in the builder (BuildKit: as reset). */
+	int (*finish)(const struct engine *e, const char *marker);
 
 	/* Bring image `ref` (a base image) from engine `from` to engine `to`
 	 * when `to` lacks it, through a file in dir (no pipe between two
@@ -104,6 +130,9 @@ struct builder {
 /* The builder named `name`, or NULL. */
 const struct builder *builder_find(const char *name);
 
+/* The builder variant v names (the default when it names none). */
+const struct builder *builder_of(const struct variant *v);
+
 /* The builder a scenario gets when it names none: buildkit. */
 const struct builder *builder_default(void);
 
@@ -114,7 +143,31 @@ const char *builder_names(void);
  * anything but [a-z0-9._-] turned into '-'. Caller frees. */
 char *builder_ref_name(const char *name);
 
-/* The builders (docker.c: buildkit). */
-extern const struct builder builder_buildkit;
+/* ---- a run's builders: each operation for every builder a variant of sc
+ * names, once each, in table order ---- */
+
+/* preflight, each with what sc asks of it. */
+int builders_preflight(const struct scenario *sc, const struct engine *e);
+/* The default builder's environment (the engine's facts), with the keys of
+ * every other builder sc uses added. New reference in *out. */
+int builders_environment(json_t **out, const struct scenario *sc, const struct engine *e);
+/* import_base of ref (the world's base image). */
+int builders_import_base(const struct scenario *sc, const struct engine *e, const char *ref);
+/* finish; every builder is finished, the first error is returned. */
+int builders_finish(const struct scenario *sc, const struct engine *e, const char *marker);
+
+/* The flags `docker buildx build` and `buildah bud` spell alike, appended
+ * in this order: -f DOCKERFILE, -t TAG, --target T, --build-arg K=V ...,
+ * --secret S ... */
+void builder_common_flags(struct strvec *argv, const struct build_request *req);
+
+/* Before the build req: for a builder with a store of its own, import_base
+ * of each image req's Dockerfile builds on (dockerfile.h). An image the
+ * engine does not have either is left out: the build then fails on it and
+ * says so in its record. Nothing for the others. */
+int builder_prepare(const struct builder *b, const struct engine *e, const struct build_request *req);
+
+/* The builders themselves are declared by their own headers (docker.h:
+ * builder_buildkit; buildah.h: builder_buildah) and listed in builder.c. */
 
 #endif

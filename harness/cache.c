@@ -1,10 +1,12 @@
 /*
  * cache.c: the cache policy of a series (see cache.h): one backend per
- * `cache =` kind in the table below, the actions/cache keys, the store's
- * restore (exact key, else latest) and save, the local folder rotation, and
- * the registry cache ref.
+ * `cache =` kind in the table below (gha and inline in cache_gha.c), the
+ * actions/cache keys, the store's restore (exact key, else latest) and
+ * save, the local folder rotation, and the registry cache ref; the cache
+ * dance (cache_dance.c) around any of them.
  */
 #include "cache.h"
+#include "cache_backend.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,27 +18,16 @@
 #include "util.h"
 #include "world.h"
 
-struct cache_backend {
-	enum cache_kind kind;
-	/* set up the series' fields (s->v, s->env are set) */
-	void (*init)(struct cache_series *s, int rep, const char *dir);
-	/* before a build: restore, then fill u->from and u->to */
-	int (*restore)(struct cache_use *u, struct cache_series *s, const char *commit_id,
-		       const char *checkout, bool cold, json_t *record);
-	/* after a build: keep what it exported */
-	int (*save)(struct cache_use *u, struct cache_series *s, bool ok, json_t *record);
-};
-
-static void note(const struct cache_series *s, const char *msg)
+void cache_note(const struct cache_series *s, const char *msg)
 {
 	if (s->env->progress)
 		progress_note(s->env->progress, "%s", msg);
 }
 
-static void export_spec(struct cache_spec *to, const struct cache_series *s, enum cache_kind kind,
-			const char *location)
+void cache_export_spec(struct cache_spec *to, const struct cache_series *s, const char *type,
+		       const char *location)
 {
-	to->kind = kind;
+	to->type = type;
 	to->location = location;
 	to->mode = s->v->cache_mode;
 	to->compression = s->v->cache_compression;
@@ -102,10 +93,8 @@ static void local_init(struct cache_series *s, int rep, const char *dir)
 	s->transport = s->v->runner == RUNNER_EPHEMERAL && (s->env->paced_store || s->v->cache_key_files_count);
 }
 
-/* Copy a cache folder through the actions/cache stand-in: paced by the
- * world when there is one, a plain copy otherwise (dst's parent made, as
- * the paced copy does). */
-static int store_copy(double *seconds, const struct cache_series *s, const char *dst, const char *src)
+/* (dst's parent is made, as the paced copy does) */
+int cache_store_copy(double *seconds, const struct cache_series *s, const char *dst, const char *src)
 {
 	monotime start = monotime_now();
 	char *parent;
@@ -142,21 +131,21 @@ static int local_restore(struct cache_use *u, struct cache_series *s, const char
 		json_object_set_new(record, "cache_key", json_string(u->key));
 		json_object_set_new(record, "cache_hit", json_string(u->exact_hit ? "exact" : src ? "partial" : "none"));
 		if (src) {
-			note(s, "restoring cache (actions/cache stand-in)");
-			error = store_copy(&u->restore_seconds, s, s->folder, src);
+			cache_note(s, "restoring cache (actions/cache stand-in)");
+			error = cache_store_copy(&u->restore_seconds, s, s->folder, src);
 			free(src);
 			if (error < 0)
 				return error;
 		}
 	}
 	if (path_is_dir(s->folder) || (s->env->dry_run && !cold)) {
-		u->from.kind = CACHE_LOCAL;
+		u->from.type = "local";
 		u->from.location = s->folder;
 	}
 	/* a workflow keyed on files skips the export on an exact hit, as
 	 * actions/cache would not save it anyway */
 	if (!(u->exact_hit && v->cache_key_files_count))
-		export_spec(&u->to, s, CACHE_LOCAL, s->folder_new);
+		cache_export_spec(&u->to, s, "local", s->folder_new);
 	rm_rf(s->folder_new);
 	return 0;
 }
@@ -168,8 +157,8 @@ static int local_store_save(struct cache_use *u, struct cache_series *s, json_t 
 	char *dst = path_join(s->store, u->key);
 	int error;
 
-	note(s, "saving cache (actions/cache stand-in)");
-	error = u->exact_hit ? 0 : store_copy(&u->save_seconds, s, dst, s->folder_new);
+	cache_note(s, "saving cache (actions/cache stand-in)");
+	error = u->exact_hit ? 0 : cache_store_copy(&u->save_seconds, s, dst, s->folder_new);
 	free(dst);
 	if (error < 0)
 		return error;
@@ -242,11 +231,29 @@ static int registry_restore(struct cache_use *u, struct cache_series *s, const c
 	if (!s->state.registry_ref)
 		return 0;
 	if (!cold) {
-		u->from.kind = CACHE_REGISTRY;
+		u->from.type = "registry";
 		u->from.location = s->state.registry_ref;
 	}
-	export_spec(&u->to, s, CACHE_REGISTRY, s->state.registry_ref);
+	cache_export_spec(&u->to, s, "registry", s->state.registry_ref);
 	return 0;
+}
+
+static int registry_save(struct cache_use *u, struct cache_series *s, bool ok, json_t *record)
+{
+	(void)u, (void)ok;
+	cache_record_registry_bytes(record, s, s->state.registry_ref);
+	return 0;
+}
+
+void cache_record_registry_bytes(json_t *record, const struct cache_series *s, const char *ref)
+{
+	int64_t bytes = 0;
+
+	if (s->env->world && ref && world_registry_ref_bytes(&bytes, s->env->world, ref) < 0) {
+		bytes = 0; /* nothing exported (a failed build): nothing kept */
+		bench_error_clear();
+	}
+	json_object_set_new(record, "cache_bytes", json_integer(bytes));
 }
 
 /* ---- the table ---- */
@@ -254,22 +261,47 @@ static int registry_restore(struct cache_use *u, struct cache_series *s, const c
 static const struct cache_backend backends[] = {
 	{CACHE_NONE, none_init, none_restore, no_bytes_save},
 	{CACHE_LOCAL, local_init, local_restore, local_save},
-	{CACHE_REGISTRY, registry_init, registry_restore, no_bytes_save},
+	{CACHE_REGISTRY, registry_init, registry_restore, registry_save},
+	{CACHE_GHA, cache_gha_init, cache_gha_restore, cache_gha_save},
+	{CACHE_INLINE, cache_inline_init, cache_inline_restore, cache_inline_save},
 };
+
+static const struct cache_backend *backend_of(enum cache_kind kind)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(backends) / sizeof(backends[0]); i++)
+		if (backends[i].kind == kind)
+			return &backends[i];
+	return NULL;
+}
+
+int cache_check(const struct scenario *sc)
+{
+	size_t i;
+
+	for (i = 0; i < sc->variants_count; i++)
+		if (!backend_of(sc->variants[i].cache))
+			return bench_error_set(BENCH_EINVALID, "%s:%d: variant '%s': cache = %s is not supported by "
+					       "this bench", sc->path, sc->variants[i].line, sc->variants[i].name,
+					       cache_kind_name(sc->variants[i].cache));
+	return 0;
+}
 
 void cache_series_init(struct cache_series *s, const struct variant *v, int rep, const char *dir,
 		       const struct cache_env *env)
 {
-	size_t i;
-
 	memset(s, 0, sizeof(*s));
 	s->v = v;
 	s->env = env;
-	s->backend = &backends[0];
-	for (i = 0; i < sizeof(backends) / sizeof(backends[0]); i++)
-		if (backends[i].kind == v->cache)
-			s->backend = &backends[i];
+	s->backend = backend_of(v->cache);
+	if (!s->backend)
+		s->backend = backend_of(CACHE_NONE); /* cache_check refused it before the run */
 	s->backend->init(s, rep, dir);
+	/* on a persistent runner the mounts stay in the daemon: no dance */
+	s->dance = v->cache_mounts_count && v->runner == RUNNER_EPHEMERAL;
+	if (s->dance)
+		s->dance_dir = path_join(dir, "dance");
 }
 
 void cache_series_release(struct cache_series *s)
@@ -277,6 +309,7 @@ void cache_series_release(struct cache_series *s)
 	free(s->folder);
 	free(s->folder_new);
 	free(s->store);
+	free(s->dance_dir);
 	cache_state_release(&s->state);
 	memset(s, 0, sizeof(*s));
 }
@@ -284,26 +317,50 @@ void cache_series_release(struct cache_series *s)
 int cache_restore(struct cache_use *u, struct cache_series *s, const char *commit_id, const char *checkout,
 		  bool cold, json_t *record)
 {
+	int error;
+
 	memset(u, 0, sizeof(*u));
-	return s->backend->restore(u, s, commit_id, checkout, cold, record);
+	if ((error = s->backend->restore(u, s, commit_id, checkout, cold, record)) < 0 ||
+	    (s->dance && (error = cache_dance_restore(u, s, commit_id, checkout, record)) < 0))
+		return error;
+	u->restore_seconds += u->mounts_restore_seconds;
+	return 0;
 }
 
 int cache_save(struct cache_use *u, struct cache_series *s, bool ok, json_t *record)
 {
-	return s->backend->save(u, s, ok, record);
+	int error;
+
+	/* the workflow's order: the dance's extraction is a step after the
+	 * build; actions/cache saves in the job's post steps */
+	if ((s->dance && (error = cache_dance_save(u, s, ok, record)) < 0) ||
+	    (error = s->backend->save(u, s, ok, record)) < 0)
+		return error;
+	u->save_seconds += u->mounts_save_seconds;
+	return 0;
 }
 
 void cache_record_seconds(json_t *record, const struct cache_use *u, const struct cache_series *s)
 {
-	if (!s->transport)
-		return;
-	json_object_set_new(record, "cache_restore_seconds", json_real(u->restore_seconds));
-	json_object_set_new(record, "cache_save_seconds", json_real(u->save_seconds));
+	if (s->transport) {
+		json_object_set_new(record, "cache_restore_seconds",
+				    json_real(u->restore_seconds - u->mounts_restore_seconds));
+		json_object_set_new(record, "cache_save_seconds",
+				    json_real(u->save_seconds - u->mounts_save_seconds));
+	}
+	if (s->dance) {
+		json_object_set_new(record, "cache_mounts_restore_seconds", json_real(u->mounts_restore_seconds));
+		json_object_set_new(record, "cache_mounts_save_seconds", json_real(u->mounts_save_seconds));
+	}
 }
 
 void cache_use_release(struct cache_use *u)
 {
 	free(u->key);
+	free(u->gha_token);
+	free(u->gha_scope);
+	free(u->mounts_key);
+	strvec_release(&u->mount_specs);
 	memset(u, 0, sizeof(*u));
 }
 
@@ -316,19 +373,23 @@ json_t *cache_state_to_json(const struct cache_state *st)
 		json_object_set_new(o, "latest_key", json_string(st->latest_key));
 	if (st->registry_ref)
 		json_object_set_new(o, "registry_ref", json_string(st->registry_ref));
+	if (st->inline_ref)
+		json_object_set_new(o, "inline_ref", json_string(st->inline_ref));
+	if (st->mounts_key)
+		json_object_set_new(o, "mounts_key", json_string(st->mounts_key));
 	return o;
 }
 
 int cache_state_from_json(struct cache_state *st, const json_t *j)
 {
-	const char *keys[] = {"latest_key", "registry_ref"};
-	char **fields[] = {&st->latest_key, &st->registry_ref};
+	const char *keys[] = {"latest_key", "registry_ref", "inline_ref", "mounts_key"};
+	char **fields[] = {&st->latest_key, &st->registry_ref, &st->inline_ref, &st->mounts_key};
 	size_t i;
 
 	memset(st, 0, sizeof(*st));
 	if (!json_is_object(j))
 		return bench_error_set(BENCH_EINVALID, "cache state: not a JSON object");
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		json_t *v = json_object_get(j, keys[i]);
 		if (!v)
 			continue;
@@ -345,5 +406,7 @@ void cache_state_release(struct cache_state *st)
 {
 	free(st->latest_key);
 	free(st->registry_ref);
+	free(st->inline_ref);
+	free(st->mounts_key);
 	memset(st, 0, sizeof(*st));
 }

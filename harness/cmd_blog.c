@@ -59,7 +59,8 @@ int cmd_blog(int argc, char **argv)
 	missing = NULL;
 	ev = blogreport_evaluate(run);
 	if (argc - optind == 2) {
-		if ((error = results_load(&other, &missing, argv[optind + 1])) < 0)
+		if ((error = results_load(&other, &missing, argv[optind + 1])) < 0 ||
+		    (error = blogreport_same_commits(run, other)) < 0)
 			goto done;
 		ev2 = blogreport_evaluate(other);
 		if ((error = blogreport_fit(ev, ev2)) < 0)

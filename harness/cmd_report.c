@@ -4,6 +4,7 @@
  * (results_load) and hand them to plot.c, report.c and compare.c; only here
  * are errors and notes printed.
  */
+#include "bisect_report.h"
 #include "commands.h"
 #include "error.h"
 #include "gate.h"
@@ -11,6 +12,7 @@
 #include "plot.h"
 #include "report.h"
 #include "results.h"
+#include "sweep_report.h"
 #include "util.h"
 
 #include <getopt.h>
@@ -59,13 +61,36 @@ static const char plot_usage[] =
 	"\n"
 	"Draw the charts of a results folder: build time per commit, cold vs warm,\n"
 	"where the time goes (step groups) and cache hits, as PNG (1200x700) and SVG,\n"
-	"with their data files (*.dat) and gnuplot scripts (*.gp).\n"
+	"with their data files (*.dat) and gnuplot scripts (*.gp). A sweep folder\n"
+	"gets its chart: warm time against the parameter (DIR/plots/sweep.*).\n"
 	"\n"
 	"  -o, --out DIR   write into DIR (default RESULTS_DIR/plots)\n"
 	"  -h, --help      show this help\n"
 	"\n"
 	"Templates come from $BENCH_DATADIR/plots, <bench's folder>/plots or\n"
 	"<bench's folder>/../share/bench/plots.\n";
+
+/* A sweep folder's chart (DIR/plots/sweep.*): 0 drawn, 1 not a sweep
+ * folder, else minus the exit status. */
+static int plot_sweep(const char *dir)
+{
+	struct plot_output out = {0};
+	json_t *sweep = NULL;
+	size_t i;
+	int error = sweep_load(&sweep, dir);
+
+	if (error == BENCH_ENOTFOUND) {
+		bench_error_clear();
+		return 1;
+	}
+	if (!error)
+		error = sweep_chart(&out, sweep, dir, true);
+	for (i = 0; i < out.images.n; i++)
+		printf("%s\n", out.images.v[i]);
+	plot_output_release(&out);
+	json_decref(sweep);
+	return error < 0 ? -cmd_fail("plot", error) : 0;
+}
 
 int cmd_plot(int argc, char **argv)
 {
@@ -99,6 +124,8 @@ int cmd_plot(int argc, char **argv)
 	if (argc - optind != 1)
 		return usage_error("plot", plot_usage, "%s", argc - optind < 1 ?
 				   "missing RESULTS_DIR" : "too many arguments (one RESULTS_DIR)");
+	if (!out_dir && (status = plot_sweep(argv[optind])) <= 0)
+		return -status;
 	if ((status = load(&run, "plot", argv[optind])))
 		goto done;
 	dir = out_dir ? xstrdup(out_dir) : path_join(argv[optind], "plots");
@@ -128,10 +155,12 @@ done:
 }
 
 static const char report_usage[] =
-	"usage: bench report RESULTS_DIR [--format markdown|csv|json|benchmark-action|html] [-o FILE]\n"
+	"usage: bench report RESULTS_DIR [--format markdown|csv|json|benchmark-action|html|text] [-o FILE]\n"
 	"\n"
 	"Print the summary (per variant: cold, warm median, warm/cold, cached steps,\n"
-	"with n, mean, stddev, min, max) and the builds of a results folder.\n"
+	"with n, mean, stddev, min, max) and the builds of a results folder. A sweep\n"
+	"folder (bench sweep) gets its table and crossovers, a bisect folder (bench\n"
+	"bisect) its probes and verdict, in text, markdown, csv, json or html.\n"
 	"\n"
 	"  -f, --format F   markdown (default; ready for $GITHUB_STEP_SUMMARY), csv,\n"
 	"                   json ({summary, builds}), benchmark-action (the array\n"
@@ -139,8 +168,59 @@ static const char report_usage[] =
 	"                   html (one self-contained page: charts, tables, gate verdict,\n"
 	"                   the builds with links to their logs; bench run writes it\n"
 	"                   as RESULTS_DIR/index.html)\n"
+	"                   text: the table bench run prints at its end\n"
 	"  -o, --output F   write to file F instead of stdout\n"
 	"  -h, --help       show this help\n";
+
+/*
+ * The report of a sweep or bisect folder (sweep.json, bisect.json) into
+ * memory, then to path atomically or to stdout. 1 when dir is neither (a
+ * run's folder), else 0 or an error.
+ */
+static int report_other_folder(const char *dir, enum report_format format, const char *path)
+{
+	json_t *rec = NULL, *run = NULL;
+	char *doc = NULL, *link = NULL;
+	size_t len = 0;
+	bool sweep;
+	FILE *mem;
+	int error;
+
+	if ((error = sweep_load(&rec, dir)) != BENCH_ENOTFOUND)
+		sweep = true;
+	else if ((error = bisect_report_load(&rec, dir)) != BENCH_ENOTFOUND)
+		sweep = false;
+	else {
+		bench_error_clear();
+		return 1;
+	}
+	if (error < 0)
+		return error;
+	if (format == REPORT_HTML) {
+		link = html_link_base(dir, path);
+		if (!sweep && (error = results_load(&run, NULL, dir)) < 0)
+			goto done;
+		doc = sweep ? html_sweep_page(rec, dir, link) : html_bisect_page(rec, run, link);
+		len = strlen(doc);
+	} else if (!(mem = open_memstream(&doc, &len))) {
+		error = bench_error_errno(BENCH_EIO, "cannot make a memory stream");
+		goto done;
+	} else {
+		error = sweep ? sweep_report_write(mem, rec, format) : bisect_report_write(mem, rec, format);
+		if (fclose(mem) == EOF && !error)
+			error = bench_error_errno(BENCH_EIO, "cannot write the report");
+	}
+	if (!error && path && strcmp(path, "-"))
+		error = write_file_atomic(path, doc, len);
+	else if (!error && (fwrite(doc, 1, len, stdout) != len || fflush(stdout) == EOF))
+		error = bench_error_errno(BENCH_EIO, "cannot write the report");
+done:
+	json_decref(rec);
+	json_decref(run);
+	free(doc);
+	free(link);
+	return error;
+}
 
 /* Write the report into memory, then to path atomically (or to stdout). */
 static int report_to(const char *path, enum report_format format, json_t *run)
@@ -198,6 +278,8 @@ int cmd_report(int argc, char **argv)
 	if (argc - optind != 1)
 		return usage_error("report", report_usage, "%s", argc - optind < 1 ?
 				   "missing RESULTS_DIR" : "too many arguments (one RESULTS_DIR)");
+	if ((error = report_other_folder(argv[optind], format, output)) <= 0)
+		return error < 0 ? cmd_fail("report", error) : 0;
 	if ((status = load(&run, "report", argv[optind])))
 		goto done;
 	if (format == REPORT_HTML)

@@ -1,17 +1,21 @@
 /*
  * cmd_run.c: `bench run SCENARIO.ini [options]`: the flags, the replay
  * (run.c), then what the end of a run prints: the summary table, the blog
- * comparison of a world scenario, the charts and the --gate verdict.
+ * comparison of a world scenario, the charts, the --gate verdict, and where
+ * the time went.
  */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "blogreport.h"
 #include "commands.h"
 #include "error.h"
 #include "gate.h"
+#include "monotonic.h"
+#include "progress.h"
 #include "proc.h"
 #include "run.h"
 #include "runreport.h"
@@ -23,14 +27,16 @@ static void run_usage(FILE *f)
 	fputs("usage: bench run SCENARIO.ini [options]\n"
 	      "\n"
 	      "  --results DIR     parent folder of the results (default: results)\n"
-	      "  --only VARIANT    build only this variant\n"
+	      "  --only V[,V...]   build only this variant (these variants)\n"
 	      "  --commits RANGE   replay RANGE instead of the scenario's commits\n"
 	      "  --scale X         multiply every size of the emulated world by X\n"
 	      "  --resume DIR      continue the interrupted run in DIR\n"
 	      "  --force           resume even when the scenario file changed\n"
 	      "  --work DIR        keep the work folder (checkouts, caches) in DIR\n"
+	      "  --keep-images     leave the run's images (and the builder cache) on the engine\n"
 	      "  --engines A,B     build on these docker engines (context names or DOCKER_HOST\n"
 	      "                    URLs), a series per engine at a time; overrides the scenario's\n"
+	      "                    engines\n"
 	      "  --gate FILE       gate the finished run against the baseline FILE\n"
 	      "  --dry-run         print every docker command and run none\n"
 	      "  --no-plot         do not draw the charts nor write index.html at the end\n"
@@ -70,6 +76,20 @@ static int report_run(bool *gate_failed, const struct run_options *opts, const s
 	return 0;
 }
 
+/* Where the time went (stderr, with the progress): run.c's split, the
+ * report from `report_started` on, the whole command, bench's peak memory. */
+static void print_split(struct time_split *split, monotime started, monotime report_started)
+{
+	struct rusage ru;
+
+	split->report += monotime_seconds_since(report_started);
+	split->total = monotime_seconds_since(started);
+	if (getrusage(RUSAGE_SELF, &ru) == 0)
+		split->peak_rss_kb = ru.ru_maxrss;
+	fputc('\n', stderr);
+	progress_time_split(stderr, split);
+}
+
 int cmd_run(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -80,12 +100,14 @@ int cmd_run(int argc, char **argv)
 		{"engines", required_argument, NULL, 'e'},
 		{"dry-run", no_argument, NULL, 'n'}, {"no-plot", no_argument, NULL, 'P'},
 		{"quiet", no_argument, NULL, 'q'}, {"help", no_argument, NULL, 'h'},
+		{"keep-images", no_argument, NULL, 'K'},
 		{NULL, 0, NULL, 0},
 	};
 	struct run_options opts = {0};
 	struct run_outcome out;
 	bool gate_failed = false;
 	int c, error, status;
+	monotime started = monotime_now(), t;
 	char *end;
 
 	optind = 1;
@@ -109,6 +131,7 @@ int cmd_run(int argc, char **argv)
 		case 'g': opts.gate_baseline = optarg; break;
 		case 'n': opts.dry_run = true; break;
 		case 'P': opts.no_plot = true; break;
+		case 'K': opts.keep_images = true; break;
 		case 'q': opts.quiet = true; break;
 		case 'h': run_usage(stdout); return 0;
 		default:
@@ -126,6 +149,7 @@ int cmd_run(int argc, char **argv)
 	opts.scenario_path = argv[optind];
 	proc_install_signal_handlers();
 	error = run_execute(&out, &opts);
+	t = monotime_now();
 	if (out.run) {
 		/* the report must not replace the message of what stopped the run */
 		char *message = error < 0 ? xstrdup(bench_error_last()) : NULL;
@@ -148,6 +172,8 @@ int cmd_run(int argc, char **argv)
 	/* the page last: it shows the charts and the gate's verdict */
 	if (out.results_dir && !opts.no_plot)
 		runreport_page(out.results_dir);
+	if (out.run && !opts.quiet)
+		print_split(&out.split, started, t);
 	run_outcome_release(&out);
 	return status;
 }

@@ -14,6 +14,8 @@ int cmd_compare(int argc, char **argv);
 int cmd_blog(int argc, char **argv);
 int cmd_baseline(int argc, char **argv);
 int cmd_gate(int argc, char **argv);
+int cmd_bisect(int argc, char **argv);
+int cmd_sweep(int argc, char **argv);
 
 /* Print the error kept in error.h as "bench CMD: error: ..." and return the
  * exit status for code: 2 for usage/set-up/input errors, 130 for an

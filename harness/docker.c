@@ -19,6 +19,7 @@
 #include "rawjson.h"
 
 #define QUERY_TIMEOUT 60.0
+#define IMAGE_RM_SECONDS 5.0 /* more time for `image rm` per image */
 #define TRANSFER_TIMEOUT 1800.0 /* save/load of an image */
 
 const char *docker_cli(void)
@@ -112,6 +113,31 @@ static bool builder_can_export_cache(const struct engine *e)
 	return ok;
 }
 
+/* What the last preflight learnt (the versions), for docker_environment,
+ * which would otherwise ask the same questions again a moment later. */
+static struct {
+	char *engine;                 /* engine_describe() of the engine asked */
+	char *client, *server, *buildx;
+} answered;
+
+static void answered_clear(void)
+{
+	free(answered.engine);
+	free(answered.client);
+	free(answered.server);
+	free(answered.buildx);
+	memset(&answered, 0, sizeof(answered));
+}
+
+/* out, chomped, handed over to *keep. */
+static void keep_answer(char **keep, char **out)
+{
+	chomp(*out);
+	free(*keep);
+	*keep = *out ? *out : xstrdup("");
+	*out = NULL;
+}
+
 int docker_preflight(const struct engine *e, bool need_cache_export)
 {
 	const char *client[] = {"version", "--format", "{{.Client.Version}}", NULL};
@@ -120,8 +146,11 @@ int docker_preflight(const struct engine *e, bool need_cache_export)
 	char *out = NULL, *err = NULL;
 	int status = 0, error;
 
+	answered_clear();
 	if ((error = docker_query(&out, &err, &status, e, client)) < 0)
 		goto done;
+	if (status == 0)
+		keep_answer(&answered.client, &out);
 	free(out);
 	free(err);
 	out = err = NULL;
@@ -136,7 +165,7 @@ int docker_preflight(const struct engine *e, bool need_cache_export)
 			first_line(err && *err ? err : out));
 		goto done;
 	}
-	free(out);
+	keep_answer(&answered.server, &out);
 	free(err);
 	out = err = NULL;
 	if ((error = docker_query(&out, &err, &status, e, buildx)) < 0)
@@ -148,6 +177,8 @@ int docker_preflight(const struct engine *e, bool need_cache_export)
 			first_line(err && *err ? err : out));
 		goto done;
 	}
+	keep_answer(&answered.buildx, &out);
+	answered.engine = xstrdup(engine_describe(e));
 	if (need_cache_export && !builder_can_export_cache(e)) {
 		error = bench_error_set(BENCH_ESETUP,
 			"the current buildx builder (driver 'docker') cannot export a build cache: "
@@ -158,24 +189,30 @@ int docker_preflight(const struct engine *e, bool need_cache_export)
 	}
 	error = 0;
 done:
+	if (error)
+		answered_clear();
 	free(out);
 	free(err);
 	return error;
 }
 
-static json_t *query_string(const struct engine *e, const char *const *args)
+/* Ask docker for `lines` values, one a line of its output: each a JSON
+ * string, or null when docker did not answer (a missing line too). */
+static void query_lines(json_t **values, size_t lines, const struct engine *e, const char *const *args)
 {
-	char *out = NULL;
+	char *out = NULL, *line, *save = NULL;
 	int status = 0;
-	json_t *value = json_null();
-	if (docker_query(&out, NULL, &status, e, args) == 0 && status == 0 && out) {
-		chomp(out);
-		json_decref(value);
-		value = json_string(out);
-	}
+	size_t i = 0;
+
+	if (docker_query(&out, NULL, &status, e, args) == 0 && status == 0 && out)
+		for (line = strtok_r(out, "\n", &save); line && i < lines; line = strtok_r(NULL, "\n", &save)) {
+			chomp(line);
+			values[i++] = json_string(line);
+		}
+	for (; i < lines; i++)
+		values[i] = json_null();
 	free(out);
 	bench_error_clear();
-	return value;
 }
 
 /* What the engine says of its machine (`docker info`): the engine's own
@@ -204,24 +241,35 @@ static void engine_info(json_t *env, const struct engine *e)
 	bench_error_clear();
 }
 
+/* A docker call costs a tenth of a second or more on a busy machine: the
+ * versions the preflight of the same engine just got are taken as they are,
+ * and the rest is asked in one call or two. */
 int docker_environment(json_t **out, const struct engine *e)
 {
-	const char *client[] = {"version", "--format", "{{.Client.Version}}", NULL};
-	const char *server[] = {"version", "--format", "{{.Server.Version}}", NULL};
+	const char *versions[] = {"version", "--format", "{{.Client.Version}}\n{{.Server.Version}}", NULL};
 	const char *buildx[] = {"buildx", "version", NULL};
-	const char *driver[] = {"info", "--format", "{{.Driver}}", NULL};
-	const char *ncpu[] = {"info", "--format", "{{.NCPU}} {{.MemTotal}}", NULL};
+	const char *info[] = {"info", "--format", "{{.Driver}}\n{{.NCPU}} {{.MemTotal}}", NULL};
+	json_t *env = json_object(), *v[2];
 	struct utsname un;
 	struct sysinfo si;
-	json_t *env = json_object(), *daemon_res;
 	char host[256] = "";
 
-	json_object_set_new(env, "docker_client", query_string(e, client));
-	json_object_set_new(env, "docker_server", query_string(e, server));
-	json_object_set_new(env, "buildx", query_string(e, buildx));
-	json_object_set_new(env, "storage_driver", query_string(e, driver));
-	daemon_res = query_string(e, ncpu);
-	json_object_set_new(env, "daemon_cpus_memory", daemon_res);
+	if (answered.engine && !strcmp(answered.engine, engine_describe(e)) && answered.client) {
+		v[0] = json_string(answered.client);
+		v[1] = json_string(answered.server);
+	} else {
+		query_lines(v, 2, e, versions);
+	}
+	json_object_set_new(env, "docker_client", v[0]);
+	json_object_set_new(env, "docker_server", v[1]);
+	if (answered.engine && !strcmp(answered.engine, engine_describe(e)))
+		v[0] = json_string(answered.buildx);
+	else
+		query_lines(v, 1, e, buildx);
+	json_object_set_new(env, "buildx", v[0]);
+	query_lines(v, 2, e, info);
+	json_object_set_new(env, "storage_driver", v[0]);
+	json_object_set_new(env, "daemon_cpus_memory", v[1]);
 	engine_info(env, e);
 	if (uname(&un) == 0) {
 		json_object_set_new(env, "kernel", json_sprintf("%s %s", un.sysname, un.release));
@@ -243,40 +291,65 @@ static void push_flag(struct strvec *argv, const char *flag, const char *value)
 	strvec_push(argv, value);
 }
 
+/* BuildKit's cache types bench uses, and the attribute naming the location
+ * when importing (--cache-from) and exporting (--cache-to); NULL: the type
+ * has no location (inline: the cache goes into the image's config, mode=min
+ * only, so it takes no mode either) and cannot be imported as such (inline
+ * is read back as type=registry from the pushed image). */
+static const struct {
+	const char *type, *from_key, *to_key;
+} cache_types[] = {
+	{"local", "src", "dest"},
+	{"registry", "ref", "ref"},
+	{"gha", "url", "url"},
+	{"inline", NULL, NULL},
+};
+
+static int cache_option(struct strvec *argv, const struct cache_spec *c, bool export)
+{
+	struct strbuf sb = {0};
+	const char *const *a;
+	size_t i, n = sizeof(cache_types) / sizeof(cache_types[0]);
+
+	const char *key;
+
+	for (i = 0; i < n && strcmp(cache_types[i].type, c->type); i++)
+		;
+	key = i == n ? NULL : export ? cache_types[i].to_key : cache_types[i].from_key;
+	if (i == n || (!key && !(export && !cache_types[i].from_key)) || (key && !c->location))
+		return bench_error_set(BENCH_EINVALID, "buildkit: no cache %s of type '%s'%s",
+				       export ? "export" : "import", c->type,
+				       key && !c->location ? " without a location" : "");
+	strbuf_printf(&sb, "type=%s", c->type);
+	if (key)
+		strbuf_printf(&sb, ",%s=%s", key, c->location);
+	for (a = c->attrs; a && *a; a++)
+		strbuf_printf(&sb, ",%s", *a);
+	/* every exporter with a location takes the same mode and compression
+	 * options */
+	if (export && key)
+		strbuf_printf(&sb, ",mode=%s%s%s", c->mode ? c->mode : "max",
+			      c->compression ? ",force-compression=true,compression=" : "",
+			      c->compression ? c->compression : "");
+	strvec_push(argv, export ? "--cache-to" : "--cache-from");
+	strvec_push(argv, sb.buf);
+	strbuf_release(&sb);
+	return 0;
+}
+
 int docker_cache_options(struct strvec *argv, const struct cache_spec *from, const struct cache_spec *to)
 {
-	const struct cache_spec *spec[2] = {from, to};
-	int i;
+	int error = 0;
 
-	for (i = 0; i < 2; i++) {
-		const struct cache_spec *c = spec[i];
-		char *export_opts;
-		if (!c || c->kind == CACHE_NONE)
-			continue;
-		if ((c->kind != CACHE_LOCAL && c->kind != CACHE_REGISTRY) || !c->location)
-			return bench_error_set(BENCH_EINVALID, "buildkit: no cache %s for cache = %s",
-					       i ? "export" : "import", cache_kind_name(c->kind));
-		if (!i) {
-			strvec_push(argv, "--cache-from");
-			strvec_pushf(argv, c->kind == CACHE_LOCAL ? "type=local,src=%s" : "type=registry,ref=%s",
-				     c->location);
-			continue;
-		}
-		/* both exporters take the same mode and compression options */
-		export_opts = xasprintf("mode=%s%s%s", c->mode ? c->mode : "max",
-					c->compression ? ",force-compression=true,compression=" : "",
-					c->compression ? c->compression : "");
-		strvec_push(argv, "--cache-to");
-		strvec_pushf(argv, c->kind == CACHE_LOCAL ? "type=local,dest=%s,%s" : "type=registry,ref=%s,%s",
-			     c->location, export_opts);
-		free(export_opts);
-	}
-	return 0;
+	if (from && from->type && (error = cache_option(argv, from, false)) < 0)
+		return error;
+	if (to && to->type)
+		error = cache_option(argv, to, true);
+	return error;
 }
 
 int docker_build_argv(struct strvec *argv, const struct engine *e, const struct build_request *req)
 {
-	const char *const *p;
 	int error;
 
 	docker_argv_init(argv, e);
@@ -287,18 +360,13 @@ int docker_build_argv(struct strvec *argv, const struct engine *e, const struct 
 		push_flag(argv, "--metadata-file", req->metadata_file);
 	if (req->network)
 		push_flag(argv, "--network", req->network);
-	push_flag(argv, "-f", req->dockerfile);
-	push_flag(argv, "-t", req->tag);
-	if (req->target)
-		push_flag(argv, "--target", req->target);
-	for (p = req->build_args; p && *p; p++)
-		push_flag(argv, "--build-arg", *p);
-	for (p = req->secrets; p && *p; p++)
-		push_flag(argv, "--secret", *p);
+	builder_common_flags(argv, req);
 	if ((error = docker_cache_options(argv, &req->cache_from, &req->cache_to)) < 0)
 		return error;
 	/* the image exporter of the docker driver stores the image and pushes it */
-	if (req->push)
+	if (req->output)
+		push_flag(argv, "--output", req->output);
+	else if (req->push)
 		push_flag(argv, "--output", "type=image,push=true");
 	else
 		strvec_push(argv, "--load");
@@ -306,39 +374,80 @@ int docker_build_argv(struct strvec *argv, const struct engine *e, const struct 
 	return 0;
 }
 
-int docker_remove_images(const struct engine *e, const char *marker)
+/* Whether an image line "REPOSITORY:TAG" belongs to the run whose marker
+ * is given (marker != NULL), or to any run (prefix != NULL): its repository
+ * starts with prefix, after the registry host when there is one (a first
+ * part with a dot or a colon, or "localhost"). */
+static bool run_image(const char *line, const char *marker, const char *prefix)
+{
+	const char *slash = strchr(line, '/');
+	size_t host = slash ? (size_t)(slash - line) : 0;
+
+	if (marker)
+		return *marker && strstr(line, marker);
+	if (!prefix || !*prefix)
+		return false;
+	if (slash && (memchr(line, '.', host) || memchr(line, ':', host) ||
+		      !strncmp(line, "localhost/", 10)))
+		line = slash + 1;
+	return !strncmp(line, prefix, strlen(prefix));
+}
+
+/* Remove the images run_image() picks with one `docker image rm -f`; how
+ * many in *removed (may be NULL). */
+static int remove_run_images(int *removed, const struct engine *e, const char *marker,
+			     const char *prefix)
 {
 	const char *list[] = {"image", "ls", "--format", "{{.Repository}}:{{.Tag}}", NULL};
 	struct strvec rm = {0};
 	char *out = NULL, *line, *save = NULL, *err = NULL;
 	int status = 0, error;
 
+	if (removed)
+		*removed = 0;
 	if ((error = docker_query(&out, NULL, &status, e, list)) < 0)
 		goto done;
 	if (status != 0) {
-		error = bench_error_set(BENCH_ERROR, "cannot list images to reset the runner");
+		error = bench_error_set(BENCH_ERROR, "cannot list the images to remove");
 		goto done;
 	}
 	strvec_push(&rm, "image");
 	strvec_push(&rm, "rm");
 	strvec_push(&rm, "-f");
 	for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
-		if (marker && *marker && strstr(line, marker))
+		if (run_image(line, marker, prefix))
 			strvec_push(&rm, line);
 	if (rm.n > 3) {
 		free(out);
 		out = NULL;
-		if ((error = docker_query(&out, &err, &status, e, strvec_argv(&rm))) < 0)
+		/* deleting an image (not only a tag) takes the engine a while each:
+		 * 0.3 to 1 s on a busy 2-core machine */
+		if ((error = docker_query_timeout(&out, &err, &status, e, strvec_argv(&rm),
+						  QUERY_TIMEOUT + IMAGE_RM_SECONDS * (double)(rm.n - 3))) < 0)
 			goto done;
-		if (status != 0)
+		if (status != 0) {
 			error = bench_error_set(BENCH_ERROR, "cannot remove the run's images: %s",
 						first_line(err));
+			goto done;
+		}
+		if (removed)
+			*removed = (int)rm.n - 3;
 	}
 done:
 	strvec_release(&rm);
 	free(out);
 	free(err);
 	return error;
+}
+
+int docker_remove_images(const struct engine *e, const char *marker)
+{
+	return remove_run_images(NULL, e, marker ? marker : "", NULL);
+}
+
+int docker_remove_leftover_images(int *removed, const struct engine *e, const char *prefix)
+{
+	return remove_run_images(removed, e, NULL, prefix);
 }
 
 int docker_reset_runner(const struct engine *e, const char *marker)
@@ -490,6 +599,14 @@ static int buildkit_import_base(const struct engine *e, const char *ref)
 	return 0;
 }
 
+/* BuildKit does every cache kind and option the scenario knows */
+static const char *buildkit_unsupported(const struct scenario *sc, const struct variant *v)
+{
+	(void)sc;
+	(void)v;
+	return NULL;
+}
+
 static int buildkit_copy_image(const struct engine *to, const struct engine *from, const char *ref, const char *dir)
 {
 	bool there = false;
@@ -528,10 +645,13 @@ const struct builder builder_buildkit = {
 	.reset = docker_reset_runner,
 	.print_reset = buildkit_print_reset,
 	.remove_images = docker_remove_images,
+	.remove_leftovers = docker_remove_leftover_images,
 	.build_argv = docker_build_argv,
 	.cache_options = docker_cache_options,
 	.image_size = docker_image_size,
 	.push_argv = docker_push_argv,
 	.import_base = buildkit_import_base,
+	.unsupported = buildkit_unsupported,
+	.finish = docker_reset_runner,
 	.copy_image = buildkit_copy_image,
 };

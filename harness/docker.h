@@ -17,6 +17,9 @@
 #include "engine.h"
 #include "util.h"
 
+/* The BuildKit builder: `docker buildx build` on the engine. */
+extern const struct builder builder_buildkit;
+
 /* The docker CLI to run: $BENCH_DOCKER or "docker". */
 const char *docker_cli(void);
 
@@ -34,8 +37,9 @@ int docker_environment(json_t **out, const struct engine *e);
 /* Append the full argv of `docker buildx build ...` for req to argv. */
 int docker_build_argv(struct strvec *argv, const struct engine *e, const struct build_request *req);
 
-/* --cache-from / --cache-to of BuildKit: type=local (src=, dest=) or
- * type=registry (ref=), exports with mode= and the compression options. */
+/* --cache-from / --cache-to of BuildKit: type=local (src=, dest=),
+ * type=registry (ref=) or type=gha (url=), then the spec's attributes;
+ * exports with mode= and the compression options. */
 int docker_cache_options(struct strvec *argv, const struct cache_spec *from, const struct cache_spec *to);
 
 /* A fresh-hosted-runner reset: remove the images whose name:tag holds
@@ -45,6 +49,11 @@ int docker_reset_runner(const struct engine *e, const char *marker);
 
 /* Remove the images whose name:tag holds marker (nothing else). */
 int docker_remove_images(const struct engine *e, const char *marker);
+
+/* Remove every image whose repository starts with prefix (after a registry
+ * host): what runs that did not end left; how many in *removed (may be
+ * NULL). */
+int docker_remove_leftover_images(int *removed, const struct engine *e, const char *prefix);
 
 /* Size in bytes of a local image. */
 int docker_image_size(int64_t *out, const struct engine *e, const char *ref);

@@ -4,7 +4,6 @@
  */
 #include "engines.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,6 +62,16 @@ int engine_set_init(struct engine_set *set, const char *list, char *const *names
 	if (error < 0)
 		engine_set_release(set);
 	return error;
+}
+
+void engine_set_truncate(struct engine_set *set, size_t n)
+{
+	while (set->n > n) {
+		set->n--;
+		if (set->lock_fds[set->n] >= 0)
+			close(set->lock_fds[set->n]);
+		engine_release(&set->v[set->n]);
+	}
 }
 
 void engine_set_release(struct engine_set *set)
@@ -160,152 +169,6 @@ int engine_fingerprints_check(const json_t *fingerprints)
 					json_string_value(json_object_get(a, "name")), id);
 		}
 	}
-	return 0;
-}
-
-/* ---- base images: the FROM lines of a Dockerfile ---- */
-
-/* The value of NAME (len bytes) among "KEY=VALUE" args, the later winning;
- * NULL when unset. */
-static const char *arg_value(const struct strvec *args, const char *name, size_t len)
-{
-	const char *found = NULL;
-	size_t i;
-
-	for (i = 0; i < args->n; i++)
-		if (!strncmp(args->v[i], name, len) && args->v[i][len] == '=')
-			found = args->v[i] + len + 1;
-	return found;
-}
-
-/* word with $NAME, ${NAME} and ${NAME:-default} replaced from args. */
-static char *expand(const char *word, const struct strvec *args)
-{
-	struct strbuf sb = {0};
-	const char *p = word;
-
-	while (*p) {
-		const char *name, *value, *def = NULL;
-		size_t len, deflen = 0;
-		bool braced;
-		if (*p != '$') {
-			strbuf_add(&sb, p++, 1);
-			continue;
-		}
-		braced = p[1] == '{';
-		name = p + (braced ? 2 : 1);
-		len = strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_");
-		p = name + len;
-		if (braced) {
-			const char *close = strchr(p, '}');
-			if (!close)
-				break;
-			if (!strncmp(p, ":-", 2)) {
-				def = p + 2;
-				deflen = (size_t)(close - def);
-			}
-			p = close + 1;
-		}
-		value = arg_value(args, name, len);
-		if (value && *value)
-			strbuf_puts(&sb, value);
-		else if (def)
-			strbuf_add(&sb, def, deflen);
-	}
-	return strbuf_detach(&sb);
-}
-
-static bool in_list(const struct strvec *sv, const char *s)
-{
-	size_t i;
-
-	for (i = 0; i < sv->n; i++)
-		if (!strcasecmp(sv->v[i], s))
-			return true;
-	return false;
-}
-
-/* The instruction lines of a Dockerfile: continuations joined, comments and
- * blank lines dropped. */
-static void instructions(struct strvec *out, char *text)
-{
-	struct strbuf line = {0};
-	char *save = NULL, *l;
-
-	for (l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-		size_t n = strlen(l);
-		while (*l == ' ' || *l == '\t')
-			l++, n--;
-		if (*l == '#' && !line.len)
-			continue;
-		while (n && (l[n - 1] == '\r' || l[n - 1] == ' ' || l[n - 1] == '\t'))
-			n--;
-		if (n && l[n - 1] == '\\') {
-			strbuf_add(&line, l, n - 1);
-			strbuf_puts(&line, " ");
-			continue;
-		}
-		strbuf_add(&line, l, n);
-		if (line.len)
-			strvec_push(out, line.buf);
-		strbuf_reset(&line);
-	}
-	if (line.len)
-		strvec_push(out, line.buf);
-	strbuf_release(&line);
-}
-
-int dockerfile_base_images(struct strvec *out, const char *path, const char *const *build_args)
-{
-	struct strvec lines = {0}, args = {0}, stages = {0};
-	const char *const *a;
-	char *text = NULL;
-	bool seen_from = false;
-	size_t i;
-	int error;
-
-	if ((error = read_file(&text, NULL, path)) < 0)
-		return error;
-	instructions(&lines, text);
-	/* the global ARGs first (defaults), then the build args over them */
-	for (i = 0; i < lines.n; i++) {
-		char *l = lines.v[i], *words[8] = {0}, *save = NULL, *w;
-		size_t nw = 0;
-		for (w = strtok_r(l, " \t", &save); w && nw < 8; w = strtok_r(NULL, " \t", &save))
-			words[nw++] = w;
-		if (!nw)
-			continue;
-		if (!strcasecmp(words[0], "ARG") && nw >= 2 && !seen_from) {
-			if (strchr(words[1], '=')) {
-				strvec_push(&args, words[1]);
-				for (a = build_args; a && *a; a++)
-					if (!strncmp(*a, words[1], strcspn(words[1], "=") + 1))
-						strvec_push(&args, *a);
-			} else {
-				for (a = build_args; a && *a; a++)
-					if (!strncmp(*a, words[1], strlen(words[1])) && (*a)[strlen(words[1])] == '=')
-						strvec_push(&args, *a);
-			}
-		} else if (!strcasecmp(words[0], "FROM") && nw >= 2) {
-			size_t at = 1;
-			char *image;
-			seen_from = true;
-			while (at < nw && !strncmp(words[at], "--", 2))
-				at++; /* --platform=... */
-			if (at >= nw)
-				continue;
-			image = expand(words[at], &args);
-			if (*image && strcasecmp(image, "scratch") && !in_list(&stages, image) && !in_list(out, image))
-				strvec_push(out, image);
-			free(image);
-			if (at + 2 < nw && !strcasecmp(words[at + 1], "AS"))
-				strvec_push(&stages, words[at + 2]);
-		}
-	}
-	strvec_release(&lines);
-	strvec_release(&args);
-	strvec_release(&stages);
-	free(text);
 	return 0;
 }
 

@@ -16,6 +16,7 @@
 
 #include "builder.h"
 #include "engine.h"
+#include "dockerfile.h"
 #include "util.h"
 
 struct engine_set {
@@ -30,6 +31,8 @@ struct engine_set {
  * (`what` says where it came from: "--engines", "engines"). */
 int engine_set_init(struct engine_set *set, const char *list, char *const *names, size_t count, const char *what);
 void engine_set_release(struct engine_set *set);
+/* Keep the first n engines only (n <= set->n). */
+void engine_set_truncate(struct engine_set *set, size_t n);
 
 /* The index of the engine named name, or -1. */
 int engine_set_find(const struct engine_set *set, const char *name);
@@ -46,12 +49,6 @@ int engine_fingerprint(json_t **out, const struct builder *b, const struct engin
 /* BENCH_EINVALID when two fingerprints of the array carry one engine id:
  * two names of one daemon. */
 int engine_fingerprints_check(const json_t *fingerprints);
-
-/* Append to out the images the Dockerfile at path starts FROM (not stages
- * of its own, not scratch), with ${ARG}s from its global ARG defaults and
- * from build_args ("KEY=VALUE", NULL-terminated, may be NULL). Each image
- * once. */
-int dockerfile_base_images(struct strvec *out, const char *path, const char *const *build_args);
 
 /* Make sure engine e has every image of refs: one it lacks is copied from
  * the first of sources[0..nsources) that has it, through a file in dir. An

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+/* one message per thread: parallel.c hands a worker's back to the caller */
 static _Thread_local char last[4096];
 
 static void vset(const char *fmt, va_list ap)

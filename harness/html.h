@@ -189,6 +189,11 @@ void html_run_builds(struct html_page *p, json_t *run);
  * *out (caller frees). */
 char *html_run_page(json_t *run, const char *dir, const char *link_base);
 
+/* The link_base of a page of folder dir written to path: the relative path
+ * from path's folder to dir ("" when the same); NULL for stdout ("-") or
+ * NULL. Caller frees. */
+char *html_link_base(const char *dir, const char *path);
+
 /*
  * Write the page of results folder dir to path (NULL: DIR/index.html; "-":
  * stdout), atomically. Links to the folder's files are made relative to

@@ -262,10 +262,27 @@ void html_run_steps(struct html_page *p, json_t *run)
 
 /* ---- builds ---- */
 
+/* The GitHub cache service's counters of a build (bench run's "gha"),
+ * sorted by the hit ratio of its lookups. */
+static void cell_gha(struct html_page *p, json_t *g)
+{
+	double hits = json_num(g, "hits", NAN), misses = json_num(g, "misses", NAN);
+	char text[160];
+
+	if (!json_is_object(g)) {
+		html_cell_number(p, NAN, DASH);
+		return;
+	}
+	snprintf(text, sizeof(text), "%.0f/%.0f, %.1f MB down, %.1f MB up, %.0f evicted", hits, hits + misses,
+		 json_num(g, "bytes_down", 0) / 1e6, json_num(g, "bytes_up", 0) / 1e6, json_num(g, "evictions", 0));
+	html_cell_number(p, hits + misses > 0 ? hits / (hits + misses) : NAN, text);
+}
+
 void html_run_builds(struct html_page *p, json_t *run)
 {
-	enum { C_RESTORE, C_PUSH, C_SERVED, NEXTRA };
-	static const char *const extra_keys[NEXTRA] = {"cache_restore_seconds", "push_seconds", "served_bytes"};
+	enum { C_RESTORE, C_PUSH, C_SERVED, C_GHA, NEXTRA };
+	static const char *const extra_keys[NEXTRA] = {"cache_restore_seconds", "push_seconds", "served_bytes",
+						       "gha"};
 	static const struct html_column base[] = {
 		{"variant", false}, {"rep", true}, {"#", true}, {"commit", false}, {"subject", false},
 		{"phase", false}, {"status", false}, {"wall (s)", true}, {"cached steps", true},
@@ -273,6 +290,7 @@ void html_run_builds(struct html_page *p, json_t *run)
 	};
 	static const struct html_column extra_cols[NEXTRA] = {
 		{"cache restore + save (s)", true}, {"push (s)", true}, {"served (MB)", true},
+		{"GitHub cache: hits, down, up, evicted", true},
 	};
 	static const struct html_column tail[] = {{"engine", false}, {"log", false}, {"reason", false}};
 	struct html_column cols[sizeof(base) / sizeof(base[0]) + NEXTRA + 3];
@@ -282,9 +300,12 @@ void html_run_builds(struct html_page *p, json_t *run)
 	bool several = json_array_size(engines) > 1; /* an engine column */
 	char buf[64];
 
-	json_array_foreach(builds, i, b)
+	json_array_foreach(builds, i, b) {
 		for (k = 0; k < NEXTRA; k++)
-			extra[k] |= json_is_number(json_object_get(b, extra_keys[k]));
+			extra[k] |= json_is_number(json_object_get(b, extra_keys[k])) ||
+				    json_is_object(json_object_get(b, extra_keys[k]));
+		extra[C_RESTORE] |= json_is_number(json_object_get(b, "cache_mounts_restore_seconds"));
+	}
 	for (k = 0; k < sizeof(base) / sizeof(base[0]); k++)
 		cols[ncols++] = base[k];
 	for (k = 0; k < NEXTRA; k++)
@@ -323,12 +344,16 @@ void html_run_builds(struct html_page *p, json_t *run)
 		html_cell_bytes(p, json_num(b, "image_bytes", 0) > 0 ? json_num(b, "image_bytes", NAN) : NAN);
 		html_cell_bytes(p, json_num(b, "cache_bytes", 0) > 0 ? json_num(b, "cache_bytes", NAN) : NAN);
 		if (extra[C_RESTORE])
-			html_cell_seconds(p, json_num(b, "cache_restore_seconds", NAN) +
-					     json_num(b, "cache_save_seconds", 0));
+			html_cell_seconds(p, json_num(b, "cache_restore_seconds", 0) +
+					     json_num(b, "cache_save_seconds", 0) +
+					     json_num(b, "cache_mounts_restore_seconds", 0) +
+					     json_num(b, "cache_mounts_save_seconds", 0));
 		if (extra[C_PUSH])
 			html_cell_seconds(p, json_num(b, "push_seconds", NAN));
 		if (extra[C_SERVED])
 			html_cell_bytes(p, json_num(b, "served_bytes", NAN));
+		if (extra[C_GHA])
+			cell_gha(p, json_object_get(b, "gha"));
 		if (several)
 			html_cell(p, *json_str(b, "engine") ? json_str(b, "engine") : "default");
 		html_cell_file_link(p, log, "log");
@@ -551,6 +576,22 @@ static char *relative_dir(const char *from, const char *to)
 	return strbuf_detach(&sb);
 }
 
+char *html_link_base(const char *dir, const char *path)
+{
+	char *abs_dir, *abs_file, *file_dir, *link;
+
+	if (!path || !strcmp(path, "-"))
+		return NULL;
+	abs_dir = path_absolute(dir);
+	abs_file = path_absolute(path);
+	file_dir = path_dirname(abs_file);
+	link = relative_dir(file_dir, abs_dir);
+	free(abs_dir);
+	free(abs_file);
+	free(file_dir);
+	return link;
+}
+
 int html_run_write(const char *dir, const char *path)
 {
 	json_t *run = NULL;
@@ -559,14 +600,7 @@ int html_run_write(const char *dir, const char *path)
 
 	if ((error = results_load(&run, NULL, dir)) < 0)
 		return error;
-	if (path && strcmp(path, "-")) {
-		char *abs_dir = path_absolute(dir), *abs_file = path_absolute(path);
-		char *file_dir = path_dirname(abs_file);
-		link = relative_dir(file_dir, abs_dir);
-		free(abs_dir);
-		free(abs_file);
-		free(file_dir);
-	}
+	link = html_link_base(dir, path);
 	doc = html_run_page(run, dir, link);
 	if (path && !strcmp(path, "-")) {
 		if (fputs(doc, stdout) == EOF || fflush(stdout) == EOF)

@@ -24,6 +24,8 @@ static const struct command commands[] = {
 	{"blog", cmd_blog, "the cafeboo run next to the blog's figures (two runs: a line fit to scale 1)"},
 	{"baseline", cmd_baseline, "keep a run's figures as the baseline for bench gate"},
 	{"gate", cmd_gate, "judge a run against a baseline: exit 1 on a regression (CI)"},
+	{"bisect", cmd_bisect, "find the commit of a range that broke the build cache"},
+	{"sweep", cmd_sweep, "run a scenario once per value of a parameter; where a strategy pays"},
 };
 
 static void usage(FILE *f)

@@ -40,7 +40,7 @@ int parser_feed(struct parser *p, unsigned stream, const char *buf, size_t len)
 		p->tail.len = PARSER_TAIL_KEEP;
 		p->tail.buf[p->tail.len] = '\0';
 	}
-	return p->ops->feed(p->state, buf, len);
+	return p->ops->feed(p->state, stream, buf, len);
 }
 
 const char *parser_current(const struct parser *p)
@@ -51,6 +51,11 @@ const char *parser_current(const struct parser *p)
 json_t *parser_steps_json(const struct parser *p, int *total, int *cached)
 {
 	return p->ops->steps_json(p->state, total, cached);
+}
+
+const char *parser_image(const struct parser *p)
+{
+	return p->ops && p->ops->image ? p->ops->image(p->state) : NULL;
 }
 
 void utf8_sanitize(char *s)

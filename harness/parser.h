@@ -23,6 +23,8 @@ struct step {
 	char *name;        /* "[deps 2/2] RUN pip install ...", "exporting to image" */
 	double started;    /* seconds since the epoch (0 when not started) */
 	double completed;  /* seconds since the epoch (0 when not completed) */
+	double earlier;    /* seconds of its earlier runs, when it was started again after
+			      it completed (BuildKit pulls a cached step's layers that way) */
 	bool cached;
 	char *error;       /* NULL when none */
 };
@@ -38,7 +40,9 @@ struct parser_ops {
 	unsigned streams;   /* PARSER_STDOUT | PARSER_STDERR: what it reads */
 	int (*create)(void **state);
 	void (*destroy)(void *state);
-	int (*feed)(void *state, const char *buf, size_t len);
+	/* bytes read from one stream (PARSER_STDOUT or PARSER_STDERR): a
+	 * parser of lines keeps a partial line per stream */
+	int (*feed)(void *state, unsigned stream, const char *buf, size_t len);
 	/* the step running now, for the progress line, or NULL */
 	const char *(*current)(const void *state);
 	/* the steps in the order first seen */
@@ -51,6 +55,10 @@ struct parser_ops {
 	/* where the plain text the builder printed at the end begins, in the
 	 * last bytes of what it read ("ERROR: failed to solve: ..."). */
 	const char *(*trailer)(const char *tail, size_t len);
+	/* what identifies the built image's content (two builds that name the
+	 * same made images of the same size), or NULL when the output did not
+	 * say; may be NULL itself */
+	const char *(*image)(const void *state);
 };
 
 /* One build's parser: the ops, their state and the last bytes fed. */
@@ -69,6 +77,8 @@ int parser_feed(struct parser *p, unsigned stream, const char *buf, size_t len);
 
 const char *parser_current(const struct parser *p);
 json_t *parser_steps_json(const struct parser *p, int *total, int *cached);
+/* The built image's identity (parser_ops.image), or NULL. */
+const char *parser_image(const struct parser *p);
 
 /* Why the build failed, for run.json: the failing step, its error and the
  * last lines of its output; or, when no step failed, the last lines of the

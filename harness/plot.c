@@ -647,6 +647,36 @@ done:
 	return error;
 }
 
+int plot_chart_write(struct plot_output *out, const char *name, const char *title, const char *data,
+		     const char *setup, const char *plot, const char *dir, const char *templates_dir,
+		     bool render)
+{
+	struct chart ch = {.name = name, .title = xstrdup(title)};
+	int error;
+
+	strbuf_puts(&ch.data, data);
+	strbuf_puts(&ch.setup, setup);
+	strbuf_puts(&ch.plot, plot);
+	if ((error = mkdir_p(dir)) < 0 || (error = write_chart(out, &ch, dir, templates_dir)) < 0 || !render)
+		goto done;
+	if (!gnuplot_available())
+		error = bench_error_set(BENCH_ESETUP, "gnuplot not found: apt-get install gnuplot-nox "
+					"(the data file and script are in %s)", dir);
+	else
+		error = render_chart(out, name, dir);
+done:
+	strbuf_release(&ch.data);
+	strbuf_release(&ch.setup);
+	strbuf_release(&ch.plot);
+	free(ch.title);
+	return error;
+}
+
+void plot_line_styles(struct strbuf *setup, size_t n)
+{
+	line_styles(setup, n);
+}
+
 void plot_output_release(struct plot_output *o)
 {
 	strvec_release(&o->data);

@@ -35,7 +35,8 @@
  * stage prefix, the stage name being its first word):
  *
  *   "cache"   importing cache / exporting cache / preparing build cache /
- *             cache manifest / "writing cache"
+ *             cache manifest / "writing cache" / (exporting to) GitHub
+ *             Actions Cache
  *   "push"    pushing ... (layers, manifest), "push " ...
  *   "export"  exporting to image / exporting layers / exporting manifest /
  *             exporting config / exporting attestation / writing image /
@@ -64,7 +65,8 @@
  *
  * A build's wall_seconds is cache restore + docker build + push + cache save.
  * The chart splits it as:
- *   "restore/save" cache_restore_seconds + cache_save_seconds
+ *   "restore/save" cache_restore_seconds + cache_save_seconds, and the cache
+ *                  dance's cache_mounts_restore_seconds + cache_mounts_save_seconds
  *   "push"         push_seconds (docker push), plus any "pushing" steps
  *   the steps' groups, within the docker build's time (build_seconds, or
  *                  wall_seconds minus the three above when absent); BuildKit
@@ -122,6 +124,18 @@ int plot_templates_dir(char **out);
  */
 int plot_write(struct plot_output *out, json_t *run, const char *out_dir,
 	       const char *templates_dir, bool render);
+
+/* One chart of another kind of folder (a sweep's), made as plot_write makes
+ * its own: NAME.dat (data) and NAME.gp (templates_dir/NAME.gp.in with
+ * @TITLE@, @SETUP@ and @PLOT@ filled) written into dir (created), then
+ * NAME.png and NAME.svg rendered when render (errors as plot_write's). */
+int plot_chart_write(struct plot_output *out, const char *name, const char *title, const char *data,
+		     const char *setup, const char *plot, const char *dir, const char *templates_dir,
+		     bool render);
+
+/* "set style line K ..." for the first n line styles (K = 1..n), the colours,
+ * dashes and points of the variants' lines in the run's charts. */
+void plot_line_styles(struct strbuf *setup, size_t n);
 
 /* Notes on what a (possibly interrupted) run lacks: builds expected from the
  * scenario's variants x repetitions x commits seen that are not recorded, and

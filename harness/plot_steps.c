@@ -62,7 +62,7 @@ const char *step_group(const char *name)
 {
 	static const char *const cache[] = {
 		"importing cache", "exporting cache", "preparing build cache", "cache manifest",
-		"writing cache", NULL,
+		"writing cache", "github actions cache", NULL,
 	};
 	static const char *const exporting[] = {
 		"exporting to image", "exporting layers", "exporting manifest", "exporting config",
@@ -156,7 +156,8 @@ static int group_index(const char *group)
 void plot_build_groups(double out[PLOT_NGROUPS], json_t *b)
 {
 	double wall = json_num(b, "wall_seconds", 0), push = json_num(b, "push_seconds", 0);
-	double restore = json_num(b, "cache_restore_seconds", 0) + json_num(b, "cache_save_seconds", 0);
+	double restore = json_num(b, "cache_restore_seconds", 0) + json_num(b, "cache_save_seconds", 0) +
+			 json_num(b, "cache_mounts_restore_seconds", 0) + json_num(b, "cache_mounts_save_seconds", 0);
 	double docker = json_num(b, "build_seconds", wall - restore - push), sum = 0, scale = 1;
 	json_t *s;
 	size_t i;

@@ -11,6 +11,7 @@
  * skipped up to the next '{' at the start of a line and counted.
  */
 #include "rawjson.h"
+#include "base64.h"
 #include "error.h"
 #include "util.h"
 
@@ -57,6 +58,8 @@ struct rawjson {
 	size_t table_size;
 
 	size_t garbage, objects;
+	struct rawjson_tap tap; /* optional: the stream itself, for redact.c */
+	char *image;      /* the image config digest the exporter named */
 };
 
 int rawjson_new(struct rawjson **out)
@@ -80,6 +83,7 @@ void rawjson_free(struct rawjson *p)
 		free(p->steps[i].error);
 		free(p->extra[i].log);
 	}
+	free(p->image);
 	free(p->steps);
 	free(p->extra);
 	free(p->table);
@@ -243,7 +247,9 @@ static void replace_string(char **field, json_t *value)
  * Merge one vertex into its step. Each vertex is a snapshot where Go left out
  * empty fields: a field that is there overrides, one that is missing keeps
  * what was known, except that a (re)start without "completed" means the step
- * runs again. "cached": true sticks.
+ * runs again: a new start after it completed keeps the time of the run
+ * before (BuildKit starts a cached step again to pull its layers from a
+ * remote cache, in several runs). "cached": true sticks.
  */
 static void merge_vertex(struct rawjson *p, json_t *v)
 {
@@ -259,6 +265,8 @@ static void merge_vertex(struct rawjson *p, json_t *v)
 	s = &p->steps[idx];
 	replace_string(&s->name, json_object_get(v, "name"));
 	if (get_time(&t, v, "started")) {
+		if (s->completed >= s->started && s->started > 0 && t > s->started)
+			s->earlier += s->completed - s->started;
 		s->started = t;
 		if (!json_object_get(v, "completed"))
 			s->completed = 0;
@@ -270,21 +278,6 @@ static void merge_vertex(struct rawjson *p, json_t *v)
 	error = json_object_get(v, "error");
 	if (json_string_length(error) > 0)
 		replace_string(&s->error, error);
-}
-
-static int b64_value(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+' || c == '-')
-		return 62;
-	if (c == '/' || c == '_')
-		return 63;
-	return -1;
 }
 
 /* Keep the last LOG_TAIL bytes (at least) of a step's output. */
@@ -311,8 +304,6 @@ static void merge_log(struct rawjson *p, json_t *l)
 	json_t *data = json_object_get(l, "data");
 	const char *in = json_string_value(data);
 	size_t len = json_string_length(data), n = 0, i;
-	unsigned acc = 0;
-	int bits = 0;
 	char *dec;
 
 	if (!digest || !in || !len)
@@ -321,18 +312,7 @@ static void merge_log(struct rawjson *p, json_t *l)
 	i = step_find(p, digest, NULL);
 	if (i == SIZE_MAX)
 		return;
-	dec = xmalloc(len / 4 * 3 + 3);
-	for (size_t k = 0; k < len; k++) {
-		int v = b64_value((unsigned char)in[k]);
-		if (v < 0)
-			continue; /* '=' padding, newlines */
-		acc = (acc << 6) | (unsigned)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			dec[n++] = (char)((acc >> bits) & 0xff);
-		}
-	}
+	dec = base64_decode_lenient(&n, in, len);
 	log_append(&p->extra[i], dec, n);
 	free(dec);
 }
@@ -350,7 +330,27 @@ static void handle_object(struct rawjson *p, json_t *obj)
 	json_array_foreach(arr, i, item)
 		if (json_is_object(item))
 			merge_log(p, item);
-	/* "statuses" (transfer and extraction counters) are not needed. */
+	/* of the "statuses" (transfer and extraction counters), only the one
+	 * naming the image's config: "exporting config sha256:..." (containerd
+	 * image store) or "writing image sha256:..." (the classic one) */
+	arr = json_object_get(obj, "statuses");
+	json_array_foreach(arr, i, item) {
+		const char *id = json_string_value(json_object_get(item, "id"));
+		const char *digest = NULL;
+		if (id && !strncmp(id, "exporting config sha256:", 24))
+			digest = id + 17;
+		else if (id && !strncmp(id, "writing image sha256:", 21))
+			digest = id + 14;
+		if (digest && (!p->image || strcmp(p->image, digest))) {
+			free(p->image);
+			p->image = xstrdup(digest);
+		}
+	}
+}
+
+const char *rawjson_image(const struct rawjson *p)
+{
+	return p->image;
 }
 
 /* ---- the scanner ---- */
@@ -365,11 +365,20 @@ static void object_begin(struct rawjson *p, size_t at)
 	p->escape = false;
 }
 
-/* Bytes [from, to) were not an object: count them and look for the next
- * '{' at the start of a line from `to` on. */
-static void object_drop(struct rawjson *p, size_t from, size_t to, bool prev_nl)
+/* Bytes data[from, to) are not an object: count them, and hand them to the
+ * tap. */
+static void garbage(struct rawjson *p, const char *data, size_t from, size_t to)
 {
 	p->garbage += to - from;
+	if (p->tap.garbage && to > from)
+		p->tap.garbage(p->tap.ctx, data + from, to - from);
+}
+
+/* Bytes [from, to) were not an object: count them and look for the next
+ * '{' at the start of a line from `to` on. */
+static void object_drop(struct rawjson *p, const char *data, size_t from, size_t to, bool prev_nl)
+{
+	garbage(p, data, from, to);
 	p->mode = MODE_SKIP;
 	p->prev_nl = prev_nl;
 }
@@ -388,10 +397,12 @@ static size_t object_end(struct rawjson *p, const char *data, size_t end)
 	obj = json_loadb(data + p->obj_start, end - p->obj_start, JSON_DISABLE_EOF_CHECK, &err);
 	if (!obj || !json_is_object(obj)) {
 		json_decref(obj);
-		object_drop(p, p->obj_start, p->obj_start + 1, false);
+		object_drop(p, data, p->obj_start, p->obj_start + 1, false);
 		return p->obj_start + 1;
 	}
 	handle_object(p, obj);
+	if (p->tap.object)
+		p->tap.object(p->tap.ctx, obj);
 	json_decref(obj);
 	p->objects++;
 	p->mode = MODE_SEEK;
@@ -415,7 +426,7 @@ static size_t scan_object(struct rawjson *p, const char *data, size_t len)
 			else if (c == '"')
 				p->in_string = false;
 			else if (c == '\n') { /* JSON strings hold no raw newline */
-				object_drop(p, p->obj_start, i + 1, true);
+				object_drop(p, data, p->obj_start, i + 1, true);
 				return i + 1;
 			}
 			continue;
@@ -428,7 +439,7 @@ static size_t scan_object(struct rawjson *p, const char *data, size_t len)
 			/* A '{' at the start of a line inside an object: the
 			 * object was cut short and a new one begins here. */
 			if (i > p->obj_start && data[i - 1] == '\n') {
-				p->garbage += i - p->obj_start;
+				garbage(p, data, p->obj_start, i);
 				object_begin(p, i);
 			}
 			p->depth++;
@@ -445,7 +456,7 @@ static size_t scan_object(struct rawjson *p, const char *data, size_t len)
 	}
 	p->scan = len;
 	if (len - p->obj_start > MAX_OBJECT) {
-		object_drop(p, p->obj_start, len, data[len - 1] == '\n');
+		object_drop(p, data, p->obj_start, len, data[len - 1] == '\n');
 		p->scan = len;
 	}
 	return len;
@@ -480,7 +491,7 @@ static size_t process(struct rawjson *p, const char *data, size_t len)
 			}
 			nl = memchr(data + i, '\n', len - i);
 			end = nl ? (size_t)(nl - data) + 1 : len;
-			p->garbage += end - i;
+			garbage(p, data, i, end);
 			p->prev_nl = nl != NULL;
 			i = end;
 			break;
@@ -538,6 +549,17 @@ int rawjson_feed(struct rawjson *p, const char *buf, size_t len)
 		p->buf = xrealloc(p->buf, p->alloc);
 	}
 	return 0;
+}
+
+void rawjson_set_tap(struct rawjson *p, const struct rawjson_tap *tap)
+{
+	p->tap = *tap;
+}
+
+const char *rawjson_pending(const struct rawjson *p, size_t *len)
+{
+	*len = p->len;
+	return p->buf ? p->buf : "";
 }
 
 /* ---- queries ---- */
@@ -630,8 +652,8 @@ bool step_is_instruction(const struct step *s)
 double step_seconds(const struct step *s)
 {
 	if (s->started > 0 && s->completed >= s->started)
-		return s->completed - s->started;
-	return 0;
+		return s->earlier + s->completed - s->started;
+	return s->earlier;
 }
 
 json_t *rawjson_steps_json(const struct rawjson *p, int *steps_total, int *steps_cached)
@@ -675,8 +697,9 @@ static void rj_destroy(void *state)
 	rawjson_free(state);
 }
 
-static int rj_feed(void *state, const char *buf, size_t len)
+static int rj_feed(void *state, unsigned stream, const char *buf, size_t len)
 {
+	(void)stream; /* one stream: stderr */
 	return rawjson_feed(state, buf, len);
 }
 
@@ -700,6 +723,11 @@ static const char *rj_step_log(const void *state, size_t i)
 	return rawjson_step_log(state, i);
 }
 
+static const char *rj_image(const void *state)
+{
+	return rawjson_image(state);
+}
+
 /* docker prints its plain-text lines after the last JSON object */
 static const char *rj_trailer(const char *tail, size_t len)
 {
@@ -720,4 +748,5 @@ const struct parser_ops parser_rawjson = {
 	.steps_json = rj_steps_json,
 	.step_log = rj_step_log,
 	.trailer = rj_trailer,
+	.image = rj_image,
 };

@@ -31,6 +31,10 @@ const struct step *rawjson_steps(const struct rawjson *p, size_t *count);
  * NULL. Owned by p. For the live progress line. */
 const char *rawjson_current(const struct rawjson *p);
 
+/* The image config digest ("sha256:...") the exporter's status named, or
+ * NULL: what identifies the image's content. */
+const char *rawjson_image(const struct rawjson *p);
+
 /* Bytes skipped because they were not JSON. */
 size_t rawjson_garbage(const struct rawjson *p);
 
@@ -45,6 +49,20 @@ double step_seconds(const struct step *s);
 /* The steps as run.json wants them: [{"name", "seconds", "cached"[, "error"]}]
  * plus steps_total and steps_cached. New reference. */
 json_t *rawjson_steps_json(const struct rawjson *p, int *steps_total, int *steps_cached);
+
+/* For a reader of the stream itself (redact.c rewrites the build log): in
+ * stream order, each complete object (borrowed, valid during the call) and
+ * each run of bytes that is not an object; whitespace between objects goes
+ * to neither. */
+struct rawjson_tap {
+	void (*object)(void *ctx, json_t *obj);
+	void (*garbage)(void *ctx, const char *bytes, size_t len);
+	void *ctx;
+};
+void rawjson_set_tap(struct rawjson *p, const struct rawjson_tap *tap);
+
+/* The bytes fed but not handed on yet (an object still open). Owned by p. */
+const char *rawjson_pending(const struct rawjson *p, size_t *len);
 
 /* This parser as the builder seam's parser_ops (BuildKit's, on stderr). */
 extern const struct parser_ops parser_rawjson;

@@ -96,6 +96,9 @@ void commit_info_array_free(struct commit_info *c, size_t count)
 		for (j = 0; j < c[i].changed_count; j++)
 			free(c[i].changed[j]);
 		free(c[i].changed);
+		for (j = 0; j < c[i].changed_prev_count; j++)
+			free(c[i].changed_prev[j]);
+		free(c[i].changed_prev);
 	}
 	free(c);
 }
@@ -152,19 +155,39 @@ static char *commit_subject(const git_commit *c)
 	return xstrndup(msg, (size_t)(end - msg));
 }
 
+/* The paths that differ from tree a (NULL: an empty tree) to tree b, into
+ * *paths (caller frees each and the array). */
+static int diff_paths(char ***paths, size_t *count, struct replay *r, git_tree *a, git_tree *b)
+{
+	git_diff *diff = NULL;
+	git_diff_options opts;
+	size_t i, n;
+
+	*paths = NULL;
+	*count = 0;
+	git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
+	if (git_diff_tree_to_tree(&diff, r->repo, a, b, &opts) < 0)
+		return bench_error_set(BENCH_ERROR, "cannot diff two trees of '%s': %s", r->path, git_message());
+	n = git_diff_num_deltas(diff);
+	*paths = xcalloc(n ? n : 1, sizeof(**paths));
+	for (i = 0; i < n; i++) {
+		const git_diff_delta *d = git_diff_get_delta(diff, i);
+		const char *p = d->new_file.path ? d->new_file.path : d->old_file.path;
+		(*paths)[(*count)++] = xstrdup(p);
+	}
+	git_diff_free(diff);
+	return 0;
+}
+
 /* Fill ci for commit oid: ids, subject, time and the paths changed against
  * the first parent (every path for a root commit). ci owns what it gets. */
 static int commit_info_fill(struct commit_info *ci, struct replay *r, const git_oid *oid)
 {
 	git_commit *c = NULL, *parent = NULL;
 	git_tree *tree = NULL, *ptree = NULL;
-	git_diff *diff = NULL;
-	git_diff_options opts;
-	size_t i, n;
 	int error = 0;
 
 	memset(ci, 0, sizeof(*ci));
-	git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
 	git_oid_tostr(ci->id, sizeof(ci->id), oid);
 	memcpy(ci->short_id, ci->id, 7);
 	ci->short_id[7] = '\0';
@@ -181,20 +204,10 @@ static int commit_info_fill(struct commit_info *ci, struct replay *r, const git_
 		                        ci->id, r->path, git_message());
 		goto done;
 	}
-	if (git_diff_tree_to_tree(&diff, r->repo, ptree, tree, &opts) < 0) {
-		error = bench_error_set(BENCH_ERROR, "cannot diff commit %s in '%s': %s",
-		                        ci->id, r->path, git_message());
-		goto done;
-	}
-	n = git_diff_num_deltas(diff);
-	ci->changed = xcalloc(n ? n : 1, sizeof(*ci->changed));
-	for (i = 0; i < n; i++) {
-		const git_diff_delta *d = git_diff_get_delta(diff, i);
-		const char *p = d->new_file.path ? d->new_file.path : d->old_file.path;
-		ci->changed[ci->changed_count++] = xstrdup(p);
-	}
+	if (parent)
+		git_oid_tostr(ci->parent, sizeof(ci->parent), git_commit_id(parent));
+	error = diff_paths(&ci->changed, &ci->changed_count, r, ptree, tree);
 done:
-	git_diff_free(diff);
 	git_tree_free(ptree);
 	git_tree_free(tree);
 	git_commit_free(parent);
@@ -325,6 +338,83 @@ done:
 	return error;
 }
 
+/* infos[i].changed_prev: the paths changed since infos[i - 1] (a list may
+ * skip commits: "a c", "sample:N"); the first keeps its own changes. */
+static int changed_since_previous(struct commit_info *infos, size_t i, struct replay *r,
+				  const struct oidvec *ov)
+{
+	git_commit *c = NULL, *prev = NULL;
+	git_tree *tree = NULL, *ptree = NULL;
+	size_t k;
+	int error = 0;
+
+	if (i == 0 || (git_commit_lookup(&c, r->repo, &ov->v[i]) == 0 && git_commit_parentcount(c) > 0 &&
+		       git_oid_equal(git_commit_parent_id(c, 0), &ov->v[i - 1]))) {
+		infos[i].changed_prev = xcalloc(infos[i].changed_count + 1, sizeof(char *));
+		for (k = 0; k < infos[i].changed_count; k++)
+			infos[i].changed_prev[k] = xstrdup(infos[i].changed[k]);
+		infos[i].changed_prev_count = infos[i].changed_count;
+		goto done;
+	}
+	if (git_commit_lookup(&prev, r->repo, &ov->v[i - 1]) < 0 || git_commit_tree(&ptree, prev) < 0 ||
+	    (!c && git_commit_lookup(&c, r->repo, &ov->v[i]) < 0) || git_commit_tree(&tree, c) < 0) {
+		error = bench_error_set(BENCH_ERROR, "cannot read commits %s and %s in '%s': %s",
+					infos[i - 1].id, infos[i].id, r->path, git_message());
+		goto done;
+	}
+	error = diff_paths(&infos[i].changed_prev, &infos[i].changed_prev_count, r, ptree, tree);
+done:
+	git_tree_free(tree);
+	git_tree_free(ptree);
+	git_commit_free(prev);
+	git_commit_free(c);
+	return error;
+}
+
+/* "sample:N R": N commits spread evenly over R's first-parent chain (R is
+ * "A..B" or "last:M"), the oldest and the newest included. */
+static int resolve_sample(struct oidvec *ov, struct replay *r, const char *spec)
+{
+	const char *num = spec + strlen("sample:"), *range;
+	struct oidvec all = {0};
+	char *end = NULL;
+	const char *dots;
+	long n;
+	size_t i;
+	int error;
+
+	errno = 0;
+	n = isdigit((unsigned char)*num) ? strtol(num, &end, 10) : 0;
+	if (!end || !isspace((unsigned char)*end) || errno || n < 2 || n > 1000000)
+		return bench_error_set(BENCH_EINVALID,
+			"invalid commit range '%s': expected 'sample:N A..B' or 'sample:N last:M' with N a "
+			"whole number of at least 2", spec);
+	range = end + strspn(end, " \t\r\n");
+	if ((dots = strstr(range, "..")))
+		error = resolve_range(&all, r, range, dots);
+	else if (!strncmp(range, "last:", 5))
+		error = resolve_last(&all, r, range);
+	else
+		error = bench_error_set(BENCH_EINVALID,
+			"invalid commit range '%s': sample:N takes a range 'A..B' or 'last:M' after N", spec);
+	if (error)
+		goto done;
+	if (all.n < (size_t)n) {
+		error = bench_error_set(BENCH_EINVALID,
+			"commit range '%s': '%s' has %zu commit%s, fewer than the %ld to sample; ask for at "
+			"most %zu or widen the range", spec, range, all.n, all.n == 1 ? "" : "s", n, all.n);
+		goto done;
+	}
+	/* commit round(i * (M - 1) / (N - 1)), in whole numbers */
+	for (i = 0; i < (size_t)n; i++) {
+		size_t k = (2 * i * (all.n - 1) + (size_t)(n - 1)) / (2 * (size_t)(n - 1));
+		oidvec_push(ov, &all.v[k]);
+	}
+done:
+	free(all.v);
+	return error;
+}
+
 int replay_resolve(struct commit_info **out, size_t *count, struct replay *r, const char *spec)
 {
 	struct oidvec ov = {0};
@@ -346,6 +436,8 @@ int replay_resolve(struct commit_info **out, size_t *count, struct replay *r, co
 	if (!*trimmed)
 		error = bench_error_set(BENCH_EINVALID,
 			"empty commit range (give 'A..B', 'last:N' or a list of revisions)");
+	else if (!strncmp(trimmed, "sample:", 7))
+		error = resolve_sample(&ov, r, trimmed);
 	else if ((dots = strstr(trimmed, "..")))
 		error = resolve_range(&ov, r, trimmed, dots);
 	else if (!strncmp(trimmed, "last:", 5))
@@ -365,6 +457,9 @@ int replay_resolve(struct commit_info **out, size_t *count, struct replay *r, co
 			filled++; /* a half-filled entry still owns what it got */
 			goto done;
 		}
+	for (i = 0; i < ov.n; i++)
+		if ((error = changed_since_previous(infos, i, r, &ov)) < 0)
+			goto done;
 	*out = infos;
 	*count = ov.n;
 	infos = NULL;
@@ -424,53 +519,197 @@ static bool path_contains(const char *dir, const char *inside)
 }
 
 /*
- * Check out with an empty in-memory index as the baseline, so that every
- * file of the tree counts as new and is written, into target_directory so
- * that the repository's work tree is never looked at, with
- * DONT_UPDATE_INDEX so that the repository's index is never written.
- * This works for bare repositories too.
+ * A folder that follows commits. `current` is the tree the folder holds, NULL
+ * until the first checkout and after a failed one (the folder's state is then
+ * unknown, so the next checkout writes it whole again).
  */
-int replay_checkout(struct replay *r, const char *id, const char *dest)
+struct replay_tree {
+	struct replay *r;
+	char *dest;         /* as given, for messages */
+	char *abs;          /* absolute */
+	git_tree *current;
+};
+
+int replay_tree_new(struct replay_tree **out, struct replay *r, const char *dest)
 {
+	const char *workdir = git_repository_workdir(r->repo);
+	char *abs = real_or_absolute(dest);
+
+	*out = NULL;
+	if (path_contains(abs, git_repository_commondir(r->repo)) ||
+	    (workdir && path_contains(abs, workdir))) {
+		free(abs);
+		return bench_error_set(BENCH_EINVALID,
+			"refusing to check out into '%s': emptying it would delete the repository '%s'",
+			dest, r->path);
+	}
+	*out = xcalloc(1, sizeof(**out));
+	(*out)->r = r;
+	(*out)->dest = xstrdup(dest);
+	(*out)->abs = abs;
+	return 0;
+}
+
+void replay_tree_free(struct replay_tree *t)
+{
+	if (!t)
+		return;
+	git_tree_free(t->current);
+	free(t->dest);
+	free(t->abs);
+	free(t);
+}
+
+const char *replay_tree_path(const struct replay_tree *t)
+{
+	return t->abs;
+}
+
+/* The paths that differ between trees a and b (both sides of each delta:
+ * without rename detection they are the same path). */
+static int changed_paths(git_strarray *out, struct replay *r, git_tree *a, git_tree *b)
+{
+	git_diff *diff = NULL;
+	git_diff_options opts;
+	size_t i, n;
+
+	memset(out, 0, sizeof(*out));
+	git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
+	opts.flags |= GIT_DIFF_INCLUDE_TYPECHANGE;
+	if (git_diff_tree_to_tree(&diff, r->repo, a, b, &opts) < 0)
+		return bench_error_set(BENCH_ERROR, "cannot diff two trees of '%s': %s",
+				       r->path, git_message());
+	n = git_diff_num_deltas(diff);
+	out->strings = xcalloc(n ? n : 1, sizeof(char *));
+	for (i = 0; i < n; i++) {
+		const git_diff_delta *d = git_diff_get_delta(diff, i);
+		out->strings[out->count++] = xstrdup(d->new_file.path ? d->new_file.path
+								      : d->old_file.path);
+	}
+	git_diff_free(diff);
+	return 0;
+}
+
+static void strarray_release(git_strarray *a)
+{
+	size_t i;
+	for (i = 0; i < a->count; i++)
+		free(a->strings[i]);
+	free(a->strings);
+	memset(a, 0, sizeof(*a));
+}
+
+/*
+ * Checkouts go into target_directory so that the repository's work tree is
+ * never looked at, with DONT_UPDATE_INDEX and DONT_WRITE_INDEX so that the
+ * repository's index is never written; this works for bare repositories too.
+ *
+ * The first one (or after a failure) empties the folder and checks out with
+ * an empty in-memory index as the baseline, so that every file of the tree
+ * counts as new and is written. Later ones take the tree the folder holds as
+ * the baseline and only the paths that differ between the two trees as the
+ * pathspec (exact paths): libgit2 then writes the files that changed (content,
+ * mode, symlink, file to folder and back) and removes the ones that went,
+ * with the folders they leave empty, and looks at nothing else. The cost
+ * follows the size of the change, not of the tree.
+ */
+int replay_tree_checkout(struct replay_tree *t, const char *id)
+{
+	struct replay *r = t->r;
 	git_commit *commit = NULL;
 	git_tree *tree = NULL;
 	git_index *empty = NULL;
+	git_strarray paths = {0};
 	git_checkout_options opts;
-	const char *workdir = git_repository_workdir(r->repo);
-	char *abs = NULL;
 	int error;
 
 	if ((error = lookup_tree(&commit, &tree, r, id)) < 0)
 		goto done;
-	abs = real_or_absolute(dest);
-	if (path_contains(abs, git_repository_commondir(r->repo)) ||
-	    (workdir && path_contains(abs, workdir))) {
-		error = bench_error_set(BENCH_EINVALID,
-			"refusing to check out into '%s': emptying it would delete the repository '%s'",
-			dest, r->path);
-		goto done;
-	}
-	if ((error = rm_rf(abs)) < 0 || (error = mkdir_p(abs)) < 0) {
-		bench_error_wrap(error, "cannot prepare '%s' for commit %s", dest, id);
-		goto done;
-	}
-	if (git_index_new(&empty) < 0) {
-		error = bench_error_set(BENCH_ERROR, "cannot create an index: %s", git_message());
-		goto done;
-	}
 	git_checkout_options_init(&opts, GIT_CHECKOUT_OPTIONS_VERSION);
 	opts.checkout_strategy = GIT_CHECKOUT_FORCE | GIT_CHECKOUT_DONT_UPDATE_INDEX |
-	                         GIT_CHECKOUT_DONT_WRITE_INDEX;
-	opts.target_directory = abs;
-	opts.baseline_index = empty;
-	if (git_checkout_tree(r->repo, (const git_object *)tree, &opts) < 0)
+	                         GIT_CHECKOUT_DONT_WRITE_INDEX | GIT_CHECKOUT_NO_REFRESH;
+	opts.target_directory = t->abs;
+	if (t->current) {
+		if ((error = changed_paths(&paths, r, t->current, tree)) < 0)
+			goto done;
+		if (!paths.count)
+			goto moved;
+		opts.checkout_strategy |= GIT_CHECKOUT_DISABLE_PATHSPEC_MATCH;
+		opts.baseline = t->current;
+		opts.paths = paths;
+	} else {
+		if ((error = rm_rf(t->abs)) < 0 || (error = mkdir_p(t->abs)) < 0) {
+			bench_error_wrap(error, "cannot prepare '%s' for commit %s", t->dest, id);
+			goto done;
+		}
+		if (git_index_new(&empty) < 0) {
+			error = bench_error_set(BENCH_ERROR, "cannot create an index: %s", git_message());
+			goto done;
+		}
+		opts.baseline_index = empty;
+	}
+	git_tree_free(t->current);
+	t->current = NULL; /* unknown until the checkout succeeds */
+	if (git_checkout_tree(r->repo, (const git_object *)tree, &opts) < 0) {
 		error = bench_error_set(BENCH_EIO, "cannot check out commit %s of '%s' into '%s': %s",
-		                        id, r->path, dest, git_message());
+		                        id, r->path, t->dest, git_message());
+		goto done;
+	}
+moved:
+	git_tree_free(t->current);
+	t->current = tree;
+	tree = NULL;
 done:
+	strarray_release(&paths);
 	git_index_free(empty);
 	git_tree_free(tree);
 	git_commit_free(commit);
-	free(abs);
+	return error;
+}
+
+int replay_checkout(struct replay *r, const char *id, const char *dest)
+{
+	struct replay_tree *t = NULL;
+	int error;
+
+	if ((error = replay_tree_new(&t, r, dest)) == 0)
+		error = replay_tree_checkout(t, id);
+	replay_tree_free(t);
+	return error;
+}
+
+int replay_read_file(char **out, size_t *len, struct replay *r, const char *id, const char *path)
+{
+	git_commit *commit = NULL;
+	git_tree *tree = NULL;
+	git_tree_entry *entry = NULL;
+	git_blob *blob = NULL;
+	int gerr, error;
+
+	*out = NULL;
+	*len = 0;
+	while (!strncmp(path, "./", 2))
+		path += 2;
+	if ((error = lookup_tree(&commit, &tree, r, id)) < 0)
+		goto done;
+	gerr = git_tree_entry_bypath(&entry, tree, path);
+	if (gerr == GIT_ENOTFOUND || (!gerr && git_tree_entry_type(entry) != GIT_OBJECT_BLOB)) {
+		error = bench_error_set(BENCH_ENOTFOUND, "commit %.7s of '%s' has no file '%s'", id,
+		                        r->path, path);
+		goto done;
+	}
+	if (gerr < 0 || git_blob_lookup(&blob, r->repo, git_tree_entry_id(entry)) < 0) {
+		error = bench_error_set(BENCH_ERROR, "cannot read '%s' in commit '%s': %s",
+		                        path, id, git_message());
+		goto done;
+	}
+	*len = (size_t)git_blob_rawsize(blob);
+	*out = xstrndup(git_blob_rawcontent(blob), *len);
+done:
+	git_blob_free(blob);
+	git_tree_entry_free(entry);
+	git_tree_free(tree);
+	git_commit_free(commit);
 	return error;
 }
 

@@ -5,6 +5,7 @@
 #include "report.h"
 #include "error.h"
 #include "results.h"
+#include "runreport.h"
 #include "util.h"
 #include "jsonx.h"
 
@@ -24,9 +25,11 @@ int report_format_parse(enum report_format *out, const char *name)
 		*out = REPORT_BENCHMARK_ACTION;
 	else if (!strcmp(name, "html"))
 		*out = REPORT_HTML;
+	else if (!strcmp(name, "text"))
+		*out = REPORT_TEXT;
 	else
 		return bench_error_set(BENCH_EINVALID, "unknown report format '%s' (use markdown, csv, "
-				       "json, benchmark-action or html)", name);
+				       "json, benchmark-action, html or text)", name);
 	return 0;
 }
 
@@ -203,7 +206,7 @@ static void write_markdown(FILE *f, json_t *run, json_t *summary)
 
 /* ---- csv ---- */
 
-static void csv_text(FILE *f, const char *s)
+void report_csv_text(FILE *f, const char *s)
 {
 	if (!strpbrk(s, ",\"\r\n")) {
 		fputs(s, f);
@@ -231,7 +234,7 @@ static void write_csv(FILE *f, json_t *run, json_t *summary)
 			fprintf(f, ",%s_%s", phases[p], keys[k]);
 	fputs("\n", f);
 	json_array_foreach(summary, i, s) {
-		csv_text(f, json_str(s, "variant"));
+		report_csv_text(f, json_str(s, "variant"));
 		fprintf(f, ",%.0f,%.0f,", json_num(s, "builds", NAN), json_num(s, "ok", NAN));
 		put_num(f, json_num(s, "cold_seconds", NAN), 3, "");
 		fputs(",", f);
@@ -323,6 +326,9 @@ int report_write(FILE *f, json_t *run, enum report_format format)
 		break;
 	case REPORT_BENCHMARK_ACTION:
 		doc = benchmark_action(summary);
+		break;
+	case REPORT_TEXT:
+		runreport_print(f, run);
 		break;
 	case REPORT_HTML: /* needs the folder (charts, gate.json): html_run_write */
 		error = bench_error_set(BENCH_EINVALID, "the html report is written from a results folder");

@@ -18,11 +18,15 @@ enum report_format {
 	REPORT_JSON,             /* {"summary": [...], "builds": [...]} */
 	REPORT_BENCHMARK_ACTION, /* github-action-benchmark "customSmallerIsBetter" array */
 	REPORT_HTML,             /* a page of the whole folder: html_run_write (html.h), not report_write */
+	REPORT_TEXT,             /* the summary table bench run prints at its end */
 };
 
-/* "markdown", "csv", "json", "benchmark-action", "html" (also "md"). BENCH_EINVALID
- * naming the accepted values otherwise. */
+/* "markdown", "csv", "json", "benchmark-action", "html", "text" (also "md").
+ * BENCH_EINVALID naming the accepted values otherwise. */
 int report_format_parse(enum report_format *out, const char *name);
+
+/* s as one RFC 4180 field: quoted when it holds a comma, a quote, CR or LF. */
+void report_csv_text(FILE *f, const char *s);
 
 /*
  * Write the report of run to f. benchmark-action entries, per variant with

@@ -1,14 +1,16 @@
 /*
- * results.c: the results folder (see results.h): run.json written
- * atomically, journal.jsonl appended and synced as each build ends,
- * builds.csv, and the loader that merges run.json with the journal after an
- * interrupted run. Also the per-variant summary and the CSV rows.
+ * results.c: the results folder (see results.h): journal.jsonl appended and
+ * synced as each build ends (the durable record), builds.csv appended,
+ * run.json rewritten atomically now and then and at the end, and the loader
+ * that merges run.json with the journal (a run going on, or interrupted).
+ * Also the per-variant summary and the CSV rows.
  */
 #include "results.h"
 #include "error.h"
 #include "stats.h"
 #include "util.h"
 #include "jsonx.h"
+#include "monotonic.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -299,6 +301,8 @@ static int write_run_json(struct results *r)
 	strbuf_puts(&sb, "\n");
 	free(text);
 	error = write_file_atomic(path, sb.buf, sb.len);
+	if (!error)
+		r->run_json_written = monotime_now();
 done:
 	strbuf_release(&sb);
 	free(path);
@@ -326,9 +330,10 @@ static int write_csv(struct results *r)
 	return error;
 }
 
-/* Append text to path and fsync it; the message names path on failure. A
- * write that fails is cut back so that no torn row is left behind. */
-static int append_synced(const char *path, const char *text)
+/* Append text to path; the message names path on failure. A write that
+ * fails is cut back so that no torn row is left behind. Not synced: the
+ * journal is the durable record, and a resumed run rewrites this file. */
+static int append_text(const char *path, const char *text)
 {
 	struct stat st;
 	int fd, error = 0;
@@ -342,8 +347,6 @@ static int append_synced(const char *path, const char *text)
 		if (ftruncate(fd, st.st_size) < 0) {
 			/* nothing more to do: the error is already reported */
 		}
-	} else if (fsync(fd) < 0) {
-		error = bench_error_errno(BENCH_EIO, "cannot sync '%s'", path);
 	}
 	if (close(fd) < 0 && !error)
 		error = bench_error_errno(BENCH_EIO, "cannot write '%s'", path);
@@ -463,6 +466,7 @@ static struct results *results_alloc(const char *dir)
 	r->dir = xstrdup(dir);
 	r->logs_dir = path_join(dir, "logs");
 	r->journal_fd = -1;
+	r->run_json_interval = RESULTS_RUN_JSON_INTERVAL;
 	return r;
 }
 
@@ -538,6 +542,10 @@ done:
  * build then joins run["builds"] in memory even if builds.csv or run.json
  * cannot be written (the error is returned; run.json keeps its previous,
  * valid version and the loader recovers the build from the journal).
+ * run.json, whose size grows with the run, is rewritten only when
+ * r->run_json_interval seconds passed since it was last written, so
+ * that a build's cost does not grow with the number before it; until then
+ * the loader finds the newer builds in the journal.
  */
 int results_append(struct results *r, json_t *build)
 {
@@ -561,10 +569,11 @@ int results_append(struct results *r, json_t *build)
 	} else {
 		row = results_csv_row(build);
 		csv = path_join(r->dir, BUILDS_CSV);
-		if ((error = append_synced(csv, row)))
+		if ((error = append_text(csv, row)))
 			goto done;
 	}
-	error = write_run_json(r);
+	if (monotime_seconds_since(r->run_json_written) >= r->run_json_interval)
+		error = write_run_json(r);
 done:
 	json_decref(build);
 	free(line);
@@ -697,7 +706,7 @@ static int load_run(json_t **out, char **missing, const char *dir)
 		if ((error = read_journal(run, &added, &notes, journal_path)))
 			goto done;
 		if (added && run_ok)
-			note_add(&notes, "read %zu build%s from %s not in %s (interrupted run)",
+			note_add(&notes, "read %zu build%s from %s not in %s (a run going on, or interrupted)",
 				 added, added == 1 ? "" : "s", JOURNAL, RUN_JSON);
 		else if (added)
 			note_add(&notes, "read %zu build%s from %s", added,
@@ -724,37 +733,18 @@ int results_load(json_t **out, char **missing, const char *dir)
 }
 
 /*
- * Reopen dir to continue it: the merged run stays in memory, journal.jsonl
- * is rewritten (atomically) with every build, one per line (the superseded
- * ones first), so that torn lines are gone and it is complete, then reopened
- * for append; builds.csv is rewritten from all builds.
+ * Rewrite the journal (atomically) from run["superseded"] then run["builds"]
+ * (the later line of a key wins when it is read back), one build per line,
+ * and reopen it for append; then builds.csv and run.json.
  */
-int results_reopen(struct results **out, const char *dir)
+static int rewrite_all(struct results *r)
 {
-	struct results *r = NULL;
 	struct strbuf lines = {0};
-	char *journal = NULL;
-	json_t *run = NULL, *b;
+	char *journal = path_join(r->dir, JOURNAL);
+	json_t *b;
 	size_t i;
-	int error;
+	int error = 0;
 
-	*out = NULL;
-	if ((error = load_run(&run, NULL, dir)))
-		goto done;
-	r = results_alloc(dir);
-	r->run = run;
-	json_object_set_new(r->run, "finished", json_false());
-	if ((error = mkdir_p(r->logs_dir)))
-		goto done;
-	/* an interrupted build did not finish: the continued run builds it again,
-	 * so its record goes (from the journal and the CSV as well) */
-	for (i = json_array_size(json_object_get(r->run, "builds")); i-- > 0;) {
-		const char *st = json_string_value(json_object_get(
-			json_array_get(json_object_get(r->run, "builds"), i), "status"));
-		if (st && !strcmp(st, "interrupted"))
-			json_array_remove(json_object_get(r->run, "builds"), i);
-	}
-	/* the superseded builds first: the later line of a key wins */
 	for (int pass = 0; pass < 2; pass++) {
 		json_array_foreach(json_object_get(r->run, pass ? "builds" : "superseded"), i, b) {
 			char *line = json_dumps(b, JSON_COMPACT);
@@ -767,15 +757,94 @@ int results_reopen(struct results **out, const char *dir)
 			free(line);
 		}
 	}
-	journal = path_join(dir, JOURNAL);
+	if (r->journal_fd >= 0)
+		close(r->journal_fd);
+	r->journal_fd = -1;
 	if ((error = write_file_atomic(journal, lines.buf ? lines.buf : "", lines.len)) ||
 	    (error = open_journal(r)) || (error = write_csv(r)))
 		goto done;
-	*out = r;
-	r = NULL;
+	error = write_run_json(r);
 done:
-	results_free(r);
 	strbuf_release(&lines);
 	free(journal);
+	return error;
+}
+
+int results_set_environment(struct results *r, const char *key, json_t *value)
+{
+	json_t *env = json_object_get(r->run, "environment");
+
+	if (!json_is_object(env)) {
+		env = json_object();
+		json_object_set_new(r->run, "environment", env);
+	}
+	json_object_set_new(env, key, value);
+	return write_run_json(r);
+}
+
+int results_drop_series(struct results *r, const char *variant, int repetition)
+{
+	json_t *builds = json_object_get(r->run, "builds");
+	size_t i;
+
+	for (i = json_array_size(builds); i-- > 0;) {
+		json_t *b = json_array_get(builds, i);
+		if (!strcmp(json_str(b, "variant"), variant) && int_field(b, "repetition") == repetition)
+			json_array_remove(builds, i);
+	}
+	return rewrite_all(r);
+}
+
+/*
+ * Reopen dir to continue it: the merged run stays in memory, journal.jsonl
+ * is rewritten (atomically) with every build, one per line, so that torn
+ * lines are gone and it is complete, then reopened for append; builds.csv and
+ * run.json are rewritten from all builds at once, run.json with the resume
+ * and the loader's notes added to its "resumes".
+ */
+int results_reopen(struct results **out, char **notes, const char *dir)
+{
+	struct results *r = NULL;
+	char *missing = NULL, now[32];
+	json_t *run = NULL, *resumes;
+	size_t i;
+	int error;
+
+	*out = NULL;
+	if (notes)
+		*notes = NULL;
+	if ((error = load_run(&run, &missing, dir)))
+		goto done;
+	r = results_alloc(dir);
+	r->run = run;
+	json_object_set_new(r->run, "finished", json_false());
+	/* each resume is kept in run.json with what the loader noticed (a torn
+	 * journal line, builds only in the journal) */
+	utc_iso8601(now, sizeof(now));
+	if (!json_is_array(resumes = json_object_get(r->run, "resumes"))) {
+		resumes = json_array();
+		json_object_set_new(r->run, "resumes", resumes);
+	}
+	json_array_append_new(resumes, json_pack("{s:s, s:s}", "at", now, "notes", missing ? missing : ""));
+	if ((error = mkdir_p(r->logs_dir)))
+		goto done;
+	/* an interrupted build did not finish: the continued run builds it again,
+	 * so its record goes (from the journal and the CSV as well) */
+	for (i = json_array_size(json_object_get(r->run, "builds")); i-- > 0;) {
+		const char *st = json_string_value(json_object_get(
+			json_array_get(json_object_get(r->run, "builds"), i), "status"));
+		if (st && !strcmp(st, "interrupted"))
+			json_array_remove(json_object_get(r->run, "builds"), i);
+	}
+	if ((error = rewrite_all(r)))
+		goto done;
+	*out = r;
+	r = NULL;
+	if (notes)
+		*notes = missing;
+	missing = NULL;
+done:
+	results_free(r);
+	free(missing);
 	return error;
 }

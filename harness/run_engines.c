@@ -19,11 +19,11 @@ void run_world_log(void *ctx, const char *msg)
 }
 
 /* Is the engine still answering? When not, it is lost, and why is kept. */
-bool run_engine_gone(struct run_engine *re)
+bool run_engine_gone(struct run_engine *re, const struct builder *b)
 {
 	struct builder_needs nothing = {0};
 
-	if (proc_interrupt_requested() || re->r->builder->preflight(re->engine, &nothing) == 0)
+	if (proc_interrupt_requested() || b->preflight(re->engine, &nothing) == 0)
 		return false;
 	re->lost = true;
 	free(re->lost_reason);
@@ -47,10 +47,10 @@ int run_on_engine_start(void *ctx, struct dispatch *d, size_t k)
 	sources[n++] = &def; /* where scripts/setup made them */
 	for (i = 0; i < r->engines.n; i++)
 		sources[n++] = &r->engines.v[i];
-	error = engine_copy_images(r->builder, re->engine, sources, n, &r->base_images, dir, run_world_log, r);
+	error = engine_copy_images(builder_default(), re->engine, sources, n, &r->base_images, dir, run_world_log, r);
 	for (i = 0; !error && r->world && i < r->base_images.n; i++)
-		error = r->builder->import_base(re->engine, r->base_images.v[i]);
-	if (error < 0 && !proc_interrupt_requested() && run_engine_gone(re)) {
+		error = builders_import_base(r->sc, re->engine, r->base_images.v[i]);
+	if (error < 0 && !proc_interrupt_requested() && run_engine_gone(re, builder_default())) {
 		progress_note(&r->progress, "engine %s: cannot prepare it: %s", re->engine->name, bench_error_last());
 		error = DISPATCH_ENGINE_LOST;
 	}
@@ -124,10 +124,56 @@ void run_engines_prepare(struct run *r)
 		if (r->engines.n > 1)
 			re->progress.tty = false; /* one redrawn line cannot show two builds */
 		re->cache_env = (struct cache_env){.marker = r->marker, .progress = &re->progress,
-						   .dry_run = r->opts->dry_run};
+						   .dry_run = r->opts->dry_run, .builder = builder_default(),
+						   .engine = re->engine, .network = r->sc->network};
+		re->world_same = true;
 	}
 	if (r->engines.n > 1)
 		r->progress.tty = false;
+}
+
+void run_engines_set_marker(struct run *r)
+{
+	size_t k;
+
+	for (k = 0; k < r->engines.n; k++)
+		r->eng[k].cache_env.marker = r->marker;
+}
+
+/* The label of series si's builds in engine k's progress (run.c's
+ * series_label). Caller frees. */
+static char *plan_label(struct run *r, size_t k, const struct variant *v)
+{
+	return r->engines.n > 1 ? xasprintf("%s @%s", v->name, r->engines.v[k].name) : xstrdup(v->name);
+}
+
+void run_engines_plan(struct run *r)
+{
+	size_t i, next = 0;
+	int reps = r->sc->repetitions;
+
+	for (i = 0; i < r->nseries; i++) {
+		const struct dispatch_series *ds = &r->series[i];
+		const struct variant *v = &r->sc->variants[ds->index / (size_t)reps];
+		size_t k = ds->pin >= 0 ? (size_t)ds->pin : next++ % r->engines.n;
+		char *label = plan_label(r, k, v);
+		progress_plan(&r->eng[k].progress, label, "cold", 1);
+		progress_plan(&r->eng[k].progress, label, "warm", (int)r->co.count - 1);
+		free(label);
+	}
+}
+
+int run_engines_check(struct run *r)
+{
+	size_t i;
+
+	for (i = 0; r->engines.n > 1 && i < r->sc->variants_count; i++) {
+		const struct builder *b = builder_of(&r->sc->variants[i]);
+		if (!b->copy_image)
+			return bench_error_set(BENCH_EINVALID, "variant '%s': builder %s cannot spread a run over "
+					       "several engines", r->sc->variants[i].name, b->name);
+	}
+	return 0;
 }
 
 /* The build args of engine k: the world's, as its runner reaches it, then
@@ -160,7 +206,7 @@ int run_engines_fingerprint(struct run *r, json_t *env)
 	int error = 0;
 
 	for (k = 0; k < r->engines.n && !error; k++)
-		if ((error = engine_fingerprint(&fp, r->builder, &r->engines.v[k])) == 0)
+		if ((error = engine_fingerprint(&fp, builder_default(), &r->engines.v[k])) == 0)
 			json_array_append_new(fps, fp);
 	if (!error)
 		error = engine_fingerprints_check(fps);
@@ -200,9 +246,23 @@ int run_base_images(struct run *r)
 	return error;
 }
 
-/* The world, made on the first engine, and a runner of it per engine. */
+/* The ports engine k's runner had in the interrupted run, if saved: by
+ * the engine's name, else (the first engine) the world's own. */
+static bool wanted_ports(struct run *r, size_t k, struct world_resume *want)
+{
+	if (!r->opts->resume_dir)
+		return false;
+	if (runstate_runner(&r->state, r->engines.v[k].name, want))
+		return true;
+	return k == 0 && runstate_world(&r->state, want);
+}
+
+/* The world, made on the first engine, and a runner of it per engine; a
+ * resumed run's on the ports it had, when it can (see runstate.h). */
 int run_world_start(struct run *r)
 {
+	struct world_resume want = {0}, got;
+	bool wanted;
 	char *wdir;
 	size_t k;
 	int error;
@@ -210,18 +270,33 @@ int run_world_start(struct run *r)
 	if (!r->sc->world.enabled)
 		return 0;
 	wdir = path_join(r->work, "world");
-	error = world_start(&r->world, &r->sc->world, &r->engines.v[0], wdir, run_world_log, r);
+	wanted = wanted_ports(r, 0, &want);
+	error = world_start_resumed(&r->world, &r->sc->world, &r->engines.v[0], wdir, wanted ? &want : NULL,
+				    run_world_log, r);
 	free(wdir);
-	if (error < 0 || (error = r->builder->import_base(&r->engines.v[0], world_base_image(r->world))) < 0)
+	if (error < 0 || (error = builders_import_base(r->sc, &r->engines.v[0], world_base_image(r->world))) < 0)
 		return error;
 	for (k = 0; k < r->engines.n; k++) {
-		struct cache_env *ce = &r->eng[k].cache_env;
-		if (k > 0 && (error = world_add_runner(&ce->runner, r->world)) < 0)
-			return error;
+		struct run_engine *re = &r->eng[k];
+		struct cache_env *ce = &re->cache_env;
+		if (k > 0) {
+			wanted = wanted_ports(r, k, &want);
+			if ((error = world_add_runner_at(&ce->runner, r->world, wanted ? &want : NULL)) < 0)
+				return error;
+		}
+		world_runner_ports(r->world, ce->runner, &got);
+		/* a resumed run whose ports are unknown cannot continue a cut series */
+		re->world_same = r->opts->resume_dir ? wanted && got.index_port == want.index_port &&
+							       got.registry_port == want.registry_port : true;
+		if (k == 0)
+			runstate_set_world(&r->state, got.index_port, got.registry_port);
+		runstate_set_runner(&r->state, re->engine->name, &got);
 		ce->world = r->world;
 		ce->paced_store = r->sc->world.cache_bandwidth > 0;
 	}
-	return 0;
+	/* the world starts after the results folder is made (it lives in the
+	 * run's work folder): its description joins run.json now */
+	return results_set_environment(r->res, "world", world_describe(r->world));
 }
 
 void run_engines_args(struct run *r)
@@ -239,6 +314,7 @@ void run_engines_release(struct run *r)
 	for (k = 0; r->eng && k < r->engines.n; k++) {
 		strvec_release(&r->eng[k].build_args);
 		free(r->eng[k].lost_reason);
+		progress_release(&r->eng[k].progress);
 	}
 	free(r->eng);
 	r->eng = NULL;

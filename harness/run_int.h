@@ -16,8 +16,10 @@
 #include "dispatch.h"
 #include "engines.h"
 #include "progress.h"
+#include "redact.h"
 #include "results.h"
 #include "run.h"
+#include "runstate.h"
 #include "scenario.h"
 #include "util.h"
 #include "world.h"
@@ -34,13 +36,13 @@ struct run_engine {
 	struct strvec build_args;    /* the world's (this runner's addresses), the scenario's */
 	bool lost;                   /* it stopped answering */
 	char *lost_reason;
+	bool world_same;             /* its runner has the interrupted run's ports (or no world) */
 };
 
 struct run {
 	const struct run_options *opts;
 	struct run_outcome *out;
 	struct scenario *sc;
-	const struct builder *builder;
 	struct engine_set engines;
 	struct run_engine *eng;   /* per engine */
 	struct checkouts co;      /* the commits, checked out in the work folder */
@@ -50,10 +52,19 @@ struct run {
 	char *work;               /* private work folder */
 	char *marker;             /* "bench-run-<stamp>": every image this run tags */
 	struct strvec secrets;
+	struct redact *redact;    /* the secrets' values, kept out of the results */
 	struct strvec base_images;/* what every engine needs before its first build */
 	json_t *finished;         /* resume: keys of builds already in the journal */
-	pthread_mutex_t lock;     /* res, co, interrupted: shared by the engines */
+	struct runstate state;    /* state.json: what a resume continues from (runstate.h) */
+	json_t *resumed;          /* resume: "VARIANT/REP" -> the cache state a cut series continues with */
+	struct dispatch_series *series; /* every series, with a resumed run's pins */
+	size_t nseries;
+	json_t *image_sizes;      /* image identity -> bytes, for build.c (under sizes_lock) */
+	pthread_mutex_t sizes_lock;
+	pthread_mutex_t lock;     /* res, co, state, out, interrupted: shared by the engines */
 	bool interrupted;         /* a build was interrupted */
+	bool builders_up;         /* preflight passed: builders_finish at the end */
+	bool keep_world;          /* the run did not finish: keep the registry's storage */
 };
 
 /* ---- run_engines.c ---- */
@@ -61,8 +72,17 @@ struct run {
 /* Each engine's progress, cache environment (without the world) and run
  * state; r->eng is the run's. */
 void run_engines_prepare(struct run *r);
-/* The world, made on the first engine, and a runner of it per engine. */
+/* The world, made on the first engine, and a runner of it per engine (a
+ * resumed run's on the ports it had, when it can: see runstate.h). */
 int run_world_start(struct run *r);
+/* The run's marker into each engine's cache environment. */
+void run_engines_set_marker(struct run *r);
+/* The ETA's plan of each engine: the series pinned to it, and its share of
+ * the others. */
+void run_engines_plan(struct run *r);
+/* A run of several engines: refused when a variant's builder cannot copy
+ * images between engines. */
+int run_engines_check(struct run *r);
 /* The build args of every engine: the world's as its runner reaches it,
  * then the scenario's. */
 void run_engines_args(struct run *r);
@@ -73,8 +93,9 @@ int run_engines_fingerprint(struct run *r, json_t *env);
 int run_base_images(struct run *r);
 /* Resume: pin the series the journal has builds of (dispatch.h). */
 void run_resume_pins(struct run *r, struct dispatch_series *series, size_t n);
-/* Is the engine still answering? When not, it is lost, and why is kept. */
-bool run_engine_gone(struct run_engine *re);
+/* Is the engine still answering (to builder b)? When not, it is lost, and
+ * why is kept. */
+bool run_engine_gone(struct run_engine *re, const struct builder *b);
 /* The dispatcher's engine_start and engine_lost (ctx: the run). */
 int run_on_engine_start(void *ctx, struct dispatch *d, size_t k);
 void run_on_engine_lost(void *ctx, size_t k, size_t moved);

@@ -69,6 +69,9 @@ void scenario_free(struct scenario *s)
 		free(s->secrets[i].env);
 	}
 	free(s->secrets);
+	for (i = 0; i < s->overrides_count; i++)
+		free(s->overrides[i]);
+	free(s->overrides);
 	for (i = 0; i < s->variants_count; i++)
 		variant_release(&s->variants[i]);
 	free(s->variants);
@@ -98,7 +101,13 @@ static struct scenario *scenario_new(struct parser *p, const char *path, const c
 
 int scenario_parse(struct scenario **out, const char *path, const char *text, size_t len)
 {
-	struct parser p = {0};
+	return scenario_parse_with(out, path, text, len, NULL, 0);
+}
+
+int scenario_parse_with(struct scenario **out, const char *path, const char *text, size_t len,
+			const struct scenario_override *ov, size_t n)
+{
+	struct parser p = {.ov = ov, .nov = n};
 	unsigned char bad;
 	int line, rc, error = 0;
 	size_t i;
@@ -120,6 +129,7 @@ int scenario_parse(struct scenario **out, const char *path, const char *text, si
 		}
 		if (rc > 0 && !p.nerrs)
 			scen_add_error(&p, rc, "cannot parse this line");
+		scen_apply_overrides(&p);
 		scen_check(&p);
 	}
 	if (p.nerrs) {
@@ -142,6 +152,12 @@ done:
 
 int scenario_load(struct scenario **out, const char *path)
 {
+	return scenario_load_with(out, path, NULL, 0);
+}
+
+int scenario_load_with(struct scenario **out, const char *path, const struct scenario_override *ov,
+		       size_t n)
+{
 	char *text = NULL;
 	size_t len = 0;
 	int error;
@@ -149,36 +165,56 @@ int scenario_load(struct scenario **out, const char *path)
 	*out = NULL;
 	if ((error = read_file(&text, &len, path)) < 0)
 		goto done;
-	error = scenario_parse(out, path, text, len);
+	error = scenario_parse_with(out, path, text, len, ov, n);
 done:
 	free(text);
 	return error;
 }
 
-int scenario_only_variant(struct scenario *s, const char *name)
+/* Whether variant name is one of the comma-separated names. */
+static bool listed(const char *names, const char *name)
 {
-	struct strbuf names = {0};
-	size_t i, keep = s->variants_count;
+	size_t n = strlen(name);
+	while (*names) {
+		size_t len = strcspn(names, ",");
+		if (len == n && !strncmp(names, name, n))
+			return true;
+		names += len + (names[len] == ',');
+	}
+	return false;
+}
+
+int scenario_only_variant(struct scenario *s, const char *names)
+{
+	struct strbuf all = {0};
+	const char *p = names;
+	size_t i, kept = 0;
 	int error = 0;
 
-	for (i = 0; i < s->variants_count; i++) {
-		if (!strcmp(s->variants[i].name, name))
-			keep = i;
-		strbuf_printf(&names, "%s%s", i ? ", " : "", s->variants[i].name);
-	}
-	if (keep == s->variants_count) {
-		error = bench_error_set(BENCH_EINVALID, "no variant '%s' in scenario '%s' "
-					"(variants: %s)", name, s->name ? s->name : "",
-					names.buf ? names.buf : "none");
-		goto done;
-	}
 	for (i = 0; i < s->variants_count; i++)
-		if (i != keep)
+		strbuf_printf(&all, "%s%s", i ? ", " : "", s->variants[i].name);
+	while (*p) { /* every name must be a variant */
+		size_t len = strcspn(p, ",");
+		for (i = 0; i < s->variants_count; i++)
+			if (strlen(s->variants[i].name) == len && !strncmp(s->variants[i].name, p, len))
+				break;
+		if (i == s->variants_count) {
+			error = bench_error_set(BENCH_EINVALID, "no variant '%.*s' in scenario '%s' "
+						"(variants: %s)", (int)len, p, s->name ? s->name : "",
+						all.buf ? all.buf : "none");
+			goto done;
+		}
+		p += len + (p[len] == ',');
+	}
+	for (i = 0; i < s->variants_count; i++) {
+		if (listed(names, s->variants[i].name))
+			s->variants[kept++] = s->variants[i];
+		else
 			variant_release(&s->variants[i]);
-	s->variants[0] = s->variants[keep];
-	s->variants_count = 1;
+	}
+	s->variants_count = kept;
 done:
-	strbuf_release(&names);
+	strbuf_release(&all);
 	return error;
 }
 

@@ -10,7 +10,8 @@
  * scenario_read.c (lines, sections, key lookup and the error list),
  * scenario_keys.c (the table of every key: kind, field, default, help),
  * scenario_values.c (the checks and setters of keys with their own syntax),
- * scenario_check.c (checks across keys), scenario_json.c (run.json's copy).
+ * scenario_check.c (checks across keys), scenario_json.c (run.json's copy),
+ * scenario_override.c (keys set from the command line over the file's).
  * scenario_int.h is what they share.
  */
 #ifndef BENCH_SCENARIO_H
@@ -124,6 +125,8 @@ struct scenario {
 	struct variant *variants; size_t variants_count;
 	struct world_settings world;
 	struct gate_settings gate;
+	char **overrides;   /* the command line's "KEY=VALUE" applied over the file, in order */
+	size_t overrides_count;
 };
 
 /* The keys a scenario file may hold, for documentation and tests: the i-th
@@ -147,11 +150,47 @@ int scenario_parse(struct scenario **out, const char *path, const char *text, si
 
 void scenario_free(struct scenario *s);
 
+/* ---- keys set from the command line (scenario_override.c) ---- */
+
+/*
+ * A key set over the file's value, e.g. by `bench sweep --param`:
+ * "KEY=VALUE" where KEY is a key of the table written as
+ *   KEY           the one section that has it; a variant key sets every variant
+ *   SECTION.KEY   scenario.KEY, world.KEY or gate.KEY
+ *   VARIANT.KEY   the key of one variant
+ * The value is parsed, checked and stored as the file's would be, and the
+ * checks across keys run after every override; an error names the flag and
+ * the assignment: "--param bandwidth=fast: invalid size 'fast' for ...".
+ * `secret` (repeatable) cannot be overridden.
+ */
+struct scenario_override {
+	const char *flag;       /* where it comes from: "--param" */
+	const char *assignment; /* "KEY=VALUE" */
+};
+
+/* scenario_load / scenario_parse, with the overrides applied in order after
+ * the file and before the checks across keys. The scenario's digest then
+ * covers them too (resume refuses a run with other overrides), and
+ * scenario_to_json lists them ("overrides"). */
+int scenario_load_with(struct scenario **out, const char *path, const struct scenario_override *ov,
+		       size_t n);
+int scenario_parse_with(struct scenario **out, const char *path, const char *text, size_t len,
+			const struct scenario_override *ov, size_t n);
+
+/* The value of an override as a number, for charts and interpolation:
+ * rates in bytes/s (*unit "B/s"), sizes in bytes ("B"), durations in seconds
+ * ("s"), numbers and fractions as they are (""). BENCH_EINVALID when the key
+ * is unknown or its value is not one of these (a choice, a name); no
+ * message is kept for a value that is not a number. */
+int scenario_override_number(double *out, const char **unit, const char *assignment);
+
 /* The scenario as parsed, for run.json (secrets by id only, never values). */
 json_t *scenario_to_json(const struct scenario *s);
 
-/* Keep only the variant named `name`; BENCH_EINVALID when none has it. */
-int scenario_only_variant(struct scenario *s, const char *name);
+/* Keep only the variant named `names`, or the variants of a comma-separated
+ * list ("a,b", in the scenario's order); BENCH_EINVALID when a name is no
+ * variant's. */
+int scenario_only_variant(struct scenario *s, const char *names);
 
 const char *cache_kind_name(enum cache_kind k);
 const char *runner_kind_name(enum runner_kind k);

@@ -1,11 +1,13 @@
 /*
  * scenario_check.c: the checks of a scenario that need the whole file, run
  * once every line was read: required keys, what needs a [world] section,
- * cache options against the variant's cache kind, the gate's reference
- * variant (unless "none"). Also fills the defaults that depend on other keys (the gha cache
+ * cache options against the variant's cache kind, what the variant's
+ * builder cannot do (builder.h: unsupported), the gate's reference
+ * variant (unless "none"), inline's push. Also fills the defaults that depend on other keys (the gha cache
  * scope, inline's cache_mode).
  */
 #include "scenario_int.h"
+#include "builder.h"
 #include "util.h"
 
 #include <stdlib.h>
@@ -70,12 +72,27 @@ static void check_cache(struct parser *p, struct variant *v, const struct keylin
 				       "(BuildKit's inline cache only embeds min); set cache_mode = "
 				       "min or remove it");
 		scen_replace(&v->cache_mode, "min");
+		if (world && !v->push) /* (without a world, push is refused anyway) */
+			scen_add_error(p, scen_key_line(at, SEC_VARIANT, "push") ? scen_key_line(at, SEC_VARIANT, "push")
+				       : cache, "cache = inline needs push = yes (the cache travels in the "
+				       "pushed image, and the next build imports it from the registry)");
 	}
 	if (scope && v->cache != CACHE_GHA)
 		scen_add_error(p, scope, "cache_scope needs cache = gha (it names the scope of the "
 			       "GitHub cache); remove it or set cache = gha");
 	else if (v->cache == CACHE_GHA && !v->cache_scope)
 		v->cache_scope = xstrdup(v->name);
+}
+
+/* What the variant's builder cannot do (builder.h: unsupported). */
+static void check_builder(struct parser *p, struct variant *v, const struct keylines *at)
+{
+	const struct builder *b = builder_of(v);
+	const char *why = b->unsupported(p->s, v);
+	int line = scen_key_line(at, SEC_VARIANT, "builder");
+
+	if (why)
+		scen_add_error(p, line ? line : v->line, "builder = %s: %s", b->name, why);
 }
 
 static void check_reference(struct parser *p)
@@ -109,6 +126,7 @@ void scen_check(struct parser *p)
 			scen_add_error(p, v->line, "missing required key 'dockerfile' in [variant %s]",
 				       v->name);
 		check_cache(p, v, &p->vars[i], world);
+		check_builder(p, v, &p->vars[i]);
 		if (v->push && !world)
 			scen_add_error(p, scen_key_line(&p->vars[i], SEC_VARIANT, "push"), "push = yes "
 				       "needs a [world] section (it provides the registry); set push = "

@@ -55,6 +55,9 @@ struct parser {
 	struct keylines scen, world, gate, *vars;
 	char *repo_raw;
 	int *secret_lines;
+	/* the command line's overrides: a problem at line -(i + 1) is ov[i]'s */
+	const struct scenario_override *ov;
+	size_t nov;
 };
 
 /* ---- reading (scenario_read.c) ---- */
@@ -67,6 +70,10 @@ int scen_report(struct parser *p);
 /* inih's reader and key handler (ini_parse_stream's callbacks). */
 char *scen_read_line(char *str, int num, void *stream);
 int scen_on_key(void *user, const char *section, const char *name, const char *value);
+
+/* Edit distance of two names (adjacent transpositions count one), for
+ * did-you-mean hints; SIZE_MAX for names of 64 characters or more. */
+size_t scen_edit_distance(const char *a, const char *b);
 
 /* ---- the table (scenario_keys.c) ---- */
 
@@ -167,6 +174,11 @@ key_setter scen_set_repo, scen_set_context, scen_set_build_args, scen_set_secret
 
 void scen_secrets_json(json_t *obj, const struct key_def *k, const void *base);
 void scen_cache_key_json(json_t *obj, const struct key_def *k, const void *base);
+
+/* ---- overrides (scenario_override.c) ---- */
+
+/* Apply p->ov over what the file set (problems at line -(i + 1)). */
+void scen_apply_overrides(struct parser *p);
 
 /* ---- checks across keys (scenario_check.c) ---- */
 

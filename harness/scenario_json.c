@@ -100,6 +100,8 @@ json_t *scenario_to_json(const struct scenario *s)
 
 	json_object_set_new(o, "path", json_string(s->path));
 	json_object_set_new(o, "digest", json_string(s->digest));
+	if (s->overrides_count)
+		json_object_set_new(o, "overrides", string_list(s->overrides, s->overrides_count));
 	keys_json(o, SEC_SCENARIO, s);
 	for (i = 0; i < s->variants_count; i++) {
 		const struct variant *v = &s->variants[i];

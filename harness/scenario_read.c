@@ -14,6 +14,7 @@
 #include "util.h"
 
 #include <ctype.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,11 +39,17 @@ void scen_add_error(struct parser *p, int line, const char *fmt, ...)
 	p->nerrs++;
 }
 
+/* The file's lines in order, then the overrides (line -1, -2, ...) in theirs. */
+static long problem_order(int line)
+{
+	return line < 0 ? (long)INT_MAX + -(long)line : line;
+}
+
 static int problem_cmp(const void *a, const void *b)
 {
 	const struct problem *x = a, *y = b;
 	if (x->line != y->line)
-		return x->line < y->line ? -1 : 1;
+		return problem_order(x->line) < problem_order(y->line) ? -1 : 1;
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
@@ -54,7 +61,10 @@ int scen_report(struct parser *p)
 
 	qsort(p->errs, p->nerrs, sizeof(*p->errs), problem_cmp);
 	for (i = 0; i < p->nerrs; i++) {
-		char *one = xasprintf("%s:%d: %s", p->path, p->errs[i].line, p->errs[i].msg);
+		int line = p->errs[i].line;
+		char *one = line < 0 && (size_t)-line <= p->nov ?
+			xasprintf("%s %s: %s", p->ov[-line - 1].flag, p->ov[-line - 1].assignment, p->errs[i].msg) :
+			xasprintf("%s:%d: %s", p->path, line, p->errs[i].msg);
 		if (i && sb.len + strlen(one) + 1 > REPORT_LIMIT) {
 			strbuf_printf(&sb, "\n%s:%d: ... and %zu more errors", p->path,
 				      p->errs[i].line, p->nerrs - i);
@@ -73,7 +83,7 @@ int scen_report(struct parser *p)
 
 /* Edit distance with adjacent transpositions (optimal string alignment),
  * for names up to 63 characters; longer ones count as far. */
-static size_t edit_distance(const char *a, const char *b)
+size_t scen_edit_distance(const char *a, const char *b)
 {
 	size_t la = strlen(a), lb = strlen(b), i, j, d[64][64];
 
@@ -159,7 +169,7 @@ static void unknown_section(struct parser *p, const char *name, int line)
 	size_t n = strcspn(name, " \t"), i;
 	char *word = xstrndup(name, n);
 
-	for (i = 0; known[i] && edit_distance(word, known[i]) > typo_edits(word); i++)
+	for (i = 0; known[i] && scen_edit_distance(word, known[i]) > typo_edits(word); i++)
 		;
 	if (known[i])
 		scen_add_error(p, line, "unknown section [%s]; did you mean [%s%s]? (known: "
@@ -296,7 +306,7 @@ static void unknown_key(struct parser *p, const char *name, const char *title)
 		if (k->sec != p->sec)
 			continue;
 		strbuf_printf(&known, "%s%s", known.len ? ", " : "", k->name);
-		if ((dist = edit_distance(name, k->name)) < best)
+		if ((dist = scen_edit_distance(name, k->name)) < best)
 			best = dist, near = k;
 	}
 	for (i = 0; !near && (k = scen_key_at(i)); i++) {

@@ -6,6 +6,7 @@
  */
 #include <arpa/inet.h>
 #include "scenario_int.h"
+#include "builder.h"
 #include "util.h"
 
 #include <ctype.h>
@@ -14,10 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-
-/* The builders a variant may name. builder.h (another module, to come) will
- * own this list as its table of builders: this is then builder_find(name). */
-static const char *const known_builders[] = {"buildkit", "buildah", NULL};
 
 /* ---- small checks ---- */
 
@@ -498,7 +495,10 @@ void scen_set_builder(struct parser *p, const struct key_def *k, void *base, con
 		      int line)
 {
 	(void)k;
-	set_known(p, &((struct variant *)base)->builder, "builder", known_builders, v, line);
+	if (builder_find(v))
+		scen_replace(&((struct variant *)base)->builder, v);
+	else
+		scen_add_error(p, line, "unknown builder '%s' (known: %s)", v, builder_names());
 }
 
 /* ---- [world] ---- */

@@ -26,7 +26,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -213,6 +216,11 @@ static int find_procs(pid_t *pids, int max, const char *a, const char *b)
 	return n;
 }
 
+static int strcmp_ptr(const char *const *a, const char *const *b)
+{
+	return strcmp(*a, *b);
+}
+
 static int count_procs(const char *a, const char *b)
 {
 	pid_t pids[1];
@@ -299,9 +307,9 @@ static void assert_contains(const char *text, const char *what, const char *wher
 		fail_msg("expected \"%s\" in %s:\n...%s", what, where, tail_of(text));
 }
 
-/* Wait until the first build is journaled and the second one's slow RUN
+/* Wait until `lines` builds are journaled and the next one's slow RUN
  * step (its shell echoing the marker) is running. */
-static char *wait_second_build(struct job *j)
+static char *wait_build_after(struct job *j, int lines)
 {
 	char *dir = NULL;
 	int i;
@@ -313,12 +321,17 @@ static char *wait_second_build(struct job *j)
 		}
 		if (!dir)
 			dir = run_dir(j);
-		if (dir && journal_check(dir, NULL) >= 1 && count_procs(j->marker, "sleep"))
+		if (dir && journal_check(dir, NULL) >= lines && count_procs(j->marker, "sleep"))
 			return dir;
 		sleep_ms(100);
 	}
-	fail_msg("the second build never started; stderr:\n%s", tail_of(slurp(j->err)));
+	fail_msg("build %d never started; stderr:\n%s", lines + 1, tail_of(slurp(j->err)));
 	return NULL;
+}
+
+static char *wait_second_build(struct job *j)
+{
+	return wait_build_after(j, 1);
 }
 
 /* The Dockerfile of the interrupted runs: every commit's context differs, so
@@ -469,17 +482,27 @@ static void test_resume_checks_the_scenario(void **state)
 		free(err);
 	}
 	/* --force: every build is already there, none is run again; the exit
-	 * status still tells of the failed build */
+	 * status still tells of the failed build. A torn journal line (a crash
+	 * in the middle of a write) is dropped, said, and kept in run.json */
 	{
 		const char *force[] = {"run", "--resume", dir, j->scenario, "--force", "--no-plot", NULL};
+		char *jpath = path_join(dir, "journal.jsonl"), *jtext = slurp(jpath), *torn;
+		torn = xasprintf("%s{\"variant\":\"slow\",\"repetition\":1,\"ind", jtext);
+		it_write_text(jpath, torn);
 		status = job_run(j, force, NULL, RUN_LIMIT);
 		err = slurp(j->err);
 		if (status != 1)
 			fail_msg("resume --force of a complete run exited %d, not 1:\n%s", status, tail_of(err));
+		assert_contains(err, "journal.jsonl line 4 is torn or corrupt, skipped", "stderr of the resume");
 		assert_int_equal(journal_check(dir, NULL), 3);
 		run = run_json(dir);
 		assert_int_equal(run_builds(run), 3);
 		assert_true(json_is_true(json_object_get(run, "finished")));
+		assert_non_null(strstr(it_str(json_array_get(json_object_get(run, "resumes"), 0), "notes"),
+				       "journal.jsonl line 4 is torn or corrupt, skipped"));
+		free(jpath);
+		free(jtext);
+		free(torn);
 		json_decref(run);
 		free(err);
 	}
@@ -740,6 +763,264 @@ static void test_world_without_registry_fails_before_building(void **state)
 	job_free(j);
 }
 
+/* ---- g. a resumed run's warm builds are those of an uninterrupted run ---- */
+
+/* "VARIANT/INDEX=CACHED/TOTAL status" of every build of the run in dir, in
+ * order: what a resume must reproduce. Caller frees. */
+static char *cached_steps(const char *dir)
+{
+	json_t *run = run_json(dir), *b;
+	struct strbuf sb = {0};
+	size_t i, k;
+
+	json_array_foreach(json_object_get(run, "builds"), i, b)
+		strbuf_printf(&sb, "%s/%lld=%lld/%lld %s\n", it_str(b, "variant"), it_num(b, "index"),
+			      it_num(b, "steps_cached"), it_num(b, "steps_total"), it_str(b, "status"));
+	json_decref(run);
+	{
+		/* sort the lines: variants interleave differently after a resume */
+		struct strvec lines = {0};
+		char *save = NULL, *tok, *text = strbuf_detach(&sb);
+		for (tok = strtok_r(text, "\n", &save); tok; tok = strtok_r(NULL, "\n", &save))
+			strvec_push(&lines, tok);
+		qsort(lines.v, lines.n, sizeof(*lines.v), (int (*)(const void *, const void *))strcmp_ptr);
+		for (k = 0; k < lines.n; k++)
+			strbuf_printf(&sb, "%s\n", lines.v[k]);
+		strvec_release(&lines);
+		free(text);
+	}
+	return strbuf_detach(&sb);
+}
+
+/* Run `--resume dir` to its end (or until stopped by the caller); 0 when
+ * it ended with status 0. */
+static int resume_run(struct job *j, const char *dir)
+{
+	const char *args[] = {"run", "--resume", dir, j->scenario, "--work", j->work, "--no-plot", NULL};
+	return job_run(j, args, NULL, RUN_LIMIT);
+}
+
+/*
+ * The Dockerfile of the resume tests: two layers that follow deps.txt, two
+ * that follow app/ (each commit of the tiny fixture changes app/ or
+ * deps.txt), with slow steps to be stopped in. A warm build from the right
+ * cache has the deps layers cached; from none, nothing.
+ */
+static const char resume_dockerfile[] =
+	"FROM bench/busybox:latest\n"
+	"COPY deps.txt /app/deps.txt\n"
+	"RUN cat /app/deps.txt; echo @M@ deps\n"
+	"COPY app /app/app\n"
+	"RUN sleep 2; echo @M@ app\n";
+
+static void test_resume_continues_local_caches(void **state)
+{
+	/* a local cache folder rotated as the blog's workflow does, and the
+	 * actions/cache stand-in keyed on app/main.sh: the commit cut in the
+	 * middle has a new key, so its build restores the latest entry, which
+	 * only the saved state names */
+	const char *variants =
+		"[variant local]\ndockerfile = %s\ncache = local\nrunner = ephemeral\n\n"
+		"[variant keyed]\ndockerfile = %s\ncache = local\ncache_key = files:app/main.sh\n"
+		"runner = ephemeral\n";
+	struct job *ref = job_new("resumeref", "last:3", "5m", resume_dockerfile, NULL);
+	struct job *j = job_new("resumecut", "last:3", "5m", resume_dockerfile, NULL);
+	const char *ref_args[] = {"run", ref->scenario, "--results", ref->results, "--work", ref->work,
+				  "--no-plot", NULL};
+	const char *args[] = {"run", j->scenario, "--results", j->results, "--work", j->work, "--no-plot", NULL};
+	char *df, *rest, *dir, *ref_dir, *want, *got, *err;
+	int status;
+	(void)state;
+
+	/* both jobs replay the same scenario, each with its own marker */
+	df = path_join(ref->dir, "Dockerfile");
+	rest = xasprintf(variants, df, df);
+	it_write_scenario(ref->scenario, "resumeref", "last:3", "5m", rest);
+	free(rest);
+	free(df);
+	df = path_join(j->dir, "Dockerfile");
+	rest = xasprintf(variants, df, df);
+	it_write_scenario(j->scenario, "resumecut", "last:3", "5m", rest);
+	free(rest);
+	free(df);
+
+	status = job_run(ref, ref_args, NULL, RUN_LIMIT);
+	if (status != 0)
+		fail_msg("the uninterrupted run exited %d:\n%s", status, tail_of(slurp(ref->err)));
+	ref_dir = run_dir(ref);
+	want = cached_steps(ref_dir);
+	/* the warm builds did use the caches: 2 of 4 steps each */
+	assert_contains(want, "local/2=2/4 ok", "the uninterrupted run's cached steps");
+	assert_contains(want, "keyed/2=2/4 ok", "the uninterrupted run's cached steps");
+
+	/* SIGKILL in the second build of `local`, then resume */
+	job_start(j, args, NULL);
+	dir = wait_build_after(j, 1);
+	assert_int_equal(kill(j->pid, SIGKILL), 0);
+	assert_int_equal(job_wait(j, 30), 128 + SIGKILL);
+	assert_int_equal(wait_procs_gone(j->work, "buildx", 20), 0);
+	{
+		/* Ctrl-C in the second build of `keyed`, then resume again */
+		const char *resume[] = {"run", "--resume", dir, j->scenario, "--work", j->work, "--no-plot", NULL};
+		job_start(j, resume, NULL);
+		free(wait_build_after(j, 4));
+		assert_int_equal(kill(j->pid, SIGINT), 0);
+		assert_int_equal(job_wait(j, 60), 130);
+		err = slurp(j->err);
+		assert_contains(err, "resume: local (repetition 1) continues after build 1 of 3", "stderr of the resume");
+		free(err);
+	}
+	status = resume_run(j, dir);
+	err = slurp(j->err);
+	if (status != 0)
+		fail_msg("the second resume exited %d:\n%s", status, tail_of(err));
+	assert_contains(err, "resume: keyed (repetition 1) continues after build 1 of 3", "stderr of the resume");
+	got = cached_steps(dir);
+	if (strcmp(want, got))
+		fail_msg("the resumed run's cached steps differ from the uninterrupted run's:\n%s\nwanted:\n%s", got, want);
+	assert_int_equal(journal_check(dir, NULL), 6);
+	free(err);
+	free(got);
+	free(want);
+	free(dir);
+	free(ref_dir);
+	job_free(ref);
+	job_free(j);
+}
+
+/* A scenario of the emulated world at a very small scale: a registry cache
+ * whose RUN steps use the index URL (a build arg holding the index's port). */
+static void write_world_scenario(struct job *j, const char *name)
+{
+	char *df = path_join(j->dir, "Dockerfile"), *body = it_subst(
+		"FROM bench/busybox:latest\n"
+		"ARG PIP_INDEX_URL\n"
+		"COPY ai_project/requirements.txt /r.txt\n"
+		"RUN echo \"$PIP_INDEX_URL\"; cat /r.txt > /dev/null; echo @M@ deps\n"
+		"COPY ai_project /app\n"
+		"RUN sleep 2; echo \"$PIP_INDEX_URL\" @M@ app\n", "@M@", j->marker);
+	char *ini = xasprintf("[scenario]\nname = %s\ncommits = last:3\ntimeout = 5m\n\n"
+			      "[variant reg]\ndockerfile = %s\ncache = registry\nrunner = ephemeral\n\n"
+			      "[world]\nkind = cafeboo\nscale = 0.002\n", name, df);
+	it_write_text(df, body);
+	it_write_text(j->scenario, ini);
+	free(df);
+	free(body);
+	free(ini);
+}
+
+/* Start j's run, SIGKILL it in its second build; the run's folder. */
+static char *killed_in_second_build(struct job *j)
+{
+	const char *args[] = {"run", j->scenario, "--results", j->results, "--work", j->work, "--no-plot", NULL};
+	char *dir;
+
+	job_start(j, args, NULL);
+	dir = wait_second_build(j);
+	assert_int_equal(kill(j->pid, SIGKILL), 0);
+	assert_int_equal(job_wait(j, 30), 128 + SIGKILL);
+	assert_int_equal(wait_procs_gone(j->work, "buildx", 20), 0);
+	return dir;
+}
+
+/* The index port the run in dir saved, from its state.json. */
+static int saved_index_port(const char *dir)
+{
+	char *path = path_join(dir, "state.json");
+	json_t *st = json_load_file(path, 0, NULL);
+	int port = (int)json_integer_value(json_object_get(json_object_get(st, "world"), "index_port"));
+
+	if (port <= 0)
+		fail_msg("%s has no world.index_port", path);
+	json_decref(st);
+	free(path);
+	return port;
+}
+
+/* A listening socket on 127.0.0.1:port (taking it from a resumed world). */
+static int take_port(int port)
+{
+	struct sockaddr_in sa;
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((uint16_t)port);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_true(fd >= 0);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 1) < 0)
+		fail_msg("cannot take port %d: %s", port, strerror(errno));
+	return fd;
+}
+
+/*
+ * The world: a registry cache series cut by SIGKILL resumes with the world's
+ * ports again and the registry's storage of the interrupted run (its cache
+ * image is found, by digest); with the index's port taken, the cut series is
+ * built again from its cold build. Both end with the cached steps of an
+ * uninterrupted run.
+ */
+static void test_resume_world_registry(void **state)
+{
+	struct job *ref = job_new("worldref", "last:3", "5m", "FROM scratch\n", NULL);
+	struct job *j = job_new("worldcut", "last:3", "5m", "FROM scratch\n", NULL);
+	struct job *k = job_new("worldport", "last:3", "5m", "FROM scratch\n", NULL);
+	const char *ref_args[] = {"run", ref->scenario, "--results", ref->results, "--work", ref->work,
+				  "--no-plot", NULL};
+	char *dir, *ref_dir, *want, *got, *err;
+	int status, fd;
+	(void)state;
+
+	write_world_scenario(ref, "worldref");
+	write_world_scenario(j, "worldcut");
+	write_world_scenario(k, "worldport");
+	status = job_run(ref, ref_args, NULL, RUN_LIMIT);
+	if (status != 0)
+		fail_msg("the uninterrupted run exited %d:\n%s", status, tail_of(slurp(ref->err)));
+	ref_dir = run_dir(ref);
+	want = cached_steps(ref_dir);
+	/* commit 13 changes code only: its deps layers come from the registry cache */
+	assert_contains(want, "reg/2=2/4 ok", "the uninterrupted run's cached steps");
+
+	/* the same ports, the registry's storage kept */
+	dir = killed_in_second_build(j);
+	status = resume_run(j, dir);
+	err = slurp(j->err);
+	if (status != 0)
+		fail_msg("the resume exited %d:\n%s", status, tail_of(err));
+	assert_contains(err, "resume: reg (repetition 1) continues after build 1 of 3", "stderr of the resume");
+	got = cached_steps(dir);
+	if (strcmp(want, got))
+		fail_msg("the resumed run's cached steps differ from the uninterrupted run's:\n%s\nwanted:\n%s", got, want);
+	free(got);
+	free(err);
+	free(dir);
+
+	/* the index's port taken: built again from cold, and said so */
+	dir = killed_in_second_build(k);
+	fd = take_port(saved_index_port(dir));
+	status = resume_run(k, dir);
+	close(fd);
+	err = slurp(k->err);
+	if (status != 0)
+		fail_msg("the resume exited %d:\n%s", status, tail_of(err));
+	assert_contains(err, "is taken", "stderr of the resume");
+	assert_contains(err, "resume: reg (repetition 1) is built again from its cold build: the world could not "
+			"have its ports again", "stderr of the resume");
+	got = cached_steps(dir);
+	if (strcmp(want, got))
+		fail_msg("the rebuilt series' cached steps differ from the uninterrupted run's:\n%s\nwanted:\n%s", got, want);
+	assert_int_equal(journal_check(dir, NULL), 3);
+	free(got);
+	free(err);
+	free(dir);
+	free(want);
+	free(ref_dir);
+	job_free(ref);
+	job_free(j);
+	job_free(k);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -774,6 +1055,8 @@ int main(void)
 		cmocka_unit_test(test_disk_full_is_a_clear_error),
 		cmocka_unit_test(test_no_gnuplot_warns),
 		cmocka_unit_test(test_world_without_registry_fails_before_building),
+		cmocka_unit_test(test_resume_continues_local_caches),
+		cmocka_unit_test(test_resume_world_registry),
 	};
 	if (getenv("IT_FAULTS_ONLY")) /* e.g. IT_FAULTS_ONLY='*sigint*' */
 		cmocka_set_test_filter(getenv("IT_FAULTS_ONLY"));

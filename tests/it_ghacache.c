@@ -55,7 +55,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	if (docker_reset_runner(marker) < 0) /* our images, and the cache our builds left */
+	if (docker_reset_runner(NULL, marker) < 0) /* our images, and the cache our builds left */
 		fprintf(stderr, "cleanup: %s\n", bench_error_last());
 	rm_rf(tmp);
 	free(tmp);
@@ -77,20 +77,23 @@ struct outcome {
 /* Build the tiny Dockerfile (fixture repository as context) into
  * MARKERapp:N with these cache options; the service's counters are reset
  * before and read after. */
-static void build(struct outcome *o, struct ghacache *g, int n, const char *cache_from,
-		  const char *cache_to)
+static void build(struct outcome *o, struct ghacache *g, int n, const struct cache_spec *cache_from,
+		  const struct cache_spec *cache_to)
 {
 	char *ctx = it_fixture_repo(), *df = path_absolute("dockerfiles/tiny/multi-stage.Dockerfile");
 	char *tag = xasprintf("%sapp:%d", marker, n), *out = NULL;
-	struct build_request req = {.context = ctx, .dockerfile = df, .tag = tag, .network = "host",
-				    .cache_from = cache_from, .cache_to = cache_to};
+	struct build_request req = {.context = ctx, .dockerfile = df, .tag = tag, .network = "host"};
 	struct strvec argv = {0};
 	struct rawjson *p;
 	json_t *steps;
 	monotime t0;
 
 	memset(o, 0, sizeof(*o));
-	docker_build_argv(&argv, &req);
+	if (cache_from)
+		req.cache_from = *cache_from;
+	if (cache_to)
+		req.cache_to = *cache_to;
+	assert_int_equal(docker_build_argv(&argv, NULL, &req), 0);
 	ghacache_counters_reset(g);
 	strbuf_reset(&trace);
 	t0 = monotime_now();
@@ -131,10 +134,18 @@ static void print(const char *what, const struct outcome *o, bool calls)
 		fprintf(stderr, "  the calls:\n%s", trace.buf ? trace.buf : "");
 }
 
-/* A service in tmp/NAME with these settings; *to and *from get the cache
- * options with a token of the default branch. */
-static struct ghacache *service(char **to, char **from, const char *name,
-				struct ghacache_settings s)
+/* BuildKit's type=gha cache options with a token of the default branch:
+ * --cache-to type=gha,url=...,token=...,mode=max and --cache-from the same
+ * without mode. */
+struct gha_options {
+	char *token;         /* "token=..." */
+	const char *attrs[2];
+	struct cache_spec to, from;
+};
+
+/* A service in tmp/NAME with these settings; *opt gets the cache options
+ * (released with options_release). */
+static struct ghacache *service(struct gha_options *opt, const char *name, struct ghacache_settings s)
 {
 	char *dir = path_join(tmp, name), *token = NULL;
 	struct ghacache *g = NULL;
@@ -143,16 +154,24 @@ static struct ghacache *service(char **to, char **from, const char *name,
 	if (ghacache_start(&g, &s, dir) < 0)
 		fail_msg("ghacache_start: %s", bench_error_last());
 	assert_int_equal(ghacache_token_for_ref(&token, REF, REF, 3600), 0);
-	*to = xasprintf("type=gha,url=%s,token=%s,mode=max", ghacache_url(g), token);
-	*from = xasprintf("type=gha,url=%s,token=%s", ghacache_url(g), token);
+	memset(opt, 0, sizeof(*opt));
+	opt->token = xasprintf("token=%s", token);
+	opt->attrs[0] = opt->token;
+	opt->to = (struct cache_spec){.type = "gha", .location = ghacache_url(g), .attrs = opt->attrs, .mode = "max"};
+	opt->from = (struct cache_spec){.type = "gha", .location = ghacache_url(g), .attrs = opt->attrs};
 	free(token);
 	free(dir);
 	return g;
 }
 
+static void options_release(struct gha_options *opt)
+{
+	free(opt->token);
+}
+
 static void reset_runner(void)
 {
-	if (docker_reset_runner(marker) < 0)
+	if (docker_reset_runner(NULL, marker) < 0)
 		fail_msg("reset: %s", bench_error_last());
 }
 
@@ -160,12 +179,12 @@ static void test_export_prune_import(void **state)
 {
 	struct ghacache_settings s = {.bandwidth = 50e6, .latency = 0.002};
 	struct outcome o;
-	char *to, *from;
-	struct ghacache *g = service(&to, &from, "gha", s);
+	struct gha_options opt;
+	struct ghacache *g = service(&opt, "gha", s);
 	(void)state;
 
 	reset_runner();
-	build(&o, g, 1, NULL, to);
+	build(&o, g, 1, NULL, &opt.to);
 	print("export (mode=max)", &o, true);
 	assert_int_equal(o.status, 0);
 	assert_int_equal(o.cached, 0);
@@ -175,7 +194,7 @@ static void test_export_prune_import(void **state)
 	outcome_release(&o);
 
 	reset_runner(); /* a fresh hosted runner: nothing local */
-	build(&o, g, 1, from, NULL);
+	build(&o, g, 1, &opt.from, NULL);
 	print("import after a prune", &o, true);
 	assert_int_equal(o.status, 0);
 	assert_true(o.steps >= 4);
@@ -185,8 +204,7 @@ static void test_export_prune_import(void **state)
 	assert_int_equal(o.c.committed, 0);
 	outcome_release(&o);
 	ghacache_stop(g);
-	free(to);
-	free(from);
+	options_release(&opt);
 }
 
 static void test_quota_evicts(void **state)
@@ -196,26 +214,25 @@ static void test_quota_evicts(void **state)
 	 * export adds a new random layer and index: ~3.18 MB, over 2.6 MB */
 	struct ghacache_settings s = {.quota = 2600000};
 	struct outcome o;
-	char *to, *from;
-	struct ghacache *g = service(&to, &from, "gha-quota", s);
+	struct gha_options opt;
+	struct ghacache *g = service(&opt, "gha-quota", s);
 	(void)state;
 
 	reset_runner();
-	build(&o, g, 2, NULL, to);
+	build(&o, g, 2, NULL, &opt.to);
 	print("export 1 under a 2.6 MB quota", &o, false);
 	assert_int_equal(o.status, 0);
 	assert_int_equal(o.c.evictions, 0);
 	outcome_release(&o);
 	reset_runner();
-	build(&o, g, 2, NULL, to); /* no import: a new random layer */
+	build(&o, g, 2, NULL, &opt.to); /* no import: a new random layer */
 	print("export 2 under a 2.6 MB quota", &o, true);
 	assert_int_equal(o.status, 0);
 	assert_true(o.c.evictions >= 1);
 	assert_true(o.c.total_size <= 2600000);
 	outcome_release(&o);
 	ghacache_stop(g);
-	free(to);
-	free(from);
+	options_release(&opt);
 }
 
 static void test_rate_limit(void **state)
@@ -223,12 +240,12 @@ static void test_rate_limit(void **state)
 	/* 3 upload calls per 2 s: each blob takes 3 (reserve, chunk, commit) */
 	struct ghacache_settings s = {.rate_limit = 3, .rate_period = 2};
 	struct outcome o;
-	char *to, *from;
-	struct ghacache *g = service(&to, &from, "gha-rate", s);
+	struct gha_options opt;
+	struct ghacache *g = service(&opt, "gha-rate", s);
 	(void)state;
 
 	reset_runner();
-	build(&o, g, 3, NULL, to);
+	build(&o, g, 3, NULL, &opt.to);
 	print("export under 3 upload calls per 2 s", &o, true);
 	assert_true(o.c.throttled > 0);
 	if (o.status != 0)
@@ -237,8 +254,7 @@ static void test_rate_limit(void **state)
 	assert_true(o.c.committed >= 3);
 	outcome_release(&o);
 	ghacache_stop(g);
-	free(to);
-	free(from);
+	options_release(&opt);
 }
 
 int main(void)

@@ -142,6 +142,72 @@ static void test_line_fit(void **state)
 	json_decref(b);
 }
 
+/* The list skips commits: commit 3's parent did not touch requirements.txt,
+ * but a commit between 2 and 3 of the list did, so the deps step rightly
+ * reruns at 3. Judged by the changes since the previous build of the list,
+ * not since the parent. */
+static void test_deps_target_skipping_list(void **state)
+{
+	json_t *run = make_run(4), *b, *ev;
+	size_t i;
+	(void)state;
+	json_array_foreach(json_object_get(run, "builds"), i, b) {
+		long long index = json_integer_value(json_object_get(b, "index"));
+		json_t *since;
+		if (strcmp(json_string_value(json_object_get(b, "variant")), BLOG_MULTI_CACHED))
+			continue;
+		since = json_array();
+		if (index == 3) {
+			json_array_append_new(since, json_string("ai_project/main.py"));
+			json_array_append_new(since, json_string("ai_project/requirements.txt"));
+			json_object_set_new(b, "changed", json_pack("[s]", "ai_project/main.py"));
+		} else {
+			json_array_append_new(since, json_string("ai_project/main.py"));
+		}
+		json_object_set_new(b, "changed_since_previous", since);
+	}
+	ev = blogreport_evaluate(run);
+	assert_true(json_is_true(json_object_get(target(ev, "multi-stage cached: deps step rebuilt", 0), "held")));
+	json_decref(ev);
+	/* judged by the parent alone (what it did before), the rerun looks wrong */
+	json_array_foreach(json_object_get(run, "builds"), i, b)
+		json_object_del(b, "changed_since_previous");
+	ev = blogreport_evaluate(run);
+	assert_false(json_is_true(json_object_get(target(ev, "multi-stage cached: deps step rebuilt", 0), "held")));
+	json_decref(ev);
+	json_decref(run);
+}
+
+/* Give every build of run repetition 1 and commit "c<index>", or "x<index>"
+ * past index `from` (another list). */
+static void set_commits(json_t *run, int from)
+{
+	json_t *b;
+	size_t i;
+	json_array_foreach(json_object_get(run, "builds"), i, b) {
+		long long index = json_integer_value(json_object_get(b, "index"));
+		json_object_set_new(b, "repetition", json_integer(1));
+		json_object_set_new(b, "commit", json_sprintf("%c%lld000000000", index > from ? 'x' : 'c', index));
+	}
+}
+
+/* bench blog A B: a line through two runs needs the same commits. */
+static void test_line_fit_needs_same_commits(void **state)
+{
+	json_t *a = make_run_at(4, 0.05), *b = make_run_at(6, 0.1);
+	(void)state;
+	set_commits(a, 99);
+	set_commits(b, 99);
+	assert_int_equal(blogreport_same_commits(a, b), 0);
+	set_commits(b, 2);
+	assert_int_equal(blogreport_same_commits(a, b), BENCH_EINVALID);
+	assert_non_null(strstr(bench_error_last(), "did not replay the same commits"));
+	assert_non_null(strstr(bench_error_last(), "c100000,c200000,c300000,c400000 in the first"));
+	assert_non_null(strstr(bench_error_last(), "c100000,c200000,x300000,x400000 in the second"));
+	json_decref(a);
+	json_decref(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -149,6 +215,8 @@ int main(void)
 		cmocka_unit_test(test_missed_target),
 		cmocka_unit_test(test_print),
 		cmocka_unit_test(test_line_fit),
+		cmocka_unit_test(test_deps_target_skipping_list),
+		cmocka_unit_test(test_line_fit_needs_same_commits),
 	};
 	return cmocka_run_group_tests_name("blogreport", tests, NULL, NULL);
 }

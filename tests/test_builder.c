@@ -1,9 +1,11 @@
 /*
  * test_builder.c: the builder seam without an engine: the table of builders
- * looked up by name, the engine names (default, context, URL) and their
+ * looked up by name (every entry complete), each variant's builder and what
+ * it needs, the engine names (default, context, URL) and their
  * lock paths and lock, and the progress-parser interface through the
  * buildkit builder's parser (rawjson): feeding, steps, the failure reason
- * from a failing step, from docker's closing text, or from the exit status.
+ * from a failing step, from docker's closing text, or from the exit status;
+ * a build's image size asked once per image content.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,7 +17,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "build.h"
+#include "buildah.h"
 #include "builder.h"
+#include "docker.h"
 #include "engine.h"
 #include "error.h"
 #include "parser.h"
@@ -42,24 +47,39 @@ static int teardown(void **state)
 static void test_table(void **state)
 {
 	const struct builder *b = builder_find("buildkit");
+	const char *names[] = {"buildkit", "buildah"};
 	char *name;
+	size_t i;
 	(void)state;
 	assert_non_null(b);
 	assert_ptr_equal(b, builder_default());
 	assert_string_equal(b->name, "buildkit");
 	assert_ptr_equal(b->parser, &parser_rawjson);
-	/* every operation is there: a builder entry without one would crash a run */
-	assert_non_null(b->preflight);
-	assert_non_null(b->environment);
-	assert_non_null(b->reset);
-	assert_non_null(b->print_reset);
-	assert_non_null(b->remove_images);
-	assert_non_null(b->build_argv);
-	assert_non_null(b->cache_options);
-	assert_non_null(b->image_size);
-	assert_non_null(b->push_argv);
-	assert_non_null(b->import_base);
-	assert_null(builder_find("buildah"));
+	assert_false(b->own_store);
+	assert_ptr_equal(builder_find("buildah"), &builder_buildah);
+	assert_true(builder_buildah.own_store);
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		b = builder_find(names[i]);
+		assert_non_null(b);
+		assert_string_equal(b->name, names[i]);
+		assert_non_null(strstr(builder_names(), names[i]));
+		/* every operation is there: a builder entry without one would crash a run */
+		assert_non_null(b->command);
+		assert_non_null(b->parser);
+		assert_non_null(b->preflight);
+		assert_non_null(b->environment);
+		assert_non_null(b->reset);
+		assert_non_null(b->print_reset);
+		assert_non_null(b->remove_images);
+		assert_non_null(b->build_argv);
+		assert_non_null(b->cache_options);
+		assert_non_null(b->image_size);
+		assert_non_null(b->push_argv);
+		assert_non_null(b->import_base);
+		assert_non_null(b->unsupported);
+		assert_non_null(b->finish);
+	}
+	assert_null(builder_find("kaniko"));
 	assert_null(builder_find(""));
 	assert_null(builder_find(NULL));
 	assert_non_null(strstr(builder_names(), "buildkit"));
@@ -67,6 +87,41 @@ static void test_table(void **state)
 	name = builder_ref_name("Multi Stage/V1_x");
 	assert_string_equal(name, "multi-stage-v1_x");
 	free(name);
+}
+
+/* Each variant gets the builder it names, and each builder is asked only
+ * for what its own variants need. */
+static void test_builder_of_variants(void **state)
+{
+	struct variant v[3] = {
+		{.name = "a", .builder = "buildkit", .cache = CACHE_LOCAL},
+		{.name = "b", .builder = "buildah", .cache = CACHE_REGISTRY, .push = true},
+		{.name = "c", .builder = NULL, .cache = CACHE_NONE},
+	};
+	struct scenario sc = {.variants = v, .variants_count = 3};
+	struct builder_needs needs;
+	(void)state;
+
+	assert_ptr_equal(builder_of(&v[0]), &builder_buildkit);
+	assert_ptr_equal(builder_of(&v[1]), &builder_buildah);
+	assert_ptr_equal(builder_of(&v[2]), builder_default());
+	builder_needs_of(&needs, &sc, &builder_buildah);
+	assert_true(needs.registry_cache && needs.push && needs.cache_export);
+	builder_needs_of(&needs, &sc, &builder_buildkit);
+	assert_true(needs.cache_export);
+	assert_false(needs.registry_cache || needs.push);
+	builder_needs_of(&needs, &sc, NULL);
+	assert_true(needs.cache_export && needs.registry_cache && needs.push);
+}
+
+/* builder_prepare imports nothing for a builder that reads the engine's
+ * store (BuildKit): not even the Dockerfile is read. */
+static void test_prepare_only_for_own_store(void **state)
+{
+	struct build_request req = {.dockerfile = "/nonexistent/Dockerfile"};
+	(void)state;
+	assert_int_equal(builder_prepare(&builder_buildkit, NULL, &req), 0);
+	assert_true(builder_prepare(&builder_buildah, NULL, &req) < 0); /* it reads it */
 }
 
 static void test_engine_names(void **state)
@@ -210,14 +265,84 @@ static void test_parser_trailer_and_fallback(void **state)
 	parser_release(&p);
 }
 
+/* A builder whose image sizes are counted: what build_exec_record asks. */
+static int size_calls;
+static int fake_image_size(int64_t *out, const struct engine *e, const char *ref)
+{
+	(void)e;
+	size_calls++;
+	*out = 1000 + (int64_t)strlen(ref);
+	return 0;
+}
+
+/* The exporter's status that names the image config, as --progress=rawjson
+ * prints it (containerd image store, or the classic one); NULL: none. */
+static void feed_export(struct parser *p, const char *config, bool classic)
+{
+	char *obj = config ? xasprintf("{\n  \"statuses\": [\n    {\n      \"id\": \"%s %s\",\n"
+				       "      \"vertex\": \"sha256:v\"\n    }\n  ]\n}\n",
+				       classic ? "writing image" : "exporting config", config)
+			   : xstrdup("{\n  \"statuses\": [{\"id\": \"exporting layers\"}]\n}\n");
+	assert_int_equal(parser_feed(p, PARSER_STDERR, obj, strlen(obj)), 0);
+	free(obj);
+}
+
+/* An image's size is asked once per image: a build whose output names an
+ * image config measured before (a fully cached build) gets its size
+ * without asking docker again. */
+static void test_image_size_once_per_image(void **state)
+{
+	struct builder fake = builder_buildkit;
+	struct build_exec x = {.builder = &fake, .status = "ok", .log_rel = "logs/x.log"};
+	json_t *sizes = json_object(), *b;
+	const struct { const char *config; bool classic; const char *ref; long long bytes; } builds[] = {
+		{"sha256:aaa", false, "x:1", 1003}, {"sha256:aaa", false, "x:22", 1003},
+		{"sha256:bbb", true, "x:333", 1005}, {NULL, false, "x:4", 1003},
+		{NULL, false, "x:5", 1003}, {"sha256:bbb", false, "x:6", 1005}};
+	size_t i;
+	(void)state;
+
+	fake.image_size = fake_image_size;
+	size_calls = 0;
+	x.image_sizes = sizes;
+	for (i = 0; i < sizeof(builds) / sizeof(builds[0]); i++) {
+		assert_int_equal(parser_init(&x.parser, builder_buildkit.parser), 0);
+		feed_export(&x.parser, builds[i].config, builds[i].classic);
+		if (builds[i].config)
+			assert_string_equal(parser_image(&x.parser), builds[i].config);
+		x.ref = builds[i].ref;
+		b = json_object();
+		build_exec_record(b, &x);
+		assert_int_equal(json_integer_value(json_object_get(b, "image_bytes")), builds[i].bytes);
+		json_decref(b);
+		parser_release(&x.parser);
+	}
+	/* aaa once, bbb once, and each build whose output named no image */
+	assert_int_equal(size_calls, 4);
+	assert_int_equal(json_object_size(sizes), 2);
+	/* no map: every build asks */
+	x.image_sizes = NULL;
+	assert_int_equal(parser_init(&x.parser, builder_buildkit.parser), 0);
+	feed_export(&x.parser, "sha256:aaa", false);
+	b = json_object();
+	build_exec_record(b, &x);
+	assert_int_equal(size_calls, 5);
+	json_decref(b);
+	parser_release(&x.parser);
+	json_decref(sizes);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_table),
+		cmocka_unit_test(test_builder_of_variants),
+		cmocka_unit_test(test_prepare_only_for_own_store),
 		cmocka_unit_test(test_engine_names),
 		cmocka_unit_test(test_engine_lock),
 		cmocka_unit_test(test_parser_step_failure),
 		cmocka_unit_test(test_parser_trailer_and_fallback),
+		cmocka_unit_test(test_image_size_once_per_image),
 	};
 	return cmocka_run_group_tests_name("builder", tests, setup, teardown);
 }

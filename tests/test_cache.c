@@ -114,8 +114,8 @@ static void test_local_rotation(void **state)
 	assert_false(s.transport);
 	/* cold: nothing to import, CACHE-new to export */
 	assert_int_equal(cache_restore(&u, &s, "c1", dir, true, rec), 0);
-	assert_int_equal(u.from.kind, CACHE_NONE);
-	assert_int_equal(u.to.kind, CACHE_LOCAL);
+	assert_null(u.from.type);
+	assert_string_equal(u.to.type, "local");
 	assert_string_equal(u.to.location, s.folder_new);
 	assert_string_equal(u.to.mode, "max");
 	assert_string_equal(u.to.compression, "zstd");
@@ -131,7 +131,7 @@ static void test_local_rotation(void **state)
 
 	/* warm: imports CACHE; a failed build leaves it as it was */
 	assert_int_equal(cache_restore(&u, &s, "c2", dir, false, rec), 0);
-	assert_int_equal(u.from.kind, CACHE_LOCAL);
+	assert_string_equal(u.from.type, "local");
 	assert_string_equal(u.from.location, s.folder);
 	build_exports(&s, "broken");
 	assert_int_equal(cache_save(&u, &s, false, rec), 0);
@@ -174,8 +174,8 @@ static void test_store_restore_and_save(void **state)
 	assert_int_equal(cache_restore(&u, &s, "aaaa", dir, true, rec), 0);
 	assert_string_equal(json_string_value(json_object_get(rec, "cache_key")), "commit-aaaa");
 	assert_string_equal(json_string_value(json_object_get(rec, "cache_hit")), "none");
-	assert_int_equal(u.from.kind, CACHE_NONE);
-	assert_int_equal(u.to.kind, CACHE_LOCAL);
+	assert_null(u.from.type);
+	assert_string_equal(u.to.type, "local");
 	build_exports(&s, "A");
 	assert_int_equal(cache_save(&u, &s, true, rec), 0);
 	assert_true(json_is_true(json_object_get(rec, "cache_saved")));
@@ -191,7 +191,7 @@ static void test_store_restore_and_save(void **state)
 	/* another commit: restore-keys finds the latest entry */
 	assert_int_equal(cache_restore(&u, &s, "bbbb", dir, false, rec), 0);
 	assert_string_equal(json_string_value(json_object_get(rec, "cache_hit")), "partial");
-	assert_int_equal(u.from.kind, CACHE_LOCAL);
+	assert_string_equal(u.from.type, "local");
 	text = get(s.folder, "index.json");
 	assert_string_equal(text, "A");
 	free(text);
@@ -206,7 +206,7 @@ static void test_store_restore_and_save(void **state)
 	assert_int_equal(cache_restore(&u, &s, "bbbb", dir, false, rec), 0);
 	assert_string_equal(json_string_value(json_object_get(rec, "cache_hit")), "exact");
 	assert_true(u.exact_hit);
-	assert_int_equal(u.to.kind, CACHE_LOCAL); /* keyed per commit: the export still runs */
+	assert_string_equal(u.to.type, "local"); /* keyed per commit: the export still runs */
 	build_exports(&s, "CCC");
 	assert_int_equal(cache_save(&u, &s, true, rec), 0);
 	assert_true(json_is_false(json_object_get(rec, "cache_saved")));
@@ -254,8 +254,8 @@ static void test_files_key_exact_hit_skips_export(void **state)
 	cache_use_release(&u);
 	assert_int_equal(cache_restore(&u, &s, "c2", co, false, rec), 0);
 	assert_true(u.exact_hit);
-	assert_int_equal(u.from.kind, CACHE_LOCAL);
-	assert_int_equal(u.to.kind, CACHE_NONE);
+	assert_string_equal(u.from.type, "local");
+	assert_null(u.to.type);
 	cache_use_release(&u);
 	cache_series_release(&s);
 	json_decref(rec);
@@ -280,8 +280,8 @@ static void test_none_registry_dry_run(void **state)
 
 	cache_series_init(&s, &none, 1, dir, &env);
 	assert_int_equal(cache_restore(&u, &s, "c", dir, false, rec), 0);
-	assert_int_equal(u.from.kind, CACHE_NONE);
-	assert_int_equal(u.to.kind, CACHE_NONE);
+	assert_null(u.from.type);
+	assert_null(u.to.type);
 	assert_int_equal(cache_save(&u, &s, true, rec), 0);
 	assert_int_equal(json_integer_value(json_object_get(rec, "cache_bytes")), 0);
 	cache_use_release(&u);
@@ -290,23 +290,36 @@ static void test_none_registry_dry_run(void **state)
 	cache_series_init(&s, &reg, 1, dir, &env);
 	assert_null(s.state.registry_ref);
 	assert_int_equal(cache_restore(&u, &s, "c", dir, false, rec), 0);
-	assert_int_equal(u.to.kind, CACHE_NONE);
+	assert_null(u.to.type);
 	cache_use_release(&u);
 	cache_series_release(&s);
 
 	cache_series_init(&s, &local, 1, dir, &dry);
 	json_object_clear(rec);
 	assert_int_equal(cache_restore(&u, &s, "c", dir, true, rec), 0);
-	assert_int_equal(u.from.kind, CACHE_NONE);
+	assert_null(u.from.type);
 	assert_null(json_object_get(rec, "cache_key"));
 	cache_use_release(&u);
 	assert_int_equal(cache_restore(&u, &s, "c", dir, false, rec), 0);
-	assert_int_equal(u.from.kind, CACHE_LOCAL);
+	assert_string_equal(u.from.type, "local");
 	assert_false(path_exists(s.store));
 	cache_use_release(&u);
 	cache_series_release(&s);
 	json_decref(rec);
 	free(dir);
+}
+
+/* A kind without a backend is refused before a run, naming the variant. */
+static void test_check(void **state)
+{
+	struct variant vs[2] = {{.name = "a", .cache = CACHE_LOCAL, .line = 3},
+				{.name = "b", .cache = (enum cache_kind)77, .line = 9}};
+	struct scenario sc = {.path = "/s.ini", .variants = vs, .variants_count = 1};
+	(void)state;
+	assert_int_equal(cache_check(&sc), 0);
+	sc.variants_count = 2;
+	assert_int_equal(cache_check(&sc), BENCH_EINVALID);
+	assert_non_null(strstr(bench_error_last(), "/s.ini:9: variant 'b'"));
 }
 
 static void test_state_json(void **state)
@@ -344,6 +357,7 @@ int main(void)
 		cmocka_unit_test(test_store_restore_and_save),
 		cmocka_unit_test(test_files_key_exact_hit_skips_export),
 		cmocka_unit_test(test_none_registry_dry_run),
+		cmocka_unit_test(test_check),
 		cmocka_unit_test(test_state_json),
 	};
 	return cmocka_run_group_tests_name("cache", tests, setup, teardown);

@@ -4,7 +4,8 @@
  * (a missing CLI, a daemon that does not answer, buildx missing, a builder
  * that cannot export a cache). Each message must say what to fix. The
  * engine flags, the cache options, the other argv (push, import, run), and
- * the image operations through a fake docker that logs its arguments.
+ * the image operations (a run's images, what killed runs left) through a
+ * fake docker that logs its arguments.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -71,8 +72,8 @@ static void test_build_argv(void **state)
 	struct build_request req = {
 		.context = "/w/ctx", .dockerfile = "/w/Dockerfile", .tag = "bench/x:1",
 		.target = "final", .network = "host", .metadata_file = "/w/meta.json",
-		.cache_from = {.kind = CACHE_LOCAL, .location = "/c"},
-		.cache_to = {.kind = CACHE_LOCAL, .location = "/c-new", .mode = "max"},
+		.cache_from = {.type = "local", .location = "/c"},
+		.cache_to = {.type = "local", .location = "/c-new", .mode = "max"},
 		.build_args = args, .secrets = secrets};
 	const char *want[] = {"docker", "buildx", "build", "--progress=rawjson", "--metadata-file",
 		"/w/meta.json", "--network", "host", "-f", "/w/Dockerfile", "-t", "bench/x:1",
@@ -89,7 +90,7 @@ static void test_build_argv(void **state)
 	strvec_release(&argv);
 
 	req.push = true;
-	req.cache_from.kind = req.cache_to.kind = CACHE_NONE;
+	req.cache_from.type = req.cache_to.type = NULL;
 	assert_int_equal(docker_build_argv(&argv, NULL, &req), 0);
 	assert_string_equal(argv.v[argv.n - 3], "--output");
 	assert_string_equal(argv.v[argv.n - 2], "type=image,push=true");
@@ -148,10 +149,12 @@ static void test_engine_flags_and_cache_options(void **state)
 	struct engine ctx, url;
 	struct build_request req = {
 		.context = "/w", .dockerfile = "/w/D", .tag = "t:1",
-		.cache_from = {.kind = CACHE_REGISTRY, .location = "127.0.0.1:5000/m/x-cache:r1"},
-		.cache_to = {.kind = CACHE_REGISTRY, .location = "127.0.0.1:5000/m/x-cache:r1",
+		.cache_from = {.type = "registry", .location = "127.0.0.1:5000/m/x-cache:r1"},
+		.cache_to = {.type = "registry", .location = "127.0.0.1:5000/m/x-cache:r1",
 			     .mode = "min", .compression = "zstd"}};
-	struct cache_spec bad = {.kind = (enum cache_kind)42, .location = "x"};
+	const char *token[] = {"token=abc", NULL};
+	struct cache_spec bad = {.type = "s3", .location = "x"};
+	struct cache_spec gha = {.type = "gha", .location = "http://127.0.0.1:9/", .attrs = token};
 	(void)state;
 	unsetenv("BENCH_DOCKER");
 	assert_int_equal(engine_init(&ctx, "node-2"), 0);
@@ -179,9 +182,13 @@ static void test_engine_flags_and_cache_options(void **state)
 	strvec_release(&argv);
 
 	assert_int_equal(docker_cache_options(&argv, &bad, NULL), BENCH_EINVALID);
-	assert_non_null(strstr(bench_error_last(), "buildkit"));
+	assert_non_null(strstr(bench_error_last(), "buildkit: no cache import of type 's3'"));
 	strvec_release(&argv);
-	assert_int_equal(docker_cache_options(&argv, NULL, &(struct cache_spec){.kind = CACHE_LOCAL, .location = "/n"}), 0);
+	assert_int_equal(docker_cache_options(&argv, &gha, &gha), 0);
+	assert_string_equal(argv.v[1], "type=gha,url=http://127.0.0.1:9/,token=abc");
+	assert_string_equal(argv.v[3], "type=gha,url=http://127.0.0.1:9/,token=abc,mode=max");
+	strvec_release(&argv);
+	assert_int_equal(docker_cache_options(&argv, NULL, &(struct cache_spec){.type = "local", .location = "/n"}), 0);
 	assert_int_equal(argv.n, 2);
 	assert_string_equal(argv.v[1], "type=local,dest=/n,mode=max");
 	strvec_release(&argv);
@@ -212,9 +219,9 @@ static void test_import_and_run_argv(void **state)
 	strvec_release(&argv);
 }
 
-/* A fake docker that appends its arguments to tmp/args and lists three
- * images, two of them the run's. */
-static char *logging_docker(int exit_code)
+/* A fake docker that appends its arguments to tmp/args and lists images
+ * (printf's format: "\\n" between them). */
+static char *listing_docker(int exit_code, const char *images)
 {
 	char *path = path_join(tmp, "docker"), *log = path_join(tmp, "args");
 	char *text = xasprintf(
@@ -222,9 +229,9 @@ static char *logging_docker(int exit_code)
 		"echo \"$*\" >> '%s'\n"
 		"[ \"$1\" = --context ] && shift 2\n"
 		"case \"$1 $2\" in\n"
-		"  'image ls') printf 'bench/busybox:latest\\nbench-run-x/a:1-r1\\nbench-run-x/b:2-r1\\n' ;;\n"
+		"  'image ls') printf '%s' ;;\n"
 		"  *) echo 'said no' >&2; exit %d ;;\n"
-		"esac\n", log, exit_code);
+		"esac\n", log, images, exit_code);
 	assert_int_equal(write_file_atomic(path, text, strlen(text)), 0);
 	chmod(path, 0755);
 	setenv("BENCH_DOCKER", path, 1);
@@ -232,6 +239,12 @@ static char *logging_docker(int exit_code)
 	free(text);
 	free(path);
 	return log;
+}
+
+/* ... listing three images, two of them the run's. */
+static char *logging_docker(int exit_code)
+{
+	return listing_docker(exit_code, "bench/busybox:latest\\nbench-run-x/a:1-r1\\nbench-run-x/b:2-r1\\n");
 }
 
 static void test_image_operations(void **state)
@@ -265,6 +278,104 @@ static void test_image_operations(void **state)
 	engine_release(&ctx);
 }
 
+/* What runs killed before their end left: every run's images (after a
+ * registry host too), nothing else. */
+static void test_remove_leftovers(void **state)
+{
+	char *log = listing_docker(0,
+		"bench-run-20261129t112110z-601/multi:abc1234-r1\\n"
+		"bench/busybox:latest\\n"
+		"127.0.0.1:5000/bench-run-20261129t112054z-528/opt:def5678-r1\\n"
+		"localhost/bench-run-20261129t100000z-9/x:1\\n"
+		"other/bench-run-not-ours:1\\n"
+		"mybench-run-x/y:1\\n");
+	char *args = NULL;
+	int removed = -1;
+	(void)state;
+
+	assert_int_equal(builder_buildkit.remove_leftovers(&removed, NULL, "bench-run-"), 0);
+	assert_int_equal(removed, 3);
+	assert_int_equal(docker_remove_leftover_images(&removed, NULL, "bench-none-"), 0);
+	assert_int_equal(removed, 0);
+	assert_int_equal(read_file(&args, NULL, log), 0);
+	assert_string_equal(args,
+		"image ls --format {{.Repository}}:{{.Tag}}\n"
+		"image rm -f bench-run-20261129t112110z-601/multi:abc1234-r1 "
+		"127.0.0.1:5000/bench-run-20261129t112054z-528/opt:def5678-r1 "
+		"localhost/bench-run-20261129t100000z-9/x:1\n"
+		"image ls --format {{.Repository}}:{{.Tag}}\n");
+	free(args);
+	free(log);
+}
+
+/* The environment of run.json: after a preflight of the same engine, only
+ * `docker info` is asked; without one, three calls. */
+static void test_environment(void **state)
+{
+	char *path = path_join(tmp, "docker"), *log = path_join(tmp, "args"), *args = NULL;
+	char *text = xasprintf(
+		"#!/bin/sh\n"
+		"echo \"$*\" | head -1 >> '%s'\n"
+		"[ -f '%s.down' ] && exit 1\n"
+		"case \"$*\" in\n"
+		"  'version --format {{.Client.Version}}') echo 28.2.2 ;;\n"
+		"  'version --format {{.Server.Version}}') echo 26.1.5 ;;\n"
+		"  'version --format '*) printf '28.2.2\\n26.1.5\\n' ;;\n"
+		"  'buildx version') echo 'github.com/docker/buildx 0.13.1 x' ;;\n"
+		"  'info --format '*) printf 'overlayfs\\n2 25276510208\\n' ;;\n"
+		"esac\n", log, path);
+	char *down = xasprintf("%s.down", path);
+	json_t *env = NULL;
+	int pass;
+	(void)state;
+
+	assert_int_equal(write_file_atomic(path, text, strlen(text)), 0);
+	chmod(path, 0755);
+	setenv("BENCH_DOCKER", path, 1);
+	for (pass = 0; pass < 2; pass++) {
+		rm_rf(log);
+		if (pass == 0) {
+			assert_int_equal(docker_preflight(NULL, false), 0);
+		} else { /* a preflight that failed leaves nothing to reuse */
+			assert_int_equal(write_file_atomic(down, "", 0), 0);
+			assert_int_equal(docker_preflight(NULL, false), BENCH_ESETUP);
+			rm_rf(down);
+		}
+		assert_int_equal(docker_environment(&env, NULL), 0);
+		assert_string_equal(json_string_value(json_object_get(env, "docker_client")), "28.2.2");
+		assert_string_equal(json_string_value(json_object_get(env, "docker_server")), "26.1.5");
+		assert_string_equal(json_string_value(json_object_get(env, "buildx")),
+				    "github.com/docker/buildx 0.13.1 x");
+		assert_string_equal(json_string_value(json_object_get(env, "storage_driver")), "overlayfs");
+		assert_string_equal(json_string_value(json_object_get(env, "daemon_cpus_memory")), "2 25276510208");
+		json_decref(env);
+		assert_int_equal(read_file(&args, NULL, log), 0);
+		assert_string_equal(args, pass == 0 ?
+			"version --format {{.Client.Version}}\n"
+			"version --format {{.Server.Version}}\n"
+			"buildx version\n"
+			"info --format {{.Driver}}\n" :
+			"version --format {{.Client.Version}}\n"
+			"version --format {{.Server.Version}}\n"
+			"version --format {{.Client.Version}}\n"
+			"buildx version\n"
+			"info --format {{.Driver}}\n");
+		free(args);
+		args = NULL;
+	}
+
+	/* a daemon that does not answer: nulls, not an error */
+	assert_int_equal(write_file_atomic(down, "", 0), 0);
+	assert_int_equal(docker_environment(&env, NULL), 0);
+	assert_true(json_is_null(json_object_get(env, "docker_server")));
+	assert_true(json_is_null(json_object_get(env, "daemon_cpus_memory")));
+	json_decref(env);
+	free(down);
+	free(text);
+	free(log);
+	free(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -277,6 +388,8 @@ int main(void)
 		cmocka_unit_test(test_engine_flags_and_cache_options),
 		cmocka_unit_test(test_import_and_run_argv),
 		cmocka_unit_test(test_image_operations),
+		cmocka_unit_test(test_remove_leftovers),
+		cmocka_unit_test(test_environment),
 	};
 	return cmocka_run_group_tests_name("docker", tests, setup, teardown);
 }

@@ -224,6 +224,149 @@ static void test_tty_utf8_cut(void **state)
 	fclose(f);
 }
 
+/* Make the running build look `seconds` old, then end it. */
+static void end_after(struct progress *p, double seconds)
+{
+	p->started = monotime_now() - (monotime)(seconds * 1e9);
+	progress_build_end(p, "ok", seconds, 1, 1);
+}
+
+static void assert_eta_near(const struct progress *p, double want, double within)
+{
+	double eta = progress_eta(p);
+	if (eta < want - within || eta > want + within)
+		fail_msg("ETA %.3f s, expected %.3f s", eta, want);
+}
+
+static void assert_eta(const struct progress *p, double want)
+{
+	assert_eta_near(p, want, 0.05);
+}
+
+/* The ETA: the mean of the builds done, per variant and phase, borrowed
+ * from the same phase, then the same variant, while a kind has none. */
+static void test_eta(void **state)
+{
+	FILE *f = tmpfile();
+	struct progress p;
+	char *out;
+	(void)state;
+
+	progress_init(&p, f, false);
+	progress_plan(&p, "a", "cold", 1);
+	progress_plan(&p, "a", "warm", 4);
+	progress_plan(&p, "b", "cold", 1);
+	progress_plan(&p, "b", "warm", 4);
+	assert_true(progress_eta(&p) < 0); /* nothing known yet */
+
+	progress_build_start(&p, "a", "cold", 1, 1, 1, 5, "c1");
+	assert_true(progress_eta(&p) < 0);
+	end_after(&p, 10);
+	/* a warm: a's 10 s; b cold: the cold mean 10 s; b warm: every build's 10 s */
+	assert_eta(&p, 4 * 10 + 10 + 4 * 10);
+
+	progress_build_start(&p, "a", "warm", 1, 1, 2, 5, "c2");
+	end_after(&p, 2);
+	progress_build_start(&p, "a", "warm", 1, 1, 3, 5, "c3");
+	end_after(&p, 2);
+	/* a warm 2 x 2 s, b cold 10 s, b warm borrows the warm mean: 4 x 2 s */
+	assert_eta(&p, 2 * 2 + 10 + 4 * 2);
+
+	/* a running build counts for what its kind is expected to take still */
+	progress_build_start(&p, "a", "warm", 1, 1, 4, 5, "c4");
+	p.started = monotime_now() - (monotime)(1.5 * 1e9);
+	assert_eta(&p, 0.5 + 2 + 10 + 8);
+	p.started = monotime_now() - (monotime)(5 * 1e9); /* longer than expected */
+	assert_eta(&p, 0 + 2 + 10 + 8);
+	end_after(&p, 2);
+
+	/* resume: a build made before is not to be made */
+	progress_unplan(&p, "b", "warm");
+	assert_eta(&p, 2 + 10 + 3 * 2);
+	progress_unplan(&p, "nosuch", "warm"); /* nothing */
+	assert_eta(&p, 2 + 10 + 3 * 2);
+
+	out = contents(f);
+	assert_non_null(strstr(out, "[a] commit 1/5 c1 cold: ok 10.0s (1/1 steps cached); ETA 1m30s\n"));
+	assert_non_null(strstr(out, "[a] commit 3/5 c3 warm: ok 2.0s (1/1 steps cached); ETA 22s\n"));
+	free(out);
+	progress_release(&p);
+	fclose(f);
+}
+
+static void test_eta_on_tty(void **state)
+{
+	FILE *f = tmpfile();
+	struct progress p;
+	char *out;
+	(void)state;
+
+	progress_init(&p, f, false);
+	p.tty = true;
+	p.width = 200;
+	progress_plan(&p, "a", "warm", 3);
+	progress_build_start(&p, "a", "warm", 1, 1, 1, 3, "c1");
+	end_after(&p, 100);
+	progress_build_start(&p, "a", "warm", 1, 1, 2, 3, "c2");
+	progress_update(&p, "[2/2] RUN x");
+	out = contents(f);
+	/* this one (100 s expected, just started) and one more: 3m19s or 3m20s */
+	assert_eta_near(&p, 200, 1);
+	assert_non_null(strstr(out, "  ETA 3m"));
+	assert_non_null(strstr(out, "  [2/2] RUN x"));
+	free(out);
+	progress_release(&p);
+	fclose(f);
+}
+
+static void test_time_split(void **state)
+{
+	FILE *f = tmpfile();
+	struct time_split t = {.total = 200.5, .waiting = 0.01, .setup = 1.25, .world = 0,
+			       .builds = 190, .docker = 188, .nbuilds = 100, .report = 3.5,
+			       .cleanup = 5.75, .peak_rss_kb = 14336};
+	char *out, buf[32];
+	(void)state;
+
+	progress_time_split(f, &t);
+	out = contents(f);
+	assert_string_equal(out,
+		"where the time went (3m20s in all):\n"
+		"  set-up                     1.2s  docker checks, results folder, commits\n"
+		"  builds                    3m10s  100 builds: docker 3m08s, bench 2.0s (20 ms a build)\n"
+		"  report and plots           3.5s\n"
+		"  clean-up                   5.8s  the run's images, builder cache, work folder\n"
+		"  bench's peak memory: 14.0 MB\n");
+	free(out);
+	fclose(f);
+
+	f = tmpfile();
+	t.resets = 1.5;
+	progress_time_split(f, &t);
+	out = contents(f);
+	assert_non_null(strstr(out, "100 builds: docker 3m08s, runner resets 1.5s, bench 0.5s (5 ms a build)"));
+	free(out);
+	fclose(f);
+
+	f = tmpfile();
+	t.resets = 0;
+	t.waiting = 30;
+	t.world = 95;
+	t.nbuilds = 0;
+	progress_time_split(f, &t);
+	out = contents(f);
+	assert_non_null(strstr(out, "  waiting for the engine    30.0s  another bench run held the engine lock\n"));
+	assert_non_null(strstr(out, "  world                     1m35s  base image"));
+	assert_non_null(strstr(out, "no build made"));
+	free(out);
+	fclose(f);
+
+	progress_duration(buf, sizeof(buf), 3725);
+	assert_string_equal(buf, "1h02m");
+	progress_duration(buf, sizeof(buf), -1);
+	assert_string_equal(buf, "0.0s");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -234,6 +377,9 @@ int main(void)
 		cmocka_unit_test(test_note),
 		cmocka_unit_test(test_tty),
 		cmocka_unit_test(test_tty_utf8_cut),
+		cmocka_unit_test(test_eta),
+		cmocka_unit_test(test_eta_on_tty),
+		cmocka_unit_test(test_time_split),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

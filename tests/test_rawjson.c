@@ -491,6 +491,8 @@ static void test_current_and_merge(void **state)
 	feed_str(p, V("sha256:a", ",\"started\":" T(1) ",\"completed\":" T(4)));
 	assert_null(rawjson_current(p));
 
+	/* The same run sent again is not a new run. */
+	feed_str(p, V("sha256:b", ",\"started\":" T(2) ",\"completed\":" T(3) ",\"cached\":true"));
 	/* "cached" sticks; a missing name keeps the old one. */
 	feed_str(p, V("sha256:b", ",\"started\":" T(2) ",\"completed\":" T(3)));
 	st = rawjson_steps(p, &n);
@@ -499,11 +501,11 @@ static void test_current_and_merge(void **state)
 	assert_string_equal(st[1].name, "[2/3] RUN b");
 	assert_true(step_seconds(&st[1]) == 1.0);
 
-	/* A restart without "completed" runs again. */
+	/* A restart without "completed" runs again; the run before counts. */
 	feed_str(p, V("sha256:a", ",\"started\":" T(5)));
 	st = rawjson_steps(p, &n);
 	assert_true(st[0].completed == 0);
-	assert_true(step_seconds(&st[0]) == 0);
+	assert_true(step_seconds(&st[0]) == 3.0);
 	assert_string_equal(rawjson_current(p), "[1/3] RUN a");
 
 	/* An error ends it and sticks. */
@@ -511,6 +513,7 @@ static void test_current_and_merge(void **state)
 	feed_str(p, V("sha256:a", ",\"error\":\"\""));
 	st = rawjson_steps(p, &n);
 	assert_string_equal(st[0].error, "boom");
+	assert_true(step_seconds(&st[0]) == 4.0); /* 1..4, then 5..6 */
 	assert_null(rawjson_current(p));
 
 	/* Compact objects back to back; a top-level array is garbage; a vertex
@@ -518,7 +521,7 @@ static void test_current_and_merge(void **state)
 	feed_str(p, "{\"statuses\":[]}{\"vertexes\":[{\"name\":\"x\"}, 3]}\n[1,2]\n"
 		    "{\"logs\":[{\"vertex\":\"sha256:zzz\",\"data\":\"aGkK\"}]}\n");
 	assert_int_equal(rawjson_garbage(p), 6);
-	assert_int_equal(rawjson_objects(p), 12);
+	assert_int_equal(rawjson_objects(p), 13);
 	rawjson_steps(p, &n);
 	assert_int_equal(n, 2);
 	rawjson_free(p);

@@ -14,6 +14,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -256,6 +257,40 @@ static void test_changed_paths(void **state)
 	commit_info_array_free(c, n);
 }
 
+/* A list that skips commits: each commit's changes since the one before it
+ * in the list, not since its parent (c2 -> m takes in c3's README and the
+ * side branch's requirements.txt). */
+static void test_changed_since_previous(void **state)
+{
+	struct world *w = *state;
+	struct commit_info *c = NULL;
+	size_t n = 0;
+	char spec[128];
+
+	snprintf(spec, sizeof(spec), "%s %s %s", w->c1.hex, w->c2.hex, w->m.hex);
+	assert_int_equal(replay_resolve(&c, &n, w->r, spec), 0);
+	assert_int_equal(n, 3);
+	/* the first: its own changes */
+	assert_int_equal(c[0].changed_prev_count, c[0].changed_count);
+	/* c2 follows its parent: the same as changed */
+	assert_int_equal(c[1].changed_prev_count, 1);
+	assert_string_equal(c[1].changed_prev[0], "app/main.c");
+	/* m skips c3: README (from c3) and the merge's own paths */
+	assert_int_equal(c[2].changed_count, 2);
+	assert_int_equal(c[2].changed_prev_count, 3);
+	assert_string_equal(c[2].changed_prev[0], "README");
+	assert_string_equal(c[2].changed_prev[1], "requirements.txt");
+	assert_string_equal(c[2].changed_prev[2], "side.txt");
+	commit_info_array_free(c, n);
+
+	/* backwards in history: what differs, whichever way */
+	snprintf(spec, sizeof(spec), "%s %s", w->c5.hex, w->c1.hex);
+	assert_int_equal(replay_resolve(&c, &n, w->r, spec), 0);
+	assert_int_equal(c[1].changed_prev_count, 4); /* Dockerfile, app/main.c, requirements.txt, side.txt */
+	assert_string_equal(c[1].changed_prev[0], "Dockerfile");
+	commit_info_array_free(c, n);
+}
+
 static void test_commit_touches(void **state)
 {
 	struct world *w = *state;
@@ -419,6 +454,161 @@ static void test_checkout_leaves_user_tree_alone(void **state)
 	free(dest);
 }
 
+/* ---- the incremental tree ---- */
+
+/* One line per entry under dir (recursively, sorted): path, type, and the
+ * exec bit and content of a file or the target of a link. */
+static void describe(struct strbuf *sb, const char *dir, const char *rel)
+{
+	char *full = *rel ? path_join(dir, rel) : xstrdup(dir);
+	struct dirent **names = NULL;
+	int n = scandir(full, &names, NULL, alphasort), i;
+
+	assert_true(n >= 0);
+	for (i = 0; i < n; i++) {
+		const char *name = names[i]->d_name;
+		char *sub = *rel ? xasprintf("%s/%s", rel, name) : xstrdup(name);
+		char *path = path_join(dir, sub), target[256];
+		struct stat st;
+
+		if (strcmp(name, ".") && strcmp(name, "..")) {
+			assert_int_equal(lstat(path, &st), 0);
+			if (S_ISDIR(st.st_mode)) {
+				strbuf_printf(sb, "%s/\n", sub);
+				describe(sb, dir, sub);
+			} else if (S_ISLNK(st.st_mode)) {
+				ssize_t len = readlink(path, target, sizeof(target) - 1);
+				assert_true(len >= 0);
+				target[len] = '\0';
+				strbuf_printf(sb, "%s -> %s\n", sub, target);
+			} else {
+				char *data = slurp(path, "", NULL);
+				strbuf_printf(sb, "%s %s [%s]\n", sub, st.st_mode & S_IXUSR ? "x" : "-", data);
+				free(data);
+			}
+		}
+		free(path);
+		free(sub);
+		free(names[i]);
+	}
+	free(names);
+	free(full);
+}
+
+static char *tree_text(const char *dir)
+{
+	struct strbuf sb = {0};
+	describe(&sb, dir, "");
+	return strbuf_detach(&sb);
+}
+
+static void file_identity(const char *dir, const char *rel, struct stat *st)
+{
+	char *p = path_join(dir, rel);
+	assert_int_equal(lstat(p, st), 0);
+	free(p);
+}
+
+/*
+ * A sequence of commits that changes content, modes, symlinks, files into
+ * folders and back, and empties folders, replayed in one folder forwards,
+ * backwards and by jumps: after each step the folder is exactly what a
+ * fresh checkout of that commit writes, and a file no commit touches is
+ * never rewritten (same inode, same mtime).
+ */
+static void test_incremental_tree(void **state)
+{
+	struct world *w = *state;
+	char *dir = path_join(w->tmp, "incr-repo"), *inc = path_join(w->tmp, "incr"),
+	     *fresh = path_join(w->tmp, "fresh");
+	git_repository *repo = fixture_repo_init(dir);
+	struct fixture_file f1[] = {
+		{"a.txt", "a1\n", 0}, {"dir/b.txt", "b\n", 0}, {"dir/sub/c.txt", "c\n", 0},
+		{"run.sh", "#!/bin/sh\n", 0}, {"link", "a.txt", FIXTURE_LINK}, {"x", "x is a file\n", 0},
+		{"keep/k.txt", "never changes\n", 0}, {"y/z.txt", "z\n", 0}, {NULL, NULL, 0}};
+	struct fixture_file f2[] = {
+		{"a.txt", "a2\n", 0}, {"run.sh", "#!/bin/sh\n", FIXTURE_EXEC},
+		{"link", "dir/b.txt", FIXTURE_LINK}, {"dir/sub/c.txt", NULL, 0},
+		{"x", NULL, 0}, {"x/inner.txt", "x is a folder\n", 0},
+		{"new/deep/file.txt", "deep\n", 0}, {NULL, NULL, 0}};
+	struct fixture_file f3[] = {
+		{"y/z.txt", NULL, 0}, {"y", "y is a file\n", 0}, {"link", "now a file\n", 0},
+		{"a.txt", "keep/k.txt", FIXTURE_LINK}, {"new/deep/file.txt", NULL, 0}, {NULL, NULL, 0}};
+	struct fixture_file f4[] = {{NULL, NULL, 0}}; /* the same tree as t3 */
+	struct fixture_id t[4];
+	const int order[] = {0, 1, 2, 3, 0, 2, 1, 3, 0, 1};
+	struct replay *r = NULL;
+	struct replay_tree *tree = NULL;
+	struct stat keep0, keep;
+	size_t i;
+
+	t[0] = fixture_commit(repo, "t1", f1);
+	t[1] = fixture_commit(repo, "t2", f2);
+	t[2] = fixture_commit(repo, "t3", f3);
+	t[3] = fixture_commit(repo, "t4", f4);
+	assert_int_equal(replay_open(&r, dir), 0);
+	assert_int_equal(replay_tree_new(&tree, r, inc), 0);
+	assert_non_null(strstr(replay_tree_path(tree), "/incr"));
+	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		char *want, *got;
+
+		assert_int_equal(replay_tree_checkout(tree, t[order[i]].hex), 0);
+		assert_int_equal(replay_checkout(r, t[order[i]].hex, fresh), 0);
+		want = tree_text(fresh);
+		got = tree_text(inc);
+		if (strcmp(want, got))
+			fail_msg("step %zu (t%d): the incremental tree differs from a fresh checkout\n"
+				 "fresh:\n%s\nincremental:\n%s", i, order[i] + 1, want, got);
+		free(want);
+		free(got);
+		file_identity(inc, "keep/k.txt", &keep);
+		if (i == 0)
+			keep0 = keep;
+		assert_int_equal(keep.st_ino, keep0.st_ino);
+		assert_int_equal(keep.st_mtim.tv_sec, keep0.st_mtim.tv_sec);
+		assert_int_equal(keep.st_mtim.tv_nsec, keep0.st_mtim.tv_nsec);
+	}
+	/* what t2 made and t3 removed is gone with its folders */
+	{
+		char *deep = path_join(inc, "new");
+		assert_int_equal(replay_tree_checkout(tree, t[2].hex), 0);
+		assert_false(path_exists(deep));
+		free(deep);
+	}
+	/* a new tree object starts from scratch: leftovers go */
+	replay_tree_free(tree);
+	{
+		char *stale = path_join(inc, "stale.txt"), *want, *got;
+		assert_int_equal(write_file_atomic(stale, "x", 1), 0);
+		assert_int_equal(replay_tree_new(&tree, r, inc), 0);
+		assert_int_equal(replay_tree_checkout(tree, t[0].hex), 0);
+		assert_false(path_exists(stale));
+		assert_int_equal(replay_checkout(r, t[0].hex, fresh), 0);
+		want = tree_text(fresh);
+		got = tree_text(inc);
+		assert_string_equal(got, want);
+		free(want);
+		free(got);
+		free(stale);
+	}
+	/* an unknown commit fails and leaves the tree as it was */
+	assert_int_equal(replay_tree_checkout(tree, "nosuch"), BENCH_ENOTFOUND);
+	assert_int_equal(replay_tree_checkout(tree, t[1].hex), 0);
+	replay_tree_free(tree);
+	tree = NULL;
+
+	/* never a folder that holds the repository */
+	assert_int_equal(replay_tree_new(&tree, r, dir), BENCH_EINVALID);
+	assert_null(tree);
+	assert_non_null(strstr(bench_error_last(), "refusing"));
+
+	replay_free(r);
+	fixture_repo_free(repo);
+	free(dir);
+	free(inc);
+	free(fresh);
+}
+
 static void test_bare_repository(void **state)
 {
 	struct world *w = *state;
@@ -493,9 +683,11 @@ int main(void)
 		cmocka_unit_test(test_empty_range),
 		cmocka_unit_test(test_not_a_repo),
 		cmocka_unit_test(test_changed_paths),
+		cmocka_unit_test(test_changed_since_previous),
 		cmocka_unit_test(test_commit_touches),
 		cmocka_unit_test(test_has_file),
 		cmocka_unit_test(test_checkout_leaves_user_tree_alone),
+		cmocka_unit_test(test_incremental_tree),
 		cmocka_unit_test(test_bare_repository),
 		cmocka_unit_test(test_unborn_head),
 	};

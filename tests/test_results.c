@@ -112,6 +112,7 @@ static struct results *create(const char *base)
 		print_error("%s\n", bench_error_last());
 	assert_int_equal(error, 0);
 	assert_non_null(r);
+	r->run_json_interval = 0; /* run.json after every build (test_run_json_behind: less) */
 	return r;
 }
 
@@ -342,10 +343,11 @@ static void test_reopen_continues(void **state)
 	append_ok(r, make_build("A", 1, 2, "warm", "ok", 3, 10, 8));
 	results_free(r);
 
-	assert_int_equal(results_reopen(&r2, dir), 0);
+	assert_int_equal(results_reopen(&r2, NULL, dir), 0);
 	assert_int_equal(json_array_size(json_object_get(r2->run, "builds")), 2);
 	assert_string_equal(json_string_value(json_object_get(json_object_get(r2->run, "scenario"),
 								 "name")), "demo");
+	r2->run_json_interval = 0; /* run.json written after every build */
 	append_ok(r2, make_build("A", 2, 1, "cold", "ok", 12, 10, 0));
 	results_free(r2);
 
@@ -402,8 +404,28 @@ static void test_load_torn_line(void **state)
 	json_decref(run);
 	free(missing);
 
-	/* resuming drops the torn lines and appends cleanly */
-	assert_int_equal(results_reopen(&r2, dir), 0);
+	/* resuming drops the torn lines and appends cleanly; the note about
+	 * them is given back and kept in run.json, which is rewritten at once */
+	{
+		char *notes = NULL, *text;
+		json_t *resumes;
+		assert_int_equal(results_reopen(&r2, &notes, dir), 0);
+		assert_non_null(notes);
+		assert_non_null(strstr(notes, "journal.jsonl line 10 is torn or corrupt, skipped"));
+		text = file_text(dir, "run.json");
+		run = json_loads(text, 0, NULL);
+		assert_true(json_is_object(run));
+		assert_int_equal(json_array_size(json_object_get(run, "builds")), 8);
+		assert_false(json_is_true(json_object_get(run, "finished")));
+		resumes = json_object_get(run, "resumes");
+		assert_int_equal(json_array_size(resumes), 1);
+		assert_string_equal(json_string_value(json_object_get(json_array_get(resumes, 0), "notes")), notes);
+		assert_non_null(json_object_get(json_array_get(resumes, 0), "at"));
+		json_decref(run);
+		free(text);
+		free(notes);
+	}
+	r2->run_json_interval = 0;
 	append_ok(r2, make_build("A", 9, 1, "cold", "ok", 20, 10, 0));
 	results_free(r2);
 	journal = file_text(dir, "journal.jsonl");
@@ -422,6 +444,44 @@ static void test_load_torn_line(void **state)
 	json_decref(run);
 	free(journal);
 	free(path);
+	free(dir);
+}
+
+/* A resumed run that cannot continue a series drops its builds and builds
+ * it again: gone from run.json, the journal and builds.csv; the others stay;
+ * the environment can be completed once the run is set up. */
+static void test_drop_series_and_environment(void **state)
+{
+	struct results *r = create(*state);
+	char *dir = xstrdup(r->dir), *journal, *csv, *missing = NULL;
+	json_t *run, *b;
+	size_t i;
+
+	append_sample(r);
+	results_free(r);
+	assert_int_equal(results_reopen(&r, NULL, dir), 0);
+	assert_int_equal(results_drop_series(r, "A", 2), 0);
+	assert_int_equal(results_set_environment(r, "world", json_pack("{s:i}", "index_port", 4242)), 0);
+	r->run_json_interval = 0;
+	append_ok(r, make_build("A", 2, 1, "cold", "ok", 11, 10, 0));
+	results_free(r);
+
+	assert_int_equal(results_load(&run, &missing, dir), 0);
+	assert_null(missing);
+	json_array_foreach(json_object_get(run, "builds"), i, b)
+		assert_false(!strcmp(json_string_value(json_object_get(b, "variant")), "A") &&
+			     json_integer_value(json_object_get(b, "repetition")) == 2 &&
+			     json_integer_value(json_object_get(b, "index")) != 1);
+	assert_int_equal(json_array_size(json_object_get(run, "builds")), 5);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(json_object_get(run, "environment"),
+		"world"), "index_port")), 4242);
+	journal = file_text(dir, "journal.jsonl");
+	assert_int_equal(count_lines(journal), 5);
+	csv = file_text(dir, "builds.csv");
+	assert_int_equal(count_lines(csv), 6);
+	json_decref(run);
+	free(journal);
+	free(csv);
 	free(dir);
 }
 
@@ -479,7 +539,7 @@ static void test_not_a_results_folder(void **state)
 	assert_string_equal(bench_error_last(), expect);
 	assert_null(run);
 	assert_null(missing);
-	assert_int_equal(results_reopen(&r, base), BENCH_ENOTFOUND);
+	assert_int_equal(results_reopen(&r, NULL, base), BENCH_ENOTFOUND);
 	assert_null(r);
 	assert_int_equal(results_load(&run, NULL, nowhere), BENCH_ENOTFOUND);
 	assert_non_null(strstr(bench_error_last(), "No such file"));
@@ -503,6 +563,68 @@ static int append_limited(struct results *r, json_t *b, rlim_t limit)
 	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
 	signal(SIGXFSZ, old_handler);
 	return error;
+}
+
+/*
+ * run.json is rewritten at most every run_json_interval seconds: between two
+ * rewrites the journal alone holds the newest builds, and every reader (the
+ * loader, a resumed run) still gets all of them; finishing writes them all.
+ */
+static json_t *load_json(const char *dir, const char *name)
+{
+	char *path = path_join(dir, name);
+	json_t *v = json_load_file(path, 0, NULL);
+	free(path);
+	assert_non_null(v);
+	return v;
+}
+
+static void test_run_json_behind(void **state)
+{
+	struct results *r = create(*state), *r2 = NULL;
+	char *dir = xstrdup(r->dir), *missing = NULL;
+	json_t *run, *on_disk;
+
+	r->run_json_interval = RESULTS_RUN_JSON_INTERVAL;
+	append_ok(r, make_build("A", 1, 1, "cold", "ok", 10, 10, 0)); /* just written: not again */
+	r->run_json_written = 0; /* long ago: the next append rewrites it */
+	append_ok(r, make_build("A", 1, 2, "warm", "ok", 3, 10, 8));
+	append_ok(r, make_build("A", 1, 3, "warm", "ok", 4, 10, 9));
+	append_ok(r, make_build("B", 1, 1, "cold", "failed", 1, 10, 0));
+	on_disk = load_json(dir, "run.json");
+	assert_int_equal(json_array_size(json_object_get(on_disk, "builds")), 2);
+	json_decref(on_disk);
+	{
+		char *journal = file_text(dir, "journal.jsonl");
+		assert_int_equal(count_lines(journal), 4);
+		free(journal);
+	}
+
+	/* a reader while the run goes on (or after a SIGKILL) */
+	assert_int_equal(results_load(&run, &missing, dir), 0);
+	assert_int_equal(json_array_size(json_object_get(run, "builds")), 4);
+	assert_non_null(missing);
+	assert_non_null(strstr(missing, "read 2 builds from journal.jsonl not in run.json"));
+	assert_int_equal(json_array_size(json_object_get(run, "summary")), 2);
+	json_decref(run);
+	free(missing);
+	missing = NULL;
+
+	/* a resumed run starts from all of them */
+	assert_int_equal(results_reopen(&r2, NULL, dir), 0);
+	assert_int_equal(json_array_size(json_object_get(r2->run, "builds")), 4);
+	results_free(r2);
+
+	/* the end writes everything */
+	assert_int_equal(results_finish(r, true), 0);
+	on_disk = load_json(dir, "run.json");
+	assert_int_equal(json_array_size(json_object_get(on_disk, "builds")), 4);
+	json_decref(on_disk);
+	assert_int_equal(results_load(&run, &missing, dir), 0);
+	assert_null(missing);
+	json_decref(run);
+	results_free(r);
+	free(dir);
 }
 
 static void test_disk_full(void **state)
@@ -582,6 +704,8 @@ int main(void)
 		cmocka_unit_test(test_summary_direct),
 		cmocka_unit_test_setup_teardown(test_reopen_continues, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_load_torn_line, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_drop_series_and_environment, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_run_json_behind, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_load_without_run_json, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_load_corrupt_run_json, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_not_a_results_folder, setup, teardown),

@@ -542,6 +542,13 @@ static void test_only_variant(void **state)
 	assert_string_equal(bench_error_last(),
 			    "no variant 'nope' in scenario 'cafeboo' (variants: multi, local)");
 	assert_int_equal(s->variants_count, 2);
+	assert_int_equal(scenario_only_variant(s, "local,nope"), BENCH_EINVALID);
+	assert_string_equal(bench_error_last(),
+			    "no variant 'nope' in scenario 'cafeboo' (variants: multi, local)");
+	/* a list keeps the scenario's order */
+	assert_int_equal(scenario_only_variant(s, "local,multi"), 0);
+	assert_int_equal(s->variants_count, 2);
+	assert_string_equal(s->variants[0].name, "multi");
 	assert_int_equal(scenario_only_variant(s, "local"), 0);
 	assert_int_equal(s->variants_count, 1);
 	assert_string_equal(s->variants[0].name, "local");
@@ -590,7 +597,7 @@ static void test_good_gha(void **state)
 	assert_string_equal(v[0].cache_mounts[0], "/root/.cache/pip");
 	assert_string_equal(v[0].cache_mounts[1], "/var/cache/apt");
 	assert_string_equal(v[1].cache_scope, "deps-v2");
-	assert_string_equal(v[1].builder, "buildah");
+	assert_string_equal(v[1].builder, "buildkit");
 	assert_int_equal(v[1].cache_mounts_count, 0);
 	assert_int_equal(v[2].cache, CACHE_INLINE);
 	assert_string_equal(v[2].cache_mode, "min"); /* inline embeds min only */
@@ -735,6 +742,15 @@ static void test_builder_and_caches(void **state)
 	scenario_free(s);
 	assert_string_equal(error_with(NULL, "builder = docker", NULL),
 			    "mem.ini:8: unknown builder 'docker' (known: buildkit, buildah)");
+	/* what the builder cannot do, at its line (builder.h: unsupported) */
+	assert_int_equal(parse_with(&s, NULL, "builder = buildah\ncache = registry", ""), 0);
+	scenario_free(s);
+	assert_string_equal(error_with(NULL, "cache = local\nbuilder = buildah", NULL),
+			    "mem.ini:9: builder = buildah: cache = local is BuildKit's (buildah 1.28's "
+			    "--cache-to takes only a registry repository); use cache = registry or none");
+	assert_string_equal(error_with("network = none", "builder = buildah", NULL),
+			    "mem.ini:8: builder = buildah: network must be host (buildah with --isolation "
+			    "chroot, the way without privileges, shares the host's network only)");
 	/* gha: the scope defaults to the variant's name; a world is needed */
 	assert_int_equal(parse_with(&s, NULL, "cache = gha", ""), 0);
 	assert_int_equal(s->variants[0].cache, CACHE_GHA);
@@ -749,12 +765,15 @@ static void test_builder_and_caches(void **state)
 	assert_string_equal(error_with(NULL, "cache = gha\ncache_scope = a b", ""),
 			    "mem.ini:9: invalid cache_scope 'a b' (use letters, digits, '.', '_' "
 			    "and '-')");
-	/* inline: min only, explicit max refused */
-	assert_int_equal(parse_with(&s, NULL, "cache = inline", ""), 0);
+	/* inline: min only, explicit max refused; it needs the push */
+	assert_int_equal(parse_with(&s, NULL, "cache = inline\npush = yes", ""), 0);
 	assert_int_equal(s->variants[0].cache, CACHE_INLINE);
 	assert_string_equal(s->variants[0].cache_mode, "min");
 	scenario_free(s);
-	assert_string_equal(error_with(NULL, "cache_mode = max\ncache = inline", ""),
+	assert_string_equal(error_with(NULL, "cache = inline\npush = no", ""),
+			    "mem.ini:9: cache = inline needs push = yes (the cache travels in the "
+			    "pushed image, and the next build imports it from the registry)");
+	assert_string_equal(error_with(NULL, "cache_mode = max\ncache = inline\npush = yes", ""),
 			    "mem.ini:8: cache = inline supports only cache_mode = min (BuildKit's "
 			    "inline cache only embeds min); set cache_mode = min or remove it");
 	assert_string_equal(error_with(NULL, "cache = inline", NULL),

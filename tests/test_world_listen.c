@@ -66,18 +66,18 @@ static void test_bind_address(void **state)
 	struct proxy *p = NULL;
 
 	(void)state;
-	assert_int_equal(server_start_at(&s, "127.0.0.2", tmp, 0, 0, NULL), 0);
+	assert_int_equal(server_start_at(&s, "127.0.0.2", tmp, 0, 0, NULL, 0), 0);
 	assert_true(answers("127.0.0.2", server_port(s)));
 	assert_false(answers("127.0.0.1", server_port(s)));
-	assert_int_equal(proxy_start_at(&p, "127.0.0.2", server_port(s), 0, NULL), 0);
+	assert_int_equal(proxy_start_at(&p, "127.0.0.2", server_port(s), 0, NULL, 0), 0);
 	assert_true(answers("127.0.0.2", proxy_port(p)));
 	assert_false(answers("127.0.0.1", proxy_port(p)));
 	proxy_stop(p);
 	server_stop(s);
 
-	assert_int_equal(server_start_at(&s, "localhost", tmp, 0, 0, NULL), BENCH_EINVALID);
+	assert_int_equal(server_start_at(&s, "localhost", tmp, 0, 0, NULL, 0), BENCH_EINVALID);
 	assert_string_equal(bench_error_last(), "cannot listen on 'localhost': not an IPv4 address");
-	assert_int_equal(proxy_start_at(&p, "::1", 1, 0, NULL), BENCH_EINVALID);
+	assert_int_equal(proxy_start_at(&p, "::1", 1, 0, NULL, 0), BENCH_EINVALID);
 	assert_null(p);
 }
 

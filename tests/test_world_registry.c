@@ -1,6 +1,7 @@
 /* test_world_registry.c: unit tests of world/registry.c: the local
  * docker-registry starts on a free loopback port, answers /v2/, takes a
- * `docker push`, lists the image, and is gone after registry_stop; a
+ * `docker push`, lists the image and sizes it from its manifest, and is
+ * gone after registry_stop; a
  * program that takes its port between the choice and the registry's bind is
  * not mistaken for it. */
 #include <setjmp.h>
@@ -175,6 +176,16 @@ static void test_start_push_stop(void **state)
 	assert_int_equal(status, 200);
 	assert_non_null(strstr(body, "\"1\""));
 	free(body);
+	{
+		/* its size in the registry: busybox's one layer (about 1 MB
+		 * compressed) and the config, from the manifest */
+		int64_t bytes = 0;
+		assert_int_equal(registry_manifest_bytes(&bytes, r, "bench-test", "1"), 0);
+		print_message("bench-test:1 takes %lld bytes in the registry\n", (long long)bytes);
+		assert_true(bytes > 300000 && bytes < 3000000);
+		assert_int_equal(registry_manifest_bytes(&bytes, r, "bench-test", "2"), BENCH_ENOTFOUND);
+		assert_int_equal(bytes, 0);
+	}
 
 	registry_stop(r);
 	assert_false(port_open(port));

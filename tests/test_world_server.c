@@ -587,14 +587,38 @@ static int keep_output(void *ctx, const char *buf, size_t len)
 	return 0;
 }
 
+/* pip install numpy (no deps) from the index into dir/target, with env;
+ * its exit code. */
+static int pip_install(const char *target, const char *const *env)
+{
+	char *index = xasprintf("http://127.0.0.1:%d/simple/", server_port(fx.server));
+	char *spec = xasprintf("numpy==%s", numpy_version());
+	const char *argv[] = { "python3", "-m", "pip", "install", "--no-deps",
+			       "--index-url", index, "--trusted-host", "127.0.0.1",
+			       "--target", target, spec, NULL };
+	struct strbuf log = {0};
+	struct proc pr = {.argv = argv, .env = env, .timeout_seconds = 300, .on_stdout = keep_output,
+			  .on_stderr = keep_output, .ctx = &log};
+
+	server_counters_reset(fx.server);
+	assert_int_equal(proc_run(&pr), 0);
+	print_message("pip exited %d after %.2f s, %lld requests, %lld bytes served\n",
+		      pr.exit_code, pr.wall_seconds, (long long)server_requests(fx.server),
+		      (long long)server_bytes(fx.server));
+	if (pr.exit_code)
+		print_error("%s\n", log.buf ? log.buf : "");
+	strbuf_release(&log);
+	free(index);
+	free(spec);
+	return pr.exit_code;
+}
+
 static void test_pip_installs_from_the_index(void **state)
 {
 	const char *probe[] = { "python3", "-m", "pip", "--version", NULL };
-	char *out = NULL, *err = NULL, *index, *target, *spec, *p;
+	char *out = NULL, *err = NULL, *target, *p;
 	const char *env[] = { "PIP_CONFIG_FILE=/dev/null", "PIP_NO_INPUT=1",
 			      "PIP_DISABLE_PIP_VERSION_CHECK=1", "PIP_NO_CACHE_DIR=1", NULL };
-	struct strbuf log = {0};
-	struct proc pr = {0};
 	int code = -1;
 	(void)state;
 
@@ -606,28 +630,8 @@ static void test_pip_installs_from_the_index(void **state)
 	}
 	free(out);
 	free(err);
-	index = xasprintf("http://127.0.0.1:%d/simple/", server_port(fx.server));
 	target = path_join(fx.tmp, "site");
-	spec = xasprintf("numpy==%s", numpy_version());
-	{
-		const char *argv[] = { "python3", "-m", "pip", "install", "--no-deps",
-				       "--index-url", index, "--trusted-host", "127.0.0.1",
-				       "--target", target, spec, NULL };
-		pr.argv = argv;
-		pr.env = env;
-		pr.timeout_seconds = 300;
-		pr.on_stdout = keep_output;
-		pr.on_stderr = keep_output;
-		pr.ctx = &log;
-		server_counters_reset(fx.server);
-		assert_int_equal(proc_run(&pr), 0);
-	}
-	print_message("pip exited %d after %.2f s, %lld requests, %lld bytes served\n",
-		      pr.exit_code, pr.wall_seconds, (long long)server_requests(fx.server),
-		      (long long)server_bytes(fx.server));
-	if (pr.exit_code)
-		print_error("%s\n", log.buf ? log.buf : "");
-	assert_int_equal(pr.exit_code, 0);
+	assert_int_equal(pip_install(target, env), 0);
 	assert_true(server_requests(fx.server) >= 2);
 	p = xasprintf("%s/numpy/_native.so", target);
 	assert_true(size_of(p) > 0);
@@ -635,10 +639,31 @@ static void test_pip_installs_from_the_index(void **state)
 	p = xasprintf("%s/numpy-%s.dist-info/METADATA", target, numpy_version());
 	assert_true(path_exists(p));
 	free(p);
-	strbuf_release(&log);
-	free(index);
 	free(target);
-	free(spec);
+}
+
+/* The files say they may be kept for good, as PyPI's do: pip's HTTP cache
+ * keeps the wheel, and a second install downloads nothing but the project
+ * page (what a RUN --mount=type=cache of pip's cache is for). */
+static void test_pip_cache_keeps_the_wheels(void **state)
+{
+	char *cache = path_join(fx.tmp, "pip-cache"), *dir = xasprintf("PIP_CACHE_DIR=%s", cache);
+	char *t1 = path_join(fx.tmp, "site1"), *t2 = path_join(fx.tmp, "site2");
+	const char *env[] = { "PIP_CONFIG_FILE=/dev/null", "PIP_NO_INPUT=1",
+			      "PIP_DISABLE_PIP_VERSION_CHECK=1", dir, NULL };
+	int64_t first;
+	(void)state;
+
+	assert_int_equal(pip_install(t1, env), 0);
+	first = server_bytes(fx.server);
+	assert_int_equal(server_requests(fx.server), 2); /* the page, the wheel */
+	assert_int_equal(pip_install(t2, env), 0);
+	assert_int_equal(server_requests(fx.server), 1); /* the page */
+	assert_true(server_bytes(fx.server) < first / 4);
+	free(cache);
+	free(dir);
+	free(t1);
+	free(t2);
 }
 
 int main(void)
@@ -657,6 +682,7 @@ int main(void)
 		cmocka_unit_test(test_pacer_stop),
 		cmocka_unit_test(test_paced_copy_tree),
 		cmocka_unit_test(test_pip_installs_from_the_index),
+		cmocka_unit_test(test_pip_cache_keeps_the_wheels),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -136,6 +136,8 @@ static int take_upload_slot(struct gha_call *call)
 	if (ok)
 		return 0;
 	snprintf(call->header[0], sizeof(call->header[0]), "%s", MHD_HTTP_HEADER_RETRY_AFTER);
+	if (g->s.retry_after > 0)
+		wait = g->s.retry_after;
 	snprintf(call->header[1], sizeof(call->header[1]), "%d", (int)ceil(wait) > 0 ? (int)ceil(wait) : 1);
 	return gha_fault_set(&call->fault, 429, "RequestBlockedException",
 			     "Request was blocked due to exceeding usage of resource 'Count' in "
@@ -226,6 +228,7 @@ static void call_begin(struct gha_call *call, struct MHD_Connection *c, const ch
 	call->fd = -1;
 	call->kind = route(&call->id, method, url);
 	pacer_init(&call->pacer, g->s.bandwidth, gha_stopping, g);
+	pacer_set_link(&call->pacer, g->s.link);
 	strbuf_printf(&call->desc, "%s %s", method, url);
 	if (call->kind == CALL_LOOKUP) {
 		const char *keys = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "keys");

@@ -11,7 +11,8 @@
  * with GitHub's policies as settings: a size quota with least-recently-used
  * eviction, a rate limit on the upload calls answered 429 + Retry-After,
  * and branch scopes read from the token's `ac` claim. Bodies are paced at
- * `bandwidth` per connection (world/pace.h) after `latency`. Entries are
+ * `bandwidth` per connection (world/pace.h), and through `link` when set,
+ * after `latency`. Entries are
  * files in a folder the caller owns. It never prints anything.
  */
 #ifndef BENCH_WORLD_GHACACHE_H
@@ -20,6 +21,8 @@
 #include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
+
+struct pace_link;
 
 /* GitHub's cache size limit per repository: 10 GB. */
 #define GHACACHE_DEFAULT_QUOTA 10000000000LL
@@ -30,6 +33,10 @@ struct ghacache_settings {
 	int64_t quota;          /* bytes of committed entries kept; <= 0: no limit */
 	int rate_limit;         /* upload calls (reserve, PATCH, commit) allowed... */
 	double rate_period;     /* ...per this many seconds; rate_limit <= 0: unlimited */
+	double retry_after;     /* seconds in a 429's Retry-After; <= 0: until the next call
+				   may go (at least 1) */
+	struct pace_link *link; /* every body also crosses this link (the runner's); NULL:
+				   none. The caller's: it outlives the service */
 	/* Called (under the service's lock, from its threads) with one line per
 	 * answered request, e.g. "GET /_apis/artifactcache/cache?keys=... 204".
 	 * May be NULL. */

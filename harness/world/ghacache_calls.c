@@ -281,6 +281,7 @@ enum MHD_Result gha_do_download(struct gha_call *call, struct MHD_Connection *c)
 	a->fd = fd;
 	a->offset = start;
 	pacer_init(&a->pacer, g->s.bandwidth, gha_stopping, g);
+	pacer_set_link(&a->pacer, g->s.link);
 	r = MHD_create_response_from_callback((uint64_t)(end + 1 - start), 1 << 16, archive_read, a,
 					      archive_free);
 	if (!r) {

@@ -263,10 +263,11 @@ static void *accept_main(void *arg)
 
 int proxy_start(struct proxy **out, int upstream_port, double rate, struct pace_link *link)
 {
-	return proxy_start_at(out, "127.0.0.1", upstream_port, rate, link);
+	return proxy_start_at(out, "127.0.0.1", upstream_port, rate, link, 0);
 }
 
-int proxy_start_at(struct proxy **out, const char *addr, int upstream_port, double rate, struct pace_link *link)
+int proxy_start_at(struct proxy **out, const char *addr, int upstream_port, double rate, struct pace_link *link,
+		   int port)
 {
 	struct proxy *p = xcalloc(1, sizeof(*p));
 	struct sockaddr_in sa;
@@ -288,7 +289,15 @@ int proxy_start_at(struct proxy **out, const char *addr, int upstream_port, doub
 		error = bench_error_set(BENCH_EINVALID, "cannot listen on '%s': not an IPv4 address", addr);
 		goto done;
 	}
+	sa.sin_port = htons((uint16_t)port);
 	p->listen_fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (p->listen_fd >= 0) {
+		/* a resumed run binds the port of the run that was killed, whose
+		 * connections linger (FIN_WAIT2 while the engine keeps its end):
+		 * they and the new listener must all allow it */
+		int one = 1;
+		setsockopt(p->listen_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	}
 	if (p->listen_fd < 0 || bind(p->listen_fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
 	    listen(p->listen_fd, 128) < 0 || getsockname(p->listen_fd, (struct sockaddr *)&sa, &len) < 0) {
 		error = bench_error_errno(BENCH_ESETUP, "cannot listen on %s for the proxy to port %d", addr,

@@ -12,6 +12,8 @@
 #include "proc.h"
 #include "util.h"
 
+#include <jansson.h>
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -34,6 +36,7 @@ struct registry {
 	char nonce[48];  /* sent back in every response: this registry answered */
 	char *dir;      /* work_dir/registry */
 	char *log_path;
+	bool keep;      /* registry_stop leaves dir */
 };
 
 static void sleep_ms(long ms)
@@ -85,7 +88,16 @@ static int free_port(int *port)
 /* A minimal HTTP/1.0 GET on 127.0.0.1:port with 5 s socket timeouts.
  * Returns 0 and the status/body (and the header lines when head is not
  * NULL), or -1 when nothing answers (errno kept). */
+static int http_get_accept(int *status, char **body, char **head, int port, const char *path,
+			   const char *accept);
+
 static int http_get(int *status, char **body, char **head, int port, const char *path)
+{
+	return http_get_accept(status, body, head, port, path, "application/json");
+}
+
+static int http_get_accept(int *status, char **body, char **head, int port, const char *path,
+			   const char *accept)
 {
 	struct sockaddr_in sa;
 	struct timeval tv = { 5, 0 };
@@ -110,7 +122,7 @@ static int http_get(int *status, char **body, char **head, int port, const char 
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
 		goto done;
-	req = xasprintf("GET %s HTTP/1.0\r\nHost: 127.0.0.1:%d\r\nAccept: application/json\r\n\r\n", path, port);
+	req = xasprintf("GET %s HTTP/1.0\r\nHost: 127.0.0.1:%d\r\nAccept: %s\r\n\r\n", path, port, accept);
 	while (off < strlen(req)) {
 		n = send(fd, req + off, strlen(req) - off, MSG_NOSIGNAL);
 		if (n < 0 && errno == EINTR)
@@ -298,12 +310,129 @@ int registry_get(int *status, char **body, const struct registry *r, const char 
 	return 0;
 }
 
+int registry_manifest_digest(char **digest, const struct registry *r, const char *name, const char *tag)
+{
+	static const char accept[] = "application/vnd.oci.image.index.v1+json, "
+		"application/vnd.oci.image.manifest.v1+json, "
+		"application/vnd.docker.distribution.manifest.list.v2+json, "
+		"application/vnd.docker.distribution.manifest.v2+json";
+	char *path = xasprintf("/v2/%s/manifests/%s", name, tag), *head = NULL, *line;
+	int status = 0, error = 0;
+
+	*digest = NULL;
+	if (http_get_accept(&status, NULL, &head, r->port, path, accept) < 0) {
+		error = bench_error_errno(BENCH_ERROR, "cannot GET http://%s%s", r->addr, path);
+	} else if (status == 200 && (line = strcasestr(head, "\r\nDocker-Content-Digest:"))) {
+		line += strlen("\r\nDocker-Content-Digest:");
+		line += strspn(line, " ");
+		*digest = xstrndup(line, strcspn(line, "\r\n "));
+	} else if (status != 404) {
+		error = bench_error_set(BENCH_ERROR, "GET http://%s%s answered %d without a digest", r->addr, path,
+					status);
+	}
+	free(head);
+	free(path);
+	return error;
+}
+
+/* The manifest media types a registry answers with. */
+#define MANIFEST_TYPES "application/vnd.oci.image.index.v1+json, " \
+	"application/vnd.docker.distribution.manifest.list.v2+json, " \
+	"application/vnd.oci.image.manifest.v1+json, " \
+	"application/vnd.docker.distribution.manifest.v2+json"
+
+static bool is_manifest_type(const char *type)
+{
+	return type && (strstr(type, "manifest") || strstr(type, "image.index"));
+}
+
+/* Add descriptor e's size to *bytes, once per digest (seen). */
+static void add_blob(int64_t *bytes, struct strvec *seen, json_t *e)
+{
+	const char *digest = json_string_value(json_object_get(e, "digest"));
+	size_t i;
+
+	for (i = 0; digest && i < seen->n; i++)
+		if (!strcmp(seen->v[i], digest))
+			return;
+	if (digest)
+		strvec_push(seen, digest);
+	*bytes += json_integer_value(json_object_get(e, "size"));
+}
+
+/* Add the bytes of the blobs manifest `ref` (a tag or a digest) of repo
+ * names to *bytes, each blob once: an image manifest's config and layers; an index's
+ * entries, recursing into those that are manifests (an image's platforms)
+ * and adding the others as blobs (a BuildKit cache index lists its layers
+ * and its cache config directly). */
+static int manifest_bytes(int64_t *bytes, struct strvec *seen, const struct registry *r, const char *repo,
+			  const char *ref, int depth)
+{
+	char *path = xasprintf("/v2/%s/manifests/%s", repo, ref), *body = NULL;
+	json_t *m = NULL, *list, *e;
+	int status = 0, error = 0;
+	size_t i;
+
+	if (depth > 2) {
+		error = bench_error_set(BENCH_ERROR, "manifest %s of %s nests too deep", ref, repo);
+		goto done;
+	}
+	if (http_get_accept(&status, &body, NULL, r->port, path, MANIFEST_TYPES) < 0) {
+		error = bench_error_errno(BENCH_ERROR, "cannot GET http://%s%s", r->addr, path);
+		goto done;
+	}
+	if (status != 200 || !(m = json_loads(body, 0, NULL)) || !json_is_object(m)) {
+		error = bench_error_set(BENCH_ENOTFOUND, "no manifest %s:%s in the registry (status %d)",
+					repo, ref, status);
+		goto done;
+	}
+	if ((list = json_object_get(m, "manifests"))) {
+		json_array_foreach(list, i, e) {
+			const char *type = json_string_value(json_object_get(e, "mediaType"));
+			const char *digest = json_string_value(json_object_get(e, "digest"));
+			if (is_manifest_type(type) && digest) {
+				if ((error = manifest_bytes(bytes, seen, r, repo, digest, depth + 1)) < 0)
+					goto done;
+			} else {
+				add_blob(bytes, seen, e);
+			}
+		}
+	} else {
+		add_blob(bytes, seen, json_object_get(m, "config"));
+		json_array_foreach(json_object_get(m, "layers"), i, e)
+			add_blob(bytes, seen, e);
+	}
+done:
+	json_decref(m);
+	free(body);
+	free(path);
+	return error;
+}
+
+int registry_manifest_bytes(int64_t *bytes, const struct registry *r, const char *repo,
+			    const char *tag)
+{
+	struct strvec seen = {0};
+	int error;
+
+	*bytes = 0;
+	error = manifest_bytes(bytes, &seen, r, repo, tag, 0);
+	strvec_release(&seen);
+	return error;
+}
+
+void registry_keep(struct registry *r)
+{
+	r->keep = true;
+}
+
 void registry_stop(struct registry *r)
 {
 	if (!r)
 		return;
 	proc_kill(&r->proc, STOP_GRACE_SECONDS);
-	rm_rf(r->dir);
+	if (!r->keep)
+		rm_rf(r->dir);
 	free(r->dir);
 	free(r->log_path);
 	free(r);

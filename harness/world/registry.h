@@ -7,6 +7,8 @@
 #ifndef BENCH_WORLD_REGISTRY_H
 #define BENCH_WORLD_REGISTRY_H
 
+#include <stdint.h>
+
 struct registry;
 
 /* Write work_dir/registry/config.yml (storage in work_dir/registry/data, a
@@ -25,8 +27,25 @@ int registry_port(const struct registry *r);
  * status, *body (caller frees, may be NULL) the response body. */
 int registry_get(int *status, char **body, const struct registry *r, const char *path);
 
-/* SIGTERM (SIGKILL after 5 s), reap, remove work_dir/registry, free r.
- * NULL is fine. */
+/* The digest ("sha256:...") of the manifest that name:tag points at, in
+ * *digest (caller frees), NULL when there is none. */
+int registry_manifest_digest(char **digest, const struct registry *r, const char *name, const char *tag);
+
+/* Keep work_dir/registry (the storage) when the registry stops: an
+ * interrupted run's pushes and registry caches, for its resume. A registry
+ * started on a kept storage serves what it holds. */
+void registry_keep(struct registry *r);
+
+/* The bytes of the blobs the manifest repo:tag names, each once (config and
+ * layers, through an index's manifests; a BuildKit cache index's entries):
+ * what the image or cache takes in the registry, blobs it shares with other
+ * images counted.
+ * BENCH_ENOTFOUND when there is no such manifest. */
+int registry_manifest_bytes(int64_t *bytes, const struct registry *r, const char *repo,
+			    const char *tag);
+
+/* SIGTERM (SIGKILL after 5 s), reap, remove work_dir/registry (unless
+ * kept), free r. NULL is fine. */
 void registry_stop(struct registry *r);
 
 #endif

@@ -115,6 +115,18 @@ static const char *content_type(const char *path)
 	return "application/octet-stream";
 }
 
+/* What PyPI answers with: a project page may be kept 10 minutes
+ * (pypi.org/simple), a file for good (files.pythonhosted.org). pip's HTTP
+ * cache (a RUN --mount=type=cache of /root/.cache/pip) keeps the wheels it
+ * downloads only when they say so. */
+static const char *cache_control(const char *path)
+{
+	size_t len = strlen(path);
+	if (len >= 5 && !strcmp(path + len - 5, ".html"))
+		return "max-age=600, public";
+	return "max-age=365000000, immutable, public";
+}
+
 /* Open the file a URL names: a folder (with or without the trailing "/")
  * stands for its index.html. Returns the fd or -1. */
 static int open_url(char **path_out, int64_t *size, const struct server *s, const char *url)
@@ -200,6 +212,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		return MHD_NO;
 	}
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, content_type(path));
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, cache_control(path));
 	free(path);
 	ret = MHD_queue_response(c, MHD_HTTP_OK, r);
 	MHD_destroy_response(r);
@@ -209,11 +222,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 int server_start(struct server **out, const char *root, double bandwidth, double latency,
 		 struct pace_link *link)
 {
-	return server_start_at(out, "127.0.0.1", root, bandwidth, latency, link);
+	return server_start_at(out, "127.0.0.1", root, bandwidth, latency, link, 0);
 }
 
 int server_start_at(struct server **out, const char *listen, const char *root, double bandwidth, double latency,
-		    struct pace_link *link)
+		    struct pace_link *link, int port)
 {
 	struct server *s = xcalloc(1, sizeof(*s));
 	const union MHD_DaemonInfo *info;
@@ -234,7 +247,7 @@ int server_start_at(struct server **out, const char *listen, const char *root, d
 	}
 	memset(&addr, 0, sizeof(addr));
 	addr.sin_family = AF_INET;
-	addr.sin_port = 0;
+	addr.sin_port = htons((uint16_t)port);
 	if (inet_pton(AF_INET, listen, &addr.sin_addr) != 1) {
 		error = bench_error_set(BENCH_EINVALID, "cannot listen on '%s': not an IPv4 address", listen);
 		goto done;
@@ -247,7 +260,8 @@ int server_start_at(struct server **out, const char *listen, const char *root, d
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)120,
 		MHD_OPTION_END);
 	if (!s->daemon) {
-		error = bench_error_set(BENCH_ESETUP, "cannot start the world's http server on %s", listen);
+		error = port ? bench_error_set(BENCH_ESETUP, "cannot start the world's http server on %s:%d", listen, port)
+			     : bench_error_set(BENCH_ESETUP, "cannot start the world's http server on %s", listen);
 		goto done;
 	}
 	info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);

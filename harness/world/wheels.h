@@ -23,7 +23,7 @@ struct world_files {
 };
 
 /* Generate everything into dir (created; must not hold older files), with
- * every size multiplied by scale (> 0). */
+ * every size multiplied by scale (> 0), on every core (world/files.c). */
 int world_files_generate(struct world_files *out, const char *dir, double scale, unsigned seed);
 
 /* "name_with_underscores-VERSION-py3-none-any.whl". Caller frees. */

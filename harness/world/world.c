@@ -4,8 +4,9 @@
  * generated repository (repo.c), the generated files (wheels.c) behind the
  * paced HTTP server (server.c), the local registry (registry.c) behind the
  * paced proxy (proxy.c), and the paced copy standing in for actions/cache
- * (pace.c). The world owns the runner's link (pace.c): every transfer that
- * would cross a real runner's network draws from it, at the same moment.
+ * (pace.c), and GitHub's cache service (ghacache.c) when a variant uses
+ * `cache = gha`. The world owns the runner's link (pace.c): every transfer
+ * that would cross a real runner's network draws from it, at the same moment.
  */
 #include "world.h"
 
@@ -18,6 +19,7 @@
 #include "monotonic.h"
 #include "proc.h"
 #include "world/baseimage.h"
+#include "world/ghacache.h"
 #include "world/pace.h"
 #include "world/proxy.h"
 #include "world/registry.h"
@@ -32,6 +34,8 @@ struct world_runner {
 	struct server *server;
 	struct proxy *proxy;
 	char *registry_addr;
+	struct ghacache *gha;           /* while a gha series runs on it, or NULL */
+	char *gha_dir;                  /* its entries */
 };
 
 /* Everything lives under dir (work_dir/world), which world_stop removes. */
@@ -44,10 +48,13 @@ struct world {
 	struct server *server;
 	struct registry *registry;      /* on a private port, behind proxy */
 	struct proxy *proxy;
+	struct ghacache *gha;           /* while a gha series runs, or NULL */
+	char *gha_dir;                  /* its entries */
 	struct world_files files;
 	double generate_seconds;
 	void (*log)(void *ctx, const char *msg);
 	void *log_ctx;
+	bool keep;                      /* world_stop keeps the registry's storage */
 	struct world_runner *runners;   /* runners 1.. (world_add_runner) */
 	int nrunners;                   /* of them */
 };
@@ -80,6 +87,48 @@ static const char *address_of(const struct world *w)
 int world_start(struct world **out, const struct world_settings *s, const struct engine *e,
 		const char *work_dir, void (*log)(void *ctx, const char *msg), void *log_ctx)
 {
+	return world_start_resumed(out, s, e, work_dir, NULL, log, log_ctx);
+}
+
+/* The index server and the registry proxy, on the resumed run's ports when
+ * they can be had, else on any. */
+static int start_listeners(struct world *w, const struct world_resume *resume)
+{
+	const struct world_settings *s = w->s;
+	int want = resume ? resume->registry_port : 0, error;
+
+	error = proxy_start_at(&w->proxy, listen_of(w), registry_port(w->registry), s->registry_bandwidth, w->link,
+			       want);
+	if (error && want) {
+		note(w, "world: the registry's port %d is taken (%s); the registry is on another", want,
+		     bench_error_last());
+		error = proxy_start_at(&w->proxy, listen_of(w), registry_port(w->registry), s->registry_bandwidth,
+				       w->link, 0);
+	}
+	if (error)
+		return error;
+	w->registry_addr = xasprintf("%s:%d", address_of(w), proxy_port(w->proxy));
+	return 0;
+}
+
+static int start_server(struct world *w, const struct world_resume *resume)
+{
+	const struct world_settings *s = w->s;
+	int want = resume ? resume->index_port : 0, error;
+
+	error = server_start_at(&w->server, listen_of(w), w->files_dir, s->bandwidth, s->latency, w->link, want);
+	if (error && want) {
+		note(w, "world: the index's port %d is taken (%s); the index is on another", want,
+		     bench_error_last());
+		error = server_start_at(&w->server, listen_of(w), w->files_dir, s->bandwidth, s->latency, w->link, 0);
+	}
+	return error;
+}
+
+int world_start_resumed(struct world **out, const struct world_settings *s, const struct engine *e,
+			const char *work_dir, const struct world_resume *resume,
+			void (*log)(void *ctx, const char *msg), void *log_ctx)
+{
 	struct world *w = xcalloc(1, sizeof(*w));
 	monotime t0;
 	int error = 0;
@@ -100,17 +149,16 @@ int world_start(struct world **out, const struct world_settings *s, const struct
 		error = bench_error_set(BENCH_EINVALID, "world scale must be positive, not %g", s->scale);
 		goto done;
 	}
-	if ((error = rm_rf(w->dir)) || (error = mkdir_p(w->dir)))
+	/* a resumed run keeps the registry's storage; the rest is made anew */
+	if ((error = resume ? rm_rf(w->files_dir) : rm_rf(w->dir)) || (resume && (error = rm_rf(w->repo_dir))) ||
+	    (error = mkdir_p(w->dir)))
 		goto done;
 
 	/* the registry first: a missing docker-registry is reported at once,
 	 * not after minutes of making a base image */
 	w->link = pace_link_new(s->runner_bandwidth);
-	if ((error = registry_start(&w->registry, w->dir)) ||
-	    (error = proxy_start_at(&w->proxy, listen_of(w), registry_port(w->registry), s->registry_bandwidth,
-				    w->link)))
+	if ((error = registry_start(&w->registry, w->dir)) || (error = start_listeners(w, resume)))
 		goto done;
-	w->registry_addr = xasprintf("%s:%d", address_of(w), proxy_port(w->proxy));
 
 	note(w, "world: checking the base image %s", w->base_image);
 	if ((error = world_base_image_ensure(e, w->base_image, w->dir, log, log_ctx)))
@@ -133,7 +181,7 @@ int world_start(struct world **out, const struct world_settings *s, const struct
 	     (double)w->files.wheel_bytes / 1e6, (double)w->files.model_bytes / 1e6,
 	     w->generate_seconds);
 
-	if ((error = server_start_at(&w->server, listen_of(w), w->files_dir, s->bandwidth, s->latency, w->link)))
+	if ((error = start_server(w, resume)))
 		goto done;
 	note(w, "world: index at http://%s:%d/simple/, registry at %s (paced, in front of %s)", address_of(w),
 	     server_port(w->server), w->registry_addr, registry_address(w->registry));
@@ -150,18 +198,23 @@ void world_stop(struct world *w)
 	if (!w)
 		return;
 	for (int i = 0; i < w->nrunners; i++) {
+		world_runner_gha_stop(w, i + 1);
+		free(w->runners[i].gha_dir);
 		server_stop(w->runners[i].server);
 		proxy_stop(w->runners[i].proxy);
 		pace_link_free(w->runners[i].link);
 		free(w->runners[i].registry_addr);
 	}
 	free(w->runners);
+	world_gha_stop(w);
 	server_stop(w->server);
 	proxy_stop(w->proxy);
+	if (w->registry && w->keep)
+		registry_keep(w->registry);
 	if (w->registry)
 		registry_stop(w->registry);
 	pace_link_free(w->link); /* after every stream that draws from it */
-	if (w->dir) {
+	if (w->dir && !w->keep) {
 		/* a failing world_start's message matters more than rm_rf's */
 		char *msg = xstrdup(bench_error_last());
 		if (rm_rf(w->dir))
@@ -172,7 +225,56 @@ void world_stop(struct world *w)
 	free(w->files_dir);
 	free(w->repo_dir);
 	free(w->registry_addr);
+	free(w->gha_dir);
 	free(w);
+}
+
+void world_keep(struct world *w)
+{
+	w->keep = true;
+}
+
+int world_index_port(const struct world *w)
+{
+	return server_port(w->server);
+}
+
+int world_registry_port(const struct world *w)
+{
+	return proxy_port(w->proxy);
+}
+
+/* The repository name (caller frees) and tag of ref, an image ref of the
+ * world's registry ("127.0.0.1:PORT/NAME:TAG"). */
+static int split_ref(char **name, const char **tag, const struct world *w, const char *ref)
+{
+	size_t host = strlen(w->registry_addr);
+	const char *colon;
+
+	*name = NULL;
+	if (strncmp(ref, w->registry_addr, host) || ref[host] != '/')
+		return bench_error_set(BENCH_EINVALID, "'%s' is not a ref of the world's registry %s", ref,
+				       w->registry_addr);
+	ref += host + 1;
+	colon = strrchr(ref, ':');
+	if (!colon || strchr(colon, '/'))
+		return bench_error_set(BENCH_EINVALID, "'%s' has no tag", ref);
+	*name = xstrndup(ref, (size_t)(colon - ref));
+	*tag = colon + 1;
+	return 0;
+}
+
+int world_registry_digest(char **digest, const struct world *w, const char *ref)
+{
+	const char *tag;
+	char *repo;
+	int error;
+
+	*digest = NULL;
+	if ((error = split_ref(&repo, &tag, w, ref)) == 0)
+		error = registry_manifest_digest(digest, w->registry, repo, tag);
+	free(repo);
+	return error;
 }
 
 const char *world_repo_path(const struct world *w)
@@ -209,6 +311,8 @@ void world_counters_reset(struct world *w)
 {
 	server_counters_reset(w->server);
 	proxy_counters_reset(w->proxy);
+	if (w->gha)
+		ghacache_counters_reset(w->gha);
 }
 
 int64_t world_served_bytes(const struct world *w)
@@ -226,9 +330,129 @@ int64_t world_registry_bytes(const struct world *w)
 	return proxy_bytes(w->proxy, PROXY_UP) + proxy_bytes(w->proxy, PROXY_DOWN);
 }
 
+int world_registry_ref_bytes(int64_t *bytes, const struct world *w, const char *ref)
+{
+	const char *tag;
+	char *repo;
+	int error;
+
+	*bytes = 0;
+	if ((error = split_ref(&repo, &tag, w, ref)) == 0)
+		error = registry_manifest_bytes(bytes, w->registry, repo, tag);
+	free(repo);
+	return error;
+}
+
 int64_t world_registry_sent_bytes(const struct world *w)
 {
 	return proxy_bytes(w->proxy, PROXY_UP);
+}
+
+/* ---- GitHub's cache service ---- */
+
+/* Runner i's service and its folder: 0 is the world's own. */
+static void gha_slot(struct world *w, int runner, struct ghacache ***gha, char ***dir, struct pace_link **link)
+{
+	if (runner <= 0 || runner > w->nrunners) {
+		*gha = &w->gha;
+		*dir = &w->gha_dir;
+		*link = w->link;
+	} else {
+		*gha = &w->runners[runner - 1].gha;
+		*dir = &w->runners[runner - 1].gha_dir;
+		*link = w->runners[runner - 1].link;
+	}
+}
+
+int world_runner_gha_start(struct world *w, int runner)
+{
+	const struct world_settings *s = w->s;
+	struct ghacache **gha;
+	char **dir;
+	struct ghacache_settings gs = {
+		/* the same backend as actions/cache, reached over the same link */
+		.bandwidth = s->cache_bandwidth,
+		.latency = s->latency,
+		.quota = s->gha_quota > 0 ? (int64_t)(s->gha_quota * s->scale) : 0,
+		.rate_limit = s->gha_rate_limit,
+		.rate_period = 60,
+		.retry_after = s->gha_retry_after,
+	};
+	int error;
+
+	world_runner_gha_stop(w, runner);
+	gha_slot(w, runner, &gha, &dir, &gs.link);
+	if (!*dir)
+		*dir = runner > 0 ? xasprintf("%s/gha-%d", w->dir, runner) : path_join(w->dir, "gha");
+	if ((error = rm_rf(*dir)) < 0 || (error = ghacache_start(gha, &gs, *dir)) < 0)
+		return bench_error_wrap(error, "cannot start the GitHub cache service");
+	note(w, "world: GitHub cache service at %s (quota %.1f MB)", ghacache_url(*gha), (double)gs.quota / 1e6);
+	return 0;
+}
+
+void world_runner_gha_stop(struct world *w, int runner)
+{
+	struct ghacache **gha;
+	struct pace_link *link;
+	char **dir;
+
+	gha_slot(w, runner, &gha, &dir, &link);
+	if (!*gha)
+		return;
+	ghacache_stop(*gha);
+	*gha = NULL;
+	rm_rf(*dir);
+	bench_error_clear();
+}
+
+const char *world_runner_gha_url(const struct world *w, int runner)
+{
+	struct ghacache **gha;
+	struct pace_link *link;
+	char **dir;
+
+	gha_slot((struct world *)w, runner, &gha, &dir, &link);
+	return *gha ? ghacache_url(*gha) : NULL;
+}
+
+bool world_runner_gha_counters(struct ghacache_counters *out, struct world *w, int runner)
+{
+	struct ghacache **gha;
+	struct pace_link *link;
+	char **dir;
+
+	memset(out, 0, sizeof(*out));
+	gha_slot(w, runner, &gha, &dir, &link);
+	if (!*gha)
+		return false;
+	ghacache_counters(out, *gha);
+	return true;
+}
+
+int world_gha_start(struct world *w)
+{
+	return world_runner_gha_start(w, 0);
+}
+
+void world_gha_stop(struct world *w)
+{
+	world_runner_gha_stop(w, 0);
+}
+
+const char *world_gha_url(const struct world *w)
+{
+	return world_runner_gha_url(w, 0);
+}
+
+int world_gha_token(char **out, const struct world *w, double lifetime)
+{
+	(void)w;
+	return ghacache_token_for_ref(out, WORLD_GHA_REF, WORLD_GHA_REF, lifetime);
+}
+
+bool world_gha_counters(struct ghacache_counters *out, struct world *w)
+{
+	return world_runner_gha_counters(out, w, 0);
 }
 
 static bool interrupted(void *ctx)
@@ -255,6 +479,9 @@ json_t *world_describe(const struct world *w)
 	json_object_set_new(o, "cache_bandwidth", json_real(w->s->cache_bandwidth));
 	json_object_set_new(o, "registry_bandwidth", json_real(w->s->registry_bandwidth));
 	json_object_set_new(o, "runner_bandwidth", json_real(w->s->runner_bandwidth));
+	json_object_set_new(o, "gha_quota", json_integer((json_int_t)(w->s->gha_quota * w->s->scale)));
+	json_object_set_new(o, "gha_rate_limit", json_integer(w->s->gha_rate_limit));
+	json_object_set_new(o, "gha_retry_after", json_real(w->s->gha_retry_after));
 	json_object_set_new(o, "base_image", json_string(w->base_image));
 	json_object_set_new(o, "index_url", json_string(url));
 	json_object_set_new(o, "listen", json_string(listen_of(w)));
@@ -276,20 +503,40 @@ json_t *world_describe(const struct world *w)
 static struct world_runner runner_view(const struct world *w, int i)
 {
 	if (i <= 0 || i > w->nrunners)
-		return (struct world_runner){w->link, w->server, w->proxy, w->registry_addr};
+		return (struct world_runner){w->link, w->server, w->proxy, w->registry_addr, w->gha, w->gha_dir};
 	return w->runners[i - 1];
 }
 
 int world_add_runner(int *index, struct world *w)
+{
+	return world_add_runner_at(index, w, NULL);
+}
+
+int world_add_runner_at(int *index, struct world *w, const struct world_resume *want)
 {
 	struct world_runner r = {0};
 	int error;
 
 	*index = -1;
 	r.link = pace_link_new(w->s->runner_bandwidth);
-	if ((error = server_start_at(&r.server, listen_of(w), w->files_dir, w->s->bandwidth, w->s->latency, r.link)) ||
-	    (error = proxy_start_at(&r.proxy, listen_of(w), registry_port(w->registry), w->s->registry_bandwidth,
-				    r.link))) {
+	error = server_start_at(&r.server, listen_of(w), w->files_dir, w->s->bandwidth, w->s->latency, r.link,
+				want ? want->index_port : 0);
+	if (error && want && want->index_port) {
+		note(w, "world: the index's port %d is taken (%s); the runner's index is on another", want->index_port,
+		     bench_error_last());
+		error = server_start_at(&r.server, listen_of(w), w->files_dir, w->s->bandwidth, w->s->latency, r.link, 0);
+	}
+	if (!error) {
+		error = proxy_start_at(&r.proxy, listen_of(w), registry_port(w->registry), w->s->registry_bandwidth,
+				       r.link, want ? want->registry_port : 0);
+		if (error && want && want->registry_port) {
+			note(w, "world: the registry's port %d is taken (%s); the runner's registry is on another",
+			     want->registry_port, bench_error_last());
+			error = proxy_start_at(&r.proxy, listen_of(w), registry_port(w->registry),
+					       w->s->registry_bandwidth, r.link, 0);
+		}
+	}
+	if (error) {
 		server_stop(r.server);
 		pace_link_free(r.link);
 		return error;
@@ -323,8 +570,33 @@ const char *world_runner_registry(const struct world *w, int runner)
 void world_runner_counters_reset(struct world *w, int runner)
 {
 	struct world_runner r = runner_view(w, runner);
+	struct ghacache **gha;
+	struct pace_link *link;
+	char **dir;
+
 	server_counters_reset(r.server);
 	proxy_counters_reset(r.proxy);
+	gha_slot(w, runner, &gha, &dir, &link);
+	if (*gha)
+		ghacache_counters_reset(*gha);
+}
+
+void world_runner_ports(const struct world *w, int runner, struct world_resume *out)
+{
+	struct world_runner r = runner_view(w, runner);
+	out->index_port = server_port(r.server);
+	out->registry_port = proxy_port(r.proxy);
+}
+
+int64_t world_runner_registry_bytes(const struct world *w, int runner)
+{
+	struct world_runner r = runner_view(w, runner);
+	return proxy_bytes(r.proxy, PROXY_UP) + proxy_bytes(r.proxy, PROXY_DOWN);
+}
+
+int64_t world_runner_registry_sent_bytes(const struct world *w, int runner)
+{
+	return proxy_bytes(runner_view(w, runner).proxy, PROXY_UP);
 }
 
 int64_t world_runner_served_bytes(const struct world *w, int runner)

@@ -205,6 +205,9 @@ case("gha-without-world", HEAD + VAR + "cache = gha\n\n[variant inline]\n" + DF 
      "12: cache = inline needs a [world] section (it provides the registry the image and its cache are pushed to); use cache = local or add [world]")
 case("inline-cache-mode", WORLDHEAD + VAR + "cache = inline\ncache_mode = max\npush = yes\n[world]\nkind = cafeboo\n",
      "8: cache = inline supports only cache_mode = min (BuildKit's inline cache only embeds min); set cache_mode = min or remove it")
+case("inline-without-push", WORLDHEAD + VAR + "cache = inline\n\n[variant inline2]\n" + DF + "cache = inline\npush = no\n[world]\nkind = cafeboo\n",
+     "7: cache = inline needs push = yes (the cache travels in the pushed image, and the next build imports it from the registry)",
+     "12: cache = inline needs push = yes (the cache travels in the pushed image, and the next build imports it from the registry)")
 case("cache-scope-without-gha", WORLDHEAD + VAR + "cache = local\ncache_scope = deps\n\n[variant gha]\n" + DF + "cache = gha\ncache_scope = a,b\n[world]\nkind = cafeboo\n",
      "8: cache_scope needs cache = gha (it names the scope of the GitHub cache); remove it or set cache = gha",
      "13: invalid cache_scope 'a,b' (use letters, digits, '.', '_' and '-')")
