@@ -840,9 +840,10 @@ int results_reopen(struct results **out, char **notes, const char *dir)
 		goto done;
 	*out = r;
 	r = NULL;
-	if (notes)
+	if (notes) {
 		*notes = missing;
-	missing = NULL;
+		missing = NULL;
+	}
 done:
 	results_free(r);
 	free(missing);

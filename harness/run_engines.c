@@ -48,7 +48,8 @@ int run_on_engine_start(void *ctx, struct dispatch *d, size_t k)
 	for (i = 0; i < r->engines.n; i++)
 		sources[n++] = &r->engines.v[i];
 	error = engine_copy_images(builder_default(), re->engine, sources, n, &r->base_images, dir, run_world_log, r);
-	for (i = 0; !error && r->world && i < r->base_images.n; i++)
+	/* the first engine made the world (run_world_start): it has its base */
+	for (i = 0; !error && r->world && k > 0 && i < r->base_images.n; i++)
 		error = builders_import_base(r->sc, re->engine, r->base_images.v[i]);
 	if (error < 0 && !proc_interrupt_requested() && run_engine_gone(re, builder_default())) {
 		progress_note(&r->progress, "engine %s: cannot prepare it: %s", re->engine->name, bench_error_last());
