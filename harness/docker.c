@@ -9,6 +9,8 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <errno.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/sysinfo.h>
 #include <sys/utsname.h>
@@ -374,10 +376,30 @@ int docker_build_argv(struct strvec *argv, const struct engine *e, const struct 
 	return 0;
 }
 
+/* Whether the run that named an image "PREFIX<stamp>-<pid>/..." (rest:
+ * what follows PREFIX) is still running on this machine: its images are not
+ * leftovers, even when it holds another engine lock than ours (another
+ * TMPDIR). A run on another machine cannot be seen: the lock covers it. */
+static bool run_alive(const char *rest)
+{
+	const char *slash = strchr(rest, '/'), *dash;
+	long pid;
+
+	if (!slash)
+		return false;
+	for (dash = slash; dash > rest && dash[-1] != '-'; dash--)
+		;
+	if (dash == rest || dash == slash || strspn(dash, "0123456789") != (size_t)(slash - dash))
+		return false;
+	pid = strtol(dash, NULL, 10);
+	return pid > 0 && pid != (long)getpid() && (kill((pid_t)pid, 0) == 0 || errno == EPERM);
+}
+
 /* Whether an image line "REPOSITORY:TAG" belongs to the run whose marker
- * is given (marker != NULL), or to any run (prefix != NULL): its repository
- * starts with prefix, after the registry host when there is one (a first
- * part with a dot or a colon, or "localhost"). */
+ * is given (marker != NULL), or to any run that is no longer running
+ * (prefix != NULL): its repository starts with prefix, after the registry
+ * host when there is one (a first part with a dot or a colon, or
+ * "localhost"). */
 static bool run_image(const char *line, const char *marker, const char *prefix)
 {
 	const char *slash = strchr(line, '/');
@@ -390,7 +412,7 @@ static bool run_image(const char *line, const char *marker, const char *prefix)
 	if (slash && (memchr(line, '.', host) || memchr(line, ':', host) ||
 		      !strncmp(line, "localhost/", 10)))
 		line = slash + 1;
-	return !strncmp(line, prefix, strlen(prefix));
+	return !strncmp(line, prefix, strlen(prefix)) && !run_alive(line + strlen(prefix));
 }
 
 /* Remove the images run_image() picks with one `docker image rm -f`; how

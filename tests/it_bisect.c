@@ -23,10 +23,12 @@
 #include "ittest.h"
 #include "jsonx.h"
 #include "replay.h"
+#include "tmpdir.h"
+
+TMPDIR_FIXTURE("it-bisect")
 
 #define CULPRIT_SUBJECT "build: copy the sources first, a simpler Dockerfile"
 
-static char *tmp;
 
 /* The bisect fixture: beside the tiny one. Caller frees. */
 static char *bisect_repo(void)
@@ -69,20 +71,6 @@ static char *write_scenario(const char *commits)
 	return path;
 }
 
-static int setup(void **state)
-{
-	(void)state;
-	tmp = xstrdup("/tmp/bench-it-bisect-XXXXXX");
-	return mkdtemp(tmp) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	rm_rf(tmp);
-	free(tmp);
-	return 0;
-}
 
 /* Run bench bisect on scenario into results/NAME; its bisect.json. */
 static json_t *bisect(int *status, char **out, char **err, const char *scenario, const char *name)

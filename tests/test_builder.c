@@ -26,23 +26,10 @@
 #include "parser.h"
 #include "rawjson.h"
 #include "util.h"
+#include "tmpdir.h"
 
-static char *tmp;
 
-static int setup(void **state)
-{
-	(void)state;
-	tmp = xstrdup("/tmp/bench-test-builder-XXXXXX");
-	return mkdtemp(tmp) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	rm_rf(tmp);
-	free(tmp);
-	return 0;
-}
+TMPDIR_FIXTURE("test-builder")
 
 static void test_table(void **state)
 {

@@ -18,23 +18,10 @@
 #include "cache.h"
 #include "error.h"
 #include "util.h"
+#include "tmpdir.h"
 
-static char *tmp;
 
-static int setup(void **state)
-{
-	(void)state;
-	tmp = xstrdup("/tmp/bench-test-cache-XXXXXX");
-	return mkdtemp(tmp) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	rm_rf(tmp);
-	free(tmp);
-	return 0;
-}
+TMPDIR_FIXTURE("test-cache")
 
 /* A folder in tmp (made: a series' folder is its caller's). */
 static char *sub(const char *name)

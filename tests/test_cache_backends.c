@@ -24,23 +24,10 @@
 #include "docker.h"
 #include "error.h"
 #include "util.h"
+#include "tmpdir.h"
 
-static char *tmp;
 
-static int setup(void **state)
-{
-	(void)state;
-	tmp = xstrdup("/tmp/bench-test-cache-backends-XXXXXX");
-	return mkdtemp(tmp) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	rm_rf(tmp);
-	free(tmp);
-	return 0;
-}
+TMPDIR_FIXTURE("test-cache-backends")
 
 /* The --cache-from / --cache-to flags BuildKit gets for u, joined by ' '. */
 static char *flags_of(const struct cache_use *u)

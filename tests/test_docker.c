@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 #include "docker.h"
@@ -279,16 +280,18 @@ static void test_image_operations(void **state)
 }
 
 /* What runs killed before their end left: every run's images (after a
- * registry host too), nothing else. */
+ * registry host too) whose run is not running, nothing else; a run still
+ * running (here: this test's parent) keeps its images. */
 static void test_remove_leftovers(void **state)
 {
-	char *log = listing_docker(0,
-		"bench-run-20261129t112110z-601/multi:abc1234-r1\\n"
-		"bench/busybox:latest\\n"
-		"127.0.0.1:5000/bench-run-20261129t112054z-528/opt:def5678-r1\\n"
-		"localhost/bench-run-20261129t100000z-9/x:1\\n"
-		"other/bench-run-not-ours:1\\n"
-		"mybench-run-x/y:1\\n");
+	char *listing = xasprintf("bench-run-20261129t112110z-999999601/multi:abc1234-r1\\n"
+				  "bench/busybox:latest\\n"
+				  "127.0.0.1:5000/bench-run-20261129t112054z-999999528/opt:def5678-r1\\n"
+				  "localhost/bench-run-20261129t100000z-999999009/x:1\\n"
+				  "bench-run-20261129t120000z-%d/alive:1\\n"
+				  "other/bench-run-not-ours:1\\n"
+				  "mybench-run-x/y:1\\n", (int)getppid());
+	char *log = listing_docker(0, listing);
 	char *args = NULL;
 	int removed = -1;
 	(void)state;
@@ -300,12 +303,13 @@ static void test_remove_leftovers(void **state)
 	assert_int_equal(read_file(&args, NULL, log), 0);
 	assert_string_equal(args,
 		"image ls --format {{.Repository}}:{{.Tag}}\n"
-		"image rm -f bench-run-20261129t112110z-601/multi:abc1234-r1 "
-		"127.0.0.1:5000/bench-run-20261129t112054z-528/opt:def5678-r1 "
-		"localhost/bench-run-20261129t100000z-9/x:1\n"
+		"image rm -f bench-run-20261129t112110z-999999601/multi:abc1234-r1 "
+		"127.0.0.1:5000/bench-run-20261129t112054z-999999528/opt:def5678-r1 "
+		"localhost/bench-run-20261129t100000z-999999009/x:1\n"
 		"image ls --format {{.Repository}}:{{.Tag}}\n");
 	free(args);
 	free(log);
+	free(listing);
 }
 
 /* The environment of run.json: after a preflight of the same engine, only
