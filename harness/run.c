@@ -55,22 +55,7 @@
 #include "world.h"
 #include "world/repo.h"
 
-/* One variant and repetition on one engine: its builds share a folder and a
- * cache. */
-struct series {
-	const struct variant *v;
-	const struct builder *builder; /* the variant's */
-	int rep;
-	struct run_engine *eng;
-	struct checkouts *co; /* its commits: the run's, or a planned series' own */
-	bool restart;         /* build all again, even what the journal has */
-	bool interrupted;
-	char *dir;            /* work/series/<variant>-r<rep> */
-	char *label;          /* the progress line's: the variant (@engine) */
-	struct cache_series cache;
-};
-
-static void series_init(struct series *s, struct run_engine *re, const struct variant *v, int rep,
+void series_init(struct series *s, struct run_engine *re, const struct variant *v, int rep,
 			struct checkouts *co)
 {
 	struct run *r = re->r;
@@ -86,7 +71,7 @@ static void series_init(struct series *s, struct run_engine *re, const struct va
 	cache_series_init(&s->cache, v, rep, s->dir, &re->cache_env);
 }
 
-static void series_release(struct series *s)
+void series_release(struct series *s)
 {
 	cache_series_release(&s->cache);
 	free(s->dir);
@@ -381,19 +366,6 @@ static char *resume_hint(const struct run *r)
 	return xasprintf("bench run --resume %s %s", r->res->dir, r->sc->path);
 }
 
-/* A series that continues after a resume takes the cache state it had. */
-static void resume_cache_state(struct run *r, struct series *s)
-{
-	char *key = xasprintf("%s/%d", s->v->name, s->rep);
-	json_t *saved = s->restart ? NULL : json_object_get(r->resumed, key);
-
-	if (saved) {
-		cache_state_release(&s->cache.state);
-		cache_state_from_json(&s->cache.state, saved);
-	}
-	free(key);
-}
-
 /* Build series s from its first commit to its last. Returns 0,
  * DISPATCH_ENGINE_LOST, or a negative code that stops the run. */
 static int run_series(struct run *r, struct series *s, struct dispatch *d)
@@ -427,7 +399,7 @@ static int on_series(void *ctx, struct dispatch *d, size_t k, struct dispatch_se
 	series_init(&s, &r->eng[k], &r->sc->variants[ss->index / (size_t)reps], (int)(ss->index % (size_t)reps) + 1,
 		    &r->co);
 	s.restart = ss->restart;
-	resume_cache_state(r, &s);
+	run_resume_cache_state(r, &s);
 	error = run_series(r, &s, d);
 	series_release(&s);
 	return error;
@@ -473,7 +445,7 @@ static int replay_plan(struct run *r)
 					       next.variant, next.repetition);
 		if ((error = checkouts_open(&co, r->work, view.repo, next.commits)) == 0) {
 			series_init(&s, &r->eng[0], &r->sc->variants[vi], next.repetition, &co);
-			resume_cache_state(r, &s);
+			run_resume_cache_state(r, &s);
 			error = run_series(r, &s, NULL);
 			series_release(&s);
 		}
@@ -561,108 +533,6 @@ static void list_series(struct run *r)
 		run_resume_pins(r, r->series, r->nseries);
 }
 
-/* Resume: a refusal when the scenario file changed since the run began
- * (unless --force), before anything in the folder is touched. */
-static int check_digest(struct run *r, const char *dir)
-{
-	json_t *run = NULL, *digest;
-	int error;
-
-	if ((error = results_load(&run, NULL, dir)) < 0)
-		return error;
-	digest = json_object_get(json_object_get(run, "scenario"), "digest");
-	if (!r->opts->force && (!json_is_string(digest) || strcmp(json_string_value(digest), r->sc->digest)))
-		error = bench_error_set(BENCH_EINVALID,
-			"scenario '%s' changed since %s was started (digest %s, now %s): "
-			"rerun from scratch, or pass --force to resume anyway",
-			r->sc->path, dir, json_is_string(digest) ? json_string_value(digest) : "unknown",
-			r->sc->digest);
-	json_decref(run);
-	return error;
-}
-
-/* Resume: the keys of the builds the results already have. */
-static int prepare_resume(struct run *r)
-{
-	json_t *builds, *b;
-	size_t i;
-
-	if (!(r->finished = json_object()))
-		return bench_error_set(BENCH_ERROR, "out of memory");
-	builds = json_object_get(r->res->run, "builds");
-	json_array_foreach(builds, i, b) {
-		char *key = results_build_key(b);
-		json_object_set_new(r->finished, key, json_true());
-		free(key);
-	}
-	return 0;
-}
-
-/* The builds of series (v, rep) the results already have, 1..count. */
-static int recorded_builds(struct run *r, const struct variant *v, int rep)
-{
-	size_t i;
-	int done = 0;
-
-	for (i = 1; i <= r->co.count; i++) {
-		char *key = xasprintf("%s/%d/%zu", v->name, rep, i);
-		done += json_object_get(r->finished, key) != NULL;
-		free(key);
-	}
-	return done;
-}
-
-/*
- * Resume: each series cut in the middle on an engine of this run either
- * continues there with the cache state it had (state.json, checked against
- * what its cache holds now) or is built again from its cold build, its
- * records dropped; the run says which and why. A series whose engine is not
- * in this run restarts on any (run_resume_pins).
- */
-static int resume_series(struct run *r)
-{
-	size_t si, i;
-	int error = 0, reps = r->sc->repetitions;
-
-	r->resumed = json_object();
-	for (si = 0; si < r->nseries && !error; si++) {
-		struct dispatch_series *ds = &r->series[si];
-		const struct variant *v = &r->sc->variants[si / (size_t)reps];
-		int rep = (int)(si % (size_t)reps) + 1, done = recorded_builds(r, v, rep);
-		struct series s;
-		char *why, *key;
-		if (done == 0 || done == (int)r->co.count)
-			continue;
-		if (ds->restart) {
-			progress_note(&r->progress, "resume: %s (repetition %d) is built again from its cold build: "
-				      "the engine it was built on is not in this run", v->name, rep);
-			continue;
-		}
-		series_init(&s, &r->eng[ds->pin], v, rep, &r->co);
-		why = runstate_series_resume(&r->state, v, rep, done, &s.cache, s.eng->world_same);
-		if (!why) {
-			progress_note(&r->progress, "resume: %s (repetition %d) continues after build %d of %zu "
-				      "with the cache state it had", v->name, rep, done, r->co.count);
-			key = xasprintf("%s/%d", v->name, rep);
-			json_object_set_new(r->resumed, key, cache_state_to_json(&s.cache.state));
-			free(key);
-		} else {
-			progress_note(&r->progress, "resume: %s (repetition %d) is built again from its cold "
-				      "build: %s", v->name, rep, why);
-			for (i = 1; i <= r->co.count; i++) {
-				key = xasprintf("%s/%d/%zu", v->name, rep, i);
-				json_object_del(r->finished, key);
-				free(key);
-			}
-			error = results_drop_series(r->res, v->name, rep);
-			ds->pin = -1; /* nothing of it left: any engine */
-		}
-		free(why);
-		series_release(&s);
-	}
-	return error;
-}
-
 static int open_results(struct run *r)
 {
 	json_t *scenario_json, *env = NULL;
@@ -671,13 +541,13 @@ static int open_results(struct run *r)
 	if (r->opts->resume_dir) {
 		char *notes = NULL;
 		/* a refused resume leaves the folder as it was */
-		if ((error = check_digest(r, r->opts->resume_dir)) < 0 ||
+		if ((error = run_check_digest(r, r->opts->resume_dir)) < 0 ||
 		    (error = results_reopen(&r->res, &notes, r->opts->resume_dir)) < 0)
 			return error;
 		if (notes) /* also kept in run.json's "resumes" */
 			progress_note(&r->progress, "resume: %s: %s", r->res->dir, notes);
 		free(notes);
-		if ((error = prepare_resume(r)) < 0)
+		if ((error = run_prepare_resume(r)) < 0)
 			return error;
 		env = json_object_get(r->res->run, "environment");
 		if (!json_is_object(env))
@@ -912,7 +782,7 @@ int run_execute(struct run_outcome *out, const struct run_options *opts)
 	*(r.world ? &split->world : &split->setup) += lap(&t);
 	run_engines_args(&r);
 	if ((error = open_repository(&r)) < 0 || (error = run_base_images(&r)) < 0 ||
-	    (opts->resume_dir && (error = resume_series(&r)) < 0))
+	    (opts->resume_dir && (error = run_resume_series(&r)) < 0))
 		goto done;
 	progress_note(&r.progress, "replaying %zu commit(s) x %zu variant(s) x %d repetition(s) on %zu engine(s); "
 		      "results in %s", r.co.count, r.sc->variants_count, r.sc->repetitions, r.engines.n, r.res->dir);

@@ -67,6 +67,40 @@ struct run {
 	bool keep_world;          /* the run did not finish: keep the registry's storage */
 };
 
+/* One variant and repetition on one engine: its builds share a folder and a
+ * cache. */
+struct series {
+	const struct variant *v;
+	const struct builder *builder; /* the variant's */
+	int rep;
+	struct run_engine *eng;
+	struct checkouts *co; /* its commits: the run's, or a planned series' own */
+	bool restart;         /* build all again, even what the journal has */
+	bool interrupted;
+	char *dir;            /* work/series/<variant>-r<rep> */
+	char *label;          /* the progress line's: the variant (@engine) */
+	struct cache_series cache;
+};
+
+/* ---- run.c ---- */
+
+/* s: variant v, repetition rep, on engine re, its commits co. */
+void series_init(struct series *s, struct run_engine *re, const struct variant *v, int rep, struct checkouts *co);
+void series_release(struct series *s);
+
+/* ---- run_resume.c ---- */
+
+/* A refusal when the scenario file changed since the run in dir began
+ * (unless --force), before anything in the folder is touched. */
+int run_check_digest(struct run *r, const char *dir);
+/* r->finished: the keys of the builds the results already have. */
+int run_prepare_resume(struct run *r);
+/* Each series cut in the middle: continue with its cache state, or build
+ * it again from its cold build (its records dropped); the run says which. */
+int run_resume_series(struct run *r);
+/* A series that continues after a resume takes the cache state it had. */
+void run_resume_cache_state(struct run *r, struct series *s);
+
 /* ---- run_engines.c ---- */
 
 /* Each engine's progress, cache environment (without the world) and run
