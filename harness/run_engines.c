@@ -148,6 +148,13 @@ static char *plan_label(struct run *r, size_t k, const struct variant *v)
 	return r->engines.n > 1 ? xasprintf("%s @%s", v->name, r->engines.v[k].name) : xstrdup(v->name);
 }
 
+/* Has a resumed run every build of series ds already? */
+static bool series_whole(struct run *r, const struct dispatch_series *ds, const struct variant *v)
+{
+	int rep = (int)(ds->index % (size_t)r->sc->repetitions) + 1;
+	return r->finished && !ds->restart && run_recorded_builds(r, v, rep) == (int)r->co.count;
+}
+
 void run_engines_plan(struct run *r)
 {
 	size_t i, next = 0;
@@ -156,8 +163,12 @@ void run_engines_plan(struct run *r)
 	for (i = 0; i < r->nseries; i++) {
 		const struct dispatch_series *ds = &r->series[i];
 		const struct variant *v = &r->sc->variants[ds->index / (size_t)reps];
-		size_t k = ds->pin >= 0 ? (size_t)ds->pin : next++ % r->engines.n;
-		char *label = plan_label(r, k, v);
+		size_t k;
+		char *label;
+		if (series_whole(r, ds, v))
+			continue; /* nothing of it to build */
+		k = ds->pin >= 0 ? (size_t)ds->pin : next++ % r->engines.n;
+		label = plan_label(r, k, v);
 		progress_plan(&r->eng[k].progress, label, "cold", 1);
 		progress_plan(&r->eng[k].progress, label, "warm", (int)r->co.count - 1);
 		free(label);

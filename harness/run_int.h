@@ -100,6 +100,8 @@ int run_prepare_resume(struct run *r);
 int run_resume_series(struct run *r);
 /* A series that continues after a resume takes the cache state it had. */
 void run_resume_cache_state(struct run *r, struct series *s);
+/* The builds of series (v, rep) the results already have. */
+int run_recorded_builds(struct run *r, const struct variant *v, int rep);
 
 /* ---- run_engines.c ---- */
 

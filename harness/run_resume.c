@@ -63,7 +63,7 @@ int run_prepare_resume(struct run *r)
 }
 
 /* The builds of series (v, rep) the results already have, 1..count. */
-static int recorded_builds(struct run *r, const struct variant *v, int rep)
+int run_recorded_builds(struct run *r, const struct variant *v, int rep)
 {
 	size_t i;
 	int done = 0;
@@ -92,7 +92,7 @@ int run_resume_series(struct run *r)
 	for (si = 0; si < r->nseries && !error; si++) {
 		struct dispatch_series *ds = &r->series[si];
 		const struct variant *v = &r->sc->variants[si / (size_t)reps];
-		int rep = (int)(si % (size_t)reps) + 1, done = recorded_builds(r, v, rep);
+		int rep = (int)(si % (size_t)reps) + 1, done = run_recorded_builds(r, v, rep);
 		struct series s;
 		char *why, *key;
 		if (done == 0 || done == (int)r->co.count)
