@@ -1,6 +1,7 @@
 # bench: replay git commits against Dockerfile variants on a real BuildKit engine.
 # make            ./bench          make check    unit, sanitizer and integration tests
 # make san        ASan+UBSan unit tests         make install PREFIX=/usr/local
+# make tsan       ThreadSanitizer on the tests of threaded code
 PREFIX  ?= /usr/local
 PKGS     = libgit2 jansson inih libmicrohttpd libzip
 BUILD   ?= build
@@ -45,9 +46,15 @@ integration: $(ITESTS) $(BUILD)/bench fixtures
 	SUITE=integration BENCH_BIN=$(BUILD)/bench BENCH_FIXTURES=$(BUILD)/fixtures/tiny \
 	  tests/run-unit $(BUILD) $(ITESTS)
 check: bench
-	$(MAKE) unit && $(MAKE) san && $(MAKE) integration
+	$(MAKE) unit && $(MAKE) san && $(MAKE) tsan && $(MAKE) integration
 san:
 	$(MAKE) BUILD=build/san CFLAGS="-O1 -g $(SAN) -Wno-format-truncation" LDFLAGS="$(SAN)" unit
+# tsan: the unit tests whose code runs on several threads at once (the engines
+# of a run), under ThreadSanitizer
+TSAN_TESTS = test_dispatch test_supersede test_engines test_proc
+tsan:
+	$(MAKE) BUILD=build/tsan CFLAGS="-O1 -g -fsanitize=thread" $(TSAN_TESTS:%=build/tsan/tests/%)
+	SUITE=tsan tests/run-unit build/tsan $(TSAN_TESTS:%=build/tsan/tests/%)
 # benchmarks: figures, not tests (README "Building and testing"); the overhead
 # benchmark builds on the real engine: N = 10 and 100 commits, 1,000 in benchmarks-long
 OVERHEAD_COMMITS ?= 10,100
@@ -88,5 +95,5 @@ install: bench
 	cp -R dockerfiles plots scenarios $(DESTDIR)$(PREFIX)/share/bench/
 clean:
 	rm -rf build bench
-.PHONY: all check unit integration san benchmarks benchmarks-long valgrind install clean fixtures
+.PHONY: all check unit integration san tsan benchmarks benchmarks-long valgrind install clean fixtures
 -include $(OBJ:.o=.d) $(TESTS:=.d) $(ITESTS:=.d)

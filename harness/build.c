@@ -127,7 +127,8 @@ static int open_log(struct build_exec *x)
 
 	if ((x->log_fd = open(x->log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0)
 		return bench_error_errno(BENCH_EIO, "cannot create log '%s'", x->log_path);
-	if ((f = fdopen(dup(x->log_fd), "w"))) {
+	/* close-on-exec: another engine's thread may fork at any moment */
+	if ((f = fdopen(fcntl(x->log_fd, F_DUPFD_CLOEXEC, 3), "w"))) {
 		fputs("$ ", f);
 		build_print_argv(f, x->argv);
 		fclose(f);
@@ -211,13 +212,26 @@ int build_exec_run(struct build_exec *x)
 static int64_t image_bytes(const struct build_exec *x)
 {
 	const char *config = parser_image(&x->parser);
-	json_t *known = config && x->image_sizes ? json_object_get(x->image_sizes, config) : NULL;
+	json_t *known;
 	int64_t bytes = 0;
+	bool found;
 
-	if (json_is_integer(known))
+	if (x->image_sizes_lock)
+		pthread_mutex_lock(x->image_sizes_lock);
+	known = config && x->image_sizes ? json_object_get(x->image_sizes, config) : NULL;
+	if ((found = json_is_integer(known)))
 		bytes = (int64_t)json_integer_value(known);
-	else if (x->builder->image_size(&bytes, x->engine, x->ref) == 0 && config && x->image_sizes)
-		json_object_set_new(x->image_sizes, config, json_integer((json_int_t)bytes));
+	if (x->image_sizes_lock)
+		pthread_mutex_unlock(x->image_sizes_lock);
+	if (found || x->builder->image_size(&bytes, x->engine, x->ref) < 0 || !config || !x->image_sizes) {
+		bench_error_clear();
+		return bytes;
+	}
+	if (x->image_sizes_lock)
+		pthread_mutex_lock(x->image_sizes_lock);
+	json_object_set_new(x->image_sizes, config, json_integer((json_int_t)bytes));
+	if (x->image_sizes_lock)
+		pthread_mutex_unlock(x->image_sizes_lock);
 	bench_error_clear();
 	return bytes;
 }

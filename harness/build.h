@@ -8,6 +8,7 @@
 #define BENCH_BUILD_H
 
 #include <jansson.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -30,6 +31,8 @@ struct build_exec {
 	const struct redact *redact;  /* secret values kept out of the log and the
 					 parser (redact.h), or NULL */
 	json_t *image_sizes;          /* the run's: image identity -> bytes (or NULL) */
+	pthread_mutex_t *image_sizes_lock; /* held around image_sizes (the engines'
+					      threads share it), or NULL */
 
 	/* output */
 	const char *status;           /* "ok", "failed", "timeout", "interrupted" */

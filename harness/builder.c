@@ -44,7 +44,7 @@ const struct builder *builder_of(const struct variant *v)
 
 const char *builder_names(void)
 {
-	static char names[256];
+	static _Thread_local char names[256];
 	size_t i, off = 0;
 
 	for (i = 0; builders[i] && off < sizeof(names); i++)

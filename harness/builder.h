@@ -118,6 +118,13 @@ struct builder {
 	/* After the run's last build, whatever its end: remove everything the
 	 * run left in the builder (BuildKit: as reset). */
 	int (*finish)(const struct engine *e, const char *marker);
+
+	/* Bring image `ref` (a base image) from engine `from` to engine `to`
+	 * when `to` lacks it, through a file in dir (no pipe between two
+	 * processes): 0 when `to` has it afterwards, BENCH_ENOTFOUND when
+	 * neither has it. NULL: this builder cannot spread a run over several
+	 * engines. */
+	int (*copy_image)(const struct engine *to, const struct engine *from, const char *ref, const char *dir);
 };
 
 /* The builder named `name`, or NULL. */

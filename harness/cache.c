@@ -101,7 +101,7 @@ int cache_store_copy(double *seconds, const struct cache_series *s, const char *
 	int error;
 
 	if (s->env->world)
-		return world_paced_copy(seconds, s->env->world, dst, src);
+		return world_runner_paced_copy(seconds, s->env->world, s->env->runner, dst, src);
 	parent = xstrndup(dst, (size_t)(strrchr(dst, '/') ? strrchr(dst, '/') - dst : 0));
 	if ((error = rm_rf(dst)) == 0 && path_is_dir(src) && (error = mkdir_p(*parent ? parent : ".")) == 0)
 		error = copy_tree(dst, src);
@@ -219,7 +219,7 @@ static void registry_init(struct cache_series *s, int rep, const char *dir)
 	if (!s->env->world)
 		return; /* no registry: no cache (the dry run shows none) */
 	name = builder_ref_name(s->v->name);
-	s->state.registry_ref = xasprintf("%s/%s/%s-cache:r%d", world_registry(s->env->world), s->env->marker,
+	s->state.registry_ref = xasprintf("%s/%s/%s-cache:r%d", world_runner_registry(s->env->world, s->env->runner), s->env->marker,
 					  name, rep);
 	free(name);
 }

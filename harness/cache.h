@@ -53,6 +53,7 @@ struct cache_env {
 	const struct builder *builder; /* the cache dance's helper builds */
 	const struct engine *engine;
 	const char *network;        /* their --network, or NULL */
+	int runner;                 /* the world's runner of the series' engine (world.h) */
 };
 
 /* What a series carries from one build to the next, and what --resume would

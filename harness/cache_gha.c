@@ -46,11 +46,12 @@ int cache_gha_restore(struct cache_use *u, struct cache_series *s, const char *c
 
 	(void)commit_id, (void)checkout, (void)record;
 	if (w) {
-		if ((cold || !world_gha_url(w)) && (error = world_gha_start(w)) < 0)
+		int runner = s->env->runner;
+		if ((cold || !world_runner_gha_url(w, runner)) && (error = world_runner_gha_start(w, runner)) < 0)
 			return error;
 		if ((error = world_gha_token(&token, w, GHA_TOKEN_LIFETIME)) < 0)
 			return error;
-		url = world_gha_url(w);
+		url = world_runner_gha_url(w, s->env->runner);
 	} else if (!s->env->dry_run) {
 		return 0; /* no world: no service (the scenario check asks for one) */
 	}
@@ -74,7 +75,7 @@ int cache_gha_save(struct cache_use *u, struct cache_series *s, bool ok, json_t 
 	struct ghacache_counters c;
 
 	(void)u, (void)ok;
-	if (s->env->world && world_gha_counters(&c, s->env->world)) {
+	if (s->env->world && world_runner_gha_counters(&c, s->env->world, s->env->runner)) {
 		json_object_set_new(record, "gha", ghacache_counters_json(&c));
 		json_object_set_new(record, "cache_bytes", json_integer(c.total_size));
 	} else {

@@ -19,23 +19,21 @@ int checkouts_open(struct checkouts *co, const char *work, const char *repo_path
 {
 	int error;
 
-	char *tree;
-
 	memset(co, 0, sizeof(*co));
 	co->work = xstrdup(work);
 	if ((error = replay_open(&co->repo, repo_path)) < 0 ||
 	    (error = replay_resolve(&co->commits, &co->count, co->repo, spec)) < 0)
 		return error;
-	co->at = co->count;
-	tree = path_join(work, "tree");
-	error = replay_tree_new(&co->tree, co->repo, tree);
-	free(tree);
-	return error;
+	return checkouts_dir_at(NULL, co, 0, co->count); /* WORK/tree, empty */
 }
 
 void checkouts_release(struct checkouts *co)
 {
-	replay_tree_free(co->tree);
+	size_t k;
+
+	for (k = 0; k < co->ntrees; k++)
+		replay_tree_free(co->trees[k].tree);
+	free(co->trees);
 	commit_info_array_free(co->commits, co->count);
 	replay_free(co->repo);
 	free(co->work);
@@ -44,16 +42,39 @@ void checkouts_release(struct checkouts *co)
 
 int checkouts_dir(const char **out, struct checkouts *co, size_t i)
 {
+	return checkouts_dir_at(out, co, 0, i);
+}
+
+/* Work tree slot, made when first asked for (i == count: made only). */
+int checkouts_dir_at(const char **out, struct checkouts *co, size_t slot, size_t i)
+{
+	struct checkout_tree *t;
 	int error;
 
-	*out = NULL;
-	if (co->at != i) {
-		co->at = co->count; /* unknown until the checkout succeeds */
-		if ((error = replay_tree_checkout(co->tree, co->commits[i].id)) < 0)
-			return error;
-		co->at = i;
+	if (out)
+		*out = NULL;
+	if (slot >= co->ntrees) {
+		co->trees = xrealloc(co->trees, (slot + 1) * sizeof(*co->trees));
+		memset(co->trees + co->ntrees, 0, (slot + 1 - co->ntrees) * sizeof(*co->trees));
+		co->ntrees = slot + 1;
 	}
-	*out = replay_tree_path(co->tree);
+	t = &co->trees[slot];
+	if (!t->tree) {
+		char *path = slot ? xasprintf("%s/tree-%zu", co->work, slot) : path_join(co->work, "tree");
+		error = replay_tree_new(&t->tree, co->repo, path);
+		free(path);
+		if (error < 0)
+			return error;
+		t->at = co->count;
+	}
+	if (i < co->count && t->at != i) {
+		t->at = co->count; /* unknown until the checkout succeeds */
+		if ((error = replay_tree_checkout(t->tree, co->commits[i].id)) < 0)
+			return error;
+		t->at = i;
+	}
+	if (out)
+		*out = replay_tree_path(t->tree);
 	return 0;
 }
 
@@ -70,9 +91,9 @@ static int write_if_changed(const char *path, const char *data, size_t len)
 	return same ? 0 : write_file_atomic(path, data, len);
 }
 
-int checkouts_dockerfile(char **out, struct checkouts *co, const struct variant *v, const char *src)
+int checkouts_dockerfile(char **out, struct checkouts *co, const struct variant *v, int rep, const char *src)
 {
-	char *dir = xasprintf("%s/dockerfiles/%s", co->work, v->name);
+	char *dir = xasprintf("%s/dockerfiles/%s-r%d", co->work, v->name, rep);
 	char *df = path_join(dir, "Dockerfile"), *ign = NULL, *data = NULL;
 	size_t len = 0;
 	int error;

@@ -35,6 +35,9 @@ static void run_usage(FILE *f)
 	      "  --force           resume even when the scenario file changed\n"
 	      "  --work DIR        keep the work folder (checkouts, caches) in DIR\n"
 	      "  --keep-images     leave the run's images (and the builder cache) on the engine\n"
+	      "  --engines A,B     build on these docker engines (context names or DOCKER_HOST\n"
+	      "                    URLs), a series per engine at a time; overrides the scenario's\n"
+	      "                    engines\n"
 	      "  --gate FILE       gate the finished run against the baseline FILE\n"
 	      "  --dry-run         print every docker command and run none\n"
 	      "  --no-plot         do not draw the charts nor write index.html at the end\n"
@@ -102,6 +105,7 @@ int cmd_run(int argc, char **argv)
 		{"commits", required_argument, NULL, 'c'}, {"scale", required_argument, NULL, 's'},
 		{"resume", required_argument, NULL, 'r'}, {"force", no_argument, NULL, 'f'},
 		{"work", required_argument, NULL, 'w'}, {"gate", required_argument, NULL, 'g'},
+		{"engines", required_argument, NULL, 'e'},
 		{"dry-run", no_argument, NULL, 'n'}, {"no-plot", no_argument, NULL, 'P'},
 		{"quiet", no_argument, NULL, 'q'}, {"help", no_argument, NULL, 'h'},
 		{"keep-images", no_argument, NULL, 'K'},
@@ -131,6 +135,7 @@ int cmd_run(int argc, char **argv)
 		case 'r': opts.resume_dir = optarg; break;
 		case 'f': opts.force = true; break;
 		case 'w': opts.work_dir = optarg; break;
+		case 'e': opts.engines = optarg; break;
 		case 'g': opts.gate_baseline = optarg; break;
 		case 'n': opts.dry_run = true; break;
 		case 'P': opts.no_plot = true; break;

@@ -6,6 +6,7 @@
  */
 #include "report.h"
 #include "error.h"
+#include "results.h"
 #include "stats.h"
 #include "util.h"
 #include "jsonx.h"
@@ -133,6 +134,29 @@ static const char *run_label(char *buf, size_t size, json_t *run)
 	return buf;
 }
 
+/* Notes on the engines behind the two runs, where they differ: runs from
+ * other engines compare other machines (or daemons), and a run spread over
+ * several engines mixes them (each series stays on one). */
+static void engine_notes(FILE *f, json_t *a, json_t *b, bool markdown)
+{
+	json_t *ea = results_engines(a), *eb = results_engines(b);
+	char *na = results_engines_names(ea), *nb = results_engines_names(eb);
+	const char *lead = markdown ? "> **Note:** " : "note: ";
+
+	if (!results_engines_same(ea, eb))
+		fprintf(f, "%sA was built on %s %s, B on %s %s: other engines, so the times compare other "
+			"machines or daemons as well\n", lead, json_array_size(ea) == 1 ? "engine" : "engines", na,
+			json_array_size(eb) == 1 ? "engine" : "engines", nb);
+	else if (json_array_size(ea) > 1)
+		fprintf(f, "%sboth runs were spread over engines %s (each series on one engine)\n", lead, na);
+	if (!results_engines_same(ea, eb) || json_array_size(ea) > 1)
+		fputs("\n", f);
+	free(na);
+	free(nb);
+	json_decref(ea);
+	json_decref(eb);
+}
+
 int compare_write(FILE *f, json_t *a, json_t *b, bool markdown, double threshold)
 {
 	struct strvec va = {0}, vb = {0};
@@ -143,18 +167,22 @@ int compare_write(FILE *f, json_t *a, json_t *b, bool markdown, double threshold
 
 	variants_of(&va, a);
 	variants_of(&vb, b);
-	if (markdown)
-		fprintf(f, "## bench compare\n\n- A: %s\n- B: %s\n- threshold: %g%%\n\n"
-			"| variant | cold A (s) | cold B (s) | warm A (s) | warm B (s) | warm B/A | "
-			"warm A min-max, sd | warm B min-max, sd | verdict | rule |\n"
-			"|:--|--:|--:|--:|--:|--:|--:|--:|:--|:--|\n",
+	if (markdown) {
+		fprintf(f, "## bench compare\n\n- A: %s\n- B: %s\n- threshold: %g%%\n\n",
 			run_label(l1, sizeof(l1), a), run_label(l2, sizeof(l2), b), threshold * 100);
-	else
-		fprintf(f, "A: %s\nB: %s\nthreshold: %g%%\n\n%-18s %9s %9s %9s %9s %8s  %-22s %-22s %s\n",
-			run_label(l1, sizeof(l1), a), run_label(l2, sizeof(l2), b), threshold * 100,
+		engine_notes(f, a, b, markdown);
+		fputs("| variant | cold A (s) | cold B (s) | warm A (s) | warm B (s) | warm B/A | "
+			"warm A min-max, sd | warm B min-max, sd | verdict | rule |\n"
+			"|:--|--:|--:|--:|--:|--:|--:|--:|:--|:--|\n", f);
+	} else {
+		fprintf(f, "A: %s\nB: %s\nthreshold: %g%%\n\n", run_label(l1, sizeof(l1), a),
+			run_label(l2, sizeof(l2), b), threshold * 100);
+		engine_notes(f, a, b, markdown);
+		fprintf(f, "%-18s %9s %9s %9s %9s %8s  %-22s %-22s %s\n",
 			"variant",
 			"cold A s", "cold B s", "warm A s", "warm B s", "B/A",
 			"warm A min-max, sd", "warm B min-max, sd", "verdict (rule)");
+	}
 	for (k = 0; k < va.n; k++) {
 		const char *v = va.v[k], *phase = "warm";
 		size_t nca, ncb, nwa, nwb;

@@ -42,10 +42,11 @@ void docker_argv_init(struct strvec *argv, const struct engine *e)
 	}
 }
 
-/* The first line of text, trimmed, in a static buffer (for messages). */
+/* The first line of text, trimmed, in a buffer of the calling thread (for
+ * messages). */
 static const char *first_line(const char *text)
 {
-	static char line[512];
+	static _Thread_local char line[512];
 	size_t n;
 	if (!text)
 		return "";
@@ -216,6 +217,32 @@ static void query_lines(json_t **values, size_t lines, const struct engine *e, c
 	bench_error_clear();
 }
 
+/* What the engine says of its machine (`docker info`): the engine's own
+ * id, which tells two names of one daemon apart from two daemons, its
+ * kernel, OS, CPUs and memory (a remote engine's, not bench's machine). */
+static void engine_info(json_t *env, const struct engine *e)
+{
+	const char *args[] = {"info", "--format", "{{json .}}", NULL};
+	static const char *const fields[][2] = {
+		{"ID", "engine_id"}, {"Name", "engine_name"}, {"OperatingSystem", "engine_os"},
+		{"KernelVersion", "engine_kernel"}, {"NCPU", "engine_cpus"}, {"MemTotal", "engine_memory_bytes"},
+	};
+	char *out = NULL;
+	int status = 0;
+	json_t *info = NULL;
+	size_t i;
+
+	if (docker_query(&out, NULL, &status, e, args) == 0 && status == 0 && out)
+		info = json_loads(out, 0, NULL);
+	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		json_t *v = json_object_get(info, fields[i][0]);
+		json_object_set(env, fields[i][1], v ? v : json_null());
+	}
+	json_decref(info);
+	free(out);
+	bench_error_clear();
+}
+
 /* A docker call costs a tenth of a second or more on a busy machine: the
  * versions the preflight of the same engine just got are taken as they are,
  * and the rest is asked in one call or two. */
@@ -245,6 +272,7 @@ int docker_environment(json_t **out, const struct engine *e)
 	query_lines(v, 2, e, info);
 	json_object_set_new(env, "storage_driver", v[0]);
 	json_object_set_new(env, "daemon_cpus_memory", v[1]);
+	engine_info(env, e);
 	if (uname(&un) == 0) {
 		json_object_set_new(env, "kernel", json_sprintf("%s %s", un.sysname, un.release));
 		json_object_set_new(env, "machine", json_string(un.machine));
@@ -601,6 +629,35 @@ static const char *buildkit_unsupported(const struct scenario *sc, const struct 
 	return NULL;
 }
 
+static int buildkit_copy_image(const struct engine *to, const struct engine *from, const char *ref, const char *dir)
+{
+	bool there = false;
+	char *name, *tar;
+	int error;
+
+	if ((error = docker_image_exists(&there, to, ref)) < 0 || there)
+		return error;
+	if ((error = docker_image_exists(&there, from, ref)) < 0)
+		return error;
+	if (!there) {
+		char *to_name = xstrdup(engine_describe(to));
+		error = bench_error_set(BENCH_ENOTFOUND, "image '%s' is neither in %s nor in %s", ref, to_name,
+					engine_describe(from));
+		free(to_name);
+		return error;
+	}
+	name = builder_ref_name(ref);
+	tar = xasprintf("%s/%s.tar", dir, name);
+	if ((error = mkdir_p(dir)) == 0 && (error = docker_image_save(from, ref, tar)) == 0)
+		error = docker_image_load(to, tar);
+	unlink(tar);
+	if (error < 0)
+		error = bench_error_wrap(error, "cannot copy image '%s' to %s", ref, engine_describe(to));
+	free(tar);
+	free(name);
+	return error;
+}
+
 const struct builder builder_buildkit = {
 	.name = "buildkit",
 	.command = "docker buildx build",
@@ -618,4 +675,5 @@ const struct builder builder_buildkit = {
 	.import_base = buildkit_import_base,
 	.unsupported = buildkit_unsupported,
 	.finish = docker_reset_runner,
+	.copy_image = buildkit_copy_image,
 };

@@ -54,8 +54,8 @@ static const char *arg_value(const struct scan *sc, const char *name, size_t len
 	return def;
 }
 
-/* word with ${NAME} and $NAME expanded; what cannot be expanded stays.
- * Caller frees. */
+/* word with ${NAME}, ${NAME:-DEFAULT} and $NAME expanded; what cannot be
+ * expanded stays. Caller frees. */
 static char *expand(const struct scan *sc, const char *word)
 {
 	struct strbuf sb = {0};
@@ -65,9 +65,21 @@ static char *expand(const struct scan *sc, const char *word)
 		const char *name = NULL, *val;
 		size_t len = 0, skip = 0;
 		if (p[0] == '$' && p[1] == '{') {
+			const char *dash;
 			name = p + 2;
 			len = strcspn(name, "}");
 			skip = name[len] == '}' ? len + 3 : 0;
+			dash = strstr(name, ":-");
+			if (skip && dash && dash < name + len) { /* the default when unset or empty */
+				size_t nlen = (size_t)(dash - name);
+				val = nlen ? arg_value(sc, name, nlen) : NULL;
+				if (!val || !*val)
+					strbuf_add(&sb, dash + 2, (size_t)(name + len - dash - 2));
+				else
+					strbuf_puts(&sb, val);
+				p += skip;
+				continue;
+			}
 		} else if (p[0] == '$') {
 			name = p + 1;
 			while (isalnum((unsigned char)name[len]) || name[len] == '_')

@@ -68,7 +68,7 @@ bool engine_is_default(const struct engine *e)
 
 const char *engine_describe(const struct engine *e)
 {
-	static char text[512];
+	static _Thread_local char text[512];
 
 	if (e && e->context)
 		snprintf(text, sizeof(text), "docker context '%s'", e->context);

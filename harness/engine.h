@@ -31,7 +31,8 @@ void engine_release(struct engine *e);
 bool engine_is_default(const struct engine *e);
 
 /* What to call the engine in messages: "the default docker engine",
- * "docker context 'x'", "docker engine at tcp://...". Static buffer. */
+ * "docker context 'x'", "docker engine at tcp://...". A buffer of the calling
+ * thread, valid until its next call. */
 const char *engine_describe(const struct engine *e);
 
 /* The lock file that serializes bench runs on this engine: the default

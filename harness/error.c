@@ -1,4 +1,5 @@
-/* error.c: keeps the last error message (see error.h). */
+/* error.c: keeps the last error message (see error.h), one per thread: the
+ * engines of a multi-engine run each fail on their own. */
 #include "error.h"
 
 #include <errno.h>

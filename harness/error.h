@@ -3,7 +3,9 @@
  *
  * Lower modules return 0 on success or a negative BENCH_E* code, and leave a
  * human message here saying what failed and with what. Only the command level
- * (harness/cmd_*.c) prints it and maps it to an exit status.
+ * (harness/cmd_*.c) prints it and maps it to an exit status. Each thread has
+ * its own (the engines of a run build in threads of their own): a message
+ * that must cross to another thread is copied (see dispatch.c).
  */
 #ifndef BENCH_ERROR_H
 #define BENCH_ERROR_H

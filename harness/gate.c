@@ -441,6 +441,21 @@ static void add_notes(struct gate_report *r, json_t *run, json_t *baseline)
 			     r->limits.absolute ? ", but absolute times are compared too (absolute = yes)" : "");
 	}
 	{
+		json_t *now = results_engines(run), *then = json_object_get(machine, "engines");
+		char *names = results_engines_names(now), *old = results_engines_names(then);
+		if (json_is_array(then) && !results_engines_same(now, then))
+			strvec_pushf(&r->notes, "this run was built on %s %s, the baseline on %s: other "
+				     "engines (time checks compare ratios within each run)",
+				     json_array_size(now) == 1 ? "engine" : "engines", names, old);
+		else if (json_array_size(now) > 1)
+			strvec_pushf(&r->notes, "this run was spread over engines %s, each series on one: "
+				     "its warm/cold figures are per engine, its ratios to the reference "
+				     "may compare builds from two engines", names);
+		free(names);
+		free(old);
+		json_decref(now);
+	}
+	{
 		json_t *now = gate_commit_list(json_object_get(run, "builds"));
 		if (json_integer_value(json_object_get(baseline, "bench_baseline")) < 2)
 			strvec_push(&r->notes, "the baseline has format version 1, without figures per "

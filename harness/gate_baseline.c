@@ -248,6 +248,7 @@ int gate_baseline_from_run(json_t **out, json_t *run, const char *source)
 		json_t *v = json_object_get(env, machine_keys[i]);
 		json_object_set_new(machine, machine_keys[i], v ? json_incref(v) : json_null());
 	}
+	json_object_set_new(machine, "engines", results_engines(run));
 	utc_iso8601(created, sizeof(created));
 	base = json_object();
 	json_object_set_new(base, "bench_baseline", json_integer(GATE_BASELINE_VERSION));

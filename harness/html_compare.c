@@ -8,6 +8,7 @@
 #include "gate.h"
 #include "plot.h"
 #include "report.h"
+#include "results.h"
 #include "jsonx.h"
 
 #include <math.h>
@@ -53,8 +54,9 @@ static void range_cell(struct html_page *p, json_t *fig, const char *phase)
 
 static void run_facts(struct html_page *p, const char *label, json_t *run, const char *dir)
 {
-	json_t *env = json_object_get(run, "environment");
+	json_t *env = json_object_get(run, "environment"), *engines = results_engines(run);
 	char *title = xasprintf("%s: %s", label, dir), *machine, ram[32], builds[32];
+	char *names = results_engines_names(engines);
 
 	html_raw(p, "<h3>");
 	html_text(p, title);
@@ -70,7 +72,10 @@ static void run_facts(struct html_page *p, const char *label, json_t *run, const
 	snprintf(builds, sizeof(builds), "%zu", json_array_size(json_object_get(run, "builds")));
 	html_fact(p, "builds", builds);
 	html_fact(p, "machine", json_is_object(env) ? machine : NULL);
+	html_fact(p, json_array_size(engines) > 1 ? "engines" : "engine", names);
 	html_facts_end(p);
+	free(names);
+	json_decref(engines);
 	free(machine);
 	free(title);
 }

@@ -292,11 +292,12 @@ void html_run_builds(struct html_page *p, json_t *run)
 		{"cache restore + save (s)", true}, {"push (s)", true}, {"served (MB)", true},
 		{"GitHub cache: hits, down, up, evicted", true},
 	};
-	static const struct html_column tail[] = {{"log", false}, {"reason", false}};
-	struct html_column cols[sizeof(base) / sizeof(base[0]) + NEXTRA + 2];
+	static const struct html_column tail[] = {{"engine", false}, {"log", false}, {"reason", false}};
+	struct html_column cols[sizeof(base) / sizeof(base[0]) + NEXTRA + 3];
 	size_t ncols = 0, i, k;
 	bool extra[NEXTRA] = {false};
-	json_t *builds = json_object_get(run, "builds"), *b;
+	json_t *builds = json_object_get(run, "builds"), *b, *engines = results_engines(run);
+	bool several = json_array_size(engines) > 1; /* an engine column */
 	char buf[64];
 
 	json_array_foreach(builds, i, b) {
@@ -310,8 +311,11 @@ void html_run_builds(struct html_page *p, json_t *run)
 	for (k = 0; k < NEXTRA; k++)
 		if (extra[k])
 			cols[ncols++] = extra_cols[k];
-	cols[ncols++] = tail[0];
+	if (several)
+		cols[ncols++] = tail[0];
 	cols[ncols++] = tail[1];
+	cols[ncols++] = tail[2];
+	json_decref(engines);
 
 	html_section_begin(p, "builds", "Builds");
 	html_para(p, "", "Every build in the order it ran. Wall time is the whole build as CI sees it "
@@ -350,6 +354,8 @@ void html_run_builds(struct html_page *p, json_t *run)
 			html_cell_bytes(p, json_num(b, "served_bytes", NAN));
 		if (extra[C_GHA])
 			cell_gha(p, json_object_get(b, "gha"));
+		if (several)
+			html_cell(p, *json_str(b, "engine") ? json_str(b, "engine") : "default");
 		html_cell_file_link(p, log, "log");
 		html_raw(p, "<td class=\"wrap\">");
 		if (!*reason) {
@@ -436,24 +442,18 @@ static void facts_of(struct html_page *p, json_t *o, const char *const *skip)
 	strbuf_release(&sb);
 }
 
-void html_run_scenario(struct html_page *p, json_t *run)
+/* A table of the objects of arr (a column per key any of them has); a
+ * "name" column in the variants' colours when variant_names. */
+static void object_table(struct html_page *p, json_t *run, const char *id, json_t *arr, bool variant_names)
 {
-	static const char *const skip[] = {"variants", NULL};
-	json_t *scenario = json_object_get(run, "scenario"), *variants = json_object_get(scenario, "variants");
-	json_t *env = json_object_get(run, "environment"), *v, *x;
 	struct strvec keys = {0};
 	struct html_column *cols;
 	struct strbuf sb = {0};
 	const char *key;
+	json_t *v, *x;
 	size_t i, k;
 
-	html_section_begin(p, "scenario", "Scenario and machine");
-	html_raw(p, "<h3>Scenario</h3>\n");
-	if (json_is_object(scenario))
-		facts_of(p, scenario, skip);
-	else
-		html_para(p, "note", "The scenario is not recorded (no run.json).");
-	json_array_foreach(variants, i, v)
+	json_array_foreach(arr, i, v)
 		json_object_foreach(v, key, x) {
 			for (k = 0; k < keys.n && strcmp(keys.v[k], key); k++)
 				;
@@ -464,15 +464,14 @@ void html_run_scenario(struct html_page *p, json_t *run)
 		cols = xcalloc(keys.n, sizeof(*cols));
 		for (k = 0; k < keys.n; k++)
 			cols[k] = (struct html_column){keys.v[k], false};
-		html_raw(p, "<h3>Variants</h3>\n");
-		html_table_begin(p, "variants", NULL, cols, keys.n);
-		json_array_foreach(variants, i, v) {
+		html_table_begin(p, id, NULL, cols, keys.n);
+		json_array_foreach(arr, i, v) {
 			html_row_begin(p, NULL);
 			for (k = 0; k < keys.n; k++) {
 				x = json_object_get(v, keys.v[k]);
 				strbuf_reset(&sb);
 				value_text(&sb, keys.v[k], x);
-				if (!strcmp(keys.v[k], "name"))
+				if (variant_names && !strcmp(keys.v[k], "name"))
 					html_cell_variant(p, sb.buf ? sb.buf : "", plot_variant_color(run, sb.buf ? sb.buf : ""));
 				else
 					html_cell(p, sb.buf);
@@ -482,16 +481,38 @@ void html_run_scenario(struct html_page *p, json_t *run)
 		html_table_end(p);
 		free(cols);
 	}
+	strvec_release(&keys);
+	strbuf_release(&sb);
+}
+
+void html_run_scenario(struct html_page *p, json_t *run)
+{
+	static const char *const skip[] = {"variants", NULL}, *const env_skip[] = {"engines", NULL};
+	json_t *scenario = json_object_get(run, "scenario"), *variants = json_object_get(scenario, "variants");
+	json_t *env = json_object_get(run, "environment"), *engines = json_object_get(env, "engines");
+
+	html_section_begin(p, "scenario", "Scenario and machine");
+	html_raw(p, "<h3>Scenario</h3>\n");
+	if (json_is_object(scenario))
+		facts_of(p, scenario, skip);
+	else
+		html_para(p, "note", "The scenario is not recorded (no run.json).");
+	if (json_array_size(variants)) {
+		html_raw(p, "<h3>Variants</h3>\n");
+		object_table(p, run, "variants", variants, true);
+	}
 	html_raw(p, "<h3>Machine</h3>\n");
 	if (json_is_object(env))
-		facts_of(p, env, skip);
+		facts_of(p, env, env_skip);
 	else
 		html_para(p, "note", "The machine is not recorded (no run.json).");
+	if (json_array_size(engines) > 1) {
+		html_raw(p, "<h3>Engines</h3>\n");
+		object_table(p, run, "engines", engines, false);
+	}
 	if (*json_str(run, "bench_version"))
 		html_para(p, "", json_str(run, "bench_version"));
 	html_section_end(p);
-	strvec_release(&keys);
-	strbuf_release(&sb);
 }
 
 /* ---- the page ---- */

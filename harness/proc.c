@@ -139,8 +139,11 @@ static void child_dup(int errfd, int from, int to)
 		child_die(errfd, STAGE_SETUP);
 }
 
-/* The pid of the process that forks, for the child's death-signal check. */
-static pid_t forked_by;
+/* The pid of the process that forks, for the child's death-signal check
+ * (per thread: the engines of a run fork from threads of their own). Note
+ * that PR_SET_PDEATHSIG fires when the forking *thread* ends: a child that
+ * must outlive a build (a server) is started from the main thread. */
+static _Thread_local pid_t forked_by;
 
 static void child_start(const struct proc *p, char *const *envp, int errfd,
 			int nullfd, int outfd, int errout)
@@ -256,7 +259,7 @@ static bool child_exited(pid_t pid)
 static int open_pidfd(pid_t pid)
 {
 #ifdef SYS_pidfd_open
-	static int unsupported; /* old kernel, or valgrind: ask only once */
+	static _Thread_local int unsupported; /* old kernel, or valgrind: ask once per thread */
 	int fd;
 
 	if (unsupported)

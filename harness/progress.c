@@ -6,6 +6,9 @@
  * terminal's width. Anywhere else (CI logs, a file) a plain line is printed
  * when the current step changes, or again every PROGRESS_PLAIN_REPEAT seconds
  * for a long step, and one final line per build. quiet prints nothing.
+ * Several engines' builds may print at once, each through its own struct
+ * progress on the same stream: every line is written under the stream's lock
+ * (flockfile), so lines never mix.
  */
 #include "progress.h"
 #include "util.h"
@@ -285,7 +288,9 @@ void progress_update(struct progress *p, const char *step)
 	now = monotime_now();
 	elapsed = p->started ? monotime_seconds(p->started, now) : 0;
 	if (p->tty) {
+		flockfile(p->out);
 		draw_tty(p, step, elapsed);
+		funlockfile(p->out);
 		return;
 	}
 	if (!step)
@@ -295,7 +300,9 @@ void progress_update(struct progress *p, const char *step)
 		return;
 	snprintf(p->last_step, sizeof(p->last_step), "%s", step);
 	p->last_print = now;
+	flockfile(p->out);
 	print_plain(p, step, elapsed);
+	funlockfile(p->out);
 }
 
 void progress_build_end(struct progress *p, const char *status, double seconds,
@@ -311,7 +318,6 @@ void progress_build_end(struct progress *p, const char *status, double seconds,
 	p->building = false;
 	if (p->quiet || !p->out)
 		return;
-	end_tty_line(p);
 	strbuf_printf(&sb, "[%s] commit %d/%d %s %s", str_or(p->variant, "?"), p->index,
 		      p->count, str_or(p->commit, "?"), str_or(p->phase, "?"));
 	if (p->repetitions > 1)
@@ -321,8 +327,11 @@ void progress_build_end(struct progress *p, const char *status, double seconds,
 		strbuf_printf(&sb, " (%d/%d steps cached)", steps_cached, steps_total);
 	add_eta(&sb, p, "; ");
 	strbuf_puts(&sb, "\n");
+	flockfile(p->out);
+	end_tty_line(p);
 	fputs(sb.buf, p->out);
 	fflush(p->out);
+	funlockfile(p->out);
 	p->last_step[0] = '\0';
 	p->last_print = 0;
 	strbuf_release(&sb);
@@ -341,11 +350,13 @@ void progress_note(struct progress *p, const char *fmt, ...)
 	va_end(ap);
 	if (n < 0)
 		return;
+	flockfile(p->out);
 	end_tty_line(p);
 	fputs(msg, p->out);
 	if (!n || msg[n - 1] != '\n')
 		fputc('\n', p->out);
 	fflush(p->out);
+	funlockfile(p->out);
 	free(msg);
 }
 

@@ -130,13 +130,15 @@ static void md_stats(FILE *f, json_t *summary)
 	}
 }
 
-static void md_builds(FILE *f, json_t *builds)
+/* The builds table; with an engine column when they came from several. */
+static void md_builds(FILE *f, json_t *builds, bool engines)
 {
 	json_t *b;
 	size_t i;
 
-	fputs("| variant | rep | # | commit | subject | phase | status | wall (s) | cached steps | "
-	      "image (MB) | note |\n|:--|--:|--:|:--|:--|:--|:--|--:|--:|--:|:--|\n", f);
+	fprintf(f, "| variant | rep | # | commit | subject | phase | status | wall (s) | cached steps | "
+		"image (MB) | %snote |\n|:--|--:|--:|:--|:--|:--|:--|--:|--:|--:|%s:--|\n",
+		engines ? "engine | " : "", engines ? ":--|" : "");
 	json_array_foreach(builds, i, b) {
 		fputs("| ", f);
 		md_cell(f, json_str(b, "variant"));
@@ -152,6 +154,10 @@ static void md_builds(FILE *f, json_t *builds)
 		else
 			fputs("–", f);
 		fputs(" | ", f);
+		if (engines) {
+			md_cell(f, *json_str(b, "engine") ? json_str(b, "engine") : "default");
+			fputs(" | ", f);
+		}
 		md_cell(f, json_str(b, "reason"));
 		fputs(" |\n", f);
 	}
@@ -160,6 +166,8 @@ static void md_builds(FILE *f, json_t *builds)
 static void write_markdown(FILE *f, json_t *run, json_t *summary)
 {
 	json_t *builds = json_object_get(run, "builds"), *scenario = json_object_get(run, "scenario");
+	json_t *engines = results_engines(run), *e;
+	size_t nsup = json_array_size(json_object_get(run, "superseded"));
 	const char *name = json_str(scenario, "name");
 	size_t i, ok = 0;
 	json_t *b;
@@ -174,6 +182,17 @@ static void write_markdown(FILE *f, json_t *run, json_t *summary)
 		json_array_size(builds) == 1 ? "" : "s", ok,
 		json_is_true(json_object_get(run, "finished")) ? ""
 		: " **The run is not finished** (interrupted or still running).");
+	if (json_array_size(engines) > 1) {
+		fputs("Built on engines ", f);
+		json_array_foreach(engines, i, e)
+			fprintf(f, "%s`%s` (%lld builds)", i ? ", " : "", json_str(e, "name"),
+				(long long)json_integer_value(json_object_get(e, "builds")));
+		fputs(": each series on one engine.\n\n", f);
+	}
+	if (nsup)
+		fprintf(f, "%zu build%s made on an engine that stopped answering %s made again on another "
+			"(the earlier ones are kept in run.json's `superseded`).\n\n", nsup, nsup == 1 ? "" : "s",
+			nsup == 1 ? "was" : "were");
 	md_summary(f, summary);
 	fputs("\nTimes are wall seconds of ok builds; cold is the median cold build, cached steps "
 	      "is over the warm builds.\n\n### Statistics\n\n", f);
@@ -181,7 +200,8 @@ static void write_markdown(FILE *f, json_t *run, json_t *summary)
 	fputs("\n", f);
 	outlier_warnings(f, summary, "> ");
 	fputs("\n### Builds\n\n", f);
-	md_builds(f, builds);
+	md_builds(f, builds, json_array_size(engines) > 1);
+	json_decref(engines);
 }
 
 /* ---- csv ---- */

@@ -30,7 +30,7 @@
 static const char csv_header[] =
 	"variant,repetition,index,commit,subject,phase,status,exit_code,wall_seconds,"
 	"steps_total,steps_cached,cache_bytes,image_bytes,cache_restore_seconds,"
-	"cache_save_seconds,push_seconds,served_bytes,reason\n";
+	"cache_save_seconds,push_seconds,served_bytes,reason,engine\n";
 
 /* ---- small helpers ---- */
 
@@ -126,7 +126,7 @@ char *results_csv_row(json_t *build)
 		"variant", "repetition", "index", "commit", "subject", "phase", "status",
 		"exit_code", "wall_seconds", "steps_total", "steps_cached", "cache_bytes",
 		"image_bytes", "cache_restore_seconds", "cache_save_seconds",
-		"push_seconds", "served_bytes", "reason",
+		"push_seconds", "served_bytes", "reason", "engine",
 	};
 	struct strbuf sb = {0};
 	size_t i;
@@ -144,6 +144,70 @@ char *results_build_key(json_t *build)
 {
 	return xasprintf("%s/%lld/%lld", json_str(build, "variant"),
 			 int_field(build, "repetition"), int_field(build, "index"));
+}
+
+/* ---- engines ---- */
+
+json_t *results_engines(json_t *run)
+{
+	json_t *out = json_array(), *b, *fp, *e;
+	json_t *fps = json_object_get(json_object_get(run, "environment"), "engines");
+	size_t i, k;
+
+	json_array_foreach(json_object_get(run, "builds"), i, b) {
+		const char *name = *json_str(b, "engine") ? json_str(b, "engine") : "default";
+		json_t *found = NULL;
+		json_array_foreach(out, k, e)
+			if (!strcmp(json_str(e, "name"), name))
+				found = e;
+		if (!found) {
+			json_t *id = json_null();
+			json_array_foreach(fps, k, fp)
+				if (!strcmp(json_str(fp, "name"), name) && json_is_string(json_object_get(fp, "engine_id")))
+					id = json_object_get(fp, "engine_id");
+			found = json_pack("{s:s, s:O, s:i}", "name", name, "engine_id", id, "builds", 0);
+			json_array_append_new(out, found);
+		}
+		json_object_set_new(found, "builds", json_integer(json_integer_value(json_object_get(found, "builds")) + 1));
+	}
+	return out;
+}
+
+char *results_engines_names(json_t *engines)
+{
+	struct strbuf sb = {0};
+	json_t *e;
+	size_t i;
+
+	json_array_foreach(engines, i, e)
+		strbuf_printf(&sb, "%s%s", i ? ", " : "", json_str(e, "name"));
+	return sb.buf ? strbuf_detach(&sb) : xstrdup("");
+}
+
+/* An engine's identity: its id when known, else its name. */
+static const char *engine_identity(json_t *e)
+{
+	return *json_str(e, "engine_id") ? json_str(e, "engine_id") : json_str(e, "name");
+}
+
+static bool engines_within(json_t *a, json_t *b)
+{
+	json_t *x, *y;
+	size_t i, k;
+
+	json_array_foreach(a, i, x) {
+		bool found = false;
+		json_array_foreach(b, k, y)
+			found |= !strcmp(engine_identity(x), engine_identity(y));
+		if (!found)
+			return false;
+	}
+	return true;
+}
+
+bool results_engines_same(json_t *a, json_t *b)
+{
+	return engines_within(a, b) && engines_within(b, a);
 }
 
 /* ---- summary ---- */
@@ -340,6 +404,60 @@ done:
 	return error;
 }
 
+/* ---- superseded builds ---- */
+
+/* The index in builds of the build whose key is key, or -1. */
+static long find_key(json_t *builds, const char *key)
+{
+	json_t *b;
+	size_t i;
+
+	json_array_foreach(builds, i, b) {
+		char *k = results_build_key(b);
+		bool same = !strcmp(k, key);
+		free(k);
+		if (same)
+			return (long)i;
+	}
+	return -1;
+}
+
+/*
+ * Put build into run["builds"]: a build of a key already there replaces it
+ * (in its place), and the former one moves to run["superseded"]. That is a
+ * series restarted on another engine after its first one stopped answering:
+ * the earlier builds were finished, and stay on record, but the series'
+ * figures are those of its new engine. A build already superseded, or
+ * already there, is not added twice.
+ */
+enum put { PUT_NOTHING, PUT_ADDED, PUT_REPLACED };
+static enum put put_build(json_t *run, json_t *build)
+{
+	json_t *builds = json_object_get(run, "builds"), *old, *sup = json_object_get(run, "superseded"), *s;
+	char *key = results_build_key(build);
+	long at = find_key(builds, key);
+	size_t i;
+
+	free(key);
+	json_array_foreach(sup, i, s)
+		if (json_equal(s, build))
+			return PUT_NOTHING;
+	if (at < 0) {
+		json_array_append(builds, build);
+		return PUT_ADDED;
+	}
+	old = json_array_get(builds, (size_t)at);
+	if (json_equal(old, build))
+		return PUT_NOTHING;
+	if (!json_is_array(sup)) {
+		sup = json_array();
+		json_object_set_new(run, "superseded", sup);
+	}
+	json_array_append(sup, old);
+	json_array_set(builds, (size_t)at, build);
+	return PUT_REPLACED;
+}
+
 /* ---- create, append, finish ---- */
 
 static struct results *results_alloc(const char *dir)
@@ -444,11 +562,16 @@ int results_append(struct results *r, json_t *build)
 	}
 	if ((error = journal_append(r, line)))
 		goto done;
-	json_array_append(json_object_get(r->run, "builds"), build);
-	row = results_csv_row(build);
-	csv = path_join(r->dir, BUILDS_CSV);
-	if ((error = append_text(csv, row)))
-		goto done;
+	if (put_build(r->run, build) == PUT_REPLACED) {
+		/* a row of builds.csv is replaced: write it whole */
+		if ((error = write_csv(r)))
+			goto done;
+	} else {
+		row = results_csv_row(build);
+		csv = path_join(r->dir, BUILDS_CSV);
+		if ((error = append_text(csv, row)))
+			goto done;
+	}
 	if (monotime_seconds_since(r->run_json_written) >= r->run_json_interval)
 		error = write_run_json(r);
 done:
@@ -489,12 +612,11 @@ static void note_add(struct strbuf *notes, const char *fmt, ...)
 }
 
 /*
- * Read the builds of journal.jsonl into `into` (those whose key is not in
- * `seen` yet), counting them in *added. Lines that are torn or not JSON
- * objects are skipped with a note.
+ * Read the builds of journal.jsonl into run (put_build: those it lacks, and
+ * a later build of a key replacing the earlier one), counting them in
+ * *added. Lines that are torn or not JSON objects are skipped with a note.
  */
-static int read_journal(json_t *into, json_t *seen, size_t *added, struct strbuf *notes,
-			const char *path)
+static int read_journal(json_t *run, size_t *added, struct strbuf *notes, const char *path)
 {
 	char *text = NULL, *p, *nl;
 	long long lineno = 0;
@@ -506,7 +628,6 @@ static int read_journal(json_t *into, json_t *seen, size_t *added, struct strbuf
 	for (p = text; *p; p = nl ? nl + 1 : p + strlen(p)) {
 		json_error_t jerr;
 		json_t *b;
-		char *key;
 		nl = strchr(p, '\n');
 		lineno++;
 		if (nl)
@@ -519,13 +640,8 @@ static int read_journal(json_t *into, json_t *seen, size_t *added, struct strbuf
 			note_add(notes, "%s line %lld is torn or corrupt, skipped", JOURNAL, lineno);
 			continue;
 		}
-		key = results_build_key(b);
-		if (!json_object_get(seen, key)) {
-			json_object_set_new(seen, key, json_true());
-			json_array_append(into, b);
+		if (put_build(run, b) != PUT_NOTHING)
 			(*added)++;
-		}
-		free(key);
 		json_decref(b);
 	}
 done:
@@ -545,8 +661,8 @@ static int load_run(json_t **out, char **missing, const char *dir)
 	bool run_ok = false;
 	struct stat st;
 	struct strbuf notes = {0};
-	json_t *run = NULL, *builds, *seen = json_object(), *b;
-	size_t i, added = 0;
+	json_t *run = NULL, *builds;
+	size_t added = 0;
 	int error = 0;
 
 	*out = NULL;
@@ -586,13 +702,8 @@ static int load_run(json_t **out, char **missing, const char *dir)
 				"environment", "builds", "summary");
 	}
 	builds = json_object_get(run, "builds");
-	json_array_foreach(builds, i, b) {
-		char *key = results_build_key(b);
-		json_object_set_new(seen, key, json_true());
-		free(key);
-	}
 	if (have_journal) {
-		if ((error = read_journal(builds, seen, &added, &notes, journal_path)))
+		if ((error = read_journal(run, &added, &notes, journal_path)))
 			goto done;
 		if (added && run_ok)
 			note_add(&notes, "read %zu build%s from %s not in %s (a run going on, or interrupted)",
@@ -611,7 +722,6 @@ static int load_run(json_t **out, char **missing, const char *dir)
 done:
 	strbuf_release(&notes);
 	json_decref(run);
-	json_decref(seen);
 	free(run_path);
 	free(journal_path);
 	return error;
@@ -623,7 +733,8 @@ int results_load(json_t **out, char **missing, const char *dir)
 }
 
 /*
- * Rewrite the journal (atomically) from run["builds"], one build per line,
+ * Rewrite the journal (atomically) from run["superseded"] then run["builds"]
+ * (the later line of a key wins when it is read back), one build per line,
  * and reopen it for append; then builds.csv and run.json.
  */
 static int rewrite_all(struct results *r)
@@ -634,15 +745,17 @@ static int rewrite_all(struct results *r)
 	size_t i;
 	int error = 0;
 
-	json_array_foreach(json_object_get(r->run, "builds"), i, b) {
-		char *line = json_dumps(b, JSON_COMPACT);
-		if (!line) {
-			error = bench_error_set(BENCH_ERROR, "cannot encode a build record");
-			goto done;
+	for (int pass = 0; pass < 2; pass++) {
+		json_array_foreach(json_object_get(r->run, pass ? "builds" : "superseded"), i, b) {
+			char *line = json_dumps(b, JSON_COMPACT);
+			if (!line) {
+				error = bench_error_set(BENCH_ERROR, "cannot encode a build record");
+				goto done;
+			}
+			strbuf_puts(&lines, line);
+			strbuf_puts(&lines, "\n");
+			free(line);
 		}
-		strbuf_puts(&lines, line);
-		strbuf_puts(&lines, "\n");
-		free(line);
 	}
 	if (r->journal_fd >= 0)
 		close(r->journal_fd);

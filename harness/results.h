@@ -14,10 +14,16 @@
  * changed_since_previous, reason, and the world's extras
  * (cache_restore_seconds, cache_save_seconds, push_seconds, served_bytes,
  * registry_bytes, registry_sent_bytes) when present. state.json (runstate.h)
- * sits beside them. Killing bench at any moment loses no finished
+ * sits beside them, and the engine it was built on. Killing bench at any moment loses no finished
  * build: the journal line is on disk before the next build starts, and every
  * reader (results_load, results_reopen) takes the journal's builds that
  * run.json does not have yet.
+ *
+ * A key (variant/repetition/index) has one build in run["builds"]. When a
+ * series is built again on another engine (its first engine stopped
+ * answering), the later build of a key replaces the earlier one there, which
+ * moves to run["superseded"]; the journal keeps both lines, the later
+ * winning when it is read back.
  */
 #ifndef BENCH_RESULTS_H
 #define BENCH_RESULTS_H
@@ -63,7 +69,8 @@ int results_drop_series(struct results *r, const char *variant, int repetition);
 
 /* Append one finished build (reference stolen): journal line + fsync, builds.csv
  * row, then run.json rewritten atomically with the summary recomputed when it
- * was last written r->run_json_interval seconds ago or more. */
+ * was last written r->run_json_interval seconds ago or more. A build of a key
+ * already there replaces it (see above). */
 int results_append(struct results *r, json_t *build);
 
 /* Write run.json once more (with "finished": true when complete). */
@@ -95,5 +102,16 @@ char *results_csv_row(json_t *build);
 /* The journal record key of a build: "variant/repetition/index". Used by
  * resume to skip finished builds. Caller frees. */
 char *results_build_key(json_t *build);
+
+/* The engines a run's builds were made on, in the order of their first
+ * build: [{"name", "engine_id" (from environment.engines, or null),
+ * "builds": how many}]. A build without "engine" (a run from before
+ * engines) was made on "default". New reference. */
+json_t *results_engines(json_t *run);
+/* Their names, ", "-separated. Caller frees. */
+char *results_engines_names(json_t *engines);
+/* Do two such lists name the same engines (by engine id, by name where a
+ * list lacks the id)? */
+bool results_engines_same(json_t *a, json_t *b);
 
 #endif

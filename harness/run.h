@@ -34,6 +34,7 @@ struct run_options {
 	bool force;               /* --force: resume even when the scenario changed */
 	const char *work_dir;     /* --work DIR: kept afterwards (tests look inside) */
 	bool keep_images;         /* --keep-images: leave the engine as the last build left it */
+	const char *engines;      /* --engines a,b: overrides the scenario's engines */
 	bool dry_run, quiet;
 	/* for cmd_run.c's end of the run (run.c only replays): */
 	bool no_plot;

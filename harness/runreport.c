@@ -44,6 +44,31 @@ static void print_not_ok(FILE *f, json_t *run)
 	}
 }
 
+/* A run over several engines: how many builds each made, which were lost,
+ * how many builds were made again elsewhere. */
+static void print_engines(FILE *f, json_t *run)
+{
+	json_t *engines = results_engines(run), *e, *fp;
+	json_t *fps = json_object_get(json_object_get(run, "environment"), "engines");
+	size_t i, nsup = json_array_size(json_object_get(run, "superseded"));
+
+	if (json_array_size(engines) > 1 || nsup) {
+		fputs("\nengines:", f);
+		json_array_foreach(engines, i, e)
+			fprintf(f, "%s %s (%lld builds)", i ? "," : "", json_string_value(json_object_get(e, "name")),
+				(long long)json_integer_value(json_object_get(e, "builds")));
+		fputs("\n", f);
+	}
+	json_array_foreach(fps, i, fp)
+		if (json_is_string(json_object_get(fp, "lost")))
+			fprintf(f, "engine %s stopped answering: %s\n", json_string_value(json_object_get(fp, "name")),
+				json_string_value(json_object_get(fp, "lost")));
+	if (nsup)
+		fprintf(f, "%zu build%s made on a lost engine %s made again on another (kept in run.json's "
+			"\"superseded\")\n", nsup, nsup == 1 ? "" : "s", nsup == 1 ? "was" : "were");
+	json_decref(engines);
+}
+
 void runreport_print(FILE *f, json_t *run)
 {
 	json_t *summary = json_object_get(run, "summary"), *s;
@@ -73,6 +98,7 @@ void runreport_print(FILE *f, json_t *run)
 		fprintf(f, " %4lld/%-3lld\n", (long long)json_integer_value(json_object_get(s, "ok")),
 			(long long)json_integer_value(json_object_get(s, "builds")));
 	}
+	print_engines(f, run);
 	print_not_ok(f, run);
 }
 

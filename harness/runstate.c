@@ -83,6 +83,28 @@ void runstate_set_world(struct runstate *st, int index_port, int registry_port)
 							"registry_port", registry_port));
 }
 
+bool runstate_runner(const struct runstate *st, const char *engine, struct world_resume *out)
+{
+	json_t *w = json_object_get(json_object_get(st->doc, "runners"), engine);
+
+	memset(out, 0, sizeof(*out));
+	if (!json_is_object(w))
+		return false;
+	out->index_port = (int)json_integer_value(json_object_get(w, "index_port"));
+	out->registry_port = (int)json_integer_value(json_object_get(w, "registry_port"));
+	return out->index_port > 0 && out->registry_port > 0;
+}
+
+void runstate_set_runner(struct runstate *st, const char *engine, const struct world_resume *ports)
+{
+	json_t *runners = json_object_get(st->doc, "runners");
+
+	if (!json_is_object(runners))
+		json_object_set_new(st->doc, "runners", runners = json_object());
+	json_object_set_new(runners, engine, json_pack("{s:i, s:i}", "index_port", ports->index_port,
+						       "registry_port", ports->registry_port));
+}
+
 /* ---- fingerprints ---- */
 
 static int compare_strings(const void *a, const void *b)

@@ -10,6 +10,8 @@
  *    "world": {"index_port": N,              the index's port: a build arg
  *              "registry_port": N},          (PIP_INDEX_URL), and the
  *                                            registry's, in every ref
+ *    "runners": {"ENGINE": {"index_port": N, each engine's runner's ports
+ *               "registry_port": N}},        (a run of several engines)
  *    "series": {"VARIANT/REP": {
  *        "builds": K,                        builds recorded when saved
  *        "cache": {"latest_key", "registry_ref"},   cache.h's cache_state
@@ -57,6 +59,10 @@ void runstate_set_marker(struct runstate *st, const char *marker);
 /* The saved ports into *out; false when none were saved. */
 bool runstate_world(const struct runstate *st, struct world_resume *out);
 void runstate_set_world(struct runstate *st, int index_port, int registry_port);
+/* The ports of the world's runner of engine `engine` (a run of several
+ * engines: each has its own, see world.h), as above. */
+bool runstate_runner(const struct runstate *st, const char *engine, struct world_resume *out);
+void runstate_set_runner(struct runstate *st, const char *engine, const struct world_resume *ports);
 
 /* After build number `builds` (1-based) of series s of variant v,
  * repetition rep, was recorded: its cache state and fingerprint. */

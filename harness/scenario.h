@@ -77,6 +77,10 @@ struct world_settings {
 				     before answering 429 ("N/s" is stored as 60N); 0 = unlimited */
 	double gha_retry_after;   /* seconds of the Retry-After sent with a 429; default 1 */
 	char *base_image;         /* local image used as FROM, e.g. "bench/python:3.12.7-slim" */
+	char *listen;             /* the IPv4 address the index and the registry's proxies
+				     bind to; default "127.0.0.1", "0.0.0.0": every interface */
+	char *address;            /* the host the builds are told (index URLs, registry refs):
+				     how the engines reach the world; default: listen */
 	unsigned seed;
 	int line;
 };

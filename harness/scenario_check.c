@@ -134,6 +134,10 @@ void scen_check(struct parser *p)
 	}
 	if (world && !scen_key_line(&p->world, SEC_WORLD, "kind"))
 		scen_add_error(p, s->world.line, "missing required key 'kind' in [world]");
+	if (world && s->world.listen && !strcmp(s->world.listen, "0.0.0.0") && !s->world.address)
+		scen_add_error(p, scen_key_line(&p->world, SEC_WORLD, "listen"), "listen = 0.0.0.0 needs "
+			       "address = HOST in [world]: the host or IPv4 address the engines reach this "
+			       "machine at");
 	if (s->gate.reference && strcmp(s->gate.reference, "none")) /* none: no reference */
 		check_reference(p);
 }

@@ -139,6 +139,12 @@ static const struct key_def keys[] = {
 	{.sec = SEC_WORLD, .name = "base_image", .kind = KIND_STRING, .off = WORLD(base_image),
 	 .ok = scen_is_word, .hint = "an image reference without spaces",
 	 .def = DEFAULT_BASE_IMAGE, .help = "a local image used as FROM"},
+	{.sec = SEC_WORLD, .name = "listen", .kind = KIND_STRING, .off = WORLD(listen),
+	 .ok = scen_is_ipv4, .hint = "an IPv4 address: 127.0.0.1, 0.0.0.0 or one of this machine's",
+	 .def = "127.0.0.1", .help = "the address the index and the registry listen on"},
+	{.sec = SEC_WORLD, .name = "address", .kind = KIND_STRING, .off = WORLD(address),
+	 .ok = scen_is_host, .hint = "a host name or IPv4 address the engines reach this machine at",
+	 .help = "the host builds reach the world at (default: listen)"},
 	{.sec = SEC_WORLD, .name = "seed", .kind = KIND_UNSIGNED, .off = WORLD(seed), .min = 0,
 	 .max = UINT_MAX, .def = "1", .help = "seeds the generated repository and files"},
 

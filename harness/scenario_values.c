@@ -4,6 +4,7 @@
  * mount targets) and the setters of keys no generic kind covers (build args,
  * secrets, Dockerfiles, cache keys, builders). See scenario_int.h.
  */
+#include <arpa/inet.h>
 #include "scenario_int.h"
 #include "builder.h"
 #include "util.h"
@@ -214,6 +215,17 @@ bool scen_is_engine(const char *v)
 		if (!isalnum((unsigned char)*c) && !strchr("_.+-", *c))
 			return false;
 	return true;
+}
+
+bool scen_is_ipv4(const char *v)
+{
+	unsigned char buf[4];
+	return inet_pton(AF_INET, v, buf) == 1;
+}
+
+bool scen_is_host(const char *v)
+{
+	return !strchr(v, ':') && is_host_port(v, false);
 }
 
 /* ---- helpers for setters ---- */

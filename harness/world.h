@@ -1,6 +1,7 @@
 /*
  * world.h: the emulated world of scenarios/cafeboo.ini, everything on
- * 127.0.0.1, started and stopped by bench for the run:
+ * 127.0.0.1 (or the [world] listen address, for engines on other machines),
+ * started and stopped by bench for the run:
  *   - a generated git repository modeled on the cafeboo AI service;
  *   - a PEP 503 package index with generated wheels (sizes proportional to
  *     the real ones, payload compressing about 2:1) and the model files,
@@ -84,11 +85,13 @@ const char *world_repo_path(const struct world *w);
  * BASE_IMAGE. Appended as "KEY=VALUE". */
 void world_build_args(const struct world *w, struct strvec *args);
 
-/* The same for an index at index_origin ("http://127.0.0.1:PORT"), without a
- * running world (bench run --dry-run shows a placeholder port). */
+/* The same for an index at index_origin ("http://HOST:PORT"; PIP_TRUSTED_HOST
+ * is its HOST), without a running world (bench run --dry-run shows a
+ * placeholder port). */
 void world_build_args_at(struct strvec *args, const char *index_origin, const char *base_image);
 
-/* "127.0.0.1:PORT" of the registry (its paced proxy). Owned by w. */
+/* "ADDRESS:PORT" of the registry (its paced proxy; ADDRESS: [world] address,
+ * by default its listen address, 127.0.0.1). Owned by w. */
 const char *world_registry(const struct world *w);
 
 /* Per-build counters of the emulated internet. */
@@ -128,5 +131,35 @@ int world_paced_copy(double *seconds, struct world *w, const char *dst, const ch
 
 /* Sizes, ports, scale and bandwidths, for run.json. New reference. */
 json_t *world_describe(const struct world *w);
+
+/*
+ * Runners: each engine of a run is a CI runner of its own, so each gets its
+ * own view of the world: its own link (runner_bandwidth), its own ports for
+ * the index and the registry's proxy (the one registry and the files are
+ * shared), and so its own counters: the builds of two engines at once each
+ * count what they fetched. Runner 0 is what the functions above use; a run
+ * of n engines adds n - 1 more with world_add_runner before its builds.
+ */
+int world_add_runner(int *index, struct world *w);
+/* The same, on the ports of *want (a resumed run's runner) when they can
+ * be bound, else on others (said so): world_runner_ports tells which. */
+int world_add_runner_at(int *index, struct world *w, const struct world_resume *want);
+void world_runner_ports(const struct world *w, int runner, struct world_resume *out);
+int world_runners(const struct world *w);
+void world_runner_build_args(const struct world *w, int runner, struct strvec *args);
+const char *world_runner_registry(const struct world *w, int runner);
+void world_runner_counters_reset(struct world *w, int runner);
+int64_t world_runner_served_bytes(const struct world *w, int runner);
+int64_t world_runner_served_requests(const struct world *w, int runner);
+int world_runner_paced_copy(double *seconds, struct world *w, int runner, const char *dst, const char *src);
+int64_t world_runner_registry_bytes(const struct world *w, int runner);
+int64_t world_runner_registry_sent_bytes(const struct world *w, int runner);
+/* Each runner has its own GitHub cache service (one series runs on a runner
+ * at a time, and a series starts its service empty): world_gha_* above are
+ * runner 0's. */
+int world_runner_gha_start(struct world *w, int runner);
+void world_runner_gha_stop(struct world *w, int runner);
+const char *world_runner_gha_url(const struct world *w, int runner);
+bool world_runner_gha_counters(struct ghacache_counters *out, struct world *w, int runner);
 
 #endif

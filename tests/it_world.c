@@ -201,11 +201,65 @@ static void test_push_is_paced(void **state)
 	close(lock);
 }
 
+/* A run of several engines: each runner has its own ports and its own
+ * GitHub cache service (a series restarting its service leaves the other
+ * runner's alone), and a resumed run gets each runner's ports again. */
+static void test_runners(void **state)
+{
+	struct world_settings ws = {
+		.enabled = true, .kind = "cafeboo", .scale = 0.001, .bandwidth = 50e6,
+		.base_image = "bench/python:3.12.7-slim", .seed = 1};
+	struct world *w = NULL;
+	struct world_resume p0, p1, again;
+	char tmp[] = "/tmp/bench-it-runners-XXXXXX", *wdir, *url0;
+	int k = -1;
+	(void)state;
+
+	assert_non_null(mkdtemp(tmp));
+	wdir = path_join(tmp, "world");
+	if (world_start(&w, &ws, NULL, wdir, log_line, NULL) < 0)
+		fail_msg("world_start: %s", bench_error_last());
+	assert_int_equal(world_add_runner(&k, w), 0);
+	assert_int_equal(k, 1);
+	assert_int_equal(world_runners(w), 2);
+	world_runner_ports(w, 0, &p0);
+	world_runner_ports(w, 1, &p1);
+	assert_int_equal(p0.index_port, world_index_port(w));
+	assert_int_not_equal(p0.index_port, p1.index_port);
+	assert_int_not_equal(p0.registry_port, p1.registry_port);
+
+	assert_int_equal(world_runner_gha_start(w, 0), 0);
+	assert_int_equal(world_runner_gha_start(w, 1), 0);
+	url0 = xstrdup(world_runner_gha_url(w, 0));
+	assert_string_equal(url0, world_gha_url(w));
+	assert_string_not_equal(url0, world_runner_gha_url(w, 1));
+	assert_int_equal(world_runner_gha_start(w, 1), 0); /* runner 1's next series */
+	assert_string_equal(world_runner_gha_url(w, 0), url0);
+	world_runner_gha_stop(w, 1);
+	assert_null(world_runner_gha_url(w, 1));
+	assert_string_equal(world_runner_gha_url(w, 0), url0);
+	world_keep(w);
+	world_stop(w);
+
+	w = NULL;
+	if (world_start_resumed(&w, &ws, NULL, wdir, &p0, log_line, NULL) < 0)
+		fail_msg("world_start_resumed: %s", bench_error_last());
+	assert_int_equal(world_add_runner_at(&k, w, &p1), 0);
+	world_runner_ports(w, 1, &again);
+	assert_int_equal(again.index_port, p1.index_port);
+	assert_int_equal(again.registry_port, p1.registry_port);
+	world_stop(w);
+	free(url0);
+	free(wdir);
+	rm_rf(tmp);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pip_in_a_build_and_push),
 		cmocka_unit_test(test_push_is_paced),
+		cmocka_unit_test(test_runners),
 	};
 	return cmocka_run_group_tests_name("integration: the emulated world on the real engine", tests, NULL, NULL);
 }

@@ -358,12 +358,14 @@ static void test_environment(void **state)
 			"version --format {{.Client.Version}}\n"
 			"version --format {{.Server.Version}}\n"
 			"buildx version\n"
-			"info --format {{.Driver}}\n" :
+			"info --format {{.Driver}}\n"
+			"info --format {{json .}}\n" :
 			"version --format {{.Client.Version}}\n"
 			"version --format {{.Server.Version}}\n"
 			"version --format {{.Client.Version}}\n"
 			"buildx version\n"
-			"info --format {{.Driver}}\n");
+			"info --format {{.Driver}}\n"
+			"info --format {{json .}}\n");
 		free(args);
 		args = NULL;
 	}

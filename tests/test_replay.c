@@ -9,6 +9,7 @@
 #include "gitfixture.h"
 
 #include "error.h"
+#include "checkout.h"
 #include "replay.h"
 #include "util.h"
 
@@ -516,6 +517,46 @@ static void file_identity(const char *dir, const char *rel, struct stat *st)
  * fresh checkout of that commit writes, and a file no commit touches is
  * never rewritten (same inode, same mtime).
  */
+/* A run of several engines: each engine's work tree holds its own commit,
+ * whatever the others check out (checkouts_dir_at). */
+static void test_tree_per_engine(void **state)
+{
+	struct world *w = *state;
+	struct checkouts co;
+	char *work = path_join(w->tmp, "work"), *text = NULL, *path;
+	const char *d0 = NULL, *d1 = NULL;
+
+	assert_int_equal(mkdir_p(work), 0);
+	assert_int_equal(checkouts_open(&co, work, w->dir, "last:3"), 0); /* c3 m c5 */
+	assert_int_equal(co.count, 3);
+	assert_int_equal(checkouts_dir_at(&d0, &co, 0, 0), 0);
+	assert_int_equal(checkouts_dir_at(&d1, &co, 1, 2), 0);
+	assert_string_not_equal(d0, d1);
+	path = path_join(d0, "Dockerfile");
+	assert_int_equal(read_file(&text, NULL, path), 0);
+	assert_string_equal(text, "FROM scratch\nCOPY . /\n"); /* c3, though tree 1 holds c5 */
+	free(text);
+	free(path);
+	path = path_join(d0, "README");
+	assert_true(path_exists(path));
+	free(path);
+	path = path_join(d1, "Dockerfile");
+	assert_int_equal(read_file(&text, NULL, path), 0);
+	assert_string_equal(text, "FROM busybox\n");
+	free(text);
+	free(path);
+	path = path_join(d1, "README");
+	assert_false(path_exists(path));
+	free(path);
+	/* tree 0 moves on by itself */
+	assert_int_equal(checkouts_dir_at(&d0, &co, 0, 2), 0);
+	path = path_join(d0, "README");
+	assert_false(path_exists(path));
+	free(path);
+	checkouts_release(&co);
+	free(work);
+}
+
 static void test_incremental_tree(void **state)
 {
 	struct world *w = *state;
@@ -688,6 +729,7 @@ int main(void)
 		cmocka_unit_test(test_has_file),
 		cmocka_unit_test(test_checkout_leaves_user_tree_alone),
 		cmocka_unit_test(test_incremental_tree),
+		cmocka_unit_test(test_tree_per_engine),
 		cmocka_unit_test(test_bare_repository),
 		cmocka_unit_test(test_unborn_head),
 	};

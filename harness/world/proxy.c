@@ -263,10 +263,11 @@ static void *accept_main(void *arg)
 
 int proxy_start(struct proxy **out, int upstream_port, double rate, struct pace_link *link)
 {
-	return proxy_start_at(out, upstream_port, rate, link, 0);
+	return proxy_start_at(out, "127.0.0.1", upstream_port, rate, link, 0);
 }
 
-int proxy_start_at(struct proxy **out, int upstream_port, double rate, struct pace_link *link, int port)
+int proxy_start_at(struct proxy **out, const char *addr, int upstream_port, double rate, struct pace_link *link,
+		   int port)
 {
 	struct proxy *p = xcalloc(1, sizeof(*p));
 	struct sockaddr_in sa;
@@ -283,7 +284,11 @@ int proxy_start_at(struct proxy **out, int upstream_port, double rate, struct pa
 	atomic_init(&p->bytes[PROXY_DOWN], 0);
 	memset(&sa, 0, sizeof(sa));
 	sa.sin_family = AF_INET;
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (inet_pton(AF_INET, addr, &sa.sin_addr) != 1) {
+		p->listen_fd = -1; /* nothing opened for proxy_stop to close */
+		error = bench_error_set(BENCH_EINVALID, "cannot listen on '%s': not an IPv4 address", addr);
+		goto done;
+	}
 	sa.sin_port = htons((uint16_t)port);
 	p->listen_fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (p->listen_fd >= 0) {
@@ -295,7 +300,7 @@ int proxy_start_at(struct proxy **out, int upstream_port, double rate, struct pa
 	}
 	if (p->listen_fd < 0 || bind(p->listen_fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
 	    listen(p->listen_fd, 128) < 0 || getsockname(p->listen_fd, (struct sockaddr *)&sa, &len) < 0) {
-		error = bench_error_errno(BENCH_ESETUP, "cannot listen on 127.0.0.1 for the proxy to port %d",
+		error = bench_error_errno(BENCH_ESETUP, "cannot listen on %s for the proxy to port %d", addr,
 					  upstream_port);
 		goto done;
 	}

@@ -28,12 +28,16 @@ enum proxy_direction {
  * NULL) must outlive the proxy. */
 int proxy_start(struct proxy **out, int upstream_port, double rate, struct pace_link *link);
 
-/* The same on a given port (0: any): a resumed run's image and cache refs
- * name it. BENCH_ESETUP when it cannot be bound. */
-int proxy_start_at(struct proxy **out, int upstream_port, double rate, struct pace_link *link, int port);
+/* The same, listening on the IPv4 address addr ("0.0.0.0": every
+ * interface) instead of 127.0.0.1 (the upstream stays on 127.0.0.1), on a
+ * given port (0: any): a resumed run's image and cache refs name it.
+ * BENCH_EINVALID for a bad addr, BENCH_ESETUP when it cannot be bound. */
+int proxy_start_at(struct proxy **out, const char *addr, int upstream_port, double rate, struct pace_link *link,
+		   int port);
 
 /* Stop accepting, cut the open connections, wait for every thread, free p.
  * NULL is fine. */
+
 void proxy_stop(struct proxy *p);
 
 /* The bound port. */

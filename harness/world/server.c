@@ -222,10 +222,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 int server_start(struct server **out, const char *root, double bandwidth, double latency,
 		 struct pace_link *link)
 {
-	return server_start_at(out, root, bandwidth, latency, link, 0);
+	return server_start_at(out, "127.0.0.1", root, bandwidth, latency, link, 0);
 }
 
-int server_start_at(struct server **out, const char *root, double bandwidth, double latency,
+int server_start_at(struct server **out, const char *listen, const char *root, double bandwidth, double latency,
 		    struct pace_link *link, int port)
 {
 	struct server *s = xcalloc(1, sizeof(*s));
@@ -248,7 +248,10 @@ int server_start_at(struct server **out, const char *root, double bandwidth, dou
 	memset(&addr, 0, sizeof(addr));
 	addr.sin_family = AF_INET;
 	addr.sin_port = htons((uint16_t)port);
-	addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (inet_pton(AF_INET, listen, &addr.sin_addr) != 1) {
+		error = bench_error_set(BENCH_EINVALID, "cannot listen on '%s': not an IPv4 address", listen);
+		goto done;
+	}
 	s->daemon = MHD_start_daemon(
 		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL,
 		0, NULL, NULL, on_request, s,
@@ -257,8 +260,8 @@ int server_start_at(struct server **out, const char *root, double bandwidth, dou
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)120,
 		MHD_OPTION_END);
 	if (!s->daemon) {
-		error = port ? bench_error_set(BENCH_ESETUP, "cannot start the world's http server on 127.0.0.1:%d", port)
-			     : bench_error_set(BENCH_ESETUP, "cannot start the world's http server on 127.0.0.1");
+		error = port ? bench_error_set(BENCH_ESETUP, "cannot start the world's http server on %s:%d", listen, port)
+			     : bench_error_set(BENCH_ESETUP, "cannot start the world's http server on %s", listen);
 		goto done;
 	}
 	info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);

@@ -21,12 +21,15 @@ struct server;
 int server_start(struct server **out, const char *root, double bandwidth, double latency,
 		 struct pace_link *link);
 
-/* The same on a given port (0: any): a resumed run serves on the port its
- * builds were given. BENCH_ESETUP when the port cannot be bound. */
-int server_start_at(struct server **out, const char *root, double bandwidth, double latency,
+/* The same, listening on the IPv4 address listen ("0.0.0.0": every
+ * interface) instead of 127.0.0.1, on a given port (0: any): a resumed run
+ * serves on the port its builds were given. BENCH_EINVALID for a bad
+ * address, BENCH_ESETUP when the port cannot be bound. */
+int server_start_at(struct server **out, const char *listen, const char *root, double bandwidth, double latency,
 		    struct pace_link *link, int port);
 
 /* Stop serving (open transfers are cut) and free s. NULL is allowed. */
+
 void server_stop(struct server *s);
 
 /* The bound port. */

@@ -27,6 +27,17 @@
 #include "world/server.h"
 #include "world/wheels.h"
 
+/* What one more runner (an engine of the run past the first) has of its
+ * own: its link, and the index and proxy ports that pace and count for it. */
+struct world_runner {
+	struct pace_link *link;
+	struct server *server;
+	struct proxy *proxy;
+	char *registry_addr;
+	struct ghacache *gha;           /* while a gha series runs on it, or NULL */
+	char *gha_dir;                  /* its entries */
+};
+
 /* Everything lives under dir (work_dir/world), which world_stop removes. */
 struct world {
 	const struct world_settings *s; /* the caller's */
@@ -44,6 +55,8 @@ struct world {
 	void (*log)(void *ctx, const char *msg);
 	void *log_ctx;
 	bool keep;                      /* world_stop keeps the registry's storage */
+	struct world_runner *runners;   /* runners 1.. (world_add_runner) */
+	int nrunners;                   /* of them */
 };
 
 static void note(struct world *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -60,6 +73,17 @@ static void note(struct world *w, const char *fmt, ...)
 	w->log(w->log_ctx, msg);
 }
 
+/* The address the world's servers bind to, and the one builds are told. */
+static const char *listen_of(const struct world *w)
+{
+	return w->s->listen && *w->s->listen ? w->s->listen : "127.0.0.1";
+}
+
+static const char *address_of(const struct world *w)
+{
+	return w->s->address && *w->s->address ? w->s->address : listen_of(w);
+}
+
 int world_start(struct world **out, const struct world_settings *s, const struct engine *e,
 		const char *work_dir, void (*log)(void *ctx, const char *msg), void *log_ctx)
 {
@@ -73,15 +97,17 @@ static int start_listeners(struct world *w, const struct world_resume *resume)
 	const struct world_settings *s = w->s;
 	int want = resume ? resume->registry_port : 0, error;
 
-	error = proxy_start_at(&w->proxy, registry_port(w->registry), s->registry_bandwidth, w->link, want);
+	error = proxy_start_at(&w->proxy, listen_of(w), registry_port(w->registry), s->registry_bandwidth, w->link,
+			       want);
 	if (error && want) {
 		note(w, "world: the registry's port %d is taken (%s); the registry is on another", want,
 		     bench_error_last());
-		error = proxy_start(&w->proxy, registry_port(w->registry), s->registry_bandwidth, w->link);
+		error = proxy_start_at(&w->proxy, listen_of(w), registry_port(w->registry), s->registry_bandwidth,
+				       w->link, 0);
 	}
 	if (error)
 		return error;
-	w->registry_addr = xasprintf("127.0.0.1:%d", proxy_port(w->proxy));
+	w->registry_addr = xasprintf("%s:%d", address_of(w), proxy_port(w->proxy));
 	return 0;
 }
 
@@ -90,11 +116,11 @@ static int start_server(struct world *w, const struct world_resume *resume)
 	const struct world_settings *s = w->s;
 	int want = resume ? resume->index_port : 0, error;
 
-	error = server_start_at(&w->server, w->files_dir, s->bandwidth, s->latency, w->link, want);
+	error = server_start_at(&w->server, listen_of(w), w->files_dir, s->bandwidth, s->latency, w->link, want);
 	if (error && want) {
 		note(w, "world: the index's port %d is taken (%s); the index is on another", want,
 		     bench_error_last());
-		error = server_start(&w->server, w->files_dir, s->bandwidth, s->latency, w->link);
+		error = server_start_at(&w->server, listen_of(w), w->files_dir, s->bandwidth, s->latency, w->link, 0);
 	}
 	return error;
 }
@@ -157,7 +183,7 @@ int world_start_resumed(struct world **out, const struct world_settings *s, cons
 
 	if ((error = start_server(w, resume)))
 		goto done;
-	note(w, "world: index at http://127.0.0.1:%d/simple/, registry at %s (paced, in front of %s)",
+	note(w, "world: index at http://%s:%d/simple/, registry at %s (paced, in front of %s)", address_of(w),
 	     server_port(w->server), w->registry_addr, registry_address(w->registry));
 	*out = w;
 	w = NULL;
@@ -171,6 +197,15 @@ void world_stop(struct world *w)
 {
 	if (!w)
 		return;
+	for (int i = 0; i < w->nrunners; i++) {
+		world_runner_gha_stop(w, i + 1);
+		free(w->runners[i].gha_dir);
+		server_stop(w->runners[i].server);
+		proxy_stop(w->runners[i].proxy);
+		pace_link_free(w->runners[i].link);
+		free(w->runners[i].registry_addr);
+	}
+	free(w->runners);
 	world_gha_stop(w);
 	server_stop(w->server);
 	proxy_stop(w->proxy);
@@ -249,17 +284,17 @@ const char *world_repo_path(const struct world *w)
 
 void world_build_args_at(struct strvec *args, const char *index_origin, const char *base_image)
 {
+	const char *host = strstr(index_origin, "://") ? strstr(index_origin, "://") + 3 : index_origin;
+
 	strvec_pushf(args, "PIP_INDEX_URL=%s/simple/", index_origin);
-	strvec_push(args, "PIP_TRUSTED_HOST=127.0.0.1");
+	strvec_pushf(args, "PIP_TRUSTED_HOST=%.*s", (int)strcspn(host, ":/"), host);
 	strvec_pushf(args, "MODEL_BASE_URL=%s/storage", index_origin);
 	strvec_pushf(args, "BASE_IMAGE=%s", base_image);
 }
 
 void world_build_args(const struct world *w, struct strvec *args)
 {
-	char *origin = xasprintf("http://127.0.0.1:%d", server_port(w->server));
-	world_build_args_at(args, origin, w->base_image);
-	free(origin);
+	world_runner_build_args(w, 0, args);
 }
 
 const char *world_base_image(const struct world *w)
@@ -315,9 +350,25 @@ int64_t world_registry_sent_bytes(const struct world *w)
 
 /* ---- GitHub's cache service ---- */
 
-int world_gha_start(struct world *w)
+/* Runner i's service and its folder: 0 is the world's own. */
+static void gha_slot(struct world *w, int runner, struct ghacache ***gha, char ***dir, struct pace_link **link)
+{
+	if (runner <= 0 || runner > w->nrunners) {
+		*gha = &w->gha;
+		*dir = &w->gha_dir;
+		*link = w->link;
+	} else {
+		*gha = &w->runners[runner - 1].gha;
+		*dir = &w->runners[runner - 1].gha_dir;
+		*link = w->runners[runner - 1].link;
+	}
+}
+
+int world_runner_gha_start(struct world *w, int runner)
 {
 	const struct world_settings *s = w->s;
+	struct ghacache **gha;
+	char **dir;
 	struct ghacache_settings gs = {
 		/* the same backend as actions/cache, reached over the same link */
 		.bandwidth = s->cache_bandwidth,
@@ -326,33 +377,71 @@ int world_gha_start(struct world *w)
 		.rate_limit = s->gha_rate_limit,
 		.rate_period = 60,
 		.retry_after = s->gha_retry_after,
-		.link = w->link,
 	};
 	int error;
 
-	world_gha_stop(w);
-	if (!w->gha_dir)
-		w->gha_dir = path_join(w->dir, "gha");
-	if ((error = rm_rf(w->gha_dir)) < 0 || (error = ghacache_start(&w->gha, &gs, w->gha_dir)) < 0)
+	world_runner_gha_stop(w, runner);
+	gha_slot(w, runner, &gha, &dir, &gs.link);
+	if (!*dir)
+		*dir = runner > 0 ? xasprintf("%s/gha-%d", w->dir, runner) : path_join(w->dir, "gha");
+	if ((error = rm_rf(*dir)) < 0 || (error = ghacache_start(gha, &gs, *dir)) < 0)
 		return bench_error_wrap(error, "cannot start the GitHub cache service");
-	note(w, "world: GitHub cache service at %s (quota %.1f MB)", ghacache_url(w->gha),
-	     (double)gs.quota / 1e6);
+	note(w, "world: GitHub cache service at %s (quota %.1f MB)", ghacache_url(*gha), (double)gs.quota / 1e6);
 	return 0;
+}
+
+void world_runner_gha_stop(struct world *w, int runner)
+{
+	struct ghacache **gha;
+	struct pace_link *link;
+	char **dir;
+
+	gha_slot(w, runner, &gha, &dir, &link);
+	if (!*gha)
+		return;
+	ghacache_stop(*gha);
+	*gha = NULL;
+	rm_rf(*dir);
+	bench_error_clear();
+}
+
+const char *world_runner_gha_url(const struct world *w, int runner)
+{
+	struct ghacache **gha;
+	struct pace_link *link;
+	char **dir;
+
+	gha_slot((struct world *)w, runner, &gha, &dir, &link);
+	return *gha ? ghacache_url(*gha) : NULL;
+}
+
+bool world_runner_gha_counters(struct ghacache_counters *out, struct world *w, int runner)
+{
+	struct ghacache **gha;
+	struct pace_link *link;
+	char **dir;
+
+	memset(out, 0, sizeof(*out));
+	gha_slot(w, runner, &gha, &dir, &link);
+	if (!*gha)
+		return false;
+	ghacache_counters(out, *gha);
+	return true;
+}
+
+int world_gha_start(struct world *w)
+{
+	return world_runner_gha_start(w, 0);
 }
 
 void world_gha_stop(struct world *w)
 {
-	if (!w->gha)
-		return;
-	ghacache_stop(w->gha);
-	w->gha = NULL;
-	rm_rf(w->gha_dir);
-	bench_error_clear();
+	world_runner_gha_stop(w, 0);
 }
 
 const char *world_gha_url(const struct world *w)
 {
-	return w->gha ? ghacache_url(w->gha) : NULL;
+	return world_runner_gha_url(w, 0);
 }
 
 int world_gha_token(char **out, const struct world *w, double lifetime)
@@ -363,11 +452,7 @@ int world_gha_token(char **out, const struct world *w, double lifetime)
 
 bool world_gha_counters(struct ghacache_counters *out, struct world *w)
 {
-	memset(out, 0, sizeof(*out));
-	if (!w->gha)
-		return false;
-	ghacache_counters(out, w->gha);
-	return true;
+	return world_runner_gha_counters(out, w, 0);
 }
 
 static bool interrupted(void *ctx)
@@ -384,7 +469,7 @@ int world_paced_copy(double *seconds, struct world *w, const char *dst, const ch
 json_t *world_describe(const struct world *w)
 {
 	json_t *o = json_object();
-	char *url = xasprintf("http://127.0.0.1:%d/simple/", server_port(w->server));
+	char *url = xasprintf("http://%s:%d/simple/", address_of(w), server_port(w->server));
 
 	json_object_set_new(o, "kind", json_string(w->s->kind ? w->s->kind : "cafeboo"));
 	json_object_set_new(o, "scale", json_real(w->s->scale));
@@ -399,6 +484,8 @@ json_t *world_describe(const struct world *w)
 	json_object_set_new(o, "gha_retry_after", json_real(w->s->gha_retry_after));
 	json_object_set_new(o, "base_image", json_string(w->base_image));
 	json_object_set_new(o, "index_url", json_string(url));
+	json_object_set_new(o, "listen", json_string(listen_of(w)));
+	json_object_set_new(o, "address", json_string(address_of(w)));
 	json_object_set_new(o, "index_port", json_integer(server_port(w->server)));
 	json_object_set_new(o, "registry", json_string(w->registry_addr ? w->registry_addr : ""));
 	json_object_set_new(o, "packages", json_integer((json_int_t)w->files.projects));
@@ -408,4 +495,122 @@ json_t *world_describe(const struct world *w)
 	json_object_set_new(o, "generate_seconds", json_real(w->generate_seconds));
 	free(url);
 	return o;
+}
+
+/* ---- runners ---- */
+
+/* Runner i as a view: 0 is the world's own link, server and proxy. */
+static struct world_runner runner_view(const struct world *w, int i)
+{
+	if (i <= 0 || i > w->nrunners)
+		return (struct world_runner){w->link, w->server, w->proxy, w->registry_addr, w->gha, w->gha_dir};
+	return w->runners[i - 1];
+}
+
+int world_add_runner(int *index, struct world *w)
+{
+	return world_add_runner_at(index, w, NULL);
+}
+
+int world_add_runner_at(int *index, struct world *w, const struct world_resume *want)
+{
+	struct world_runner r = {0};
+	int error;
+
+	*index = -1;
+	r.link = pace_link_new(w->s->runner_bandwidth);
+	error = server_start_at(&r.server, listen_of(w), w->files_dir, w->s->bandwidth, w->s->latency, r.link,
+				want ? want->index_port : 0);
+	if (error && want && want->index_port) {
+		note(w, "world: the index's port %d is taken (%s); the runner's index is on another", want->index_port,
+		     bench_error_last());
+		error = server_start_at(&r.server, listen_of(w), w->files_dir, w->s->bandwidth, w->s->latency, r.link, 0);
+	}
+	if (!error) {
+		error = proxy_start_at(&r.proxy, listen_of(w), registry_port(w->registry), w->s->registry_bandwidth,
+				       r.link, want ? want->registry_port : 0);
+		if (error && want && want->registry_port) {
+			note(w, "world: the registry's port %d is taken (%s); the runner's registry is on another",
+			     want->registry_port, bench_error_last());
+			error = proxy_start_at(&r.proxy, listen_of(w), registry_port(w->registry),
+					       w->s->registry_bandwidth, r.link, 0);
+		}
+	}
+	if (error) {
+		server_stop(r.server);
+		pace_link_free(r.link);
+		return error;
+	}
+	r.registry_addr = xasprintf("%s:%d", address_of(w), proxy_port(r.proxy));
+	w->runners = xrealloc(w->runners, (size_t)(w->nrunners + 1) * sizeof(*w->runners));
+	w->runners[w->nrunners++] = r;
+	*index = w->nrunners;
+	note(w, "world: runner %d: index at http://%s:%d/simple/, registry at %s", *index, address_of(w),
+	     server_port(r.server), r.registry_addr);
+	return 0;
+}
+
+int world_runners(const struct world *w)
+{
+	return w->nrunners + 1;
+}
+
+void world_runner_build_args(const struct world *w, int runner, struct strvec *args)
+{
+	char *origin = xasprintf("http://%s:%d", address_of(w), server_port(runner_view(w, runner).server));
+	world_build_args_at(args, origin, w->base_image);
+	free(origin);
+}
+
+const char *world_runner_registry(const struct world *w, int runner)
+{
+	return runner_view(w, runner).registry_addr;
+}
+
+void world_runner_counters_reset(struct world *w, int runner)
+{
+	struct world_runner r = runner_view(w, runner);
+	struct ghacache **gha;
+	struct pace_link *link;
+	char **dir;
+
+	server_counters_reset(r.server);
+	proxy_counters_reset(r.proxy);
+	gha_slot(w, runner, &gha, &dir, &link);
+	if (*gha)
+		ghacache_counters_reset(*gha);
+}
+
+void world_runner_ports(const struct world *w, int runner, struct world_resume *out)
+{
+	struct world_runner r = runner_view(w, runner);
+	out->index_port = server_port(r.server);
+	out->registry_port = proxy_port(r.proxy);
+}
+
+int64_t world_runner_registry_bytes(const struct world *w, int runner)
+{
+	struct world_runner r = runner_view(w, runner);
+	return proxy_bytes(r.proxy, PROXY_UP) + proxy_bytes(r.proxy, PROXY_DOWN);
+}
+
+int64_t world_runner_registry_sent_bytes(const struct world *w, int runner)
+{
+	return proxy_bytes(runner_view(w, runner).proxy, PROXY_UP);
+}
+
+int64_t world_runner_served_bytes(const struct world *w, int runner)
+{
+	return server_bytes(runner_view(w, runner).server);
+}
+
+int64_t world_runner_served_requests(const struct world *w, int runner)
+{
+	return server_requests(runner_view(w, runner).server);
+}
+
+int world_runner_paced_copy(double *seconds, struct world *w, int runner, const char *dst, const char *src)
+{
+	return paced_copy_tree(seconds, dst, src, w->s->cache_bandwidth, runner_view(w, runner).link, interrupted,
+			       NULL);
 }

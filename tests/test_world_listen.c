@@ -1,0 +1,191 @@
+/*
+ * test_world_listen.c: how engines on other machines reach the emulated
+ * world. The index server and the registry's proxy bind to [world] listen
+ * (127.0.0.2 here, a loopback address that is not 127.0.0.1: nothing
+ * answers on 127.0.0.1 then); the build args name [world] address; the
+ * scenario refuses listen = 0.0.0.0 without an address, and a listen that
+ * is not an IPv4 address; and a dry run over two engines hands every build
+ * the address and its engine's --context.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "run.h"
+#include "scenario.h"
+#include "util.h"
+#include "world.h"
+#include "world/proxy.h"
+#include "world/server.h"
+
+static char *tmp;
+
+static int setup(void **state)
+{
+	(void)state;
+	tmp = xstrdup("/tmp/bench-test-listen-XXXXXX");
+	return mkdtemp(tmp) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	rm_rf(tmp);
+	free(tmp);
+	return 0;
+}
+
+/* Does a TCP connect to ip:port succeed? */
+static bool answers(const char *ip, int port)
+{
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	bool ok;
+
+	assert_true(fd >= 0);
+	assert_int_equal(inet_pton(AF_INET, ip, &sa.sin_addr), 1);
+	ok = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+	close(fd);
+	return ok;
+}
+
+static void test_bind_address(void **state)
+{
+	struct server *s = NULL;
+	struct proxy *p = NULL;
+
+	(void)state;
+	assert_int_equal(server_start_at(&s, "127.0.0.2", tmp, 0, 0, NULL, 0), 0);
+	assert_true(answers("127.0.0.2", server_port(s)));
+	assert_false(answers("127.0.0.1", server_port(s)));
+	assert_int_equal(proxy_start_at(&p, "127.0.0.2", server_port(s), 0, NULL, 0), 0);
+	assert_true(answers("127.0.0.2", proxy_port(p)));
+	assert_false(answers("127.0.0.1", proxy_port(p)));
+	proxy_stop(p);
+	server_stop(s);
+
+	assert_int_equal(server_start_at(&s, "localhost", tmp, 0, 0, NULL, 0), BENCH_EINVALID);
+	assert_string_equal(bench_error_last(), "cannot listen on 'localhost': not an IPv4 address");
+	assert_int_equal(proxy_start_at(&p, "::1", 1, 0, NULL, 0), BENCH_EINVALID);
+	assert_null(p);
+}
+
+static void test_build_args_name_the_address(void **state)
+{
+	struct strvec args = {0};
+
+	(void)state;
+	world_build_args_at(&args, "http://10.1.2.3:8080", "bench/python:3.12.7-slim");
+	assert_string_equal(args.v[0], "PIP_INDEX_URL=http://10.1.2.3:8080/simple/");
+	assert_string_equal(args.v[1], "PIP_TRUSTED_HOST=10.1.2.3");
+	assert_string_equal(args.v[2], "MODEL_BASE_URL=http://10.1.2.3:8080/storage");
+	strvec_release(&args);
+	world_build_args_at(&args, "http://build-host.example:9", "img");
+	assert_string_equal(args.v[1], "PIP_TRUSTED_HOST=build-host.example");
+	strvec_release(&args);
+}
+
+static char *scenario_text(const char *world_keys)
+{
+	const char *root = getenv("BENCH_DATADIR");
+	return xasprintf("[scenario]\nname = listen\ncommits = last:2\n\n"
+			 "[variant single]\ndockerfile = %s/dockerfiles/single-stage.Dockerfile\npush = yes\n\n"
+			 "[variant multi]\ndockerfile = %s/dockerfiles/multi-stage.Dockerfile\n\n"
+			 "[world]\nkind = cafeboo\n%s", root ? root : ".", root ? root : ".", world_keys);
+}
+
+static void test_scenario_keys(void **state)
+{
+	struct scenario *s = NULL;
+	char *text;
+
+	(void)state;
+	text = scenario_text("listen = 0.0.0.0\n");
+	assert_int_equal(scenario_parse(&s, "l.ini", text, strlen(text)), BENCH_EINVALID);
+	assert_non_null(strstr(bench_error_last(), "l.ini:14: listen = 0.0.0.0 needs address = HOST in [world]"));
+	free(text);
+
+	text = scenario_text("listen = localhost\n");
+	assert_int_equal(scenario_parse(&s, "l.ini", text, strlen(text)), BENCH_EINVALID);
+	assert_non_null(strstr(bench_error_last(), "l.ini:14: invalid listen 'localhost'"));
+	free(text);
+
+	text = scenario_text("address = 10.0.0.5:80\n");
+	assert_int_equal(scenario_parse(&s, "l.ini", text, strlen(text)), BENCH_EINVALID);
+	free(text);
+
+	text = scenario_text("listen = 0.0.0.0\naddress = build-host.example\n");
+	assert_int_equal(scenario_parse(&s, "l.ini", text, strlen(text)), 0);
+	assert_string_equal(s->world.listen, "0.0.0.0");
+	assert_string_equal(s->world.address, "build-host.example");
+	scenario_free(s);
+	free(text);
+
+	text = scenario_text("");
+	assert_int_equal(scenario_parse(&s, "l.ini", text, strlen(text)), 0);
+	assert_string_equal(s->world.listen, "127.0.0.1");
+	assert_null(s->world.address);
+	scenario_free(s);
+	free(text);
+}
+
+/* The dry run of a world scenario over two engines, stdout into a file. */
+static void test_dry_run_hands_out_the_address(void **state)
+{
+	char *path = path_join(tmp, "dry.ini"), *out = path_join(tmp, "dry.out"), *text, *printed = NULL;
+	struct run_options opts = {.dry_run = true, .quiet = true, .engines = "default,node-2"};
+	struct run_outcome o;
+	int fd, saved;
+
+	(void)state;
+	text = scenario_text("address = 10.9.8.7\n");
+	assert_int_equal(write_file_atomic(path, text, strlen(text)), 0);
+	opts.scenario_path = path;
+	fflush(stdout);
+	saved = dup(1);
+	fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	assert_true(fd >= 0 && saved >= 0);
+	dup2(fd, 1);
+	close(fd);
+	{
+		int error = run_execute(&o, &opts);
+		fflush(stdout);
+		dup2(saved, 1);
+		close(saved);
+		assert_int_equal(error, 0);
+	}
+	run_outcome_release(&o);
+	assert_int_equal(read_file(&printed, NULL, out), 0);
+	assert_non_null(strstr(printed, "PIP_INDEX_URL=http://10.9.8.7:<index-port>/simple/"));
+	assert_non_null(strstr(printed, "PIP_TRUSTED_HOST=10.9.8.7"));
+	assert_null(strstr(printed, "127.0.0.1"));
+	/* the second series on the second engine */
+	assert_non_null(strstr(printed, "docker buildx build"));
+	assert_non_null(strstr(printed, "docker --context node-2 buildx build"));
+	free(printed);
+	free(text);
+	free(out);
+	free(path);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_bind_address),
+		cmocka_unit_test(test_build_args_name_the_address),
+		cmocka_unit_test(test_scenario_keys),
+		cmocka_unit_test(test_dry_run_hands_out_the_address),
+	};
+	return cmocka_run_group_tests_name("world_listen", tests, setup, teardown);
+}
