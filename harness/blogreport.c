@@ -137,9 +137,10 @@ static void deps_rebuild_target(json_t *targets, json_t *run)
 		if (reqs != rebuilt)
 			wrong++;
 	}
-	json_array_append_new(targets, json_pack("{s:s, s:i, s:s, s:i, s:b, s:s}",
+	json_array_append_new(targets, json_pack("{s:s, s:o, s:s, s:i, s:b, s:s}",
 		"target", "multi-stage cached: deps step rebuilt exactly on requirement-changing commits",
-		"value", (int)wrong, "op", "<=", "limit", 0, "held", checked > 0 && wrong == 0,
+		"value", checked ? json_integer((json_int_t)wrong) : json_null(), "op", "<=", "limit", 0,
+		"held", checked > 0 && wrong == 0,
 		"note", checked ? "count of warm commits where rebuild != requirements changed" : "no warm builds"));
 }
 
@@ -263,13 +264,15 @@ void blogreport_print(FILE *f, json_t *ev)
 	fprintf(f, "\ntargets (measured in this run, as ratios)\n");
 	json_array_foreach(json_object_get(ev, "targets"), i, t) {
 		json_t *v = json_object_get(t, "value");
-		fprintf(f, "  %-5s %-72s ", json_is_true(json_object_get(t, "held")) ? "held" : "MISSED",
-			json_str(t, "target"));
+		/* a target whose variants did not run (a scenario with other
+		 * variants) says nothing: not "missed" */
+		fprintf(f, "  %-5s %-72s ", !json_is_number(v) ? "n/a" :
+			json_is_true(json_object_get(t, "held")) ? "held" : "MISSED", json_str(t, "target"));
 		if (json_is_number(v))
 			fprintf(f, "%.2f %s %.2f\n", json_number_value(v), json_str(t, "op"),
 				json_number_value(json_object_get(t, "limit")));
 		else
-			fprintf(f, "- (no data)\n");
+			fprintf(f, "- (its variants are not in this run)\n");
 	}
 	{
 		json_t *o = json_object_get(ev, "single_stage_cached_refetch");

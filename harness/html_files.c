@@ -71,9 +71,10 @@ void html_run_blog(struct html_page *p, const char *dir)
 	json_array_foreach(json_object_get(ev, "targets"), i, t) {
 		bool held = json_is_true(json_object_get(t, "held"));
 		double value = json_num(t, "value", NAN);
-		html_row_begin(p, held ? NULL : "bad");
+		bool none = isnan(value); /* its variants are not in this run */
+		html_row_begin(p, held || none ? NULL : "bad");
 		html_raw(p, "<td>");
-		html_badge(p, held ? "ok" : "fail", held ? "held" : "missed");
+		html_badge(p, held ? "ok" : none ? "skip" : "fail", held ? "held" : none ? "n/a" : "missed");
 		html_raw(p, "</td>");
 		html_cell(p, json_str(t, "target"));
 		snprintf(buf, sizeof(buf), "%.2f", value);
