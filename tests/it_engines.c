@@ -339,8 +339,16 @@ static void test_interrupt_and_resume(void **state)
 	{
 		const char *args[] = {"run", "--resume", run_dir, scenario, "--engines", both, "--no-plot", NULL};
 		status = bench(&err, args);
-		if (status != 0)
+		if (status != 0) {
+			/* which build was not ok, and why: the journal says it whole */
+			char *path = path_join(run_dir, "journal.jsonl"), *text = slurp(path), *line, *save = NULL;
+			for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+				if (!strstr(line, "\"status\":\"ok\""))
+					print_message("not ok: %.600s\n", line);
+			free(text);
+			free(path);
 			fail_msg("resumed run exited %d:\n%s", status, tail_of(err));
+		}
 		free(err);
 	}
 	run = it_load_run(run_dir, NULL);
