@@ -19,23 +19,9 @@
 #include "error.h"
 #include "results.h"
 #include "util.h"
+#include "tmpdir.h"
 
-static char *tmp;
-
-static int setup(void **state)
-{
-	(void)state;
-	tmp = xstrdup("/tmp/bench-test-supersede-XXXXXX");
-	return mkdtemp(tmp) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	rm_rf(tmp);
-	free(tmp);
-	return 0;
-}
+TMPDIR_FIXTURE("test-supersede")
 
 static json_t *build(int index, const char *engine, const char *status, double wall)
 {

@@ -28,23 +28,9 @@
 #include "world.h"
 #include "world/proxy.h"
 #include "world/server.h"
+#include "tmpdir.h"
 
-static char *tmp;
-
-static int setup(void **state)
-{
-	(void)state;
-	tmp = xstrdup("/tmp/bench-test-listen-XXXXXX");
-	return mkdtemp(tmp) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	rm_rf(tmp);
-	free(tmp);
-	return 0;
-}
+TMPDIR_FIXTURE("test-listen")
 
 /* Does a TCP connect to ip:port succeed? */
 static bool answers(const char *ip, int port)
