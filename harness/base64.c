@@ -65,55 +65,55 @@ static int value_of(char c)
 	return -1;
 }
 
-char *base64url_decode(size_t *out_len, const char *text, size_t len)
+/* Decode len characters of text into out (room for len / 4 * 3 + 3 bytes,
+ * NUL-terminated); the bytes written in *out_len. Strict: base64url's
+ * alphabet only, -1 on any other character. Lenient: '+' and '/' as well,
+ * anything else ('=' padding, newlines) skipped. */
+static int decode_into(char *out, size_t *out_len, const char *text, size_t len, bool lenient)
 {
-	char *out;
 	uint32_t acc = 0;
 	size_t i, o = 0;
 	int bits = 0;
+
+	for (i = 0; i < len; i++) {
+		int v = lenient && text[i] == '+' ? 62 : lenient && text[i] == '/' ? 63 : value_of(text[i]);
+		if (v < 0) {
+			if (lenient)
+				continue;
+			return -1;
+		}
+		acc = acc << 6 | (uint32_t)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			out[o++] = (char)((acc >> bits) & 0xff);
+		}
+	}
+	out[o] = '\0';
+	*out_len = o;
+	return 0;
+}
+
+char *base64url_decode(size_t *out_len, const char *text, size_t len)
+{
+	char *out;
 
 	while (len && text[len - 1] == '=')
 		len--;
 	if (len % 4 == 1)
 		return NULL;
 	out = xmalloc(len / 4 * 3 + 3);
-	for (i = 0; i < len; i++) {
-		int v = value_of(text[i]);
-		if (v < 0) {
-			free(out);
-			return NULL;
-		}
-		acc = acc << 6 | (uint32_t)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			out[o++] = (char)((acc >> bits) & 0xff);
-		}
+	if (decode_into(out, out_len, text, len, false) < 0) {
+		free(out);
+		return NULL;
 	}
-	out[o] = '\0';
-	*out_len = o;
 	return out;
 }
 
 char *base64_decode_lenient(size_t *out_len, const char *text, size_t len)
 {
 	char *out = xmalloc(len / 4 * 3 + 3);
-	uint32_t acc = 0;
-	size_t i, o = 0;
-	int bits = 0;
 
-	for (i = 0; i < len; i++) {
-		int v = text[i] == '+' ? 62 : text[i] == '/' ? 63 : value_of(text[i]);
-		if (v < 0)
-			continue; /* '=' padding, newlines */
-		acc = acc << 6 | (uint32_t)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			out[o++] = (char)((acc >> bits) & 0xff);
-		}
-	}
-	out[o] = '\0';
-	*out_len = o;
+	decode_into(out, out_len, text, len, true);
 	return out;
 }
