@@ -678,27 +678,46 @@ int replay_checkout(struct replay *r, const char *id, const char *dest)
 	return error;
 }
 
-int replay_read_file(char **out, size_t *len, struct replay *r, const char *id, const char *path)
+/* The entry at path in commit id (*entry NULL when the commit has none;
+ * caller frees). `what` names the action in the message of a failed lookup. */
+static int entry_at(git_tree_entry **entry, struct replay *r, const char *id, const char *path, const char *what)
 {
 	git_commit *commit = NULL;
 	git_tree *tree = NULL;
+	int gerr, error;
+
+	*entry = NULL;
+	if ((error = lookup_tree(&commit, &tree, r, id)) < 0)
+		return error;
+	gerr = git_tree_entry_bypath(entry, tree, path);
+	if (gerr == GIT_ENOTFOUND)
+		*entry = NULL;
+	else if (gerr < 0)
+		error = bench_error_set(BENCH_ERROR, "cannot %s '%s' in commit '%s': %s", what, path, id,
+		                        git_message());
+	git_tree_free(tree);
+	git_commit_free(commit);
+	return error;
+}
+
+int replay_read_file(char **out, size_t *len, struct replay *r, const char *id, const char *path)
+{
 	git_tree_entry *entry = NULL;
 	git_blob *blob = NULL;
-	int gerr, error;
+	int error;
 
 	*out = NULL;
 	*len = 0;
 	while (!strncmp(path, "./", 2))
 		path += 2;
-	if ((error = lookup_tree(&commit, &tree, r, id)) < 0)
+	if ((error = entry_at(&entry, r, id, path, "read")) < 0)
 		goto done;
-	gerr = git_tree_entry_bypath(&entry, tree, path);
-	if (gerr == GIT_ENOTFOUND || (!gerr && git_tree_entry_type(entry) != GIT_OBJECT_BLOB)) {
+	if (!entry || git_tree_entry_type(entry) != GIT_OBJECT_BLOB) {
 		error = bench_error_set(BENCH_ENOTFOUND, "commit %.7s of '%s' has no file '%s'", id,
 		                        r->path, path);
 		goto done;
 	}
-	if (gerr < 0 || git_blob_lookup(&blob, r->repo, git_tree_entry_id(entry)) < 0) {
+	if (git_blob_lookup(&blob, r->repo, git_tree_entry_id(entry)) < 0) {
 		error = bench_error_set(BENCH_ERROR, "cannot read '%s' in commit '%s': %s",
 		                        path, id, git_message());
 		goto done;
@@ -708,38 +727,22 @@ int replay_read_file(char **out, size_t *len, struct replay *r, const char *id, 
 done:
 	git_blob_free(blob);
 	git_tree_entry_free(entry);
-	git_tree_free(tree);
-	git_commit_free(commit);
 	return error;
 }
 
 int replay_has_file(bool *out, struct replay *r, const char *id, const char *path)
 {
-	git_commit *commit = NULL;
-	git_tree *tree = NULL;
 	git_tree_entry *entry = NULL;
-	int gerr, error;
+	int error;
 
 	*out = false;
 	while (!strncmp(path, "./", 2))
 		path += 2;
 	if (!*path)
 		return bench_error_set(BENCH_EINVALID, "empty path to look up in commit '%s'", id);
-	if ((error = lookup_tree(&commit, &tree, r, id)) < 0)
-		goto done;
-	gerr = git_tree_entry_bypath(&entry, tree, path);
-	if (gerr == GIT_ENOTFOUND)
-		goto done;
-	if (gerr < 0) {
-		error = bench_error_set(BENCH_ERROR, "cannot look up '%s' in commit '%s': %s",
-		                        path, id, git_message());
-		goto done;
-	}
-	*out = git_tree_entry_type(entry) == GIT_OBJECT_BLOB;
-done:
+	if ((error = entry_at(&entry, r, id, path, "look up")) == 0)
+		*out = entry && git_tree_entry_type(entry) == GIT_OBJECT_BLOB;
 	git_tree_entry_free(entry);
-	git_tree_free(tree);
-	git_commit_free(commit);
 	return error;
 }
 
