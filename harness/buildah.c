@@ -293,6 +293,14 @@ static int buildah_remove_images(const struct engine *e, const char *marker)
 	return remove_some(marker, false);
 }
 
+static int buildah_remove_image(const struct engine *e, const char *ref)
+{
+	const char *rmi[] = {"rmi", "-f", ref, NULL};
+
+	(void)e;
+	return buildah_do(rmi, QUERY_TIMEOUT, "buildah rmi");
+}
+
 /* A fresh hosted runner: no working container (a failed build leaves
  * one), none of the run's images, no layer cache; base images stay. */
 static int buildah_reset(const struct engine *e, const char *marker)
@@ -541,6 +549,7 @@ const struct builder builder_buildah = {
 	.reset = buildah_reset,
 	.print_reset = buildah_print_reset,
 	.remove_images = buildah_remove_images,
+	.remove_image = buildah_remove_image,
 	.build_argv = buildah_build_argv,
 	.cache_options = buildah_cache_options,
 	.image_size = buildah_image_size,

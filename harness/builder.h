@@ -83,6 +83,9 @@ struct builder {
 	void (*print_reset)(FILE *f, const struct engine *e, const char *marker);
 	/* Only remove the images whose name holds marker. */
 	int (*remove_images)(const struct engine *e, const char *marker);
+	/* Remove the one image ref (a persistent runner's previous build, once
+	 * the next build replaced it): one command, whatever the store holds. */
+	int (*remove_image)(const struct engine *e, const char *ref);
 	/* Remove every image whose repository starts with prefix (every run's
 	 * marker starts with it): what runs killed before their end left.
 	 * Only while holding the engine lock. How many in *removed. */

@@ -390,7 +390,7 @@ void progress_time_split(FILE *out, const struct time_split *t)
 	if (!t->nbuilds)
 		strbuf_puts(&note, "no build made");
 	else if (t->resets >= 0.05)
-		strbuf_printf(&note, "%d build%s: docker %s, runner resets %s, bench %s (%.0f ms a build)",
+		strbuf_printf(&note, "%d build%s: docker %s, runner clean-up %s, bench %s (%.0f ms a build)",
 			      t->nbuilds, t->nbuilds == 1 ? "" : "s", docker, resets, own,
 			      1000 * bench / t->nbuilds);
 	else

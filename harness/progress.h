@@ -80,7 +80,8 @@ struct time_split {
 	double world;     /* the emulated world: base image, wheels, models, servers */
 	double builds;    /* the replay loop */
 	double docker;    /* of which the builds' own time (their wall_seconds) */
-	double resets;    /* and the runner resets before builds (ephemeral runners) */
+	double resets;    /* and the runner clean-up: resets before builds (ephemeral runners), a
+			     persistent runner's replaced images */
 	int nbuilds;      /* builds made by this process */
 	double report;    /* summary, tables and plots */
 	double cleanup;   /* the run's images, the builder cache, the work folder */

@@ -74,6 +74,7 @@ void series_init(struct series *s, struct run_engine *re, const struct variant *
 void series_release(struct series *s)
 {
 	cache_series_release(&s->cache);
+	free(s->last_image);
 	free(s->dir);
 	free(s->label);
 	memset(s, 0, sizeof(*s));
@@ -189,6 +190,30 @@ done:
 	pthread_mutex_unlock(&r->lock);
 	free(in_repo);
 	return error;
+}
+
+/* A persistent runner keeps one image a series: the one just built (*tag,
+ * taken) replaces the series' previous one, which goes now, so that no
+ * removal (at the end, or here) grows with the length of the run. Not with
+ * --keep-images. The time counts with the resets. */
+static void replace_image(struct run *r, struct series *s, char **tag)
+{
+	monotime t0 = monotime_now();
+
+	if (s->v->runner != RUNNER_PERSISTENT || r->opts->keep_images || !s->builder->remove_image)
+		return;
+	if (s->last_image && strcmp(s->last_image, *tag) &&
+	    s->builder->remove_image(s->eng->engine, s->last_image) < 0) {
+		/* the run's end removes it with the others */
+		progress_note(&s->eng->progress, "warning: %s", bench_error_last());
+		bench_error_clear();
+	}
+	free(s->last_image);
+	s->last_image = *tag;
+	*tag = NULL;
+	pthread_mutex_lock(&r->lock);
+	r->out->split.resets += monotime_seconds_since(t0);
+	pthread_mutex_unlock(&r->lock);
 }
 
 /* Build variant s->v at commit i on s's engine. Returns 0 when the build ran
@@ -330,6 +355,8 @@ record:
 	else if (!s->interrupted)
 		save_state(r, s, i);
 	pthread_mutex_unlock(&r->lock);
+	if (error == 0 && !strcmp(status, "ok") && tag)
+		replace_image(r, s, &tag);
 	goto done;
 
 fatal_check:

@@ -79,6 +79,8 @@ struct series {
 	bool interrupted;
 	char *dir;            /* work/series/<variant>-r<rep> */
 	char *label;          /* the progress line's: the variant (@engine) */
+	char *last_image;     /* a persistent runner's newest image, removed once the next
+				 build replaced it (owned) */
 	struct cache_series cache;
 };
 

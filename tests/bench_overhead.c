@@ -20,8 +20,10 @@
  *   2. the sum of the builds' wall_seconds (docker's time, as bench measured
  *      it) from the results folder;
  *   3. tests/bench_overhead_loop: `git checkout` + `docker buildx build
- *      --load` of the same commits with the same flags, then removing its
- *      images, timed the same way (holding the engine lock, as bench does).
+ *      --load` of the same commits with the same flags, and the same
+ *      clean-up as bench on a persistent runner (each image removed once the
+ *      next build replaced it, the builder cache pruned at the end), timed
+ *      the same way (holding the engine lock, as bench does).
  *
  * First, without the engine, what bench's own parts cost: checking out a
  * commit (a fresh folder each, or one folder that follows the commits) and
@@ -589,7 +591,8 @@ static void print_table(const struct measure *m, size_t n, int nfiles)
 	       "marginal: what one more build costs outside docker, between this row and the one above; "
 	       "set-up, clean-up (removing the run's images, pruning the builder cache) and between "
 	       "(bench's own work from one build to the next): bench's time split; loop s: "
-	       "tests/bench_overhead_loop, its images removed too; peak RSS: VmHWM of the bench process; "
+	       "tests/bench_overhead_loop, with the same clean-up (each replaced image, then the builder "
+	       "cache); peak RSS: VmHWM of the bench process; "
 	       "left: bench-run-* images on the engine after bench ended\n");
 }
 

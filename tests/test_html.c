@@ -25,36 +25,10 @@
 #include "sha256.h"
 #include "util.h"
 
+#include "reporoot.h"
+
 #define HOSTILE "<script>alert(1)</script> & \"q\""
 #define HOSTILE_ESCAPED "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;q&quot;"
-
-/* The repository's root: the working folder (tests/run-unit cds there), or
- * the first parent of this program's folder that holds tests/data/runs. */
-static char *repo_root(void)
-{
-	char exe[PATH_MAX], *dir;
-	ssize_t n;
-
-	if (path_is_dir("tests/data/runs") && path_exists("plots/build_time.gp.in"))
-		return path_absolute(".");
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	assert_true(n > 0);
-	exe[n] = '\0';
-	dir = path_dirname(exe);
-	while (strcmp(dir, "/")) {
-		char *probe = path_join(dir, "tests/data/runs"), *up;
-		bool found = path_is_dir(probe);
-		free(probe);
-		if (found)
-			return dir;
-		up = path_dirname(dir);
-		free(dir);
-		dir = up;
-	}
-	free(dir);
-	fail_msg("cannot find tests/data/runs");
-	return NULL;
-}
 
 static char *data_path(const char *rel)
 {

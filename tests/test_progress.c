@@ -344,7 +344,7 @@ static void test_time_split(void **state)
 	t.resets = 1.5;
 	progress_time_split(f, &t);
 	out = contents(f);
-	assert_non_null(strstr(out, "100 builds: docker 3m08s, runner resets 1.5s, bench 0.5s (5 ms a build)"));
+	assert_non_null(strstr(out, "100 builds: docker 3m08s, runner clean-up 1.5s, bench 0.5s (5 ms a build)"));
 	free(out);
 	fclose(f);
 

@@ -3,8 +3,9 @@
  * hand-made builds whose figures are known: the line through two scales per
  * step group, fixed groups kept, a group that did not grow kept, the push
  * proportional only when it moved more bytes, the upper bound without a
- * calibration build, how a build finds its calibration counterpart, and
- * that a calibration run replays the run's own commits.
+ * calibration build, how a build finds its calibration counterpart, that a
+ * calibration run replays the run's own commits, and how `bench blog
+ * --against` pairs a run's builds with a full-scale run's.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +17,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "projcheck.h"
 #include "projection.h"
 
 #define NEAR(a, b) assert_true(fabs((a) - (b)) < 1e-6)
@@ -132,6 +134,50 @@ static void test_calibration_commits(void **state)
 	json_decref(calib);
 }
 
+/* A run at `scale` of the builds given (references stolen). */
+static json_t *run_at(double scale, json_t *builds)
+{
+	return json_pack("{s:{s:{s:f}}, s:o}", "scenario", "world", "scale", scale, "builds", builds);
+}
+
+/* --against: a cold build pairs with the full run's cold build at any
+ * commit, a warm one only at its own commit; a failed full-scale build and
+ * a commit the run lacks give no pair; the error is projected / measured - 1 */
+static void test_against_full_scale(void **state)
+{
+	json_t *run = run_at(0.04, json_pack("[o, o, o]", build("v", "c1", "cold", true, 15, 2, 6, 2e8),
+					     build("v", "c2", "warm", false, 4, 1, 0.5, 3e4),
+					     build("v", "c3", "warm", true, 15, 1, 0.5, 3e4)));
+	json_t *calib = run_at(0.001, json_pack("[o, o]", build("v", "c1", "cold", true, 7, 3, 3, 6e7),
+						build("v", "c2", "warm", false, 5, 1, 0.7, 3e4)));
+	json_t *bad = build("v", "c3", "warm", true, 400, 1, 1, 3e4);
+	json_t *full = run_at(1, json_pack("[o, o, o, o]", build("v", "c9", "cold", true, 300, 2, 150, 5e9),
+					   build("v", "c2", "warm", false, 4, 1, 0.5, 3e4), bad,
+					   build("v", "c7", "warm", false, 4, 1, 0.5, 3e4)));
+	json_t *check, *pairs, *p;
+	double want = 15 + 0.96 * 8 / 0.039 + 2 + 6 / 0.04;
+	(void)state;
+
+	json_object_set_new(bad, "status", json_string("failed"));
+	check = projcheck_evaluate(run, calib, full);
+	pairs = json_object_get(check, "builds");
+	assert_int_equal(json_array_size(pairs), 2);
+	p = json_array_get(pairs, 0);
+	assert_string_equal(json_string_value(json_object_get(p, "phase")), "cold");
+	NEAR(json_real_value(json_object_get(p, "projected")), want);
+	NEAR(json_real_value(json_object_get(p, "measured")), 452);
+	NEAR(json_real_value(json_object_get(p, "error")), want / 452 - 1);
+	NEAR(json_real_value(json_array_get(json_object_get(json_object_get(p, "groups"), "deps"), 1)), 300);
+	p = json_array_get(pairs, 1);
+	assert_string_equal(json_string_value(json_object_get(p, "phase")), "warm");
+	NEAR(json_real_value(json_object_get(p, "error")), 0);
+	NEAR(json_real_value(json_object_get(check, "calibration_scale")), 0.001);
+	json_decref(check);
+	json_decref(run);
+	json_decref(calib);
+	json_decref(full);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -141,6 +187,7 @@ int main(void)
 		cmocka_unit_test(test_rest_of_wall_kept),
 		cmocka_unit_test(test_counterpart),
 		cmocka_unit_test(test_calibration_commits),
+		cmocka_unit_test(test_against_full_scale),
 	};
 	return cmocka_run_group_tests_name("projection", tests, NULL, NULL);
 }
