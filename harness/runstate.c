@@ -65,16 +65,20 @@ void runstate_set_marker(struct runstate *st, const char *marker)
 	json_object_set_new(st->doc, "marker", json_string(marker));
 }
 
-bool runstate_world(const struct runstate *st, struct world_resume *out)
+/* The ports kept in w ({index_port, registry_port}): false when w has none. */
+static bool ports_of(json_t *w, struct world_resume *out)
 {
-	json_t *w = json_object_get(st->doc, "world");
-
 	memset(out, 0, sizeof(*out));
 	if (!json_is_object(w))
 		return false;
 	out->index_port = (int)json_integer_value(json_object_get(w, "index_port"));
 	out->registry_port = (int)json_integer_value(json_object_get(w, "registry_port"));
 	return out->index_port > 0 && out->registry_port > 0;
+}
+
+bool runstate_world(const struct runstate *st, struct world_resume *out)
+{
+	return ports_of(json_object_get(st->doc, "world"), out);
 }
 
 void runstate_set_world(struct runstate *st, int index_port, int registry_port)
@@ -85,14 +89,7 @@ void runstate_set_world(struct runstate *st, int index_port, int registry_port)
 
 bool runstate_runner(const struct runstate *st, const char *engine, struct world_resume *out)
 {
-	json_t *w = json_object_get(json_object_get(st->doc, "runners"), engine);
-
-	memset(out, 0, sizeof(*out));
-	if (!json_is_object(w))
-		return false;
-	out->index_port = (int)json_integer_value(json_object_get(w, "index_port"));
-	out->registry_port = (int)json_integer_value(json_object_get(w, "registry_port"));
-	return out->index_port > 0 && out->registry_port > 0;
+	return ports_of(json_object_get(json_object_get(st->doc, "runners"), engine), out);
 }
 
 void runstate_set_runner(struct runstate *st, const char *engine, const struct world_resume *ports)
