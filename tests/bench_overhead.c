@@ -72,6 +72,7 @@ struct measure {
 	int n;
 	double bench_s, docker_s, loop_s;
 	double setup_s, cleanup_s, own_ms; /* from bench's time split; -1: none */
+	double runner_s;                   /* its runner clean-up (resets, replaced images); 0: none */
 	int builds, ok;
 	long peak_kb;
 	int images_left;
@@ -155,7 +156,8 @@ static void run_timed(double *seconds, long *peak_kb, char **tail, const char *c
 	strbuf_release(&t.sb);
 }
 
-/* A row of bench's time split ("  set-up   1.2s  ..."): its seconds, or -1. */
+/* A figure of bench's time split after label (a row, "  set-up   1.2s  ...",
+ * or within one, ", runner clean-up 1.2s,"): its seconds, or -1. */
 static double split_row(const char *out, const char *label)
 {
 	const char *row = out ? strstr(out, "where the time went") : NULL;
@@ -163,7 +165,7 @@ static double split_row(const char *out, const char *label)
 	double s;
 
 	if (!row || !(row = strstr(row, label)) ||
-	    sscanf(row + strlen(label), "%31s", text) != 1 || parse_duration(&s, text) < 0)
+	    sscanf(row + strlen(label), "%31[^ ,\n]", text) != 1 || parse_duration(&s, text) < 0)
 		return -1;
 	return s;
 }
@@ -443,6 +445,7 @@ static void measure_bench(struct measure *m, const char *bench, const char *tmp,
 	run_timed(&m->bench_s, &m->peak_kb, &out, argv);
 	m->setup_s = split_row(out, "\n  set-up ");
 	m->cleanup_s = split_row(out, "\n  clean-up ");
+	m->runner_s = split_row(out, ", runner clean-up ");
 	m->own_ms = split_own_ms(out);
 	free(out);
 	dir = only_child(results);
@@ -563,13 +566,13 @@ static const char *or_dash(char *buf, size_t size, double v, const char *fmt)
 
 static void print_table(const struct measure *m, size_t n, int nfiles)
 {
-	char b1[32], b2[32], b3[32];
+	char b1[32], b2[32], b3[32], b4[32];
 	size_t i;
 
 	printf("\noverhead: %d files, %d changed a commit; one variant, persistent runner, every build "
 	       "after the first fully cached\n", nfiles, CHANGES_PER_COMMIT);
-	printf("%6s %9s %9s %9s %10s %10s %9s %10s %9s %9s %10s %9s %5s\n", "builds", "bench s",
-	       "docker s", "outside", "a build", "marginal", "set-up s", "clean-up s", "between",
+	printf("%6s %9s %9s %9s %10s %10s %9s %10s %9s %9s %9s %10s %9s %5s\n", "builds", "bench s",
+	       "docker s", "outside", "a build", "marginal", "set-up s", "clean-up s", "removal", "between",
 	       "loop s", "bench/loop", "peak RSS", "left");
 	for (i = 0; i < n; i++) {
 		double outside = m[i].bench_s - m[i].docker_s;
@@ -578,10 +581,12 @@ static void print_table(const struct measure *m, size_t n, int nfiles)
 			snprintf(marginal, sizeof(marginal), "%.1f ms",
 				 1000 * (outside - (m[i - 1].bench_s - m[i - 1].docker_s)) /
 				 (m[i].builds - m[i - 1].builds));
-		printf("%6d %9.2f %9.2f %9.2f %7.1f ms %10s %9s %10s %6s ms %9.2f %10.2f %6.1f MB %5d\n",
+		printf("%6d %9.2f %9.2f %9.2f %7.1f ms %10s %9s %10s %6s ms %6s ms %9.2f %10.2f %6.1f MB %5d\n",
 		       m[i].builds, m[i].bench_s, m[i].docker_s, outside,
 		       1000 * outside / (m[i].builds ? m[i].builds : 1), marginal,
 		       or_dash(b1, sizeof(b1), m[i].setup_s, "%.2f"), or_dash(b2, sizeof(b2), m[i].cleanup_s, "%.2f"),
+		       or_dash(b4, sizeof(b4), m[i].runner_s < 0 ? -1 : 1000 * m[i].runner_s / (m[i].builds ? m[i].builds : 1),
+			       "%.0f"),
 		       or_dash(b3, sizeof(b3), m[i].own_ms, "%.0f"), m[i].loop_s, m[i].bench_s / m[i].loop_s,
 		       m[i].peak_kb / 1024.0, m[i].images_left);
 		if (m[i].ok != m[i].builds)
@@ -589,7 +594,8 @@ static void print_table(const struct measure *m, size_t n, int nfiles)
 	}
 	printf("outside: bench's total minus the sum of the builds' wall_seconds; a build: outside / builds; "
 	       "marginal: what one more build costs outside docker, between this row and the one above; "
-	       "set-up, clean-up (removing the run's images, pruning the builder cache) and between "
+	       "set-up, clean-up (removing the run's images, pruning the builder cache), removal (the "
+	       "runner clean-up between builds, a build: the previous image removed) and between "
 	       "(bench's own work from one build to the next): bench's time split; loop s: "
 	       "tests/bench_overhead_loop, with the same clean-up (each replaced image, then the builder "
 	       "cache); peak RSS: VmHWM of the bench process; "
