@@ -1,7 +1,7 @@
 /*
  * reporoot.h: where a unit test finds the repository's files (tests/data,
- * plots/*.gp.in) whether tests/run-unit started it from the root or it was
- * started from elsewhere.
+ * the chart templates in plots/), whether tests/run-unit started it from
+ * the root or it was started from elsewhere.
  */
 #ifndef BENCH_TESTS_REPOROOT_H
 #define BENCH_TESTS_REPOROOT_H

@@ -18,34 +18,13 @@
 #include "results.h"
 #include "util.h"
 
+#include "reporoot.h"
+
 static char *run_dir(const char *name)
 {
-	char exe[PATH_MAX], *dir, *probe;
-	ssize_t n;
-
-	if (path_is_dir("tests/data/runs"))
-		return xasprintf("tests/data/runs/%s", name);
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	assert_true(n > 0);
-	exe[n] = '\0';
-	dir = path_dirname(exe);
-	while (strcmp(dir, "/")) {
-		char *up;
-		probe = xasprintf("%s/tests/data/runs", dir);
-		if (path_is_dir(probe)) {
-			char *d = xasprintf("%s/%s", probe, name);
-			free(probe);
-			free(dir);
-			return d;
-		}
-		free(probe);
-		up = path_dirname(dir);
-		free(dir);
-		dir = up;
-	}
-	free(dir);
-	fail_msg("cannot find tests/data/runs");
-	return NULL;
+	char *root = repo_root(), *d = xasprintf("%s/tests/data/runs/%s", root, name);
+	free(root);
+	return d;
 }
 
 static json_t *load(const char *name)
