@@ -67,6 +67,7 @@ struct phase_times {
 	double measured, projected;
 	size_t n, calibrated;
 	bool checked; /* the variant whose projection was checked at scale 1 */
+	bool full;    /* the run is at scale 1: nothing projected */
 };
 
 static struct phase_times times_of(json_t *run, const char *variant, const char *phase, const struct calibration *cal)
@@ -76,6 +77,7 @@ static struct phase_times times_of(json_t *run, const char *variant, const char 
 	t.n = variant_builds(b, MAXB, run, variant, phase);
 	median_times(&t.measured, &t.projected, &t.calibrated, b, t.n, cal);
 	t.checked = !strcmp(variant, BLOG_MULTI_CACHED);
+	t.full = cal->scale >= 1;
 	return t;
 }
 
@@ -86,7 +88,8 @@ static json_t *num_or_null(double v)
 
 static void add_row(json_t *rows, const char *name, const char *blog, struct phase_times t)
 {
-	const char *check = !t.n ? "" : !t.calibrated ? "uncalibrated (an upper bound)"
+	const char *check = !t.n ? "" : t.full ? "measured at scale 1"
+			  : !t.calibrated ? "uncalibrated (an upper bound)"
 			  : t.checked ? "checked at scale 1" : "not checked at scale 1";
 	json_array_append_new(rows, json_pack("{s:s, s:s, s:o, s:o, s:i, s:i, s:b, s:s}", "case", name, "blog", blog,
 					      "measured_seconds", num_or_null(t.measured),
@@ -229,7 +232,8 @@ json_t *blogreport_evaluate(json_t *run, json_t *calib)
 	json_object_set_new(ev, "warm_breakdown", bd);
 	if (calib)
 		json_object_set_new(ev, "calibration_scale", json_real(cal.calib_scale));
-	json_object_set_new(ev, "projection", json_string(calib ? BLOG_PROJECTION_MODEL : BLOG_PROJECTION_UPPER));
+	json_object_set_new(ev, "projection", json_string(cal.scale >= 1 ? BLOG_PROJECTION_NONE
+							  : calib ? BLOG_PROJECTION_MODEL : BLOG_PROJECTION_UPPER));
 	json_object_set_new(ev, "projection_error", json_string(BLOG_PROJECTION_CHECKED));
 	return ev;
 }

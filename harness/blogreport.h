@@ -28,6 +28,7 @@
 #define BLOG_PROJECTION_UPPER \
 	"no calibration run: the step groups that move bytes divided by the scale, fixed costs " \
 	"included (an upper bound); base, code and BuildKit's own time kept as measured"
+#define BLOG_PROJECTION_NONE "none: the run is at scale 1, its figures are the blog's scale"
 #define BLOG_PROJECTION_CHECKED \
 	"multi-stage cached only, on a shared 2-core machine: two runs of its slice at 0.04 came " \
 	"within -27% and -7% of a scale-1 run cold, -37% and +16% warm; the paced transfers " \
