@@ -120,6 +120,7 @@ static bool builder_can_export_cache(const struct engine *e)
 static struct {
 	char *engine;                 /* engine_describe() of the engine asked */
 	char *client, *server, *buildx;
+	json_t *env;                  /* docker_environment's answer for it, once asked */
 } answered;
 
 static void answered_clear(void)
@@ -128,6 +129,7 @@ static void answered_clear(void)
 	free(answered.client);
 	free(answered.server);
 	free(answered.buildx);
+	json_decref(answered.env);
 	memset(&answered, 0, sizeof(answered));
 }
 
@@ -217,19 +219,21 @@ static void query_lines(json_t **values, size_t lines, const struct engine *e, c
 	bench_error_clear();
 }
 
-/* What the engine says of its machine (`docker info`): the engine's own
- * id, which tells two names of one daemon apart from two daemons, its
- * kernel, OS, CPUs and memory (a remote engine's, not bench's machine). */
+/* What the engine says of itself and its machine, from one `docker info`:
+ * its storage driver, CPUs and memory, its own id (which tells two names of
+ * one daemon apart from two daemons), kernel and OS (a remote engine's, not
+ * bench's machine). Nulls when it does not answer. */
 static void engine_info(json_t *env, const struct engine *e)
 {
 	const char *args[] = {"info", "--format", "{{json .}}", NULL};
 	static const char *const fields[][2] = {
-		{"ID", "engine_id"}, {"Name", "engine_name"}, {"OperatingSystem", "engine_os"},
-		{"KernelVersion", "engine_kernel"}, {"NCPU", "engine_cpus"}, {"MemTotal", "engine_memory_bytes"},
+		{"Driver", "storage_driver"}, {"ID", "engine_id"}, {"Name", "engine_name"},
+		{"OperatingSystem", "engine_os"}, {"KernelVersion", "engine_kernel"}, {"NCPU", "engine_cpus"},
+		{"MemTotal", "engine_memory_bytes"},
 	};
 	char *out = NULL;
 	int status = 0;
-	json_t *info = NULL;
+	json_t *info = NULL, *cpus, *mem;
 	size_t i;
 
 	if (docker_query(&out, NULL, &status, e, args) == 0 && status == 0 && out)
@@ -238,6 +242,13 @@ static void engine_info(json_t *env, const struct engine *e)
 		json_t *v = json_object_get(info, fields[i][0]);
 		json_object_set(env, fields[i][1], v ? v : json_null());
 	}
+	cpus = json_object_get(info, "NCPU");
+	mem = json_object_get(info, "MemTotal");
+	json_object_set_new(env, "daemon_cpus_memory",
+			    json_is_integer(cpus) && json_is_integer(mem)
+			    ? json_sprintf("%" JSON_INTEGER_FORMAT " %" JSON_INTEGER_FORMAT, json_integer_value(cpus),
+					   json_integer_value(mem))
+			    : json_null());
 	json_decref(info);
 	free(out);
 	bench_error_clear();
@@ -245,18 +256,24 @@ static void engine_info(json_t *env, const struct engine *e)
 
 /* A docker call costs a tenth of a second or more on a busy machine: the
  * versions the preflight of the same engine just got are taken as they are,
- * and the rest is asked in one call or two. */
+ * the rest is asked in one call, and asked once (run.json's environment and
+ * the engine's fingerprint both want it). */
 int docker_environment(json_t **out, const struct engine *e)
 {
 	const char *versions[] = {"version", "--format", "{{.Client.Version}}\n{{.Server.Version}}", NULL};
 	const char *buildx[] = {"buildx", "version", NULL};
-	const char *info[] = {"info", "--format", "{{.Driver}}\n{{.NCPU}} {{.MemTotal}}", NULL};
-	json_t *env = json_object(), *v[2];
+	bool preflighted = answered.engine && !strcmp(answered.engine, engine_describe(e));
+	json_t *env, *v[2];
 	struct utsname un;
 	struct sysinfo si;
 	char host[256] = "";
 
-	if (answered.engine && !strcmp(answered.engine, engine_describe(e)) && answered.client) {
+	if (preflighted && answered.env) {
+		*out = json_deep_copy(answered.env);
+		return 0;
+	}
+	env = json_object();
+	if (preflighted && answered.client) {
 		v[0] = json_string(answered.client);
 		v[1] = json_string(answered.server);
 	} else {
@@ -264,14 +281,11 @@ int docker_environment(json_t **out, const struct engine *e)
 	}
 	json_object_set_new(env, "docker_client", v[0]);
 	json_object_set_new(env, "docker_server", v[1]);
-	if (answered.engine && !strcmp(answered.engine, engine_describe(e)))
+	if (preflighted)
 		v[0] = json_string(answered.buildx);
 	else
 		query_lines(v, 1, e, buildx);
 	json_object_set_new(env, "buildx", v[0]);
-	query_lines(v, 2, e, info);
-	json_object_set_new(env, "storage_driver", v[0]);
-	json_object_set_new(env, "daemon_cpus_memory", v[1]);
 	engine_info(env, e);
 	if (uname(&un) == 0) {
 		json_object_set_new(env, "kernel", json_sprintf("%s %s", un.sysname, un.release));
@@ -283,6 +297,8 @@ int docker_environment(json_t **out, const struct engine *e)
 	if (sysinfo(&si) == 0)
 		json_object_set_new(env, "memory_bytes",
 				    json_integer((json_int_t)si.totalram * (json_int_t)si.mem_unit));
+	if (preflighted)
+		answered.env = json_deep_copy(env);
 	*out = env;
 	return 0;
 }

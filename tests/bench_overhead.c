@@ -165,7 +165,7 @@ static double split_row(const char *out, const char *label)
 	double s;
 
 	if (!row || !(row = strstr(row, label)) ||
-	    sscanf(row + strlen(label), "%31[^ ,\n]", text) != 1 || parse_duration(&s, text) < 0)
+	    sscanf(row + strlen(label), " %31[^ ,\n]", text) != 1 || parse_duration(&s, text) < 0)
 		return -1;
 	return s;
 }

@@ -313,7 +313,8 @@ static void test_remove_leftovers(void **state)
 }
 
 /* The environment of run.json: after a preflight of the same engine, only
- * `docker info` is asked; without one, three calls. */
+ * `docker info` is asked, once (a second call, the engine's fingerprint,
+ * asks nothing); without one, three calls. */
 static void test_environment(void **state)
 {
 	char *path = path_join(tmp, "docker"), *log = path_join(tmp, "args"), *args = NULL;
@@ -326,7 +327,8 @@ static void test_environment(void **state)
 		"  'version --format {{.Server.Version}}') echo 26.1.5 ;;\n"
 		"  'version --format '*) printf '28.2.2\\n26.1.5\\n' ;;\n"
 		"  'buildx version') echo 'github.com/docker/buildx 0.13.1 x' ;;\n"
-		"  'info --format '*) printf 'overlayfs\\n2 25276510208\\n' ;;\n"
+		"  'info --format {{json .}}') echo '{\"Driver\":\"overlayfs\",\"NCPU\":2,\"MemTotal\":25276510208,"
+		"\"ID\":\"e1\"}' ;;\n"
 		"esac\n", log, path);
 	char *down = xasprintf("%s.down", path);
 	json_t *env = NULL;
@@ -352,19 +354,24 @@ static void test_environment(void **state)
 				    "github.com/docker/buildx 0.13.1 x");
 		assert_string_equal(json_string_value(json_object_get(env, "storage_driver")), "overlayfs");
 		assert_string_equal(json_string_value(json_object_get(env, "daemon_cpus_memory")), "2 25276510208");
+		assert_string_equal(json_string_value(json_object_get(env, "engine_id")), "e1");
+		json_decref(env);
+		assert_int_equal(docker_environment(&env, NULL), 0); /* the fingerprint's */
+		assert_string_equal(json_string_value(json_object_get(env, "engine_id")), "e1");
 		json_decref(env);
 		assert_int_equal(read_file(&args, NULL, log), 0);
 		assert_string_equal(args, pass == 0 ?
 			"version --format {{.Client.Version}}\n"
 			"version --format {{.Server.Version}}\n"
 			"buildx version\n"
-			"info --format {{.Driver}}\n"
 			"info --format {{json .}}\n" :
 			"version --format {{.Client.Version}}\n"
 			"version --format {{.Server.Version}}\n"
 			"version --format {{.Client.Version}}\n"
 			"buildx version\n"
-			"info --format {{.Driver}}\n"
+			"info --format {{json .}}\n"
+			"version --format {{.Client.Version}}\n"
+			"buildx version\n"
 			"info --format {{json .}}\n");
 		free(args);
 		args = NULL;
