@@ -381,7 +381,7 @@ void progress_time_split(FILE *out, const struct time_split *t)
 	fprintf(out, "where the time went (%s in all):\n", total);
 	if (t->waiting >= 0.05)
 		split_row(out, "waiting for the engine", t->waiting, "another bench run held the engine lock");
-	split_row(out, "set-up", t->setup, "docker checks, results folder, commits");
+	split_row(out, "set-up", t->setup, "docker checks, results folder, commits, work tree");
 	if (t->world > 0)
 		split_row(out, "world", t->world, "base image, wheels and models, servers");
 	progress_duration(docker, sizeof(docker), t->docker);

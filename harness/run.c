@@ -811,6 +811,11 @@ int run_execute(struct run_outcome *out, const struct run_options *opts)
 	if ((error = open_repository(&r)) < 0 || (error = run_base_images(&r)) < 0 ||
 	    (opts->resume_dir && (error = run_resume_series(&r)) < 0))
 		goto done;
+	/* each engine's work tree at the first commit: writing every file of
+	 * the tree is set-up, the builds then only move it from commit to commit */
+	for (k = 0; k < r.engines.n && r.co.count && !opts->plan; k++)
+		if ((error = checkouts_dir_at(NULL, &r.co, k, 0)) < 0)
+			goto done;
 	progress_note(&r.progress, "replaying %zu commit(s) x %zu variant(s) x %d repetition(s) on %zu engine(s); "
 		      "results in %s", r.co.count, r.sc->variants_count, r.sc->repetitions, r.engines.n, r.res->dir);
 	split->setup += lap(&t);

@@ -332,7 +332,7 @@ static void test_time_split(void **state)
 	out = contents(f);
 	assert_string_equal(out,
 		"where the time went (3m20s in all):\n"
-		"  set-up                     1.2s  docker checks, results folder, commits\n"
+		"  set-up                     1.2s  docker checks, results folder, commits, work tree\n"
 		"  builds                    3m10s  100 builds: docker 3m08s, bench 2.0s (20 ms a build)\n"
 		"  report and plots           3.5s\n"
 		"  clean-up                   5.8s  the run's images, builder cache, work folder\n"
