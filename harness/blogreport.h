@@ -30,10 +30,9 @@
 	"included (an upper bound); base, code and BuildKit's own time kept as measured"
 #define BLOG_PROJECTION_NONE "none: the run is at scale 1, its figures are the blog's scale"
 #define BLOG_PROJECTION_CHECKED \
-	"multi-stage cached only, on a shared 2-core machine: two runs of its slice at 0.04 came " \
-	"within -27% and -7% of a scale-1 run cold, -37% and +16% warm; the paced transfers " \
-	"project within 13%, the CPU-bound export and cache import/export follow the CPU share " \
-	"each run got (README)"
+	"multi-stage cached only, against the same builds measured at scale 1 (bench blog --against): " \
+	"on a quiet 2-core machine -9% cold, -5% and +0% warm; under load (other jobs on the machine) " \
+	"-37% to +16%: the CPU-bound export and cache steps follow the CPU share each run got (README)"
 
 /*
  * Evaluate the run against the blog: a JSON object {scale, calibration_scale,
