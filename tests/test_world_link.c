@@ -312,7 +312,9 @@ static void test_paced_copy_on_the_link(void **state)
 }
 
 /* A copy of many small files is charged their bytes, not a buffer per file
- * (nor the read that finds each file's end). */
+ * (nor the read that finds each file's end). Charging a 64 KiB buffer a file
+ * would take 64 times longer; the upper bound leaves room for creating 200
+ * files, which takes a millisecond each on a slow disk under load. */
 static void test_paced_copy_charges_file_bytes(void **state)
 {
 	char *src = path_join(fx.tmp, "small"), *dst = path_join(fx.tmp, "small-copy");
@@ -328,7 +330,7 @@ static void test_paced_copy_charges_file_bytes(void **state)
 	assert_int_equal(paced_copy_tree(&secs, dst, src, 1e6, NULL, NULL, NULL), 0);
 	print_message("paced copy of 200 files of 1000 bytes at 1 MB/s: %.3f s (%.2f of %.3f s)\n",
 		      secs, secs / expect, expect);
-	assert_true(secs >= 0.9 * expect && secs <= 1.5 * expect);
+	assert_true(secs >= 0.9 * expect && secs <= 3 * expect);
 	rm_rf(src);
 	rm_rf(dst);
 	free(src);
