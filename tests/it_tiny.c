@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ittest.h"
@@ -223,18 +224,58 @@ static void test_dry_run_runs_nothing(void **state)
 	free(results);
 }
 
+/* The most images of ok builds of prun alive at once on the engine, from
+ * the docker commands bench ran (log: one "$*" a line): a build tagged
+ * ...:SHORT-r1 adds one, `image rm -f` of one tag takes it away. *removals:
+ * how many such single removals. */
+static int most_images_alive(int *removals, const char *log, json_t *prun)
+{
+	char *text = NULL, *line, *save = NULL, tags[16][32];
+	bool alive[16] = {false};
+	int n = 0, most = 0, k, now;
+	json_t *b;
+	size_t i;
+
+	json_array_foreach(json_object_get(prun, "builds"), i, b)
+		if (!strcmp(it_str(b, "status"), "ok") && n < 16)
+			snprintf(tags[n++], sizeof(tags[0]), ":%s-r1", it_str(b, "short"));
+	assert_int_equal(read_file(&text, NULL, log), 0);
+	*removals = 0;
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		bool build = !strncmp(line, "buildx build ", 13);
+		bool rm_one = !strncmp(line, "image rm -f ", 12) && !strchr(line + 12, ' ');
+		*removals += rm_one;
+		for (k = 0; k < n && (build || rm_one); k++)
+			if (strstr(line, tags[k]))
+				alive[k] = build;
+		for (k = 0, now = 0; k < n; k++)
+			now += alive[k];
+		most = now > most ? now : most;
+	}
+	free(text);
+	return most;
+}
+
 /* runner = persistent keeps the daemon's build cache between builds: warm
- * builds reuse layers without any cache folder, cold resets it. */
+ * builds reuse layers without any cache folder, cold resets it; and it keeps
+ * one image, the newest: each build's image goes once the next replaced it. */
 static void test_persistent_runner(void **state)
 {
 	char *scenario = write_scenario("tiny-persistent",
 		"[variant persistent]\ndockerfile = @DF@\ncache = none\nrunner = persistent\n");
 	char *results = path_join(tmp, "persistent-results"), *dir, *out = NULL, *err = NULL;
+	char *wrapper = path_join(tmp, "docker-logged"), *log = path_join(tmp, "docker-commands");
+	char *script = xasprintf("#!/bin/sh\necho \"$*\" >> '%s'\nexec docker \"$@\"\n", log);
 	const char *args[] = {"run", scenario, "--results", results, "--no-plot", "-q", NULL};
 	json_t *prun, *b;
 	size_t i;
+	int removals = 0, most;
 	(void)state;
+	it_write_text(wrapper, script);
+	assert_int_equal(chmod(wrapper, 0755), 0);
+	setenv("BENCH_DOCKER", wrapper, 1); /* the real docker, each command logged */
 	assert_int_equal(it_bench(&out, &err, args), 1); /* commit 3 fails on purpose */
+	unsetenv("BENCH_DOCKER");
 	dir = it_only_child(results);
 	assert_non_null(dir);
 	prun = it_load_run(dir, NULL);
@@ -247,12 +288,23 @@ static void test_persistent_runner(void **state)
 			assert_true(it_num(b, "steps_cached") > 0);     /* the daemon kept its cache */
 		assert_int_equal(it_num(b, "cache_bytes"), 0);
 	}
+	/* 4 ok builds: the first three images removed one by one as they were
+	 * replaced (the last one goes at the end), never more than the newest
+	 * and the one being built */
+	most = most_images_alive(&removals, log, prun);
+	print_message("persistent runner: at most %d images of the run at once, %d removed one by one\n",
+		      most, removals);
+	assert_true(most >= 1 && most <= 2);
+	assert_true(removals >= 3);
 	json_decref(prun);
 	free(dir);
 	free(out);
 	free(err);
 	free(scenario);
 	free(results);
+	free(wrapper);
+	free(log);
+	free(script);
 }
 
 static void test_bad_scenario_exit_2(void **state)
