@@ -28,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "engine.h"
 #include "ittest.h"
 
 #define RUN_LIMIT 600 /* seconds: bench may wait for the shared engine's lock */
@@ -91,11 +92,19 @@ static int setup(void **state)
 	return 0;
 }
 
-/* Always, failed tests or not: the engine goes, with its data and context. */
+/* Always, failed tests or not: the engine goes, with its data and context,
+ * and the lock file the runs made for it. */
 static int teardown(void **state)
 {
+	struct engine e;
 	(void)state;
 	engine_script("stop", NULL);
+	if (engine_init(&e, engine) == 0) {
+		char *lock = engine_lock_path(&e);
+		unlink(lock);
+		free(lock);
+		engine_release(&e);
+	}
 	rm_rf(tmp);
 	free(tmp);
 	free(engine);
