@@ -483,19 +483,6 @@ int docker_remove_images(const struct engine *e, const char *marker)
 	return remove_run_images(NULL, e, marker ? marker : "", NULL);
 }
 
-int docker_remove_image(const struct engine *e, const char *ref)
-{
-	const char *args[] = {"image", "rm", "-f", ref, NULL};
-	char *out = NULL, *err = NULL;
-	int status = 0, error;
-
-	if ((error = docker_query(&out, &err, &status, e, args)) == 0 && status != 0)
-		error = bench_error_set(BENCH_ERROR, "cannot remove image '%s': %s", ref, first_line(err));
-	free(out);
-	free(err);
-	return error;
-}
-
 int docker_remove_leftover_images(int *removed, const struct engine *e, const char *prefix)
 {
 	return remove_run_images(removed, e, NULL, prefix);
@@ -696,7 +683,7 @@ const struct builder builder_buildkit = {
 	.reset = docker_reset_runner,
 	.print_reset = buildkit_print_reset,
 	.remove_images = docker_remove_images,
-	.remove_image = docker_remove_image,
+	.remove_image = docker_image_remove,
 	.remove_leftovers = docker_remove_leftover_images,
 	.build_argv = docker_build_argv,
 	.cache_options = docker_cache_options,

@@ -49,8 +49,6 @@ int docker_reset_runner(const struct engine *e, const char *marker);
 
 /* Remove the images whose name:tag holds marker (nothing else). */
 int docker_remove_images(const struct engine *e, const char *marker);
-/* `docker image rm -f ref`. */
-int docker_remove_image(const struct engine *e, const char *ref);
 
 /* Remove every image whose repository starts with prefix (after a registry
  * host): what runs that did not end left; how many in *removed (may be
