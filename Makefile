@@ -13,9 +13,9 @@ LDLIBS  += $(shell pkg-config --libs $(PKGS)) -lm -pthread
 # (gcc 12 reports false "null format string" truncation warnings under UBSan)
 SAN      = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-SRC      = $(wildcard harness/*.c harness/world/*.c)
+SRC      = $(wildcard harness/*/*.c)
 OBJ      = $(SRC:%.c=$(BUILD)/%.o)
-LIBOBJ   = $(filter-out $(BUILD)/harness/main.o,$(OBJ))
+LIBOBJ   = $(filter-out $(BUILD)/harness/cli/main.o,$(OBJ))
 TESTS    = $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
 ITESTS   = $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/it_*.c))
 
@@ -68,18 +68,17 @@ valgrind: $(TESTS)
 # fuzz: each tests/fuzz/fuzz_*.c under libFuzzer (clang), a short smoke run; fuzz-long: 1,000,000 runs each
 FUZZ_CFLAGS = -g -O1 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iharness $(shell pkg-config --cflags jansson inih) \
               -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-FUZZ_SRC_scenario = $(wildcard harness/scenario*.c) harness/sha256.c $(FUZZ_SRC_builders)
+FUZZ_SRC_scenario = $(wildcard harness/scenario/*.c) harness/lib/sha256.c $(FUZZ_SRC_builders)
 # the scenario parser looks builder names and what each builder cannot do up in the table
-FUZZ_SRC_builders = harness/builder.c harness/docker.c harness/buildah.c harness/buildah_parse.c harness/dockerfile.c \
-                    harness/rawjson.c harness/base64.c harness/parser.c harness/proc.c harness/engine.c
-FUZZ_SRC_rawjson  = harness/rawjson.c
-FUZZ_SRC_baseline = harness/gate.c harness/gate_baseline.c harness/gate_format.c harness/results.c harness/stats.c
-FUZZ_SRC_svg      = harness/html_svg.c harness/html.c harness/sha256.c harness/base64.c
+FUZZ_SRC_builders = $(wildcard harness/builders/*.c) harness/lib/base64.c harness/lib/proc.c harness/run/engine.c
+FUZZ_SRC_rawjson  = harness/builders/rawjson.c
+FUZZ_SRC_baseline = $(addprefix harness/results/,gate.c gate_baseline.c gate_format.c results.c stats.c)
+FUZZ_SRC_svg      = harness/pages/html_svg.c harness/pages/html.c harness/lib/sha256.c harness/lib/base64.c
 FUZZ_RUNS ?= 20000
 FUZZ_TIME ?= 20
-$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard harness/*.[ch])
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard harness/*/*.[ch])
 	@mkdir -p $(@D)
-	clang $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_SRC_$*) harness/util.c harness/error.c $(shell pkg-config --libs jansson inih) -lm
+	clang $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_SRC_$*) harness/lib/util.c harness/lib/error.c $(shell pkg-config --libs jansson inih) -lm
 fuzz: $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 	@for t in $^; do n=$${t##*/fuzz_}; mkdir -p $(BUILD)/fuzz/corpus-$$n; echo "fuzz $$n: $(FUZZ_RUNS) runs"; \
 	  $$t -runs=$(FUZZ_RUNS) -max_total_time=$(FUZZ_TIME) -dict=tests/fuzz/$$n.dict -artifact_prefix=$(BUILD)/fuzz/crash-$$n- \

@@ -56,13 +56,13 @@
 
 #include "gitfixture.h"
 
-#include "error.h"
-#include "jsonx.h"
-#include "monotonic.h"
-#include "proc.h"
-#include "replay.h"
-#include "results.h"
-#include "util.h"
+#include "lib/error.h"
+#include "lib/jsonx.h"
+#include "lib/monotonic.h"
+#include "lib/proc.h"
+#include "repo/replay.h"
+#include "results/results.h"
+#include "lib/util.h"
 
 #define MAX_SERIES 8
 #define CHANGES_PER_COMMIT 3

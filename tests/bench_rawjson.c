@@ -5,17 +5,17 @@
  * 1-byte-to-4 KiB random chunks. Prints MB/s. Not a unit test (no test_
  * prefix); build it by hand:
  *   cc -std=c11 -D_GNU_SOURCE -O2 -Iharness $(pkg-config --cflags jansson) \
- *      -o /tmp/bench_rawjson tests/bench_rawjson.c harness/rawjson.c \
- *      harness/util.c harness/error.c $(pkg-config --libs jansson) -lm
+ *      -o /tmp/bench_rawjson tests/bench_rawjson.c harness/builders/rawjson.c \
+ *      harness/lib/util.c harness/lib/error.c $(pkg-config --libs jansson) -lm
  *   /tmp/bench_rawjson [megabytes]
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "monotonic.h"
-#include "rawjson.h"
-#include "util.h"
+#include "lib/monotonic.h"
+#include "builders/rawjson.h"
+#include "lib/util.h"
 
 static void add_log(struct strbuf *sb, const char *digest, size_t bytes, unsigned seed)
 {

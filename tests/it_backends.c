@@ -24,7 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base64.h"
+#include "lib/base64.h"
 #include "ittest.h"
 
 static char *tmp;          /* this test's folder */

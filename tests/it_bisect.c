@@ -21,8 +21,8 @@
 #include <unistd.h>
 
 #include "ittest.h"
-#include "jsonx.h"
-#include "replay.h"
+#include "lib/jsonx.h"
+#include "repo/replay.h"
 #include "tmpdir.h"
 
 TMPDIR_FIXTURE("it-bisect")

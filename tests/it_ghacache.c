@@ -18,11 +18,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "docker.h"
-#include "error.h"
+#include "builders/docker.h"
+#include "lib/error.h"
 #include "ittest.h"
-#include "monotonic.h"
-#include "rawjson.h"
+#include "lib/monotonic.h"
+#include "builders/rawjson.h"
 #include "world/ghacache.h"
 
 #define REF "refs/heads/main"

@@ -35,7 +35,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "error.h"
+#include "lib/error.h"
 #include "ittest.h"
 
 #define HOSTILE "<script>alert(1)</script> & \"q\""

@@ -23,9 +23,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "base64.h"
+#include "lib/base64.h"
 #include "ittest.h"
-#include "redact.h"
+#include "run/redact.h"
 
 #define FILE_SECRET "s3cr3t-VALUE-xyz"
 #define ENV_SECRET "s3cr3t-ENV-4711q"

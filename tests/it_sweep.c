@@ -23,7 +23,7 @@
 #include <unistd.h>
 
 #include "ittest.h"
-#include "jsonx.h"
+#include "lib/jsonx.h"
 
 static char *tmp, *scenario, *sweep_dir, *run_out, *run_err;
 static json_t *sweep;

@@ -16,11 +16,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "docker.h"
-#include "error.h"
+#include "builders/docker.h"
+#include "lib/error.h"
 #include "ittest.h"
-#include "monotonic.h"
-#include "world.h"
+#include "lib/monotonic.h"
+#include "world/world.h"
 #include "world/catalog.h"
 
 static void log_line(void *ctx, const char *msg)

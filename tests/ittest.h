@@ -27,8 +27,8 @@
 #include <sys/file.h>
 #include <unistd.h>
 
-#include "proc.h"
-#include "util.h"
+#include "lib/proc.h"
+#include "lib/util.h"
 
 #define IT_API static __attribute__((unused))
 

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "util.h"
+#include "lib/util.h"
 
 /* The repository's root: the working folder (tests/run-unit cds there), or
  * the first parent of this program's folder that holds tests/data/runs.

@@ -13,10 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bisect.h"
-#include "error.h"
-#include "jsonx.h"
-#include "util.h"
+#include "results/bisect.h"
+#include "lib/error.h"
+#include "lib/jsonx.h"
+#include "lib/util.h"
 
 #define MAXN 40
 

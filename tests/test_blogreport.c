@@ -14,8 +14,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "blogreport.h"
-#include "error.h"
+#include "blog/blogreport.h"
+#include "lib/error.h"
 
 /* One ok build: `wall` seconds, all in a pip step when `pip` (so it scales),
  * else in a base step (kept as measured). */

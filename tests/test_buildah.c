@@ -20,13 +20,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "buildah.h"
-#include "buildah_parse.h"
-#include "docker.h"
-#include "dockerfile.h"
-#include "error.h"
-#include "parser.h"
-#include "util.h"
+#include "builders/buildah.h"
+#include "builders/buildah_parse.h"
+#include "builders/docker.h"
+#include "builders/dockerfile.h"
+#include "lib/error.h"
+#include "builders/parser.h"
+#include "lib/util.h"
 
 static char *tmp;
 

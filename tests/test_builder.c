@@ -17,15 +17,15 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "build.h"
-#include "buildah.h"
-#include "builder.h"
-#include "docker.h"
-#include "engine.h"
-#include "error.h"
-#include "parser.h"
-#include "rawjson.h"
-#include "util.h"
+#include "run/build.h"
+#include "builders/buildah.h"
+#include "builders/builder.h"
+#include "builders/docker.h"
+#include "run/engine.h"
+#include "lib/error.h"
+#include "builders/parser.h"
+#include "builders/rawjson.h"
+#include "lib/util.h"
 #include "tmpdir.h"
 
 

@@ -15,9 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cache.h"
-#include "error.h"
-#include "util.h"
+#include "cache/cache.h"
+#include "lib/error.h"
+#include "lib/util.h"
 #include "tmpdir.h"
 
 

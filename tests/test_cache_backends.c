@@ -19,11 +19,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cache.h"
-#include "cache_backend.h"
-#include "docker.h"
-#include "error.h"
-#include "util.h"
+#include "cache/cache.h"
+#include "cache/cache_backend.h"
+#include "builders/docker.h"
+#include "lib/error.h"
+#include "lib/util.h"
 #include "tmpdir.h"
 
 

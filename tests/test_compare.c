@@ -12,11 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "commands.h"
-#include "error.h"
-#include "report.h"
-#include "results.h"
-#include "util.h"
+#include "cli/commands.h"
+#include "lib/error.h"
+#include "results/report.h"
+#include "results/results.h"
+#include "lib/util.h"
 
 /* tests/data/runs/NAME: under $BENCH_DATADIR (tests/run-unit sets it), else
  * from the current folder. */

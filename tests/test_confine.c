@@ -14,10 +14,10 @@
 
 #include "gitfixture.h"
 
-#include "checkout.h"
-#include "confine.h"
-#include "error.h"
-#include "util.h"
+#include "repo/checkout.h"
+#include "repo/confine.h"
+#include "lib/error.h"
+#include "lib/util.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 /*
- * test_dispatch.c: the dispatcher of series over engines (harness/dispatch.c)
+ * test_dispatch.c: the dispatcher of series over engines (harness/run/dispatch.c)
  * with stand-in series that sleep a few milliseconds, on real threads: every
  * series runs once, one series per engine at a time, engines in parallel;
  * pinned series stay on their engine; a lost engine's series (the running
@@ -18,8 +18,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "dispatch.h"
-#include "error.h"
+#include "run/dispatch.h"
+#include "lib/error.h"
 
 #define MAXS 32
 #define MAXE 4

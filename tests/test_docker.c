@@ -18,9 +18,9 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
-#include "docker.h"
-#include "error.h"
-#include "util.h"
+#include "builders/docker.h"
+#include "lib/error.h"
+#include "lib/util.h"
 
 static char *tmp;
 

@@ -1,5 +1,5 @@
 /*
- * test_engines.c: the engines of a run without an engine (harness/engines.c):
+ * test_engines.c: the engines of a run without an engine (harness/run/engines.c):
  * the list from --engines or the scenario (duplicates and bad names
  * refused, the default engine when none), the locks, the refusal of two
  * names of one daemon, the FROM images of a Dockerfile (global ARGs, build
@@ -17,9 +17,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "engines.h"
-#include "error.h"
-#include "util.h"
+#include "run/engines.h"
+#include "lib/error.h"
+#include "lib/util.h"
 
 static char *tmp;
 

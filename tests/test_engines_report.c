@@ -17,10 +17,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gate.h"
-#include "report.h"
-#include "results.h"
-#include "util.h"
+#include "results/gate.h"
+#include "results/report.h"
+#include "results/results.h"
+#include "lib/util.h"
 
 /* A run: variants a and b, 1 cold + 3 warm builds each; the builds of
  * variant b on engine `other` (NULL: every build on `first`). */

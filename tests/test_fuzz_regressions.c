@@ -19,7 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "util.h"
+#include "lib/util.h"
 
 #define LLVMFuzzerTestOneInput fuzz_scenario_one
 #include "fuzz/fuzz_scenario.c"

@@ -19,10 +19,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "commands.h"
-#include "error.h"
-#include "gate.h"
-#include "util.h"
+#include "cli/commands.h"
+#include "lib/error.h"
+#include "results/gate.h"
+#include "lib/util.h"
 
 #define assert_near(a, b, eps) assert_near_at((a), (b), (eps), __FILE__, __LINE__)
 static void assert_near_at(double a, double b, double eps, const char *file, int line)

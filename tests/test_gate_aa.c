@@ -22,10 +22,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
-#include "gate.h"
-#include "results.h"
-#include "util.h"
+#include "lib/error.h"
+#include "results/gate.h"
+#include "results/results.h"
+#include "lib/util.h"
 
 #define MAX_RUNS 64
 

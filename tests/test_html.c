@@ -16,14 +16,14 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "base64.h"
-#include "blogreport.h"
-#include "error.h"
-#include "html.h"
-#include "plot.h"
-#include "results.h"
-#include "sha256.h"
-#include "util.h"
+#include "lib/base64.h"
+#include "blog/blogreport.h"
+#include "lib/error.h"
+#include "pages/html.h"
+#include "pages/plot.h"
+#include "results/results.h"
+#include "lib/sha256.h"
+#include "lib/util.h"
 
 #include "reporoot.h"
 

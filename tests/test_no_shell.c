@@ -1,6 +1,6 @@
 /*
  * test_no_shell.c: "no shell anywhere". bench runs programs only as argv
- * through harness/proc.h; this test scans every .c source under harness/ for the
+ * through harness/lib/proc.h; this test scans every .c source under harness/ for the
  * ways a shell sneaks in (system(, popen(, "/bin/sh", "sh", "-c") and fails
  * naming file:line. Comments are ignored, so prose may still say "never
  * system()". The scanner itself is tested on planted samples first.
@@ -17,7 +17,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "util.h"
+#include "lib/util.h"
 
 /* Blank out comments (keeping newlines, so line numbers stay right) and
  * leave code and string literals as they are. */

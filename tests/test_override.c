@@ -13,9 +13,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "error.h"
-#include "scenario.h"
-#include "util.h"
+#include "lib/error.h"
+#include "scenario/scenario.h"
+#include "lib/util.h"
 
 /* A world scenario with two variants; the Dockerfile is the scenario file
  * itself (any regular file does), so nothing else is needed on disk. */

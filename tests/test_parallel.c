@@ -1,4 +1,4 @@
-/* test_parallel.c: harness/parallel.c: every job runs once, on several
+/* test_parallel.c: harness/lib/parallel.c: every job runs once, on several
  * threads, and the error of the lowest failing job comes back with its
  * message to the caller's thread. */
 #include <setjmp.h>
@@ -12,9 +12,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "error.h"
-#include "parallel.h"
-#include "util.h"
+#include "lib/error.h"
+#include "lib/parallel.h"
+#include "lib/util.h"
 
 #define JOBS 200
 

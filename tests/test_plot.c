@@ -15,11 +15,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "error.h"
-#include "gnuplot.h"
-#include "plot.h"
-#include "results.h"
-#include "util.h"
+#include "lib/error.h"
+#include "pages/gnuplot.h"
+#include "pages/plot.h"
+#include "results/results.h"
+#include "lib/util.h"
 
 #include "reporoot.h"
 

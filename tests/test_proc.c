@@ -1,5 +1,5 @@
 /*
- * test_proc.c: unit tests for harness/proc.c, the child-process helper:
+ * test_proc.c: unit tests for harness/lib/proc.c, the child-process helper:
  * exit codes, separate stdout/stderr, big outputs, signals, exec and chdir
  * failures, env, timeouts and Ctrl-C killing the whole process group;
  * proc_start/proc_poll/proc_wait/proc_kill for long-running children.
@@ -21,9 +21,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "error.h"
-#include "proc.h"
-#include "util.h"
+#include "lib/error.h"
+#include "lib/proc.h"
+#include "lib/util.h"
 
 /* Collects both streams of a proc_run. */
 struct sink {

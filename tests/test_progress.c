@@ -13,8 +13,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "progress.h"
-#include "util.h"
+#include "run/progress.h"
+#include "lib/util.h"
 
 /* Everything written to f so far, NUL-terminated. Caller frees. */
 static char *contents(FILE *f)

@@ -16,9 +16,9 @@
 #include <math.h>
 #include <string.h>
 
-#include "error.h"
-#include "projcheck.h"
-#include "projection.h"
+#include "lib/error.h"
+#include "blog/projcheck.h"
+#include "blog/projection.h"
 
 #define NEAR(a, b) assert_true(fabs((a) - (b)) < 1e-6)
 

@@ -15,9 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
-#include "rawjson.h"
-#include "util.h"
+#include "lib/error.h"
+#include "builders/rawjson.h"
+#include "lib/util.h"
 
 struct stream {
 	char *data;

@@ -1,6 +1,6 @@
 /*
  * test_redact.c: secret values kept out of text, JSON records and a build's
- * output stream (harness/redact.c). The stream tests print a secret the way
+ * output stream (harness/run/redact.c). The stream tests print a secret the way
  * a step would: whole, cut in two between log chunks (at every cut point),
  * fed to the filter in chunks of every size, inside BuildKit's rawjson
  * (base64 in JSON) and in plain text; the output must hold the secret in no
@@ -16,10 +16,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base64.h"
-#include "rawjson.h"
-#include "redact.h"
-#include "util.h"
+#include "lib/base64.h"
+#include "builders/rawjson.h"
+#include "run/redact.h"
+#include "lib/util.h"
 
 #define SECRET "s3cr3t-VALUE-xyz"
 #define MULTI "-----BEGIN KEY-----\nAAAAB3NzaC1yc2EAAAADAQAB\nlast\n"

@@ -1,4 +1,4 @@
-/* test_replay.c: unit tests for harness/replay.c on repositories built by
+/* test_replay.c: unit tests for harness/repo/replay.c on repositories built by
  * tests/gitfixture.h in temporary directories. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -8,10 +8,10 @@
 
 #include "gitfixture.h"
 
-#include "error.h"
-#include "checkout.h"
-#include "replay.h"
-#include "util.h"
+#include "lib/error.h"
+#include "repo/checkout.h"
+#include "repo/replay.h"
+#include "lib/util.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -13,10 +13,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "error.h"
-#include "report.h"
-#include "results.h"
-#include "util.h"
+#include "lib/error.h"
+#include "results/report.h"
+#include "results/results.h"
+#include "lib/util.h"
 
 #include "reporoot.h"
 

@@ -16,9 +16,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "error.h"
-#include "results.h"
-#include "util.h"
+#include "lib/error.h"
+#include "results/results.h"
+#include "lib/util.h"
 
 #define COMMIT "0123456789abcdef0123456789abcdef01234567"
 

@@ -9,9 +9,9 @@
 
 #include "gitfixture.h"
 
-#include "error.h"
-#include "replay.h"
-#include "util.h"
+#include "lib/error.h"
+#include "repo/replay.h"
+#include "lib/util.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 /*
- * test_scenario.c: the scenario parser (harness/scenario.c) and sha256.
+ * test_scenario.c: the scenario parser (harness/scenario/scenario.c) and sha256.
  *
  * The test changes to the repository root (found by walking up from the
  * current folder) so that file names in messages are the relative ones the
@@ -20,10 +20,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "error.h"
-#include "scenario.h"
-#include "sha256.h"
-#include "util.h"
+#include "lib/error.h"
+#include "scenario/scenario.h"
+#include "lib/sha256.h"
+#include "lib/util.h"
 
 #define DATA "tests/data/scenarios"
 

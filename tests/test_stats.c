@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "stats.h"
+#include "results/stats.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 

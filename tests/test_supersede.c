@@ -1,6 +1,6 @@
 /*
  * test_supersede.c: a series built again on another engine (its first one
- * stopped answering) in the results folder (harness/results.c): the later
+ * stopped answering) in the results folder (harness/results/results.c): the later
  * build of a key replaces the earlier in run.json's builds and builds.csv,
  * the earlier moves to "superseded"; the journal keeps both lines and the
  * loader reads them back the same way, whether run.json is current, older
@@ -16,9 +16,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "error.h"
-#include "results.h"
-#include "util.h"
+#include "lib/error.h"
+#include "results/results.h"
+#include "lib/util.h"
 #include "tmpdir.h"
 
 TMPDIR_FIXTURE("test-supersede")

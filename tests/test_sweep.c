@@ -12,10 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
-#include "jsonx.h"
-#include "sweep.h"
-#include "util.h"
+#include "lib/error.h"
+#include "lib/jsonx.h"
+#include "results/sweep.h"
+#include "lib/util.h"
 
 static void test_param_parse(void **state)
 {

@@ -17,11 +17,11 @@
 #include <string.h>
 #include <time.h>
 
-#include "base64.h"
-#include "error.h"
+#include "lib/base64.h"
+#include "lib/error.h"
 #include "httptest.h"
-#include "monotonic.h"
-#include "util.h"
+#include "lib/monotonic.h"
+#include "lib/util.h"
 #include "world/ghacache.h"
 #include "world/pace.h"
 

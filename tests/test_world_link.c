@@ -25,9 +25,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "error.h"
-#include "monotonic.h"
-#include "util.h"
+#include "lib/error.h"
+#include "lib/monotonic.h"
+#include "lib/util.h"
 #include "world/pace.h"
 #include "world/proxy.h"
 #include "world/server.h"

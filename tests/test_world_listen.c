@@ -21,11 +21,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "error.h"
-#include "run.h"
-#include "scenario.h"
-#include "util.h"
-#include "world.h"
+#include "lib/error.h"
+#include "run/run.h"
+#include "scenario/scenario.h"
+#include "lib/util.h"
+#include "world/world.h"
 #include "world/proxy.h"
 #include "world/server.h"
 #include "tmpdir.h"

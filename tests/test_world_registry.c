@@ -21,10 +21,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "error.h"
-#include "monotonic.h"
-#include "proc.h"
-#include "util.h"
+#include "lib/error.h"
+#include "lib/monotonic.h"
+#include "lib/proc.h"
+#include "lib/util.h"
 #include "world/registry.h"
 
 #define TINY_IMAGE "bench-busybox:latest"

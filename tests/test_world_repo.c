@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
-#include "util.h"
+#include "lib/error.h"
+#include "lib/util.h"
 #include "world/catalog.h"
 #include "world/repo.h"
 

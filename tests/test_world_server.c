@@ -18,13 +18,13 @@
 #include <unistd.h>
 #include <zip.h>
 
-#include "base64.h"
-#include "error.h"
+#include "lib/base64.h"
+#include "lib/error.h"
 #include "httptest.h"
-#include "monotonic.h"
-#include "proc.h"
-#include "sha256.h"
-#include "util.h"
+#include "lib/monotonic.h"
+#include "lib/proc.h"
+#include "lib/sha256.h"
+#include "lib/util.h"
 #include "world/catalog.h"
 #include "world/pace.h"
 #include "world/server.h"

@@ -8,7 +8,7 @@
 
 #include <stdlib.h>
 
-#include "util.h"
+#include "lib/util.h"
 
 #define TMPDIR_FIXTURE(name)                                              \
 	static char *tmp;                                                 \

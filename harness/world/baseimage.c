@@ -12,11 +12,11 @@
  * `COPY --from=deps /usr/local/lib/python3.12 ...` copies what pip installed.
  */
 #include "world/baseimage.h"
-#include "docker.h"
-#include "error.h"
-#include "monotonic.h"
-#include "proc.h"
-#include "util.h"
+#include "builders/docker.h"
+#include "lib/error.h"
+#include "lib/monotonic.h"
+#include "lib/proc.h"
+#include "lib/util.h"
 
 #include <errno.h>
 #include <glob.h>

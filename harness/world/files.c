@@ -12,10 +12,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "error.h"
-#include "parallel.h"
-#include "sha256.h"
-#include "util.h"
+#include "lib/error.h"
+#include "lib/parallel.h"
+#include "lib/sha256.h"
+#include "lib/util.h"
 #include "world/catalog.h"
 
 /* A per-file seed from the world's seed and the file's identity (FNV-1a). */

@@ -23,7 +23,7 @@
 #include <sys/random.h>
 #include <unistd.h>
 
-#include "error.h"
+#include "lib/error.h"
 
 #define JSON_BODY_MAX 65536
 

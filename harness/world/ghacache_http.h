@@ -12,8 +12,8 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 
-#include "monotonic.h"
-#include "util.h"
+#include "lib/monotonic.h"
+#include "lib/util.h"
 #include "world/ghacache.h"
 #include "world/ghacache_store.h"
 #include "world/pace.h"

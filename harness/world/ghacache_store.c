@@ -15,8 +15,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "error.h"
-#include "util.h"
+#include "lib/error.h"
+#include "lib/util.h"
 
 int gha_fault_set(struct gha_fault *f, int status, const char *type_key, const char *fmt, ...)
 {

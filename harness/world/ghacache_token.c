@@ -12,9 +12,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "base64.h"
-#include "error.h"
-#include "util.h"
+#include "lib/base64.h"
+#include "lib/error.h"
+#include "lib/util.h"
 
 /* base64url of the compact JSON of v (stolen). Caller frees. */
 static char *segment(json_t *v)

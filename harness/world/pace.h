@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "monotonic.h"
+#include "lib/monotonic.h"
 
 /* Called while waiting; returning true abandons the wait. */
 typedef bool (*pace_stop_fn)(void *ctx);

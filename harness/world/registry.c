@@ -7,10 +7,10 @@
  * error). The registry owns its child: registry_stop ends it with proc_kill.
  */
 #include "world/registry.h"
-#include "error.h"
-#include "monotonic.h"
-#include "proc.h"
-#include "util.h"
+#include "lib/error.h"
+#include "lib/monotonic.h"
+#include "lib/proc.h"
+#include "lib/util.h"
 
 #include <jansson.h>
 

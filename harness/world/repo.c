@@ -7,8 +7,8 @@
  * tree is only written once, by the final checkout of HEAD.
  */
 #include "world/repo.h"
-#include "error.h"
-#include "util.h"
+#include "lib/error.h"
+#include "lib/util.h"
 
 #include <git2.h>
 #include <string.h>

@@ -16,10 +16,10 @@
 #include <unistd.h>
 #include <zip.h>
 
-#include "base64.h"
-#include "error.h"
-#include "sha256.h"
-#include "util.h"
+#include "lib/base64.h"
+#include "lib/error.h"
+#include "lib/sha256.h"
+#include "lib/util.h"
 #include "world/catalog.h"
 
 #define FIXED_MTIME ((time_t)1733011200) /* 2024-12-01T00:00:00Z */

@@ -8,16 +8,16 @@
  * `cache = gha`. The world owns the runner's link (pace.c): every transfer
  * that would cross a real runner's network draws from it, at the same moment.
  */
-#include "world.h"
+#include "world/world.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
-#include "monotonic.h"
-#include "proc.h"
+#include "lib/error.h"
+#include "lib/monotonic.h"
+#include "lib/proc.h"
 #include "world/baseimage.h"
 #include "world/ghacache.h"
 #include "world/pace.h"

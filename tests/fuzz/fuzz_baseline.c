@@ -1,6 +1,6 @@
 /*
  * fuzz_baseline.c: libFuzzer target for the baseline reader of `bench gate`
- * (harness/gate_baseline.c). A baseline is a file a CI job downloads, so any
+ * (harness/results/gate_baseline.c). A baseline is a file a CI job downloads, so any
  * bytes must give an error or a baseline; a baseline that loads is then
  * judged against a small fixed run (variants app, multi-local and
  * multi-nocache, as in the seeds) and the report formatted three ways, so
@@ -14,10 +14,10 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "error.h"
-#include "gate.h"
-#include "results.h"
-#include "util.h"
+#include "lib/error.h"
+#include "results/gate.h"
+#include "results/results.h"
+#include "lib/util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -9,8 +9,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "error.h"
-#include "rawjson.h"
+#include "lib/error.h"
+#include "builders/rawjson.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
-#include "html.h"
+#include "lib/error.h"
+#include "pages/html.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

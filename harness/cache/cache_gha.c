@@ -1,0 +1,119 @@
+/*
+ * cache_gha.c: two backends of the cache policy (cache_backend.h) that
+ * keep the cache outside the runner, so that it survives an ephemeral
+ * runner's reset without any copy of bench's own:
+ *
+ *   gha     GitHub's cache service of the world (world.h, world/ghacache.h):
+ *           --cache-from and --cache-to type=gha with its url, a token the
+ *           world mints for the run's branch, the variant's cache_scope and
+ *           cache_mode. The series' cold build starts an empty service (a
+ *           repository's first workflow run); its counters go into the
+ *           build's record under "gha", and the bytes it keeps into
+ *           cache_bytes.
+ *   inline  --cache-to type=inline: BuildKit writes the cache metadata (min
+ *           mode only) into the image's config; the image is pushed; the
+ *           next build imports the image the series pushed last with
+ *           --cache-from type=registry. cache_bytes is that image's size in
+ *           the registry: the cache is the image.
+ */
+#include "cache/cache_backend.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/error.h"
+#include "lib/util.h"
+#include "world/world.h"
+
+/* What GitHub gives a job's ACTIONS_RUNTIME_TOKEN: about the job's longest
+ * run, 6 hours. */
+#define GHA_TOKEN_LIFETIME (6 * 3600.0)
+
+/* ---- gha ---- */
+
+void cache_gha_init(struct cache_series *s, int rep, const char *dir)
+{
+	(void)s, (void)rep, (void)dir;
+}
+
+int cache_gha_restore(struct cache_use *u, struct cache_series *s, const char *commit_id,
+		      const char *checkout, bool cold, json_t *record)
+{
+	struct world *w = s->env->world;
+	const char *url = "http://127.0.0.1:<gha-port>/"; /* the dry run's */
+	char *token = NULL;
+	int error;
+
+	(void)commit_id, (void)checkout, (void)record;
+	if (w) {
+		int runner = s->env->runner;
+		if ((cold || !world_runner_gha_url(w, runner)) && (error = world_runner_gha_start(w, runner)) < 0)
+			return error;
+		if ((error = world_gha_token(&token, w, GHA_TOKEN_LIFETIME)) < 0)
+			return error;
+		url = world_runner_gha_url(w, s->env->runner);
+	} else if (!s->env->dry_run) {
+		return 0; /* no world: no service (the scenario check asks for one) */
+	}
+	u->gha_token = xasprintf("token=%s", token ? token : "<token>");
+	u->gha_scope = xasprintf("scope=%s", s->v->cache_scope ? s->v->cache_scope : s->v->name);
+	u->gha_attrs[0] = u->gha_token;
+	u->gha_attrs[1] = u->gha_scope;
+	u->gha_attrs[2] = NULL;
+	/* a workflow passes cache-from on its first run too: one lookup, a miss */
+	u->from.type = "gha";
+	u->from.location = url;
+	u->from.attrs = u->gha_attrs;
+	cache_export_spec(&u->to, s, "gha", url);
+	u->to.attrs = u->gha_attrs;
+	free(token);
+	return 0;
+}
+
+int cache_gha_save(struct cache_use *u, struct cache_series *s, bool ok, json_t *record)
+{
+	struct ghacache_counters c;
+
+	(void)u, (void)ok;
+	if (s->env->world && world_runner_gha_counters(&c, s->env->world, s->env->runner)) {
+		json_object_set_new(record, "gha", ghacache_counters_json(&c));
+		json_object_set_new(record, "cache_bytes", json_integer(c.total_size));
+	} else {
+		json_object_set_new(record, "cache_bytes", json_integer(0));
+	}
+	return 0;
+}
+
+/* ---- inline ---- */
+
+void cache_inline_init(struct cache_series *s, int rep, const char *dir)
+{
+	(void)s, (void)rep, (void)dir;
+}
+
+int cache_inline_restore(struct cache_use *u, struct cache_series *s, const char *commit_id,
+			 const char *checkout, bool cold, json_t *record)
+{
+	(void)commit_id, (void)checkout, (void)record;
+	if (!cold && s->state.inline_ref) {
+		u->from.type = "registry";
+		u->from.location = s->state.inline_ref;
+	} else if (!cold && s->env->dry_run) {
+		u->from.type = "registry";
+		u->from.location = "<the image this series pushed last>";
+	}
+	u->to.type = "inline";
+	return 0;
+}
+
+int cache_inline_save(struct cache_use *u, struct cache_series *s, bool ok, json_t *record)
+{
+	/* a build that failed (or whose push failed) left nothing to import:
+	 * the next imports the last image that made it */
+	if (ok && u->image) {
+		free(s->state.inline_ref);
+		s->state.inline_ref = xstrdup(u->image);
+	}
+	cache_record_registry_bytes(record, s, s->state.inline_ref);
+	return 0;
+}

@@ -1,0 +1,116 @@
+/*
+ * cmd_blog.c: `bench blog RESULTS_DIR [CALIBRATION_DIR]`: the cafeboo
+ * comparison with the blog, recomputed from a results folder, projected to
+ * scale 1 with the calibration run kept in it (or given: any run of the
+ * same commits at a smaller scale); with --against, set against a run made
+ * at scale 1.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "blog/blogreport.h"
+#include "blog/calibrate.h"
+#include "cli/commands.h"
+#include "lib/error.h"
+#include "blog/projcheck.h"
+#include "blog/projection.h"
+#include "results/results.h"
+
+static void blog_usage(FILE *f)
+{
+	fputs("usage: bench blog RESULTS_DIR [CALIBRATION_DIR] [--against FULL_DIR] [--json]\n"
+	      "\n"
+	      "The blog's figures next to a cafeboo run's: measured, and projected to scale 1\n"
+	      "build by build and step group by step group through the same builds in the\n"
+	      "calibration run (RESULTS_DIR/calibration/*, or CALIBRATION_DIR: a run of the\n"
+	      "same commits at a smaller scale); and the reproduction's targets.\n"
+	      "\n"
+	      "  --against FULL_DIR  instead, set the projection against the builds of\n"
+	      "                      FULL_DIR, a run at scale 1: build by build and step\n"
+	      "                      group by step group, with the error of each\n"
+	      "  --json              print the evaluation as JSON\n"
+	      "\n"
+	      "exit status: 0 printed, 2 usage error or unreadable results\n", f);
+}
+
+int cmd_blog(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"json", no_argument, NULL, 'j'}, {"against", required_argument, NULL, 'a'},
+		{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+	json_t *run = NULL, *calib = NULL, *full = NULL, *ev = NULL;
+	char *missing = NULL;
+	const char *against = NULL;
+	bool as_json = false;
+	int c, error = 0, status = 0;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'j': as_json = true; break;
+		case 'a': against = optarg; break;
+		case 'h': blog_usage(stdout); return 0;
+		default:
+			fprintf(stderr, "bench blog: error: unknown option '%s'\n\n", argv[optind - 1]);
+			blog_usage(stderr);
+			return 2;
+		}
+	}
+	if (argc - optind < 1 || argc - optind > 2) {
+		fprintf(stderr, "bench blog: error: give one results folder, and maybe its calibration run's\n\n");
+		blog_usage(stderr);
+		return 2;
+	}
+	if ((error = results_load(&run, &missing, argv[optind])) < 0)
+		goto done;
+	if (argc - optind == 2) {
+		free(missing);
+		missing = NULL;
+		if ((error = results_load(&calib, &missing, argv[optind + 1])) < 0 ||
+		    (error = projection_check_commits(run, calib)) < 0)
+			goto done;
+		if (!(projection_run_scale(calib) < projection_run_scale(run))) {
+			error = bench_error_set(BENCH_EINVALID, "'%s' is at scale %g, not below the run's %g: it cannot "
+						"calibrate it", argv[optind + 1], projection_run_scale(calib),
+						projection_run_scale(run));
+			goto done;
+		}
+	} else if ((error = calibrate_load(&calib, argv[optind])) < 0) {
+		goto done;
+	}
+	if (against) {
+		free(missing);
+		missing = NULL;
+		if ((error = results_load(&full, &missing, against)) < 0)
+			goto done;
+		if (projection_run_scale(full) != 1) {
+			error = bench_error_set(BENCH_EINVALID, "--against '%s': the run is at scale %g, not 1",
+						against, projection_run_scale(full));
+			goto done;
+		}
+		ev = projcheck_evaluate(run, calib, full);
+	} else {
+		ev = blogreport_evaluate(run, calib);
+	}
+	if (as_json) {
+		char *text = json_dumps(ev, JSON_INDENT(2));
+		puts(text ? text : "{}");
+		free(text);
+	} else if (against) {
+		projcheck_print(stdout, ev);
+	} else {
+		blogreport_print(stdout, ev);
+	}
+done:
+	if (error < 0)
+		status = cmd_fail("blog", error);
+	free(missing);
+	json_decref(run);
+	json_decref(calib);
+	json_decref(full);
+	json_decref(ev);
+	return status;
+}

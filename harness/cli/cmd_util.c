@@ -1,0 +1,21 @@
+/* cmd_util.c: what every command shares: mapping an error to an exit status. */
+#include <stdio.h>
+
+#include "cli/commands.h"
+#include "lib/error.h"
+
+int cmd_fail(const char *cmd, int code)
+{
+	fprintf(stderr, "bench %s: error: %s\n", cmd, bench_error_last());
+	switch (code) {
+	case BENCH_EINTERRUPTED:
+		return 130;
+	case BENCH_EINVALID:
+	case BENCH_ESETUP:
+	case BENCH_ENOTFOUND:
+	case BENCH_EIO:
+		return 2;
+	default:
+		return 1;
+	}
+}
