@@ -32,7 +32,7 @@
 #define BLOG_PROJECTION_CHECKED \
 	"multi-stage cached only, against the same builds measured at scale 1 (bench blog --against): " \
 	"on a quiet 2-core machine -9% cold, -5% and +0% warm; under load (other jobs on the machine) " \
-	"-37% to +16%: the CPU-bound export and cache steps follow the CPU share each run got (README)"
+	"-37% to +16%: the CPU-bound export and cache steps follow the CPU share each run got (docs/cafeboo.md)"
 
 /*
  * Evaluate the run against the blog: a JSON object {scale, calibration_scale,

@@ -8,7 +8,7 @@
  *     builds.csv    one row per build
  *     logs/         each build's full docker output
  *
- * A build record is a JSON object (see README.md, "Results"): variant,
+ * A build record is a JSON object (see docs/results.md): variant,
  * repetition, commit, subject, index, phase, status, exit_code, wall_seconds,
  * steps_total, steps_cached, steps, cache_bytes, image_bytes, changed,
  * changed_since_previous, reason, and the world's extras

@@ -1,8 +1,8 @@
 /*
  * scenario_keys.c: the table of every scenario key, and the code that runs
  * it: parse a value by its kind, store it, set defaults, free what the keys
- * own (see scenario_int.h). A new key is one row here, one line in README's
- * scenario section (a unit test checks it) and, when its syntax is its own,
+ * own (see scenario_int.h). A new key is one row here, one line in
+ * docs/scenario.md (a unit test checks it) and, when its syntax is its own,
  * a setter in scenario_values.c.
  */
 #include "scenario/scenario_int.h"
