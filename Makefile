@@ -19,10 +19,13 @@ LIBOBJ   = $(filter-out $(BUILD)/harness/cli/main.o,$(OBJ))
 TESTS    = $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
 ITESTS   = $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/it_*.c))
 
-# make: ./bench, and the repository scenarios/tiny.ini replays (build/fixtures/tiny)
-all: bench fixtures
+# make: ./bench, its man page (from the help table: bench --man), and the
+# repository scenarios/tiny.ini replays (build/fixtures/tiny)
+all: bench bench.1 fixtures
 bench: $(BUILD)/bench
 	cp --remove-destination $< $@
+bench.1: $(BUILD)/bench
+	$< --man > $@
 $(BUILD)/bench: $(OBJ)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 $(BUILD)/%.o: %.c
@@ -88,11 +91,13 @@ fuzz: $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 fuzz-long:
 	$(MAKE) fuzz FUZZ_RUNS=1000000 FUZZ_TIME=0
 .PHONY: fuzz fuzz-long
-install: bench
+install: bench bench.1
 	install -D -m 755 bench $(DESTDIR)$(PREFIX)/bin/bench
+	install -D -m 644 bench.1 $(DESTDIR)$(PREFIX)/share/man/man1/bench.1
+	install -D -m 644 completions/bench.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/bench
 	install -d $(DESTDIR)$(PREFIX)/share/bench
 	cp -R dockerfiles plots scenarios $(DESTDIR)$(PREFIX)/share/bench/
 clean:
-	rm -rf build bench
+	rm -rf build bench bench.1
 .PHONY: all check unit integration san tsan benchmarks benchmarks-long valgrind install clean fixtures
 -include $(OBJ:.o=.d) $(TESTS:=.d) $(ITESTS:=.d)

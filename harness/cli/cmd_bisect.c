@@ -15,6 +15,7 @@
 #include "results/bisect.h"
 #include "results/bisect_report.h"
 #include "cli/commands.h"
+#include "cli/help.h"
 #include "lib/error.h"
 #include "results/gate.h"
 #include "pages/html.h"
@@ -28,32 +29,7 @@
 
 static void bisect_usage(FILE *f)
 {
-	fputs("usage: bench bisect SCENARIO.ini [--variant NAME] [options]\n"
-	      "\n"
-	      "Find the first commit of a first-parent range that broke the build cache.\n"
-	      "A probe at commit C builds C's parent cold (as the variant's runner and\n"
-	      "cache say), then C warm; it is bad when it does worse than the probe of\n"
-	      "the good end (the commit before the range): fewer cached steps, or (with\n"
-	      "--metric warm_seconds) a slower warm build by the gate's rule, probing\n"
-	      "again while the samples are too few to tell. The newest commit is probed\n"
-	      "second; when it is not bad no commit is. Then about log2(N) probes.\n"
-	      "\n"
-	      "  --variant NAME    the variant to probe (default: the scenario's only one)\n"
-	      "  --commits RANGE   A..B or last:N (default: the scenario's commits)\n"
-	      "  --metric M        cached_steps (default) or warm_seconds\n"
-	      "  --threshold X     warm_seconds: how much slower is bad, as 15% or 0.15\n"
-	      "                    (default: the scenario's [gate] warm_median_growth, 15%)\n"
-	      "  --max-probes N    warm_seconds: most probes of one commit (default 5)\n"
-	      "  --results DIR     parent folder of the results (default: results)\n"
-	      "  --resume DIR      continue the interrupted bisection in DIR\n"
-	      "  --force           resume even when the scenario file changed\n"
-	      "  --work DIR        keep the work folder (checkouts, caches) in DIR\n"
-	      "  --no-plot         do not write index.html at the end\n"
-	      "  -q, --quiet       no progress on stderr\n"
-	      "\n"
-	      "exit status: 0 found the first bad commit or proved there is none, 1 could\n"
-	      "not decide (it says why), 2 usage or set-up error, 130 interrupted (every\n"
-	      "finished probe is kept: continue with --resume)\n", f);
+	help_print(f, "bisect");
 }
 
 /* The plan: the bisection, and its record in the results folder. */
@@ -349,17 +325,15 @@ int cmd_bisect(int argc, char **argv)
 		case 'm': fl.metric = optarg; break;
 		case 't':
 			if (gate_parse_fraction(&fl.threshold, optarg) < 0) {
-				fprintf(stderr, "bench bisect: error: --threshold '%s' is not a percentage like 15%% "
-					"or a fraction like 0.15\n", optarg);
-				return 2;
+				return cmd_usage_error("bisect", "--threshold '%s' is not a percentage like "
+						       "15%% or a fraction like 0.15", optarg);
 			}
 			break;
 		case 'n':
 			n = strtol(optarg, &end, 10);
 			if (*end || n < 1 || n > 50) {
-				fprintf(stderr, "bench bisect: error: --max-probes '%s' is not a whole number "
-					"from 1 to 50\n", optarg);
-				return 2;
+				return cmd_usage_error("bisect", "--max-probes '%s' is not a whole number "
+						       "from 1 to 50", optarg);
 			}
 			fl.max_probes = (int)n;
 			break;
@@ -371,17 +345,12 @@ int cmd_bisect(int argc, char **argv)
 		case 'q': opts.quiet = true; break;
 		case 'h': bisect_usage(stdout); return 0;
 		default:
-			fprintf(stderr, "bench bisect: error: unknown or incomplete option '%s'\n\n", argv[optind - 1]);
-			bisect_usage(stderr);
-			return 2;
+			return cmd_usage_error("bisect", "unknown or incomplete option '%s'", argv[optind - 1]);
 		}
 	}
-	if (optind != argc - 1) {
-		fprintf(stderr, "bench bisect: error: %s\n\n",
-			optind == argc ? "missing SCENARIO.ini" : "more than one scenario given");
-		bisect_usage(stderr);
-		return 2;
-	}
+	if (optind != argc - 1)
+		return cmd_usage_error("bisect", "%s", optind == argc ? "missing SCENARIO.ini" :
+				       "more than one scenario given");
 	opts.scenario_path = argv[optind];
 	if ((fl.resume && (error = resume_settings(&fl, &resumed, fl.resume)) < 0) ||
 	    (error = settle(&plan, &fl, opts.scenario_path)) < 0) {

@@ -13,6 +13,7 @@
 #include "blog/blogreport.h"
 #include "blog/calibrate.h"
 #include "cli/commands.h"
+#include "cli/help.h"
 #include "lib/error.h"
 #include "blog/projcheck.h"
 #include "blog/projection.h"
@@ -20,19 +21,7 @@
 
 static void blog_usage(FILE *f)
 {
-	fputs("usage: bench blog RESULTS_DIR [CALIBRATION_DIR] [--against FULL_DIR] [--json]\n"
-	      "\n"
-	      "The blog's figures next to a cafeboo run's: measured, and projected to scale 1\n"
-	      "build by build and step group by step group through the same builds in the\n"
-	      "calibration run (RESULTS_DIR/calibration/*, or CALIBRATION_DIR: a run of the\n"
-	      "same commits at a smaller scale); and the reproduction's targets.\n"
-	      "\n"
-	      "  --against FULL_DIR  instead, set the projection against the builds of\n"
-	      "                      FULL_DIR, a run at scale 1: build by build and step\n"
-	      "                      group by step group, with the error of each\n"
-	      "  --json              print the evaluation as JSON\n"
-	      "\n"
-	      "exit status: 0 printed, 2 usage error or unreadable results\n", f);
+	help_print(f, "blog");
 }
 
 int cmd_blog(int argc, char **argv)
@@ -54,16 +43,13 @@ int cmd_blog(int argc, char **argv)
 		case 'a': against = optarg; break;
 		case 'h': blog_usage(stdout); return 0;
 		default:
-			fprintf(stderr, "bench blog: error: unknown option '%s'\n\n", argv[optind - 1]);
-			blog_usage(stderr);
-			return 2;
+			return cmd_usage_error("blog", "unknown or incomplete option '%s'", argv[optind - 1]);
 		}
 	}
-	if (argc - optind < 1 || argc - optind > 2) {
-		fprintf(stderr, "bench blog: error: give one results folder, and maybe its calibration run's\n\n");
-		blog_usage(stderr);
-		return 2;
-	}
+	if (argc - optind < 1 || argc - optind > 2)
+		return cmd_usage_error("blog", "%s", argc - optind < 1 ? "missing RESULTS_DIR" :
+				       "too many arguments (one results folder, and maybe its "
+				       "calibration run's)");
 	if ((error = results_load(&run, &missing, argv[optind])) < 0)
 		goto done;
 	if (argc - optind == 2) {

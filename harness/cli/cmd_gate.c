@@ -10,64 +10,19 @@
 #include <string.h>
 
 #include "cli/commands.h"
+#include "cli/help.h"
 #include "lib/error.h"
 #include "results/gate.h"
 #include "lib/util.h"
 
 static void baseline_usage(FILE *f)
 {
-	fputs("usage: bench baseline RESULTS_DIR [-o FILE]\n"
-	      "\n"
-	      "Keep the figures of a recorded run (per variant: cold and warm times with\n"
-	      "their samples, warm/cold, cached steps, image and cache sizes, ratios to\n"
-	      "the other variants) as a baseline for bench gate.\n"
-	      "\n"
-	      "  -o, --output FILE  write the baseline to FILE (atomically; default stdout)\n"
-	      "\n"
-	      "exit status: 0 written, 2 usage error or unreadable results\n", f);
+	help_print(f, "baseline");
 }
 
 static void gate_usage(FILE *f)
 {
-	fputs("usage: bench gate RESULTS_DIR --baseline FILE [options]\n"
-	      "\n"
-	      "  --baseline FILE              the baseline made by bench baseline\n"
-	      "  --format text|markdown|json  the report's form (default text)\n"
-	      "  -o, --output FILE            write the report to FILE (the text report\n"
-	      "                               still goes to stdout)\n"
-	      "  --summary FILE               append the Markdown report to FILE\n"
-	      "                               (e.g. \"$GITHUB_STEP_SUMMARY\")\n"
-	      "thresholds (default: the run's [gate] section, else the values shown):\n"
-	      "  --warm-over-cold-growth X    warm/cold may grow by X (0.10)\n"
-	      "  --warm-median-growth X       warm median vs the reference variant, and\n"
-	      "                               absolute with --absolute, may grow by X (15%)\n"
-	      "  --image-growth X             image size may grow by X (5%)\n"
-	      "  --cache-growth X             cache folder size may grow by X (20%)\n"
-	      "  --cached-steps-may-fall      do not fail when fewer warm steps are cached\n"
-	      "  --reference VARIANT          judge each variant's warm builds relative to\n"
-	      "                               VARIANT's builds of the same commits in the same\n"
-	      "                               run (default: the first variant without any\n"
-	      "                               cache; none: no such check)\n"
-	      "  --absolute                   also judge absolute warm medians (same machine)\n"
-	      "\n"
-	      "A time check fails only when its median is beyond the limit and a two-sided\n"
-	      "Mann-Whitney U test (p < 0.05) tells the run's samples from the baseline's\n"
-	      "shifted by the threshold; when the samples are too few for p < 0.05 (one\n"
-	      "series against one, 3 against 3) it passes as inconclusive, saying why.\n"
-	      "warm/cold has one sample per series, vs REF one per warm build. Ok builds\n"
-	      "and cached steps are exact; image and cache sizes have their allowances.\n"
-	      "\n"
-	      "exit status: 0 no regression (skips allowed), 1 a regression, 2 usage or\n"
-	      "set-up error (missing or corrupt baseline, unreadable results)\n", f);
-}
-
-static int usage_error(const char *cmd, void (*usage)(FILE *), const char *fmt, const char *arg)
-{
-	fprintf(stderr, "bench %s: error: ", cmd);
-	fprintf(stderr, fmt, arg);
-	fputs("\n\n", stderr);
-	usage(stderr);
-	return 2;
+	help_print(f, "gate");
 }
 
 /* Warn about what makes a baseline weak: an incomplete folder, failed builds. */
@@ -105,12 +60,11 @@ int cmd_baseline(int argc, char **argv)
 		case 'o': output = optarg; break;
 		case 'h': baseline_usage(stdout); return 0;
 		default:
-			return usage_error("baseline", baseline_usage,
-					   "unknown or incomplete option '%s'", argv[optind - 1]);
+			return cmd_usage_error("baseline", "unknown or incomplete option '%s'", argv[optind - 1]);
 		}
 	}
 	if (optind != argc - 1)
-		return usage_error("baseline", baseline_usage, "%s",
+		return cmd_usage_error("baseline", "%s",
 				   optind == argc ? "missing RESULTS_DIR" : "more than one RESULTS_DIR given");
 	/* every failure here is a set-up error (unreadable results, unwritable
 	 * file): exit 2 whatever the code */
@@ -184,11 +138,12 @@ int cmd_gate(int argc, char **argv)
 	gate_settings_unset(&flags);
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:o:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case O_BASELINE: baseline = optarg; break;
 		case 'o': output = optarg; break;
 		case O_SUMMARY: summary = optarg; break;
+		case 'f':
 		case O_FORMAT:
 			if (!strcmp(optarg, "text"))
 				format = GATE_TEXT;
@@ -197,15 +152,14 @@ int cmd_gate(int argc, char **argv)
 			else if (!strcmp(optarg, "json"))
 				format = GATE_JSON;
 			else
-				return usage_error("gate", gate_usage,
-						   "unknown format '%s' (use text, markdown or json)", optarg);
+				return cmd_usage_error("gate", "unknown format '%s' (use text, markdown or json)", optarg);
 			break;
 		case O_WMG: case O_WOCG: case O_IMG: case O_CACHE:
 			target = c == O_WMG ? &flags.warm_median_growth :
 				 c == O_WOCG ? &flags.warm_over_cold_growth :
 				 c == O_IMG ? &flags.image_growth : &flags.cache_growth;
 			if (gate_parse_fraction(target, optarg) < 0)
-				return usage_error("gate", gate_usage, "invalid threshold '%s' (use a "
+				return cmd_usage_error("gate", "invalid threshold '%s' (use a "
 						   "percentage like 15%% or a fraction like 0.15)", optarg);
 			break;
 		case O_MAYFALL: flags.cached_steps_may_fall = 1; break;
@@ -213,15 +167,15 @@ int cmd_gate(int argc, char **argv)
 		case O_ABS: flags.absolute = 1; break;
 		case 'h': gate_usage(stdout); return 0;
 		default:
-			return usage_error("gate", gate_usage, "unknown or incomplete option '%s'",
+			return cmd_usage_error("gate", "unknown or incomplete option '%s'",
 					   argv[optind - 1]);
 		}
 	}
 	if (optind != argc - 1)
-		return usage_error("gate", gate_usage, "%s",
+		return cmd_usage_error("gate", "%s",
 				   optind == argc ? "missing RESULTS_DIR" : "more than one RESULTS_DIR given");
 	if (!baseline)
-		return usage_error("gate", gate_usage, "%s", "missing --baseline FILE");
+		return cmd_usage_error("gate", "%s", "missing --baseline FILE");
 
 	if ((error = gate_check_dir(&report, argv[optind], baseline, &flags, NULL))) {
 		fprintf(stderr, "bench gate: error: %s\n", bench_error_last());

@@ -6,6 +6,7 @@
  */
 #include "results/bisect_report.h"
 #include "cli/commands.h"
+#include "cli/help.h"
 #include "lib/error.h"
 #include "results/gate.h"
 #include "pages/html.h"
@@ -34,15 +35,6 @@ static void print_notes(const char *cmd, const char *text)
 	}
 }
 
-__attribute__((format(printf, 3, 0)))
-static int usage_error(const char *cmd, const char *usage, const char *fmt, const char *arg)
-{
-	fprintf(stderr, "bench %s: ", cmd);
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "\n%.*s\ntry 'bench %s --help'\n", (int)strcspn(usage, "\n"), usage, cmd);
-	return 2;
-}
-
 /* Load dir, printing what is missing. Returns 0 or the exit status. */
 static int load(json_t **run, const char *cmd, const char *dir)
 {
@@ -55,20 +47,6 @@ static int load(json_t **run, const char *cmd, const char *dir)
 	free(missing);
 	return 0;
 }
-
-static const char plot_usage[] =
-	"usage: bench plot RESULTS_DIR [--out DIR]\n"
-	"\n"
-	"Draw the charts of a results folder: build time per commit, cold vs warm,\n"
-	"where the time goes (step groups) and cache hits, as PNG (1200x700) and SVG,\n"
-	"with their data files (*.dat) and gnuplot scripts (*.gp). A sweep folder\n"
-	"gets its chart: warm time against the parameter (DIR/plots/sweep.*).\n"
-	"\n"
-	"  -o, --out DIR   write into DIR (default RESULTS_DIR/plots)\n"
-	"  -h, --help      show this help\n"
-	"\n"
-	"Templates come from $BENCH_DATADIR/plots, <bench's folder>/plots or\n"
-	"<bench's folder>/../share/bench/plots.\n";
 
 /* A sweep folder's chart (DIR/plots/sweep.*): 0 drawn, 1 not a sweep
  * folder, else minus the exit status. */
@@ -95,7 +73,8 @@ static int plot_sweep(const char *dir)
 int cmd_plot(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"out", required_argument, NULL, 'o'},
+		{"output", required_argument, NULL, 'o'},
+		{"out", required_argument, NULL, 'o'}, /* the older name, kept */
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -114,15 +93,15 @@ int cmd_plot(int argc, char **argv)
 			out_dir = optarg;
 			break;
 		case 'h':
-			fputs(plot_usage, stdout);
+			help_print(stdout, "plot");
 			return 0;
 		default:
-			return usage_error("plot", plot_usage, "unknown option or missing value: '%s'",
+			return cmd_usage_error("plot", "unknown or incomplete option '%s'",
 					   argv[optind - 1]);
 		}
 	}
 	if (argc - optind != 1)
-		return usage_error("plot", plot_usage, "%s", argc - optind < 1 ?
+		return cmd_usage_error("plot", "%s", argc - optind < 1 ?
 				   "missing RESULTS_DIR" : "too many arguments (one RESULTS_DIR)");
 	if (!out_dir && (status = plot_sweep(argv[optind])) <= 0)
 		return -status;
@@ -153,24 +132,6 @@ done:
 	free(templates);
 	return status;
 }
-
-static const char report_usage[] =
-	"usage: bench report RESULTS_DIR [--format markdown|csv|json|benchmark-action|html|text] [-o FILE]\n"
-	"\n"
-	"Print the summary (per variant: cold, warm median, warm/cold, cached steps,\n"
-	"with n, mean, stddev, min, max) and the builds of a results folder. A sweep\n"
-	"folder (bench sweep) gets its table and crossovers, a bisect folder (bench\n"
-	"bisect) its probes and verdict, in text, markdown, csv, json or html.\n"
-	"\n"
-	"  -f, --format F   markdown (default; ready for $GITHUB_STEP_SUMMARY), csv,\n"
-	"                   json ({summary, builds}), benchmark-action (the array\n"
-	"                   github-action-benchmark reads as customSmallerIsBetter) or\n"
-	"                   html (one self-contained page: charts, tables, gate verdict,\n"
-	"                   the builds with links to their logs; bench run writes it\n"
-	"                   as RESULTS_DIR/index.html)\n"
-	"                   text: the table bench run prints at its end\n"
-	"  -o, --output F   write to file F instead of stdout\n"
-	"  -h, --help       show this help\n";
 
 /*
  * The report of a sweep or bisect folder (sweep.json, bisect.json) into
@@ -262,21 +223,21 @@ int cmd_report(int argc, char **argv)
 		switch (c) {
 		case 'f':
 			if (report_format_parse(&format, optarg) < 0)
-				return usage_error("report", report_usage, "--format: %s", bench_error_last());
+				return cmd_usage_error("report", "--format: %s", bench_error_last());
 			break;
 		case 'o':
 			output = optarg;
 			break;
 		case 'h':
-			fputs(report_usage, stdout);
+			help_print(stdout, "report");
 			return 0;
 		default:
-			return usage_error("report", report_usage, "unknown option or missing value: '%s'",
+			return cmd_usage_error("report", "unknown or incomplete option '%s'",
 					   argv[optind - 1]);
 		}
 	}
 	if (argc - optind != 1)
-		return usage_error("report", report_usage, "%s", argc - optind < 1 ?
+		return cmd_usage_error("report", "%s", argc - optind < 1 ?
 				   "missing RESULTS_DIR" : "too many arguments (one RESULTS_DIR)");
 	if ((error = report_other_folder(argv[optind], format, output)) <= 0)
 		return error < 0 ? cmd_fail("report", error) : 0;
@@ -292,23 +253,6 @@ done:
 	json_decref(run);
 	return status;
 }
-
-static const char compare_usage[] =
-	"usage: bench compare RUN_A RUN_B [--format text|markdown|html] [-o FILE] [--threshold X]\n"
-	"\n"
-	"Compare two results folders variant by variant: cold and warm medians, the\n"
-	"ratio B/A, the spread, and a verdict on the warm builds by the rule of\n"
-	"bench gate: better or worse only when B's median is beyond A's by more than\n"
-	"the threshold and a two-sided Mann-Whitney U test (p < 0.05) tells B's\n"
-	"builds from A's shifted by the threshold; no significant change when it\n"
-	"cannot; inconclusive when the numbers of builds cannot reach p < 0.05 at\n"
-	"all (3 against 3 or 4). Exits 0 whatever the verdicts.\n"
-	"\n"
-	"  -f, --format F      text (default), markdown or html (a self-contained page)\n"
-	"  -o, --output F      write to file F instead of stdout\n"
-	"  -t, --threshold X   the change that counts, as 10% or 0.10 (default 5%; the\n"
-	"                      html page uses 5%)\n"
-	"  -h, --help          show this help\n";
 
 int cmd_compare(int argc, char **argv)
 {
@@ -336,8 +280,7 @@ int cmd_compare(int argc, char **argv)
 			markdown = !strcmp(optarg, "markdown") || !strcmp(optarg, "md");
 			html = !strcmp(optarg, "html");
 			if (!markdown && !html && strcmp(optarg, "text"))
-				return usage_error("compare", compare_usage,
-						   "--format: unknown format '%s' (use text, markdown or html)",
+				return cmd_usage_error("compare", "--format: unknown format '%s' (use text, markdown or html)",
 						   optarg);
 			break;
 		case 'o':
@@ -345,20 +288,19 @@ int cmd_compare(int argc, char **argv)
 			break;
 		case 't':
 			if (gate_parse_fraction(&threshold, optarg) < 0)
-				return usage_error("compare", compare_usage, "--threshold: invalid "
+				return cmd_usage_error("compare", "--threshold: invalid "
 						   "threshold '%s' (use a percentage like 10%% or a "
 						   "fraction like 0.10)", optarg);
 			break;
 		case 'h':
-			fputs(compare_usage, stdout);
+			help_print(stdout, "compare");
 			return 0;
 		default:
-			return usage_error("compare", compare_usage,
-					   "unknown option or missing value: '%s'", argv[optind - 1]);
+			return cmd_usage_error("compare", "unknown or incomplete option '%s'", argv[optind - 1]);
 		}
 	}
 	if (argc - optind != 2)
-		return usage_error("compare", compare_usage, "%s",
+		return cmd_usage_error("compare", "%s",
 				   "expected two results folders, RUN_A and RUN_B");
 	if ((status = load(&a, "compare", argv[optind])) ||
 	    (status = load(&b, "compare", argv[optind + 1])))

@@ -13,6 +13,7 @@
 #include "blog/blogreport.h"
 #include "blog/calibrate.h"
 #include "cli/commands.h"
+#include "cli/help.h"
 #include "lib/error.h"
 #include "results/gate.h"
 #include "lib/monotonic.h"
@@ -25,26 +26,7 @@
 
 static void run_usage(FILE *f)
 {
-	fputs("usage: bench run SCENARIO.ini [options]\n"
-	      "\n"
-	      "  --results DIR     parent folder of the results (default: results)\n"
-	      "  --only V[,V...]   build only this variant (these variants)\n"
-	      "  --commits RANGE   replay RANGE instead of the scenario's commits\n"
-	      "  --scale X         multiply every size of the emulated world by X\n"
-	      "  --resume DIR      continue the interrupted run in DIR\n"
-	      "  --force           resume even when the scenario file changed\n"
-	      "  --work DIR        keep the work folder (checkouts, caches) in DIR\n"
-	      "  --keep-images     leave the run's images (and the builder cache) on the engine\n"
-	      "  --engines A,B     build on these docker engines (context names or DOCKER_HOST\n"
-	      "                    URLs), a series per engine at a time; overrides the scenario's\n"
-	      "                    engines\n"
-	      "  --gate FILE       gate the finished run against the baseline FILE\n"
-	      "  --dry-run         print every docker command and run none\n"
-	      "  --no-plot         do not draw the charts nor write index.html at the end\n"
-	      "  -q, --quiet       no progress on stderr\n"
-	      "\n"
-	      "exit status: 0 every build ok, 1 some build not ok (or the gate failed),\n"
-	      "2 usage or set-up error, 130 interrupted (everything finished is kept)\n", f);
+	help_print(f, "run");
 }
 
 /* The end of a run whose replay ended (out->run is set): the summary, the
@@ -128,8 +110,7 @@ int cmd_run(int argc, char **argv)
 		case 's':
 			opts.scale = strtod(optarg, &end);
 			if (*end || !(opts.scale > 0) || opts.scale > 4) {
-				fprintf(stderr, "bench run: error: --scale '%s' is not a number in (0, 4]\n", optarg);
-				return 2;
+				return cmd_usage_error("run", "--scale '%s' is not a number in (0, 4]", optarg);
 			}
 			break;
 		case 'r': opts.resume_dir = optarg; break;
@@ -143,17 +124,12 @@ int cmd_run(int argc, char **argv)
 		case 'q': opts.quiet = true; break;
 		case 'h': run_usage(stdout); return 0;
 		default:
-			fprintf(stderr, "bench run: error: unknown or incomplete option '%s'\n\n", argv[optind - 1]);
-			run_usage(stderr);
-			return 2;
+			return cmd_usage_error("run", "unknown or incomplete option '%s'", argv[optind - 1]);
 		}
 	}
-	if (optind != argc - 1) {
-		fprintf(stderr, "bench run: error: %s\n\n",
-			optind == argc ? "missing SCENARIO.ini" : "more than one scenario given");
-		run_usage(stderr);
-		return 2;
-	}
+	if (optind != argc - 1)
+		return cmd_usage_error("run", "%s", optind == argc ? "missing SCENARIO.ini" :
+				       "more than one scenario given");
 	opts.scenario_path = argv[optind];
 	proc_install_signal_handlers();
 	error = run_execute(&out, &opts);

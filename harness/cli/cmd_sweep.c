@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include "cli/commands.h"
+#include "cli/help.h"
 #include "lib/error.h"
 #include "lib/jsonx.h"
 #include "pages/plot.h"
@@ -28,34 +29,7 @@
 
 static void sweep_usage(FILE *f)
 {
-	fputs("usage: bench sweep SCENARIO.ini --param KEY=V1,V2,... [--param ...] [options]\n"
-	      "\n"
-	      "Run the scenario once per value of KEY (once per combination of the values\n"
-	      "of several --param), each run in a results folder of its own inside the\n"
-	      "sweep folder; then the table of cold and warm medians per variant and value,\n"
-	      "the chart of warm time against the first parameter, and the crossovers:\n"
-	      "where two variants swap places (interpolated between the two values where\n"
-	      "their order flips).\n"
-	      "\n"
-	      "KEY is a key of the scenario file: KEY for the one section that has it (a\n"
-	      "variant key sets every variant), SECTION.KEY (scenario, world, gate) or\n"
-	      "VARIANT.KEY for one variant; e.g. bandwidth, runner_bandwidth,\n"
-	      "cache_bandwidth, latency, scale, cache_mode, multi-stage-cached.cache_mode.\n"
-	      "Each value is checked as the file's would be.\n"
-	      "\n"
-	      "  --param KEY=V1,V2,...  a key and its values (repeatable)\n"
-	      "  --only V[,V...]   build only these variants, at every point\n"
-	      "  --commits RANGE   replay RANGE instead of the scenario's commits\n"
-	      "  --scale X         multiply every size of the emulated world by X\n"
-	      "  --results DIR     parent folder of the sweep folder (default: results)\n"
-	      "  --resume DIR      continue the interrupted sweep in DIR (its parameters\n"
-	      "                    and options are the ones it was started with)\n"
-	      "  --force           resume even when the scenario file changed\n"
-	      "  --no-plot         no charts and no index.html, for the points and the sweep\n"
-	      "  -q, --quiet       no progress on stderr\n"
-	      "\n"
-	      "exit status: 0 every build of every point ok, 1 some build not ok, 2 usage\n"
-	      "or set-up error, 130 interrupted (every finished point and build is kept)\n", f);
+	help_print(f, "sweep");
 }
 
 struct sweep_flags {
@@ -346,9 +320,8 @@ int cmd_sweep(int argc, char **argv)
 		case 's':
 			fl.scale = strtod(optarg, &end);
 			if (*end || !(fl.scale > 0) || fl.scale > 4) {
-				fprintf(stderr, "bench sweep: error: --scale '%s' is not a number in (0, 4]\n", optarg);
 				strvec_release(&fl.params);
-				return 2;
+				return cmd_usage_error("sweep", "--scale '%s' is not a number in (0, 4]", optarg);
 			}
 			break;
 		case 'R': fl.results = optarg; break;
@@ -358,18 +331,14 @@ int cmd_sweep(int argc, char **argv)
 		case 'q': fl.quiet = true; break;
 		case 'h': sweep_usage(stdout); strvec_release(&fl.params); return 0;
 		default:
-			fprintf(stderr, "bench sweep: error: unknown or incomplete option '%s'\n\n", argv[optind - 1]);
-			sweep_usage(stderr);
 			strvec_release(&fl.params);
-			return 2;
+			return cmd_usage_error("sweep", "unknown or incomplete option '%s'", argv[optind - 1]);
 		}
 	}
 	if (optind != argc - 1) {
-		fprintf(stderr, "bench sweep: error: %s\n\n",
-			optind == argc ? "missing SCENARIO.ini" : "more than one scenario given");
-		sweep_usage(stderr);
 		strvec_release(&fl.params);
-		return 2;
+		return cmd_usage_error("sweep", "%s", optind == argc ? "missing SCENARIO.ini" :
+				       "more than one scenario given");
 	}
 	if ((error = open_sweep(&sweep, &dir, &fl, argv[optind])) < 0) {
 		status = cmd_fail("sweep", error);

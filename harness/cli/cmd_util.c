@@ -1,4 +1,6 @@
-/* cmd_util.c: what every command shares: mapping an error to an exit status. */
+/* cmd_util.c: what every command shares: the one style of its errors, and
+ * mapping an error to an exit status. */
+#include <stdarg.h>
 #include <stdio.h>
 
 #include "cli/commands.h"
@@ -18,4 +20,15 @@ int cmd_fail(const char *cmd, int code)
 	default:
 		return 1;
 	}
+}
+
+int cmd_usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "bench %s: error: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\ntry 'bench %s --help'\n", cmd);
+	return 2;
 }

@@ -17,6 +17,11 @@ int cmd_gate(int argc, char **argv);
 int cmd_bisect(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
 
+/* A usage error: "bench CMD: error: MESSAGE" and "try 'bench CMD --help'" on
+ * stderr; returns 2, the exit status of a usage error. */
+__attribute__((format(printf, 2, 3)))
+int cmd_usage_error(const char *cmd, const char *fmt, ...);
+
 /* Print the error kept in error.h as "bench CMD: error: ..." and return the
  * exit status for code: 2 for usage/set-up/input errors, 130 for an
  * interruption, 1 otherwise. */
