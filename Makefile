@@ -35,18 +35,21 @@ $(BUILD)/tests/%: tests/%.c $(LIBOBJ)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBOBJ) $(LDLIBS) $(shell pkg-config --libs cmocka)
 
-unit: $(TESTS) $(BUILD)/bench
+# the fixtures live in build/ whatever BUILD is: the scenarios (and README's
+# examples, which test_readme loads) name ../build/fixtures/tiny
+FIXTURES = build/fixtures
+unit: $(TESTS) $(BUILD)/bench fixtures
 	tests/run-unit $(BUILD) $(TESTS)
-fixtures: $(BUILD)/fixtures/tiny $(BUILD)/fixtures/bisect
-$(BUILD)/fixtures/tiny: $(BUILD)/tests/mkfixture
-	rm -rf $@ && $< $@
+fixtures: $(FIXTURES)/tiny $(FIXTURES)/bisect
+$(FIXTURES)/tiny: tests/mkfixture.c tests/gitfixture.h | $(BUILD)/tests/mkfixture
+	rm -rf $@ && $(BUILD)/tests/mkfixture $@
 $(BUILD)/tests/mkfixture: tests/mkfixture.c tests/gitfixture.h
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(shell pkg-config --libs libgit2)
-$(BUILD)/fixtures/bisect: $(BUILD)/tests/mkfixture
-	rm -rf $@ && $< --bisect $@
+$(FIXTURES)/bisect: tests/mkfixture.c tests/gitfixture.h | $(BUILD)/tests/mkfixture
+	rm -rf $@ && $(BUILD)/tests/mkfixture --bisect $@
 integration: $(ITESTS) $(BUILD)/bench fixtures
-	SUITE=integration BENCH_BIN=$(BUILD)/bench BENCH_FIXTURES=$(BUILD)/fixtures/tiny \
+	SUITE=integration BENCH_BIN=$(BUILD)/bench BENCH_FIXTURES=$(FIXTURES)/tiny \
 	  tests/run-unit $(BUILD) $(ITESTS)
 check: bench
 	$(MAKE) unit && $(MAKE) san && $(MAKE) tsan && $(MAKE) integration
