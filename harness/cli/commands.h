@@ -7,6 +7,7 @@
 #ifndef BENCH_COMMANDS_H
 #define BENCH_COMMANDS_H
 
+int cmd_init(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
 int cmd_report(int argc, char **argv);

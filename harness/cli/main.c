@@ -17,6 +17,7 @@ struct command {
 };
 
 static const struct command commands[] = {
+	{"init", cmd_init},
 	{"run", cmd_run},
 	{"plot", cmd_plot},
 	{"report", cmd_report},

@@ -37,7 +37,7 @@ void runline_commands(struct strvec **out, size_t *n, const char *s)
 	struct strvec cur = {0};
 	struct strbuf w = {0};
 	bool in_word = false;
-	size_t sep;
+	size_t sep = 0;
 
 	*out = NULL;
 	*n = 0;
