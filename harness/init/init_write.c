@@ -30,6 +30,8 @@ struct vdef {
 #define NEEDS_GHA "cache = gha outside [world], from a GitHub runner's environment " \
 		  "(ACTIONS_RESULTS_URL, ACTIONS_RUNTIME_TOKEN)"
 
+static void comment_wrapped(struct strbuf *sb, const char *indent, const char *text);
+
 static void scenario_section(struct strbuf *sb, const struct init_plan *p)
 {
 	size_t i;
@@ -46,9 +48,12 @@ static void scenario_section(struct strbuf *sb, const struct init_plan *p)
 			strbuf_printf(sb, " %s", p->build_args.v[i]);
 		strbuf_puts(sb, "\n");
 	}
-	for (i = 0; i < p->args_off.n; i++)
-		strbuf_printf(sb, "; the workflow's build arg %s is left out: bench cannot evaluate it; add "
-			      "KEY=VALUE to build_args\n", p->args_off.v[i]);
+	for (i = 0; i < p->args_off.n; i++) {
+		char *t = xasprintf("the workflow's build arg %s is left out: bench cannot evaluate it; add "
+				    "KEY=VALUE to build_args", p->args_off.v[i]);
+		comment_wrapped(sb, "", t);
+		free(t);
+	}
 }
 
 static void registry_section(struct strbuf *sb, const struct init_plan *p)
@@ -93,14 +98,56 @@ static char *probe(const struct init_plan *p, const char *text)
 	return msg;
 }
 
-/* Every line of text, prefixed with "; ". */
+#define WRAP 96 /* the scenario parser refuses lines of more than 197 characters */
+
+/* text as comment lines: "; " + indent, wrapped at spaces near WRAP
+ * columns, continuation lines indented two more. */
+static void comment_wrapped(struct strbuf *sb, const char *indent, const char *text)
+{
+	bool first = true;
+
+	while (*text) {
+		size_t l = strcspn(text, "\n"), cut = l, room = WRAP - strlen(indent) - (first ? 0 : 2);
+		if (l > room) {
+			for (cut = room; cut > room / 2 && text[cut] != ' '; cut--)
+				;
+			if (text[cut] != ' ')
+				cut = room;
+		}
+		strbuf_printf(sb, ";%s%s%s%.*s\n", *indent || !first ? " " : (cut ? " " : ""), indent,
+			      first ? "" : "  ", (int)cut, text);
+		text += cut;
+		if (*text == ' ' && cut < l) {
+			text++;
+			first = false;
+		} else {
+			if (*text == '\n')
+				text++;
+			first = true;
+		}
+	}
+}
+
+/* Every line of text, prefixed with "; " (wrapped when long). */
 static void commented(struct strbuf *sb, const char *text)
 {
-	while (*text) {
-		size_t l = strcspn(text, "\n");
-		strbuf_printf(sb, "; %.*s\n", (int)l, text);
-		text += l + (text[l] == '\n');
-	}
+	comment_wrapped(sb, "", text);
+}
+
+static void say(struct strbuf *sb, const char *err)
+{
+	char *t = xasprintf("this bench says: %s", err);
+	comment_wrapped(sb, "  ", t);
+	free(t);
+}
+
+/* The lines above a part written commented out. */
+static void off(struct strbuf *sb, const char *needs, const char *err)
+{
+	char *t = xasprintf("OFF: needs %s", needs);
+	comment_wrapped(sb, "", t);
+	say(sb, err);
+	free(t);
 }
 
 static bool gha_env_missing(void)
@@ -139,14 +186,14 @@ static void write_variant(struct strbuf *sb, struct init_result *res, const stru
 	if (err && v->push && !registry_cache && !err2) {
 		/* live, without the push this bench cannot make */
 		strbuf_puts(sb, t.buf);
-		strbuf_printf(sb, "; push = yes   ; the workflow pushes: needs %s\n;   this bench says: %s\n",
-			      NEEDS_REGISTRY, err);
+		strbuf_puts(sb, "; push = yes\n");
+		comment_wrapped(sb, "", "^ the workflow pushes: needs " NEEDS_REGISTRY);
+		say(sb, err);
 		strvec_pushf(&res->live, "%s (without push)", v->name);
 	} else if (err) {
 		strbuf_reset(&t);
 		variant_text(&t, p, v, v->push);
-		strbuf_printf(sb, "; OFF: needs %s\n;   this bench says: %s\n",
-			      v->needs ? v->needs : "a change to this scenario", err);
+		off(sb, v->needs ? v->needs : "a change to this scenario", err);
 		commented(sb, t.buf);
 		strvec_push(&res->off, v->name);
 	} else {
@@ -171,33 +218,40 @@ static const char *needs_of(const char *cache, bool push)
 static void header(struct strbuf *sb, struct init_result *res, const struct init_plan *p)
 {
 	size_t i;
+	char *t;
 
 	strbuf_printf(sb, "; %s: written by `bench init` from the repository at %s (HEAD %s).\n"
 		      "; Check it, then: bench run --dry-run THIS_FILE; bench run THIS_FILE\n;\n",
 		      p->name, p->repo_rel, p->head);
 	strbuf_puts(sb, "; read:\n");
 	for (i = 0; i < p->read.n; i++)
-		strbuf_printf(sb, ";   %s\n", p->read.v[i]);
+		comment_wrapped(sb, "  ", p->read.v[i]);
 	if (!p->read.n)
 		strbuf_puts(sb, ";   no workflow under .github/workflows\n");
-	strbuf_printf(sb, ";   %s%s\n", p->dockerfile, p->dockerfile_found ? "" : " (not in the repository at HEAD)");
+	t = xasprintf("%s%s", p->dockerfile, p->dockerfile_found ? "" : " (not in the repository at HEAD)");
+	comment_wrapped(sb, "  ", t);
+	free(t);
 	for (i = 0; i < p->builds.n; i++) {
 		const struct wf_build *b = &p->builds.v[i];
-		strbuf_printf(sb, "; %s %s:%d (job %s, %s): file %s, context %s\n",
-			      b == p->primary ? "as-is replays" : "not replayed:", b->workflow, b->line, b->job,
-			      b->how, b->file ? b->file : "CONTEXT/Dockerfile", b->context);
+		char *t = xasprintf("%s %s:%d (job %s, %s): file %s, context %s",
+				    b == p->primary ? "as-is replays" : "not replayed:", b->workflow, b->line, b->job,
+				    b->how, b->file ? b->file : "CONTEXT/Dockerfile", b->context);
+		comment_wrapped(sb, "", t);
+		free(t);
 	}
 	if (res->findings.n) {
 		strbuf_puts(sb, ";\n; findings (from reading the Dockerfile; the run measures what they cost):\n");
 		for (i = 0; i < res->findings.n; i++) {
 			const struct finding *f = &res->findings.v[i];
-			strbuf_printf(sb, ";   %s:%d: %s [%s]\n", f->file, f->line, f->message, f->rule);
+			char *t = xasprintf("%s:%d: %s [%s]", f->file, f->line, f->message, f->rule);
+			comment_wrapped(sb, "  ", t);
+			free(t);
 		}
 	}
 	if (res->notes.n) {
 		strbuf_puts(sb, ";\n; notes:\n");
 		for (i = 0; i < res->notes.n; i++)
-			strbuf_printf(sb, ";   %s\n", res->notes.v[i]);
+			comment_wrapped(sb, "  ", res->notes.v[i]);
 	}
 	strbuf_puts(sb, "\n");
 }
@@ -221,14 +275,18 @@ int init_write(struct init_result *res, const struct init_plan *p)
 
 	/* [registry]: live when this bench has it */
 	if (p->registry_ref) {
+		struct strbuf pt = {0};
+		char *t;
 		registry_section(&reg, p);
-		struct strbuf t = {0};
-		strbuf_printf(&t, "%s%s[variant probe]\ndockerfile = repo:%s\n", head.buf, reg.buf, p->dockerfile);
-		err = probe(p, t.buf);
-		strbuf_release(&t);
-		strbuf_printf(&sb, "\n; where the image is pushed and registry caches are kept (%s)\n", p->registry_said);
+		strbuf_printf(&pt, "%s%s[variant probe]\ndockerfile = repo:%s\n", head.buf, reg.buf, p->dockerfile);
+		err = probe(p, pt.buf);
+		strbuf_release(&pt);
+		t = xasprintf("where the image is pushed and registry caches are kept (%s)", p->registry_said);
+		strbuf_puts(&sb, "\n");
+		commented(&sb, t);
+		free(t);
 		if (err) {
-			strbuf_printf(&sb, "; OFF: needs %s\n;   this bench says: %s\n", NEEDS_REGISTRY, err);
+			off(&sb, NEEDS_REGISTRY, err);
 			commented(&sb, reg.buf);
 			strbuf_reset(&reg);
 		} else {
@@ -237,8 +295,11 @@ int init_write(struct init_result *res, const struct init_plan *p)
 		}
 		free(err);
 	} else {
-		strbuf_printf(&sb, "\n; no [registry] ref: %s. Registry variants need one:\n; [registry]\n"
-			      "; ref = HOST[:PORT]/NAME\n", p->registry_said);
+		char *t = xasprintf("no [registry] ref: %s. Registry variants need one:", p->registry_said);
+		strbuf_puts(&sb, "\n");
+		commented(&sb, t);
+		strbuf_puts(&sb, "; [registry]\n; ref = HOST[:PORT]/NAME\n");
+		free(t);
 	}
 
 	asis.name = "as-is";
