@@ -231,10 +231,6 @@ static void decide_registry(struct init_plan *p)
 		p->registry_said = xstrdup("the workflow tags no image");
 		return;
 	}
-	if (is_expression(tag)) {
-		p->registry_said = xasprintf("the tag '%s' holds an expression bench cannot evaluate", tag);
-		return;
-	}
 	ref = xstrdup(tag);
 	if ((at = strchr(ref, '@')))
 		*at = 0;
@@ -242,6 +238,11 @@ static void decide_registry(struct init_plan *p)
 	colon = strrchr(ref, ':');
 	if (colon && (!slash || colon > slash))
 		*colon = 0;
+	if (is_expression(ref)) {
+		p->registry_said = xasprintf("the tag '%s' holds an expression bench cannot evaluate", tag);
+		free(ref);
+		return;
+	}
 	slash = strchr(ref, '/');
 	if (slash && (memchr(ref, '.', (size_t)(slash - ref)) || memchr(ref, ':', (size_t)(slash - ref)) ||
 		      !strncmp(ref, "localhost/", 10))) {
@@ -299,6 +300,10 @@ static char *relative_to(const char *from, const char *to)
 		common = i;
 	else if (!to[i] && from[i] == '/')
 		common = i;
+	if (!common) { /* nothing in common but the root: the absolute path reads better */
+		strbuf_release(&sb);
+		return xstrdup(to);
+	}
 	for (s = from + common; *s; s++)
 		if (*s == '/')
 			strbuf_puts(&sb, sb.len ? "/.." : "..");
@@ -400,6 +405,13 @@ static int decide(struct init_plan *p, struct init_result *res, git_repository *
 	return 0;
 }
 
+static int by_line(const void *a, const void *b)
+{
+	const struct finding *x = a, *y = b;
+	int c = strcmp(x->file, y->file);
+	return c ? c : (x->line > y->line) - (x->line < y->line);
+}
+
 int init_scenario(struct init_result *res, const struct init_options *o)
 {
 	struct init_plan p = {0};
@@ -429,6 +441,8 @@ int init_scenario(struct init_result *res, const struct init_options *o)
 	if ((error = read_workflows(&p, repo, tree)) < 0 || (error = decide(&p, res, repo, tree)) < 0)
 		goto done;
 
+	if (res->findings.n)
+		qsort(res->findings.v, res->findings.n, sizeof(*res->findings.v), by_line);
 	p.history = count_history(repo);
 	if (p.history >= 2 * SAMPLE_N)
 		p.commits = xasprintf("sample:%d last:%zu", SAMPLE_N, p.history < SAMPLE_RANGE ? p.history : SAMPLE_RANGE);

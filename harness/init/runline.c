@@ -66,7 +66,12 @@ void runline_commands(struct strvec **out, size_t *n, const char *s)
 			continue;
 		}
 		in_word = true;
-		if (*s == '\'') {
+		if (!strncmp(s, "${{", 3) && strstr(s, "}}")) {
+			/* a GitHub expression: replaced before the shell runs, one word */
+			const char *e = strstr(s, "}}") + 2;
+			strbuf_add(&w, s, (size_t)(e - s));
+			s = e;
+		} else if (*s == '\'') {
 			const char *e = strchr(s + 1, '\'');
 			size_t l = e ? (size_t)(e - s - 1) : strlen(s + 1);
 			strbuf_add(&w, s + 1, l);

@@ -272,8 +272,10 @@ int workflow_read(struct wf_builds *out, const char *name, const char *text, siz
 		return bench_error_set(BENCH_ERROR, "%s: cannot start the YAML parser", name);
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
 	if (!yaml_parser_load(&parser, &doc)) {
-		error = bench_error_set(BENCH_EINVALID, "%s:%zu: invalid YAML: %s%s%s", name,
-					(parser.problem_mark.line ? parser.problem_mark.line : parser.context_mark.line) + 1,
+		/* "while scanning a quoted scalar": the line where it started, not the
+		 * end of the file where the problem showed */
+		size_t line = (parser.context ? parser.context_mark.line : parser.problem_mark.line) + 1;
+		error = bench_error_set(BENCH_EINVALID, "%s:%zu: invalid YAML: %s%s%s", name, line,
 					parser.problem ? parser.problem : "malformed document",
 					parser.context ? " " : "", parser.context ? parser.context : "");
 		yaml_parser_delete(&parser);

@@ -52,7 +52,8 @@ void wf_builds_release(struct wf_builds *b);
 /* The shell words of one command line: quotes ('...', "...") and backslash
  * escapes removed, `\` + newline joined. Commands are split at newlines,
  * ';', '&&', '||' and '|'; each command is an array of words in out (a
- * strvec per command). Not a shell: no expansion, no subshells. */
+ * strvec per command). A `${{ ... }}` expression stays whole in its word.
+ * Not a shell: no expansion, no subshells. */
 void runline_commands(struct strvec **out, size_t *n, const char *script);
 void runline_commands_free(struct strvec *cmds, size_t n);
 
