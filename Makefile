@@ -79,8 +79,8 @@ FUZZ_SRC_scenario = $(wildcard harness/scenario/*.c) harness/lib/sha256.c $(FUZZ
 FUZZ_SRC_builders = $(wildcard harness/builders/*.c) harness/lib/base64.c harness/lib/proc.c harness/run/engine.c
 FUZZ_SRC_rawjson  = harness/builders/rawjson.c
 FUZZ_SRC_baseline = $(addprefix harness/results/,gate.c gate_baseline.c gate_format.c results.c stats.c)
-# bench init's reader of GitHub Actions workflows (libyaml)
-FUZZ_SRC_workflow = harness/init/workflow.c harness/init/runline.c
+# bench init: the workflow reader (libyaml), run lines and the Dockerfile rules
+FUZZ_SRC_workflow = harness/init/workflow.c harness/init/runline.c harness/init/findings.c
 FUZZ_SRC_svg      = harness/pages/html_svg.c harness/pages/html.c harness/lib/sha256.c harness/lib/base64.c
 FUZZ_RUNS ?= 20000
 FUZZ_TIME ?= 20

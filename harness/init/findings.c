@@ -243,9 +243,12 @@ void findings_dockerfile(struct findings *out, const char *file, const char *tex
 			memset(&st[ns], 0, sizeof(st[ns]));
 			st[ns].name = xstrdup(as);
 			for (j = 0; j < ns; j++) /* FROM an earlier stage: what it copied */
-				if (st[j].name[0] && !strcasecmp(st[j].name, base) && st[j].copy_line) {
-					st[ns].copy_line = st[j].copy_line;
-					st[ns].copy_what = xstrdup(st[j].copy_what);
+				if (st[j].name[0] && !strcasecmp(st[j].name, base)) {
+					if (st[j].copy_line) {
+						st[ns].copy_line = st[j].copy_line;
+						st[ns].copy_what = xstrdup(st[j].copy_what);
+					}
+					break;
 				}
 			cur = (int)ns++;
 			continue;
