@@ -328,7 +328,7 @@ static void test_usage_errors(void **state)
 	free(err);
 	assert_int_equal(capture(NULL, NULL, two), 2);
 	assert_int_equal(capture(&out, NULL, help), 0);
-	assert_non_null(strstr(out, "exit status:"));
+	assert_non_null(strstr(out, "Exit status: 0 written"));
 	assert_non_null(strstr(out, "bench init path/to/repo -o bench.ini"));
 	free(out);
 	assert_int_equal(write_file_atomic(ini, "keep\n", 5), 0);

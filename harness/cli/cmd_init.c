@@ -9,35 +9,14 @@
 #include <string.h>
 
 #include "cli/commands.h"
+#include "cli/help.h"
 #include "init/init.h"
 #include "lib/error.h"
 #include "lib/util.h"
 
 static void init_usage(FILE *f)
 {
-	fputs("usage: bench init [REPO] [-o FILE] [--force]\n"
-	      "\n"
-	      "Write a first scenario for the git repository REPO (default: the current\n"
-	      "folder), from what it holds at HEAD: the image builds of its GitHub Actions\n"
-	      "workflows (docker/build-push-action steps, docker build and docker buildx\n"
-	      "build run lines), its Dockerfile and its .dockerignore. The variants are the\n"
-	      "workflow's own set-up (as-is) and the caches worth comparing with it: none,\n"
-	      "local (a folder kept by actions/cache), gha, registry, and inline when the\n"
-	      "workflow pushes. A variant this bench cannot run is written commented out\n"
-	      "with what it needs. Findings from reading the Dockerfile (file:line) go at\n"
-	      "the top of the scenario and on stderr.\n"
-	      "\n"
-	      "  -o, --output FILE  write the scenario to FILE (default: stdout); its repo\n"
-	      "                     path is relative to FILE's folder\n"
-	      "  --force            overwrite FILE when it exists\n"
-	      "  -q, --quiet        no findings nor notes on stderr\n"
-	      "\n"
-	      "example:\n"
-	      "  bench init path/to/repo -o bench.ini && bench run bench.ini\n"
-	      "\n"
-	      "exit status: 0 the scenario was written, 2 usage or set-up error (REPO is\n"
-	      "not a git repository or has no commit, a workflow is not valid YAML: the\n"
-	      "message names FILE:LINE, no Dockerfile, FILE exists)\n", f);
+	help_print(f, "init");
 }
 
 static void print_report(const struct init_result *res, const char *out)
@@ -76,26 +55,23 @@ int cmd_init(int argc, char **argv)
 	int c, error;
 
 	optind = 1;
+	opterr = 0;
 	while ((c = getopt_long(argc, argv, "o:qh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o': o.out = optarg; break;
 		case 'F': force = true; break;
 		case 'q': quiet = true; break;
 		case 'h': init_usage(stdout); return 0;
-		default: init_usage(stderr); return 2;
+		default:
+			return cmd_usage_error("init", "unknown or incomplete option '%s'", argv[optind - 1]);
 		}
 	}
-	if (argc - optind > 1) {
-		fprintf(stderr, "bench init: error: one repository at most, got '%s' and '%s'\n\n", argv[optind],
-			argv[optind + 1]);
-		init_usage(stderr);
-		return 2;
-	}
+	if (argc - optind > 1)
+		return cmd_usage_error("init", "one repository at most, got '%s' and '%s'", argv[optind],
+				       argv[optind + 1]);
 	o.repo = optind < argc ? argv[optind] : ".";
-	if (o.out && !force && path_exists(o.out)) {
-		fprintf(stderr, "bench init: error: -o %s: the file exists; use --force to overwrite it\n", o.out);
-		return 2;
-	}
+	if (o.out && !force && path_exists(o.out))
+		return cmd_usage_error("init", "-o %s: the file exists; use --force to overwrite it", o.out);
 	if ((error = init_scenario(&res, &o)) < 0) {
 		init_result_release(&res);
 		return cmd_fail("init", error);

@@ -14,6 +14,27 @@
 	"  --results DIR          parent folder of the results (default: results)\n"
 
 static const struct help_page pages[] = {
+	{"init", "a first scenario from a repository's CI workflows and Dockerfile",
+	 "init [REPO] [-o FILE] [--force]",
+	 "Write a first scenario for the git repository REPO (default: the current\n"
+	 "folder) from what it holds at HEAD: the image builds of its GitHub Actions\n"
+	 "workflows (docker/build-push-action steps, docker build and docker buildx\n"
+	 "build run lines), its Dockerfile and its .dockerignore. The variants are the\n"
+	 "workflow's own set-up (as-is) and the caches worth comparing with it: none,\n"
+	 "local (a folder kept by actions/cache), gha, registry, and inline when the\n"
+	 "workflow pushes. A part this bench cannot run is written commented out,\n"
+	 "saying what it needs. Findings from reading the Dockerfile (FILE:LINE) go\n"
+	 "at the top of the scenario and to stderr.\n",
+	 "  -o, --output FILE      write the scenario to FILE (default stdout); its repo\n"
+	 "                         is written relative to FILE's folder\n"
+	 "  --force                overwrite FILE when it exists\n"
+	 "  -q, --quiet            no findings nor notes on stderr\n",
+	 "bench init path/to/repo -o bench.ini\n"
+	 "bench init > bench.ini\n",
+	 "0 written, 2 usage or set-up error (REPO is no git\n"
+	 "repository or has no commit, a workflow is not valid YAML: the message\n"
+	 "names FILE:LINE, no Dockerfile, FILE exists)\n"},
+
 	{"run", "replay commits against Dockerfile variants and measure the builds",
 	 "run SCENARIO.ini [options]",
 	 "Replay the scenario's commits against each variant on the Docker engine: per\n"
