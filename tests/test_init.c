@@ -220,6 +220,7 @@ static void test_buildx_local(void **state)
 	assert_null(variant(s, "inline")); /* the workflow does not push */
 	assert_null(strstr(text, "[variant inline]"));
 	assert_null(strstr(err, "no-dockerignore")); /* docker/.dockerignore */
+	assert_non_null(strstr(text, "no [registry] ref: the tag app:dev names no registry"));
 	scenario_free(s);
 	free(text);
 	free(err);

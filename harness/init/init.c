@@ -221,7 +221,8 @@ static void decide_cache(struct init_plan *p, struct init_result *res)
 }
 
 /* [registry] ref from the first tag: HOST[:PORT]/NAME when its first part
- * names a registry host (a '.' or ':' in it, or localhost). */
+ * names a registry host (a '.' or ':' in it, or localhost); docker.io/USER/NAME
+ * for a pushed USER/NAME; none for a local name (app:dev). */
 static void decide_registry(struct init_plan *p)
 {
 	const char *tag = p->primary && p->primary->tags.n ? p->primary->tags.v[0] : NULL;
@@ -248,9 +249,12 @@ static void decide_registry(struct init_plan *p)
 		      !strncmp(ref, "localhost/", 10))) {
 		p->registry_ref = ref;
 		p->registry_said = xasprintf("from the tag %s", tag);
-	} else {
-		p->registry_ref = xasprintf("docker.io/%s%s", slash ? "" : "library/", ref);
+	} else if (slash && p->primary->push) { /* user/app, pushed: Docker Hub */
+		p->registry_ref = xasprintf("docker.io/%s", ref);
 		p->registry_said = xasprintf("from the tag %s (Docker Hub)", tag);
+		free(ref);
+	} else {
+		p->registry_said = xasprintf("the tag %s names no registry", tag);
 		free(ref);
 	}
 }
