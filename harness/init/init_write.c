@@ -59,6 +59,8 @@ static void scenario_section(struct strbuf *sb, const struct init_plan *p)
 static void registry_section(struct strbuf *sb, const struct init_plan *p)
 {
 	strbuf_printf(sb, "[registry]\nref = %s\n", p->registry_ref);
+	if (!strncmp(p->registry_ref, "localhost", 9) || !strncmp(p->registry_ref, "127.", 4))
+		strbuf_puts(sb, "insecure = yes   ; a registry on this machine: plain HTTP\n");
 }
 
 static void variant_text(struct strbuf *sb, const struct init_plan *p, const struct vdef *v, bool push)
