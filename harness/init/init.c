@@ -394,9 +394,10 @@ static int decide(struct init_plan *p, struct init_result *res, git_repository *
 	text = read_blob(repo, tree, p->dockerfile, NULL);
 	p->dockerfile_found = text != NULL;
 	if (!text) {
-		strvec_pushf(&res->notes, "%s is not in the repository at HEAD%s%s: as-is will fail to build "
-			     "until it is (or point dockerfile at a file of yours)", p->dockerfile,
-			     b ? ", yet the workflow builds it: " : "", b ? b->workflow : "");
+		char *where = b ? xasprintf(", yet %s:%d builds it", b->workflow, b->line) : xstrdup("");
+		strvec_pushf(&res->notes, "%s is not in the repository at HEAD%s: the variants cannot build "
+			     "until it is committed (or set their dockerfile to a file of yours)", p->dockerfile, where);
+		free(where);
 	} else {
 		char *own = xasprintf("%s.dockerignore", p->dockerfile); /* BuildKit's per-Dockerfile ignore */
 		ignore = strcmp(p->context, ".") ? xasprintf("%s/.dockerignore", p->context) : xstrdup(".dockerignore");
