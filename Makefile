@@ -77,7 +77,7 @@ FUZZ_CFLAGS = -g -O1 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iharness $(sh
 FUZZ_SRC_scenario = $(wildcard harness/scenario/*.c) harness/lib/sha256.c $(FUZZ_SRC_builders)
 # the scenario parser looks builder names and what each builder cannot do up in the table
 FUZZ_SRC_builders = $(wildcard harness/builders/*.c) harness/lib/base64.c harness/lib/proc.c harness/run/engine.c
-FUZZ_SRC_rawjson  = harness/builders/rawjson.c
+FUZZ_SRC_rawjson  = harness/builders/rawjson.c harness/lib/base64.c
 FUZZ_SRC_baseline = $(addprefix harness/results/,gate.c gate_baseline.c gate_format.c results.c stats.c)
 # bench init: the workflow reader (libyaml), run lines and the Dockerfile rules
 FUZZ_SRC_workflow = harness/init/workflow.c harness/init/runline.c harness/init/findings.c
