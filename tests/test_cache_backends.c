@@ -59,8 +59,8 @@ static void test_gha_dry_run(void **state)
 	flags = flags_of(&u);
 	/* a workflow passes cache-from on its first run too */
 	assert_string_equal(flags,
-		"--cache-from type=gha,url=http://127.0.0.1:<gha-port>/,token=<token>,scope=deps "
-		"--cache-to type=gha,url=http://127.0.0.1:<gha-port>/,token=<token>,scope=deps,mode=max");
+		"--cache-from type=gha,url_v2=http://127.0.0.1:<gha-port>/,token=<token>,scope=deps,version=2 "
+		"--cache-to type=gha,url_v2=http://127.0.0.1:<gha-port>/,token=<token>,scope=deps,version=2,mode=max");
 	free(flags);
 	cache_use_release(&u);
 	cache_series_release(&s);

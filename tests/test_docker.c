@@ -186,8 +186,8 @@ static void test_engine_flags_and_cache_options(void **state)
 	assert_non_null(strstr(bench_error_last(), "buildkit: no cache import of type 's3'"));
 	strvec_release(&argv);
 	assert_int_equal(docker_cache_options(&argv, &gha, &gha), 0);
-	assert_string_equal(argv.v[1], "type=gha,url=http://127.0.0.1:9/,token=abc");
-	assert_string_equal(argv.v[3], "type=gha,url=http://127.0.0.1:9/,token=abc,mode=max");
+	assert_string_equal(argv.v[1], "type=gha,url_v2=http://127.0.0.1:9/,token=abc");
+	assert_string_equal(argv.v[3], "type=gha,url_v2=http://127.0.0.1:9/,token=abc,mode=max");
 	strvec_release(&argv);
 	assert_int_equal(docker_cache_options(&argv, NULL, &(struct cache_spec){.type = "local", .location = "/n"}), 0);
 	assert_int_equal(argv.n, 2);

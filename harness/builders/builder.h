@@ -40,8 +40,10 @@ void builder_needs_of(struct builder_needs *needs, const struct scenario *sc, co
  * rest): type NULL means no import/export. */
 struct cache_spec {
 	const char *type;        /* "local", "registry", "gha", "inline" (export only), or NULL */
-	const char *location;    /* local: a folder; registry: an image ref; gha: the service URL */
-	const char *const *attrs;/* more "key=value" attributes (gha: token=...), NULL-terminated, or NULL */
+	const char *location;    /* local: a folder; registry: an image ref; gha: the service URL
+				    (url_v2) */
+	const char *const *attrs;/* more "key=value" attributes (gha: token=..., version=2),
+				    NULL-terminated, or NULL */
 	const char *mode;        /* export: "max" (NULL) or "min" */
 	const char *compression; /* export: "gzip", "zstd", or NULL (the default) */
 };

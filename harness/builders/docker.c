@@ -319,7 +319,7 @@ static const struct {
 } cache_types[] = {
 	{"local", "src", "dest"},
 	{"registry", "ref", "ref"},
-	{"gha", "url", "url"},
+	{"gha", "url_v2", "url_v2"}, /* the cache service v2 (ACTIONS_RESULTS_URL) */
 	{"inline", NULL, NULL},
 };
 

@@ -38,7 +38,7 @@ int docker_environment(json_t **out, const struct engine *e);
 int docker_build_argv(struct strvec *argv, const struct engine *e, const struct build_request *req);
 
 /* --cache-from / --cache-to of BuildKit: type=local (src=, dest=),
- * type=registry (ref=) or type=gha (url=), then the spec's attributes;
+ * type=registry (ref=) or type=gha (url_v2=), then the spec's attributes;
  * exports with mode= and the compression options. */
 int docker_cache_options(struct strvec *argv, const struct cache_spec *from, const struct cache_spec *to);
 

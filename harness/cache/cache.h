@@ -14,7 +14,7 @@
  *                     saved under its key, and only the newest entry is kept.
  *   cache = registry  the build imports and exports an image ref in the
  *                     world's registry.
- *   cache = gha       GitHub's cache service of the world (type=gha), one
+ *   cache = gha       GitHub's cache service v2 of the world (type=gha), one
  *                     service per series, started empty by its cold build;
  *                     the content survives an ephemeral runner's reset.
  *   cache = inline    the cache metadata goes into the pushed image
@@ -95,7 +95,7 @@ struct cache_use {
 	char *gha_token, *gha_scope;/* gha: "token=...", "scope=..." */
 	char *mounts_key;           /* cache_mounts: the key their contents are saved under */
 	struct strvec mount_specs;  /* cache_mounts: their --mount specs in the Dockerfile */
-	const char *gha_attrs[3];   /* u->from.attrs and u->to.attrs of gha */
+	const char *gha_attrs[4];   /* u->from.attrs and u->to.attrs of gha */
 };
 
 /* Every variant of sc has a backend for its `cache =` kind; else

@@ -3,10 +3,13 @@
  * keep the cache outside the runner, so that it survives an ephemeral
  * runner's reset without any copy of bench's own:
  *
- *   gha     GitHub's cache service of the world (world.h, world/ghacache.h):
- *           --cache-from and --cache-to type=gha with its url, a token the
- *           world mints for the run's branch, the variant's cache_scope and
- *           cache_mode. The series' cold build starts an empty service (a
+ *   gha     GitHub's cache service v2 of the world (world.h,
+ *           world/ghacache.h): --cache-from and --cache-to type=gha with
+ *           url_v2 (the service), version=2 (BuildKit >= 0.20 then speaks
+ *           the Twirp CacheService and Azure blobs; without it, BuildKit
+ *           would speak the v1 REST API GitHub shut down in April 2025), a
+ *           token the world mints for the run's branch, the variant's
+ *           cache_scope and cache_mode. The series' cold build starts an empty service (a
  *           repository's first workflow run); its counters go into the
  *           build's record under "gha", and the bytes it keeps into
  *           cache_bytes.
@@ -59,7 +62,8 @@ int cache_gha_restore(struct cache_use *u, struct cache_series *s, const char *c
 	u->gha_scope = xasprintf("scope=%s", s->v->cache_scope ? s->v->cache_scope : s->v->name);
 	u->gha_attrs[0] = u->gha_token;
 	u->gha_attrs[1] = u->gha_scope;
-	u->gha_attrs[2] = NULL;
+	u->gha_attrs[2] = "version=2";
+	u->gha_attrs[3] = NULL;
 	/* a workflow passes cache-from on its first run too: one lookup, a miss */
 	u->from.type = "gha";
 	u->from.location = url;

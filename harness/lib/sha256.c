@@ -115,6 +115,34 @@ void sha256_hex(char out[SHA256_HEX_SIZE], const void *data, size_t len)
 	to_hex(out, d);
 }
 
+void hmac_sha256(uint8_t out[SHA256_DIGEST_SIZE], const void *key, size_t key_len, const void *data,
+		 size_t len)
+{
+	uint8_t k[64] = {0}, pad[64];
+	struct sha256_ctx c;
+	size_t i;
+
+	if (key_len > sizeof(k)) {
+		sha256_init(&c);
+		sha256_update(&c, key, key_len);
+		sha256_final(k, &c);
+	} else if (key_len) {
+		memcpy(k, key, key_len);
+	}
+	for (i = 0; i < sizeof(pad); i++)
+		pad[i] = k[i] ^ 0x36;
+	sha256_init(&c);
+	sha256_update(&c, pad, sizeof(pad));
+	sha256_update(&c, data, len);
+	sha256_final(out, &c);
+	for (i = 0; i < sizeof(pad); i++)
+		pad[i] = k[i] ^ 0x5c;
+	sha256_init(&c);
+	sha256_update(&c, pad, sizeof(pad));
+	sha256_update(&c, out, SHA256_DIGEST_SIZE);
+	sha256_final(out, &c);
+}
+
 static void sha256_chunk(void *c, const void *data, size_t len)
 {
 	sha256_update(c, data, len);

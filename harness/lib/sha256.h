@@ -1,6 +1,6 @@
 /*
  * sha256.h: a small SHA-256 (FIPS 180-4) for digests of scenario files,
- * results and cache folders. No dependencies besides libc.
+ * results and cache folders, and its HMAC. No dependencies besides libc.
  */
 #ifndef BENCH_SHA256_H
 #define BENCH_SHA256_H
@@ -25,6 +25,11 @@ void sha256_final(uint8_t out[SHA256_DIGEST_SIZE], struct sha256_ctx *c);
 
 /* Lowercase hex digest of a buffer into out (SHA256_HEX_SIZE bytes). */
 void sha256_hex(char out[SHA256_HEX_SIZE], const void *data, size_t len);
+
+/* HMAC-SHA256 (RFC 2104) of len bytes of data under key: the 32-byte MAC
+ * into out (the signatures of the GitHub cache service's blob URLs). */
+void hmac_sha256(uint8_t out[SHA256_DIGEST_SIZE], const void *key, size_t key_len, const void *data,
+		 size_t len);
 
 /* Lowercase hex digest of a file's bytes. Returns 0, or BENCH_ENOTFOUND /
  * BENCH_EIO with the message kept in error.h. */

@@ -1,13 +1,15 @@
 /*
- * world/ghacache.c: the HTTP side of the emulated GitHub Actions cache (see
- * ghacache.h): libmicrohttpd with one thread per connection, like the
- * world's package index (server.c). Each request is a `struct gha_call` that
- * lives from its headers to its answer: the token, the rate limit and the
- * chunk's range are checked when the headers arrive, the body (paced) is
- * written into the entry or kept as JSON, and the answer follows. Errors
- * are answered as GitHub's service does: a JSON object after a UTF-8 byte
- * order mark (moby/buildkit#2276 shows one), with "message" and "typeKey",
- * which go-actions-cache reads (409 "...AlreadyExists..." means "exists").
+ * world/ghacache.c: the HTTP side of the emulated GitHub Actions cache v2
+ * (see ghacache.h): libmicrohttpd with one thread per connection, like the
+ * world's package index (server.c). Each request is a `struct gha_call`
+ * that lives from its headers to its answer: the route, the token (Twirp
+ * calls) or the URL's signature (blob calls) and the rate limit are checked
+ * when the headers arrive, the body (paced) goes into a part file or is
+ * kept as JSON or XML, the answer follows, and when MHD is done with the
+ * request its line goes into the request log. Errors are answered the way
+ * each half of GitHub's service words them: Twirp's {"code", "msg"} for
+ * the CacheService (go-actions-cache turns "already_exists" into "exists"),
+ * Azure's XML <Error> with x-ms-error-code for the blobs.
  */
 #include "world/ghacache_http.h"
 
@@ -20,17 +22,25 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/random.h>
 #include <unistd.h>
 
 #include "lib/error.h"
+#include "world/ghacache_parse.h"
 
 #define JSON_BODY_MAX 65536
+#define XML_BODY_MAX (8 << 20) /* a block list of 50,000 ids */
 
 bool gha_stopping(void *ctx)
 {
 	struct ghacache *g = ctx;
 	return atomic_load(&g->stopping);
+}
+
+time_t gha_now(struct ghacache *g)
+{
+	return time(NULL) + (time_t)atomic_load(&g->clock_offset);
 }
 
 static void quiet_logger(void *cls, const char *fmt, va_list ap)
@@ -42,24 +52,33 @@ static void quiet_logger(void *cls, const char *fmt, va_list ap)
 
 /* ---- answers ---- */
 
-void gha_call_count(struct gha_call *call, unsigned status)
+void gha_call_count(struct gha_call *call, unsigned status, int64_t sent)
 {
 	struct ghacache *g = call->g;
 
+	call->status = status;
+	call->sent = sent;
 	pthread_mutex_lock(&g->lock);
 	g->c.requests++;
 	if (status == 401)
 		g->c.unauthorized++;
 	else if (status == 429)
 		g->c.throttled++;
-	else if (status >= 400 && !(call->kind == CALL_RESERVE && status == 409))
+	else if (call->expired)
+		g->c.expired++;
+	else if (status >= 400 && !(call->kind == CALL_CREATE && status == 409))
 		g->c.failed++;
-	if (g->s.trace) {
-		char line[1024];
-		snprintf(line, sizeof(line), "%s %u", call->desc.buf ? call->desc.buf : "?", status);
-		g->s.trace(g->s.trace_ctx, line);
-	}
 	pthread_mutex_unlock(&g->lock);
+}
+
+void gha_blob_headers(struct gha_call *call, struct MHD_Response *r)
+{
+	long long n = atomic_fetch_add(&call->g->request_ids, 1) + 1;
+	char id[64];
+
+	snprintf(id, sizeof(id), "%08x-0000-4000-8000-%012llx", (unsigned)call->g->port, n);
+	MHD_add_response_header(r, "x-ms-request-id", id);
+	MHD_add_response_header(r, "x-ms-version", "2023-11-03");
 }
 
 enum MHD_Result gha_answer(struct gha_call *call, struct MHD_Connection *c, unsigned status,
@@ -75,38 +94,107 @@ enum MHD_Result gha_answer(struct gha_call *call, struct MHD_Connection *c, unsi
 		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
 	if (status >= 400 && call->header[0][0])
 		MHD_add_response_header(r, call->header[0], call->header[1]);
-	gha_call_count(call, status);
+	if (gha_call_is_blob(call->kind))
+		gha_blob_headers(call, r);
+	if (status >= 400 && gha_call_is_blob(call->kind) && call->fault.code)
+		MHD_add_response_header(r, "x-ms-error-code", call->fault.code);
+	gha_call_count(call, status, (int64_t)len);
 	ret = MHD_queue_response(c, status, r);
 	MHD_destroy_response(r);
 	return ret;
 }
 
-enum MHD_Result gha_answer_json(struct gha_call *call, struct MHD_Connection *c, unsigned status,
-				json_t *v)
+enum MHD_Result gha_answer_json(struct gha_call *call, struct MHD_Connection *c, json_t *v)
 {
 	char *text = json_dumps(v, JSON_COMPACT);
-	enum MHD_Result ret = gha_answer(call, c, status, "application/json; charset=utf-8", text,
-					 strlen(text));
+	enum MHD_Result ret = gha_answer(call, c, 200, "application/json", text, strlen(text));
+
 	free(text);
 	json_decref(v);
 	return ret;
 }
 
+/* text with XML's special characters escaped. Caller frees. */
+static char *xml_escape(const char *text)
+{
+	struct strbuf sb = {0};
+
+	strbuf_puts(&sb, "");
+	for (; *text; text++) {
+		switch (*text) {
+		case '<': strbuf_puts(&sb, "&lt;"); break;
+		case '>': strbuf_puts(&sb, "&gt;"); break;
+		case '&': strbuf_puts(&sb, "&amp;"); break;
+		default: strbuf_add(&sb, text, 1);
+		}
+	}
+	return strbuf_detach(&sb);
+}
+
 enum MHD_Result gha_answer_fault(struct gha_call *call, struct MHD_Connection *c)
 {
 	const struct gha_fault *f = &call->fault;
-	json_t *v = json_pack("{s:s, s:n, s:s, s:s, s:s, s:i, s:i}", "$id", "1", "innerException",
-			      "message", f->message, "typeName", f->type_key, "typeKey", f->type_key,
-			      "errorCode", 0, "eventId", 3000);
-	char *text = json_dumps(v, JSON_COMPACT), *body = xasprintf("\xef\xbb\xbf%s", text);
 	enum MHD_Result ret;
 
-	ret = gha_answer(call, c, (unsigned)f->status, "application/json; charset=utf-8", body,
-			 strlen(body));
-	free(body);
-	free(text);
-	json_decref(v);
+	strbuf_printf(&call->detail, "%serror=%s", call->detail.len ? " " : "", f->code);
+	if (gha_call_is_blob(call->kind)) {
+		char *msg = xml_escape(f->message);
+		char *body = xasprintf("\xef\xbb\xbf<?xml version=\"1.0\" encoding=\"utf-8\"?><Error><Code>%s"
+				       "</Code><Message>%s\nRequestId:%lld</Message></Error>",
+				       f->code, msg, (long long)atomic_load(&call->g->request_ids));
+		ret = gha_answer(call, c, (unsigned)f->status, "application/xml", body, strlen(body));
+		free(body);
+		free(msg);
+		return ret;
+	}
+	{
+		json_t *v = json_pack("{s:s, s:s}", "code", f->code, "msg", f->message);
+		char *text = json_dumps(v, JSON_COMPACT);
+		ret = gha_answer(call, c, (unsigned)f->status, "application/json", text, strlen(text));
+		free(text);
+		json_decref(v);
+	}
 	return ret;
+}
+
+/* ---- the request log ---- */
+
+static const char *endpoint(const struct gha_call *call)
+{
+	static const char *const names[] = {
+		[CALL_CREATE] = "CreateCacheEntry", [CALL_FINALIZE] = "FinalizeCacheEntryUpload",
+		[CALL_GET_URL] = "GetCacheEntryDownloadURL", [CALL_PUT_BLOB] = "PutBlob",
+		[CALL_PUT_BLOCK] = "PutBlock", [CALL_PUT_BLOCK_LIST] = "PutBlockList",
+		[CALL_GET_BLOB] = "GetBlob",
+	};
+	return call->kind == CALL_OTHER ? call->path : names[call->kind];
+}
+
+/* One line per request: time, method, endpoint, key, status, bytes in,
+ * bytes out, detail; tab-separated ("-" for none). */
+static void log_call(struct gha_call *call, enum MHD_RequestTerminationCode toe)
+{
+	struct ghacache *g = call->g;
+	char stamp[40], status[8];
+	struct timespec ts;
+	struct tm tm;
+
+	if (!g->log)
+		return;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(stamp + strlen(stamp), sizeof(stamp) - strlen(stamp), ".%03ldZ", ts.tv_nsec / 1000000);
+	snprintf(status, sizeof(status), "%u", call->status);
+	if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK)
+		strbuf_printf(&call->detail, "%scut", call->detail.len ? " " : "");
+	pthread_mutex_lock(&g->lock);
+	fprintf(g->log, "%s\t%s\t%s\t%s\t%s\t%" PRId64 "\t%" PRId64 "\t%s\n", stamp, call->method,
+		endpoint(call), call->key && *call->key ? call->key : "-",
+		call->status ? status : "-", call->got, call->sent,
+		call->detail.len ? call->detail.buf : "-");
+	fflush(g->log);
+	pthread_mutex_unlock(&g->lock);
 }
 
 /* ---- checks when the headers arrive ---- */
@@ -139,85 +227,79 @@ static int take_upload_slot(struct gha_call *call)
 	if (g->s.retry_after > 0)
 		wait = g->s.retry_after;
 	snprintf(call->header[1], sizeof(call->header[1]), "%d", (int)ceil(wait) > 0 ? (int)ceil(wait) : 1);
-	return gha_fault_set(&call->fault, 429, "RequestBlockedException",
-			     "Request was blocked due to exceeding usage of resource 'Count' in "
-			     "namespace ''.");
+	return gha_fault_set(&call->fault, 429, "resource_exhausted",
+			     "too many cache uploads: at most %d per %.0f s", g->s.rate_limit,
+			     g->s.rate_period > 0 ? g->s.rate_period : 60);
 }
 
-/* Content-Range "bytes S-E/TOTAL", where TOTAL may be "*". */
-static int parse_content_range(int64_t *start, int64_t *length, const char *text)
+/* A CacheService call: POST, JSON, a valid token, and for the upload calls
+ * a slot of the rate limit. */
+static void twirp_begin(struct gha_call *call, struct MHD_Connection *c, const char *name)
 {
-	long long s, e;
-	int n = 0;
+	const char *type = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
 
-	if (!text || sscanf(text, "bytes %lld-%lld/%n", &s, &e, &n) != 2 || !n || s < 0 || e < s)
-		return -1;
-	*start = s;
-	*length = e - s + 1;
-	return 0;
+	if (!strcmp(name, "CreateCacheEntry"))
+		call->kind = CALL_CREATE;
+	else if (!strcmp(name, "FinalizeCacheEntryUpload"))
+		call->kind = CALL_FINALIZE;
+	else if (!strcmp(name, "GetCacheEntryDownloadURL"))
+		call->kind = CALL_GET_URL;
+	else {
+		gha_fault_set(&call->fault, 404, "bad_route", "no handler for path %s", call->path);
+		return;
+	}
+	if (strcmp(call->method, "POST")) {
+		gha_fault_set(&call->fault, 404, "bad_route", "unsupported method %s (only POST is allowed)",
+			      call->method);
+		return;
+	}
+	if (!type || strncasecmp(type, "application/json", 16)) {
+		gha_fault_set(&call->fault, 404, "bad_route", "unexpected Content-Type: %s",
+			      type ? type : "(none)");
+		return;
+	}
+	if (gha_grant_parse(&call->grant, &call->fault,
+			    MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization"),
+			    gha_now(call->g)) < 0)
+		return;
+	if (call->kind != CALL_GET_URL)
+		take_upload_slot(call);
 }
 
-/* PATCH: the entry must be reserved in the run's scope and not committed. */
-static int open_chunk(struct gha_call *call, struct MHD_Connection *c)
+/* A blob call: the method and comp= say which. */
+static void blob_route(struct gha_call *call, struct MHD_Connection *c)
 {
-	struct ghacache *g = call->g;
-	const char *range = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Range");
-	const char *scope = gha_grant_write_scope(&call->grant);
-	struct gha_entry *e;
-	char *path = NULL;
-	int error = 0;
-
-	if (parse_content_range(&call->start, &call->length, range) < 0)
-		return gha_fault_set(&call->fault, 400, "ArgumentException",
-				     "bad Content-Range '%s'", range ? range : "(none)");
-	strbuf_printf(&call->desc, " [%s]", range);
-	pthread_mutex_lock(&g->lock);
-	e = gha_store_get(&g->store, call->id);
-	if (!e || !scope || strcmp(e->scope, scope))
-		error = gha_fault_set(&call->fault, 404, "ArtifactCacheNotFoundException",
-				      "Cache not found: %" PRId64, call->id);
-	else if (e->committed)
-		error = gha_fault_set(&call->fault, 400, "ArtifactCacheEntryAlreadyCommittedException",
-				      "Cache %" PRId64 " is already committed", call->id);
-	else
-		path = gha_store_path(&g->store, call->id);
-	pthread_mutex_unlock(&g->lock);
-	if (path && (call->fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644)) < 0)
-		error = gha_fault_set(&call->fault, 500, "IOException", "cannot open cache %" PRId64
-				      ": %s", call->id, strerror(errno));
-	free(path);
-	return error;
-}
-
-/* Which call a method and URL are; *id gets a number at the URL's end. */
-static enum gha_call_kind route(int64_t *id, const char *method, const char *url)
-{
-	bool get = !strcmp(method, "GET") || !strcmp(method, "HEAD");
-	const char *rest;
+	const char *comp = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "comp");
+	const char *rest = call->path + strlen(GHA_BLOB);
 	char *end;
 
-	*id = 0;
-	if (strncmp(url, GHA_API, strlen(GHA_API)))
-		return CALL_OTHER;
-	rest = url + strlen(GHA_API);
-	if (!strcmp(rest, "cache"))
-		return get ? CALL_LOOKUP : CALL_OTHER;
-	if (!strcmp(rest, "caches"))
-		return !strcmp(method, "POST") ? CALL_RESERVE : CALL_OTHER;
-	if (!strncmp(rest, "caches/", 7) || !strncmp(rest, "archives/", 9)) {
-		bool archive = rest[0] == 'a';
-		rest += archive ? 9 : 7;
-		errno = 0;
-		*id = strtoll(rest, &end, 10);
-		if (errno || *end || end == rest || *id <= 0)
-			return CALL_OTHER;
-		if (archive)
-			return get ? CALL_DOWNLOAD : CALL_OTHER;
-		if (!strcmp(method, "PATCH"))
-			return CALL_UPLOAD;
-		return !strcmp(method, "POST") ? CALL_COMMIT : CALL_OTHER;
+	errno = 0;
+	call->id = strtoll(rest, &end, 10);
+	if (errno || *end || end == rest || call->id <= 0) {
+		call->kind = CALL_GET_BLOB;
+		gha_fault_set(&call->fault, 404, "BlobNotFound", "the specified blob does not exist");
+		return;
 	}
-	return CALL_OTHER;
+	if (!strcmp(call->method, "GET") || !strcmp(call->method, "HEAD"))
+		call->kind = CALL_GET_BLOB;
+	else if (strcmp(call->method, "PUT"))
+		call->kind = CALL_GET_BLOB; /* for the error's shape */
+	else if (!comp)
+		call->kind = CALL_PUT_BLOB;
+	else if (!strcmp(comp, "block"))
+		call->kind = CALL_PUT_BLOCK;
+	else if (!strcmp(comp, "blocklist"))
+		call->kind = CALL_PUT_BLOCK_LIST;
+	else
+		call->kind = CALL_PUT_BLOB;
+	if (strcmp(call->method, "GET") && strcmp(call->method, "HEAD") && strcmp(call->method, "PUT"))
+		gha_fault_set(&call->fault, 405, "UnsupportedHttpVerb", "the resource doesn't support "
+			      "the HTTP verb %s", call->method);
+	else if (comp && call->kind == CALL_PUT_BLOB)
+		gha_fault_set(&call->fault, 400, "InvalidQueryParameterValue",
+			      "value for one of the query parameters is not valid: comp=%s", comp);
+	else
+		gha_blob_begin(call, c);
 }
 
 static void call_begin(struct gha_call *call, struct MHD_Connection *c, const char *url,
@@ -226,30 +308,16 @@ static void call_begin(struct gha_call *call, struct MHD_Connection *c, const ch
 	struct ghacache *g = call->g;
 
 	call->fd = -1;
-	call->kind = route(&call->id, method, url);
+	call->method = method;
+	call->path = xstrdup(url);
 	pacer_init(&call->pacer, g->s.bandwidth, gha_stopping, g);
 	pacer_set_link(&call->pacer, g->s.link);
-	strbuf_printf(&call->desc, "%s %s", method, url);
-	if (call->kind == CALL_LOOKUP) {
-		const char *keys = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "keys");
-		const char *version = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "version");
-		strbuf_printf(&call->desc, "?keys=%s&version=%.12s", keys ? keys : "",
-			      version ? version : "");
-	}
-	if (call->kind == CALL_OTHER) {
-		gha_fault_set(&call->fault, 404, "NotFoundException", "no such API: %s %s", method, url);
-		return;
-	}
-	if (call->kind == CALL_DOWNLOAD)
-		return; /* the URL's signature is its authorization */
-	if (gha_grant_parse(&call->grant, &call->fault,
-			    MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization"),
-			    time(NULL)) < 0)
-		return;
-	if (call->kind == CALL_LOOKUP || take_upload_slot(call) < 0)
-		return;
-	if (call->kind == CALL_UPLOAD)
-		open_chunk(call, c);
+	if (!strncmp(url, GHA_TWIRP, strlen(GHA_TWIRP)))
+		twirp_begin(call, c, url + strlen(GHA_TWIRP));
+	else if (!strncmp(url, GHA_BLOB, strlen(GHA_BLOB)))
+		blob_route(call, c);
+	else
+		gha_fault_set(&call->fault, 404, "bad_route", "no handler for path %s", url);
 }
 
 /* ---- request bodies ---- */
@@ -257,7 +325,7 @@ static void call_begin(struct gha_call *call, struct MHD_Connection *c, const ch
 static void call_receive(struct gha_call *call, const char *data, size_t len)
 {
 	struct ghacache *g = call->g;
-	size_t left = len;
+	size_t left = len, max;
 
 	while (left) { /* the bytes cross the paced link even when refused */
 		size_t grant = pacer_acquire(&call->pacer, left);
@@ -267,20 +335,18 @@ static void call_receive(struct gha_call *call, const char *data, size_t len)
 	}
 	if (call->fault.status)
 		return;
-	if (call->kind != CALL_UPLOAD) {
-		if (call->body.len + len > JSON_BODY_MAX)
-			gha_fault_set(&call->fault, 413, "ArgumentException", "request body too large");
+	if (call->fd < 0) {
+		max = call->kind == CALL_PUT_BLOCK_LIST ? XML_BODY_MAX : JSON_BODY_MAX;
+		if (call->body.len + len > max)
+			gha_fault_set(&call->fault, 413, call->kind == CALL_PUT_BLOCK_LIST ?
+				      "RequestBodyTooLarge" : "invalid_argument", "request body too large");
 		else
 			strbuf_add(&call->body, data, len);
+		call->got += (int64_t)len;
 		return;
 	}
-	if (call->got + (int64_t)len > call->length) {
-		gha_fault_set(&call->fault, 400, "ArgumentException",
-			      "chunk longer than its Content-Range (%" PRId64 " bytes)", call->length);
-		return;
-	}
-	if (pwrite(call->fd, data, len, (off_t)(call->start + call->got)) != (ssize_t)len) {
-		gha_fault_set(&call->fault, 500, "IOException", "cannot write cache %" PRId64 ": %s",
+	if (pwrite(call->fd, data, len, (off_t)call->got) != (ssize_t)len) {
+		gha_fault_set(&call->fault, 500, "InternalError", "cannot write entry %" PRId64 ": %s",
 			      call->id, strerror(errno));
 		return;
 	}
@@ -317,16 +383,20 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	if (call->fault.status)
 		return gha_answer_fault(call, c);
 	switch (call->kind) {
-	case CALL_LOOKUP:
-		return gha_do_lookup(call, c);
-	case CALL_RESERVE:
-		return gha_do_reserve(call, c);
-	case CALL_UPLOAD:
-		return gha_do_upload(call, c);
-	case CALL_COMMIT:
-		return gha_do_commit(call, c);
-	case CALL_DOWNLOAD:
-		return gha_do_download(call, c);
+	case CALL_CREATE:
+		return gha_do_create(call, c);
+	case CALL_FINALIZE:
+		return gha_do_finalize(call, c);
+	case CALL_GET_URL:
+		return gha_do_get_url(call, c);
+	case CALL_PUT_BLOB:
+		return gha_do_put_blob(call, c);
+	case CALL_PUT_BLOCK:
+		return gha_do_put_block(call, c);
+	case CALL_PUT_BLOCK_LIST:
+		return gha_do_put_block_list(call, c);
+	case CALL_GET_BLOB:
+		return gha_do_get_blob(call, c);
 	case CALL_OTHER:
 		break;
 	}
@@ -340,14 +410,22 @@ static void call_completed(void *cls, struct MHD_Connection *c, void **req_cls,
 
 	(void)cls;
 	(void)c;
-	(void)toe;
 	if (!call)
 		return;
+	log_call(call, toe);
 	if (call->fd >= 0)
 		close(call->fd);
+	if (call->part) { /* a body that went nowhere */
+		char *path = gha_store_part_path(&call->g->store, call->part);
+		unlink(path);
+		free(path);
+	}
 	gha_grant_release(&call->grant);
 	strbuf_release(&call->body);
-	strbuf_release(&call->desc);
+	strbuf_release(&call->detail);
+	free(call->path);
+	free(call->key);
+	free(call->block_id);
 	free(call);
 	*req_cls = NULL;
 }
@@ -357,24 +435,28 @@ int ghacache_start(struct ghacache **out, const struct ghacache_settings *s, con
 	struct ghacache *g = xcalloc(1, sizeof(*g));
 	const union MHD_DaemonInfo *info;
 	struct sockaddr_in addr;
-	unsigned char rnd[16];
 	int error = 0;
-	size_t i;
 
 	*out = NULL;
 	g->s = *s;
+	g->s.log = NULL;
 	atomic_init(&g->stopping, false);
+	atomic_init(&g->clock_offset, 0);
+	atomic_init(&g->request_ids, 0);
 	pthread_mutex_init(&g->lock, NULL);
 	g->bucket = s->rate_limit > 0 ? s->rate_limit : 0;
 	g->bucket_last = monotime_now();
 	if ((error = gha_store_init(&g->store, dir, s->quota)) < 0)
 		goto done;
-	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd)) {
+	if (s->log && !(g->log = fopen(s->log, "ae"))) {
+		error = bench_error_errno(BENCH_ESETUP, "cannot open the cache service's request log %s",
+					  s->log);
+		goto done;
+	}
+	if (getrandom(g->secret, sizeof(g->secret), 0) != (ssize_t)sizeof(g->secret)) {
 		error = bench_error_errno(BENCH_ESETUP, "cannot read random bytes for the cache service");
 		goto done;
 	}
-	for (i = 0; i < sizeof(rnd); i++)
-		snprintf(g->sig + 2 * i, 3, "%02x", rnd[i]);
 	memset(&addr, 0, sizeof(addr));
 	addr.sin_family = AF_INET;
 	addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -397,6 +479,13 @@ int ghacache_start(struct ghacache **out, const struct ghacache_settings *s, con
 	}
 	g->port = info->port;
 	snprintf(g->url, sizeof(g->url), "http://127.0.0.1:%d/", g->port);
+	if (g->log) {
+		char stamp[32];
+		utc_iso8601(stamp, sizeof(stamp));
+		fprintf(g->log, "# %s GitHub cache service v2 at %s (quota %" PRId64 " bytes)\n", stamp,
+			g->url, g->store.quota);
+		fflush(g->log);
+	}
 	*out = g;
 	g = NULL;
 done:
@@ -411,6 +500,8 @@ void ghacache_stop(struct ghacache *g)
 	atomic_store(&g->stopping, true);
 	if (g->daemon)
 		MHD_stop_daemon(g->daemon);
+	if (g->log)
+		fclose(g->log);
 	gha_store_release(&g->store);
 	pthread_mutex_destroy(&g->lock);
 	free(g);
@@ -424,6 +515,11 @@ const char *ghacache_url(const struct ghacache *g)
 int ghacache_port(const struct ghacache *g)
 {
 	return g->port;
+}
+
+void ghacache_clock_advance(struct ghacache *g, double seconds)
+{
+	atomic_fetch_add(&g->clock_offset, (long long)ceil(seconds));
 }
 
 void ghacache_counters(struct ghacache_counters *out, struct ghacache *g)
@@ -444,14 +540,23 @@ void ghacache_counters_reset(struct ghacache *g)
 
 json_t *ghacache_counters_json(const struct ghacache_counters *c)
 {
-	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
-			 "hits", (json_int_t)c->hits, "misses", (json_int_t)c->misses,
-			 "reserved", (json_int_t)c->reserved, "conflicts", (json_int_t)c->conflicts,
-			 "committed", (json_int_t)c->committed, "bytes_up", (json_int_t)c->bytes_up,
-			 "bytes_down", (json_int_t)c->bytes_down, "throttled", (json_int_t)c->throttled,
-			 "unauthorized", (json_int_t)c->unauthorized, "failed", (json_int_t)c->failed,
-			 "evictions", (json_int_t)c->evictions,
-			 "evicted_bytes", (json_int_t)c->evicted_bytes,
-			 "requests", (json_int_t)c->requests, "entries", (json_int_t)c->entries,
-			 "total_size", (json_int_t)c->total_size);
+	const struct {
+		const char *name;
+		int64_t v;
+	} m[] = {
+		{"hits", c->hits}, {"misses", c->misses}, {"reserved", c->reserved},
+		{"conflicts", c->conflicts}, {"committed", c->committed}, {"bytes_up", c->bytes_up},
+		{"bytes_down", c->bytes_down}, {"blob_puts", c->blob_puts}, {"blocks", c->blocks},
+		{"block_lists", c->block_lists}, {"downloads", c->downloads}, {"ranged", c->ranged},
+		{"expired", c->expired}, {"throttled", c->throttled},
+		{"unauthorized", c->unauthorized}, {"failed", c->failed},
+		{"evictions", c->evictions}, {"evicted_bytes", c->evicted_bytes},
+		{"requests", c->requests}, {"entries", c->entries}, {"total_size", c->total_size},
+	};
+	json_t *o = json_object();
+	size_t i;
+
+	for (i = 0; i < sizeof(m) / sizeof(m[0]); i++)
+		json_object_set_new(o, m[i].name, json_integer((json_int_t)m[i].v));
+	return o;
 }

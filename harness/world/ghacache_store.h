@@ -1,11 +1,12 @@
 /*
  * world/ghacache_store.h: the inside of the emulated GitHub Actions cache
  * (world/ghacache.h): the entries of one repository with GitHub's lookup,
- * reservation, upload, commit and eviction rules (ghacache_store.c), and
- * the reading of the run's token (ghacache_token.c). Nothing here locks:
- * the HTTP side (ghacache.c) calls it under its mutex. Nothing here touches
- * error.h either, since it runs on the server's threads: a refusal fills a
- * struct gha_fault that becomes the HTTP answer.
+ * reservation, finalize and eviction rules, and each entry's blob with
+ * Azure's staged blocks (ghacache_store.c); the reading of the run's token
+ * (ghacache_token.c). Nothing here locks: the HTTP side calls it under its
+ * mutex. Nothing here touches error.h either, since it runs on the
+ * server's threads: a refusal fills a struct gha_fault that becomes the
+ * HTTP answer.
  */
 #ifndef BENCH_WORLD_GHACACHE_STORE_H
 #define BENCH_WORLD_GHACACHE_STORE_H
@@ -17,34 +18,38 @@
 
 #include "world/ghacache.h"
 
-/* A refusal: the HTTP status, GitHub's typeKey and a message. */
+/* A refusal: the HTTP status, the error code (Twirp's for the cache
+ * service, Azure's for a blob) and a message. */
 struct gha_fault {
 	int status;
-	const char *type_key;
+	const char *code;
 	char message[256];
 };
 
 /* Fill f and return -1. */
-int gha_fault_set(struct gha_fault *f, int status, const char *type_key, const char *fmt, ...)
+int gha_fault_set(struct gha_fault *f, int status, const char *code, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
-/* One uploaded byte range [start, end). */
-struct gha_range {
-	int64_t start, end;
+/* A block staged by Put Block: its bytes are gha_store_part_path(seq). */
+struct gha_block {
+	char *id;
+	int64_t seq, size;
 };
 
-/* One cache entry: reserved, then filled by chunks, then committed. Its
- * bytes are the file gha_store_path(id). */
+/* One cache entry: reserved (CreateCacheEntry), its blob uploaded (Put
+ * Blob, or Put Block ... Put Block List), then finalized. Its bytes are
+ * gha_store_path(id). */
 struct gha_entry {
 	int64_t id;
 	char *key, *version, *scope;
-	bool committed;
-	int64_t size;           /* committed size */
-	uint64_t created;       /* commit order: "newest" among prefix matches */
-	uint64_t used;          /* order of the last hit, download or commit */
-	time_t created_at;      /* wall time of the commit (creationTime) */
-	struct gha_range *ranges; /* received, sorted, merged */
-	size_t nranges, alloc;
+	bool uploaded;          /* the blob is there (blob_size bytes) */
+	bool committed;         /* finalized: lookups see it */
+	int64_t blob_size;
+	int64_t size;           /* finalized size */
+	uint64_t created;       /* finalize order: "newest" among prefix matches */
+	uint64_t used;          /* order of the last hit, download or finalize */
+	struct gha_block *blocks; /* staged, not in the blob yet */
+	size_t nblocks, alloc;
 };
 
 /* The entries of one repository. */
@@ -53,43 +58,61 @@ struct gha_store {
 	int64_t quota;          /* <= 0: none */
 	struct gha_entry **v;
 	size_t n, alloc;
-	int64_t next_id;
+	int64_t next_id, next_part;
 	uint64_t tick;
-	int64_t total;          /* bytes of committed entries */
-	int64_t committed;      /* how many are committed */
+	int64_t total;          /* bytes of finalized entries */
+	int64_t committed;      /* how many are finalized */
 };
 
 /* Start an empty store in dir (made when missing; main thread, error.h). */
 int gha_store_init(struct gha_store *st, const char *dir, int64_t quota);
 void gha_store_release(struct gha_store *st);
 
-/* The file of entry id. Caller frees. */
+/* The blob of entry id; a part (a staged block or a blob on its way in)
+ * numbered seq (gha_store_new_part). Caller frees. */
 char *gha_store_path(const struct gha_store *st, int64_t id);
+char *gha_store_part_path(const struct gha_store *st, int64_t seq);
+int64_t gha_store_new_part(struct gha_store *st);
 
 /* GitHub's lookup: for each readable scope in order, keys[0] exactly, then
- * the newest entry whose key starts with keys[0], then the newest starting
- * with each further key (restore-keys); the version must match, only
- * committed entries count. A hit is marked used. NULL: a miss. */
+ * the newest entry whose key starts with each of keys[1..] (restore keys);
+ * the version must match, only finalized entries count. A hit is marked
+ * used. NULL: a miss. */
 struct gha_entry *gha_store_lookup(struct gha_store *st, const char *const *keys, size_t nkeys,
 				   const char *version, const char *const *scopes, size_t nscopes);
 
-/* Reserve key+version in scope: *id gets the new entry's id. Refused (409)
- * when the scope already has that key and version, reserved or committed. */
+/* Reserve key+version in scope: *id gets the new entry's id. Refused (409
+ * already_exists) when the scope already has that key and version,
+ * reserved or finalized. */
 int gha_store_reserve(int64_t *id, struct gha_fault *f, struct gha_store *st, const char *key,
 		      const char *version, const char *scope);
 
-/* The entry with this id, or NULL. */
+/* The entry with this id; the one of key+version in scope. NULL: none. */
 struct gha_entry *gha_store_get(struct gha_store *st, int64_t id);
+struct gha_entry *gha_store_find(struct gha_store *st, const char *key, const char *version,
+				 const char *scope);
 
-/* Record that [start, end) of e arrived. */
-void gha_entry_add_range(struct gha_entry *e, int64_t start, int64_t end);
+/* Put Block: part seq (size bytes) becomes block `id` of e, replacing a
+ * staged block of the same id. Refused past GHA_BLOCKS_MAX blocks. */
+int gha_store_stage_block(struct gha_fault *f, struct gha_store *st, struct gha_entry *e,
+			  const char *id, int64_t seq, int64_t size);
 
-/* Commit e at `size` bytes: the chunks must cover exactly [0, size). Then
- * evict the least recently used committed entries while the total is over
+/* Put Blob: part seq (size bytes) becomes e's blob; staged blocks go. */
+void gha_store_put_blob(struct gha_store *st, struct gha_entry *e, int64_t seq, int64_t size);
+
+/* Put Block List, first half: the staged blocks ids[0..n) name, in order,
+ * copied into *parts (n entries, caller frees). Refused (400
+ * InvalidBlockList) when one is not staged. The caller joins the parts into
+ * a new part outside the lock, then calls gha_store_put_blob. */
+int gha_store_block_list(struct gha_block **parts, struct gha_fault *f, struct gha_entry *e,
+			 const char *const *ids, size_t n);
+
+/* Finalize e at `size` bytes: its blob must be there with that size. Then
+ * evict the least recently used finalized entries while the total is over
  * the quota; *evicted and *evicted_bytes get what went. An entry larger
- * than the quota alone is refused and dropped. */
-int gha_store_commit(int64_t *evicted, int64_t *evicted_bytes, struct gha_fault *f,
-		     struct gha_store *st, struct gha_entry *e, int64_t size);
+ * than the quota alone is refused (-2) and dropped. */
+int gha_store_finalize(int64_t *evicted, int64_t *evicted_bytes, struct gha_fault *f,
+		       struct gha_store *st, struct gha_entry *e, int64_t size);
 
 /* Mark e used now (LRU order). */
 void gha_store_touch(struct gha_store *st, struct gha_entry *e);
@@ -103,7 +126,7 @@ struct gha_grant {
 };
 
 /* Read "Bearer TOKEN" (authorization may be NULL): the claims' `ac`, and
- * `nbf` <= now < `exp`. Refused with 401 otherwise. */
+ * `nbf` <= now < `exp`. Refused with 401 unauthenticated otherwise. */
 int gha_grant_parse(struct gha_grant *out, struct gha_fault *f, const char *authorization,
 		    time_t now);
 void gha_grant_release(struct gha_grant *g);

@@ -113,7 +113,7 @@ static json_t *jwt_claims(const char *token)
 
 static int bad_token(struct gha_fault *f, const char *why)
 {
-	return gha_fault_set(f, 401, "UnauthorizedRequestException", "cache token refused: %s", why);
+	return gha_fault_set(f, 401, "unauthenticated", "cache token refused: %s", why);
 }
 
 /* `ac`: a JSON string holding [{"Scope": "...", "Permission": N}, ...]. */
@@ -162,10 +162,10 @@ int gha_grant_parse(struct gha_grant *out, struct gha_fault *f, const char *auth
 	if (!json_is_number(exp) || !json_is_number(nbf))
 		error = bad_token(f, "no numeric `exp` and `nbf` claims");
 	else if ((double)now >= json_number_value(exp))
-		error = gha_fault_set(f, 401, "UnauthorizedRequestException",
+		error = gha_fault_set(f, 401, "unauthenticated",
 				      "cache token refused: expired at %.0f", json_number_value(exp));
 	else if ((double)now < json_number_value(nbf))
-		error = gha_fault_set(f, 401, "UnauthorizedRequestException",
+		error = gha_fault_set(f, 401, "unauthenticated",
 				      "cache token refused: not valid before %.0f",
 				      json_number_value(nbf));
 	else

@@ -4,7 +4,7 @@
  * generated repository (repo.c), the generated files (wheels.c) behind the
  * paced HTTP server (server.c), the local registry (registry.c) behind the
  * paced proxy (proxy.c), and the paced copy standing in for actions/cache
- * (pace.c), and GitHub's cache service (ghacache.c) when a variant uses
+ * (pace.c), and GitHub's cache service v2 (ghacache.c) when a variant uses
  * `cache = gha`. The world owns the runner's link (pace.c): every transfer
  * that would cross a real runner's network draws from it, at the same moment.
  */
@@ -364,11 +364,23 @@ static void gha_slot(struct world *w, int runner, struct ghacache ***gha, char *
 	}
 }
 
+char *world_runner_gha_log(const struct world *w, int runner)
+{
+	char *work = path_dirname(w->dir), *path;
+
+	if (runner > 0 && runner <= w->nrunners)
+		path = xasprintf("%s/gha-requests-%d.log", work, runner);
+	else
+		path = path_join(work, "gha-requests.log");
+	free(work);
+	return path;
+}
+
 int world_runner_gha_start(struct world *w, int runner)
 {
 	const struct world_settings *s = w->s;
 	struct ghacache **gha;
-	char **dir;
+	char **dir, *log = world_runner_gha_log(w, runner);
 	struct ghacache_settings gs = {
 		/* the same backend as actions/cache, reached over the same link */
 		.bandwidth = s->cache_bandwidth,
@@ -377,6 +389,7 @@ int world_runner_gha_start(struct world *w, int runner)
 		.rate_limit = s->gha_rate_limit,
 		.rate_period = 60,
 		.retry_after = s->gha_retry_after,
+		.log = log,
 	};
 	int error;
 
@@ -384,9 +397,13 @@ int world_runner_gha_start(struct world *w, int runner)
 	gha_slot(w, runner, &gha, &dir, &gs.link);
 	if (!*dir)
 		*dir = runner > 0 ? xasprintf("%s/gha-%d", w->dir, runner) : path_join(w->dir, "gha");
-	if ((error = rm_rf(*dir)) < 0 || (error = ghacache_start(gha, &gs, *dir)) < 0)
+	if ((error = rm_rf(*dir)) < 0 || (error = ghacache_start(gha, &gs, *dir)) < 0) {
+		free(log);
 		return bench_error_wrap(error, "cannot start the GitHub cache service");
-	note(w, "world: GitHub cache service at %s (quota %.1f MB)", ghacache_url(*gha), (double)gs.quota / 1e6);
+	}
+	note(w, "world: GitHub cache service v2 at %s (quota %.1f MB, requests logged to %s)", ghacache_url(*gha),
+	     (double)gs.quota / 1e6, log);
+	free(log);
 	return 0;
 }
 

@@ -13,12 +13,14 @@
  *     registry caches, reached through a paced proxy (registry_bandwidth
  *     per connection and direction), counting the bytes through it;
  *   - the actions/cache stand-in: a paced copy of the cache folder;
- *   - GitHub's cache service (world/ghacache.h) for `cache = gha`, one
- *     per series, started empty by the series' cold build;
+ *   - GitHub's cache service v2 (world/ghacache.h) for `cache = gha`, one
+ *     per series, started empty by the series' cold build, its requests
+ *     appended to gha-requests.log in work_dir;
  *   - the runner's link (runner_bandwidth): every download, registry
  *     transfer, cache copy and cache service body above draws from it at
  *     the same moment.
- * Nothing of it survives world_stop except the base image.
+ * Nothing of it survives world_stop except the base image and the cache
+ * service's request logs (in work_dir, beside the world's folder).
  */
 #ifndef BENCH_WORLD_H
 #define BENCH_WORLD_H
@@ -108,11 +110,14 @@ int64_t world_registry_sent_bytes(const struct world *w);
  * quota gha_quota x scale, the rate limit gha_rate_limit per minute with
  * Retry-After gha_retry_after, bodies paced at cache_bandwidth per
  * connection (GitHub's cache is the backend of actions/cache) after
- * latency, and through the runner's link. Its counters are reset with the
- * others (world_counters_reset). */
+ * latency, and through the runner's link. Every request it answers is
+ * appended to its request log (world_runner_gha_log), a line per request
+ * after a "# ..." line per service started. Its counters are reset with
+ * the others (world_counters_reset). */
 int world_gha_start(struct world *w);
 void world_gha_stop(struct world *w);
-/* "http://127.0.0.1:PORT/", or NULL when none runs. Owned by w. */
+/* "http://127.0.0.1:PORT/" (BuildKit's url_v2), or NULL when none runs.
+ * Owned by w. */
 const char *world_gha_url(const struct world *w);
 /* The branch a run builds: the cache scope its token writes. */
 #define WORLD_GHA_REF "refs/heads/main"
@@ -161,5 +166,8 @@ int world_runner_gha_start(struct world *w, int runner);
 void world_runner_gha_stop(struct world *w, int runner);
 const char *world_runner_gha_url(const struct world *w, int runner);
 bool world_runner_gha_counters(struct ghacache_counters *out, struct world *w, int runner);
+/* The request log of runner's services: work_dir/gha-requests.log for
+ * runner 0, gha-requests-N.log for runner N. Caller frees. */
+char *world_runner_gha_log(const struct world *w, int runner);
 
 #endif
