@@ -1,9 +1,13 @@
 /*
- * test_world_ghacache.c: unit tests of the emulated GitHub Actions cache
- * (world/ghacache*.c) against its v1 REST protocol, over real HTTP on
- * loopback with the small client of httptest.h: each call, the lookup
- * rules (exact, prefix, restore keys, scopes), the token checks, the rate
- * limit, the quota's LRU eviction, pacing and the counters. Also base64.c.
+ * test_world_ghacache.c: unit tests of the emulated GitHub Actions cache v2
+ * (world/ghacache*.c) over real HTTP on loopback with the small client of
+ * httptest.h, speaking as go-actions-cache does: the three Twirp
+ * CacheService calls and their error shapes, the signed blob URLs (expiry,
+ * signature, permission), Put Blob, Put Block + Put Block List, ranged Get
+ * Blob, the lookup rules (exact key, restore-key prefixes, the branch's
+ * scope then the default branch's), the token checks, the rate limit's 429
+ * + Retry-After, the quota's LRU eviction, pacing, the counters and the
+ * request log. Also the parsers (ghacache_parse.c), base64.c and HMAC.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,34 +23,32 @@
 
 #include "lib/base64.h"
 #include "lib/error.h"
+#include "lib/sha256.h"
 #include "httptest.h"
 #include "lib/monotonic.h"
 #include "lib/util.h"
 #include "world/ghacache.h"
+#include "world/ghacache_parse.h"
 #include "world/pace.h"
 
 #define VERSION "aaaa1111"
 #define MAIN "refs/heads/main"
 #define FEATURE "refs/heads/feature"
+#define TWIRP "/twirp/github.actions.results.api.v1.CacheService/"
 
 static char *tmp;              /* this program's folder */
+static char *log_path;         /* the running service's request log */
 static struct ghacache *g;     /* the service of the running test */
 static char *main_token, *feature_token;
-static struct strbuf trace;
 
-static void trace_line(void *ctx, const char *line)
-{
-	(void)ctx;
-	strbuf_printf(&trace, "%s\n", line);
-}
-
-/* Start the service of one test with these settings (trace on). */
+/* Start the service of one test with these settings, its log in tmp. */
 static void start(struct ghacache_settings s)
 {
 	char *dir = xasprintf("%s/store-%d", tmp, rand());
 
-	s.trace = trace_line;
-	strbuf_reset(&trace);
+	free(log_path);
+	log_path = xasprintf("%s.log", dir);
+	s.log = log_path;
 	if (ghacache_start(&g, &s, dir) < 0)
 		fail_msg("ghacache_start: %s", bench_error_last());
 	free(dir);
@@ -77,159 +79,256 @@ static int teardown(void **state)
 	(void)state;
 	rm_rf(tmp);
 	free(tmp);
+	free(log_path);
 	free(main_token);
 	free(feature_token);
-	strbuf_release(&trace);
 	return 0;
 }
 
 /* ---- the client side of the protocol ---- */
 
-/* One API call with the token (NULL: no Authorization) and one more header
- * line (may be NULL). */
-static void api(struct http_resp *r, const char *method, const char *path, const char *token,
-		const char *header, const void *body, size_t len)
+/* POST a Twirp call with the token (NULL: no Authorization) and a JSON
+ * body, as go-actions-cache does. */
+static void twirp(struct http_resp *r, const char *method, const char *token, const char *body)
 {
 	char *auth = token ? xasprintf("Authorization: Bearer %s", token) : NULL;
-	const char *headers[4] = {"Accept: application/json;api-version=6.0-preview.1", NULL};
-	size_t n = 1;
+	char *path = xasprintf(TWIRP "%s", method);
+	const char *headers[3] = {"Content-Type: application/json", auth, NULL};
 
-	if (auth)
-		headers[n++] = auth;
-	if (header)
-		headers[n++] = header;
-	assert_int_equal(http_request(r, ghacache_port(g), method, path, headers, body, len), 0);
+	assert_int_equal(http_request(r, ghacache_port(g), "POST", path, headers, body, strlen(body)), 0);
+	free(path);
 	free(auth);
 }
 
-/* The JSON of an answer's body, after the byte order mark GitHub puts
- * before its errors. New reference. */
-static json_t *body_json(const struct http_resp *r)
+/* The JSON of an answer's body. New reference. */
+static json_t *json_of(const struct http_resp *r)
 {
-	const char *text = r->body;
-	json_t *v;
-
-	if (!strncmp(text, "\xef\xbb\xbf", 3))
-		text += 3;
-	v = json_loads(text, 0, NULL);
+	json_t *v = json_loadb(r->body, r->len, 0, NULL);
 	assert_non_null(v);
 	return v;
 }
 
-/* GET .../cache?keys=KEYS&version=VERSION: the status; a hit's entry in
- * *entry when not NULL (new reference). */
-static int lookup(json_t **entry, const char *token, const char *keys, const char *version)
+/* A Twirp error's code, checked to be {"code", "msg"} with a message. */
+static void assert_twirp_error(const struct http_resp *r, int status, const char *code)
 {
-	char *path = xasprintf("/_apis/artifactcache/cache?keys=%s&version=%s", keys, version);
+	json_t *v = json_of(r);
+	char type[64];
+
+	assert_int_equal(r->status, status);
+	assert_string_equal(http_header(r, "Content-Type", type, sizeof(type)), "application/json");
+	assert_string_equal(json_string_value(json_object_get(v, "code")), code);
+	assert_true(strlen(json_string_value(json_object_get(v, "msg"))) > 0);
+	json_decref(v);
+}
+
+/* CreateCacheEntry: the signed upload URL (caller frees), or NULL and the
+ * status in *status. */
+static char *create(int *status, const char *token, const char *key)
+{
+	char *body = xasprintf("{\"key\":\"%s\",\"version\":\"%s\"}", key, VERSION), *url = NULL;
 	struct http_resp r;
-	int status;
 
-	api(&r, "GET", path, token, NULL, NULL, 0);
-	status = r.status;
-	if (entry)
-		*entry = status == 200 ? body_json(&r) : NULL;
-	if (status == 204)
-		assert_int_equal(r.len, 0);
-	http_resp_release(&r);
-	free(path);
-	return status;
-}
-
-/* The cacheKey a lookup finds, "" on a miss. Caller frees. */
-static char *found(const char *token, const char *keys)
-{
-	json_t *e = NULL;
-	char *key;
-
-	lookup(&e, token, keys, VERSION);
-	key = xstrdup(e ? json_string_value(json_object_get(e, "cacheKey")) : "");
-	json_decref(e);
-	return key;
-}
-
-static void assert_found(const char *token, const char *keys, const char *want)
-{
-	char *key = found(token, keys);
-	assert_string_equal(key, want);
-	free(key);
-}
-
-/* POST .../caches: the new cacheId, or minus the status when refused. */
-static long long reserve(const char *token, const char *key)
-{
-	char *body = xasprintf("{\"key\":\"%s\",\"version\":\"%s\"}", key, VERSION);
-	struct http_resp r;
-	long long id;
-
-	api(&r, "POST", "/_apis/artifactcache/caches", token, "Content-Type: application/json",
-	    body, strlen(body));
-	if (r.status == 201) {
-		json_t *v = body_json(&r);
-		id = json_integer_value(json_object_get(v, "cacheId"));
-		assert_true(id > 0);
+	twirp(&r, "CreateCacheEntry", token, body);
+	*status = r.status;
+	if (r.status == 200) {
+		json_t *v = json_of(&r);
+		assert_true(json_is_true(json_object_get(v, "ok")));
+		url = xstrdup(json_string_value(json_object_get(v, "signed_upload_url")));
 		json_decref(v);
-	} else {
-		id = -r.status;
 	}
 	http_resp_release(&r);
 	free(body);
-	return id;
+	return url;
 }
 
-/* PATCH one chunk at offset start: the status. */
-static int patch(const char *token, long long id, long long start, const void *data, size_t len)
+/* FinalizeCacheEntryUpload with size_bytes a JSON number (go-actions-cache):
+ * the status; *ok the answer's ok (200 only). */
+static int finalize(bool *ok, const char *token, const char *key, long long size)
 {
-	char *path = xasprintf("/_apis/artifactcache/caches/%lld", id);
-	char *range = xasprintf("Content-Range: bytes %lld-%lld/*", start, start + (long long)len - 1);
+	char *body = xasprintf("{\"key\":\"%s\",\"size_bytes\":%lld,\"version\":\"%s\"}", key, size, VERSION);
 	struct http_resp r;
 	int status;
 
-	api(&r, "PATCH", path, token, range, data, len);
+	twirp(&r, "FinalizeCacheEntryUpload", token, body);
 	status = r.status;
-	http_resp_release(&r);
-	free(range);
-	free(path);
-	return status;
-}
-
-/* POST .../caches/ID {"size": size}: the status. */
-static int commit(const char *token, long long id, long long size)
-{
-	char *path = xasprintf("/_apis/artifactcache/caches/%lld", id);
-	char *body = xasprintf("{\"size\":%lld}", size);
-	struct http_resp r;
-	int status;
-
-	api(&r, "POST", path, token, "Content-Type: application/json", body, strlen(body));
-	status = r.status;
+	if (ok)
+		*ok = false;
+	if (status == 200) {
+		json_t *v = json_of(&r);
+		if (ok)
+			*ok = json_is_true(json_object_get(v, "ok"));
+		if (json_is_true(json_object_get(v, "ok")))
+			assert_true(json_is_string(json_object_get(v, "entry_id"))); /* protojson int64 */
+		json_decref(v);
+	}
 	http_resp_release(&r);
 	free(body);
-	free(path);
 	return status;
 }
 
-/* Reserve, upload in one chunk and commit len bytes of `fill` as key. */
-static long long save(const char *token, const char *key, size_t len, char fill)
+/* GetCacheEntryDownloadURL of key with restore keys (a JSON list, NULL:
+ * [key], as BuildKit sends): the matched key ("" on a miss; caller frees),
+ * the URL into *url when not NULL (caller frees). */
+static char *lookup(char **url, const char *token, const char *key, const char *restore,
+		    const char *version)
 {
-	char *data = xmalloc(len + 1);
-	long long id = reserve(token, key);
+	char *body = restore ? xasprintf("{\"key\":\"%s\",\"restore_keys\":%s,\"version\":\"%s\"}", key,
+					 restore, version)
+			     : xasprintf("{\"key\":\"%s\",\"restore_keys\":[\"%s\"],\"version\":\"%s\"}",
+					 key, key, version);
+	struct http_resp r;
+	json_t *v;
+	char *matched;
 
-	memset(data, fill, len);
-	assert_true(id > 0);
-	if (len)
-		assert_int_equal(patch(token, id, 0, data, len), 204);
-	assert_int_equal(commit(token, id, (long long)len), 204);
-	free(data);
+	twirp(&r, "GetCacheEntryDownloadURL", token, body);
+	assert_int_equal(r.status, 200);
+	v = json_of(&r);
+	matched = xstrdup(json_is_true(json_object_get(v, "ok"))
+				  ? json_string_value(json_object_get(v, "matched_key")) : "");
+	if (url)
+		*url = *matched ? xstrdup(json_string_value(json_object_get(v, "signed_download_url"))) : NULL;
+	json_decref(v);
+	http_resp_release(&r);
+	free(body);
+	return matched;
+}
+
+static void assert_found(const char *token, const char *key, const char *restore, const char *want)
+{
+	char *matched = lookup(NULL, token, key, restore, VERSION);
+	assert_string_equal(matched, want);
+	free(matched);
+}
+
+/* A request on a signed URL ("http://127.0.0.1:PORT/PATH?QUERY") with
+ * `more` appended to its query (may be NULL) and up to two header lines. */
+static void on_url(struct http_resp *r, const char *method, const char *url, const char *more,
+		   const char *h1, const char *h2, const void *body, size_t len)
+{
+	const char *path = strchr(url + strlen("http://"), '/');
+	char *full = xasprintf("%s%s", path, more ? more : "");
+	const char *headers[3] = {h1, h2, NULL};
+
+	assert_non_null(path);
+	if (!h1)
+		headers[0] = h2, headers[1] = NULL;
+	assert_int_equal(http_request(r, ghacache_port(g), method, full, headers, body ? body : "", len), 0);
+	free(full);
+}
+
+/* Put Blob (x-ms-blob-type: BlockBlob): the status. */
+static int put_blob(const char *url, const void *data, size_t len)
+{
+	struct http_resp r;
+	int status;
+
+	on_url(&r, "PUT", url, NULL, "x-ms-blob-type: BlockBlob", NULL, data, len);
+	status = r.status;
+	if (status == 201) {
+		char id[64];
+		assert_non_null(http_header(&r, "x-ms-request-id", id, sizeof(id)));
+	}
+	http_resp_release(&r);
+	return status;
+}
+
+/* A block id as Azure's SDK makes them: 64 bytes, base64. */
+static char *block_id(int n)
+{
+	unsigned char raw[64] = {0};
+	char *id = xmalloc(BASE64_LEN(sizeof(raw)) + 1);
+
+	raw[0] = 0xfb; /* '+' and '/' in the base64 */
+	raw[1] = 0xff;
+	raw[19] = (unsigned char)n;
+	base64_encode(id, raw, sizeof(raw));
 	return id;
 }
 
-/* GET an archiveLocation ("http://127.0.0.1:PORT/PATH") with an optional
- * Range header line. */
-static void download(struct http_resp *r, const char *location, const char *range)
+/* id percent-encoded for a query, as Go's url.Values.Encode writes it. */
+static char *query_escape(const char *id)
 {
-	const char *path = strchr(location + strlen("http://"), '/');
-	assert_non_null(path);
-	api(r, "GET", path, NULL, range, NULL, 0);
+	struct strbuf sb = {0};
+
+	for (; *id; id++) {
+		if (strchr("+/=", *id))
+			strbuf_printf(&sb, "%%%02X", (unsigned char)*id);
+		else
+			strbuf_add(&sb, id, 1);
+	}
+	return strbuf_detach(&sb);
+}
+
+/* Put Block of block n: the status. */
+static int put_block(const char *url, int n, const void *data, size_t len)
+{
+	char *id = block_id(n), *esc = query_escape(id), *more = xasprintf("&comp=block&blockid=%s", esc);
+	struct http_resp r;
+	int status;
+
+	on_url(&r, "PUT", url, more, NULL, NULL, data, len);
+	status = r.status;
+	http_resp_release(&r);
+	free(more);
+	free(esc);
+	free(id);
+	return status;
+}
+
+/* Put Block List of blocks n[0..count) (all <Latest>, as the SDK writes
+ * it): the status. */
+static int put_block_list(const char *url, const int *n, size_t count)
+{
+	struct strbuf xml = {0};
+	struct http_resp r;
+	size_t i;
+	int status;
+
+	strbuf_puts(&xml, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<BlockList>");
+	for (i = 0; i < count; i++) {
+		char *id = block_id(n[i]);
+		strbuf_printf(&xml, "<Latest>%s</Latest>", id);
+		free(id);
+	}
+	strbuf_puts(&xml, "</BlockList>");
+	on_url(&r, "PUT", url, "&comp=blocklist", "Content-Type: application/xml", NULL, xml.buf, xml.len);
+	status = r.status;
+	http_resp_release(&r);
+	strbuf_release(&xml);
+	return status;
+}
+
+/* Create, Put Blob and finalize len bytes of `fill` as key. */
+static void save(const char *token, const char *key, size_t len, char fill)
+{
+	char *data = xmalloc(len + 1), *url;
+	bool ok;
+	int status;
+
+	memset(data, fill, len);
+	url = create(&status, token, key);
+	assert_non_null(url);
+	assert_int_equal(put_blob(url, data, len), 201);
+	assert_int_equal(finalize(&ok, token, key, (long long)len), 200);
+	assert_true(ok);
+	free(data);
+	free(url);
+}
+
+/* GET a signed download URL with an optional range header line. */
+static void download(struct http_resp *r, const char *url, const char *range)
+{
+	on_url(r, "GET", url, NULL, range, NULL, NULL, 0);
+}
+
+/* The request log's lines so far, as one string. Caller frees. */
+static char *log_text(void)
+{
+	char *text = NULL;
+	size_t len;
+
+	assert_int_equal(read_file(&text, &len, log_path), 0);
+	return text;
 }
 
 /* ---- tests ---- */
@@ -304,183 +403,421 @@ static void test_token_claims(void **state)
 	assert_null(token);
 }
 
-static void test_reserve_upload_commit_hit(void **state)
+static void test_hmac_sha256(void **state)
 {
-	char data[3000], *loc;
+	/* RFC 4231, test case 2 */
+	static const uint8_t want[SHA256_DIGEST_SIZE] = {
+		0x5b, 0xdc, 0xc1, 0x46, 0xbf, 0x60, 0x75, 0x4e, 0x6a, 0x04, 0x24, 0x26, 0x08, 0x95, 0x75, 0xc7,
+		0x5a, 0x00, 0x3f, 0x08, 0x9d, 0x27, 0x39, 0x83, 0x9d, 0xec, 0x58, 0xb9, 0x64, 0xec, 0x38, 0x43};
+	const char *data = "what do ya want for nothing?";
+	uint8_t mac[SHA256_DIGEST_SIZE];
+	(void)state;
+
+	hmac_sha256(mac, "Jefe", 4, data, strlen(data));
+	assert_memory_equal(mac, want, sizeof(want));
+}
+
+/* gha_twirp_req_parse of a NUL-terminated body. */
+static int parse_req(struct gha_twirp_req *req, const char **code, const char *body)
+{
+	char why[200];
+	return gha_twirp_req_parse(req, code, why, sizeof(why), body, strlen(body));
+}
+
+/* gha_block_list_parse of a NUL-terminated body. */
+static int parse_list(struct strvec *ids, const char *xml)
+{
+	char why[200];
+	int error = gha_block_list_parse(ids, why, sizeof(why), xml, strlen(xml));
+	if (error)
+		assert_true(strlen(why) > 0);
+	return error;
+}
+
+static void test_parsers(void **state)
+{
+	struct gha_twirp_req req;
+	struct strvec ids = {0};
+	const char *code = NULL;
+	char *id = block_id(3);
+	int64_t s, e;
+	(void)state;
+
+	/* protojson's int64 comes as a number (go-actions-cache) or a string (toolkit) */
+	assert_int_equal(parse_req(&req, &code, "{\"key\":\"k\",\"version\":\"v\",\"size_bytes\":\"42\"}"), 0);
+	assert_true(req.has_size);
+	assert_int_equal(req.size_bytes, 42);
+	gha_twirp_req_release(&req);
+	assert_int_equal(parse_req(&req, &code, "{\"key\":\"k\",\"version\":\"v\",\"restore_keys\":[\"a\",\"b\"],"
+					     "\"metadata\":{\"scope\":[]}}"), 0);
+	assert_int_equal(req.restore_keys.n, 2);
+	gha_twirp_req_release(&req);
+	assert_int_equal(parse_req(&req, &code, "[1]"), -1);
+	assert_string_equal(code, "malformed");
+	assert_int_equal(parse_req(&req, &code, "{\"key\":\"a,b\",\"version\":\"v\"}"), -1);
+	assert_string_equal(code, "invalid_argument");
+	assert_int_equal(parse_req(&req, &code, "{\"key\":\"k\"}"), -1);
+	assert_string_equal(code, "invalid_argument");
+	assert_int_equal(parse_req(&req, &code, "{\"key\":\"k\",\"version\":\"v\",\"size_bytes\":\"4x\"}"), -1);
+	assert_string_equal(code, "malformed");
+	assert_int_equal(gha_twirp_status("already_exists"), 409);
+	assert_int_equal(gha_twirp_status("resource_exhausted"), 429);
+	assert_int_equal(gha_twirp_status("unauthenticated"), 401);
+	assert_int_equal(gha_twirp_status("no-such-code"), 500);
+
+	assert_true(gha_block_id_ok(id));
+	assert_false(gha_block_id_ok("abc"));       /* not a multiple of 4 */
+	assert_false(gha_block_id_ok("ab-_"));      /* the URL alphabet */
+	assert_false(gha_block_id_ok(""));
+	{
+		char big[120];
+		memset(big, 'A', 88 + 4); /* 69 bytes */
+		big[92] = '\0';
+		assert_false(gha_block_id_ok(big));
+	}
+	{
+		char *xml = xasprintf("\xef\xbb\xbf<?xml version=\"1.0\"?>\n<BlockList>\n  <Latest>%s</Latest>"
+				      "<Uncommitted>QUJD</Uncommitted><Committed>QUJD</Committed></BlockList>\n", id);
+		assert_int_equal(parse_list(&ids, xml), 0);
+		assert_int_equal(ids.n, 3);
+		assert_string_equal(ids.v[0], id);
+		assert_string_equal(ids.v[2], "QUJD");
+		strvec_release(&ids);
+		free(xml);
+	}
+	assert_int_equal(parse_list(&ids, "<BlockList><Foo>QUJD</Foo></BlockList>"), -1);
+	strvec_release(&ids);
+	assert_int_equal(parse_list(&ids, "<BlockList><Latest>QUJD"), -1);
+	strvec_release(&ids);
+	assert_int_equal(parse_list(&ids, "<BlockList></BlockList>x"), -1);
+	strvec_release(&ids);
+	assert_int_equal(parse_list(&ids, "<BlockList></BlockList>"), 0);
+	assert_int_equal(ids.n, 0);
+	strvec_release(&ids);
+
+	assert_int_equal(gha_range_parse(&s, &e, "bytes=10-", 100), 0);
+	assert_int_equal(s, 10);
+	assert_int_equal(e, 99);
+	assert_int_equal(gha_range_parse(&s, &e, "bytes=10-19", 100), 0);
+	assert_int_equal(e, 19);
+	assert_int_equal(gha_range_parse(&s, &e, "bytes=90-200", 100), 0);
+	assert_int_equal(e, 99);
+	assert_int_equal(gha_range_parse(&s, &e, "bytes=100-", 100), -1);
+	assert_int_equal(gha_range_parse(&s, &e, "bytes=5-4", 100), -1);
+	assert_int_equal(gha_range_parse(&s, &e, "bytes=1-2x", 100), -1);
+	assert_int_equal(gha_range_parse(&s, &e, "items=1-2", 100), -1);
+	free(id);
+}
+
+static void test_create_put_finalize_get(void **state)
+{
+	char data[3000], *up, *down, *matched, cr[64];
 	struct http_resp r;
-	json_t *entry = NULL, *err;
-	long long id;
+	bool ok;
+	int status;
 	size_t i;
 	(void)state;
 
 	start((struct ghacache_settings){0});
 	for (i = 0; i < sizeof(data); i++)
 		data[i] = (char)(i * 7 + 3);
-	assert_int_equal(lookup(NULL, main_token, "blob-1", VERSION), 204);
-	id = reserve(main_token, "blob-1");
-	assert_true(id > 0);
-	/* a second reservation of the same key and version: 409, "already exists" */
-	api(&r, "POST", "/_apis/artifactcache/caches", main_token, NULL,
-	    "{\"key\":\"blob-1\",\"version\":\"" VERSION "\"}", strlen("{\"key\":\"blob-1\",\"version\":\"" VERSION "\"}"));
-	assert_int_equal(r.status, 409);
-	err = body_json(&r);
-	assert_non_null(strstr(json_string_value(json_object_get(err, "typeKey")), "AlreadyExists"));
-	json_decref(err);
-	http_resp_release(&r);
-	/* chunks out of order, the last first */
-	assert_int_equal(patch(main_token, id, 2000, data + 2000, 1000), 204);
-	assert_int_equal(patch(main_token, id, 0, data, 1000), 204);
-	/* not committed yet: not found */
-	assert_int_equal(lookup(NULL, main_token, "blob-1", VERSION), 204);
-	/* a hole at 1000-1999: no size can be committed */
-	assert_int_equal(commit(main_token, id, 3000), 400);
-	assert_int_equal(patch(main_token, id, 1000, data + 1000, 1000), 204);
-	assert_int_equal(commit(main_token, id, 2999), 400);
-	assert_int_equal(commit(main_token, id, 3001), 400);
-	assert_int_equal(commit(main_token, id, 3000), 204);
-	/* once committed, nothing more goes in */
-	assert_int_equal(patch(main_token, id, 0, data, 10), 400);
-	assert_int_equal(commit(main_token, id, 3000), 400);
+	matched = lookup(NULL, main_token, "blob-1", NULL, VERSION);
+	assert_string_equal(matched, ""); /* a miss is 200 {"ok": false} */
+	free(matched);
+	up = create(&status, main_token, "blob-1");
+	assert_non_null(up);
+	assert_true(!strncmp(up, ghacache_url(g), strlen(ghacache_url(g))));
+	assert_non_null(strstr(up, "sig="));
+	assert_non_null(strstr(up, "se="));
+	/* nothing uploaded yet: no finalize */
+	assert_int_equal(finalize(NULL, main_token, "blob-1", 3000), 412);
+	assert_int_equal(put_blob(up, data, sizeof(data)), 201);
+	/* not finalized: not found */
+	matched = lookup(NULL, main_token, "blob-1", NULL, VERSION);
+	assert_string_equal(matched, "");
+	free(matched);
+	/* the size must be the blob's */
+	assert_int_equal(finalize(NULL, main_token, "blob-1", 2999), 400);
+	assert_int_equal(finalize(&ok, main_token, "blob-1", 3000), 200);
+	assert_true(ok);
+	/* once finalized: no second finalize, the blob cannot change */
+	assert_int_equal(finalize(NULL, main_token, "blob-1", 3000), 409);
+	assert_int_equal(put_blob(up, data, 10), 409);
 
-	assert_int_equal(lookup(&entry, main_token, "blob-1", VERSION), 200);
-	assert_string_equal(json_string_value(json_object_get(entry, "cacheKey")), "blob-1");
-	assert_string_equal(json_string_value(json_object_get(entry, "cacheVersion")), VERSION);
-	assert_string_equal(json_string_value(json_object_get(entry, "scope")), MAIN);
-	assert_non_null(json_string_value(json_object_get(entry, "creationTime")));
-	loc = xstrdup(json_string_value(json_object_get(entry, "archiveLocation")));
-	assert_true(!strncmp(loc, ghacache_url(g), strlen(ghacache_url(g))));
-	json_decref(entry);
+	matched = lookup(&down, main_token, "blob-1", NULL, VERSION);
+	assert_string_equal(matched, "blob-1");
+	free(matched);
 	/* another version of the key is another entry */
-	assert_int_equal(lookup(NULL, main_token, "blob-1", "bbbb2222"), 204);
+	matched = lookup(NULL, main_token, "blob-1", NULL, "bbbb2222");
+	assert_string_equal(matched, "");
+	free(matched);
 
-	download(&r, loc, NULL);
+	download(&r, down, NULL);
 	assert_int_equal(r.status, 200);
 	assert_int_equal(r.len, sizeof(data));
 	assert_memory_equal(r.body, data, sizeof(data));
 	http_resp_release(&r);
-	/* go-actions-cache resumes a cut download with "Range: bytes=N-" */
-	download(&r, loc, "Range: bytes=1500-");
+	/* Azure's SDK resumes from an offset with x-ms-range; Range works too */
+	download(&r, down, "x-ms-range: bytes=1500-");
 	assert_int_equal(r.status, 206);
 	assert_int_equal(r.len, 1500);
 	assert_memory_equal(r.body, data + 1500, 1500);
-	{
-		char cr[64];
-		assert_string_equal(http_header(&r, "Content-Range", cr, sizeof(cr)), "bytes 1500-2999/3000");
-	}
+	assert_string_equal(http_header(&r, "Content-Range", cr, sizeof(cr)), "bytes 1500-2999/3000");
 	http_resp_release(&r);
-	download(&r, loc, "Range: bytes=3000-");
+	download(&r, down, "Range: bytes=10-19");
+	assert_int_equal(r.status, 206);
+	assert_int_equal(r.len, 10);
+	assert_memory_equal(r.body, data + 10, 10);
+	http_resp_release(&r);
+	download(&r, down, "x-ms-range: bytes=3000-");
 	assert_int_equal(r.status, 416);
+	assert_string_equal(http_header(&r, "x-ms-error-code", cr, sizeof(cr)), "InvalidRange");
 	http_resp_release(&r);
-	free(loc);
+	/* a download URL cannot write, an upload URL cannot read */
+	assert_int_equal(put_blob(down, data, 10), 403);
+	download(&r, up, NULL);
+	assert_int_equal(r.status, 403);
+	assert_string_equal(http_header(&r, "x-ms-error-code", cr, sizeof(cr)), "AuthorizationPermissionMismatch");
+	http_resp_release(&r);
+	free(up);
+	free(down);
 }
 
-static void test_bad_requests(void **state)
+static void test_blocks_and_block_list(void **state)
 {
+	const int order[] = {0, 1, 2}, unknown[] = {0, 7};
+	char a[1000], b[700], c[300], *up, *down, *matched;
+	struct ghacache_counters k;
 	struct http_resp r;
-	json_t *entry = NULL;
-	char *loc, *bad;
-	long long id;
+	int status;
 	(void)state;
 
 	start((struct ghacache_settings){0});
-	api(&r, "GET", "/_apis/artifactcache/nothing", main_token, NULL, NULL, 0);
-	assert_int_equal(r.status, 404);
-	http_resp_release(&r);
-	api(&r, "GET", "/_apis/artifactcache/cache?keys=a", main_token, NULL, NULL, 0);
-	assert_int_equal(r.status, 400); /* no version */
-	http_resp_release(&r);
-	assert_int_equal(reserve(main_token, "a,b"), -400);
-	api(&r, "POST", "/_apis/artifactcache/caches", main_token, NULL, "{nope", 5);
+	memset(a, 'a', sizeof(a));
+	memset(b, 'b', sizeof(b));
+	memset(c, 'c', sizeof(c));
+	up = create(&status, main_token, "layer");
+	assert_non_null(up);
+	/* staged out of order, block 1 staged twice (the latest wins) */
+	assert_int_equal(put_block(up, 2, c, sizeof(c)), 201);
+	assert_int_equal(put_block(up, 1, a, 10), 201);
+	assert_int_equal(put_block(up, 0, a, sizeof(a)), 201);
+	assert_int_equal(put_block(up, 1, b, sizeof(b)), 201);
+	/* a bad block id, and a list naming a block never staged */
+	on_url(&r, "PUT", up, "&comp=block&blockid=not-base64", NULL, NULL, a, 1);
 	assert_int_equal(r.status, 400);
 	http_resp_release(&r);
-	assert_int_equal(commit(main_token, 999, 0), 404);
-	assert_int_equal(patch(main_token, 999, 0, "x", 1), 404);
-	id = reserve(main_token, "k");
-	{ /* a chunk shorter than its Content-Range */
-		char *path = xasprintf("/_apis/artifactcache/caches/%lld", id);
-		api(&r, "PATCH", path, main_token, "Content-Range: bytes 0-99/*", "short", 5);
-		assert_int_equal(r.status, 400);
-		http_resp_release(&r);
-		api(&r, "PATCH", path, main_token, "Content-Range: oops", "short", 5);
-		assert_int_equal(r.status, 400);
-		http_resp_release(&r);
-		free(path);
+	assert_int_equal(put_block_list(up, unknown, 2), 400);
+	/* nothing is the blob before the list: no finalize */
+	assert_int_equal(finalize(NULL, main_token, "layer", 2000), 412);
+	assert_int_equal(put_block_list(up, order, 3), 201);
+	assert_int_equal(finalize(NULL, main_token, "layer", 2000), 200);
+	matched = lookup(&down, main_token, "layer", NULL, VERSION);
+	assert_string_equal(matched, "layer");
+	download(&r, down, NULL);
+	assert_int_equal(r.len, 2000);
+	assert_memory_equal(r.body, a, sizeof(a));
+	assert_memory_equal(r.body + 1000, b, sizeof(b));
+	assert_memory_equal(r.body + 1700, c, sizeof(c));
+	http_resp_release(&r);
+	/* only the blob is left in the store's folder: the staged parts went */
+	{
+		char *store = xstrndup(log_path, strlen(log_path) - 4);
+		int64_t bytes = 0;
+		assert_int_equal(dir_size(&bytes, store), 0);
+		assert_int_equal(bytes, 2000);
+		free(store);
 	}
-	/* an empty entry is fine */
-	assert_int_equal(commit(main_token, id, 0), 204);
-	assert_int_equal(lookup(&entry, main_token, "k", VERSION), 200);
-	loc = xstrdup(json_string_value(json_object_get(entry, "archiveLocation")));
-	json_decref(entry);
-	download(&r, loc, NULL);
-	assert_int_equal(r.status, 200);
-	assert_int_equal(r.len, 0);
+	ghacache_counters(&k, g);
+	assert_int_equal(k.blocks, 4);
+	assert_int_equal(k.block_lists, 1);
+	assert_int_equal(k.bytes_up, 1000 + 10 + 700 + 300); /* not the refused block's */
+	free(matched);
+	free(up);
+	free(down);
+}
+
+static void test_twirp_errors(void **state)
+{
+	struct ghacache_scope read_only[] = {{MAIN, GHACACHE_READ}};
+	int64_t now = (int64_t)time(NULL);
+	const char *body = "{\"key\":\"k\",\"version\":\"" VERSION "\"}";
+	const char *no_type[] = {"Authorization: Bearer x", NULL};
+	struct http_resp r;
+	char *reader, *url;
+	int status;
+	(void)state;
+
+	assert_int_equal(ghacache_token(&reader, read_only, 1, now - 5, now + 600), 0);
+	start((struct ghacache_settings){0});
+	twirp(&r, "DeleteCacheEntry", main_token, body); /* not a call BuildKit makes */
+	assert_twirp_error(&r, 404, "bad_route");
 	http_resp_release(&r);
-	/* the archive URL's signature is its authorization */
-	bad = xasprintf("%.*ssig=0123", (int)(strstr(loc, "sig=") - loc), loc);
-	download(&r, bad, NULL);
+	assert_int_equal(http_request(&r, ghacache_port(g), "GET", TWIRP "CreateCacheEntry", NULL, NULL, 0), 0);
+	assert_twirp_error(&r, 404, "bad_route");
+	http_resp_release(&r);
+	assert_int_equal(http_request(&r, ghacache_port(g), "POST", TWIRP "CreateCacheEntry", no_type, body,
+				      strlen(body)), 0);
+	assert_twirp_error(&r, 404, "bad_route");
+	http_resp_release(&r);
+	assert_int_equal(http_request(&r, ghacache_port(g), "GET", "/_apis/artifactcache/cache?keys=k", NULL,
+				      NULL, 0), 0);
+	assert_twirp_error(&r, 404, "bad_route"); /* v1 is gone */
+	http_resp_release(&r);
+	twirp(&r, "CreateCacheEntry", main_token, "{\"key\":");
+	assert_twirp_error(&r, 400, "malformed");
+	http_resp_release(&r);
+	twirp(&r, "CreateCacheEntry", main_token, "{\"key\":\"a,b\",\"version\":\"v\"}");
+	assert_twirp_error(&r, 400, "invalid_argument");
+	http_resp_release(&r);
+	twirp(&r, "CreateCacheEntry", NULL, body);
+	assert_twirp_error(&r, 401, "unauthenticated");
+	http_resp_release(&r);
+	twirp(&r, "CreateCacheEntry", reader, body);
+	assert_twirp_error(&r, 403, "permission_denied");
+	http_resp_release(&r);
+	url = create(&status, main_token, "k");
+	assert_non_null(url);
+	/* the same key and version again: go-actions-cache reads "already_exists" as
+	 * os.ErrExist (BuildKit's index then takes the next number) */
+	twirp(&r, "CreateCacheEntry", main_token, body);
+	assert_twirp_error(&r, 409, "already_exists");
+	http_resp_release(&r);
+	twirp(&r, "FinalizeCacheEntryUpload", main_token, "{\"key\":\"nope\",\"size_bytes\":1,\"version\":\"" VERSION "\"}");
+	assert_twirp_error(&r, 404, "not_found");
+	http_resp_release(&r);
+	twirp(&r, "FinalizeCacheEntryUpload", main_token, body);
+	assert_twirp_error(&r, 400, "invalid_argument"); /* no size_bytes */
+	http_resp_release(&r);
+	free(url);
+	free(reader);
+}
+
+static void test_signed_urls_expire(void **state)
+{
+	struct ghacache_counters c;
+	struct http_resp r;
+	char *up, *down, *matched, *forged, code[64];
+	bool ok;
+	int status;
+	(void)state;
+
+	start((struct ghacache_settings){.url_lifetime = 60});
+	up = create(&status, main_token, "k");
+	assert_non_null(up);
+	/* a signature that does not match (the expiry moved by hand) */
+	forged = xstrdup(up);
+	{
+		char *se = strstr(forged, "se=") + 3;
+		se[3] = se[3] == '9' ? '8' : (char)(se[3] + 1); /* another year */
+	}
+	assert_int_equal(put_blob(forged, "x", 1), 403);
+	free(forged);
+	/* past its lifetime the upload URL is refused */
+	ghacache_clock_advance(g, 61);
+	on_url(&r, "PUT", up, NULL, "x-ms-blob-type: BlockBlob", NULL, "abc", 3);
 	assert_int_equal(r.status, 403);
+	assert_string_equal(http_header(&r, "x-ms-error-code", code, sizeof(code)), "AuthenticationFailed");
+	assert_non_null(strstr(r.body, "<Error><Code>AuthenticationFailed</Code>"));
+	assert_non_null(strstr(r.body, "expiry"));
 	http_resp_release(&r);
-	free(bad);
-	free(loc);
+	free(up);
+	/* the token outlives it: a new entry gets a new URL */
+	up = create(&status, main_token, "k2");
+	assert_int_equal(put_blob(up, "abc", 3), 201);
+	assert_int_equal(finalize(&ok, main_token, "k2", 3), 200);
+	matched = lookup(&down, main_token, "k2", NULL, VERSION);
+	download(&r, down, NULL);
+	assert_int_equal(r.status, 200);
+	http_resp_release(&r);
+	ghacache_clock_advance(g, 61);
+	download(&r, down, NULL);
+	assert_int_equal(r.status, 403); /* go-actions-cache then asks for the URL again */
+	http_resp_release(&r);
+	free(down);
+	free(matched);
+	matched = lookup(&down, main_token, "k2", NULL, VERSION);
+	download(&r, down, NULL);
+	assert_int_equal(r.status, 200);
+	assert_memory_equal(r.body, "abc", 3);
+	http_resp_release(&r);
+	ghacache_counters(&c, g);
+	assert_int_equal(c.expired, 2);
+	assert_int_equal(c.failed, 1); /* the forged one */
+	free(down);
+	free(matched);
+	free(up);
 }
 
 static void test_prefix_and_restore_keys(void **state)
 {
 	(void)state;
 	start((struct ghacache_settings){0});
-	/* BuildKit's index: SaveMutable looks up "KEY#" and reserves "KEY#N+1" */
+	/* BuildKit's index: SaveMutable looks up "KEY#" (restore_keys ["KEY#"])
+	 * and creates "KEY#N+1"; the importer looks up "KEY" the same way */
 	save(main_token, "index-buildkit-1-abc#1", 10, 'a');
 	save(main_token, "index-buildkit-1-abc#2", 10, 'b');
-	assert_found(main_token, "index-buildkit-1-abc#", "index-buildkit-1-abc#2");
-	/* the importer looks the primary key up without "#": a prefix match */
-	assert_found(main_token, "index-buildkit-1-abc", "index-buildkit-1-abc#2");
-	/* newest means created last, not the greatest key */
+	assert_found(main_token, "index-buildkit-1-abc#", NULL, "index-buildkit-1-abc#2");
+	assert_found(main_token, "index-buildkit-1-abc", NULL, "index-buildkit-1-abc#2");
+	/* newest means finalized last, not the greatest key */
 	save(main_token, "index-buildkit-1-abc#10", 10, 'c');
 	save(main_token, "index-buildkit-1-abc#9", 10, 'd');
-	assert_found(main_token, "index-buildkit-1-abc#", "index-buildkit-1-abc#9");
-	/* an exact match beats a newer prefix match */
+	assert_found(main_token, "index-buildkit-1-abc#", NULL, "index-buildkit-1-abc#9");
+	/* an exact match of the key beats a newer prefix match */
 	save(main_token, "npm-a", 10, 'e');
 	save(main_token, "npm-ab", 10, 'f');
-	assert_found(main_token, "npm-a", "npm-a");
+	assert_found(main_token, "npm-a", NULL, "npm-a");
+	/* the key itself is exact only: a prefix needs a restore key */
+	assert_found(main_token, "npm-", "[]", "");
 	/* restore keys: the newest entry starting with the first that matches */
-	assert_found(main_token, "yarn-x,npm-", "npm-ab");
-	assert_found(main_token, "yarn-x,pip-", "");
+	assert_found(main_token, "yarn-x", "[\"yarn-\",\"npm-\"]", "npm-ab");
+	assert_found(main_token, "yarn-x", "[\"pip-\"]", "");
 }
 
 static void test_scopes(void **state)
 {
 	struct ghacache_scope other_scopes[] = {{"refs/heads/other", 3}, {MAIN, 1}};
-	struct ghacache_scope read_only[] = {{MAIN, GHACACHE_READ}};
-	char *other, *reader;
-	json_t *e = NULL;
+	char *other, *url;
 	int64_t now = (int64_t)time(NULL);
+	struct http_resp r;
+	int status;
 	(void)state;
 
 	assert_int_equal(ghacache_token(&other, other_scopes, 2, now - 5, now + 600), 0);
-	assert_int_equal(ghacache_token(&reader, read_only, 1, now - 5, now + 600), 0);
 	start((struct ghacache_settings){0});
 	save(main_token, "k-main", 10, 'm');
 	save(feature_token, "k-feat", 10, 'f');
 	/* a branch reads the default branch's entries... */
-	assert_int_equal(lookup(&e, feature_token, "k-main", VERSION), 200);
-	assert_string_equal(json_string_value(json_object_get(e, "scope")), MAIN);
-	json_decref(e);
+	assert_found(feature_token, "k-main", NULL, "k-main");
 	/* ...but neither the default branch nor another branch reads its own */
-	assert_found(main_token, "k-feat", "");
-	assert_found(other, "k-feat", "");
-	assert_found(other, "k-main", "k-main");
-	/* its own scope is searched first */
-	save(main_token, "k-feat-newer", 10, 'n');
-	assert_found(feature_token, "k-", "k-feat");
-	assert_found(main_token, "k-", "k-feat-newer");
+	assert_found(main_token, "k-feat", NULL, "");
+	assert_found(other, "k-feat", NULL, "");
+	assert_found(other, "k-main", NULL, "k-main");
+	/* its own scope is searched first, then the default branch's */
+	save(main_token, "k-x", 10, 'n');
+	save(feature_token, "k-x", 10, 'o');
+	{
+		char *matched = lookup(&url, feature_token, "k-x", NULL, VERSION);
+		download(&r, url, NULL);
+		assert_memory_equal(r.body, "oooooooooo", 10);
+		http_resp_release(&r);
+		free(url);
+		free(matched);
+		matched = lookup(&url, main_token, "k-x", NULL, VERSION);
+		download(&r, url, NULL);
+		assert_memory_equal(r.body, "nnnnnnnnnn", 10);
+		http_resp_release(&r);
+		free(url);
+		free(matched);
+	}
+	assert_found(feature_token, "zzz", "[\"k-\"]", "k-x"); /* k-feat or k-x of its own scope */
 	/* a branch writes only into its own scope: the same key is another entry */
-	assert_true(reserve(feature_token, "k-main") > 0);
-	assert_int_equal(reserve(main_token, "k-main"), -409);
-	/* a token without the write bit cannot reserve */
-	assert_int_equal(reserve(reader, "k-new"), -403);
-	assert_found(reader, "k-main", "k-main");
+	url = create(&status, other, "k-main");
+	assert_non_null(url);
+	free(url);
+	assert_null(create(&status, main_token, "k-main"));
+	assert_int_equal(status, 409);
 	free(other);
-	free(reader);
 }
 
 static void test_tokens_refused(void **state)
@@ -488,7 +825,7 @@ static void test_tokens_refused(void **state)
 	struct ghacache_scope scopes[] = {{MAIN, 3}};
 	int64_t now = (int64_t)time(NULL);
 	struct ghacache_counters c;
-	char *expired, *early, *no_ac, *bad_ac;
+	char *expired, *early, *no_ac, *bad_ac, *body;
 	const char *garbled[] = {"abc", "a.b.c", "", NULL};
 	struct http_resp r;
 	size_t i;
@@ -511,25 +848,25 @@ static void test_tokens_refused(void **state)
 		free(j2);
 	}
 	start((struct ghacache_settings){0});
-	assert_int_equal(lookup(NULL, expired, "k", VERSION), 401);
-	assert_int_equal(lookup(NULL, early, "k", VERSION), 401);
-	assert_int_equal(lookup(NULL, no_ac, "k", VERSION), 401);
-	assert_int_equal(lookup(NULL, bad_ac, "k", VERSION), 401);
-	assert_int_equal(reserve(expired, "k"), -401);
-	for (i = 0; garbled[i]; i++)
-		assert_int_equal(lookup(NULL, garbled[i], "k", VERSION), 401);
-	api(&r, "GET", "/_apis/artifactcache/cache?keys=k&version=" VERSION, NULL, NULL, NULL, 0);
-	assert_int_equal(r.status, 401); /* no Authorization at all */
+	body = xasprintf("{\"key\":\"k\",\"restore_keys\":[\"k\"],\"version\":\"%s\"}", VERSION);
 	{
-		json_t *err = body_json(&r);
-		assert_non_null(strstr(json_string_value(json_object_get(err, "message")), "token"));
-		json_decref(err);
+		const char *tokens[] = {expired, early, no_ac, bad_ac, garbled[0], garbled[1], garbled[2]};
+		for (i = 0; i < sizeof(tokens) / sizeof(*tokens); i++) {
+			twirp(&r, "GetCacheEntryDownloadURL", tokens[i], body);
+			assert_twirp_error(&r, 401, "unauthenticated");
+			http_resp_release(&r);
+		}
 	}
+	assert_found(main_token, "k", NULL, "");
+	/* the service's clock past the token's exp: refused too */
+	ghacache_clock_advance(g, 3700);
+	twirp(&r, "GetCacheEntryDownloadURL", main_token, body);
+	assert_twirp_error(&r, 401, "unauthenticated");
 	http_resp_release(&r);
-	assert_int_equal(lookup(NULL, main_token, "k", VERSION), 204);
 	ghacache_counters(&c, g);
-	assert_int_equal(c.unauthorized, 9);
+	assert_int_equal(c.unauthorized, 8);
 	assert_int_equal(c.misses, 1);
+	free(body);
 	free(expired);
 	free(early);
 	free(no_ac);
@@ -540,51 +877,63 @@ static void test_rate_limit(void **state)
 {
 	struct ghacache_counters c;
 	struct http_resp r;
-	char ra[16];
+	char ra[16], *url;
 	const char *body = "{\"key\":\"k3\",\"version\":\"" VERSION "\"}";
-	long long id;
+	bool ok;
+	int status;
 	(void)state;
 
-	start((struct ghacache_settings){.rate_limit = 3, .rate_period = 60});
-	/* three upload calls go (a reserve, a chunk, a commit), the fourth is refused */
-	id = reserve(main_token, "k1");
-	assert_true(id > 0);
-	assert_int_equal(patch(main_token, id, 0, "abc", 3), 204);
-	assert_int_equal(commit(main_token, id, 3), 204);
-	api(&r, "POST", "/_apis/artifactcache/caches", main_token, NULL, body, strlen(body));
-	assert_int_equal(r.status, 429);
-	/* one call per 20 s: the next slot is at most 20 s away */
+	start((struct ghacache_settings){.rate_limit = 2, .rate_period = 60});
+	/* two upload calls go (a create, a finalize), the third is refused */
+	url = create(&status, main_token, "k1");
+	assert_non_null(url);
+	assert_int_equal(put_blob(url, "abc", 3), 201); /* the blob store is not limited */
+	assert_int_equal(finalize(&ok, main_token, "k1", 3), 200);
+	twirp(&r, "CreateCacheEntry", main_token, body);
+	assert_twirp_error(&r, 429, "resource_exhausted");
+	/* one call per 30 s: the next slot is at most 30 s away */
 	assert_non_null(http_header(&r, "Retry-After", ra, sizeof(ra)));
-	assert_true(atoi(ra) >= 1 && atoi(ra) <= 20);
+	assert_true(atoi(ra) >= 1 && atoi(ra) <= 30);
 	http_resp_release(&r);
-	assert_int_equal(commit(main_token, id, 3), 429);
+	assert_int_equal(finalize(NULL, main_token, "k1", 3), 429);
 	/* lookups are not limited */
-	assert_found(main_token, "k1", "k1");
-	assert_found(main_token, "k2", "");
+	assert_found(main_token, "k1", NULL, "k1");
+	assert_found(main_token, "k2", NULL, "");
 	ghacache_counters(&c, g);
 	assert_int_equal(c.throttled, 2);
 	assert_int_equal(c.reserved, 1);
+	free(url);
 	stop(NULL);
 
 	/* a fast limit: after the Retry-After wait the call goes */
 	start((struct ghacache_settings){.rate_limit = 1, .rate_period = 1});
-	assert_true(reserve(main_token, "k1") > 0);
-	api(&r, "POST", "/_apis/artifactcache/caches", main_token, NULL, body, strlen(body));
+	url = create(&status, main_token, "k1");
+	free(url);
+	twirp(&r, "CreateCacheEntry", main_token, body);
 	assert_int_equal(r.status, 429);
 	assert_non_null(http_header(&r, "Retry-After", ra, sizeof(ra)));
 	assert_int_equal(atoi(ra), 1);
 	http_resp_release(&r);
 	assert_int_equal(pace_sleep(atoi(ra), NULL, NULL), 0);
-	assert_true(reserve(main_token, "k3") > 0);
+	url = create(&status, main_token, "k3");
+	assert_non_null(url);
+	free(url);
+	/* a fixed Retry-After when the scenario sets one */
+	stop(NULL);
+	start((struct ghacache_settings){.rate_limit = 1, .rate_period = 60, .retry_after = 7});
+	free(create(&status, main_token, "k1"));
+	twirp(&r, "CreateCacheEntry", main_token, body);
+	assert_string_equal(http_header(&r, "Retry-After", ra, sizeof(ra)), "7");
+	http_resp_release(&r);
 }
 
 static void test_lru_eviction(void **state)
 {
 	struct ghacache_counters c;
-	json_t *e = NULL;
 	struct http_resp r;
-	char *loc_b;
-	long long id;
+	char *loc_b, *matched, *url, *big;
+	bool ok;
+	int status;
 	(void)state;
 
 	start((struct ghacache_settings){.quota = 3000});
@@ -594,77 +943,84 @@ static void test_lru_eviction(void **state)
 	ghacache_counters(&c, g);
 	assert_int_equal(c.evictions, 0);
 	assert_int_equal(c.total_size, 3000);
-	assert_int_equal(lookup(&e, main_token, "B", VERSION), 200);
-	loc_b = xstrdup(json_string_value(json_object_get(e, "archiveLocation")));
-	json_decref(e);
+	matched = lookup(&loc_b, main_token, "B", NULL, VERSION);
+	free(matched);
 	/* A is the oldest but a hit makes it recently used: B, C, A */
-	assert_found(main_token, "A", "A");
-	assert_found(main_token, "C", "C");
-	assert_found(main_token, "A", "A");
+	assert_found(main_token, "A", NULL, "A");
+	assert_found(main_token, "C", NULL, "C");
+	assert_found(main_token, "A", NULL, "A");
 	save(main_token, "D", 1000, 'd'); /* over the quota: B goes */
-	assert_found(main_token, "B", "");
+	assert_found(main_token, "B", NULL, "");
 	download(&r, loc_b, NULL);
 	assert_int_equal(r.status, 404);
 	http_resp_release(&r);
 	save(main_token, "E", 1500, 'e'); /* C then A go */
-	assert_found(main_token, "C", "");
-	assert_found(main_token, "A", "");
-	assert_found(main_token, "D", "D");
-	assert_found(main_token, "E", "E");
+	assert_found(main_token, "C", NULL, "");
+	assert_found(main_token, "A", NULL, "");
+	assert_found(main_token, "D", NULL, "D");
+	assert_found(main_token, "E", NULL, "E");
 	ghacache_counters(&c, g);
 	assert_int_equal(c.evictions, 3);
 	assert_int_equal(c.evicted_bytes, 3000);
 	assert_int_equal(c.entries, 2);
 	assert_int_equal(c.total_size, 2500);
-	/* an entry larger than the whole quota is refused and dropped */
-	id = reserve(main_token, "huge");
-	{
-		char *big = xmalloc(3001);
-		memset(big, 'h', 3001);
-		assert_int_equal(patch(main_token, id, 0, big, 3001), 204);
-		free(big);
-	}
-	assert_int_equal(commit(main_token, id, 3001), 400);
-	assert_found(main_token, "huge", "");
-	assert_true(reserve(main_token, "huge") > 0);
+	/* an entry larger than the whole quota is refused ({"ok": false} and a
+	 * message) and dropped: its key can be created again */
+	url = create(&status, main_token, "huge");
+	big = xmalloc(3001);
+	memset(big, 'h', 3001);
+	assert_int_equal(put_blob(url, big, 3001), 201);
+	assert_int_equal(finalize(&ok, main_token, "huge", 3001), 200);
+	assert_false(ok);
+	assert_found(main_token, "huge", NULL, "");
+	free(url);
+	url = create(&status, main_token, "huge");
+	assert_non_null(url);
 	ghacache_counters(&c, g);
 	assert_int_equal(c.evictions, 3);
 	assert_int_equal(c.total_size, 2500);
+	free(big);
+	free(url);
 	free(loc_b);
 }
 
-static void test_counters_and_trace(void **state)
+static void test_counters_and_log(void **state)
 {
 	struct ghacache_counters c;
-	json_t *e = NULL, *j;
+	char *url, *matched, *text, *line;
 	struct http_resp r;
+	json_t *j;
+	int status;
 	(void)state;
 
 	start((struct ghacache_settings){0});
-	assert_int_equal(lookup(NULL, main_token, "x", VERSION), 204);
+	assert_found(main_token, "x", NULL, "");
 	save(main_token, "x", 4000, 'x');
-	assert_int_equal(reserve(main_token, "x"), -409);
-	assert_int_equal(lookup(&e, main_token, "x", VERSION), 200);
-	download(&r, json_string_value(json_object_get(e, "archiveLocation")), NULL);
-	assert_int_equal(r.len, 4000);
+	assert_null(create(&status, main_token, "x"));
+	matched = lookup(&url, main_token, "x", NULL, VERSION);
+	download(&r, url, "x-ms-range: bytes=1000-");
+	assert_int_equal(r.len, 3000);
 	http_resp_release(&r);
-	json_decref(e);
 	ghacache_counters(&c, g);
 	assert_int_equal(c.hits, 1);
 	assert_int_equal(c.misses, 1);
 	assert_int_equal(c.reserved, 1);
 	assert_int_equal(c.conflicts, 1);
 	assert_int_equal(c.committed, 1);
+	assert_int_equal(c.blob_puts, 1);
+	assert_int_equal(c.downloads, 1);
+	assert_int_equal(c.ranged, 1);
 	assert_int_equal(c.bytes_up, 4000);
-	assert_int_equal(c.bytes_down, 4000);
+	assert_int_equal(c.bytes_down, 3000);
 	assert_int_equal(c.failed, 0);
 	assert_int_equal(c.requests, 7);
 	assert_int_equal(c.entries, 1);
 	assert_int_equal(c.total_size, 4000);
 	j = ghacache_counters_json(&c);
-	assert_int_equal(json_integer_value(json_object_get(j, "bytes_down")), 4000);
+	assert_int_equal(json_integer_value(json_object_get(j, "bytes_down")), 3000);
 	assert_int_equal(json_integer_value(json_object_get(j, "conflicts")), 1);
-	assert_int_equal(json_object_size(j), 15);
+	assert_int_equal(json_integer_value(json_object_get(j, "ranged")), 1);
+	assert_int_equal(json_object_size(j), 21);
 	json_decref(j);
 	/* a reset zeroes what happened, not what is there */
 	ghacache_counters_reset(g);
@@ -672,41 +1028,58 @@ static void test_counters_and_trace(void **state)
 	assert_int_equal(c.hits + c.misses + c.bytes_up + c.bytes_down + c.requests, 0);
 	assert_int_equal(c.entries, 1);
 	assert_int_equal(c.total_size, 4000);
-	/* one trace line per answer */
-	assert_non_null(strstr(trace.buf, "GET /_apis/artifactcache/cache?keys=x&version=aaaa1111 204\n"));
-	assert_non_null(strstr(trace.buf, "POST /_apis/artifactcache/caches {x} 201\n"));
-	assert_non_null(strstr(trace.buf, "PATCH /_apis/artifactcache/caches/1 [bytes 0-3999/*] 204\n"));
-	assert_non_null(strstr(trace.buf, "POST /_apis/artifactcache/caches/1 {size 4000} 204\n"));
-	assert_non_null(strstr(trace.buf, "POST /_apis/artifactcache/caches {x} 409\n"));
+	stop(NULL); /* every request is in the log once the service stopped */
+	text = log_text();
+	/* one line per request: time, method, endpoint, key, status, bytes in, bytes out, detail */
+	assert_true(!strncmp(text, "# ", 2));
+	assert_non_null(strstr(text, "\tPOST\tGetCacheEntryDownloadURL\tx\t200\t"));
+	assert_non_null(strstr(text, "\tmiss restore_keys=1\n"));
+	assert_non_null(strstr(text, "\tPOST\tCreateCacheEntry\tx\t200\t"));
+	assert_non_null(strstr(text, "\tPUT\tPutBlob\tx\t201\t4000\t0\t-\n"));
+	assert_non_null(strstr(text, "\tPOST\tFinalizeCacheEntryUpload\tx\t200\t"));
+	assert_non_null(strstr(text, "\tPOST\tCreateCacheEntry\tx\t409\t"));
+	assert_non_null(strstr(text, "error=already_exists\n"));
+	assert_non_null((line = strstr(text, "\tGET\tGetBlob\tx\t206\t0\t3000\trange=bytes=1000-\n")));
+	{
+		size_t n = 0;
+		for (const char *p = text; (p = strchr(p, '\n')); p++)
+			n++;
+		assert_int_equal(n, 1 + 7);
+	}
+	free(text);
+	free(matched);
+	free(url);
 }
 
 static void test_pacing_and_latency(void **state)
 {
 	size_t len = 300000;
-	char *data = xmalloc(len);
-	json_t *e = NULL;
+	char *data = xmalloc(len), *url, *matched;
 	struct http_resp r;
 	monotime t0;
-	long long id;
+	bool ok;
+	int status;
 	(void)state;
 
 	/* 1 MB/s each way: 300 KB take at least 0.3 s up and 0.3 s down */
 	start((struct ghacache_settings){.bandwidth = 1e6, .latency = 0.05});
 	memset(data, 'p', len);
-	id = reserve(main_token, "paced");
+	url = create(&status, main_token, "paced");
 	t0 = monotime_now();
-	assert_int_equal(patch(main_token, id, 0, data, len), 204);
+	assert_int_equal(put_blob(url, data, len), 201);
 	assert_true(monotime_seconds_since(t0) >= 0.25);
-	assert_int_equal(commit(main_token, id, (long long)len), 204);
+	assert_int_equal(finalize(&ok, main_token, "paced", (long long)len), 200);
+	free(url);
 	t0 = monotime_now();
-	assert_int_equal(lookup(&e, main_token, "paced", VERSION), 200);
+	matched = lookup(&url, main_token, "paced", NULL, VERSION);
 	assert_true(monotime_seconds_since(t0) >= 0.05); /* the latency */
 	t0 = monotime_now();
-	download(&r, json_string_value(json_object_get(e, "archiveLocation")), NULL);
+	download(&r, url, NULL);
 	assert_true(monotime_seconds_since(t0) >= 0.25);
 	assert_int_equal(r.len, len);
 	http_resp_release(&r);
-	json_decref(e);
+	free(matched);
+	free(url);
 	free(data);
 }
 
@@ -715,16 +1088,19 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_base64url),
 		cmocka_unit_test(test_token_claims),
-		cmocka_unit_test_teardown(test_reserve_upload_commit_hit, stop),
-		cmocka_unit_test_teardown(test_bad_requests, stop),
+		cmocka_unit_test(test_hmac_sha256),
+		cmocka_unit_test(test_parsers),
+		cmocka_unit_test_teardown(test_create_put_finalize_get, stop),
+		cmocka_unit_test_teardown(test_blocks_and_block_list, stop),
+		cmocka_unit_test_teardown(test_twirp_errors, stop),
+		cmocka_unit_test_teardown(test_signed_urls_expire, stop),
 		cmocka_unit_test_teardown(test_prefix_and_restore_keys, stop),
 		cmocka_unit_test_teardown(test_scopes, stop),
 		cmocka_unit_test_teardown(test_tokens_refused, stop),
 		cmocka_unit_test_teardown(test_rate_limit, stop),
 		cmocka_unit_test_teardown(test_lru_eviction, stop),
-		cmocka_unit_test_teardown(test_counters_and_trace, stop),
+		cmocka_unit_test_teardown(test_counters_and_log, stop),
 		cmocka_unit_test_teardown(test_pacing_and_latency, stop),
 	};
-	return cmocka_run_group_tests_name("world: the GitHub Actions cache service", tests, setup,
-					   teardown);
+	return cmocka_run_group_tests_name("the emulated GitHub cache service v2", tests, setup, teardown);
 }
