@@ -82,6 +82,7 @@ FUZZ_SRC_baseline = $(addprefix harness/results/,gate.c gate_baseline.c gate_for
 # bench init: the workflow reader (libyaml), run lines and the Dockerfile rules
 FUZZ_SRC_workflow = harness/init/workflow.c harness/init/runline.c harness/init/findings.c
 FUZZ_SRC_svg      = harness/pages/html_svg.c harness/pages/html.c harness/lib/sha256.c harness/lib/base64.c
+FUZZ_SRC_ghacache = harness/world/ghacache_parse.c
 FUZZ_RUNS ?= 20000
 FUZZ_TIME ?= 20
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard harness/*/*.[ch])

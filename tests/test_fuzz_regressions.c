@@ -33,6 +33,9 @@
 #define LLVMFuzzerTestOneInput fuzz_svg_one
 #include "fuzz/fuzz_svg.c"
 #undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_ghacache_one
+#include "fuzz/fuzz_ghacache.c"
+#undef LLVMFuzzerTestOneInput
 
 typedef int (*target_fn)(const uint8_t *data, size_t size);
 
@@ -152,6 +155,12 @@ static void test_svg_inputs(void **state)
 	assert_true(replay_target(fuzz_svg_one, "svg") >= 3);
 }
 
+static void test_ghacache_inputs(void **state)
+{
+	(void)state;
+	assert_true(replay_target(fuzz_ghacache_one, "ghacache") >= 7);
+}
+
 /* The replay must be able to fail: the targets really parse what they get. */
 static void test_targets_parse(void **state)
 {
@@ -178,6 +187,7 @@ int main(void)
 		cmocka_unit_test(test_rawjson_inputs),
 		cmocka_unit_test(test_baseline_inputs),
 		cmocka_unit_test(test_svg_inputs),
+		cmocka_unit_test(test_ghacache_inputs),
 	};
 	watch_crashes();
 	return cmocka_run_group_tests_name("fuzz regressions: kept inputs through the parsers", tests, NULL, NULL);
