@@ -95,8 +95,9 @@ struct builder {
 	 * request asks for what this builder cannot do. */
 	int (*build_argv)(struct strvec *argv, const struct engine *e, const struct build_request *req);
 	/* The cache flags of a build: how the cache_specs that cache.c makes
-	 * of cache = none | local | registry map to this builder's options
-	 * (used by build_argv; BENCH_EINVALID for a type it lacks). */
+	 * of the scenario's cache = kind map to this builder's options (spec
+	 * types local, registry, gha and inline; used by build_argv;
+	 * BENCH_EINVALID for a type it lacks). */
 	int (*cache_options)(struct strvec *argv, const struct cache_spec *from, const struct cache_spec *to);
 
 	/* Size in bytes of a built image. */
