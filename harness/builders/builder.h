@@ -23,7 +23,7 @@
 #include "lib/util.h"
 
 struct builder;
-struct parser_ops; /* parser.h (not included: the scenario parser has a struct parser of its own) */
+struct parser_ops; /* parser.h */
 
 /* What the scenario asks of the builder, checked by preflight. */
 struct builder_needs {

@@ -82,7 +82,7 @@ void scenario_free(struct scenario *s)
 
 /* A scenario with every default of [scenario], [world] and [gate] (a
  * variant gets its own when its section opens). */
-static struct scenario *scenario_new(struct parser *p, const char *path, const char *text,
+static struct scenario *scenario_new(struct scen_parser *p, const char *path, const char *text,
 				     size_t len)
 {
 	struct scenario *s = xcalloc(1, sizeof(*s));
@@ -107,7 +107,7 @@ int scenario_parse(struct scenario **out, const char *path, const char *text, si
 int scenario_parse_with(struct scenario **out, const char *path, const char *text, size_t len,
 			const struct scenario_override *ov, size_t n)
 {
-	struct parser p = {.ov = ov, .nov = n};
+	struct scen_parser p = {.ov = ov, .nov = n};
 	unsigned char bad;
 	int line, rc, error = 0;
 	size_t i;

@@ -243,7 +243,7 @@ static int choice_index(const char *const *choices, const char *v)
 	return -1;
 }
 
-static void bad_value(struct parser *p, const struct key_def *k, const char *v, int line)
+static void bad_value(struct scen_parser *p, const struct key_def *k, const char *v, int line)
 {
 	char *use;
 
@@ -283,7 +283,7 @@ static void bad_value(struct parser *p, const struct key_def *k, const char *v, 
 }
 
 /* Space-separated words, each k->ok, none twice, into a fresh list. */
-static void set_list(struct parser *p, const struct key_def *k, void *base, const char *v,
+static void set_list(struct scen_parser *p, const struct key_def *k, void *base, const char *v,
 		     int line)
 {
 	char ***list = (char ***)((char *)base + k->off);
@@ -311,7 +311,7 @@ static void set_list(struct parser *p, const struct key_def *k, void *base, cons
 	}
 }
 
-void scen_key_apply(struct parser *p, const struct key_def *k, void *base, const char *v,
+void scen_key_apply(struct scen_parser *p, const struct key_def *k, void *base, const char *v,
 		    int line)
 {
 	void *field = (char *)base + k->off;
@@ -384,7 +384,7 @@ void scen_key_apply(struct parser *p, const struct key_def *k, void *base, const
 	bad_value(p, k, v, line);
 }
 
-void scen_keys_set_defaults(struct parser *p, enum sec sec, void *base)
+void scen_keys_set_defaults(struct scen_parser *p, enum sec sec, void *base)
 {
 	size_t i;
 
