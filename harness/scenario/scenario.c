@@ -77,6 +77,7 @@ void scenario_free(struct scenario *s)
 	free(s->variants);
 	scen_keys_release(SEC_WORLD, &s->world);
 	scen_keys_release(SEC_GATE, &s->gate);
+	scen_keys_release(SEC_VERDICT, &s->verdict);
 	free(s);
 }
 
@@ -96,6 +97,7 @@ static struct scenario *scenario_new(struct scen_parser *p, const char *path, co
 	scen_keys_set_defaults(p, SEC_SCENARIO, s);
 	scen_keys_set_defaults(p, SEC_WORLD, &s->world);
 	scen_keys_set_defaults(p, SEC_GATE, &s->gate);
+	scen_keys_set_defaults(p, SEC_VERDICT, &s->verdict);
 	return s;
 }
 

@@ -18,7 +18,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-enum sec { SEC_NONE, SEC_SCENARIO, SEC_VARIANT, SEC_WORLD, SEC_GATE, SEC_BAD };
+enum sec { SEC_NONE, SEC_SCENARIO, SEC_VARIANT, SEC_WORLD, SEC_GATE, SEC_VERDICT, SEC_BAD };
 
 /* More than the table holds (scenario_keys.c checks it at compile time). */
 #define SCENARIO_KEYS_MAX 64
@@ -52,7 +52,7 @@ struct scen_parser {
 	size_t prev_indent;/* indentation of the line that set it */
 	int bad_headers;   /* section headers that could not be read */
 	int scen_line;
-	struct keylines scen, world, gate, *vars;
+	struct keylines scen, world, gate, verdict, *vars;
 	char *repo_raw;
 	int *secret_lines;
 	/* the command line's overrides: a problem at line -(i + 1) is ov[i]'s */

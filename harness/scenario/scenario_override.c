@@ -15,8 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const enum sec sections[] = {SEC_SCENARIO, SEC_VARIANT, SEC_WORLD, SEC_GATE};
-static const char *const section_names[] = {"scenario", "variant", "world", "gate"};
+static const enum sec sections[] = {SEC_SCENARIO, SEC_VARIANT, SEC_WORLD, SEC_GATE, SEC_VERDICT};
+static const char *const section_names[] = {"scenario", "variant", "world", "gate", "verdict"};
 #define NSECTIONS (sizeof(sections) / sizeof(sections[0]))
 
 /* What one override sets: key k (at index in the table) of section sec; for
@@ -89,7 +89,7 @@ static bool find_target(struct target *t, struct scen_parser *p, const char *nam
 		} else if ((t->variant = variant_index(p->s, name, plen)) >= 0) {
 			t->sec = SEC_VARIANT;
 		} else {
-			scen_add_error(p, line, "'%.*s' is neither a section (scenario, world, gate) nor a "
+			scen_add_error(p, line, "'%.*s' is neither a section (scenario, world, gate, verdict) nor a "
 				       "variant of this scenario", (int)plen, name);
 			return false;
 		}
@@ -131,6 +131,7 @@ static void *target_base(struct keylines **lines, struct scen_parser *p, const s
 	case SEC_SCENARIO: *lines = &p->scen; return p->s;
 	case SEC_VARIANT: *lines = &p->vars[v]; return &p->s->variants[v];
 	case SEC_WORLD: *lines = &p->world; return &p->s->world;
+	case SEC_VERDICT: *lines = &p->verdict; return &p->s->verdict;
 	default: *lines = &p->gate; return &p->s->gate;
 	}
 }

@@ -165,7 +165,7 @@ static size_t typo_edits(const char *name)
 
 static void unknown_section(struct scen_parser *p, const char *name, int line)
 {
-	static const char *const known[] = {"scenario", "variant", "world", "gate", NULL};
+	static const char *const known[] = {"scenario", "variant", "world", "gate", "verdict", NULL};
 	size_t n = strcspn(name, " \t"), i;
 	char *word = xstrndup(name, n);
 
@@ -173,11 +173,11 @@ static void unknown_section(struct scen_parser *p, const char *name, int line)
 		;
 	if (known[i])
 		scen_add_error(p, line, "unknown section [%s]; did you mean [%s%s]? (known: "
-			       "[scenario], [variant NAME], [world], [gate])", name, known[i],
+			       "[scenario], [variant NAME], [world], [gate], [verdict])", name, known[i],
 			       name + n);
 	else
 		scen_add_error(p, line, "unknown section [%s] (known: [scenario], [variant NAME], "
-			       "[world], [gate])", name);
+			       "[world], [gate], [verdict])", name);
 	free(word);
 }
 
@@ -189,6 +189,8 @@ static void open_named(struct scen_parser *p, const char *a, int line)
 		open_once(p, SEC_WORLD, &p->s->world.line, a, line);
 	else if (!strcmp(a, "gate"))
 		open_once(p, SEC_GATE, &p->s->gate.line, a, line);
+	else if (!strcmp(a, "verdict"))
+		open_once(p, SEC_VERDICT, &p->s->verdict.line, a, line);
 	else if (!strncmp(a, "variant", 7) && (!a[7] || isspace((unsigned char)a[7])))
 		open_variant(p, a + 7 + strspn(a + 7, " \t"), line);
 	else
@@ -331,6 +333,7 @@ static void *section_base(struct scen_parser *p, struct keylines **lines)
 	case SEC_SCENARIO: *lines = &p->scen; return p->s;
 	case SEC_VARIANT: *lines = &p->vars[p->var]; return &p->s->variants[p->var];
 	case SEC_WORLD: *lines = &p->world; return &p->s->world;
+	case SEC_VERDICT: *lines = &p->verdict; return &p->s->verdict;
 	default: *lines = &p->gate; return &p->s->gate;
 	}
 }
