@@ -247,7 +247,7 @@ static void test_pick(void **state)
 	f = open_memstream(&text, &len);
 	verdict_write(f, v, true);
 	fclose(f);
-	assert_non_null(strstr(text, "## Verdict\n\n**pick a"));
+	assert_non_null(strstr(text, "### Verdict\n\n**pick a"));
 	assert_non_null(strstr(text, "| variant | per push (s) |"));
 	free(text);
 	json_decref(v);

@@ -14,7 +14,7 @@ static void headline(FILE *f, json_t *v, bool markdown)
 	const char *pick = json_string_value(json_object_get(v, "pick"));
 	json_t *top = json_array_get(json_object_get(v, "variants"), 0);
 
-	fputs(markdown ? "## Verdict\n\n**" : "verdict: ", f);
+	fputs(markdown ? "### Verdict\n\n**" : "verdict: ", f);
 	if (pick) {
 		fprintf(f, "pick %s", pick);
 		if (json_is_number(json_object_get(top, "per_push_seconds")))
@@ -50,8 +50,8 @@ static void variants_table(FILE *f, json_t *v, bool markdown)
 	else
 		fprintf(f, "  %-28s %12s %14s %10s\n", "variant", "per push (s)", "min / month", "$ / month");
 	json_array_foreach(json_object_get(v, "variants"), i, o) {
-		if (markdown)
-			fprintf(f, "| %s | ", json_str(o, "variant"));
+		if (markdown) /* `name`: the summary's rows start "| name |" */
+			fprintf(f, "| `%s` | ", json_str(o, "variant"));
 		else
 			fprintf(f, "  %-28s ", json_str(o, "variant"));
 		number_or_dash(f, o, "per_push_seconds", "%*.1f", markdown ? 1 : 12);
@@ -69,10 +69,17 @@ static void kinds_table(FILE *f, json_t *v, bool markdown)
 {
 	json_t *vars = json_object_get(v, "variants"), *k, *o;
 	size_t i, j;
+	int w = 12; /* a column per variant, as wide as the longest name */
 
+	json_array_foreach(vars, j, o)
+		if ((int)strlen(json_str(o, "variant")) > w)
+			w = (int)strlen(json_str(o, "variant"));
 	fputs(markdown ? "| build kind | mix |" : "  build kind          mix ", f);
 	json_array_foreach(vars, j, o)
-		fprintf(f, markdown ? " %s |" : " %16.16s", json_str(o, "variant"));
+		if (markdown)
+			fprintf(f, " %s |", json_str(o, "variant"));
+		else
+			fprintf(f, " %*s", w, json_str(o, "variant"));
 	if (markdown) {
 		fputs("\n|---|---:|", f);
 		json_array_foreach(vars, j, o)
@@ -91,7 +98,10 @@ static void kinds_table(FILE *f, json_t *v, bool markdown)
 					 (int)json_num(m, "n", 0));
 			else
 				snprintf(cell, sizeof(cell), "-");
-			fprintf(f, markdown ? " %s |" : " %16s", cell);
+			if (markdown)
+				fprintf(f, " %s |", cell);
+			else
+				fprintf(f, " %*s", w, cell);
 		}
 		fputc('\n', f);
 	}

@@ -49,6 +49,7 @@
 #include "run/progress.h"
 #include "run/redact.h"
 #include "results/results.h"
+#include "results/verdict.h"
 #include "run/runstate.h"
 #include "scenario/scenario.h"
 #include "lib/util.h"
@@ -96,6 +97,9 @@ static json_t *record_new(const struct series *s, const struct commit_info *c, s
 	json_object_set_new(b, "subject", json_string(c->subject ? c->subject : ""));
 	json_object_set_new(b, "index", json_integer((json_int_t)i + 1));
 	json_object_set_new(b, "phase", json_string(i == 0 ? "cold" : "warm"));
+	/* the build's kind, for the verdict: what changed since the series' last build */
+	json_object_set_new(b, "kind", json_string(build_kind_names[i == 0 ? BUILD_FIRST :
+				    build_kind_of(c->changed_prev, c->changed_prev_count)]));
 	json_object_set_new(b, "engine", json_string(s->eng->engine->name));
 	for (k = 0; k < c->changed_count; k++)
 		json_array_append_new(changed, json_string(c->changed[k]));
@@ -811,6 +815,7 @@ int run_execute(struct run_outcome *out, const struct run_options *opts)
 	if ((error = open_repository(&r)) < 0 || (error = run_base_images(&r)) < 0 ||
 	    (opts->resume_dir && (error = run_resume_series(&r)) < 0))
 		goto done;
+	run_verdict_history(&r);
 	/* each engine's work tree at the first commit: writing every file of
 	 * the tree is set-up, the builds then only move it from commit to commit */
 	for (k = 0; k < r.engines.n && r.co.count && !opts->plan; k++)
@@ -828,6 +833,7 @@ int run_execute(struct run_outcome *out, const struct run_options *opts)
 		error = bench_error_set(BENCH_EINTERRUPTED, "interrupted (signal %d) after the last build; "
 					"the builds are in %s", proc_interrupt_signal(), r.res->dir);
 
+	run_verdict_attach(&r);
 	end_error = results_finish(r.res, error == 0);
 	if (!error && end_error < 0)
 		error = end_error;

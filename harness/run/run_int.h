@@ -1,7 +1,7 @@
 /*
  * run_int.h: what the files of `bench run` share (run.c, the replay loop;
- * run_engines.c, the engines' part of its set-up): the run, and each engine
- * of it.
+ * run_engines.c, the engines' part of its set-up; run_verdict.c, the
+ * verdict's history and result): the run, and each engine of it.
  */
 #ifndef BENCH_RUN_INT_H
 #define BENCH_RUN_INT_H
@@ -104,6 +104,14 @@ int run_resume_series(struct run *r);
 void run_resume_cache_state(struct run *r, struct series *s);
 /* The builds of series (v, rep) the results already have. */
 int run_recorded_builds(struct run *r, const struct variant *v, int rep);
+
+/* ---- run_verdict.c ---- */
+
+/* run.json's "history": the repository's first-parent history down from the
+ * last replayed commit ([verdict] history commits), for the verdict. */
+void run_verdict_history(struct run *r);
+/* run.json's "verdict", from its builds (before results_finish). */
+void run_verdict_attach(struct run *r);
 
 /* ---- run_engines.c ---- */
 
