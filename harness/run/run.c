@@ -30,6 +30,7 @@
 #include "run/run.h"
 #include "run/run_int.h"
 
+#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,6 +49,7 @@
 #include "lib/proc.h"
 #include "run/progress.h"
 #include "run/redact.h"
+#include "results/estimate.h"
 #include "results/results.h"
 #include "results/verdict.h"
 #include "run/runstate.h"
@@ -276,9 +278,12 @@ static int build_one(struct run *r, struct series *s, size_t i)
 	if ((error = cache_restore(&cu, &s->cache, c->id, dir, cold, b)) < 0)
 		goto done;
 
-	tag = xasprintf("%s%s%s/%s:%s-r%d",
-			v->push && r->world ? world_runner_registry(r->world, re->cache_env.runner) : "",
-			v->push && r->world ? "/" : "", r->marker, name, c->short_id, s->rep);
+	{
+		const char *host = !v->push ? NULL : r->world ? world_runner_registry(r->world, re->cache_env.runner)
+					    : re->cache_env.dry_registry;
+		tag = xasprintf("%s%s%s/%s:%s-r%d", host ? host : "", host ? "/" : "", r->marker, name,
+				c->short_id, s->rep);
+	}
 	meta = xasprintf("%s/metadata.json", s->dir);
 	req.context = context;
 	req.dockerfile = dockerfile;
@@ -668,6 +673,41 @@ static void lock_waiting(void *ctx, const char *path)
 		      path);
 }
 
+/* The end of the dry run's plan, as shell comments on stdout: how many
+ * builds, and how long they would take at the median times of an earlier
+ * run of this scenario in the results folder (estimate.h), when there is
+ * one. */
+static void dry_run_plan(struct run *r)
+{
+	const char *base = r->opts->results_base ? r->opts->results_base : "results";
+	size_t nv = r->sc->variants_count, reps = (size_t)r->sc->repetitions, ncommits = r->co.count, i;
+	size_t builds = nv * reps * ncommits;
+	const char **names = xcalloc(nv ? nv : 1, sizeof(*names));
+	bool same = false;
+	char *earlier = estimate_find_run(&same, base, r->sc->name, r->sc->digest), *missing = NULL;
+	json_t *run = NULL;
+	double seconds = NAN;
+
+	for (i = 0; i < nv; i++)
+		names[i] = r->sc->variants[i].name;
+	printf("# plan: %zu build%s: %zu variant%s x %zu commit%s x %zu repetition%s, on %zu engine%s\n", builds,
+	       builds == 1 ? "" : "s", nv, nv == 1 ? "" : "s", ncommits, ncommits == 1 ? "" : "s", reps,
+	       reps == 1 ? "" : "s", r->engines.n, r->engines.n == 1 ? "" : "s");
+	if (earlier && results_load(&run, &missing, earlier) == 0)
+		seconds = estimate_seconds(run, names, nv, reps, reps * (ncommits ? ncommits - 1 : 0));
+	bench_error_clear();
+	if (isfinite(seconds))
+		printf("# estimate: %.0f min of builds (%.0f s) on one engine, at the median cold and warm times "
+		       "of %s (%s)\n", seconds / 60, seconds, earlier,
+		       same ? "the same scenario file" : "a scenario of that name, since changed");
+	else
+		printf("# estimate: none (no earlier run of scenario '%s' with builds in %s/)\n", r->sc->name, base);
+	json_decref(run);
+	free(missing);
+	free(earlier);
+	free(names);
+}
+
 /* The dry run: every argv printed, nothing run, nothing kept. */
 static int dry_run(struct run *r)
 {
@@ -681,6 +721,8 @@ static int dry_run(struct run *r)
 	r->res->dir = xstrdup("results/DRY-RUN");
 	r->res->journal_fd = -1;
 	error = replay_all(r);
+	if (!error)
+		dry_run_plan(r);
 	rm_rf(r->work);
 	free(r->res->dir);
 	free(r->res);

@@ -37,6 +37,7 @@ struct run_engine {
 	bool lost;                   /* it stopped answering */
 	char *lost_reason;
 	bool world_same;             /* its runner has the interrupted run's ports (or no world) */
+	char *dry_registry;          /* the dry run's registry placeholder (cache_env's) */
 };
 
 struct run {
