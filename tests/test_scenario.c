@@ -897,6 +897,51 @@ static void test_gate_reference_none(void **state)
 	free(text);
 }
 
+/* [verdict]: defaults, values, and bad values named by file:line. */
+static void test_verdict_section(void **state)
+{
+	const char *head = "[scenario]\nname = t\nrepo = .\ncommits = HEAD\n[variant v]\n"
+			   "dockerfile = " DATA "/dockerfiles/single.Dockerfile\n";
+	struct scenario *s;
+	char *text = xasprintf("%s", head);
+	json_t *j;
+	(void)state;
+
+	assert_int_equal(scenario_parse(&s, "mem.ini", text, strlen(text)), 0);
+	assert_null(s->verdict.mix);
+	assert_true(s->verdict.pushes_per_day == 0);
+	assert_float_equal(s->verdict.price_per_minute, 0.008, 1e-12);
+	assert_int_equal(s->verdict.history, 200);
+	j = scenario_to_json(s);
+	assert_float_equal(json_real_value(json_object_get(json_object_get(j, "verdict"), "price_per_minute")),
+			   0.008, 1e-12);
+	json_decref(j);
+	scenario_free(s);
+	free(text);
+
+	text = xasprintf("%s[verdict]\nmix = code:0.8, deps:0.15, dockerfile:0.05\npushes_per_day = 12\n"
+			 "price_per_minute = 0.016\nhistory = 50\n", head);
+	assert_int_equal(scenario_parse(&s, "mem.ini", text, strlen(text)), 0);
+	assert_string_equal(s->verdict.mix, "code:0.8, deps:0.15, dockerfile:0.05");
+	assert_float_equal(s->verdict.pushes_per_day, 12, 1e-12);
+	assert_float_equal(s->verdict.price_per_minute, 0.016, 1e-12);
+	assert_int_equal(s->verdict.history, 50);
+	j = scenario_to_json(s);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(j, "verdict"), "mix")),
+			    "code:0.8, deps:0.15, dockerfile:0.05");
+	json_decref(j);
+	scenario_free(s);
+	free(text);
+
+	text = xasprintf("%s[verdict]\nmix = code:0.8,tests:0.2\npushes_per_day = -1\nhistory = 1\n", head);
+	assert_int_equal(scenario_parse(&s, "mem.ini", text, strlen(text)), BENCH_EINVALID);
+	assert_non_null(strstr(bench_error_last(), "mem.ini:8: invalid mix 'code:0.8,tests:0.2'"));
+	assert_non_null(strstr(bench_error_last(), "mem.ini:9: "));
+	assert_non_null(strstr(bench_error_last(), "pushes_per_day"));
+	assert_non_null(strstr(bench_error_last(), "mem.ini:10: "));
+	free(text);
+}
+
 /* docs/scenario.md, then the pending pages of features not folded into it
  * yet (docs/pending-*.md), as one text. Caller frees. */
 static char *key_docs(const char *base)
@@ -1015,6 +1060,7 @@ int main(void)
 		cmocka_unit_test(test_world_gha_keys),
 		cmocka_unit_test(test_did_you_mean),
 		cmocka_unit_test(test_gate_reference_none),
+		cmocka_unit_test(test_verdict_section),
 		cmocka_unit_test(test_keys_documented),
 		cmocka_unit_test(test_to_json_new_keys),
 	};

@@ -224,14 +224,15 @@ static const struct key_def keys[] = {
 
 	/* [verdict] (results/verdict.h) */
 	{.sec = SEC_VERDICT, .name = "mix", .kind = KIND_STRING, .off = VERDICT(mix), .ok = is_mix,
-	 .hint = "kinds with weights: code:0.8,deps:0.15,dockerfile:0.05 (kinds: first, code, deps, "
-		 "dockerfile)",
+	 .hint = "kinds with weights, as code:0.8,deps:0.15,dockerfile:0.05; the kinds are first, code, "
+		 "deps and dockerfile",
 	 .help = "how often each kind of build happens (default: the repository's history)"},
 	{.sec = SEC_VERDICT, .name = "pushes_per_day", .kind = KIND_NUMBER,
-	 .off = VERDICT(pushes_per_day), .min = 0, .max = 1e6,
+	 .off = VERDICT(pushes_per_day), .min = 0, .max = 1e6, .hint = "a number of pushes above 0: 12 or 0.5",
 	 .help = "pushes a day that build (default: from the history's commit dates)"},
 	{.sec = SEC_VERDICT, .name = "price_per_minute", .kind = KIND_NUMBER,
 	 .off = VERDICT(price_per_minute), .min = 0, .max = 1e3, .def = "0.008",
+	 .hint = "dollars a minute, above 0: 0.008",
 	 .help = "dollars per CI minute (default: GitHub Actions, Linux 2-core)"},
 	{.sec = SEC_VERDICT, .name = "history", .kind = KIND_UNSIGNED, .off = VERDICT(history),
 	 .min = 2, .max = 1000000, .def = "200",
