@@ -685,7 +685,7 @@ static void dry_run_plan(struct run *r)
 	const char **names = xcalloc(nv ? nv : 1, sizeof(*names));
 	bool same = false;
 	char *earlier = estimate_find_run(&same, base, r->sc->name, r->sc->digest), *missing = NULL;
-	json_t *run = NULL;
+	json_t *run = NULL, *hist = run_verdict_history_json(r);
 	double seconds = NAN;
 
 	for (i = 0; i < nv; i++)
@@ -702,6 +702,16 @@ static void dry_run_plan(struct run *r)
 		       same ? "the same scenario file" : "a scenario of that name, since changed");
 	else
 		printf("# estimate: none (no earlier run of scenario '%s' with builds in %s/)\n", r->sc->name, base);
+	if (hist) { /* what the verdict will weigh the build kinds by */
+		json_t *k = json_object_get(hist, "kinds");
+		printf("# verdict: %s, %.0f commits after the first: %.0f code-only, %.0f dependency changes, "
+		       "%.0f Dockerfile changes; %.2f pushes a day\n", json_string_value(json_object_get(hist, "source")),
+		       json_number_value(json_object_get(hist, "commits")) - 1,
+		       json_number_value(json_object_get(k, "code")), json_number_value(json_object_get(k, "deps")),
+		       json_number_value(json_object_get(k, "dockerfile")),
+		       json_number_value(json_object_get(hist, "pushes_per_day")));
+	}
+	json_decref(hist);
 	json_decref(run);
 	free(missing);
 	free(earlier);

@@ -108,8 +108,12 @@ int run_recorded_builds(struct run *r, const struct variant *v, int rep);
 
 /* ---- run_verdict.c ---- */
 
-/* run.json's "history": the repository's first-parent history down from the
- * last replayed commit ([verdict] history commits), for the verdict. */
+/* The repository's first-parent history down from the last replayed commit
+ * ([verdict] history commits) as run.json's "history" (verdict.h); NULL,
+ * after a note, when it cannot be read. New reference. */
+json_t *run_verdict_history_json(struct run *r);
+/* That, into run.json. A history that cannot be read is not an error: the
+ * verdict then takes the mix of the replayed commits. */
 void run_verdict_history(struct run *r);
 /* run.json's "verdict", from its builds (before results_finish). */
 void run_verdict_attach(struct run *r);
