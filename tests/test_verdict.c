@@ -61,20 +61,28 @@ static void test_kind_of_files(void **state)
 	char *ignore[] = {"src/x.go", ".dockerignore"};
 	(void)state;
 
-	assert_int_equal(build_kind_of(code, 2), BUILD_CODE);
-	assert_int_equal(build_kind_of(deps, 2), BUILD_DEPS);
-	assert_int_equal(build_kind_of(both, 2), BUILD_DOCKERFILE); /* a Dockerfile change wins */
-	assert_int_equal(build_kind_of(ignore, 2), BUILD_DOCKERFILE);
-	assert_int_equal(build_kind_of(NULL, 0), BUILD_CODE);
-	assert_true(build_kind_is_manifest("requirements-dev.txt"));
-	assert_true(build_kind_is_manifest("requirements/base.txt"));
-	assert_true(build_kind_is_manifest("web/package-lock.json"));
-	assert_true(build_kind_is_manifest("go.sum"));
-	assert_true(build_kind_is_manifest("Cargo.lock"));
-	assert_true(build_kind_is_manifest("Pipfile.lock"));
-	assert_true(build_kind_is_manifest("pom.xml"));
-	assert_false(build_kind_is_manifest("docs/requirements.md"));
-	assert_false(build_kind_is_manifest("notes.txt"));
+	assert_int_equal(build_kind_of(code, 2, NULL, 0), BUILD_CODE);
+	assert_int_equal(build_kind_of(deps, 2, NULL, 0), BUILD_DEPS);
+	assert_int_equal(build_kind_of(both, 2, NULL, 0), BUILD_DOCKERFILE); /* a Dockerfile change wins */
+	assert_int_equal(build_kind_of(ignore, 2, NULL, 0), BUILD_DOCKERFILE);
+	assert_int_equal(build_kind_of(NULL, 0, NULL, 0), BUILD_CODE);
+	assert_true(build_kind_is_manifest("requirements-dev.txt", NULL, 0));
+	assert_true(build_kind_is_manifest("requirements/base.txt", NULL, 0));
+	assert_true(build_kind_is_manifest("web/package-lock.json", NULL, 0));
+	assert_true(build_kind_is_manifest("go.sum", NULL, 0));
+	assert_true(build_kind_is_manifest("Cargo.lock", NULL, 0));
+	assert_true(build_kind_is_manifest("Pipfile.lock", NULL, 0));
+	assert_true(build_kind_is_manifest("pom.xml", NULL, 0));
+	assert_false(build_kind_is_manifest("docs/requirements.md", NULL, 0));
+	assert_false(build_kind_is_manifest("notes.txt", NULL, 0));
+	{
+		char *more[] = {"deps.txt", "tools/versions.lock"};
+		assert_true(build_kind_is_manifest("deps.txt", more, 2));
+		assert_true(build_kind_is_manifest("sub/deps.txt", more, 2));
+		assert_true(build_kind_is_manifest("tools/versions.lock", more, 2));
+		assert_false(build_kind_is_manifest("versions.lock", more, 2));
+		assert_int_equal(build_kind_of(more, 1, more, 1), BUILD_DEPS);
+	}
 	assert_true(build_kind_is_dockerfile("Dockerfile"));
 	assert_true(build_kind_is_dockerfile("deploy/Dockerfile.prod"));
 	assert_false(build_kind_is_dockerfile("docs/dockerfile-tips.md"));
@@ -196,9 +204,9 @@ static void test_history(void **state)
 	int i;
 	(void)state;
 
-	verdict_history_add(&h, root, 2, 1000, true);
+	verdict_history_add(&h, root, 2, 1000, true, NULL, 0);
 	for (i = 1; i <= 50; i++)
-		verdict_history_add(&h, i % 5 ? code : deps, 1, 1000 + (long long)i * 86400 / 2, false);
+		verdict_history_add(&h, i % 5 ? code : deps, 1, 1000 + (long long)i * 86400 / 2, false, NULL, 0);
 	hist = verdict_history_json(&h, "first-parent history of abc1234");
 	assert_int_equal(json_integer_value(json_object_get(hist, "commits")), 51);
 	assert_float_equal(json_num(hist, "days", 0), 25, 1e-9);
@@ -255,14 +263,42 @@ static void test_pick(void **state)
 	json_decref(ab);
 }
 
+/* A variant without an ok build (its Dockerfile missing, every build
+ * skipped) is out of the verdict: the others still get theirs. */
+static void test_variant_without_builds(void **state)
+{
+	json_t *run = made_up(20, 90, jitter2), *v, *c;
+	(void)state;
+
+	json_array_append_new(json_object_get(run, "builds"),
+			      json_pack("{s:s, s:i, s:i, s:s, s:s}", "variant", "broken", "repetition", 1, "index", 1,
+					"phase", "cold", "status", "skipped"));
+	json_array_append_new(json_object_get(run, "builds"),
+			      json_pack("{s:s, s:i, s:i, s:s, s:s, s:[s]}", "variant", "broken", "repetition", 1,
+					"index", 2, "phase", "warm", "status", "skipped", "changed", "a.py"));
+	v = verdict_compute(run);
+	assert_string_equal(json_str(v, "pick"), "a");
+	assert_float_equal(json_num(variant_row(v, "a"), "per_push_seconds", 0), 0.5 * 10 + 0.5 * 60, 1e-9);
+	c = variant_row(v, "broken");
+	assert_true(json_is_null(json_object_get(c, "per_push_seconds")));
+	assert_string_equal(json_str(json_array_get(json_object_get(v, "variants"), 2), "variant"), "broken");
+	assert_int_equal(json_array_size(json_object_get(v, "unmeasured")), 0);
+	json_decref(v);
+	json_decref(run);
+}
+
 /* A recorded "kind" wins over the files (bench run records it). */
 static void test_recorded_kind(void **state)
 {
 	json_t *b = json_pack("{s:s, s:s, s:[s]}", "phase", "warm", "kind", "dockerfile", "changed", "a.py");
+	json_t *more = json_pack("[s]", "a.py");
 	(void)state;
-	assert_int_equal(build_kind_of_record(b), BUILD_DOCKERFILE);
+	assert_int_equal(build_kind_of_record(b, NULL), BUILD_DOCKERFILE);
 	json_object_del(b, "kind");
-	assert_int_equal(build_kind_of_record(b), BUILD_CODE);
+	assert_int_equal(build_kind_of_record(b, NULL), BUILD_CODE);
+	/* [verdict] manifests: more dependency files */
+	assert_int_equal(build_kind_of_record(b, more), BUILD_DEPS);
+	json_decref(more);
 	json_decref(b);
 }
 
@@ -291,6 +327,7 @@ int main(void)
 		cmocka_unit_test(test_arithmetic),
 		cmocka_unit_test(test_history),
 		cmocka_unit_test(test_pick),
+		cmocka_unit_test(test_variant_without_builds),
 		cmocka_unit_test(test_recorded_kind),
 		cmocka_unit_test(test_mix_parse),
 	};

@@ -45,7 +45,7 @@ static bool has_prefix_suffix(const char *s, const char *prefix, const char *suf
 	return n >= p + q && !strncmp(s, prefix, p) && !strcmp(s + n - q, suffix);
 }
 
-bool build_kind_is_manifest(const char *path)
+bool build_kind_is_manifest(const char *path, char *const *more, size_t nmore)
 {
 	/* the files package managers install from, lock files included */
 	static const char *const names[] = {
@@ -60,6 +60,9 @@ bool build_kind_is_manifest(const char *path)
 
 	for (i = 0; names[i]; i++)
 		if (!strcmp(base, names[i]))
+			return true;
+	for (i = 0; i < nmore; i++)
+		if (!strcmp(base, more[i]) || !strcmp(path, more[i]))
 			return true;
 	/* requirements.txt, requirements-dev.txt, requirements/base.txt */
 	if (has_prefix_suffix(base, "requirements", ".txt") || has_prefix_suffix(base, "requirements", ".in") ||
@@ -81,7 +84,7 @@ bool build_kind_is_dockerfile(const char *path)
 	       !strcmp(base, ".dockerignore");
 }
 
-enum build_kind build_kind_of(char *const *files, size_t n)
+enum build_kind build_kind_of(char *const *files, size_t n, char *const *more, size_t nmore)
 {
 	enum build_kind k = BUILD_CODE;
 	size_t i;
@@ -89,18 +92,33 @@ enum build_kind build_kind_of(char *const *files, size_t n)
 	for (i = 0; i < n; i++) {
 		if (build_kind_is_dockerfile(files[i]))
 			return BUILD_DOCKERFILE;
-		if (build_kind_is_manifest(files[i]))
+		if (build_kind_is_manifest(files[i], more, nmore))
 			k = BUILD_DEPS;
 	}
 	return k;
 }
 
-enum build_kind build_kind_of_record(json_t *build)
+/* The strings of JSON array a (borrowed from it) as a new array of n. */
+static char **strings_of(size_t *n, json_t *a)
 {
-	json_t *files = json_object_get(build, "changed_since_previous"), *f;
-	int recorded = build_kind_parse(json_string_value(json_object_get(build, "kind")));
-	enum build_kind k = BUILD_CODE;
+	char **v = xcalloc(json_array_size(a) + 1, sizeof(*v));
+	json_t *x;
 	size_t i;
+
+	*n = 0;
+	json_array_foreach(a, i, x)
+		if (json_is_string(x))
+			v[(*n)++] = (char *)json_string_value(x);
+	return v;
+}
+
+enum build_kind build_kind_of_record(json_t *build, json_t *more)
+{
+	json_t *files = json_object_get(build, "changed_since_previous");
+	int recorded = build_kind_parse(json_string_value(json_object_get(build, "kind")));
+	char **paths, **extra;
+	size_t n, nmore;
+	enum build_kind k;
 
 	if (recorded >= 0)
 		return (enum build_kind)recorded;
@@ -108,23 +126,20 @@ enum build_kind build_kind_of_record(json_t *build)
 		return BUILD_FIRST;
 	if (!json_is_array(files))
 		files = json_object_get(build, "changed");
-	json_array_foreach(files, i, f) {
-		const char *path = json_string_value(f);
-		if (!path)
-			continue;
-		if (build_kind_is_dockerfile(path))
-			return BUILD_DOCKERFILE;
-		if (build_kind_is_manifest(path))
-			k = BUILD_DEPS;
-	}
+	paths = strings_of(&n, files);
+	extra = strings_of(&nmore, more);
+	k = build_kind_of(paths, n, extra, nmore);
+	free(paths);
+	free(extra);
 	return k;
 }
 
 /* ---- history ---- */
 
-void verdict_history_add(struct verdict_history *h, char *const *files, size_t n, long long time, bool root)
+void verdict_history_add(struct verdict_history *h, char *const *files, size_t n, long long time, bool root,
+			 char *const *more, size_t nmore)
 {
-	h->kinds[root ? BUILD_FIRST : build_kind_of(files, n)]++;
+	h->kinds[root ? BUILD_FIRST : build_kind_of(files, n, more, nmore)]++;
 	if (!h->commits || time < h->oldest)
 		h->oldest = time;
 	if (!h->commits || time > h->newest)
@@ -218,7 +233,7 @@ static char *mix_of(double mix[BUILD_KINDS], json_t *run, json_t *builds)
 		if (strcmp(json_str(b, "variant"), series) || (int)json_num(b, "repetition", 1) != rep ||
 		    !strcmp(json_str(b, "phase"), "cold"))
 			continue;
-		n[build_kind_of_record(b)]++;
+		n[build_kind_of_record(b, json_object_get(set, "manifests"))]++;
 		sum++;
 	}
 	if (!(sum > 0))
@@ -226,6 +241,22 @@ static char *mix_of(double mix[BUILD_KINDS], json_t *run, json_t *builds)
 	for (i = 0; i < BUILD_KINDS; i++)
 		mix[i] = n[i] / sum;
 	return xasprintf("the %.0f replayed commits after the first", sum);
+}
+
+/* Did every variant with an ok warm build (the others are out of the
+ * verdict) measure kind k? */
+static bool measured_everywhere(const struct var *vars, size_t nv, size_t k)
+{
+	size_t i, in = 0;
+
+	for (i = 0; i < nv; i++) {
+		if (!vars[i].warm.n)
+			continue;
+		in++;
+		if (!vars[i].kind[k].n)
+			return false;
+	}
+	return in > 0;
 }
 
 static int by_per_push(const void *a, const void *b)
@@ -277,6 +308,7 @@ json_t *verdict_compute(json_t *run)
 	json_t *hist = json_object_get(run, "history");
 	json_t *out = NULL, *kinds, *mixo, *unmeasured, *vs, *b, *name;
 	double mix[BUILD_KINDS] = {0}, covered = 0, rate, price;
+	bool measured[BUILD_KINDS];
 	struct var *vars = NULL;
 	size_t nv = json_array_size(names), i, k;
 	char *mix_source = NULL;
@@ -297,7 +329,7 @@ json_t *verdict_compute(json_t *run)
 		for (k = 0; k < nv && !v; k++)
 			if (!strcmp(vars[k].name, json_str(b, "variant")))
 				v = &vars[k];
-		kind = build_kind_of_record(b);
+		kind = build_kind_of_record(b, json_object_get(set, "manifests"));
 		sample_push(&v->kind[kind], t);
 		if (kind != BUILD_FIRST)
 			sample_push(&v->warm, t);
@@ -310,11 +342,9 @@ json_t *verdict_compute(json_t *run)
 	unmeasured = json_array();
 	for (k = 0; k < BUILD_KINDS; k++) {
 		json_t *ko = json_object(), *per = json_object();
-		bool everywhere = true;
 
 		for (i = 0; i < nv; i++) {
 			struct sample *s = &vars[i].kind[k];
-			everywhere &= s->n > 0;
 			if (s->n)
 				json_object_set_new(per, vars[i].name,
 						    json_pack("{s:I, s:f}", "n", (json_int_t)s->n, "median",
@@ -323,7 +353,8 @@ json_t *verdict_compute(json_t *run)
 		json_object_set_new(mixo, build_kind_names[k], json_real(mix[k]));
 		/* a kind every variant measured counts; the others' weight is
 		 * spread over them (named in "unmeasured") */
-		if (mix[k] > 0 && !everywhere)
+		measured[k] = measured_everywhere(vars, nv, k);
+		if (mix[k] > 0 && !measured[k])
 			json_array_append_new(unmeasured, json_string(build_kind_names[k]));
 		else
 			covered += mix[k];
@@ -339,14 +370,11 @@ json_t *verdict_compute(json_t *run)
 	json_object_set_new(out, "unmeasured", unmeasured);
 
 	for (i = 0; i < nv; i++) {
-		vars[i].per_push = covered > 0 ? 0 : NAN;
-		for (k = 0; k < BUILD_KINDS && covered > 0; k++) {
-			bool everywhere = true;
-			for (size_t j = 0; j < nv; j++)
-				everywhere &= vars[j].kind[k].n > 0;
-			if (mix[k] > 0 && everywhere)
+		/* a variant without an ok warm build has no time per push */
+		vars[i].per_push = covered > 0 && vars[i].warm.n ? 0 : NAN;
+		for (k = 0; k < BUILD_KINDS && !isnan(vars[i].per_push); k++)
+			if (mix[k] > 0 && measured[k])
 				vars[i].per_push += mix[k] / covered * stats_median(vars[i].kind[k].v, vars[i].kind[k].n);
-		}
 	}
 
 	rate = json_num(set, "pushes_per_day", 0);

@@ -36,16 +36,18 @@ const char *build_kind_title(enum build_kind k);
 int build_kind_parse(const char *name);
 
 /* Is path a dependency manifest or lock file (requirements*.txt,
- * package*.json, go.mod, Cargo.lock, ...)? A Dockerfile or .dockerignore? */
-bool build_kind_is_manifest(const char *path);
+ * package*.json, go.mod, Cargo.lock, ..., or one of more[0..nmore), base
+ * names or paths: [verdict] manifests)? A Dockerfile or .dockerignore? */
+bool build_kind_is_manifest(const char *path, char *const *more, size_t nmore);
 bool build_kind_is_dockerfile(const char *path);
 /* The kind of a commit that changes files[0..n) (never BUILD_FIRST): a
  * Dockerfile change over a dependency change over code-only. */
-enum build_kind build_kind_of(char *const *files, size_t n);
-/* The kind of a build record: BUILD_FIRST for its series' cold build, else
- * by its "changed_since_previous" files (what its cache saw change), or
- * "changed" in runs recorded before that field. Its "kind" when it has one. */
-enum build_kind build_kind_of_record(json_t *build);
+enum build_kind build_kind_of(char *const *files, size_t n, char *const *more, size_t nmore);
+/* The kind of a build record: its "kind" when it has one; else BUILD_FIRST
+ * for its series' cold build, else by its "changed_since_previous" files
+ * (what its cache saw change), or "changed" in runs recorded before that
+ * field; more: [verdict] manifests as a JSON array (or NULL). */
+enum build_kind build_kind_of_record(json_t *build, json_t *more);
 
 /* The kinds of a first-parent history, counted commit by commit. */
 struct verdict_history {
@@ -55,7 +57,7 @@ struct verdict_history {
 };
 /* Count one commit that changes files[0..n) at time; root: it has no parent. */
 void verdict_history_add(struct verdict_history *h, char *const *files, size_t n, long long time,
-			 bool root);
+			 bool root, char *const *more, size_t nmore);
 /* run.json's "history": {source, commits, oldest, newest, days,
  * pushes_per_day, kinds: {first, code, deps, dockerfile}}. New reference. */
 json_t *verdict_history_json(const struct verdict_history *h, const char *source);

@@ -101,7 +101,8 @@ static json_t *record_new(const struct series *s, const struct commit_info *c, s
 	json_object_set_new(b, "phase", json_string(i == 0 ? "cold" : "warm"));
 	/* the build's kind, for the verdict: what changed since the series' last build */
 	json_object_set_new(b, "kind", json_string(build_kind_names[i == 0 ? BUILD_FIRST :
-				    build_kind_of(c->changed_prev, c->changed_prev_count)]));
+				    build_kind_of(c->changed_prev, c->changed_prev_count, s->eng->r->sc->verdict.manifests,
+						  s->eng->r->sc->verdict.manifests_count)]));
 	json_object_set_new(b, "engine", json_string(s->eng->engine->name));
 	for (k = 0; k < c->changed_count; k++)
 		json_array_append_new(changed, json_string(c->changed[k]));

@@ -25,7 +25,8 @@ json_t *run_verdict_history_json(struct run *r)
 		return NULL;
 	}
 	for (i = 0; i < n; i++)
-		verdict_history_add(&h, c[i].changed, c[i].changed_count, c[i].time, !c[i].parent[0]);
+		verdict_history_add(&h, c[i].changed, c[i].changed_count, c[i].time, !c[i].parent[0],
+				    r->sc->verdict.manifests, r->sc->verdict.manifests_count);
 	source = xasprintf("the first-parent history of %s", r->co.commits[r->co.count - 1].short_id);
 	out = verdict_history_json(&h, source);
 	free(source);

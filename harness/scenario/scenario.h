@@ -105,6 +105,9 @@ struct verdict_settings {
 	double pushes_per_day;   /* 0: estimated from the history's commit dates */
 	double price_per_minute; /* dollars; default 0.008, GitHub's Linux 2-core rate */
 	unsigned history;        /* first-parent commits read for the mix and the push rate */
+	char **manifests;        /* more dependency files (base names or paths) than the
+				    known ones (results/verdict.c) */
+	size_t manifests_count;
 	int line;
 };
 

@@ -237,6 +237,9 @@ static const struct key_def keys[] = {
 	{.sec = SEC_VERDICT, .name = "history", .kind = KIND_UNSIGNED, .off = VERDICT(history),
 	 .min = 2, .max = 1000000, .def = "200",
 	 .help = "first-parent commits read for the mix and the push rate"},
+	{.sec = SEC_VERDICT, .name = "manifests", .kind = KIND_LIST, LIST(struct verdict_settings, manifests),
+	 .ok = scen_is_word, .hint = "file names or paths, space-separated",
+	 .help = "more files whose change is a dependency change (deps.txt tools/versions.lock)"},
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
