@@ -712,6 +712,11 @@ static void dry_run_plan(struct run *r)
 		       json_number_value(json_object_get(k, "dockerfile")),
 		       json_number_value(json_object_get(hist, "pushes_per_day")));
 	}
+	if (r->sc->verdict.mix)
+		printf("# verdict: [verdict] mix = %s takes the history's mix's place\n", r->sc->verdict.mix);
+	if (r->sc->verdict.pushes_per_day > 0)
+		printf("# verdict: [verdict] pushes_per_day = %g takes the history's rate's place\n",
+		       r->sc->verdict.pushes_per_day);
 	json_decref(hist);
 	json_decref(run);
 	free(missing);
