@@ -51,7 +51,8 @@ static int setup_run(void **state)
 	scenario = write_scenario("tiny-it",
 		"[variant nocache]\ndockerfile = @DF@\ncache = none\n\n"
 		"[variant local]\ndockerfile = @DF@\ncache = local\n\n"
-		"[variant missing]\ndockerfile = repo:NoSuch.Dockerfile\n");
+		"[variant missing]\ndockerfile = repo:NoSuch.Dockerfile\n\n"
+		"[verdict]\nmanifests = deps.txt\n");
 	results = path_join(tmp, "results");
 	work = path_join(tmp, "work");
 	{
@@ -132,6 +133,36 @@ static void test_phases_and_cache(void **state)
 	}
 	/* commit 2 changes deps.txt: the deps step rebuilt, the base step cached */
 	assert_true(it_num(build_of("local", 2), "steps_cached") < it_num(build_of("local", 4), "steps_cached"));
+}
+
+/* The verdict's part of run.json: each build's kind (commit 2 changes
+ * deps.txt, the fixture's dependency file by [verdict] manifests), the
+ * fixture's first-parent history, and the verdict itself, first on stdout. */
+static void test_verdict_recorded(void **state)
+{
+	json_t *h, *v, *row;
+	size_t i;
+	(void)state;
+	assert_non_null(run);
+	for (i = 1; i <= 5; i++)
+		assert_string_equal(it_str(build_of("local", (int)i), "kind"),
+				    i == 1 ? "first" : i == 2 ? "deps" : "code");
+	h = json_object_get(run, "history");
+	assert_int_equal(it_num(h, "commits"), 5);
+	assert_int_equal(it_num(json_object_get(h, "kinds"), "first"), 1);
+	assert_int_equal(it_num(json_object_get(h, "kinds"), "deps"), 1);
+	assert_int_equal(it_num(json_object_get(h, "kinds"), "code"), 3);
+	v = json_object_get(run, "verdict");
+	assert_non_null(strstr(it_str(v, "mix_source"), "first-parent history"));
+	/* the fixture's commits are a minute apart: one day at the least, 4 pushes */
+	assert_float_equal(json_number_value(json_object_get(v, "pushes_per_day")), 4, 1e-9);
+	json_array_foreach(json_object_get(v, "variants"), i, row) {
+		bool missing = !strcmp(it_str(row, "variant"), "missing");
+		assert_true(missing == json_is_null(json_object_get(row, "per_push_seconds")));
+		assert_true(missing || json_number_value(json_object_get(row, "cost_per_month")) > 0);
+	}
+	assert_true(json_is_string(json_object_get(v, "pick")) || json_is_true(json_object_get(v, "too_close")));
+	assert_true(!strncmp(run_stdout, "\nverdict: ", 10));
 }
 
 static void test_failing_commit_recorded(void **state)
@@ -216,6 +247,9 @@ static void test_dry_run_runs_nothing(void **state)
 	for (p = out; (p = strstr(p, "buildx build")); p++)
 		builds++;
 	assert_int_equal(builds, 5);
+	/* the plan: the number of builds, no earlier run to estimate from */
+	assert_non_null(strstr(out, "# plan: 5 builds: 1 variant x 5 commits x 1 repetition, on 1 engine\n"));
+	assert_non_null(strstr(out, "# estimate: none (no earlier run of scenario 'tiny-dry'"));
 	assert_non_null(strstr(out, "--cache-to type=local,dest="));
 	assert_false(path_exists(results));
 	free(out);
@@ -327,6 +361,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_run_shape),
 		cmocka_unit_test(test_phases_and_cache),
+		cmocka_unit_test(test_verdict_recorded),
 		cmocka_unit_test(test_failing_commit_recorded),
 		cmocka_unit_test(test_skipped_without_dockerfile),
 		cmocka_unit_test(test_one_cache_folder_after_rotation),

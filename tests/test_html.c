@@ -227,8 +227,13 @@ static void test_page_shows_the_run(void **state)
 	assert_non_null(strstr(page, "<title>bench: tiny</title>"));
 	assert_non_null(strstr(page, "8 of 10 builds ok"));
 	/* the sections, listed in the contents line */
-	assert_non_null(strstr(page, "<nav aria-label=\"contents\"><a href=\"#summary\">Summary</a>"
-			    "<a href=\"#charts\">Charts</a><a href=\"#gate\">Regression gate</a>"));
+	assert_non_null(strstr(page, "<nav aria-label=\"contents\"><a href=\"#verdict\">Verdict</a>"
+			    "<a href=\"#summary\">Summary</a><a href=\"#charts\">Charts</a>"
+			    "<a href=\"#gate\">Regression gate</a>"));
+	/* the verdict first: the pick (or too close to call) and money a month */
+	assert_non_null(strstr(page, "<table class=\"sortable\" id=\"verdict-table\">"));
+	assert_non_null(strstr(page, "<table class=\"sortable\" id=\"verdict-kinds\">"));
+	assert_non_null(strstr(page, "GitHub Actions billing, Linux 2-core"));
 	assert_non_null(strstr(page, "<a href=\"#gate\"><span class=\"badge fail\">gate: FAIL</span></a>"));
 	assert_non_null(strstr(page, "<table class=\"sortable\" id=\"summary-table\">"));
 	assert_non_null(strstr(page, "<table class=\"sortable\" id=\"statistics\">"));
@@ -236,7 +241,7 @@ static void test_page_shows_the_run(void **state)
 	assert_non_null(strstr(page, "<table class=\"sortable\" id=\"builds-table\">"));
 	assert_non_null(strstr(page, "<table class=\"sortable\" id=\"gate-checks\">"));
 	assert_non_null(strstr(page, "<table class=\"sortable\" id=\"variants\">"));
-	assert_int_equal(count(page, "<tbody>\n<tr"), 6);
+	assert_int_equal(count(page, "<tbody>\n<tr"), 8); /* 6, and the verdict's 2 */
 	/* the four charts inline, each with its own ids */
 	assert_int_equal(count(page, "<figure>\n<svg "), 4);
 	assert_non_null(strstr(page, "id=\"c1-gnuplot_canvas\""));

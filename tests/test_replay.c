@@ -258,6 +258,33 @@ static void test_changed_paths(void **state)
 	commit_info_array_free(c, n);
 }
 
+/* The verdict's history: first parents only, newest `limit` down from a
+ * revision, oldest first, each with its changed paths and time. */
+static void test_history(void **state)
+{
+	struct world *w = *state;
+	struct commit_info *c = NULL;
+	size_t n = 0;
+
+	assert_int_equal(replay_history(&c, &n, w->r, w->c5.hex, 200), 0);
+	assert_int_equal(n, 5); /* c1 c2 c3 m c5: the side branch is not first-parent */
+	assert_string_equal(c[0].id, w->c1.hex);
+	assert_string_equal(c[0].parent, "");
+	assert_string_equal(c[3].id, w->m.hex);
+	assert_int_equal(c[3].changed_count, 2);
+	assert_string_equal(c[3].changed[0], "requirements.txt");
+	assert_int_equal(c[1].time, FIXTURE_TIME0 + 60);
+	assert_int_equal(c[4].changed_prev_count, 0);
+	commit_info_array_free(c, n);
+	assert_int_equal(replay_history(&c, &n, w->r, "HEAD~1", 2), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(c[0].id, w->c3.hex);
+	assert_string_equal(c[1].id, w->m.hex);
+	commit_info_array_free(c, n);
+	assert_int_equal(replay_history(&c, &n, w->r, "no-such-rev", 2), BENCH_ENOTFOUND);
+	assert_null(c);
+}
+
 /* A list that skips commits: each commit's changes since the one before it
  * in the list, not since its parent (c2 -> m takes in c3's README and the
  * side branch's requirements.txt). */
@@ -725,6 +752,7 @@ int main(void)
 		cmocka_unit_test(test_not_a_repo),
 		cmocka_unit_test(test_changed_paths),
 		cmocka_unit_test(test_changed_since_previous),
+		cmocka_unit_test(test_history),
 		cmocka_unit_test(test_commit_touches),
 		cmocka_unit_test(test_has_file),
 		cmocka_unit_test(test_checkout_leaves_user_tree_alone),

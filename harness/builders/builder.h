@@ -23,7 +23,7 @@
 #include "lib/util.h"
 
 struct builder;
-struct parser_ops; /* parser.h (not included: the scenario parser has a struct parser of its own) */
+struct parser_ops; /* parser.h */
 
 /* What the scenario asks of the builder, checked by preflight. */
 struct builder_needs {
@@ -97,8 +97,9 @@ struct builder {
 	 * request asks for what this builder cannot do. */
 	int (*build_argv)(struct strvec *argv, const struct engine *e, const struct build_request *req);
 	/* The cache flags of a build: how the cache_specs that cache.c makes
-	 * of cache = none | local | registry map to this builder's options
-	 * (used by build_argv; BENCH_EINVALID for a type it lacks). */
+	 * of the scenario's cache = kind map to this builder's options (spec
+	 * types local, registry, gha and inline; used by build_argv;
+	 * BENCH_EINVALID for a type it lacks). */
 	int (*cache_options)(struct strvec *argv, const struct cache_spec *from, const struct cache_spec *to);
 
 	/* Size in bytes of a built image. */

@@ -1,12 +1,13 @@
 /*
  * parser.h: reading a builder's output as the build goes on. A builder names
- * its progress parser (struct parser_ops: today `rawjson` for BuildKit's
- * --progress=rawjson); a build feeds it the bytes of the streams it reads and
- * asks it for the current step (the live progress line), the steps with
- * their cached flags (run.json), a step's last output and the plain text a
- * failed build ended with (the failure reason). A parser defines its
- * parser_ops in its own file (parser_rawjson in rawjson.c); a second builder
- * with a plain-text output adds one and names it in its builder entry.
+ * its progress parser (struct parser_ops: `rawjson` for BuildKit's
+ * --progress=rawjson, `buildah` for buildah's plain text); a build feeds it
+ * the bytes of the streams it reads and asks it for the current step (the
+ * live progress line), the steps with their cached flags (run.json), a
+ * step's last output and the plain text a failed build ended with (the
+ * failure reason). A parser defines its parser_ops in its own file
+ * (parser_rawjson in rawjson.c, parser_buildah in buildah_parse.c); a new
+ * builder adds one and names it in its builder entry.
  */
 #ifndef BENCH_PARSER_H
 #define BENCH_PARSER_H

@@ -213,14 +213,15 @@ static int local_save(struct cache_use *u, struct cache_series *s, bool ok, json
 
 static void registry_init(struct cache_series *s, int rep, const char *dir)
 {
+	const char *host = s->env->world ? world_runner_registry(s->env->world, s->env->runner)
+					 : s->env->dry_registry;
 	char *name;
 
 	(void)dir;
-	if (!s->env->world)
-		return; /* no registry: no cache (the dry run shows none) */
+	if (!host)
+		return; /* no registry: no cache */
 	name = builder_ref_name(s->v->name);
-	s->state.registry_ref = xasprintf("%s/%s/%s-cache:r%d", world_runner_registry(s->env->world, s->env->runner), s->env->marker,
-					  name, rep);
+	s->state.registry_ref = xasprintf("%s/%s/%s-cache:r%d", host, s->env->marker, name, rep);
 	free(name);
 }
 

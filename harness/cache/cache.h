@@ -54,6 +54,8 @@ struct cache_env {
 	const struct engine *engine;
 	const char *network;        /* their --network, or NULL */
 	int runner;                 /* the world's runner of the series' engine (world.h) */
+	const char *dry_registry;   /* the dry run of a [world] scenario: the registry's
+				       HOST:<registry-port>, shown in registry cache refs */
 };
 
 /* What a series carries from one build to the next, and what --resume would

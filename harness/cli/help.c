@@ -40,7 +40,8 @@ static const struct help_page pages[] = {
 	 "Replay the scenario's commits against each variant on the Docker engine: per\n"
 	 "variant and repetition a cold build, then warm ones. Results go to\n"
 	 "results/<name>-<UTC>/ (run.json, journal.jsonl, builds.csv, logs/, plots/,\n"
-	 "index.html); the summary goes to stdout, progress to stderr.\n",
+	 "index.html); the verdict (which variant to pick, in CI minutes and dollars\n"
+	 "a month) and the summary go to stdout, progress to stderr.\n",
 	 RESULTS_OPTS
 	 "  --only V[,V...]        build only this variant (these variants)\n"
 	 "  --commits RANGE        replay RANGE instead of the scenario's commits\n"
@@ -54,7 +55,9 @@ static const struct help_page pages[] = {
 	 "                         DOCKER_HOST URLs), a series per engine at a time;\n"
 	 "                         overrides the scenario's engines\n"
 	 "  --gate FILE            gate the finished run against the baseline FILE\n"
-	 "  --dry-run              print every docker command and run none\n"
+	 "  --dry-run              print every docker command and run none, then the\n"
+	 "                         number of builds and an estimate from an earlier\n"
+	 "                         run of the scenario in the results folder\n"
 	 "  --no-plot              do not draw the charts nor write index.html at the end\n"
 	 "  -q, --quiet            no progress on stderr\n",
 	 "bench run scenarios/cafeboo.ini\n"
@@ -80,18 +83,19 @@ static const struct help_page pages[] = {
 
 	{"report", "print a results folder as markdown, csv, json, html or text",
 	 "report RESULTS_DIR [--format F] [-o FILE]",
-	 "Print the summary (per variant: cold, warm median, warm/cold, cached steps,\n"
-	 "with n, mean, stddev, min, max) and the builds of a results folder. A sweep\n"
+	 "Print the verdict (the pick, time per push, CI minutes and dollars a month),\n"
+	 "the summary (per variant: cold, warm median, warm/cold, cached steps, with\n"
+	 "n, mean, stddev, min, max) and the builds of a results folder. A sweep\n"
 	 "folder (bench sweep) gets its table and crossovers, a bisect folder (bench\n"
 	 "bisect) its probes and verdict, in text, markdown, csv, json or html.\n",
 	 "  -f, --format F         markdown (default; ready for $GITHUB_STEP_SUMMARY),\n"
-	 "                         csv, json ({summary, builds}), benchmark-action (the\n"
-	 "                         array github-action-benchmark reads as\n"
-	 "                         customSmallerIsBetter), html (one self-contained page:\n"
-	 "                         charts, tables, gate verdict, the builds with links to\n"
-	 "                         their logs; bench run writes it as\n"
-	 "                         RESULTS_DIR/index.html) or text (the table bench run\n"
-	 "                         prints at its end)\n"
+	 "                         csv, json ({summary, builds, verdict}),\n"
+	 "                         benchmark-action (the array github-action-benchmark\n"
+	 "                         reads as customSmallerIsBetter), html (one\n"
+	 "                         self-contained page: verdict, charts, tables, gate\n"
+	 "                         verdict, the builds with links to their logs; bench\n"
+	 "                         run writes it as RESULTS_DIR/index.html) or text\n"
+	 "                         (what bench run prints at its end)\n"
 	 "  -o, --output FILE      write to FILE instead of stdout\n",
 	 "bench report docs/runs/cafeboo-main\n"
 	 "bench report docs/runs/cafeboo-main --format html -o /tmp/cafeboo.html\n",

@@ -163,6 +163,9 @@ void html_bar_chart(struct html_page *p, const char *caption, const char *axis, 
 /* When, what and where, then a line of badges: how many builds ok, the run's
  * state, the gate's verdict (DIR/gate.json; dir may be NULL). */
 void html_run_header(struct html_page *p, json_t *run, const char *dir);
+/* The verdict (results/verdict.h): the pick, minutes and money a month,
+ * each build kind's medians, the sources (html_verdict.c). */
+void html_run_verdict(struct html_page *p, json_t *run);
 /* The scenario (every key, the variants as a table) and the machine. */
 void html_run_scenario(struct html_page *p, json_t *run);
 /* Per variant: cold, warm median, warm/cold, cached steps, ok builds; the

@@ -525,6 +525,7 @@ char *html_run_page(json_t *run, const char *dir, const char *link_base)
 
 	html_page_begin(&p, title, link_base);
 	html_run_header(&p, run, dir);
+	html_run_verdict(&p, run);
 	html_run_summary(&p, run);
 	html_run_charts(&p, dir);
 	html_run_gate(&p, run, dir);

@@ -746,6 +746,35 @@ int replay_has_file(bool *out, struct replay *r, const char *id, const char *pat
 	return error;
 }
 
+int replay_history(struct commit_info **out, size_t *count, struct replay *r, const char *tip, size_t limit)
+{
+	struct commit_info *infos = NULL;
+	struct oidvec ov = {0};
+	size_t i, filled = 0;
+	git_oid from;
+	int error;
+
+	*out = NULL;
+	*count = 0;
+	if ((error = resolve_rev(&from, r, tip, "revision")) < 0 ||
+	    (error = walk_first_parent(&ov, r, &from, NULL, limit)) < 0)
+		goto done;
+	oidvec_reverse(&ov);
+	infos = xcalloc(ov.n ? ov.n : 1, sizeof(*infos));
+	for (i = 0; i < ov.n; i++, filled++)
+		if ((error = commit_info_fill(&infos[i], r, &ov.v[i])) < 0) {
+			filled++; /* a half-filled entry still owns what it got */
+			goto done;
+		}
+	*out = infos;
+	*count = ov.n;
+	infos = NULL;
+done:
+	commit_info_array_free(infos, filled);
+	free(ov.v);
+	return error;
+}
+
 bool commit_touches(const struct commit_info *c, const char *const *names)
 {
 	size_t i, j;

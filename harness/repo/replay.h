@@ -42,6 +42,12 @@ void replay_free(struct replay *r);
 int replay_resolve(struct commit_info **out, size_t *count, struct replay *r, const char *spec);
 void commit_info_array_free(struct commit_info *c, size_t count);
 
+/* The first-parent history of revision tip, its newest `limit` commits (tip
+ * included), oldest first: id, subject, time and changed (changed_prev
+ * left empty). What the verdict reads the repository's mix of build kinds
+ * and push rate from. */
+int replay_history(struct commit_info **out, size_t *count, struct replay *r, const char *tip, size_t limit);
+
 /* Write the tree of commit `id` into dest (created; emptied first when it
  * exists). The repository's index and work tree are untouched.
  * Executable bits and symlinks are kept; works for bare repositories.

@@ -5,6 +5,7 @@
 #include "results/report.h"
 #include "lib/error.h"
 #include "results/results.h"
+#include "results/verdict.h"
 #include "run/runreport.h"
 #include "lib/util.h"
 #include "lib/jsonx.h"
@@ -193,6 +194,11 @@ static void write_markdown(FILE *f, json_t *run, json_t *summary)
 		fprintf(f, "%zu build%s made on an engine that stopped answering %s made again on another "
 			"(the earlier ones are kept in run.json's `superseded`).\n\n", nsup, nsup == 1 ? "" : "s",
 			nsup == 1 ? "was" : "were");
+	if ((e = verdict_of(run))) {
+		verdict_write(f, e, true);
+		json_decref(e);
+	}
+	fputs("### Summary\n\n", f);
 	md_summary(f, summary);
 	fputs("\nTimes are wall seconds of ok builds; cold is the median cold build, cached steps "
 	      "is over the warm builds.\n\n### Statistics\n\n", f);
@@ -321,8 +327,9 @@ int report_write(FILE *f, json_t *run, enum report_format format)
 		write_csv(f, run, summary);
 		break;
 	case REPORT_JSON:
-		doc = json_pack("{s:O, s:o}", "summary", summary, "builds",
-				builds ? json_incref(builds) : json_array());
+		doc = json_pack("{s:O, s:o, s:o}", "summary", summary, "builds",
+				builds ? json_incref(builds) : json_array(), "verdict",
+				verdict_of(run) ?: json_null());
 		break;
 	case REPORT_BENCHMARK_ACTION:
 		doc = benchmark_action(summary);

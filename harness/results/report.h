@@ -13,9 +13,9 @@
 #include <stdio.h>
 
 enum report_format {
-	REPORT_MARKDOWN,         /* summary, statistics and builds tables ($GITHUB_STEP_SUMMARY) */
+	REPORT_MARKDOWN,         /* verdict, summary, statistics and builds tables ($GITHUB_STEP_SUMMARY) */
 	REPORT_CSV,              /* the summary, a blank line, then the builds (builds.csv columns) */
-	REPORT_JSON,             /* {"summary": [...], "builds": [...]} */
+	REPORT_JSON,             /* {"summary": [...], "builds": [...], "verdict": {...}} (verdict.h) */
 	REPORT_BENCHMARK_ACTION, /* github-action-benchmark "customSmallerIsBetter" array */
 	REPORT_HTML,             /* a page of the whole folder: html_run_write (html.h), not report_write */
 	REPORT_TEXT,             /* the summary table bench run prints at its end */

@@ -2,14 +2,15 @@
  * results.h: the results folder, a contract other commands and users build on.
  *
  *   results/<name>-<yyyymmddThhmmssZ>/
- *     run.json      scenario, environment, builds, summary (written atomically,
- *                   at most every RESULTS_RUN_JSON_INTERVAL seconds, and at the end)
+ *     run.json      scenario, environment, builds, summary, history and verdict
+ *                   (results/verdict.h; written atomically, at most every
+ *                   RESULTS_RUN_JSON_INTERVAL seconds, and at the end)
  *     journal.jsonl one build per line, appended and fsync'ed as each build ends
  *     builds.csv    one row per build
  *     logs/         each build's full docker output
  *
  * A build record is a JSON object (see docs/results.md): variant,
- * repetition, commit, subject, index, phase, status, exit_code, wall_seconds,
+ * repetition, commit, subject, index, phase, kind, status, exit_code, wall_seconds,
  * steps_total, steps_cached, steps, cache_bytes, image_bytes, changed,
  * changed_since_previous, reason, and the world's extras
  * (cache_restore_seconds, cache_save_seconds, push_seconds, served_bytes,

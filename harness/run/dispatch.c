@@ -44,16 +44,6 @@ bool dispatch_stopping(struct dispatch *s)
 	return stop;
 }
 
-size_t dispatch_engines_alive(struct dispatch *s)
-{
-	size_t alive;
-
-	pthread_mutex_lock(&s->lock);
-	alive = s->alive;
-	pthread_mutex_unlock(&s->lock);
-	return alive;
-}
-
 /* With the lock held: keep the first error and its message (the calling
  * thread's), and stop the run. */
 static void fail_locked(struct dispatch *s, int error)

@@ -63,7 +63,4 @@ int dispatch_run(struct dispatch_series *series, size_t n, size_t nengines, cons
  * hit an error that stops the run)? */
 bool dispatch_stopping(struct dispatch *s);
 
-/* How many engines are still in the run. */
-size_t dispatch_engines_alive(struct dispatch *s);
-
 #endif

@@ -30,6 +30,7 @@
 #include "run/run.h"
 #include "run/run_int.h"
 
+#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,7 +49,9 @@
 #include "lib/proc.h"
 #include "run/progress.h"
 #include "run/redact.h"
+#include "results/estimate.h"
 #include "results/results.h"
+#include "results/verdict.h"
 #include "run/runstate.h"
 #include "scenario/scenario.h"
 #include "lib/util.h"
@@ -96,6 +99,10 @@ static json_t *record_new(const struct series *s, const struct commit_info *c, s
 	json_object_set_new(b, "subject", json_string(c->subject ? c->subject : ""));
 	json_object_set_new(b, "index", json_integer((json_int_t)i + 1));
 	json_object_set_new(b, "phase", json_string(i == 0 ? "cold" : "warm"));
+	/* the build's kind, for the verdict: what changed since the series' last build */
+	json_object_set_new(b, "kind", json_string(build_kind_names[i == 0 ? BUILD_FIRST :
+				    build_kind_of(c->changed_prev, c->changed_prev_count, s->eng->r->sc->verdict.manifests,
+						  s->eng->r->sc->verdict.manifests_count)]));
 	json_object_set_new(b, "engine", json_string(s->eng->engine->name));
 	for (k = 0; k < c->changed_count; k++)
 		json_array_append_new(changed, json_string(c->changed[k]));
@@ -272,9 +279,12 @@ static int build_one(struct run *r, struct series *s, size_t i)
 	if ((error = cache_restore(&cu, &s->cache, c->id, dir, cold, b)) < 0)
 		goto done;
 
-	tag = xasprintf("%s%s%s/%s:%s-r%d",
-			v->push && r->world ? world_runner_registry(r->world, re->cache_env.runner) : "",
-			v->push && r->world ? "/" : "", r->marker, name, c->short_id, s->rep);
+	{
+		const char *host = !v->push ? NULL : r->world ? world_runner_registry(r->world, re->cache_env.runner)
+					    : re->cache_env.dry_registry;
+		tag = xasprintf("%s%s%s/%s:%s-r%d", host ? host : "", host ? "/" : "", r->marker, name,
+				c->short_id, s->rep);
+	}
 	meta = xasprintf("%s/metadata.json", s->dir);
 	req.context = context;
 	req.dockerfile = dockerfile;
@@ -664,6 +674,56 @@ static void lock_waiting(void *ctx, const char *path)
 		      path);
 }
 
+/* The end of the dry run's plan, as shell comments on stdout: how many
+ * builds, and how long they would take at the median times of an earlier
+ * run of this scenario in the results folder (estimate.h), when there is
+ * one. */
+static void dry_run_plan(struct run *r)
+{
+	const char *base = r->opts->results_base ? r->opts->results_base : "results";
+	size_t nv = r->sc->variants_count, reps = (size_t)r->sc->repetitions, ncommits = r->co.count, i;
+	size_t builds = nv * reps * ncommits;
+	const char **names = xcalloc(nv ? nv : 1, sizeof(*names));
+	bool same = false;
+	char *earlier = estimate_find_run(&same, base, r->sc->name, r->sc->digest), *missing = NULL;
+	json_t *run = NULL, *hist = run_verdict_history_json(r);
+	double seconds = NAN;
+
+	for (i = 0; i < nv; i++)
+		names[i] = r->sc->variants[i].name;
+	printf("# plan: %zu build%s: %zu variant%s x %zu commit%s x %zu repetition%s, on %zu engine%s\n", builds,
+	       builds == 1 ? "" : "s", nv, nv == 1 ? "" : "s", ncommits, ncommits == 1 ? "" : "s", reps,
+	       reps == 1 ? "" : "s", r->engines.n, r->engines.n == 1 ? "" : "s");
+	if (earlier && results_load(&run, &missing, earlier) == 0)
+		seconds = estimate_seconds(run, names, nv, reps, reps * (ncommits ? ncommits - 1 : 0));
+	bench_error_clear();
+	if (isfinite(seconds))
+		printf("# estimate: %.0f min of builds (%.0f s) on one engine, at the median cold and warm times "
+		       "of %s (%s)\n", seconds / 60, seconds, earlier,
+		       same ? "the same scenario file" : "a scenario of that name, since changed");
+	else
+		printf("# estimate: none (no earlier run of scenario '%s' with builds in %s/)\n", r->sc->name, base);
+	if (hist) { /* what the verdict will weigh the build kinds by */
+		json_t *k = json_object_get(hist, "kinds");
+		printf("# verdict: %s, %.0f commits after the first: %.0f code-only, %.0f dependency changes, "
+		       "%.0f Dockerfile changes; %.2f pushes a day\n", json_string_value(json_object_get(hist, "source")),
+		       json_number_value(json_object_get(hist, "commits")) - 1,
+		       json_number_value(json_object_get(k, "code")), json_number_value(json_object_get(k, "deps")),
+		       json_number_value(json_object_get(k, "dockerfile")),
+		       json_number_value(json_object_get(hist, "pushes_per_day")));
+	}
+	if (r->sc->verdict.mix)
+		printf("# verdict: [verdict] mix = %s takes the history's mix's place\n", r->sc->verdict.mix);
+	if (r->sc->verdict.pushes_per_day > 0)
+		printf("# verdict: [verdict] pushes_per_day = %g takes the history's rate's place\n",
+		       r->sc->verdict.pushes_per_day);
+	json_decref(hist);
+	json_decref(run);
+	free(missing);
+	free(earlier);
+	free(names);
+}
+
 /* The dry run: every argv printed, nothing run, nothing kept. */
 static int dry_run(struct run *r)
 {
@@ -677,6 +737,8 @@ static int dry_run(struct run *r)
 	r->res->dir = xstrdup("results/DRY-RUN");
 	r->res->journal_fd = -1;
 	error = replay_all(r);
+	if (!error)
+		dry_run_plan(r);
 	rm_rf(r->work);
 	free(r->res->dir);
 	free(r->res);
@@ -811,6 +873,7 @@ int run_execute(struct run_outcome *out, const struct run_options *opts)
 	if ((error = open_repository(&r)) < 0 || (error = run_base_images(&r)) < 0 ||
 	    (opts->resume_dir && (error = run_resume_series(&r)) < 0))
 		goto done;
+	run_verdict_history(&r);
 	/* each engine's work tree at the first commit: writing every file of
 	 * the tree is set-up, the builds then only move it from commit to commit */
 	for (k = 0; k < r.engines.n && r.co.count && !opts->plan; k++)
@@ -828,6 +891,7 @@ int run_execute(struct run_outcome *out, const struct run_options *opts)
 		error = bench_error_set(BENCH_EINTERRUPTED, "interrupted (signal %d) after the last build; "
 					"the builds are in %s", proc_interrupt_signal(), r.res->dir);
 
+	run_verdict_attach(&r);
 	end_error = results_finish(r.res, error == 0);
 	if (!error && end_error < 0)
 		error = end_error;

@@ -128,6 +128,13 @@ void run_engines_prepare(struct run *r)
 						   .dry_run = r->opts->dry_run, .builder = builder_default(),
 						   .engine = re->engine, .network = r->sc->network};
 		re->world_same = true;
+		if (r->opts->dry_run && r->sc->world.enabled) {
+			/* the dry run shows the registry's refs as the run would make them */
+			const struct world_settings *ws = &r->sc->world;
+			re->dry_registry = xasprintf("%s:<registry-port>", ws->address ? ws->address
+						     : ws->listen ? ws->listen : "127.0.0.1");
+			re->cache_env.dry_registry = re->dry_registry;
+		}
 	}
 	if (r->engines.n > 1)
 		r->progress.tty = false;
@@ -326,6 +333,7 @@ void run_engines_release(struct run *r)
 	for (k = 0; r->eng && k < r->engines.n; k++) {
 		strvec_release(&r->eng[k].build_args);
 		free(r->eng[k].lost_reason);
+		free(r->eng[k].dry_registry);
 		progress_release(&r->eng[k].progress);
 	}
 	free(r->eng);

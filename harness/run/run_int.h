@@ -1,7 +1,7 @@
 /*
  * run_int.h: what the files of `bench run` share (run.c, the replay loop;
- * run_engines.c, the engines' part of its set-up): the run, and each engine
- * of it.
+ * run_engines.c, the engines' part of its set-up; run_verdict.c, the
+ * verdict's history and result): the run, and each engine of it.
  */
 #ifndef BENCH_RUN_INT_H
 #define BENCH_RUN_INT_H
@@ -37,6 +37,7 @@ struct run_engine {
 	bool lost;                   /* it stopped answering */
 	char *lost_reason;
 	bool world_same;             /* its runner has the interrupted run's ports (or no world) */
+	char *dry_registry;          /* the dry run's registry placeholder (cache_env's) */
 };
 
 struct run {
@@ -104,6 +105,18 @@ int run_resume_series(struct run *r);
 void run_resume_cache_state(struct run *r, struct series *s);
 /* The builds of series (v, rep) the results already have. */
 int run_recorded_builds(struct run *r, const struct variant *v, int rep);
+
+/* ---- run_verdict.c ---- */
+
+/* The repository's first-parent history down from the last replayed commit
+ * ([verdict] history commits) as run.json's "history" (verdict.h); NULL,
+ * after a note, when it cannot be read. New reference. */
+json_t *run_verdict_history_json(struct run *r);
+/* That, into run.json. A history that cannot be read is not an error: the
+ * verdict then takes the mix of the replayed commits. */
+void run_verdict_history(struct run *r);
+/* run.json's "verdict", from its builds (before results_finish). */
+void run_verdict_attach(struct run *r);
 
 /* ---- run_engines.c ---- */
 

@@ -9,6 +9,7 @@
 #include "pages/html.h"
 #include "pages/plot.h"
 #include "results/results.h"
+#include "results/verdict.h"
 #include "lib/util.h"
 
 static void print_seconds(FILE *f, json_t *v, int width)
@@ -71,15 +72,22 @@ static void print_engines(FILE *f, json_t *run)
 
 void runreport_print(FILE *f, json_t *run)
 {
-	json_t *summary = json_object_get(run, "summary"), *s;
+	json_t *summary = json_object_get(run, "summary"), *s, *verdict = verdict_of(run);
 	size_t i, width = 7;
+
+	/* the verdict first: which variant to pick, in minutes and money */
+	if (verdict) {
+		fputc('\n', f);
+		verdict_write(f, verdict, false);
+		json_decref(verdict);
+	}
 
 	json_array_foreach(summary, i, s) {
 		size_t n = strlen(json_string_value(json_object_get(s, "variant")) ?: "");
 		if (n > width)
 			width = n;
 	}
-	fprintf(f, "\n%-*s %8s %14s %10s %13s %8s\n", (int)width, "variant", "cold s", "warm median s",
+	fprintf(f, "%-*s %8s %14s %10s %13s %8s\n", (int)width, "variant", "cold s", "warm median s",
 		"warm/cold", "cached steps", "builds");
 	json_array_foreach(summary, i, s) {
 		json_t *ratio = json_object_get(s, "cached_step_ratio");

@@ -1,6 +1,6 @@
 /*
- * runreport.h: what `bench run` prints when it ends: the summary table on
- * stdout (per variant: cold seconds, warm median seconds, warm/cold, cached
+ * runreport.h: what `bench run` prints when it ends: the verdict
+ * (results/verdict.h) and the summary table on stdout (per variant: cold seconds, warm median seconds, warm/cold, cached
  * steps), the charts it draws, the results page it writes, and their paths.
  */
 #ifndef BENCH_RUNREPORT_H
@@ -10,7 +10,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-/* The summary table of run (run.json's object) on f. */
+/* The verdict (run["verdict"], or computed) and the summary table of run
+ * (run.json's object) on f. */
 void runreport_print(FILE *f, json_t *run);
 
 /* Draw the charts into DIR/plots and print their paths on stderr; a missing

@@ -77,12 +77,13 @@ void scenario_free(struct scenario *s)
 	free(s->variants);
 	scen_keys_release(SEC_WORLD, &s->world);
 	scen_keys_release(SEC_GATE, &s->gate);
+	scen_keys_release(SEC_VERDICT, &s->verdict);
 	free(s);
 }
 
 /* A scenario with every default of [scenario], [world] and [gate] (a
  * variant gets its own when its section opens). */
-static struct scenario *scenario_new(struct parser *p, const char *path, const char *text,
+static struct scenario *scenario_new(struct scen_parser *p, const char *path, const char *text,
 				     size_t len)
 {
 	struct scenario *s = xcalloc(1, sizeof(*s));
@@ -96,6 +97,7 @@ static struct scenario *scenario_new(struct parser *p, const char *path, const c
 	scen_keys_set_defaults(p, SEC_SCENARIO, s);
 	scen_keys_set_defaults(p, SEC_WORLD, &s->world);
 	scen_keys_set_defaults(p, SEC_GATE, &s->gate);
+	scen_keys_set_defaults(p, SEC_VERDICT, &s->verdict);
 	return s;
 }
 
@@ -107,7 +109,7 @@ int scenario_parse(struct scenario **out, const char *path, const char *text, si
 int scenario_parse_with(struct scenario **out, const char *path, const char *text, size_t len,
 			const struct scenario_override *ov, size_t n)
 {
-	struct parser p = {.ov = ov, .nov = n};
+	struct scen_parser p = {.ov = ov, .nov = n};
 	unsigned char bad;
 	int line, rc, error = 0;
 	size_t i;

@@ -97,6 +97,30 @@ struct gate_settings {
 	int line;
 };
 
+/* [verdict]: how build kinds weigh into minutes and money per month
+ * (results/verdict.h). */
+struct verdict_settings {
+	char *mix;               /* "code:0.8,deps:0.15,dockerfile:0.05" (scenario_mix_parse),
+				    or NULL: the repository's history */
+	double pushes_per_day;   /* 0: estimated from the history's commit dates */
+	double price_per_minute; /* dollars; default 0.008, GitHub's Linux 2-core rate */
+	unsigned history;        /* first-parent commits read for the mix and the push rate */
+	char **manifests;        /* more dependency files (base names or paths) than the
+				    known ones (results/verdict.c) */
+	size_t manifests_count;
+	int line;
+};
+
+/* The kinds of build a push makes, in the verdict's order (results/verdict.h
+ * classifies builds; scenario_mix_parse reads their weights by these names). */
+enum build_kind { BUILD_FIRST, BUILD_CODE, BUILD_DEPS, BUILD_DOCKERFILE, BUILD_KINDS };
+extern const char *const build_kind_names[BUILD_KINDS]; /* "first", "code", "deps", "dockerfile" */
+
+/* Read "code:0.8,deps:0.15,dockerfile:0.05" (kinds by build_kind_names, each
+ * at most once, weights >= 0 not all zero; ", " or "," between) into out,
+ * normalized to sum 1 and 0 for kinds not named. False when malformed. */
+bool scenario_mix_parse(double out[BUILD_KINDS], const char *v);
+
 struct secret {
 	char *id;
 	char *src;  /* absolute path to the file, or NULL */
@@ -125,6 +149,7 @@ struct scenario {
 	struct variant *variants; size_t variants_count;
 	struct world_settings world;
 	struct gate_settings gate;
+	struct verdict_settings verdict;
 	char **overrides;   /* the command line's "KEY=VALUE" applied over the file, in order */
 	size_t overrides_count;
 };
@@ -132,7 +157,7 @@ struct scenario {
 /* The keys a scenario file may hold, for documentation and tests: the i-th
  * one (in the order of the table in scenario_keys.c), or NULL past the last. */
 struct scenario_key_doc {
-	const char *section; /* "scenario", "variant", "world" or "gate" */
+	const char *section; /* "scenario", "variant", "world", "gate" or "verdict" */
 	const char *name;
 	const char *def;     /* the default as written in a file, or NULL: unset */
 	const char *help;    /* one line */

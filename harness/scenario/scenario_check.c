@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void check_scenario(struct parser *p, bool world)
+static void check_scenario(struct scen_parser *p, bool world)
 {
 	struct scenario *s = p->s;
 	int repo = scen_key_line(&p->scen, SEC_SCENARIO, "repo");
@@ -52,7 +52,7 @@ static const char *world_provides(enum cache_kind cache)
 	}
 }
 
-static void check_cache(struct parser *p, struct variant *v, const struct keylines *at,
+static void check_cache(struct scen_parser *p, struct variant *v, const struct keylines *at,
 			bool world)
 {
 	int cache = scen_key_line(at, SEC_VARIANT, "cache");
@@ -85,7 +85,7 @@ static void check_cache(struct parser *p, struct variant *v, const struct keylin
 }
 
 /* What the variant's builder cannot do (builder.h: unsupported). */
-static void check_builder(struct parser *p, struct variant *v, const struct keylines *at)
+static void check_builder(struct scen_parser *p, struct variant *v, const struct keylines *at)
 {
 	const struct builder *b = builder_of(v);
 	const char *why = b->unsupported(p->s, v);
@@ -95,7 +95,7 @@ static void check_builder(struct parser *p, struct variant *v, const struct keyl
 		scen_add_error(p, line ? line : v->line, "builder = %s: %s", b->name, why);
 }
 
-static void check_reference(struct parser *p)
+static void check_reference(struct scen_parser *p)
 {
 	struct scenario *s = p->s;
 	struct strbuf names = {0};
@@ -113,7 +113,7 @@ static void check_reference(struct parser *p)
 	strbuf_release(&names);
 }
 
-void scen_check(struct parser *p)
+void scen_check(struct scen_parser *p)
 {
 	struct scenario *s = p->s;
 	bool world = s->world.enabled;

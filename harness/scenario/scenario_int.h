@@ -18,7 +18,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-enum sec { SEC_NONE, SEC_SCENARIO, SEC_VARIANT, SEC_WORLD, SEC_GATE, SEC_BAD };
+enum sec { SEC_NONE, SEC_SCENARIO, SEC_VARIANT, SEC_WORLD, SEC_GATE, SEC_VERDICT, SEC_BAD };
 
 /* More than the table holds (scenario_keys.c checks it at compile time). */
 #define SCENARIO_KEYS_MAX 64
@@ -36,7 +36,7 @@ struct problem {
 };
 
 /* The state of one parse; owned by scenario_parse. */
-struct parser {
+struct scen_parser {
 	const char *path; /* as given by the caller, for messages */
 	struct scenario *s;
 	struct problem *errs;
@@ -52,7 +52,7 @@ struct parser {
 	size_t prev_indent;/* indentation of the line that set it */
 	int bad_headers;   /* section headers that could not be read */
 	int scen_line;
-	struct keylines scen, world, gate, *vars;
+	struct keylines scen, world, gate, verdict, *vars;
 	char *repo_raw;
 	int *secret_lines;
 	/* the command line's overrides: a problem at line -(i + 1) is ov[i]'s */
@@ -63,10 +63,10 @@ struct parser {
 /* ---- reading (scenario_read.c) ---- */
 
 /* Keep a problem at line; all are reported together by scen_report. */
-void scen_add_error(struct parser *p, int line, const char *fmt, ...)
+void scen_add_error(struct scen_parser *p, int line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* Keep every problem, in line order, as the error message: BENCH_EINVALID. */
-int scen_report(struct parser *p);
+int scen_report(struct scen_parser *p);
 /* inih's reader and key handler (ini_parse_stream's callbacks). */
 char *scen_read_line(char *str, int num, void *stream);
 int scen_on_key(void *user, const char *section, const char *name, const char *value);
@@ -102,7 +102,7 @@ enum {
 };
 
 struct key_def;
-typedef void key_setter(struct parser *p, const struct key_def *k, void *base,
+typedef void key_setter(struct scen_parser *p, const struct key_def *k, void *base,
 			const char *v, int line);
 
 struct key_def {
@@ -133,9 +133,9 @@ const struct key_def *scen_key_at(size_t i);
 /* Line where key `name` of sec was set in `lines` (0 = unset). */
 int scen_key_line(const struct keylines *lines, enum sec sec, const char *name);
 /* Parse v for k and store it in the section struct at base; complain at line. */
-void scen_key_apply(struct parser *p, const struct key_def *k, void *base, const char *v, int line);
+void scen_key_apply(struct scen_parser *p, const struct key_def *k, void *base, const char *v, int line);
 /* Set every key of sec in base to its default. */
-void scen_keys_set_defaults(struct parser *p, enum sec sec, void *base);
+void scen_keys_set_defaults(struct scen_parser *p, enum sec sec, void *base);
 /* How k keeps its value: its kind, or for a custom key its store. */
 enum key_kind scen_key_store(const struct key_def *k);
 /* Free what the keys of sec (or the one key k) own in base: strings and lists. */
@@ -163,7 +163,7 @@ bool scen_parse_fraction(double *out, const char *t);
 /* Resolve value against the scenario's folder: the absolute path when it is
  * a regular file (or a directory when want_dir), else NULL after keeping an
  * error that starts with `what`. */
-char *scen_resolve(struct parser *p, int line, const char *what, const char *value, bool want_dir);
+char *scen_resolve(struct scen_parser *p, int line, const char *what, const char *value, bool want_dir);
 void scen_replace(char **field, const char *value);
 
 key_setter scen_set_repo, scen_set_context, scen_set_build_args, scen_set_secret,
@@ -178,12 +178,12 @@ void scen_cache_key_json(json_t *obj, const struct key_def *k, const void *base)
 /* ---- overrides (scenario_override.c) ---- */
 
 /* Apply p->ov over what the file set (problems at line -(i + 1)). */
-void scen_apply_overrides(struct parser *p);
+void scen_apply_overrides(struct scen_parser *p);
 
 /* ---- checks across keys (scenario_check.c) ---- */
 
 /* Required keys, [world] dependencies, cache options against the cache kind,
  * the gate's reference variant. */
-void scen_check(struct parser *p);
+void scen_check(struct scen_parser *p);
 
 #endif

@@ -122,5 +122,10 @@ json_t *scenario_to_json(const struct scenario *s)
 		keys_json(g, SEC_GATE, &s->gate);
 		json_object_set_new(o, "gate", g);
 	}
+	{ /* always: bench report recomputes the verdict from run.json */
+		json_t *vd = json_object();
+		keys_json(vd, SEC_VERDICT, &s->verdict);
+		json_object_set_new(o, "verdict", vd);
+	}
 	return o;
 }

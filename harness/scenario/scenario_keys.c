@@ -18,10 +18,68 @@
 #define VAR(f) offsetof(struct variant, f)
 #define WORLD(f) offsetof(struct world_settings, f)
 #define GATE(f) offsetof(struct gate_settings, f)
+#define VERDICT(f) offsetof(struct verdict_settings, f)
 #define LIST(type, f) .off = offsetof(type, f), .count_off = offsetof(type, f##_count)
 
 static const char *const networks[] = {"host", "none", "default", NULL};
 /* in the order of enum cache_kind and enum runner_kind */
+/* ---- [verdict] ---- */
+
+const char *const build_kind_names[BUILD_KINDS] = {"first", "code", "deps", "dockerfile"};
+
+bool scenario_mix_parse(double out[BUILD_KINDS], const char *v)
+{
+	double w[BUILD_KINDS] = {0}, sum = 0;
+	bool seen[BUILD_KINDS] = {false};
+	const char *p = v;
+	size_t i;
+
+	if (!v)
+		return false;
+	for (;;) {
+		size_t n;
+		char *end;
+		double d;
+
+		p += strspn(p, " \t");
+		n = strcspn(p, ": \t,");
+		for (i = 0; i < BUILD_KINDS; i++)
+			if (strlen(build_kind_names[i]) == n && !strncmp(p, build_kind_names[i], n))
+				break;
+		if (i == BUILD_KINDS || seen[i])
+			return false;
+		p += n;
+		p += strspn(p, " \t");
+		if (*p++ != ':')
+			return false;
+		p += strspn(p, " \t");
+		if (!*p || *p == ',' || *p == '-' || *p == '+')
+			return false;
+		d = strtod(p, &end);
+		if (end == p || !(d >= 0) || d > 1e6)
+			return false;
+		seen[i] = true;
+		w[i] = d;
+		sum += d;
+		p = end + strspn(end, " \t");
+		if (!*p)
+			break;
+		if (*p++ != ',')
+			return false;
+	}
+	if (!(sum > 0))
+		return false;
+	for (i = 0; i < BUILD_KINDS; i++)
+		out[i] = w[i] / sum;
+	return true;
+}
+
+static bool is_mix(const char *v)
+{
+	double mix[BUILD_KINDS];
+	return scenario_mix_parse(mix, v);
+}
+
 static const char *const cache_kinds[] = {"none", "local", "registry", "gha", "inline", NULL};
 static const char *const runner_kinds[] = {"ephemeral", "persistent", NULL};
 static const char *const cache_modes[] = {"max", "min", NULL};
@@ -163,6 +221,25 @@ static const struct key_def keys[] = {
 	 .help = "the variant ratio checks compare against; none: no such check"},
 	{.sec = SEC_GATE, .name = "absolute", .kind = KIND_TRISTATE, .off = GATE(absolute),
 	 .help = "also check absolute times"},
+
+	/* [verdict] (results/verdict.h) */
+	{.sec = SEC_VERDICT, .name = "mix", .kind = KIND_STRING, .off = VERDICT(mix), .ok = is_mix,
+	 .hint = "kinds with weights, as code:0.8,deps:0.15,dockerfile:0.05; the kinds are first, code, "
+		 "deps and dockerfile",
+	 .help = "how often each kind of build happens (default: the repository's history)"},
+	{.sec = SEC_VERDICT, .name = "pushes_per_day", .kind = KIND_NUMBER,
+	 .off = VERDICT(pushes_per_day), .min = 0, .max = 1e6, .hint = "a number of pushes above 0: 12 or 0.5",
+	 .help = "pushes a day that build (default: from the history's commit dates)"},
+	{.sec = SEC_VERDICT, .name = "price_per_minute", .kind = KIND_NUMBER,
+	 .off = VERDICT(price_per_minute), .min = 0, .max = 1e3, .def = "0.008",
+	 .hint = "dollars a minute, above 0: 0.008",
+	 .help = "dollars per CI minute (default: GitHub Actions, Linux 2-core)"},
+	{.sec = SEC_VERDICT, .name = "history", .kind = KIND_UNSIGNED, .off = VERDICT(history),
+	 .min = 2, .max = 1000000, .def = "200",
+	 .help = "first-parent commits read for the mix and the push rate"},
+	{.sec = SEC_VERDICT, .name = "manifests", .kind = KIND_LIST, LIST(struct verdict_settings, manifests),
+	 .ok = scen_is_word, .hint = "file names or paths, space-separated",
+	 .help = "more files whose change is a dependency change (deps.txt tools/versions.lock)"},
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -199,6 +276,7 @@ static const char *sec_name(enum sec sec)
 	case SEC_VARIANT: return "variant";
 	case SEC_WORLD: return "world";
 	case SEC_GATE: return "gate";
+	case SEC_VERDICT: return "verdict";
 	default: return "";
 	}
 }
@@ -243,7 +321,7 @@ static int choice_index(const char *const *choices, const char *v)
 	return -1;
 }
 
-static void bad_value(struct parser *p, const struct key_def *k, const char *v, int line)
+static void bad_value(struct scen_parser *p, const struct key_def *k, const char *v, int line)
 {
 	char *use;
 
@@ -283,7 +361,7 @@ static void bad_value(struct parser *p, const struct key_def *k, const char *v, 
 }
 
 /* Space-separated words, each k->ok, none twice, into a fresh list. */
-static void set_list(struct parser *p, const struct key_def *k, void *base, const char *v,
+static void set_list(struct scen_parser *p, const struct key_def *k, void *base, const char *v,
 		     int line)
 {
 	char ***list = (char ***)((char *)base + k->off);
@@ -311,7 +389,7 @@ static void set_list(struct parser *p, const struct key_def *k, void *base, cons
 	}
 }
 
-void scen_key_apply(struct parser *p, const struct key_def *k, void *base, const char *v,
+void scen_key_apply(struct scen_parser *p, const struct key_def *k, void *base, const char *v,
 		    int line)
 {
 	void *field = (char *)base + k->off;
@@ -384,7 +462,7 @@ void scen_key_apply(struct parser *p, const struct key_def *k, void *base, const
 	bad_value(p, k, v, line);
 }
 
-void scen_keys_set_defaults(struct parser *p, enum sec sec, void *base)
+void scen_keys_set_defaults(struct scen_parser *p, enum sec sec, void *base)
 {
 	size_t i;
 

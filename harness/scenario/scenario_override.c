@@ -15,8 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const enum sec sections[] = {SEC_SCENARIO, SEC_VARIANT, SEC_WORLD, SEC_GATE};
-static const char *const section_names[] = {"scenario", "variant", "world", "gate"};
+static const enum sec sections[] = {SEC_SCENARIO, SEC_VARIANT, SEC_WORLD, SEC_GATE, SEC_VERDICT};
+static const char *const section_names[] = {"scenario", "variant", "world", "gate", "verdict"};
 #define NSECTIONS (sizeof(sections) / sizeof(sections[0]))
 
 /* What one override sets: key k (at index in the table) of section sec; for
@@ -71,7 +71,7 @@ static long variant_index(const struct scenario *s, const char *name, size_t len
 
 /* Find what `name` ("KEY", "SECTION.KEY" or "VARIANT.KEY") sets; a problem
  * at line and false when nothing or more than one thing has that name. */
-static bool find_target(struct target *t, struct parser *p, const char *name, int line)
+static bool find_target(struct target *t, struct scen_parser *p, const char *name, int line)
 {
 	const char *dot = strrchr(name, '.'), *key = dot ? dot + 1 : name;
 	size_t i, found = 0;
@@ -89,7 +89,7 @@ static bool find_target(struct target *t, struct parser *p, const char *name, in
 		} else if ((t->variant = variant_index(p->s, name, plen)) >= 0) {
 			t->sec = SEC_VARIANT;
 		} else {
-			scen_add_error(p, line, "'%.*s' is neither a section (scenario, world, gate) nor a "
+			scen_add_error(p, line, "'%.*s' is neither a section (scenario, world, gate, verdict) nor a "
 				       "variant of this scenario", (int)plen, name);
 			return false;
 		}
@@ -125,18 +125,19 @@ static bool find_target(struct target *t, struct parser *p, const char *name, in
 }
 
 /* The section struct and line record of t (variant v for a variant key). */
-static void *target_base(struct keylines **lines, struct parser *p, const struct target *t, size_t v)
+static void *target_base(struct keylines **lines, struct scen_parser *p, const struct target *t, size_t v)
 {
 	switch (t->sec) {
 	case SEC_SCENARIO: *lines = &p->scen; return p->s;
 	case SEC_VARIANT: *lines = &p->vars[v]; return &p->s->variants[v];
 	case SEC_WORLD: *lines = &p->world; return &p->s->world;
+	case SEC_VERDICT: *lines = &p->verdict; return &p->s->verdict;
 	default: *lines = &p->gate; return &p->s->gate;
 	}
 }
 
 /* Whether an earlier override set t already (its line is negative). */
-static int set_before(struct parser *p, const struct target *t)
+static int set_before(struct scen_parser *p, const struct target *t)
 {
 	struct keylines *lines;
 	size_t v, first = t->variant >= 0 ? (size_t)t->variant : 0;
@@ -150,7 +151,7 @@ static int set_before(struct parser *p, const struct target *t)
 	return 0;
 }
 
-static void apply_one(struct parser *p, size_t i)
+static void apply_one(struct scen_parser *p, size_t i)
 {
 	const char *a = p->ov[i].assignment, *eq = strchr(a, '='), *value;
 	int line = -(int)(i + 1), before;
@@ -196,7 +197,7 @@ done:
 	free(name);
 }
 
-void scen_apply_overrides(struct parser *p)
+void scen_apply_overrides(struct scen_parser *p)
 {
 	struct scenario *s = p->s;
 	struct sha256_ctx c;

@@ -21,7 +21,7 @@
 
 #define REPORT_LIMIT 3800 /* error.c keeps 4096 bytes */
 
-void scen_add_error(struct parser *p, int line, const char *fmt, ...)
+void scen_add_error(struct scen_parser *p, int line, const char *fmt, ...)
 {
 	va_list ap;
 	char *msg;
@@ -54,7 +54,7 @@ static int problem_cmp(const void *a, const void *b)
 }
 
 /* Keep every collected problem as the error message, in line order. */
-int scen_report(struct parser *p)
+int scen_report(struct scen_parser *p)
 {
 	struct strbuf sb = {0};
 	size_t i;
@@ -109,7 +109,7 @@ size_t scen_edit_distance(const char *a, const char *b)
 	return d[la][lb];
 }
 
-static void open_variant(struct parser *p, const char *name, int line)
+static void open_variant(struct scen_parser *p, const char *name, int line)
 {
 	struct scenario *s = p->s;
 	struct variant *v;
@@ -145,7 +145,7 @@ static void open_variant(struct parser *p, const char *name, int line)
 }
 
 /* Claim a section that may appear once; *seen holds the line of the first. */
-static void open_once(struct parser *p, enum sec sec, int *seen, const char *name, int line)
+static void open_once(struct scen_parser *p, enum sec sec, int *seen, const char *name, int line)
 {
 	if (*seen) {
 		scen_add_error(p, line, "duplicate section [%s] (first at line %d); merge them into "
@@ -163,9 +163,9 @@ static size_t typo_edits(const char *name)
 	return strlen(name) < 5 ? 1 : 2;
 }
 
-static void unknown_section(struct parser *p, const char *name, int line)
+static void unknown_section(struct scen_parser *p, const char *name, int line)
 {
-	static const char *const known[] = {"scenario", "variant", "world", "gate", NULL};
+	static const char *const known[] = {"scenario", "variant", "world", "gate", "verdict", NULL};
 	size_t n = strcspn(name, " \t"), i;
 	char *word = xstrndup(name, n);
 
@@ -173,15 +173,15 @@ static void unknown_section(struct parser *p, const char *name, int line)
 		;
 	if (known[i])
 		scen_add_error(p, line, "unknown section [%s]; did you mean [%s%s]? (known: "
-			       "[scenario], [variant NAME], [world], [gate])", name, known[i],
+			       "[scenario], [variant NAME], [world], [gate], [verdict])", name, known[i],
 			       name + n);
 	else
 		scen_add_error(p, line, "unknown section [%s] (known: [scenario], [variant NAME], "
-			       "[world], [gate])", name);
+			       "[world], [gate], [verdict])", name);
 	free(word);
 }
 
-static void open_named(struct parser *p, const char *a, int line)
+static void open_named(struct scen_parser *p, const char *a, int line)
 {
 	if (!strcmp(a, "scenario"))
 		open_once(p, SEC_SCENARIO, &p->scen_line, a, line);
@@ -189,13 +189,15 @@ static void open_named(struct parser *p, const char *a, int line)
 		open_once(p, SEC_WORLD, &p->s->world.line, a, line);
 	else if (!strcmp(a, "gate"))
 		open_once(p, SEC_GATE, &p->s->gate.line, a, line);
+	else if (!strcmp(a, "verdict"))
+		open_once(p, SEC_VERDICT, &p->s->verdict.line, a, line);
 	else if (!strncmp(a, "variant", 7) && (!a[7] || isspace((unsigned char)a[7])))
 		open_variant(p, a + 7 + strspn(a + 7, " \t"), line);
 	else
 		unknown_section(p, a, line);
 }
 
-static void open_section(struct parser *p, const char *hdr, size_t n, int line)
+static void open_section(struct scen_parser *p, const char *hdr, size_t n, int line)
 {
 	size_t close = 1, rest;
 	bool was_space = false;
@@ -240,7 +242,7 @@ static void open_section(struct parser *p, const char *hdr, size_t n, int line)
  * what inih would read as a continuation: we refuse it. */
 char *scen_read_line(char *str, int num, void *stream)
 {
-	struct parser *p = stream;
+	struct scen_parser *p = stream;
 	const char *line = p->text + p->pos, *nl;
 	size_t n, indent, i;
 	bool was_space = false;
@@ -295,7 +297,7 @@ char *scen_read_line(char *str, int num, void *stream)
 /* "unknown key" with the keys of the section, and a hint when the name is
  * a typo of one of them (at most 2 edits, 1 for short names) or a key of
  * another section. */
-static void unknown_key(struct parser *p, const char *name, const char *title)
+static void unknown_key(struct scen_parser *p, const char *name, const char *title)
 {
 	struct strbuf known = {0}, hint = {0};
 	const struct key_def *k, *near = NULL;
@@ -325,19 +327,20 @@ static void unknown_key(struct parser *p, const char *name, const char *title)
 	strbuf_release(&hint);
 }
 
-static void *section_base(struct parser *p, struct keylines **lines)
+static void *section_base(struct scen_parser *p, struct keylines **lines)
 {
 	switch (p->sec) {
 	case SEC_SCENARIO: *lines = &p->scen; return p->s;
 	case SEC_VARIANT: *lines = &p->vars[p->var]; return &p->s->variants[p->var];
 	case SEC_WORLD: *lines = &p->world; return &p->s->world;
+	case SEC_VERDICT: *lines = &p->verdict; return &p->s->verdict;
 	default: *lines = &p->gate; return &p->s->gate;
 	}
 }
 
 int scen_on_key(void *user, const char *section, const char *name, const char *value)
 {
-	struct parser *p = user;
+	struct scen_parser *p = user;
 	const struct key_def *k;
 	struct keylines *lines;
 	void *base;

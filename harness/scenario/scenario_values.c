@@ -230,7 +230,7 @@ bool scen_is_host(const char *v)
 
 /* ---- helpers for setters ---- */
 
-char *scen_resolve(struct parser *p, int line, const char *what, const char *value,
+char *scen_resolve(struct scen_parser *p, int line, const char *what, const char *value,
 		   bool want_dir)
 {
 	char *joined = path_join(p->s->dir, value);
@@ -264,14 +264,14 @@ void scen_replace(char **field, const char *value)
 /* ---- [scenario] ---- */
 
 /* Resolved by scenario_check, once it knows whether [world] exists. */
-void scen_set_repo(struct parser *p, const struct key_def *k, void *base, const char *v,
+void scen_set_repo(struct scen_parser *p, const struct key_def *k, void *base, const char *v,
 		   int line)
 {
 	(void)k, (void)base, (void)line;
 	scen_replace(&p->repo_raw, v);
 }
 
-void scen_set_context(struct parser *p, const struct key_def *k, void *base, const char *v,
+void scen_set_context(struct scen_parser *p, const struct key_def *k, void *base, const char *v,
 		      int line)
 {
 	struct scenario *s = base;
@@ -286,7 +286,7 @@ void scen_set_context(struct parser *p, const struct key_def *k, void *base, con
 		scen_replace(&s->context, v);
 }
 
-void scen_set_build_args(struct parser *p, const struct key_def *k, void *base, const char *v,
+void scen_set_build_args(struct scen_parser *p, const struct key_def *k, void *base, const char *v,
 			 int line)
 {
 	struct scenario *s = base;
@@ -353,7 +353,7 @@ static const char *secret_fields(struct secret *sec, char **src, const char *c)
 	return NULL;
 }
 
-void scen_set_secret(struct parser *p, const struct key_def *k, void *base, const char *value,
+void scen_set_secret(struct scen_parser *p, const struct key_def *k, void *base, const char *value,
 		     int line)
 {
 	struct scenario *s = base;
@@ -396,7 +396,7 @@ done:
 
 /* ---- [variant NAME] ---- */
 
-void scen_set_dockerfile(struct parser *p, const struct key_def *k, void *base, const char *v,
+void scen_set_dockerfile(struct scen_parser *p, const struct key_def *k, void *base, const char *v,
 			 int line)
 {
 	struct variant *var = base;
@@ -420,7 +420,7 @@ void scen_set_dockerfile(struct parser *p, const struct key_def *k, void *base, 
 	free(what);
 }
 
-void scen_set_dockerignore(struct parser *p, const struct key_def *k, void *base,
+void scen_set_dockerignore(struct scen_parser *p, const struct key_def *k, void *base,
 			   const char *v, int line)
 {
 	struct variant *var = base;
@@ -435,7 +435,7 @@ void scen_set_dockerignore(struct parser *p, const struct key_def *k, void *base
 /* cache_key = commit | files:PATH[,PATH...]: the actions/cache key of the
  * cache folder, a new one per commit (the blog's github.sha) or the hash of
  * files of the commit (hashFiles). */
-void scen_set_cache_key(struct parser *p, const struct key_def *k, void *base, const char *v,
+void scen_set_cache_key(struct scen_parser *p, const struct key_def *k, void *base, const char *v,
 			int line)
 {
 	struct variant *var = base;
@@ -474,7 +474,7 @@ static char *names_text(const char *const *names)
 }
 
 /* A string field that must be one of known, with "unknown WHAT" errors. */
-static void set_known(struct parser *p, char **field, const char *what,
+static void set_known(struct scen_parser *p, char **field, const char *what,
 		      const char *const *known, const char *v, int line)
 {
 	char *list;
@@ -491,7 +491,7 @@ static void set_known(struct parser *p, char **field, const char *what,
 	free(list);
 }
 
-void scen_set_builder(struct parser *p, const struct key_def *k, void *base, const char *v,
+void scen_set_builder(struct scen_parser *p, const struct key_def *k, void *base, const char *v,
 		      int line)
 {
 	(void)k;
@@ -503,7 +503,7 @@ void scen_set_builder(struct parser *p, const struct key_def *k, void *base, con
 
 /* ---- [world] ---- */
 
-void scen_set_world_kind(struct parser *p, const struct key_def *k, void *base, const char *v,
+void scen_set_world_kind(struct scen_parser *p, const struct key_def *k, void *base, const char *v,
 			 int line)
 {
 	static const char *const kinds[] = {"cafeboo", NULL};
@@ -513,7 +513,7 @@ void scen_set_world_kind(struct parser *p, const struct key_def *k, void *base, 
 
 /* "N/min" or "N/s" (or "0": no limit), N a whole number, into an int of
  * requests per minute. */
-void scen_set_request_rate(struct parser *p, const struct key_def *k, void *base,
+void scen_set_request_rate(struct scen_parser *p, const struct key_def *k, void *base,
 			   const char *v, int line)
 {
 	const char *slash = strchr(v, '/');

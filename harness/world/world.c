@@ -467,20 +467,10 @@ int world_gha_token(char **out, const struct world *w, double lifetime)
 	return ghacache_token_for_ref(out, WORLD_GHA_REF, WORLD_GHA_REF, lifetime);
 }
 
-bool world_gha_counters(struct ghacache_counters *out, struct world *w)
-{
-	return world_runner_gha_counters(out, w, 0);
-}
-
 static bool interrupted(void *ctx)
 {
 	(void)ctx;
 	return proc_interrupt_requested();
-}
-
-int world_paced_copy(double *seconds, struct world *w, const char *dst, const char *src)
-{
-	return paced_copy_tree(seconds, dst, src, w->s->cache_bandwidth, w->link, interrupted, NULL);
 }
 
 json_t *world_describe(const struct world *w)

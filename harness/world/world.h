@@ -124,16 +124,6 @@ const char *world_gha_url(const struct world *w);
 /* The token a workflow run on WORLD_GHA_REF gets, valid for lifetime
  * seconds. Caller frees *out. */
 int world_gha_token(char **out, const struct world *w, double lifetime);
-/* The counters since the last reset (entries and size: now); false (and
- * zeros) when no service runs. */
-bool world_gha_counters(struct ghacache_counters *out, struct world *w);
-
-/* The actions/cache stand-in: copy the tree src to dst (dst removed first)
- * through the paced transport of settings->cache_bandwidth and the runner's
- * link. *seconds gets the wall time. A missing src copies nothing and is not
- * an error. */
-int world_paced_copy(double *seconds, struct world *w, const char *dst, const char *src);
-
 /* Sizes, ports, scale and bandwidths, for run.json. New reference. */
 json_t *world_describe(const struct world *w);
 
