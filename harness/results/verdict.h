@@ -25,7 +25,7 @@
 /* GitHub's published per-minute rate of its standard Linux 2-core runner. */
 #define VERDICT_PRICE_PER_MINUTE 0.008
 /* Its source, as the reports name it (the page links nowhere, so no
- * address; docs/pending-verdict.md gives it). */
+ * address; docs/verdict.md gives it). */
 #define VERDICT_PRICE_SOURCE "GitHub Actions billing, Linux 2-core, $0.008 a minute " \
 	"(docs.github.com, \"About billing for GitHub Actions\")"
 #define VERDICT_DAYS_PER_MONTH 30.0
