@@ -206,8 +206,15 @@ static void collect_args(struct run *r, size_t k)
 		world_runner_build_args(r->world, re->cache_env.runner, &re->build_args);
 	else if (r->sc->world.enabled) { /* dry run */
 		const struct world_settings *ws = &r->sc->world;
-		char *origin = xasprintf("http://%s:<index-port>", ws->address ? ws->address
-								   : ws->listen ? ws->listen : "127.0.0.1");
+		const char *address = ws->address ? ws->address : ws->listen ? ws->listen : "127.0.0.1";
+		char *origin;
+		for (i = 0; i < ws->engine_listen_count; i++) {
+			const char *v = ws->engine_listen[i], *eq = strrchr(v, '=');
+			if (eq && strlen(re->engine->name) == (size_t)(eq - v) &&
+			    !strncmp(v, re->engine->name, (size_t)(eq - v)))
+				address = eq + 1;
+		}
+		origin = xasprintf("http://%s:<index-port>", address);
 		world_build_args_at(&re->build_args, origin, ws->base_image);
 		free(origin);
 	}
@@ -300,7 +307,7 @@ int run_world_start(struct run *r)
 		struct cache_env *ce = &re->cache_env;
 		if (k > 0) {
 			wanted = wanted_ports(r, k, &want);
-			if ((error = world_add_runner_at(&ce->runner, r->world, wanted ? &want : NULL)) < 0)
+			if ((error = world_add_runner_for(&ce->runner, r->world, re->engine, wanted ? &want : NULL)) < 0)
 				return error;
 		}
 		world_runner_ports(r->world, ce->runner, &got);

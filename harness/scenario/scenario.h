@@ -81,6 +81,12 @@ struct world_settings {
 				     bind to; default "127.0.0.1", "0.0.0.0": every interface */
 	char *address;            /* the host the builds are told (index URLs, registry refs):
 				     how the engines reach the world; default: listen */
+	char **engine_listen;     /* "ENGINE=ADDRESS" ...: the runner (index, registry proxy,
+				     GitHub cache service) of the engine named ENGINE binds to
+				     ADDRESS and its builds are told ADDRESS, overriding
+				     listen and address for it (an engine on another host
+				     next to one on this machine) */
+	size_t engine_listen_count;
 	unsigned seed;
 	int line;
 };

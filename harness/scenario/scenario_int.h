@@ -153,6 +153,7 @@ bool scen_is_word(const char *v);          /* non-empty, no spaces or control ch
 bool scen_is_commits(const char *v);
 bool scen_is_engine(const char *v);
 bool scen_is_ipv4(const char *v);           /* a dotted IPv4 address */
+bool scen_is_engine_listen(const char *v);  /* ENGINE=IPV4 */
 bool scen_is_host(const char *v);           /* a host name or IPv4 address */
 bool scen_is_mount_target(const char *v);
 bool scen_is_inner_path(const char *v);

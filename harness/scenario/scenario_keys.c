@@ -203,6 +203,10 @@ static const struct key_def keys[] = {
 	{.sec = SEC_WORLD, .name = "address", .kind = KIND_STRING, .off = WORLD(address),
 	 .ok = scen_is_host, .hint = "a host name or IPv4 address the engines reach this machine at",
 	 .help = "the host builds reach the world at (default: listen)"},
+	{.sec = SEC_WORLD, .name = "engine_listen", .kind = KIND_LIST,
+	 LIST(struct world_settings, engine_listen), .ok = scen_is_engine_listen,
+	 .hint = "ENGINE=ADDRESS: an engine of the run and an IPv4 address of this machine, e.g. build-1=10.0.0.5",
+	 .help = "ENGINE=ADDRESS ...: that engine's runner listens on ADDRESS and its builds are told it"},
 	{.sec = SEC_WORLD, .name = "seed", .kind = KIND_UNSIGNED, .off = WORLD(seed), .min = 0,
 	 .max = UINT_MAX, .def = "1", .help = "seeds the generated repository and files"},
 

@@ -223,6 +223,23 @@ bool scen_is_ipv4(const char *v)
 	return inet_pton(AF_INET, v, buf) == 1;
 }
 
+/* ENGINE=ADDRESS: an engine's name (as in engines =) and an IPv4 address of
+ * this machine that is not 0.0.0.0 (the runner binds to it and its builds
+ * are told it). The last '=' splits: a URL may hold one. */
+bool scen_is_engine_listen(const char *v)
+{
+	const char *eq = strrchr(v, '=');
+	char *name;
+	bool ok;
+
+	if (!eq || eq == v || !scen_is_ipv4(eq + 1) || !strcmp(eq + 1, "0.0.0.0"))
+		return false;
+	name = xstrndup(v, (size_t)(eq - v));
+	ok = scen_is_engine(name);
+	free(name);
+	return ok;
+}
+
 bool scen_is_host(const char *v)
 {
 	return !strchr(v, ':') && is_host_port(v, false);

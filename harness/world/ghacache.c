@@ -460,6 +460,10 @@ int ghacache_start(struct ghacache **out, const struct ghacache_settings *s, con
 	memset(&addr, 0, sizeof(addr));
 	addr.sin_family = AF_INET;
 	addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (s->listen && inet_pton(AF_INET, s->listen, &addr.sin_addr) != 1) {
+		error = bench_error_set(BENCH_EINVALID, "cannot listen on '%s': not an IPv4 address", s->listen);
+		goto done;
+	}
 	g->daemon = MHD_start_daemon(
 		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL,
 		0, NULL, NULL, on_request, g,
@@ -469,7 +473,8 @@ int ghacache_start(struct ghacache **out, const struct ghacache_settings *s, con
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)120,
 		MHD_OPTION_END);
 	if (!g->daemon) {
-		error = bench_error_set(BENCH_ESETUP, "cannot start the cache service on 127.0.0.1");
+		error = bench_error_set(BENCH_ESETUP, "cannot start the cache service on %s",
+					s->listen ? s->listen : "127.0.0.1");
 		goto done;
 	}
 	info = MHD_get_daemon_info(g->daemon, MHD_DAEMON_INFO_BIND_PORT);
@@ -478,7 +483,9 @@ int ghacache_start(struct ghacache **out, const struct ghacache_settings *s, con
 		goto done;
 	}
 	g->port = info->port;
-	snprintf(g->url, sizeof(g->url), "http://127.0.0.1:%d/", g->port);
+	snprintf(g->origin, sizeof(g->origin), "http://%.280s:%d",
+		 s->address ? s->address : s->listen ? s->listen : "127.0.0.1", g->port);
+	snprintf(g->url, sizeof(g->url), "%s/", g->origin);
 	if (g->log) {
 		char stamp[32];
 		utc_iso8601(stamp, sizeof(stamp));

@@ -54,6 +54,9 @@ struct ghacache_settings {
 				   none. The caller's: it outlives the service */
 	const char *log;        /* the request log, appended to (made when missing); NULL:
 				   none. Copied */
+	const char *listen;     /* the IPv4 address it binds to; NULL: 127.0.0.1 */
+	const char *address;    /* the host its URLs name (engines on other hosts reach
+				   it there); NULL: listen */
 };
 
 /* What the service did since the start or the last ghacache_counters_reset.
@@ -92,8 +95,8 @@ int ghacache_start(struct ghacache **out, const struct ghacache_settings *s, con
  * NULL is allowed. */
 void ghacache_stop(struct ghacache *g);
 
-/* "http://127.0.0.1:PORT/": BuildKit's url_v2 (ACTIONS_RESULTS_URL). Owned
- * by g. */
+/* "http://ADDRESS:PORT/" (ADDRESS: settings' address, else listen, else
+ * 127.0.0.1): BuildKit's url_v2 (ACTIONS_RESULTS_URL). Owned by g. */
 const char *ghacache_url(const struct ghacache *g);
 int ghacache_port(const struct ghacache *g);
 

@@ -51,8 +51,8 @@ char *gha_blob_url(struct ghacache *g, int64_t id, const char *perm)
 
 	iso_time(se, sizeof(se), gha_now(g) + (time_t)life);
 	sign(sig, g, id, perm, se);
-	return xasprintf("http://127.0.0.1:%d" GHA_BLOB "%" PRId64 "?sv=2023-11-03&sr=b&sp=%s&se=%s&sig=%s",
-			 g->port, id, perm, se, sig);
+	return xasprintf("%s" GHA_BLOB "%" PRId64 "?sv=2023-11-03&sr=b&sp=%s&se=%s&sig=%s",
+			 g->origin, id, perm, se, sig);
 }
 
 /* The URL's signature, expiry and permission for this call. */

@@ -27,7 +27,8 @@
 struct ghacache {
 	struct MHD_Daemon *daemon;
 	struct ghacache_settings s;
-	char url[64];
+	char origin[300];         /* "http://ADDRESS:PORT" */
+	char url[304];            /* origin "/" */
 	unsigned char secret[32]; /* signs the blob URLs, like a storage account key */
 	int port;
 	atomic_bool stopping;

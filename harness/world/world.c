@@ -18,6 +18,7 @@
 #include "lib/error.h"
 #include "lib/monotonic.h"
 #include "lib/proc.h"
+#include "run/engine.h"
 #include "world/baseimage.h"
 #include "world/ghacache.h"
 #include "world/pace.h"
@@ -36,6 +37,8 @@ struct world_runner {
 	char *registry_addr;
 	struct ghacache *gha;           /* while a gha series runs on it, or NULL */
 	char *gha_dir;                  /* its entries */
+	const char *listen, *address;   /* where it binds, what its builds are told
+					   (addresses_for: the settings') */
 };
 
 /* Everything lives under dir (work_dir/world), which world_stop removes. */
@@ -50,6 +53,7 @@ struct world {
 	struct proxy *proxy;
 	struct ghacache *gha;           /* while a gha series runs, or NULL */
 	char *gha_dir;                  /* its entries */
+	const char *listen, *address;   /* runner 0's (the first engine's) */
 	struct world_files files;
 	double generate_seconds;
 	void (*log)(void *ctx, const char *msg);
@@ -84,6 +88,27 @@ static const char *address_of(const struct world *w)
 	return w->s->address && *w->s->address ? w->s->address : listen_of(w);
 }
 
+/* Where engine e's runner binds and the address its builds are told: its
+ * engine_listen entry ("NAME=ADDRESS", NAME as in engines =; NULL is the
+ * default engine), else the world's listen and address. Both point into
+ * the settings. */
+static void addresses_for(const struct world *w, const struct engine *e, const char **listen,
+			  const char **address)
+{
+	const char *name = e && e->name ? e->name : "default";
+	size_t i;
+
+	*listen = listen_of(w);
+	*address = address_of(w);
+	for (i = 0; i < w->s->engine_listen_count; i++) {
+		const char *v = w->s->engine_listen[i], *eq = strrchr(v, '=');
+		if (eq && strlen(name) == (size_t)(eq - v) && !strncmp(v, name, (size_t)(eq - v))) {
+			*listen = *address = eq + 1;
+			return;
+		}
+	}
+}
+
 int world_start(struct world **out, const struct world_settings *s, const struct engine *e,
 		const char *work_dir, void (*log)(void *ctx, const char *msg), void *log_ctx)
 {
@@ -97,17 +122,17 @@ static int start_listeners(struct world *w, const struct world_resume *resume)
 	const struct world_settings *s = w->s;
 	int want = resume ? resume->registry_port : 0, error;
 
-	error = proxy_start_at(&w->proxy, listen_of(w), registry_port(w->registry), s->registry_bandwidth, w->link,
+	error = proxy_start_at(&w->proxy, w->listen, registry_port(w->registry), s->registry_bandwidth, w->link,
 			       want);
 	if (error && want) {
 		note(w, "world: the registry's port %d is taken (%s); the registry is on another", want,
 		     bench_error_last());
-		error = proxy_start_at(&w->proxy, listen_of(w), registry_port(w->registry), s->registry_bandwidth,
+		error = proxy_start_at(&w->proxy, w->listen, registry_port(w->registry), s->registry_bandwidth,
 				       w->link, 0);
 	}
 	if (error)
 		return error;
-	w->registry_addr = xasprintf("%s:%d", address_of(w), proxy_port(w->proxy));
+	w->registry_addr = xasprintf("%s:%d", w->address, proxy_port(w->proxy));
 	return 0;
 }
 
@@ -116,11 +141,11 @@ static int start_server(struct world *w, const struct world_resume *resume)
 	const struct world_settings *s = w->s;
 	int want = resume ? resume->index_port : 0, error;
 
-	error = server_start_at(&w->server, listen_of(w), w->files_dir, s->bandwidth, s->latency, w->link, want);
+	error = server_start_at(&w->server, w->listen, w->files_dir, s->bandwidth, s->latency, w->link, want);
 	if (error && want) {
 		note(w, "world: the index's port %d is taken (%s); the index is on another", want,
 		     bench_error_last());
-		error = server_start_at(&w->server, listen_of(w), w->files_dir, s->bandwidth, s->latency, w->link, 0);
+		error = server_start_at(&w->server, w->listen, w->files_dir, s->bandwidth, s->latency, w->link, 0);
 	}
 	return error;
 }
@@ -135,6 +160,7 @@ int world_start_resumed(struct world **out, const struct world_settings *s, cons
 
 	*out = NULL;
 	w->s = s;
+	addresses_for(w, e, &w->listen, &w->address);
 	w->log = log;
 	w->log_ctx = log_ctx;
 	w->base_image = s->base_image && *s->base_image ? s->base_image : WORLD_BASE_IMAGE_DEFAULT;
@@ -183,7 +209,7 @@ int world_start_resumed(struct world **out, const struct world_settings *s, cons
 
 	if ((error = start_server(w, resume)))
 		goto done;
-	note(w, "world: index at http://%s:%d/simple/, registry at %s (paced, in front of %s)", address_of(w),
+	note(w, "world: index at http://%s:%d/simple/, registry at %s (paced, in front of %s)", w->address,
 	     server_port(w->server), w->registry_addr, registry_address(w->registry));
 	*out = w;
 	w = NULL;
@@ -351,6 +377,8 @@ int64_t world_registry_sent_bytes(const struct world *w)
 /* ---- GitHub's cache service ---- */
 
 /* Runner i's service and its folder: 0 is the world's own. */
+static struct world_runner runner_view(const struct world *w, int i);
+
 static void gha_slot(struct world *w, int runner, struct ghacache ***gha, char ***dir, struct pace_link **link)
 {
 	if (runner <= 0 || runner > w->nrunners) {
@@ -395,6 +423,8 @@ int world_runner_gha_start(struct world *w, int runner)
 
 	world_runner_gha_stop(w, runner);
 	gha_slot(w, runner, &gha, &dir, &gs.link);
+	gs.listen = runner_view(w, runner).listen;
+	gs.address = runner_view(w, runner).address;
 	if (!*dir)
 		*dir = runner > 0 ? xasprintf("%s/gha-%d", w->dir, runner) : path_join(w->dir, "gha");
 	if ((error = rm_rf(*dir)) < 0 || (error = ghacache_start(gha, &gs, *dir)) < 0) {
@@ -476,7 +506,9 @@ static bool interrupted(void *ctx)
 json_t *world_describe(const struct world *w)
 {
 	json_t *o = json_object();
-	char *url = xasprintf("http://%s:%d/simple/", address_of(w), server_port(w->server));
+	char *url = xasprintf("http://%s:%d/simple/", w->address, server_port(w->server));
+	json_t *per_engine = json_object();
+	size_t i;
 
 	json_object_set_new(o, "kind", json_string(w->s->kind ? w->s->kind : "cafeboo"));
 	json_object_set_new(o, "scale", json_real(w->s->scale));
@@ -491,8 +523,18 @@ json_t *world_describe(const struct world *w)
 	json_object_set_new(o, "gha_retry_after", json_real(w->s->gha_retry_after));
 	json_object_set_new(o, "base_image", json_string(w->base_image));
 	json_object_set_new(o, "index_url", json_string(url));
-	json_object_set_new(o, "listen", json_string(listen_of(w)));
-	json_object_set_new(o, "address", json_string(address_of(w)));
+	json_object_set_new(o, "listen", json_string(w->listen));
+	json_object_set_new(o, "address", json_string(w->address));
+	for (i = 0; i < w->s->engine_listen_count; i++) {
+		const char *v = w->s->engine_listen[i], *eq = strrchr(v, '=');
+		char *name = eq ? xstrndup(v, (size_t)(eq - v)) : NULL;
+		if (name)
+			json_object_set_new(per_engine, name, json_string(eq + 1));
+		free(name);
+	}
+	if (json_object_size(per_engine))
+		json_object_set(o, "engine_listen", per_engine);
+	json_decref(per_engine);
 	json_object_set_new(o, "index_port", json_integer(server_port(w->server)));
 	json_object_set_new(o, "registry", json_string(w->registry_addr ? w->registry_addr : ""));
 	json_object_set_new(o, "packages", json_integer((json_int_t)w->files.projects));
@@ -510,7 +552,8 @@ json_t *world_describe(const struct world *w)
 static struct world_runner runner_view(const struct world *w, int i)
 {
 	if (i <= 0 || i > w->nrunners)
-		return (struct world_runner){w->link, w->server, w->proxy, w->registry_addr, w->gha, w->gha_dir};
+		return (struct world_runner){w->link, w->server, w->proxy, w->registry_addr, w->gha, w->gha_dir,
+					     w->listen, w->address};
 	return w->runners[i - 1];
 }
 
@@ -521,25 +564,31 @@ int world_add_runner(int *index, struct world *w)
 
 int world_add_runner_at(int *index, struct world *w, const struct world_resume *want)
 {
+	return world_add_runner_for(index, w, NULL, want);
+}
+
+int world_add_runner_for(int *index, struct world *w, const struct engine *e, const struct world_resume *want)
+{
 	struct world_runner r = {0};
 	int error;
 
 	*index = -1;
+	addresses_for(w, e, &r.listen, &r.address);
 	r.link = pace_link_new(w->s->runner_bandwidth);
-	error = server_start_at(&r.server, listen_of(w), w->files_dir, w->s->bandwidth, w->s->latency, r.link,
+	error = server_start_at(&r.server, r.listen, w->files_dir, w->s->bandwidth, w->s->latency, r.link,
 				want ? want->index_port : 0);
 	if (error && want && want->index_port) {
 		note(w, "world: the index's port %d is taken (%s); the runner's index is on another", want->index_port,
 		     bench_error_last());
-		error = server_start_at(&r.server, listen_of(w), w->files_dir, w->s->bandwidth, w->s->latency, r.link, 0);
+		error = server_start_at(&r.server, r.listen, w->files_dir, w->s->bandwidth, w->s->latency, r.link, 0);
 	}
 	if (!error) {
-		error = proxy_start_at(&r.proxy, listen_of(w), registry_port(w->registry), w->s->registry_bandwidth,
+		error = proxy_start_at(&r.proxy, r.listen, registry_port(w->registry), w->s->registry_bandwidth,
 				       r.link, want ? want->registry_port : 0);
 		if (error && want && want->registry_port) {
 			note(w, "world: the registry's port %d is taken (%s); the runner's registry is on another",
 			     want->registry_port, bench_error_last());
-			error = proxy_start_at(&r.proxy, listen_of(w), registry_port(w->registry),
+			error = proxy_start_at(&r.proxy, r.listen, registry_port(w->registry),
 					       w->s->registry_bandwidth, r.link, 0);
 		}
 	}
@@ -548,11 +597,11 @@ int world_add_runner_at(int *index, struct world *w, const struct world_resume *
 		pace_link_free(r.link);
 		return error;
 	}
-	r.registry_addr = xasprintf("%s:%d", address_of(w), proxy_port(r.proxy));
+	r.registry_addr = xasprintf("%s:%d", r.address, proxy_port(r.proxy));
 	w->runners = xrealloc(w->runners, (size_t)(w->nrunners + 1) * sizeof(*w->runners));
 	w->runners[w->nrunners++] = r;
 	*index = w->nrunners;
-	note(w, "world: runner %d: index at http://%s:%d/simple/, registry at %s", *index, address_of(w),
+	note(w, "world: runner %d: index at http://%s:%d/simple/, registry at %s", *index, r.address,
 	     server_port(r.server), r.registry_addr);
 	return 0;
 }
@@ -564,7 +613,8 @@ int world_runners(const struct world *w)
 
 void world_runner_build_args(const struct world *w, int runner, struct strvec *args)
 {
-	char *origin = xasprintf("http://%s:%d", address_of(w), server_port(runner_view(w, runner).server));
+	struct world_runner view = runner_view(w, runner);
+	char *origin = xasprintf("http://%s:%d", view.address, server_port(view.server));
 	world_build_args_at(args, origin, w->base_image);
 	free(origin);
 }

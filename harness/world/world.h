@@ -139,6 +139,10 @@ int world_add_runner(int *index, struct world *w);
 /* The same, on the ports of *want (a resumed run's runner) when they can
  * be bound, else on others (said so): world_runner_ports tells which. */
 int world_add_runner_at(int *index, struct world *w, const struct world_resume *want);
+/* The same for engine e (NULL: the default engine): its runner binds to,
+ * and its builds are told, e's [world] engine_listen address if it has one
+ * (an engine on another host), else the world's listen and address. */
+int world_add_runner_for(int *index, struct world *w, const struct engine *e, const struct world_resume *want);
 void world_runner_ports(const struct world *w, int runner, struct world_resume *out);
 int world_runners(const struct world *w);
 void world_runner_build_args(const struct world *w, int runner, struct strvec *args);
