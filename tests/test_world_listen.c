@@ -5,7 +5,10 @@
  * answers on 127.0.0.1 then); the build args name [world] address; the
  * scenario refuses listen = 0.0.0.0 without an address, and a listen that
  * is not an IPv4 address; and a dry run over two engines hands every build
- * the address and its engine's --context.
+ * the address and its engine's --context. [world] engine_listen gives one
+ * engine's runner an address of its own (an engine on another host): the
+ * key is checked, the GitHub cache service binds to and names it, and the
+ * dry run hands it to that engine's builds only.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -26,6 +29,7 @@
 #include "scenario/scenario.h"
 #include "lib/util.h"
 #include "world/world.h"
+#include "world/ghacache.h"
 #include "world/proxy.h"
 #include "world/server.h"
 #include "tmpdir.h"
@@ -126,6 +130,122 @@ static void test_scenario_keys(void **state)
 	free(text);
 }
 
+static void test_engine_listen_key(void **state)
+{
+	struct scenario *s = NULL;
+	char *text;
+
+	(void)state;
+	text = scenario_text("engine_listen = node-2=127.0.0.2 ssh://root@10.0.0.7=10.0.0.5\n");
+	assert_int_equal(scenario_parse(&s, "l.ini", text, strlen(text)), 0);
+	assert_int_equal(s->world.engine_listen_count, 2);
+	assert_string_equal(s->world.engine_listen[1], "ssh://root@10.0.0.7=10.0.0.5");
+	scenario_free(s);
+	free(text);
+
+	text = scenario_text("engine_listen = node-2\n");
+	assert_int_equal(scenario_parse(&s, "l.ini", text, strlen(text)), BENCH_EINVALID);
+	assert_non_null(strstr(bench_error_last(), "l.ini:14: invalid engine_listen entry 'node-2'"));
+	free(text);
+
+	text = scenario_text("engine_listen = node-2=0.0.0.0\n");
+	assert_int_equal(scenario_parse(&s, "l.ini", text, strlen(text)), BENCH_EINVALID);
+	free(text);
+
+	text = scenario_text("engine_listen = -x=127.0.0.2\n");
+	assert_int_equal(scenario_parse(&s, "l.ini", text, strlen(text)), BENCH_EINVALID);
+	free(text);
+}
+
+static void test_gha_service_address(void **state)
+{
+	struct ghacache_settings gs = {.listen = "127.0.0.2", .address = "build-host.example"};
+	struct ghacache *g = NULL;
+	char *dir = path_join(tmp, "gha"), *want;
+
+	(void)state;
+	assert_int_equal(ghacache_start(&g, &gs, dir), 0);
+	assert_true(answers("127.0.0.2", ghacache_port(g)));
+	assert_false(answers("127.0.0.1", ghacache_port(g)));
+	want = xasprintf("http://build-host.example:%d/", ghacache_port(g));
+	assert_string_equal(ghacache_url(g), want);
+	ghacache_stop(g);
+	free(want);
+
+	gs = (struct ghacache_settings){0};
+	assert_int_equal(ghacache_start(&g, &gs, dir), 0);
+	want = xasprintf("http://127.0.0.1:%d/", ghacache_port(g));
+	assert_string_equal(ghacache_url(g), want);
+	ghacache_stop(g);
+	free(want);
+
+	gs.listen = "localhost";
+	assert_int_equal(ghacache_start(&g, &gs, dir), BENCH_EINVALID);
+	assert_null(g);
+	free(dir);
+}
+
+/* The dry run of a world scenario over two engines into a file: what it
+ * printed. Caller frees. */
+static char *dry_run(const char *world_keys)
+{
+	char *path = path_join(tmp, "dry.ini"), *out = path_join(tmp, "dry.out"), *text, *printed = NULL;
+	struct run_options opts = {.dry_run = true, .quiet = true, .engines = "default,node-2"};
+	struct run_outcome o;
+	int fd, saved;
+
+	text = scenario_text(world_keys);
+	assert_int_equal(write_file_atomic(path, text, strlen(text)), 0);
+	opts.scenario_path = path;
+	fflush(stdout);
+	saved = dup(1);
+	fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	assert_true(fd >= 0 && saved >= 0);
+	dup2(fd, 1);
+	close(fd);
+	{
+		int error = run_execute(&o, &opts);
+		fflush(stdout);
+		dup2(saved, 1);
+		close(saved);
+		assert_int_equal(error, 0);
+	}
+	run_outcome_release(&o);
+	assert_int_equal(read_file(&printed, NULL, out), 0);
+	free(text);
+	free(out);
+	free(path);
+	return printed;
+}
+
+/* Every line of text that holds needle also holds want. */
+static void each_line_with(const char *text, const char *needle, const char *want)
+{
+	char *copy = xstrdup(text), *line, *save = NULL;
+	int n = 0;
+
+	for (line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (!strstr(line, needle))
+			continue;
+		n++;
+		if (!strstr(line, want))
+			fail_msg("a line with '%s' lacks '%s': %s", needle, want, line);
+	}
+	assert_true(n > 0);
+	free(copy);
+}
+
+static void test_dry_run_engine_listen(void **state)
+{
+	char *printed;
+
+	(void)state;
+	printed = dry_run("engine_listen = node-2=127.0.0.2\n");
+	each_line_with(printed, "docker --context node-2 buildx build", "PIP_INDEX_URL=http://127.0.0.2:<index-port>/simple/");
+	each_line_with(printed, "docker buildx build", "PIP_INDEX_URL=http://127.0.0.1:<index-port>/simple/");
+	free(printed);
+}
+
 /* The dry run of a world scenario over two engines, stdout into a file. */
 static void test_dry_run_hands_out_the_address(void **state)
 {
@@ -172,6 +292,9 @@ int main(void)
 		cmocka_unit_test(test_build_args_name_the_address),
 		cmocka_unit_test(test_scenario_keys),
 		cmocka_unit_test(test_dry_run_hands_out_the_address),
+		cmocka_unit_test(test_engine_listen_key),
+		cmocka_unit_test(test_gha_service_address),
+		cmocka_unit_test(test_dry_run_engine_listen),
 	};
 	return cmocka_run_group_tests_name("world_listen", tests, setup, teardown);
 }

@@ -143,8 +143,10 @@ static void record_ran(json_t *b, struct run_engine *re, const struct build_exec
 		json_object_set_new(b, "registry_bytes", json_integer(world_runner_registry_bytes(w, runner)));
 		json_object_set_new(b, "registry_sent_bytes", json_integer(world_runner_registry_sent_bytes(w, runner)));
 	}
-	/* an engine that died mid-run makes every later build fail: move on */
-	if (!strcmp(x->status, "failed") && run_engine_gone(re, s->builder))
+	/* an engine that died mid-run makes every later build fail: move on
+	 * (one on another host whose link went makes its build hang until
+	 * the timeout, unless the connection's keepalive notices first) */
+	if ((!strcmp(x->status, "failed") || !strcmp(x->status, "timeout")) && run_engine_gone(re, s->builder))
 		record_lost(b, re, "during the build");
 }
 
