@@ -844,7 +844,7 @@ static void test_did_you_mean(void **state)
 {
 	static const char *const known_world = "kind, scale, bandwidth, latency, cache_bandwidth, "
 		"registry_bandwidth, runner_bandwidth, gha_quota, gha_rate_limit, gha_retry_after, "
-		"base_image, listen, address, seed";
+		"base_image, listen, address, engine_listen, seed";
 	char *want;
 	(void)state;
 
