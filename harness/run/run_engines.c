@@ -206,15 +206,9 @@ static void collect_args(struct run *r, size_t k)
 		world_runner_build_args(r->world, re->cache_env.runner, &re->build_args);
 	else if (r->sc->world.enabled) { /* dry run */
 		const struct world_settings *ws = &r->sc->world;
-		const char *address = ws->address ? ws->address : ws->listen ? ws->listen : "127.0.0.1";
-		char *origin;
-		for (i = 0; i < ws->engine_listen_count; i++) {
-			const char *v = ws->engine_listen[i], *eq = strrchr(v, '=');
-			if (eq && strlen(re->engine->name) == (size_t)(eq - v) &&
-			    !strncmp(v, re->engine->name, (size_t)(eq - v)))
-				address = eq + 1;
-		}
-		origin = xasprintf("http://%s:<index-port>", address);
+		const char *address = world_engine_listen(ws, re->engine->name);
+		char *origin = xasprintf("http://%s:<index-port>", address ? address : ws->address ? ws->address
+								   : ws->listen ? ws->listen : "127.0.0.1");
 		world_build_args_at(&re->build_args, origin, ws->base_image);
 		free(origin);
 	}

@@ -88,25 +88,27 @@ static const char *address_of(const struct world *w)
 	return w->s->address && *w->s->address ? w->s->address : listen_of(w);
 }
 
-/* Where engine e's runner binds and the address its builds are told: its
- * engine_listen entry ("NAME=ADDRESS", NAME as in engines =; NULL is the
- * default engine), else the world's listen and address. Both point into
- * the settings. */
+const char *world_engine_listen(const struct world_settings *s, const char *engine)
+{
+	size_t i, n = strlen(engine);
+
+	for (i = 0; i < s->engine_listen_count; i++) {
+		const char *v = s->engine_listen[i], *eq = strrchr(v, '=');
+		if (eq && (size_t)(eq - v) == n && !strncmp(v, engine, n))
+			return eq + 1;
+	}
+	return NULL;
+}
+
+/* Where engine e's runner binds and the address its builds are told (NULL
+ * is the default engine). Both point into the settings. */
 static void addresses_for(const struct world *w, const struct engine *e, const char **listen,
 			  const char **address)
 {
-	const char *name = e && e->name ? e->name : "default";
-	size_t i;
+	const char *own = world_engine_listen(w->s, e && e->name ? e->name : "default");
 
-	*listen = listen_of(w);
-	*address = address_of(w);
-	for (i = 0; i < w->s->engine_listen_count; i++) {
-		const char *v = w->s->engine_listen[i], *eq = strrchr(v, '=');
-		if (eq && strlen(name) == (size_t)(eq - v) && !strncmp(v, name, (size_t)(eq - v))) {
-			*listen = *address = eq + 1;
-			return;
-		}
-	}
+	*listen = own ? own : listen_of(w);
+	*address = own ? own : address_of(w);
 }
 
 int world_start(struct world **out, const struct world_settings *s, const struct engine *e,
@@ -376,9 +378,9 @@ int64_t world_registry_sent_bytes(const struct world *w)
 
 /* ---- GitHub's cache service ---- */
 
-/* Runner i's service and its folder: 0 is the world's own. */
 static struct world_runner runner_view(const struct world *w, int i);
 
+/* Runner i's service and its folder: 0 is the world's own. */
 static void gha_slot(struct world *w, int runner, struct ghacache ***gha, char ***dir, struct pace_link **link)
 {
 	if (runner <= 0 || runner > w->nrunners) {

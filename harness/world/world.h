@@ -143,6 +143,9 @@ int world_add_runner_at(int *index, struct world *w, const struct world_resume *
  * and its builds are told, e's [world] engine_listen address if it has one
  * (an engine on another host), else the world's listen and address. */
 int world_add_runner_for(int *index, struct world *w, const struct engine *e, const struct world_resume *want);
+/* Engine's address in settings' engine_listen ("ENGINE=ADDRESS"), or NULL.
+ * Points into the settings. */
+const char *world_engine_listen(const struct world_settings *s, const char *engine);
 void world_runner_ports(const struct world *w, int runner, struct world_resume *out);
 int world_runners(const struct world *w);
 void world_runner_build_args(const struct world *w, int runner, struct strvec *args);
