@@ -450,8 +450,10 @@ void world_runner_gha_stop(struct world *w, int runner)
 		return;
 	ghacache_stop(*gha);
 	*gha = NULL;
-	rm_rf(*dir);
-	bench_error_clear();
+	/* a folder that cannot go is not worth a message; the caller's message
+	 * (what stopped a run, when the world stops) stays */
+	if (rm_rf(*dir) < 0)
+		bench_error_clear();
 }
 
 const char *world_runner_gha_url(const struct world *w, int runner)
