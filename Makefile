@@ -72,11 +72,11 @@ benchmarks-long:
 valgrind: $(TESTS)
 	tests/run-unit --valgrind $(BUILD) $(TESTS)
 # fuzz: each tests/fuzz/fuzz_*.c under libFuzzer (clang), a short smoke run; fuzz-long: 1,000,000 runs each
-FUZZ_CFLAGS = -g -O1 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iharness $(shell pkg-config --cflags jansson inih yaml-0.1) \
+FUZZ_CFLAGS = -g -O1 -std=c11 -D_GNU_SOURCE -pthread -Wall -Wextra -Werror -Iharness $(shell pkg-config --cflags $(PKGS)) \
               -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-FUZZ_SRC_scenario = $(wildcard harness/scenario/*.c) harness/lib/sha256.c $(FUZZ_SRC_builders)
-# the scenario parser looks builder names and what each builder cannot do up in the table
-FUZZ_SRC_builders = $(wildcard harness/builders/*.c) harness/lib/base64.c harness/lib/proc.c harness/run/engine.c
+# the scenario parser looks builders and cache kinds up in their tables, whose rows carry
+# their operations: the library, as the unit tests link it
+FUZZ_SRC_scenario = $(filter-out harness/cli/main.c harness/lib/util.c harness/lib/error.c,$(SRC))
 FUZZ_SRC_rawjson  = harness/builders/rawjson.c harness/lib/base64.c
 FUZZ_SRC_baseline = $(addprefix harness/results/,gate.c gate_baseline.c gate_format.c results.c stats.c)
 # bench init: the workflow reader (libyaml), run lines and the Dockerfile rules
@@ -87,7 +87,7 @@ FUZZ_RUNS ?= 20000
 FUZZ_TIME ?= 20
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard harness/*/*.[ch])
 	@mkdir -p $(@D)
-	clang $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_SRC_$*) harness/lib/util.c harness/lib/error.c $(shell pkg-config --libs jansson inih yaml-0.1) -lm
+	clang $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_SRC_$*) harness/lib/util.c harness/lib/error.c $(shell pkg-config --libs $(PKGS)) -lm -pthread
 fuzz: $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 	@for t in $^; do n=$${t##*/fuzz_}; mkdir -p $(BUILD)/fuzz/corpus-$$n; echo "fuzz $$n: $(FUZZ_RUNS) runs"; \
 	  $$t -runs=$(FUZZ_RUNS) -max_total_time=$(FUZZ_TIME) -dict=tests/fuzz/$$n.dict -artifact_prefix=$(BUILD)/fuzz/crash-$$n- \

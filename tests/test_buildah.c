@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "builders/buildah.h"
+#include "cache/cache_kind.h"
 #include "builders/buildah_parse.h"
 #include "builders/docker.h"
 #include "builders/dockerfile.h"
@@ -354,12 +355,12 @@ static void test_build_argv(void **state)
 static void test_unsupported(void **state)
 {
 	struct scenario sc = {.network = "host"};
-	struct variant v = {.name = "v", .cache = CACHE_NONE, .cache_mode = "max"};
+	struct variant v = {.name = "v", .cache = &cache_kind_none, .cache_mode = "max"};
 	char *engines[] = {"default", "tcp://10.0.0.9:2375"};
 	(void)state;
 
 	assert_null(builder_buildah.unsupported(&sc, &v));
-	v.cache = CACHE_REGISTRY;
+	v.cache = &cache_kind_registry;
 	assert_null(builder_buildah.unsupported(&sc, &v));
 	v.cache_mode = "min";
 	assert_non_null(strstr(builder_buildah.unsupported(&sc, &v), "cache_mode = min"));
@@ -367,13 +368,13 @@ static void test_unsupported(void **state)
 	v.cache_compression = "zstd";
 	assert_non_null(strstr(builder_buildah.unsupported(&sc, &v), "cache_compression"));
 	v.cache_compression = NULL;
-	v.cache = CACHE_LOCAL;
-	assert_non_null(strstr(builder_buildah.unsupported(&sc, &v), "use cache = registry or none"));
-	v.cache = CACHE_GHA;
-	assert_non_null(strstr(builder_buildah.unsupported(&sc, &v), "cache = gha"));
-	v.cache = CACHE_INLINE;
-	assert_non_null(strstr(builder_buildah.unsupported(&sc, &v), "cache = inline"));
-	v.cache = CACHE_NONE;
+	/* the cache kinds it cannot do: the types it declares (the scenario
+	 * check refuses the others, test_scenario) */
+	assert_true(builder_takes_cache(&builder_buildah, "registry"));
+	assert_false(builder_takes_cache(&builder_buildah, "local"));
+	assert_false(builder_takes_cache(&builder_buildah, "gha"));
+	assert_false(builder_takes_cache(&builder_buildah, "inline"));
+	v.cache = &cache_kind_none;
 	v.cache_mounts_count = 1;
 	assert_non_null(strstr(builder_buildah.unsupported(&sc, &v), "cache_mounts"));
 	v.cache_mounts_count = 0;
@@ -386,7 +387,7 @@ static void test_unsupported(void **state)
 	sc.engines_count = 2;
 	assert_non_null(strstr(builder_buildah.unsupported(&sc, &v), "engines"));
 	/* BuildKit does all of it */
-	v.cache = CACHE_LOCAL;
+	v.cache = &cache_kind_local;
 	assert_null(builder_buildkit.unsupported(&sc, &v));
 }
 

@@ -20,6 +20,7 @@
 #include "run/build.h"
 #include "builders/buildah.h"
 #include "builders/builder.h"
+#include "cache/cache_kind.h"
 #include "builders/docker.h"
 #include "run/engine.h"
 #include "lib/error.h"
@@ -81,9 +82,9 @@ static void test_table(void **state)
 static void test_builder_of_variants(void **state)
 {
 	struct variant v[3] = {
-		{.name = "a", .builder = "buildkit", .cache = CACHE_LOCAL},
-		{.name = "b", .builder = "buildah", .cache = CACHE_REGISTRY, .push = true},
-		{.name = "c", .builder = NULL, .cache = CACHE_NONE},
+		{.name = "a", .builder = "buildkit", .cache = &cache_kind_local},
+		{.name = "b", .builder = "buildah", .cache = &cache_kind_registry, .push = true},
+		{.name = "c", .builder = NULL, .cache = &cache_kind_none},
 	};
 	struct scenario sc = {.variants = v, .variants_count = 3};
 	struct builder_needs needs;
@@ -93,12 +94,12 @@ static void test_builder_of_variants(void **state)
 	assert_ptr_equal(builder_of(&v[1]), &builder_buildah);
 	assert_ptr_equal(builder_of(&v[2]), builder_default());
 	builder_needs_of(&needs, &sc, &builder_buildah);
-	assert_true(needs.registry_cache && needs.push && needs.cache_export);
+	assert_true(needs.push && needs.cache_export);
 	builder_needs_of(&needs, &sc, &builder_buildkit);
 	assert_true(needs.cache_export);
-	assert_false(needs.registry_cache || needs.push);
+	assert_false(needs.push);
 	builder_needs_of(&needs, &sc, NULL);
-	assert_true(needs.cache_export && needs.registry_cache && needs.push);
+	assert_true(needs.cache_export && needs.push);
 }
 
 /* builder_prepare imports nothing for a builder that reads the engine's

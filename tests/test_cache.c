@@ -58,7 +58,7 @@ static void build_exports(const struct cache_series *s, const char *text)
 static void test_keys(void **state)
 {
 	char *files[] = {"requirements.txt", "missing.txt"};
-	struct variant v = {.name = "v", .cache = CACHE_LOCAL};
+	struct variant v = {.name = "v", .cache = &cache_kind_local};
 	char *co = sub("keys"), *k1, *k2, *k3, *k4;
 	(void)state;
 
@@ -88,7 +88,7 @@ static void test_keys(void **state)
 /* No store: the folder is rotated in place; a failed build keeps the old one. */
 static void test_local_rotation(void **state)
 {
-	struct variant v = {.name = "local", .cache = CACHE_LOCAL, .cache_mode = "max",
+	struct variant v = {.name = "local", .cache = &cache_kind_local, .cache_mode = "max",
 			    .cache_compression = "zstd", .runner = RUNNER_EPHEMERAL};
 	struct cache_env env = {0};
 	struct cache_series s;
@@ -144,7 +144,7 @@ static void test_local_rotation(void **state)
  * entry; only the newest entry stays; nothing is saved on an exact hit. */
 static void test_store_restore_and_save(void **state)
 {
-	struct variant v = {.name = "store", .cache = CACHE_LOCAL, .cache_mode = "max", .runner = RUNNER_EPHEMERAL};
+	struct variant v = {.name = "store", .cache = &cache_kind_local, .cache_mode = "max", .runner = RUNNER_EPHEMERAL};
 	struct cache_env env = {.paced_store = true};
 	struct cache_series s;
 	struct cache_use u;
@@ -223,7 +223,7 @@ static void test_store_restore_and_save(void **state)
 static void test_files_key_exact_hit_skips_export(void **state)
 {
 	char *files[] = {"requirements.txt"};
-	struct variant v = {.name = "files", .cache = CACHE_LOCAL, .runner = RUNNER_EPHEMERAL,
+	struct variant v = {.name = "files", .cache = &cache_kind_local, .runner = RUNNER_EPHEMERAL,
 			    .cache_key_files = files, .cache_key_files_count = 1};
 	struct cache_env env = {0};
 	struct cache_series s;
@@ -255,9 +255,9 @@ static void test_files_key_exact_hit_skips_export(void **state)
  * warm builds. */
 static void test_none_registry_dry_run(void **state)
 {
-	struct variant none = {.name = "n", .cache = CACHE_NONE};
-	struct variant reg = {.name = "r", .cache = CACHE_REGISTRY, .cache_mode = "min"};
-	struct variant local = {.name = "l", .cache = CACHE_LOCAL, .runner = RUNNER_EPHEMERAL};
+	struct variant none = {.name = "n", .cache = &cache_kind_none};
+	struct variant reg = {.name = "r", .cache = &cache_kind_registry, .cache_mode = "min"};
+	struct variant local = {.name = "l", .cache = &cache_kind_local, .runner = RUNNER_EPHEMERAL};
 	struct cache_env env = {0}, dry = {.dry_run = true, .paced_store = true};
 	struct cache_series s;
 	struct cache_use u;
@@ -299,8 +299,8 @@ static void test_none_registry_dry_run(void **state)
 /* A kind without a backend is refused before a run, naming the variant. */
 static void test_check(void **state)
 {
-	struct variant vs[2] = {{.name = "a", .cache = CACHE_LOCAL, .line = 3},
-				{.name = "b", .cache = (enum cache_kind)77, .line = 9}};
+	struct variant vs[2] = {{.name = "a", .cache = &cache_kind_local, .line = 3},
+				{.name = "b", .cache = NULL, .line = 9}};
 	struct scenario sc = {.path = "/s.ini", .variants = vs, .variants_count = 1};
 	(void)state;
 	assert_int_equal(cache_check(&sc), 0);

@@ -45,7 +45,7 @@ static char *flags_of(const struct cache_use *u)
 
 static void test_gha_dry_run(void **state)
 {
-	struct variant v = {.name = "multi-stage-gha", .cache = CACHE_GHA, .cache_mode = "max",
+	struct variant v = {.name = "multi-stage-gha", .cache = &cache_kind_gha, .cache_mode = "max",
 			    .cache_scope = "deps"};
 	struct cache_env dry = {.dry_run = true}, none = {0};
 	struct cache_series s;
@@ -91,7 +91,7 @@ static void test_gha_dry_run(void **state)
 
 static void test_inline(void **state)
 {
-	struct variant v = {.name = "inl", .cache = CACHE_INLINE, .cache_mode = "min", .push = true};
+	struct variant v = {.name = "inl", .cache = &cache_kind_inline, .cache_mode = "min", .push = true};
 	struct cache_env env = {0}, dry = {.dry_run = true};
 	struct cache_series s;
 	struct cache_use u;
@@ -245,7 +245,7 @@ static void test_dance_series(void **state)
 	char *mounts[] = {"/root/.npm"};
 	char *df = path_join(tmp, "Dockerfile"), *dir = path_join(tmp, "series"), *old_store;
 	struct builder failing = builder_buildkit;
-	struct variant v = {.name = "npm", .cache = CACHE_NONE, .runner = RUNNER_EPHEMERAL, .dockerfile = df,
+	struct variant v = {.name = "npm", .cache = &cache_kind_none, .runner = RUNNER_EPHEMERAL, .dockerfile = df,
 			    .cache_mounts = mounts, .cache_mounts_count = 1};
 	struct cache_env env = {.builder = &failing};
 	struct cache_series s;

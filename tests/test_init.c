@@ -21,6 +21,7 @@
 
 #include "gitfixture.h"
 
+#include "cache/cache_kind.h"
 #include "cli/commands.h"
 #include "init/findings.h"
 #include "init/workflow.h"
@@ -159,8 +160,8 @@ static void test_build_push_action_gha(void **state)
 	assert_non_null(strstr(text, "TOKEN=${{ secrets.TOKEN }} is left out"));
 	/* what loads today: no-cache and local, without the push */
 	assert_int_equal(s->variants_count, 2);
-	assert_int_equal(variant(s, "no-cache")->cache, CACHE_NONE);
-	assert_int_equal(variant(s, "local")->cache, CACHE_LOCAL);
+	assert_ptr_equal(variant(s, "no-cache")->cache, &cache_kind_none);
+	assert_ptr_equal(variant(s, "local")->cache, &cache_kind_local);
 	assert_false(variant(s, "local")->push);
 	assert_true(variant(s, "local")->dockerfile_in_repo);
 	assert_string_equal(s->commits, "last:3");
@@ -205,7 +206,7 @@ static void test_buildx_local(void **state)
 	s = load("buildx");
 	v = variant(s, "as-is");
 	assert_non_null(v);
-	assert_int_equal(v->cache, CACHE_LOCAL);
+	assert_ptr_equal(v->cache, &cache_kind_local);
 	assert_string_equal(v->cache_mode, "max");
 	assert_string_equal(v->target, "final");
 	assert_true(v->dockerfile_in_repo);
@@ -247,7 +248,7 @@ static void test_plain_build_and_push(void **state)
 	s = load("plain");
 	v = variant(s, "as-is");
 	assert_non_null(v);
-	assert_int_equal(v->cache, CACHE_NONE);
+	assert_ptr_equal(v->cache, &cache_kind_none);
 	assert_int_equal(v->runner, RUNNER_EPHEMERAL);
 	assert_false(v->push); /* refused without a registry: written commented */
 	assert_non_null(strstr(text, "[variant as-is]\ndockerfile = repo:Dockerfile\ncache = none\n"
@@ -279,7 +280,7 @@ static void test_no_workflow(void **state)
 	v = variant(s, "as-is");
 	assert_non_null(v);
 	assert_string_equal(v->dockerfile, "svc/Dockerfile");
-	assert_int_equal(v->cache, CACHE_NONE);
+	assert_ptr_equal(v->cache, &cache_kind_none);
 	assert_non_null(strstr(text, "no workflow under .github/workflows"));
 	assert_non_null(strstr(err, "svc/Dockerfile:2: COPY . . copies the whole context before the install "
 				    "at line 3 (npm ci)"));
@@ -362,7 +363,7 @@ static void test_cafeboo_repository(void **state)
 	s = load("cafeboo");
 	v = variant(s, "as-is");
 	assert_non_null(v);
-	assert_int_equal(v->cache, CACHE_LOCAL);      /* --cache-from/--cache-to type=local */
+	assert_ptr_equal(v->cache, &cache_kind_local);      /* --cache-from/--cache-to type=local */
 	assert_string_equal(v->cache_mode, "max");    /* --cache-to ...,mode=max */
 	assert_int_equal(v->runner, RUNNER_EPHEMERAL); /* runs-on: ubuntu-latest */
 	assert_true(v->dockerfile_in_repo);

@@ -22,6 +22,7 @@
 
 #include "lib/error.h"
 #include "scenario/scenario.h"
+#include "cache/cache_kind.h"
 #include "lib/sha256.h"
 #include "lib/util.h"
 
@@ -251,7 +252,7 @@ static void test_good_minimal(void **state)
 	assert_abs(s->variants[0].dockerfile, "dockerfiles/single.Dockerfile");
 	assert_false(s->variants[0].dockerfile_in_repo);
 	assert_null(s->variants[0].dockerignore);
-	assert_int_equal(s->variants[0].cache, CACHE_NONE);
+	assert_ptr_equal(s->variants[0].cache, &cache_kind_none);
 	assert_string_equal(s->variants[0].cache_mode, "max");
 	assert_int_equal(s->variants[0].runner, RUNNER_EPHEMERAL);
 	assert_null(s->variants[0].target);
@@ -303,7 +304,7 @@ static void test_good_full(void **state)
 	assert_string_equal(v->name, "single-stage");
 	assert_abs(v->dockerfile, "dockerfiles/single.Dockerfile");
 	assert_abs(v->dockerignore, "dockerfiles/app.dockerignore");
-	assert_int_equal(v->cache, CACHE_LOCAL);
+	assert_ptr_equal(v->cache, &cache_kind_local);
 	assert_string_equal(v->cache_mode, "min");
 	assert_int_equal(v->runner, RUNNER_PERSISTENT);
 	assert_string_equal(v->target, "final");
@@ -313,7 +314,7 @@ static void test_good_full(void **state)
 	assert_string_equal(v->name, "in.repo");
 	assert_string_equal(v->dockerfile, "docker/app.Dockerfile");
 	assert_true(v->dockerfile_in_repo);
-	assert_int_equal(v->cache, CACHE_NONE);
+	assert_ptr_equal(v->cache, &cache_kind_none);
 	assert_false(s->world.enabled);
 	assert_int_equal(s->gate.line, 27);
 	assert_true(s->gate.warm_median_growth > 0.1499 && s->gate.warm_median_growth < 0.1501);
@@ -335,9 +336,9 @@ static void test_good_world(void **state)
 	assert_string_equal(s->commits, "last:5");
 	assert_true(s->timeout == 90);
 	assert_int_equal(s->variants_count, 2);
-	assert_int_equal(s->variants[0].cache, CACHE_REGISTRY);
+	assert_ptr_equal(s->variants[0].cache, &cache_kind_registry);
 	assert_true(s->variants[0].push);
-	assert_int_equal(s->variants[1].cache, CACHE_LOCAL);
+	assert_ptr_equal(s->variants[1].cache, &cache_kind_local);
 	assert_true(w->enabled);
 	assert_int_equal(w->line, 16);
 	assert_string_equal(w->kind, "cafeboo");
@@ -552,7 +553,7 @@ static void test_only_variant(void **state)
 	assert_int_equal(scenario_only_variant(s, "local"), 0);
 	assert_int_equal(s->variants_count, 1);
 	assert_string_equal(s->variants[0].name, "local");
-	assert_int_equal(s->variants[0].cache, CACHE_LOCAL);
+	assert_ptr_equal(s->variants[0].cache, &cache_kind_local);
 	assert_int_equal(scenario_only_variant(s, "local"), 0);
 	assert_int_equal(s->variants_count, 1);
 	scenario_free(s);
@@ -562,11 +563,14 @@ static void test_only_variant(void **state)
 static void test_kind_names(void **state)
 {
 	(void)state;
-	assert_string_equal(cache_kind_name(CACHE_NONE), "none");
-	assert_string_equal(cache_kind_name(CACHE_LOCAL), "local");
-	assert_string_equal(cache_kind_name(CACHE_REGISTRY), "registry");
-	assert_string_equal(cache_kind_name(CACHE_GHA), "gha");
-	assert_string_equal(cache_kind_name(CACHE_INLINE), "inline");
+	assert_ptr_equal(cache_kind_find("none"), &cache_kind_none);
+	assert_ptr_equal(cache_kind_find("local"), &cache_kind_local);
+	assert_ptr_equal(cache_kind_find("registry"), &cache_kind_registry);
+	assert_ptr_equal(cache_kind_find("gha"), &cache_kind_gha);
+	assert_ptr_equal(cache_kind_find("inline"), &cache_kind_inline);
+	assert_null(cache_kind_find("remote"));
+	assert_ptr_equal(cache_kind_default(), &cache_kind_none);
+	assert_string_equal(cache_kind_names(), "none, local, registry, gha or inline");
 	assert_string_equal(runner_kind_name(RUNNER_EPHEMERAL), "ephemeral");
 	assert_string_equal(runner_kind_name(RUNNER_PERSISTENT), "persistent");
 }
@@ -589,7 +593,7 @@ static void test_good_gha(void **state)
 	assert_string_equal(s->engines[3], "ssh://ci@build-1.example:2222");
 	assert_string_equal(s->engines[4], "remote_2+x");
 	assert_int_equal(s->variants_count, 4);
-	assert_int_equal(v[0].cache, CACHE_GHA);
+	assert_ptr_equal(v[0].cache, &cache_kind_gha);
 	assert_string_equal(v[0].cache_scope, "gha"); /* the variant's name */
 	assert_string_equal(v[0].cache_mode, "max");
 	assert_string_equal(v[0].builder, "buildkit");
@@ -599,7 +603,7 @@ static void test_good_gha(void **state)
 	assert_string_equal(v[1].cache_scope, "deps-v2");
 	assert_string_equal(v[1].builder, "buildkit");
 	assert_int_equal(v[1].cache_mounts_count, 0);
-	assert_int_equal(v[2].cache, CACHE_INLINE);
+	assert_ptr_equal(v[2].cache, &cache_kind_inline);
 	assert_string_equal(v[2].cache_mode, "min"); /* inline embeds min only */
 	assert_null(v[2].cache_scope);
 	assert_string_equal(v[3].cache_mode, "min");
@@ -746,14 +750,14 @@ static void test_builder_and_caches(void **state)
 	assert_int_equal(parse_with(&s, NULL, "builder = buildah\ncache = registry", ""), 0);
 	scenario_free(s);
 	assert_string_equal(error_with(NULL, "cache = local\nbuilder = buildah", NULL),
-			    "mem.ini:9: builder = buildah: cache = local is BuildKit's (buildah 1.28's "
-			    "--cache-to takes only a registry repository); use cache = registry or none");
+			    "mem.ini:9: builder = buildah: cache = local needs the cache type 'local', which "
+			    "buildah does not take; use cache = none, registry or another builder");
 	assert_string_equal(error_with("network = none", "builder = buildah", NULL),
 			    "mem.ini:8: builder = buildah: network must be host (buildah with --isolation "
 			    "chroot, the way without privileges, shares the host's network only)");
 	/* gha: the scope defaults to the variant's name; a world is needed */
 	assert_int_equal(parse_with(&s, NULL, "cache = gha", ""), 0);
-	assert_int_equal(s->variants[0].cache, CACHE_GHA);
+	assert_ptr_equal(s->variants[0].cache, &cache_kind_gha);
 	assert_string_equal(s->variants[0].cache_scope, "v");
 	scenario_free(s);
 	assert_string_equal(error_with(NULL, "cache = gha", NULL),
@@ -767,7 +771,7 @@ static void test_builder_and_caches(void **state)
 			    "and '-')");
 	/* inline: min only, explicit max refused; it needs the push */
 	assert_int_equal(parse_with(&s, NULL, "cache = inline\npush = yes", ""), 0);
-	assert_int_equal(s->variants[0].cache, CACHE_INLINE);
+	assert_ptr_equal(s->variants[0].cache, &cache_kind_inline);
 	assert_string_equal(s->variants[0].cache_mode, "min");
 	scenario_free(s);
 	assert_string_equal(error_with(NULL, "cache = inline\npush = no", ""),

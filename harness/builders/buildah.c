@@ -26,6 +26,7 @@
 
 #include "builders/buildah_parse.h"
 #include "builders/docker.h"
+#include "cache/cache_kind.h"
 #include "lib/error.h"
 #include "lib/proc.h"
 
@@ -510,19 +511,8 @@ const char *buildah_unsupported(const struct scenario *sc, const struct variant 
 {
 	size_t i;
 
-	switch (v->cache) {
-	case CACHE_LOCAL:
-		return "cache = local is BuildKit's (buildah 1.28's --cache-to takes only a registry "
-		       "repository); use cache = registry or none";
-	case CACHE_GHA:
-		return "cache = gha is BuildKit's (buildah has no GitHub cache backend); use cache = "
-		       "registry or none";
-	case CACHE_INLINE:
-		return "cache = inline is BuildKit's (buildah has no inline cache); use cache = registry or none";
-	default:
-		break;
-	}
-	if (v->cache == CACHE_REGISTRY && v->cache_mode && strcmp(v->cache_mode, "max"))
+	/* (the cache kinds it cannot do at all: cache_types) */
+	if (cache_kind_exports(v->cache) && v->cache_mode && strcmp(v->cache_mode, "max"))
 		return "cache_mode = min is BuildKit's (buildah pushes the layer of every step, as mode=max "
 		       "does); remove cache_mode";
 	if (v->cache_compression)
@@ -551,6 +541,8 @@ const struct builder builder_buildah = {
 	.remove_images = buildah_remove_images,
 	.remove_image = buildah_remove_image,
 	.build_argv = buildah_build_argv,
+	/* buildah 1.28's --cache-from/--cache-to take only a registry repository */
+	.cache_types = (const char *const[]){"registry", NULL},
 	.cache_options = buildah_cache_options,
 	.image_size = buildah_image_size,
 	.push_argv = buildah_push_argv,

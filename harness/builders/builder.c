@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "builders/dockerfile.h"
+#include "cache/cache_kind.h"
 #include "lib/error.h"
 
 /* The table: a builder is defined in a file of its own and named here. */
@@ -52,6 +53,16 @@ const char *builder_names(void)
 	return names;
 }
 
+bool builder_takes_cache(const struct builder *b, const char *type)
+{
+	const char *const *t;
+
+	for (t = b->cache_types; t && *t; t++)
+		if (!strcmp(*t, type))
+			return true;
+	return false;
+}
+
 void builder_needs_of(struct builder_needs *needs, const struct scenario *sc, const struct builder *b)
 {
 	size_t i;
@@ -61,8 +72,7 @@ void builder_needs_of(struct builder_needs *needs, const struct scenario *sc, co
 		const struct variant *v = &sc->variants[i];
 		if (b && builder_of(v) != b)
 			continue;
-		needs->cache_export |= v->cache != CACHE_NONE;
-		needs->registry_cache |= v->cache == CACHE_REGISTRY;
+		needs->cache_export |= cache_kind_exports(v->cache);
 		needs->push |= v->push;
 	}
 }

@@ -28,9 +28,11 @@ struct parser_ops; /* parser.h */
 /* What the scenario asks of the builder, checked by preflight. */
 struct builder_needs {
 	bool cache_export;   /* some variant exports a cache (cache != none) */
-	bool registry_cache; /* some variant keeps its cache in a registry */
 	bool push;           /* some variant pushes its image */
 };
+
+/* Whether builder b takes the cache type (its cache_types). */
+bool builder_takes_cache(const struct builder *b, const char *type);
 
 /* What scenario sc asks of builder b (NULL: of any builder). */
 void builder_needs_of(struct builder_needs *needs, const struct scenario *sc, const struct builder *b);
@@ -96,9 +98,12 @@ struct builder {
 	/* The argv of a build (appended to argv). BENCH_EINVALID when the
 	 * request asks for what this builder cannot do. */
 	int (*build_argv)(struct strvec *argv, const struct engine *e, const struct build_request *req);
-	/* The cache flags of a build: how the cache_specs that cache.c makes
-	 * of the scenario's cache = kind map to this builder's options (spec
-	 * types local, registry, gha and inline; used by build_argv;
+	/* The cache types (struct cache_spec's type) this builder takes,
+	 * NULL-ended: a cache kind whose types (cache/cache_kind.h) are not
+	 * all here is refused for its variants at scenario check time. */
+	const char *const *cache_types;
+	/* The cache flags of a build: how the cache_specs that the cache kinds
+	 * make map to this builder's options (used by build_argv;
 	 * BENCH_EINVALID for a type it lacks). */
 	int (*cache_options)(struct strvec *argv, const struct cache_spec *from, const struct cache_spec *to);
 

@@ -637,7 +637,11 @@ static int buildkit_import_base(const struct engine *e, const char *ref)
 	return 0;
 }
 
-/* BuildKit does every cache kind and option the scenario knows */
+/* BuildKit's cache types, as cache_types below spells them (test_builder
+ * checks that each one has its argv) */
+static const char *const buildkit_cache_types[] = {"local", "registry", "gha", "inline", NULL};
+
+/* Besides its cache types, BuildKit does every option the scenario knows */
 static const char *buildkit_unsupported(const struct scenario *sc, const struct variant *v)
 {
 	(void)sc;
@@ -686,6 +690,7 @@ const struct builder builder_buildkit = {
 	.remove_image = docker_image_remove,
 	.remove_leftovers = docker_remove_leftover_images,
 	.build_argv = docker_build_argv,
+	.cache_types = buildkit_cache_types,
 	.cache_options = docker_cache_options,
 	.image_size = docker_image_size,
 	.push_argv = docker_push_argv,

@@ -26,10 +26,11 @@
  *                     by helper builds, kept in the actions/cache stand-in
  *                     (the "cache dance", cache_dance.c).
  *
- * Each kind is one backend, a table entry in cache.c (cache_backend.h);
- * a new kind is one more entry there and its fields in struct cache_series /
- * struct cache_state here. run.c only calls cache_series_init,
- * cache_restore, cache_save, cache_record_seconds and cache_series_release.
+ * Each kind is one backend: a file of its own and a row in the table of
+ * kinds (cache_kind.h, cache_kinds.c); a new kind is one more file and row,
+ * its fields in struct cache_series / struct cache_state here when it
+ * keeps any. run.c only calls cache_series_init, cache_restore,
+ * cache_save, cache_record_seconds and cache_series_release.
  */
 #ifndef BENCH_CACHE_H
 #define BENCH_CACHE_H
@@ -38,6 +39,7 @@
 #include <stdbool.h>
 
 #include "builders/builder.h"
+#include "cache/cache_kind.h"
 #include "run/progress.h"
 #include "scenario/scenario.h"
 
@@ -68,10 +70,8 @@ struct cache_state {
 	char *mounts_key;   /* cache_mounts: the key the mounts were saved under last */
 };
 
-struct cache_backend;
-
 struct cache_series {
-	const struct cache_backend *backend; /* from v->cache */
+	const struct cache_kind *kind; /* v->cache */
 	const struct variant *v;
 	const struct cache_env *env;
 	char *folder;       /* local: the folder the build imports */
@@ -100,8 +100,8 @@ struct cache_use {
 	const char *gha_attrs[4];   /* u->from.attrs and u->to.attrs of gha */
 };
 
-/* Every variant of sc has a backend for its `cache =` kind; else
- * BENCH_EINVALID naming the variant and the kind (checked before a run). */
+/* Every variant of sc has a kind of the table (cache_kind.h); else
+ * BENCH_EINVALID naming the variant (checked before a run). */
 int cache_check(const struct scenario *sc);
 
 /* A series of variant v, repetition rep, whose private folder is dir (the
@@ -126,6 +126,11 @@ int cache_save(struct cache_use *u, struct cache_series *s, bool ok, json_t *rec
 void cache_record_seconds(json_t *record, const struct cache_use *u, const struct cache_series *s);
 
 void cache_use_release(struct cache_use *u);
+
+/* What the series' cache holds now, for --resume (its kind's fingerprint),
+ * or NULL when it cannot be told: a kind without one, or cache mounts
+ * carried apart. Caller frees. */
+char *cache_fingerprint(const struct cache_series *s);
 
 /* The actions/cache key of the cache folder at a commit: "commit-ID" (the
  * blog's `buildx-${{ github.sha }}`), or, for cache_key = files:..., "files-"

@@ -1,25 +1,19 @@
 /*
- * cache_backend.h: what the files of the cache policy share (cache.c, the
- * table and the none, local and registry backends; cache_gha.c, the gha
- * and inline backends; cache_dance.c, cache mounts carried between builds).
- * Nothing outside cache*.c includes it: run.c sees only cache.h.
+ * cache_backend.h: what the files of the cache policy share: the backends
+ * (one file each: cache_none.c, cache_local.c, cache_registry.c,
+ * cache_gha.c, cache_inline.c; their rows in cache_kinds.c), the helpers
+ * they all use (cache_common.c), and the cache dance (cache_dance.c, cache
+ * mounts carried between builds around any backend). cache.c calls the
+ * backends and the dance; they call only cache_common.c. Nothing outside
+ * harness/cache includes it: run.c sees only cache.h.
  */
 #ifndef BENCH_CACHE_BACKEND_H
 #define BENCH_CACHE_BACKEND_H
 
 #include "cache/cache.h"
+#include "cache/cache_kind.h"
 
-/* One `cache =` kind: an entry of the table in cache.c. */
-struct cache_backend {
-	enum cache_kind kind;
-	/* set up the series' fields (s->v, s->env are set) */
-	void (*init)(struct cache_series *s, int rep, const char *dir);
-	/* before a build: restore, then fill u->from and u->to */
-	int (*restore)(struct cache_use *u, struct cache_series *s, const char *commit_id,
-		       const char *checkout, bool cold, json_t *record);
-	/* after a build: keep what it exported, put cache_bytes into record */
-	int (*save)(struct cache_use *u, struct cache_series *s, bool ok, json_t *record);
-};
+/* ---- cache_common.c ---- */
 
 /* A progress note of the series ("restoring cache ..."), when it has a
  * progress line. */
@@ -37,16 +31,6 @@ int cache_store_copy(double *seconds, const struct cache_series *s, const char *
  * bytes its manifest names (0 when there is no world, no ref, or the
  * registry does not have it, e.g. after a failed export). */
 void cache_record_registry_bytes(json_t *record, const struct cache_series *s, const char *ref);
-
-/* cache_gha.c */
-void cache_gha_init(struct cache_series *s, int rep, const char *dir);
-int cache_gha_restore(struct cache_use *u, struct cache_series *s, const char *commit_id,
-		      const char *checkout, bool cold, json_t *record);
-int cache_gha_save(struct cache_use *u, struct cache_series *s, bool ok, json_t *record);
-void cache_inline_init(struct cache_series *s, int rep, const char *dir);
-int cache_inline_restore(struct cache_use *u, struct cache_series *s, const char *commit_id,
-			 const char *checkout, bool cold, json_t *record);
-int cache_inline_save(struct cache_use *u, struct cache_series *s, bool ok, json_t *record);
 
 /* cache_dance.c: around any backend, when the variant lists cache_mounts
  * and the runner is ephemeral (s->dance). */

@@ -1,23 +1,15 @@
 /*
- * cache_gha.c: two backends of the cache policy (cache_backend.h) that
- * keep the cache outside the runner, so that it survives an ephemeral
- * runner's reset without any copy of bench's own:
- *
- *   gha     GitHub's cache service v2 of the world (world.h,
- *           world/ghacache.h): --cache-from and --cache-to type=gha with
- *           url_v2 (the service), version=2 (BuildKit >= 0.20 then speaks
- *           the Twirp CacheService and Azure blobs; without it, BuildKit
- *           would speak the v1 REST API GitHub shut down in April 2025), a
- *           token the world mints for the run's branch, the variant's
- *           cache_scope and cache_mode. The series' cold build starts an empty service (a
- *           repository's first workflow run); its counters go into the
- *           build's record under "gha", and the bytes it keeps into
- *           cache_bytes.
- *   inline  --cache-to type=inline: BuildKit writes the cache metadata (min
- *           mode only) into the image's config; the image is pushed; the
- *           next build imports the image the series pushed last with
- *           --cache-from type=registry. cache_bytes is that image's size in
- *           the registry: the cache is the image.
+ * cache_gha.c: the `cache = gha` backend (cache_kind.h): GitHub's cache
+ * service, outside the runner, so that the cache survives an ephemeral
+ * runner's reset without any copy of bench's own. The world's service v2
+ * (world.h, world/ghacache.h): --cache-from and --cache-to type=gha with
+ * url_v2 (the service), version=2 (BuildKit >= 0.20 then speaks the Twirp
+ * CacheService and Azure blobs; without it, BuildKit would speak the v1
+ * REST API GitHub shut down in April 2025), a token the world mints for
+ * the run's branch, the variant's cache_scope and cache_mode. The series'
+ * cold build starts an empty service (a repository's first workflow run);
+ * its counters go into the build's record under "gha", and the bytes it
+ * keeps into cache_bytes.
  */
 #include "cache/cache_backend.h"
 
@@ -34,13 +26,13 @@
 
 /* ---- gha ---- */
 
-void cache_gha_init(struct cache_series *s, int rep, const char *dir)
+static void gha_init(struct cache_series *s, int rep, const char *dir)
 {
 	(void)s, (void)rep, (void)dir;
 }
 
-int cache_gha_restore(struct cache_use *u, struct cache_series *s, const char *commit_id,
-		      const char *checkout, bool cold, json_t *record)
+static int gha_restore(struct cache_use *u, struct cache_series *s, const char *commit_id,
+		       const char *checkout, bool cold, json_t *record)
 {
 	struct world *w = s->env->world;
 	const char *url = "http://127.0.0.1:<gha-port>/"; /* the dry run's */
@@ -74,7 +66,7 @@ int cache_gha_restore(struct cache_use *u, struct cache_series *s, const char *c
 	return 0;
 }
 
-int cache_gha_save(struct cache_use *u, struct cache_series *s, bool ok, json_t *record)
+static int gha_save(struct cache_use *u, struct cache_series *s, bool ok, json_t *record)
 {
 	struct ghacache_counters c;
 
@@ -88,36 +80,14 @@ int cache_gha_save(struct cache_use *u, struct cache_series *s, bool ok, json_t 
 	return 0;
 }
 
-/* ---- inline ---- */
-
-void cache_inline_init(struct cache_series *s, int rep, const char *dir)
-{
-	(void)s, (void)rep, (void)dir;
-}
-
-int cache_inline_restore(struct cache_use *u, struct cache_series *s, const char *commit_id,
-			 const char *checkout, bool cold, json_t *record)
-{
-	(void)commit_id, (void)checkout, (void)record;
-	if (!cold && s->state.inline_ref) {
-		u->from.type = "registry";
-		u->from.location = s->state.inline_ref;
-	} else if (!cold && s->env->dry_run) {
-		u->from.type = "registry";
-		u->from.location = "<the image this series pushed last>";
-	}
-	u->to.type = "inline";
-	return 0;
-}
-
-int cache_inline_save(struct cache_use *u, struct cache_series *s, bool ok, json_t *record)
-{
-	/* a build that failed (or whose push failed) left nothing to import:
-	 * the next imports the last image that made it */
-	if (ok && u->image) {
-		free(s->state.inline_ref);
-		s->state.inline_ref = xstrdup(u->image);
-	}
-	cache_record_registry_bytes(record, s, s->state.inline_ref);
-	return 0;
-}
+const struct cache_kind cache_kind_gha = {
+	.name = "gha",
+	.help = "GitHub's cache service (--cache-to type=gha)",
+	.needs = CACHE_FROM_WORLD,
+	.provides = "the emulated GitHub cache service",
+	.types = (const char *const[]){"gha", NULL},
+	.flags = CACHE_TAKES_SCOPE,
+	.init = gha_init,
+	.restore = gha_restore,
+	.save = gha_save,
+};

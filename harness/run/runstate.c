@@ -1,17 +1,14 @@
 /*
  * runstate.c: state.json, what a resumed run continues from (see
  * runstate.h). The run owns its runstate; the series' cache is cache.c's,
- * read here through struct cache_series for the fingerprint.
+ * whose fingerprint (cache_fingerprint) tells whether it is still there.
  */
 #include "run/runstate.h"
 
-#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "lib/error.h"
-#include "lib/sha256.h"
 #include "lib/util.h"
 
 #define STATE_JSON "state.json"
@@ -102,99 +99,6 @@ void runstate_set_runner(struct runstate *st, const char *engine, const struct w
 						       "registry_port", ports->registry_port));
 }
 
-/* ---- fingerprints ---- */
-
-static int compare_strings(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* "PATH SIZE" of every file under dir (rel: its path below the root). */
-static void list_files(struct strvec *out, const char *dir, const char *rel)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-
-	if (!d)
-		return;
-	while ((e = readdir(d))) {
-		char *path, *sub;
-		struct stat st;
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-			continue;
-		path = path_join(dir, e->d_name);
-		sub = *rel ? path_join(rel, e->d_name) : xstrdup(e->d_name);
-		if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode))
-			list_files(out, path, sub);
-		else if (lstat(path, &st) == 0)
-			strvec_pushf(out, "%s %lld", sub, (long long)st.st_size);
-		free(path);
-		free(sub);
-	}
-	closedir(d);
-}
-
-/* The files of a cache folder, named and sized: "local:HEX", or
- * "local:absent". Caller frees. */
-static char *tree_fingerprint(const char *dir)
-{
-	struct strvec files = {0};
-	struct sha256_ctx c;
-	uint8_t digest[SHA256_DIGEST_SIZE];
-	char hex[2 * SHA256_DIGEST_SIZE + 1];
-	size_t i;
-
-	if (!dir || !path_is_dir(dir))
-		return xstrdup("local:absent");
-	list_files(&files, dir, "");
-	if (files.n)
-		qsort(files.v, files.n, sizeof(*files.v), compare_strings);
-	sha256_init(&c);
-	for (i = 0; i < files.n; i++)
-		sha256_update(&c, files.v[i], strlen(files.v[i]) + 1);
-	sha256_final(digest, &c);
-	for (i = 0; i < SHA256_DIGEST_SIZE; i++)
-		snprintf(hex + 2 * i, 3, "%02x", digest[i]);
-	strvec_release(&files);
-	return xasprintf("local:%s", hex);
-}
-
-/* What series s's cache holds now, or NULL when this kind of cache cannot
- * be told (then a cut series is built again). Caller frees. */
-static char *fingerprint(const struct cache_series *s)
-{
-	const struct variant *v = s->v;
-
-	if (v->cache_mounts_count)
-		return NULL; /* carried apart, not told here */
-	switch (v->cache) {
-	case CACHE_NONE:
-		return xstrdup("none");
-	case CACHE_LOCAL:
-		if (s->transport) {
-			char *entry = s->state.latest_key ? path_join(s->store, s->state.latest_key) : NULL;
-			char *fp = tree_fingerprint(entry);
-			free(entry);
-			return fp;
-		}
-		return tree_fingerprint(s->folder);
-	case CACHE_REGISTRY: {
-		char *digest = NULL, *fp;
-		if (!s->state.registry_ref || !s->env->world)
-			return xstrdup("registry:none");
-		if (world_registry_digest(&digest, s->env->world, s->state.registry_ref) < 0) {
-			bench_error_clear();
-			return NULL;
-		}
-		fp = xasprintf("registry:%s", digest ? digest : "absent");
-		free(digest);
-		return fp;
-	}
-	default:
-		return NULL;
-	}
-}
-
 static char *series_key(const struct variant *v, int rep)
 {
 	return xasprintf("%s/%d", v->name, rep);
@@ -203,7 +107,7 @@ static char *series_key(const struct variant *v, int rep)
 void runstate_series_saved(struct runstate *st, const struct variant *v, int rep, int builds,
 			   const struct cache_series *s)
 {
-	char *key = series_key(v, rep), *fp = fingerprint(s);
+	char *key = series_key(v, rep), *fp = cache_fingerprint(s);
 	json_t *entry = json_pack("{s:i, s:o}", "builds", builds, "cache", cache_state_to_json(&s->state));
 
 	if (fp)
@@ -237,7 +141,7 @@ char *runstate_series_resume(const struct runstate *st, const struct variant *v,
 		bench_error_clear();
 	} else {
 		s->state = restored;
-		now = fingerprint(s);
+		now = cache_fingerprint(s);
 		if (!saved || !now) {
 			why = xstrdup("its kind of cache cannot be checked");
 		} else if (strcmp(saved, now)) {

@@ -220,18 +220,6 @@ done:
 	return error;
 }
 
-const char *cache_kind_name(enum cache_kind k)
-{
-	switch (k) {
-	case CACHE_NONE: return "none";
-	case CACHE_LOCAL: return "local";
-	case CACHE_REGISTRY: return "registry";
-	case CACHE_GHA: return "gha";
-	case CACHE_INLINE: return "inline";
-	}
-	return "unknown";
-}
-
 const char *runner_kind_name(enum runner_kind k)
 {
 	switch (k) {

@@ -21,14 +21,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-enum cache_kind {
-	CACHE_NONE,
-	CACHE_LOCAL,    /* --cache-from/--cache-to type=local, folder rotated */
-	CACHE_REGISTRY, /* --cache-from/--cache-to type=registry (the world's registry) */
-	CACHE_GHA,      /* --cache-from/--cache-to type=gha (the world's GitHub cache service) */
-	CACHE_INLINE,   /* --cache-to type=inline: cache metadata inside the pushed image
-			   (mode=min only), read back from the world's registry */
-};
+struct cache_kind; /* a row of the table of cache kinds (cache/cache_kind.h) */
 
 enum runner_kind {
 	RUNNER_EPHEMERAL,  /* fresh hosted runner: builder cache and images removed before every build */
@@ -40,7 +33,7 @@ struct variant {
 	char *dockerfile;        /* absolute path; or the path inside each commit when in_repo */
 	bool dockerfile_in_repo; /* "repo:PATH" */
 	char *dockerignore;      /* optional absolute path copied as .dockerignore into the context */
-	enum cache_kind cache;
+	const struct cache_kind *cache; /* cache = NAME: its row; "none" by default */
 	char *cache_mode;        /* "max" (default) or "min" */
 	char *cache_compression; /* "gzip" or "zstd" for the exported cache, NULL: BuildKit's default */
 	enum runner_kind runner;
@@ -223,7 +216,6 @@ json_t *scenario_to_json(const struct scenario *s);
  * variant's. */
 int scenario_only_variant(struct scenario *s, const char *names);
 
-const char *cache_kind_name(enum cache_kind k);
 const char *runner_kind_name(enum runner_kind k);
 
 #endif

@@ -2,12 +2,14 @@
  * scenario_check.c: the checks of a scenario that need the whole file, run
  * once every line was read: required keys, what needs a [world] section,
  * cache options against the variant's cache kind, what the variant's
- * builder cannot do (builder.h: unsupported), the gate's reference
- * variant (unless "none"), inline's push. Also fills the defaults that depend on other keys (the gha cache
- * scope, inline's cache_mode).
+ * builder cannot do (the cache types of its kind, builder.h: unsupported),
+ * the gate's reference variant (unless "none"). The cache checks read the
+ * kind's row (cache_kind.h), never its name. Also fills the defaults that
+ * depend on other keys (the cache scope, a min-only kind's cache_mode).
  */
 #include "scenario/scenario_int.h"
 #include "builders/builder.h"
+#include "cache/cache_kind.h"
 #include "lib/util.h"
 
 #include <stdlib.h>
@@ -41,58 +43,94 @@ static void check_scenario(struct scen_parser *p, bool world)
 			       "[variant single-stage] with a dockerfile");
 }
 
-/* What each cache kind that needs [world] gets from it. */
-static const char *world_provides(enum cache_kind cache)
+/* The kinds whose row has flag, "a or b", for messages. Caller frees. */
+static char *kinds_with(unsigned flag)
 {
-	switch (cache) {
-	case CACHE_REGISTRY: return "the registry";
-	case CACHE_GHA: return "the emulated GitHub cache service";
-	case CACHE_INLINE: return "the registry the image and its cache are pushed to";
-	default: return NULL;
-	}
+	const struct cache_kind *k;
+	struct strbuf sb = {0};
+	size_t i, n = 0;
+
+	for (i = 0; (k = cache_kind_at(i)); i++)
+		if (k->flags & flag)
+			strbuf_printf(&sb, "%s%s", n++ ? " or " : "", k->name);
+	return sb.buf ? strbuf_detach(&sb) : xstrdup("none");
 }
 
+/* The variant's cache options against its kind's row (cache_kind.h):
+ * what the kind needs from outside the runner, and the options only some
+ * kinds take. */
 static void check_cache(struct scen_parser *p, struct variant *v, const struct keylines *at,
 			bool world)
 {
+	const struct cache_kind *kind = v->cache;
 	int cache = scen_key_line(at, SEC_VARIANT, "cache");
 	int mode = scen_key_line(at, SEC_VARIANT, "cache_mode");
 	int scope = scen_key_line(at, SEC_VARIANT, "cache_scope");
-	const char *needs = world_provides(v->cache);
+	int push = scen_key_line(at, SEC_VARIANT, "push");
 
-	if (needs && !world)
+	if (!kind)
+		return; /* a bad value, reported */
+	if (kind->needs == CACHE_FROM_WORLD && !world)
 		scen_add_error(p, cache, "cache = %s needs a [world] section (it provides %s); use "
-			       "cache = local or add [world]", cache_kind_name(v->cache), needs);
-	if (v->cache_key_files_count && v->cache != CACHE_LOCAL)
+			       "cache = local or add [world]", kind->name, kind->provides);
+	if (v->cache_key_files_count && !(kind->flags & CACHE_TAKES_KEY)) {
+		char *which = kinds_with(CACHE_TAKES_KEY);
 		scen_add_error(p, scen_key_line(at, SEC_VARIANT, "cache_key"), "cache_key needs "
-			       "cache = local (it keys the cache folder kept between runs)");
-	if (v->cache == CACHE_INLINE) {
-		if (mode && strcmp(v->cache_mode, "min"))
-			scen_add_error(p, mode, "cache = inline supports only cache_mode = min "
-				       "(BuildKit's inline cache only embeds min); set cache_mode = "
-				       "min or remove it");
-		scen_replace(&v->cache_mode, "min");
-		if (world && !v->push) /* (without a world, push is refused anyway) */
-			scen_add_error(p, scen_key_line(at, SEC_VARIANT, "push") ? scen_key_line(at, SEC_VARIANT, "push")
-				       : cache, "cache = inline needs push = yes (the cache travels in the "
-				       "pushed image, and the next build imports it from the registry)");
+			       "cache = %s (it keys the cache folder kept between runs)", which);
+		free(which);
 	}
-	if (scope && v->cache != CACHE_GHA)
-		scen_add_error(p, scope, "cache_scope needs cache = gha (it names the scope of the "
-			       "GitHub cache); remove it or set cache = gha");
-	else if (v->cache == CACHE_GHA && !v->cache_scope)
+	if (kind->flags & CACHE_MIN_ONLY) {
+		if (mode && strcmp(v->cache_mode, "min"))
+			scen_add_error(p, mode, "cache = %s supports only cache_mode = min (%s); set "
+				       "cache_mode = min or remove it", kind->name, kind->min_only_why);
+		scen_replace(&v->cache_mode, "min");
+	}
+	if ((kind->flags & CACHE_NEEDS_PUSH) && world && !v->push) /* (without a world, push is refused anyway) */
+		scen_add_error(p, push ? push : cache, "cache = %s needs push = yes (%s)", kind->name,
+			       kind->needs_push_why);
+	if (scope && !(kind->flags & CACHE_TAKES_SCOPE)) {
+		char *which = kinds_with(CACHE_TAKES_SCOPE);
+		scen_add_error(p, scope, "cache_scope needs cache = %s (it names the scope of the "
+			       "GitHub cache); remove it or set cache = %s", which, which);
+		free(which);
+	} else if ((kind->flags & CACHE_TAKES_SCOPE) && !v->cache_scope)
 		v->cache_scope = xstrdup(v->name);
 }
 
-/* What the variant's builder cannot do (builder.h: unsupported). */
+/* Whether builder b takes every cache type the kind hands it. */
+static const char *builder_lacks(const struct builder *b, const struct cache_kind *kind)
+{
+	const char *const *t;
+
+	for (t = kind->types; t && *t; t++)
+		if (!builder_takes_cache(b, *t))
+			return *t;
+	return NULL;
+}
+
+/* What the variant's builder cannot do: the cache types its kind needs
+ * (builder.h: cache_types), then the rest (unsupported). */
 static void check_builder(struct scen_parser *p, struct variant *v, const struct keylines *at)
 {
 	const struct builder *b = builder_of(v);
-	const char *why = b->unsupported(p->s, v);
+	const char *why, *type;
 	int line = scen_key_line(at, SEC_VARIANT, "builder");
 
-	if (why)
-		scen_add_error(p, line ? line : v->line, "builder = %s: %s", b->name, why);
+	line = line ? line : v->line;
+	if (v->cache && (type = builder_lacks(b, v->cache))) {
+		const struct cache_kind *k;
+		struct strbuf can = {0};
+		size_t i;
+		for (i = 0; (k = cache_kind_at(i)); i++)
+			if (!builder_lacks(b, k))
+				strbuf_printf(&can, "%s%s", can.len ? ", " : "", k->name);
+		scen_add_error(p, line, "builder = %s: cache = %s needs the cache type '%s', which %s "
+			       "does not take; use cache = %s or another builder", b->name, v->cache->name,
+			       type, b->name, can.buf ? can.buf : "none");
+		strbuf_release(&can);
+	} else if ((why = b->unsupported(p->s, v))) {
+		scen_add_error(p, line, "builder = %s: %s", b->name, why);
+	}
 }
 
 static void check_reference(struct scen_parser *p)

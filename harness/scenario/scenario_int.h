@@ -169,12 +169,13 @@ void scen_replace(char **field, const char *value);
 
 key_setter scen_set_repo, scen_set_context, scen_set_build_args, scen_set_secret,
 	scen_set_dockerfile, scen_set_dockerignore, scen_set_cache_key, scen_set_world_kind,
-	scen_set_builder, scen_set_request_rate;
+	scen_set_builder, scen_set_request_rate, scen_set_cache;
 
 /* ---- run.json (scenario_json.c) ---- */
 
 void scen_secrets_json(json_t *obj, const struct key_def *k, const void *base);
 void scen_cache_key_json(json_t *obj, const struct key_def *k, const void *base);
+void scen_cache_json(json_t *obj, const struct key_def *k, const void *base);
 
 /* ---- overrides (scenario_override.c) ---- */
 

@@ -4,6 +4,7 @@
  * nothing here); secrets by id only, never their values or sources.
  */
 #include "scenario/scenario_int.h"
+#include "cache/cache_kind.h"
 
 static json_t *str_or_null(const char *s)
 {
@@ -41,6 +42,12 @@ void scen_cache_key_json(json_t *obj, const struct key_def *k, const void *base)
 				    string_list(v->cache_key_files, v->cache_key_files_count));
 	else
 		json_object_set_new(obj, "cache_key", json_string("commit"));
+}
+
+void scen_cache_json(json_t *obj, const struct key_def *k, const void *base)
+{
+	const struct variant *v = base;
+	json_object_set_new(obj, k->name, v->cache ? json_string(v->cache->name) : json_null());
 }
 
 static json_t *key_value(const struct key_def *k, const void *base)

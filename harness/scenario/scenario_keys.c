@@ -22,7 +22,6 @@
 #define LIST(type, f) .off = offsetof(type, f), .count_off = offsetof(type, f##_count)
 
 static const char *const networks[] = {"host", "none", "default", NULL};
-/* in the order of enum cache_kind and enum runner_kind */
 /* ---- [verdict] ---- */
 
 const char *const build_kind_names[BUILD_KINDS] = {"first", "code", "deps", "dockerfile"};
@@ -80,12 +79,12 @@ static bool is_mix(const char *v)
 	return scenario_mix_parse(mix, v);
 }
 
-static const char *const cache_kinds[] = {"none", "local", "registry", "gha", "inline", NULL};
+/* in the order of enum runner_kind */
 static const char *const runner_kinds[] = {"ephemeral", "persistent", NULL};
 static const char *const cache_modes[] = {"max", "min", NULL};
 static const char *const compressions[] = {"gzip", "zstd", NULL};
 
-_Static_assert(sizeof(enum cache_kind) == sizeof(int) && sizeof(enum runner_kind) == sizeof(int),
+_Static_assert(sizeof(enum runner_kind) == sizeof(int),
 	       "KIND_ENUM stores an int");
 
 #define NAME_HINT "use letters, digits, '.', '_' and '-'"
@@ -133,9 +132,9 @@ static const struct key_def keys[] = {
 	{.sec = SEC_VARIANT, .name = "dockerignore", .kind = KIND_CUSTOM,
 	 .set = scen_set_dockerignore, .store = KIND_STRING, .off = VAR(dockerignore),
 	 .help = "copied as .dockerignore into the context"},
-	{.sec = SEC_VARIANT, .name = "cache", .kind = KIND_ENUM, .off = VAR(cache),
-	 .choices = cache_kinds, .def = "none",
-	 .help = "none, local, registry, gha or inline: where the build cache is kept"},
+	{.sec = SEC_VARIANT, .name = "cache", .kind = KIND_CUSTOM, .set = scen_set_cache,
+	 .store = KIND_NONE, .off = VAR(cache), .json = scen_cache_json, .def = "none",
+	 .help = "where the build cache is kept: a kind of the cache table (cache/cache_kinds.c)"},
 	{.sec = SEC_VARIANT, .name = "cache_mode", .kind = KIND_CHOICE, .off = VAR(cache_mode),
 	 .choices = cache_modes, .def = "max",
 	 .help = "max or min: which layers the cache export keeps (inline: min only)"},

@@ -6,6 +6,7 @@
  */
 #include <arpa/inet.h>
 #include "scenario/scenario_int.h"
+#include "cache/cache_kind.h"
 #include "builders/builder.h"
 #include "lib/util.h"
 
@@ -516,6 +517,18 @@ void scen_set_builder(struct scen_parser *p, const struct key_def *k, void *base
 		scen_replace(&((struct variant *)base)->builder, v);
 	else
 		scen_add_error(p, line, "unknown builder '%s' (known: %s)", v, builder_names());
+}
+
+/* A kind of the cache table (cache_kind.h): the row, named once there. */
+void scen_set_cache(struct scen_parser *p, const struct key_def *k, void *base, const char *v, int line)
+{
+	const struct cache_kind *kind = cache_kind_find(v);
+
+	(void)k;
+	if (kind)
+		((struct variant *)base)->cache = kind;
+	else
+		scen_add_error(p, line, "invalid cache '%s' (use %s)", v, cache_kind_names());
 }
 
 /* ---- [world] ---- */
