@@ -86,6 +86,76 @@ static void test_gha_dry_run(void **state)
 	assert_int_equal(json_integer_value(json_object_get(rec, "cache_bytes")), 0);
 	cache_use_release(&u);
 	cache_series_release(&s);
+
+	/* no [world]: the runner's service; only the scope is bench's, buildx
+	 * reads the url, token and protocol version from its environment */
+	none.runner_env = true;
+	cache_series_init(&s, &v, 1, tmp, &none);
+	assert_int_equal(cache_restore(&u, &s, "c1", tmp, true, rec), 0);
+	flags = flags_of(&u);
+	assert_string_equal(flags, "--cache-from type=gha,scope=multi-stage-gha "
+			    "--cache-to type=gha,scope=multi-stage-gha,mode=min");
+	free(flags);
+	cache_use_release(&u);
+	cache_series_release(&s);
+	json_decref(rec);
+}
+
+/* [registry]: every image of the run is a tag of its repository, the
+ * caches too; insecure = yes makes the registry caches plain HTTP. */
+static void test_registry_section(void **state)
+{
+	struct registry_settings reg = {.enabled = true, .ref = "reg.example:5000/team/app"};
+	struct variant v = {.name = "Reg", .cache = &cache_kind_registry, .cache_mode = "max"};
+	struct variant inl = {.name = "inl", .cache = &cache_kind_inline, .cache_mode = "min", .push = true};
+	struct cache_env env = {.marker = "bench-run-x-1", .registry = &reg, .runner_env = true}, bare = {0};
+	struct cache_series s;
+	struct cache_use u;
+	json_t *rec = json_object();
+	char *flags, *ref;
+	(void)state;
+
+	ref = cache_registry_ref(&env, "reg", "abc-r1");
+	assert_string_equal(ref, "reg.example:5000/team/app:bench-run-x-1-reg-abc-r1");
+	free(ref);
+	assert_null(cache_registry_ref(&bare, "reg", "abc-r1"));
+
+	cache_series_init(&s, &v, 2, tmp, &env);
+	assert_string_equal(s.state.registry_ref, "reg.example:5000/team/app:bench-run-x-1-reg-cache-r2");
+	assert_int_equal(cache_restore(&u, &s, "c2", tmp, false, rec), 0);
+	flags = flags_of(&u);
+	assert_string_equal(flags, "--cache-from type=registry,ref=reg.example:5000/team/app:bench-run-x-1-reg-cache-r2 "
+			    "--cache-to type=registry,ref=reg.example:5000/team/app:bench-run-x-1-reg-cache-r2,mode=max");
+	free(flags);
+	cache_use_release(&u);
+	/* not looked into: a cut series is built again */
+	assert_null(cache_fingerprint(&s));
+	cache_series_release(&s);
+
+	reg.insecure = true;
+	cache_series_init(&s, &v, 1, tmp, &env);
+	assert_int_equal(cache_restore(&u, &s, "c2", tmp, false, rec), 0);
+	flags = flags_of(&u);
+	assert_string_equal(flags, "--cache-from type=registry,ref=reg.example:5000/team/app:bench-run-x-1-reg-cache-r1,"
+			    "registry.insecure=true --cache-to type=registry,ref=reg.example:5000/team/app:"
+			    "bench-run-x-1-reg-cache-r1,registry.insecure=true,mode=max");
+	free(flags);
+	cache_use_release(&u);
+	cache_series_release(&s);
+
+	/* inline imports the image it pushed last from the same registry */
+	cache_series_init(&s, &inl, 1, tmp, &env);
+	assert_int_equal(cache_restore(&u, &s, "c1", tmp, true, rec), 0);
+	u.image = "reg.example:5000/team/app:bench-run-x-1-inl-c1-r1";
+	assert_int_equal(cache_save(&u, &s, true, rec), 0);
+	cache_use_release(&u);
+	assert_int_equal(cache_restore(&u, &s, "c2", tmp, false, rec), 0);
+	flags = flags_of(&u);
+	assert_string_equal(flags, "--cache-from type=registry,ref=reg.example:5000/team/app:bench-run-x-1-inl-c1-r1,"
+			    "registry.insecure=true --cache-to type=inline");
+	free(flags);
+	cache_use_release(&u);
+	cache_series_release(&s);
 	json_decref(rec);
 }
 
@@ -135,9 +205,15 @@ static void test_inline(void **state)
 	assert_int_equal(docker_cache_options(&argv, &(struct cache_spec){.type = "inline"}, NULL),
 			 BENCH_EINVALID);
 	assert_non_null(strstr(bench_error_last(), "no cache import of type 'inline'"));
-	assert_int_equal(docker_cache_options(&argv, NULL, &(struct cache_spec){.type = "gha"}),
+	assert_int_equal(docker_cache_options(&argv, NULL, &(struct cache_spec){.type = "registry"}),
 			 BENCH_EINVALID);
 	assert_non_null(strstr(bench_error_last(), "without a location"));
+	assert_int_equal(docker_cache_options(&argv, NULL, &(struct cache_spec){.type = "s3"}),
+			 BENCH_EINVALID);
+	assert_non_null(strstr(bench_error_last(), "no cache export of type 's3'"));
+	/* gha without a location: buildx completes it from the runner's environment */
+	assert_int_equal(docker_cache_options(&argv, NULL, &(struct cache_spec){.type = "gha"}), 0);
+	assert_string_equal(argv.v[argv.n - 1], "type=gha,mode=max");
 	strvec_release(&argv);
 	json_decref(rec);
 }
@@ -331,6 +407,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_gha_dry_run),
 		cmocka_unit_test(test_inline),
+		cmocka_unit_test(test_registry_section),
 		cmocka_unit_test(test_build_output),
 		cmocka_unit_test(test_dance_finds_mounts),
 		cmocka_unit_test(test_dance_dockerfiles),

@@ -760,9 +760,8 @@ static void test_builder_and_caches(void **state)
 	assert_ptr_equal(s->variants[0].cache, &cache_kind_gha);
 	assert_string_equal(s->variants[0].cache_scope, "v");
 	scenario_free(s);
-	assert_string_equal(error_with(NULL, "cache = gha", NULL),
-			    "mem.ini:8: cache = gha needs a [world] section (it provides the "
-			    "emulated GitHub cache service); use cache = local or add [world]");
+	/* without a world it is the runner's service (the run checks its environment) */
+	assert_string_equal(error_with(NULL, "cache = gha", NULL), "");
 	assert_string_equal(error_with(NULL, "cache_scope = x", ""),
 			    "mem.ini:8: cache_scope needs cache = gha (it names the scope of the "
 			    "GitHub cache); remove it or set cache = gha");
@@ -781,9 +780,10 @@ static void test_builder_and_caches(void **state)
 			    "mem.ini:8: cache = inline supports only cache_mode = min (BuildKit's "
 			    "inline cache only embeds min); set cache_mode = min or remove it");
 	assert_string_equal(error_with(NULL, "cache = inline", NULL),
-			    "mem.ini:8: cache = inline needs a [world] section (it provides the "
+			    "mem.ini:8: cache = inline needs a [registry] section with ref = "
+			    "HOST[:PORT]/NAME (your registry) or a [world] section (it provides the "
 			    "registry the image and its cache are pushed to); use cache = local or "
-			    "add [world]");
+			    "add one of them");
 	/* cache mounts: absolute, no "..", no ",", not "/", each once */
 	assert_int_equal(parse_with(&s, NULL, "cache_mounts = /root/.cache/pip //var/cache/apt/", NULL), 0);
 	assert_int_equal(s->variants[0].cache_mounts_count, 2);
@@ -899,6 +899,70 @@ static void test_gate_reference_none(void **state)
 	assert_string_equal(bench_error_last(), "mem.ini:8: reference 'noXe' is not a variant of "
 			    "this scenario (variants: v)");
 	free(text);
+}
+
+/* [registry]: a registry of the user's takes push, cache = registry and
+ * inline without a world; its ref is a repository without a tag. */
+static void test_registry_section(void **state)
+{
+	struct scenario *s;
+	json_t *j, *r;
+	static const char *const bad[] = {"app", "team/app", "reg.example/App", "reg.example/app:1",
+					  "reg.example/app@sha256:00", "reg.example/", "reg.example//app",
+					  "reg.example/app/", "reg.example/-app", "https://reg.example/app"};
+	static const char *const good[] = {"localhost/app", "127.0.0.1:5000/a/b_c.d-e", "reg.example/app",
+					   "ghcr.io/team/app"};
+	const char *reg = "\n[registry]\nref = reg.example:5000/team/my-app\n";
+	char *text;
+	size_t i;
+	(void)state;
+
+	text = xasprintf("[scenario]\nname = t\nrepo = .\ncommits = HEAD\n[variant v]\ndockerfile = repo:D\n"
+			 "cache = registry\npush = yes\n[variant i]\ndockerfile = repo:D\ncache = inline\n"
+			 "push = yes\n%s", reg);
+	assert_int_equal(scenario_parse(&s, DATA "/mem.ini", text, strlen(text)), 0);
+	assert_true(s->registry.enabled);
+	assert_string_equal(s->registry.ref, "reg.example:5000/team/my-app");
+	assert_false(s->registry.insecure);
+	j = scenario_to_json(s);
+	r = json_object_get(j, "registry");
+	assert_string_equal(json_string_value(json_object_get(r, "ref")), "reg.example:5000/team/my-app");
+	assert_true(json_is_false(json_object_get(r, "insecure")));
+	json_decref(j);
+	scenario_free(s);
+	free(text);
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		char *var = xasprintf("push = yes\n[registry]\nref = %s", good[i]);
+		assert_string_equal(error_with(NULL, var, NULL), "");
+		free(var);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char *var = xasprintf("push = yes\n[registry]\nref = %s", bad[i]);
+		char *want = xasprintf("mem.ini:10: invalid ref '%s' (use HOST[:PORT]/NAME, e.g. "
+				       "registry.example.com:5000/team/app, without a tag)", bad[i]);
+		assert_string_equal(error_with(NULL, var, NULL), want);
+		free(want);
+		free(var);
+	}
+	/* a registry is enough for push and the registry kinds; insecure is a boolean */
+	assert_string_equal(error_with(NULL, "cache = registry\n[registry]\nref = localhost:5000/a\n"
+				       "insecure = yes", NULL), "");
+	assert_string_equal(error_with(NULL, "push = yes\n[registry]\nref = localhost:5000/a\ninsecure = sure", NULL),
+			    "mem.ini:11: invalid boolean 'sure' for 'insecure' (use yes or no)");
+	/* and from the command line, only when the file has the section */
+	{
+		struct scenario_override ov = {"--param", "registry.insecure=yes"};
+		char *t2 = xasprintf("[scenario]\nname = t\nrepo = .\ncommits = HEAD\n[variant v]\n"
+				     "dockerfile = repo:D\n%s", reg);
+		assert_int_equal(scenario_parse_with(&s, DATA "/mem.ini", t2, strlen(t2), &ov, 1), 0);
+		assert_true(s->registry.insecure);
+		scenario_free(s);
+		assert_int_equal(scenario_parse_with(&s, DATA "/mem.ini", "[scenario]\nname = t\nrepo = .\n"
+						     "commits = HEAD\n[variant v]\ndockerfile = repo:D\n", 71, &ov, 1),
+				 BENCH_EINVALID);
+		assert_non_null(strstr(bench_error_last(), "'insecure' is a key of [registry], and scenario"));
+		free(t2);
+	}
 }
 
 /* [verdict]: defaults, values, and bad values named by file:line. */
@@ -1034,6 +1098,7 @@ int main(void)
 		cmocka_unit_test(test_did_you_mean),
 		cmocka_unit_test(test_gate_reference_none),
 		cmocka_unit_test(test_verdict_section),
+		cmocka_unit_test(test_registry_section),
 		cmocka_unit_test(test_keys_documented),
 		cmocka_unit_test(test_to_json_new_keys),
 	};

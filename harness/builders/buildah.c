@@ -515,6 +515,9 @@ const char *buildah_unsupported(const struct scenario *sc, const struct variant 
 	if (cache_kind_exports(v->cache) && v->cache_mode && strcmp(v->cache_mode, "max"))
 		return "cache_mode = min is BuildKit's (buildah pushes the layer of every step, as mode=max "
 		       "does); remove cache_mode";
+	if (sc->registry.enabled && (v->push || cache_kind_exports(v->cache)))
+		return "[registry] is BuildKit's (bench's buildah speaks plain HTTP to the world's registry, "
+		       "without docker login's credentials); use builder = buildkit or the world";
 	if (v->cache_compression)
 		return "cache_compression is BuildKit's (buildah 1.28 has no option for its cache's "
 		       "compression); remove it";

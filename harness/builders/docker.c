@@ -313,14 +313,17 @@ static void push_flag(struct strvec *argv, const char *flag, const char *value)
  * when importing (--cache-from) and exporting (--cache-to); NULL: the type
  * has no location (inline: the cache goes into the image's config, mode=min
  * only, so it takes no mode either) and cannot be imported as such (inline
- * is read back as type=registry from the pushed image). */
+ * is read back as type=registry from the pushed image). from_env: a spec
+ * without a location is one buildx completes from its environment (gha on
+ * a runner: ACTIONS_RESULTS_URL and the rest). */
 static const struct {
 	const char *type, *from_key, *to_key;
+	bool from_env;
 } cache_types[] = {
-	{"local", "src", "dest"},
-	{"registry", "ref", "ref"},
-	{"gha", "url_v2", "url_v2"}, /* the cache service v2 (ACTIONS_RESULTS_URL) */
-	{"inline", NULL, NULL},
+	{"local", "src", "dest", false},
+	{"registry", "ref", "ref", false},
+	{"gha", "url_v2", "url_v2", true}, /* the cache service v2 (ACTIONS_RESULTS_URL) */
+	{"inline", NULL, NULL, false},
 };
 
 static int cache_option(struct strvec *argv, const struct cache_spec *c, bool export)
@@ -334,12 +337,13 @@ static int cache_option(struct strvec *argv, const struct cache_spec *c, bool ex
 	for (i = 0; i < n && strcmp(cache_types[i].type, c->type); i++)
 		;
 	key = i == n ? NULL : export ? cache_types[i].to_key : cache_types[i].from_key;
-	if (i == n || (!key && !(export && !cache_types[i].from_key)) || (key && !c->location))
+	if (i == n || (!key && !(export && !cache_types[i].from_key)) ||
+	    (key && !c->location && !cache_types[i].from_env))
 		return bench_error_set(BENCH_EINVALID, "buildkit: no cache %s of type '%s'%s",
 				       export ? "export" : "import", c->type,
 				       key && !c->location ? " without a location" : "");
 	strbuf_printf(&sb, "type=%s", c->type);
-	if (key)
+	if (key && c->location)
 		strbuf_printf(&sb, ",%s=%s", key, c->location);
 	for (a = c->attrs; a && *a; a++)
 		strbuf_printf(&sb, ",%s", *a);

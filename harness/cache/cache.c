@@ -18,11 +18,22 @@ int cache_check(const struct scenario *sc)
 {
 	size_t i;
 
-	for (i = 0; i < sc->variants_count; i++)
-		if (!sc->variants[i].cache)
+	for (i = 0; i < sc->variants_count; i++) {
+		const struct variant *v = &sc->variants[i];
+		const char *const *var;
+		if (!v->cache)
 			return bench_error_set(BENCH_EINVALID, "%s:%d: variant '%s' has no cache kind (use %s)",
-					       sc->path, sc->variants[i].line, sc->variants[i].name,
-					       cache_kind_names());
+					       sc->path, v->line, v->name, cache_kind_names());
+		if (!(v->cache->needs & CACHE_FROM_RUNNER_ENV) || sc->world.enabled)
+			continue;
+		for (var = v->cache->env; var && *var; var++)
+			if (!getenv(*var) || !*getenv(*var))
+				return bench_error_set(BENCH_ESETUP, "%s:%d: variant '%s': cache = %s without [world] "
+						       "uses the CI runner's service, and %s is not set (on GitHub "
+						       "Actions, expose the runtime variables to the step; elsewhere "
+						       "use another cache or add [world])", sc->path, v->line,
+						       v->name, v->cache->name, *var);
+	}
 	return 0;
 }
 

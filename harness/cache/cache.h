@@ -13,10 +13,13 @@
  *                     latest entry (restore-keys); after it CACHE-new is
  *                     saved under its key, and only the newest entry is kept.
  *   cache = registry  the build imports and exports an image ref in the
- *                     world's registry.
+ *                     world's registry, or in [registry]'s repository.
  *   cache = gha       GitHub's cache service v2 of the world (type=gha), one
  *                     service per series, started empty by its cold build;
  *                     the content survives an ephemeral runner's reset.
+ *                     Without a world, the runner's own service: buildx
+ *                     reads ACTIONS_RESULTS_URL, ACTIONS_RUNTIME_TOKEN and
+ *                     ACTIONS_CACHE_SERVICE_V2 from its environment.
  *   cache = inline    the cache metadata goes into the pushed image
  *                     (type=inline); the next build imports the image the
  *                     series pushed last (type=registry).
@@ -58,6 +61,8 @@ struct cache_env {
 	int runner;                 /* the world's runner of the series' engine (world.h) */
 	const char *dry_registry;   /* the dry run of a [world] scenario: the registry's
 				       HOST:<registry-port>, shown in registry cache refs */
+	const struct registry_settings *registry; /* [registry] (no world), or NULL */
+	bool runner_env;            /* no [world]: gha is the runner's (its environment) */
 };
 
 /* What a series carries from one build to the next, and what --resume would
@@ -101,7 +106,9 @@ struct cache_use {
 };
 
 /* Every variant of sc has a kind of the table (cache_kind.h); else
- * BENCH_EINVALID naming the variant (checked before a run). */
+ * BENCH_EINVALID naming the variant. A kind that reads the runner's
+ * environment (no [world]) finds its variables there; else BENCH_ESETUP
+ * naming the first one missing. Checked before a run. */
 int cache_check(const struct scenario *sc);
 
 /* A series of variant v, repetition rep, whose private folder is dir (the
@@ -126,6 +133,14 @@ int cache_save(struct cache_use *u, struct cache_series *s, bool ok, json_t *rec
 void cache_record_seconds(json_t *record, const struct cache_use *u, const struct cache_series *s);
 
 void cache_use_release(struct cache_use *u);
+
+/* The ref of image `name` with `tag` in the registry builds push to and
+ * keep registry caches in: the world runner's registry (or, in the dry run
+ * of a [world] scenario, dry_registry): HOST:PORT/MARKER/NAME:TAG; or
+ * [registry]'s repository, where every
+ * image of the run is a tag (REF:MARKER-NAME-TAG); NULL when there is
+ * neither. Caller frees. */
+char *cache_registry_ref(const struct cache_env *env, const char *name, const char *tag);
 
 /* What the series' cache holds now, for --resume (its kind's fingerprint),
  * or NULL when it cannot be told: a kind without one, or cache mounts

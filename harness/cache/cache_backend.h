@@ -27,6 +27,10 @@ void cache_export_spec(struct cache_spec *to, const struct cache_series *s, cons
  * when there is one, a plain copy otherwise. *seconds gets the time. */
 int cache_store_copy(double *seconds, const struct cache_series *s, const char *dst, const char *src);
 
+/* The attributes of a registry cache import or export: plain HTTP for
+ * [registry]'s insecure = yes (registry.insecure=true), else NULL. */
+const char *const *cache_registry_attrs(const struct cache_series *s);
+
 /* cache_bytes of a cache kept in the world's registry under ref: the
  * bytes its manifest names (0 when there is no world, no ref, or the
  * registry does not have it, e.g. after a failed export). */

@@ -75,6 +75,23 @@ int cache_store_copy(double *seconds, const struct cache_series *s, const char *
 	return error;
 }
 
+char *cache_registry_ref(const struct cache_env *env, const char *name, const char *tag)
+{
+	const char *host = env->world ? world_runner_registry(env->world, env->runner) : env->dry_registry;
+
+	if (host)
+		return xasprintf("%s/%s/%s:%s", host, env->marker, name, tag);
+	if (env->registry && env->registry->ref)
+		return xasprintf("%s:%s-%s-%s", env->registry->ref, env->marker, name, tag);
+	return NULL;
+}
+
+const char *const *cache_registry_attrs(const struct cache_series *s)
+{
+	static const char *const insecure[] = {"registry.insecure=true", NULL};
+	return s->env->registry && s->env->registry->insecure ? insecure : NULL;
+}
+
 void cache_record_registry_bytes(json_t *record, const struct cache_series *s, const char *ref)
 {
 	int64_t bytes = 0;

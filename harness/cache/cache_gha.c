@@ -1,7 +1,10 @@
 /*
  * cache_gha.c: the `cache = gha` backend (cache_kind.h): GitHub's cache
  * service, outside the runner, so that the cache survives an ephemeral
- * runner's reset without any copy of bench's own. The world's service v2
+ * runner's reset without any copy of bench's own. Without a world, the
+ * runner's own service, as buildx finds it in its environment
+ * (ACTIONS_RESULTS_URL, ACTIONS_RUNTIME_TOKEN, ACTIONS_CACHE_SERVICE_V2:
+ * docker/buildx build/opt.go); bench passes only the scope. The world's service v2
  * (world.h, world/ghacache.h): --cache-from and --cache-to type=gha with
  * url_v2 (the service), version=2 (BuildKit >= 0.20 then speaks the Twirp
  * CacheService and Azure blobs; without it, BuildKit would speak the v1
@@ -40,7 +43,13 @@ static int gha_restore(struct cache_use *u, struct cache_series *s, const char *
 	int error;
 
 	(void)commit_id, (void)checkout, (void)record;
-	if (w) {
+	if (s->env->runner_env) {
+		/* the runner's service: buildx reads its url, token and protocol
+		 * version from the environment (ACTIONS_RESULTS_URL,
+		 * ACTIONS_RUNTIME_TOKEN, ACTIONS_CACHE_SERVICE_V2), so the token
+		 * stays out of the argv and the logs; cache_check found them */
+		url = NULL;
+	} else if (w) {
 		int runner = s->env->runner;
 		if ((cold || !world_runner_gha_url(w, runner)) && (error = world_runner_gha_start(w, runner)) < 0)
 			return error;
@@ -50,11 +59,13 @@ static int gha_restore(struct cache_use *u, struct cache_series *s, const char *
 	} else if (!s->env->dry_run) {
 		return 0; /* no world: no service (the scenario check asks for one) */
 	}
-	u->gha_token = xasprintf("token=%s", token ? token : "<token>");
 	u->gha_scope = xasprintf("scope=%s", s->v->cache_scope ? s->v->cache_scope : s->v->name);
-	u->gha_attrs[0] = u->gha_token;
-	u->gha_attrs[1] = u->gha_scope;
-	u->gha_attrs[2] = "version=2";
+	if (url)
+		u->gha_token = xasprintf("token=%s", token ? token : "<token>");
+	/* world: token, scope, version=2; the runner's: the scope alone */
+	u->gha_attrs[0] = u->gha_token ? u->gha_token : u->gha_scope;
+	u->gha_attrs[1] = u->gha_token ? u->gha_scope : NULL;
+	u->gha_attrs[2] = u->gha_token ? "version=2" : NULL;
 	u->gha_attrs[3] = NULL;
 	/* a workflow passes cache-from on its first run too: one lookup, a miss */
 	u->from.type = "gha";
@@ -83,7 +94,8 @@ static int gha_save(struct cache_use *u, struct cache_series *s, bool ok, json_t
 const struct cache_kind cache_kind_gha = {
 	.name = "gha",
 	.help = "GitHub's cache service (--cache-to type=gha)",
-	.needs = CACHE_FROM_WORLD,
+	.needs = CACHE_FROM_WORLD | CACHE_FROM_RUNNER_ENV,
+	.env = (const char *const[]){"ACTIONS_RESULTS_URL", "ACTIONS_RUNTIME_TOKEN", NULL},
 	.provides = "the emulated GitHub cache service",
 	.types = (const char *const[]){"gha", NULL},
 	.flags = CACHE_TAKES_SCOPE,

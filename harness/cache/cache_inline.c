@@ -24,6 +24,7 @@ static int inline_restore(struct cache_use *u, struct cache_series *s, const cha
 	if (!cold && s->state.inline_ref) {
 		u->from.type = "registry";
 		u->from.location = s->state.inline_ref;
+		u->from.attrs = cache_registry_attrs(s);
 	} else if (!cold && s->env->dry_run) {
 		u->from.type = "registry";
 		u->from.location = "<the image this series pushed last>";
@@ -47,7 +48,7 @@ static int inline_save(struct cache_use *u, struct cache_series *s, bool ok, jso
 const struct cache_kind cache_kind_inline = {
 	.name = "inline",
 	.help = "inside the pushed image (--cache-to type=inline), read back from the registry",
-	.needs = CACHE_FROM_WORLD,
+	.needs = CACHE_FROM_WORLD | CACHE_FROM_REGISTRY,
 	.provides = "the registry the image and its cache are pushed to",
 	.types = (const char *const[]){"inline", "registry", NULL},
 	.flags = CACHE_MIN_ONLY | CACHE_NEEDS_PUSH,

@@ -1,7 +1,9 @@
 /*
  * cache_registry.c: the `cache = registry` backend (cache_kind.h): the
- * build imports and exports an image ref in the world's registry
- * (--cache-from/--cache-to type=registry), one ref per series.
+ * build imports and exports an image ref (--cache-from/--cache-to
+ * type=registry), one ref per series, in the world's registry or in
+ * [registry]'s repository (cache_registry_ref). Docker authenticates to
+ * [registry] with the user's docker login; bench passes no credential.
  */
 #include "cache/cache_backend.h"
 
@@ -13,16 +15,15 @@
 
 static void registry_init(struct cache_series *s, int rep, const char *dir)
 {
-	const char *host = s->env->world ? world_runner_registry(s->env->world, s->env->runner)
-					 : s->env->dry_registry;
-	char *name;
+	char *name = builder_ref_name(s->v->name), *cache = xasprintf("%s-cache", name);
+	char *tag = xasprintf("r%d", rep);
 
 	(void)dir;
-	if (!host)
-		return; /* no registry: no cache */
-	name = builder_ref_name(s->v->name);
-	s->state.registry_ref = xasprintf("%s/%s/%s-cache:r%d", host, s->env->marker, name, rep);
+	/* no registry (a dry run without [world]): no cache */
+	s->state.registry_ref = cache_registry_ref(s->env, cache, tag);
 	free(name);
+	free(cache);
+	free(tag);
 }
 
 static int registry_restore(struct cache_use *u, struct cache_series *s, const char *commit_id,
@@ -34,8 +35,10 @@ static int registry_restore(struct cache_use *u, struct cache_series *s, const c
 	if (!cold) {
 		u->from.type = "registry";
 		u->from.location = s->state.registry_ref;
+		u->from.attrs = cache_registry_attrs(s);
 	}
 	cache_export_spec(&u->to, s, "registry", s->state.registry_ref);
+	u->to.attrs = cache_registry_attrs(s);
 	return 0;
 }
 
@@ -51,8 +54,10 @@ static char *registry_fingerprint(const struct cache_series *s)
 {
 	char *digest = NULL, *fp;
 
-	if (!s->state.registry_ref || !s->env->world)
+	if (!s->state.registry_ref)
 		return xstrdup("registry:none");
+	if (!s->env->world)
+		return NULL; /* [registry]: not looked into; a cut series is built again */
 	if (world_registry_digest(&digest, s->env->world, s->state.registry_ref) < 0) {
 		bench_error_clear();
 		return NULL;
@@ -65,7 +70,7 @@ static char *registry_fingerprint(const struct cache_series *s)
 const struct cache_kind cache_kind_registry = {
 	.name = "registry",
 	.help = "an image ref in a registry (--cache-to type=registry)",
-	.needs = CACHE_FROM_WORLD,
+	.needs = CACHE_FROM_WORLD | CACHE_FROM_REGISTRY,
 	.provides = "the registry",
 	.types = (const char *const[]){"registry", NULL},
 	.init = registry_init,

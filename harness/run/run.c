@@ -282,10 +282,12 @@ static int build_one(struct run *r, struct series *s, size_t i)
 		goto done;
 
 	{
-		const char *host = !v->push ? NULL : r->world ? world_runner_registry(r->world, re->cache_env.runner)
-					    : re->cache_env.dry_registry;
-		tag = xasprintf("%s%s%s/%s:%s-r%d", host ? host : "", host ? "/" : "", r->marker, name,
-				c->short_id, s->rep);
+		/* pushed: to the registry of [world] or [registry] (cache.h) */
+		char *ctag = xasprintf("%s-r%d", c->short_id, s->rep);
+		tag = v->push ? cache_registry_ref(&re->cache_env, name, ctag) : NULL;
+		if (!tag)
+			tag = xasprintf("%s/%s:%s", r->marker, name, ctag);
+		free(ctag);
 	}
 	meta = xasprintf("%s/metadata.json", s->dir);
 	req.context = context;

@@ -126,7 +126,9 @@ void run_engines_prepare(struct run *r)
 			re->progress.tty = false; /* one redrawn line cannot show two builds */
 		re->cache_env = (struct cache_env){.marker = r->marker, .progress = &re->progress,
 						   .dry_run = r->opts->dry_run, .builder = builder_default(),
-						   .engine = re->engine, .network = r->sc->network};
+						   .engine = re->engine, .network = r->sc->network,
+						   .registry = r->sc->registry.enabled ? &r->sc->registry : NULL,
+						   .runner_env = !r->sc->world.enabled};
 		re->world_same = true;
 		if (r->opts->dry_run && r->sc->world.enabled) {
 			/* the dry run shows the registry's refs as the run would make them */

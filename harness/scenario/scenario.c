@@ -76,12 +76,13 @@ void scenario_free(struct scenario *s)
 		variant_release(&s->variants[i]);
 	free(s->variants);
 	scen_keys_release(SEC_WORLD, &s->world);
+	scen_keys_release(SEC_REGISTRY, &s->registry);
 	scen_keys_release(SEC_GATE, &s->gate);
 	scen_keys_release(SEC_VERDICT, &s->verdict);
 	free(s);
 }
 
-/* A scenario with every default of [scenario], [world] and [gate] (a
+/* A scenario with every default of [scenario], [world], [registry] and [gate] (a
  * variant gets its own when its section opens). */
 static struct scenario *scenario_new(struct scen_parser *p, const char *path, const char *text,
 				     size_t len)
@@ -96,6 +97,7 @@ static struct scenario *scenario_new(struct scen_parser *p, const char *path, co
 	p->s = s;
 	scen_keys_set_defaults(p, SEC_SCENARIO, s);
 	scen_keys_set_defaults(p, SEC_WORLD, &s->world);
+	scen_keys_set_defaults(p, SEC_REGISTRY, &s->registry);
 	scen_keys_set_defaults(p, SEC_GATE, &s->gate);
 	scen_keys_set_defaults(p, SEC_VERDICT, &s->verdict);
 	return s;

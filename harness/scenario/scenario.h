@@ -38,7 +38,7 @@ struct variant {
 	char *cache_compression; /* "gzip" or "zstd" for the exported cache, NULL: BuildKit's default */
 	enum runner_kind runner;
 	char *target;            /* NULL when unset */
-	bool push;               /* push to the world's registry (needs [world]) */
+	bool push;               /* push to the registry of [world] or [registry] */
 	char **cache_key_files;  /* cache_key = files:...: the cache folder's key is their
 				    hash (actions/cache hashFiles); NULL: one key per commit */
 	size_t cache_key_files_count;
@@ -81,6 +81,17 @@ struct world_settings {
 				     next to one on this machine) */
 	size_t engine_listen_count;
 	unsigned seed;
+	int line;
+};
+
+/* [registry]: a registry of the user's (a team's), where push = yes,
+ * cache = registry and cache = inline go when there is no [world]. Docker
+ * authenticates to it as it always does (docker login: the user's
+ * ~/.docker/config.json or $DOCKER_CONFIG); bench passes no credential. */
+struct registry_settings {
+	bool enabled;   /* a [registry] section is present */
+	char *ref;      /* HOST[:PORT]/NAME: the repository images and caches are tagged in */
+	bool insecure;  /* plain HTTP (registry.insecure=true on the registry caches) */
 	int line;
 };
 
@@ -147,6 +158,7 @@ struct scenario {
 
 	struct variant *variants; size_t variants_count;
 	struct world_settings world;
+	struct registry_settings registry;
 	struct gate_settings gate;
 	struct verdict_settings verdict;
 	char **overrides;   /* the command line's "KEY=VALUE" applied over the file, in order */
@@ -156,7 +168,7 @@ struct scenario {
 /* The keys a scenario file may hold, for documentation and tests: the i-th
  * one (in the order of the table in scenario_keys.c), or NULL past the last. */
 struct scenario_key_doc {
-	const char *section; /* "scenario", "variant", "world", "gate" or "verdict" */
+	const char *section; /* "scenario", "variant", "world", "registry", "gate" or "verdict" */
 	const char *name;
 	const char *def;     /* the default as written in a file, or NULL: unset */
 	const char *help;    /* one line */

@@ -1,6 +1,7 @@
 /*
  * scenario_check.c: the checks of a scenario that need the whole file, run
- * once every line was read: required keys, what needs a [world] section,
+ * once every line was read: required keys, what needs a [world] or
+ * [registry] section,
  * cache options against the variant's cache kind, what the variant's
  * builder cannot do (the cache types of its kind, builder.h: unsupported),
  * the gate's reference variant (unless "none"). The cache checks read the
@@ -43,6 +44,10 @@ static void check_scenario(struct scen_parser *p, bool world)
 			       "[variant single-stage] with a dockerfile");
 }
 
+/* What a variant that pushes or keeps its cache in a registry needs. */
+#define REGISTRY_OR_WORLD "a [registry] section with ref = HOST[:PORT]/NAME (your registry) or a " \
+	"[world] section (it provides %s)"
+
 /* The kinds whose row has flag, "a or b", for messages. Caller frees. */
 static char *kinds_with(unsigned flag)
 {
@@ -60,7 +65,7 @@ static char *kinds_with(unsigned flag)
  * what the kind needs from outside the runner, and the options only some
  * kinds take. */
 static void check_cache(struct scen_parser *p, struct variant *v, const struct keylines *at,
-			bool world)
+			bool world, bool registry)
 {
 	const struct cache_kind *kind = v->cache;
 	int cache = scen_key_line(at, SEC_VARIANT, "cache");
@@ -73,6 +78,11 @@ static void check_cache(struct scen_parser *p, struct variant *v, const struct k
 	if (kind->needs == CACHE_FROM_WORLD && !world)
 		scen_add_error(p, cache, "cache = %s needs a [world] section (it provides %s); use "
 			       "cache = local or add [world]", kind->name, kind->provides);
+	else if (kind->needs && !(kind->needs & CACHE_FROM_RUNNER_ENV) && !world && !registry)
+		scen_add_error(p, cache, "cache = %s needs " REGISTRY_OR_WORLD "; use cache = local "
+			       "or add one of them", kind->name, kind->provides);
+	/* (CACHE_FROM_RUNNER_ENV: the run reads the runner's environment before
+	 * its first build, cache_check) */
 	if (v->cache_key_files_count && !(kind->flags & CACHE_TAKES_KEY)) {
 		char *which = kinds_with(CACHE_TAKES_KEY);
 		scen_add_error(p, scen_key_line(at, SEC_VARIANT, "cache_key"), "cache_key needs "
@@ -85,7 +95,7 @@ static void check_cache(struct scen_parser *p, struct variant *v, const struct k
 				       "cache_mode = min or remove it", kind->name, kind->min_only_why);
 		scen_replace(&v->cache_mode, "min");
 	}
-	if ((kind->flags & CACHE_NEEDS_PUSH) && world && !v->push) /* (without a world, push is refused anyway) */
+	if ((kind->flags & CACHE_NEEDS_PUSH) && (world || registry) && !v->push) /* (else push is refused anyway) */
 		scen_add_error(p, push ? push : cache, "cache = %s needs push = yes (%s)", kind->name,
 			       kind->needs_push_why);
 	if (scope && !(kind->flags & CACHE_TAKES_SCOPE)) {
@@ -154,7 +164,7 @@ static void check_reference(struct scen_parser *p)
 void scen_check(struct scen_parser *p)
 {
 	struct scenario *s = p->s;
-	bool world = s->world.enabled;
+	bool world = s->world.enabled, registry = s->registry.enabled;
 	size_t i;
 
 	check_scenario(p, world);
@@ -163,13 +173,19 @@ void scen_check(struct scen_parser *p)
 		if (!scen_key_line(&p->vars[i], SEC_VARIANT, "dockerfile"))
 			scen_add_error(p, v->line, "missing required key 'dockerfile' in [variant %s]",
 				       v->name);
-		check_cache(p, v, &p->vars[i], world);
+		check_cache(p, v, &p->vars[i], world, registry);
 		check_builder(p, v, &p->vars[i]);
-		if (v->push && !world)
+		if (v->push && !world && !registry)
 			scen_add_error(p, scen_key_line(&p->vars[i], SEC_VARIANT, "push"), "push = yes "
-				       "needs a [world] section (it provides the registry); set push = "
-				       "no or add [world]");
+				       "needs " REGISTRY_OR_WORLD "; set push = no or add one of them",
+				       "the registry");
 	}
+	if (registry && !scen_key_line(&p->registry, SEC_REGISTRY, "ref"))
+		scen_add_error(p, s->registry.line, "missing required key 'ref' in [registry] (the "
+			       "repository images and caches go to: HOST[:PORT]/NAME)");
+	if (registry && world)
+		scen_add_error(p, s->registry.line, "[registry] and [world] cannot both be set (the "
+			       "world has a registry of its own); remove one of them");
 	if (world && !scen_key_line(&p->world, SEC_WORLD, "kind"))
 		scen_add_error(p, s->world.line, "missing required key 'kind' in [world]");
 	if (world && s->world.listen && !strcmp(s->world.listen, "0.0.0.0") && !s->world.address)

@@ -18,7 +18,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-enum sec { SEC_NONE, SEC_SCENARIO, SEC_VARIANT, SEC_WORLD, SEC_GATE, SEC_VERDICT, SEC_BAD };
+enum sec { SEC_NONE, SEC_SCENARIO, SEC_VARIANT, SEC_WORLD, SEC_REGISTRY, SEC_GATE, SEC_VERDICT, SEC_BAD };
 
 /* More than the table holds (scenario_keys.c checks it at compile time). */
 #define SCENARIO_KEYS_MAX 64
@@ -52,7 +52,7 @@ struct scen_parser {
 	size_t prev_indent;/* indentation of the line that set it */
 	int bad_headers;   /* section headers that could not be read */
 	int scen_line;
-	struct keylines scen, world, gate, verdict, *vars;
+	struct keylines scen, world, registry, gate, verdict, *vars;
 	char *repo_raw;
 	int *secret_lines;
 	/* the command line's overrides: a problem at line -(i + 1) is ov[i]'s */
@@ -155,6 +155,7 @@ bool scen_is_engine(const char *v);
 bool scen_is_ipv4(const char *v);           /* a dotted IPv4 address */
 bool scen_is_engine_listen(const char *v);  /* ENGINE=IPV4 */
 bool scen_is_host(const char *v);           /* a host name or IPv4 address */
+bool scen_is_registry_ref(const char *v);   /* HOST[:PORT]/NAME, no tag or digest */
 bool scen_is_mount_target(const char *v);
 bool scen_is_inner_path(const char *v);
 bool scen_parse_uint(unsigned long long *out, const char *t, unsigned long long max);

@@ -124,6 +124,11 @@ json_t *scenario_to_json(const struct scenario *s)
 		keys_json(w, SEC_WORLD, &s->world);
 		json_object_set_new(o, "world", w);
 	}
+	if (s->registry.enabled) {
+		json_t *r = json_object();
+		keys_json(r, SEC_REGISTRY, &s->registry);
+		json_object_set_new(o, "registry", r);
+	}
 	if (s->gate.line > 0) {
 		json_t *g = json_object();
 		keys_json(g, SEC_GATE, &s->gate);

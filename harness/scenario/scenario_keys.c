@@ -19,6 +19,7 @@
 #define WORLD(f) offsetof(struct world_settings, f)
 #define GATE(f) offsetof(struct gate_settings, f)
 #define VERDICT(f) offsetof(struct verdict_settings, f)
+#define REG(f) offsetof(struct registry_settings, f)
 #define LIST(type, f) .off = offsetof(type, f), .count_off = offsetof(type, f##_count)
 
 static const char *const networks[] = {"host", "none", "default", NULL};
@@ -145,7 +146,7 @@ static const struct key_def keys[] = {
 	 .ok = scen_is_word, .hint = "a build stage name, without spaces",
 	 .help = "the stage to build (--target)"},
 	{.sec = SEC_VARIANT, .name = "push", .kind = KIND_BOOL, .off = VAR(push), .def = "no",
-	 .help = "push the image to the emulated registry (needs [world])"},
+	 .help = "push the image to the registry of [world] or [registry]"},
 	{.sec = SEC_VARIANT, .name = "cache_key", .kind = KIND_CUSTOM, .set = scen_set_cache_key,
 	 .store = KIND_LIST, LIST(struct variant, cache_key_files), .json = scen_cache_key_json,
 	 .def = "commit", .help = "commit or files:PATH[,PATH...]: the actions/cache key"},
@@ -208,6 +209,14 @@ static const struct key_def keys[] = {
 	 .help = "ENGINE=ADDRESS ...: that engine's runner listens on ADDRESS and its builds are told it"},
 	{.sec = SEC_WORLD, .name = "seed", .kind = KIND_UNSIGNED, .off = WORLD(seed), .min = 0,
 	 .max = UINT_MAX, .def = "1", .help = "seeds the generated repository and files"},
+
+	/* [registry] */
+	{.sec = SEC_REGISTRY, .name = "ref", .kind = KIND_STRING, .off = REG(ref),
+	 .ok = scen_is_registry_ref,
+	 .hint = "use HOST[:PORT]/NAME, e.g. registry.example.com:5000/team/app, without a tag",
+	 .help = "HOST[:PORT]/NAME: where push, cache = registry and inline go (required)"},
+	{.sec = SEC_REGISTRY, .name = "insecure", .kind = KIND_BOOL, .off = REG(insecure),
+	 .def = "no", .help = "yes: the registry speaks plain HTTP, not HTTPS"},
 
 	/* [gate] */
 	{.sec = SEC_GATE, .name = "warm_median_growth", .kind = KIND_FRACTION,
@@ -278,6 +287,7 @@ static const char *sec_name(enum sec sec)
 	case SEC_SCENARIO: return "scenario";
 	case SEC_VARIANT: return "variant";
 	case SEC_WORLD: return "world";
+	case SEC_REGISTRY: return "registry";
 	case SEC_GATE: return "gate";
 	case SEC_VERDICT: return "verdict";
 	default: return "";

@@ -15,8 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const enum sec sections[] = {SEC_SCENARIO, SEC_VARIANT, SEC_WORLD, SEC_GATE, SEC_VERDICT};
-static const char *const section_names[] = {"scenario", "variant", "world", "gate", "verdict"};
+static const enum sec sections[] = {SEC_SCENARIO, SEC_VARIANT, SEC_WORLD, SEC_REGISTRY, SEC_GATE, SEC_VERDICT};
+static const char *const section_names[] = {"scenario", "variant", "world", "registry", "gate", "verdict"};
 #define NSECTIONS (sizeof(sections) / sizeof(sections[0]))
 
 /* What one override sets: key k (at index in the table) of section sec; for
@@ -132,6 +132,7 @@ static void *target_base(struct keylines **lines, struct scen_parser *p, const s
 	case SEC_VARIANT: *lines = &p->vars[v]; return &p->s->variants[v];
 	case SEC_WORLD: *lines = &p->world; return &p->s->world;
 	case SEC_VERDICT: *lines = &p->verdict; return &p->s->verdict;
+	case SEC_REGISTRY: *lines = &p->registry; return &p->s->registry;
 	default: *lines = &p->gate; return &p->s->gate;
 	}
 }
@@ -177,6 +178,9 @@ static void apply_one(struct scen_parser *p, size_t i)
 			       "scenario file", t.k->name);
 	} else if (t.sec == SEC_WORLD && !p->s->world.enabled) {
 		scen_add_error(p, line, "'%s' is a key of [world], and scenario '%s' has no [world] "
+			       "section", t.k->name, p->path);
+	} else if (t.sec == SEC_REGISTRY && !p->s->registry.enabled) {
+		scen_add_error(p, line, "'%s' is a key of [registry], and scenario '%s' has no [registry] "
 			       "section", t.k->name, p->path);
 	} else if (t.sec == SEC_VARIANT && !p->s->variants_count) {
 		scen_add_error(p, line, "scenario '%s' has no variant to set '%s' in", p->path,

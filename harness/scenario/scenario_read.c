@@ -165,7 +165,7 @@ static size_t typo_edits(const char *name)
 
 static void unknown_section(struct scen_parser *p, const char *name, int line)
 {
-	static const char *const known[] = {"scenario", "variant", "world", "gate", "verdict", NULL};
+	static const char *const known[] = {"scenario", "variant", "world", "registry", "gate", "verdict", NULL};
 	size_t n = strcspn(name, " \t"), i;
 	char *word = xstrndup(name, n);
 
@@ -173,11 +173,11 @@ static void unknown_section(struct scen_parser *p, const char *name, int line)
 		;
 	if (known[i])
 		scen_add_error(p, line, "unknown section [%s]; did you mean [%s%s]? (known: "
-			       "[scenario], [variant NAME], [world], [gate], [verdict])", name, known[i],
+			       "[scenario], [variant NAME], [world], [registry], [gate], [verdict])", name, known[i],
 			       name + n);
 	else
 		scen_add_error(p, line, "unknown section [%s] (known: [scenario], [variant NAME], "
-			       "[world], [gate], [verdict])", name);
+			       "[world], [registry], [gate], [verdict])", name);
 	free(word);
 }
 
@@ -187,6 +187,8 @@ static void open_named(struct scen_parser *p, const char *a, int line)
 		open_once(p, SEC_SCENARIO, &p->scen_line, a, line);
 	else if (!strcmp(a, "world"))
 		open_once(p, SEC_WORLD, &p->s->world.line, a, line);
+	else if (!strcmp(a, "registry"))
+		open_once(p, SEC_REGISTRY, &p->s->registry.line, a, line);
 	else if (!strcmp(a, "gate"))
 		open_once(p, SEC_GATE, &p->s->gate.line, a, line);
 	else if (!strcmp(a, "verdict"))
@@ -229,6 +231,8 @@ static void open_section(struct scen_parser *p, const char *hdr, size_t n, int l
 	open_named(p, a, line);
 	if (p->sec == SEC_WORLD)
 		p->s->world.enabled = true;
+	if (p->sec == SEC_REGISTRY)
+		p->s->registry.enabled = true;
 	if (p->sec != SEC_BAD)
 		p->bad_headers--;
 	free(inner);
@@ -334,6 +338,7 @@ static void *section_base(struct scen_parser *p, struct keylines **lines)
 	case SEC_VARIANT: *lines = &p->vars[p->var]; return &p->s->variants[p->var];
 	case SEC_WORLD: *lines = &p->world; return &p->s->world;
 	case SEC_VERDICT: *lines = &p->verdict; return &p->s->verdict;
+	case SEC_REGISTRY: *lines = &p->registry; return &p->s->registry;
 	default: *lines = &p->gate; return &p->s->gate;
 	}
 }

@@ -246,6 +246,30 @@ bool scen_is_host(const char *v)
 	return !strchr(v, ':') && is_host_port(v, false);
 }
 
+/* A registry repository, HOST[:PORT]/NAME: HOST as docker tells a registry
+ * from a Docker Hub namespace (a dot or a port, or localhost), NAME one or
+ * more '/'-separated components of lowercase letters and digits joined by
+ * '.', '_' or '-'; no tag and no digest (bench tags the images). */
+bool scen_is_registry_ref(const char *v)
+{
+	const char *slash = strchr(v, '/'), *c;
+	char *host;
+	bool ok, sep = true;
+
+	if (!slash || slash == v)
+		return false;
+	host = xstrndup(v, (size_t)(slash - v));
+	ok = is_host_port(host, false) && (strchr(host, '.') || strchr(host, ':') || !strcmp(host, "localhost"));
+	free(host);
+	for (c = slash + 1; ok && *c; c++) {
+		bool alnum = (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9');
+		if (!alnum && (sep || !strchr("._-/", *c)))
+			ok = false;
+		sep = !alnum;
+	}
+	return ok && !sep;
+}
+
 /* ---- helpers for setters ---- */
 
 char *scen_resolve(struct scen_parser *p, int line, const char *what, const char *value,

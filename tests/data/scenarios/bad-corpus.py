@@ -19,7 +19,7 @@ case("unknown-key", "[scenario]\nname = tiny\nrepo = ../good\ncolour = blue\ncom
 case("unknown-variant-key", HEAD + VAR + "platform = linux/arm64\n",
      "8: unknown key 'platform' in [variant single] (known: dockerfile, dockerignore, cache, cache_mode, runner, target, push, cache_key, cache_compression, builder, cache_scope, cache_mounts)")
 case("unknown-section", HEAD + VAR + "\n[colours]\nred = 1\n",
-     "9: unknown section [colours] (known: [scenario], [variant NAME], [world], [gate])")
+     "9: unknown section [colours] (known: [scenario], [variant NAME], [world], [registry], [gate], [verdict])")
 case("duplicate-key", "[scenario]\nname = tiny\nname = small\nrepo = ../good\ncommits = HEAD~3..HEAD\n" + VAR,
      "3: duplicate key 'name' in [scenario] (first set at line 2); keep only one")
 case("duplicate-variant", HEAD + VAR + "\n[variant single]\n" + DF,
@@ -80,9 +80,9 @@ case("repo-not-dir", "[scenario]\nname = tiny\nrepo = ../dockerfiles/single.Dock
 case("repo-with-world", HEAD + VAR + "\n[world]\nkind = cafeboo\n",
      "3: 'repo' must not be set when a [world] section exists (the world generates the repository); remove it")
 case("push-without-world", HEAD + VAR + "push = yes\n",
-     "8: push = yes needs a [world] section (it provides the registry); set push = no or add [world]")
+     "8: push = yes needs a [registry] section with ref = HOST[:PORT]/NAME (your registry) or a [world] section (it provides the registry); set push = no or add one of them")
 case("registry-without-world", HEAD + VAR + "cache = registry\n",
-     "8: cache = registry needs a [world] section (it provides the registry); use cache = local or add [world]")
+     "8: cache = registry needs a [registry] section with ref = HOST[:PORT]/NAME (your registry) or a [world] section (it provides the registry); use cache = local or add one of them")
 case("reference-unknown", HEAD + VAR + "\n[variant multi]\ndockerfile = ../dockerfiles/multi.Dockerfile\n\n[gate]\nreference = single-stage\n",
      "13: reference 'single-stage' is not a variant of this scenario (variants: single, multi)")
 case("empty", "",
@@ -173,7 +173,7 @@ case("several-errors",
      "6: unknown key 'colour' in [scenario] (known: name, repo, commits, context, repetitions, timeout, network, build_args, secret, engines)",
      "9: dockerfile '../dockerfiles/none.Dockerfile' not found (resolved to " + R + "/dockerfiles/none.Dockerfile)",
      "10: invalid runner 'hosted' (use ephemeral or persistent)",
-     "11: push = yes needs a [world] section (it provides the registry); set push = no or add [world]",
+     "11: push = yes needs a [registry] section with ref = HOST[:PORT]/NAME (your registry) or a [world] section (it provides the registry); set push = no or add one of them",
      "13: duplicate variant 'a' (first defined at line 8); give each variant its own name",
      "16: reference 'b' is not a variant of this scenario (variants: a)")
 
@@ -185,9 +185,9 @@ case("did-you-mean", "[scenario]\nname = tiny\nrepo = ../good\ncomits = HEAD~3..
      "5: unknown key 'push' in [scenario]; it is a key of [variant NAME] (known: name, repo, commits, context, repetitions, timeout, network, build_args, secret, engines)",
      "9: unknown key 'cahce' in [variant single]; did you mean 'cache'? (known: dockerfile, dockerignore, cache, cache_mode, runner, target, push, cache_key, cache_compression, builder, cache_scope, cache_mounts)")
 case("section-typo", HEAD + VAR + "\n[varaint multi]\n" + DF + "[Gate]\n[colours]\n",
-     "9: unknown section [varaint multi]; did you mean [variant multi]? (known: [scenario], [variant NAME], [world], [gate])",
-     "11: unknown section [Gate]; did you mean [gate]? (known: [scenario], [variant NAME], [world], [gate])",
-     "12: unknown section [colours] (known: [scenario], [variant NAME], [world], [gate])")
+     "9: unknown section [varaint multi]; did you mean [variant multi]? (known: [scenario], [variant NAME], [world], [registry], [gate], [verdict])",
+     "11: unknown section [Gate]; did you mean [gate]? (known: [scenario], [variant NAME], [world], [registry], [gate], [verdict])",
+     "12: unknown section [colours] (known: [scenario], [variant NAME], [world], [registry], [gate], [verdict])")
 ENGINES = "use a docker context name, unix:///PATH, tcp://HOST:PORT or ssh://USER@HOST"
 case("bad-engines", HEAD + "engines = default -remote tcp://host unix://run/docker.sock ssh://@host tcp://h:99999 default\n" + VAR,
      "5: invalid engines entry '-remote' (" + ENGINES + ")",
@@ -200,9 +200,15 @@ case("bad-commits-sample", "[scenario]\nname = tiny\nrepo = ../good\ncommits = s
      "4: invalid commits 'sample:6 last:5' " + NEWC)
 case("bad-builder", HEAD + VAR + "builder = kaniko\n",
      "8: unknown builder 'kaniko' (known: buildkit, buildah)")
+# (cache = gha without [world] is the runner's service: the run checks its environment)
 case("gha-without-world", HEAD + VAR + "cache = gha\n\n[variant inline]\n" + DF + "cache = inline\n",
-     "8: cache = gha needs a [world] section (it provides the emulated GitHub cache service); use cache = local or add [world]",
-     "12: cache = inline needs a [world] section (it provides the registry the image and its cache are pushed to); use cache = local or add [world]")
+     "12: cache = inline needs a [registry] section with ref = HOST[:PORT]/NAME (your registry) or a [world] section (it provides the registry the image and its cache are pushed to); use cache = local or add one of them")
+case("registry-without-ref", HEAD + VAR + "cache = registry\n\n[registry]\ninsecure = yes\n",
+     "10: missing required key 'ref' in [registry] (the repository images and caches go to: HOST[:PORT]/NAME)")
+case("registry-bad-ref", HEAD + VAR + "push = yes\n\n[registry]\nref = team/app:latest\n",
+     "11: invalid ref 'team/app:latest' (use HOST[:PORT]/NAME, e.g. registry.example.com:5000/team/app, without a tag)")
+case("registry-and-world", WORLDHEAD + VAR + "[world]\nkind = cafeboo\n\n[registry]\nref = localhost:5000/app\n",
+     "10: [registry] and [world] cannot both be set (the world has a registry of its own); remove one of them")
 case("inline-cache-mode", WORLDHEAD + VAR + "cache = inline\ncache_mode = max\npush = yes\n[world]\nkind = cafeboo\n",
      "8: cache = inline supports only cache_mode = min (BuildKit's inline cache only embeds min); set cache_mode = min or remove it")
 case("inline-without-push", WORLDHEAD + VAR + "cache = inline\n\n[variant inline2]\n" + DF + "cache = inline\npush = no\n[world]\nkind = cafeboo\n",
