@@ -43,6 +43,9 @@
 #define USER "bench-it"
 #define PASSWORD "it-registry-secret"
 #define REF "refs/heads/main"
+/* The protocol the world's service speaks: 1 once world/ghacache is v2
+ * (branch gha-v2); buildx picks v2 when ACTIONS_CACHE_SERVICE_V2 is set. */
+#define GHA_SERVICE_V2 0
 
 static char *tmp;            /* this test's folder: certificates, registry data, DOCKER_CONFIG */
 static int port;             /* the registry's */
@@ -221,6 +224,10 @@ static int start_gha(void)
 	    (error = ghacache_token_for_ref(&token, REF, REF, 3600)) == 0) {
 		setenv("ACTIONS_RESULTS_URL", ghacache_url(gha), 1);
 		setenv("ACTIONS_RUNTIME_TOKEN", token, 1);
+		if (GHA_SERVICE_V2)
+			setenv("ACTIONS_CACHE_SERVICE_V2", "true", 1);
+		else
+			unsetenv("ACTIONS_CACHE_SERVICE_V2");
 	}
 	free(dir);
 	return error;
@@ -268,6 +275,7 @@ static int teardown(void **state)
 		ghacache_stop(gha);
 	unsetenv("ACTIONS_RESULTS_URL");
 	unsetenv("ACTIONS_RUNTIME_TOKEN");
+	unsetenv("ACTIONS_CACHE_SERVICE_V2");
 	unsetenv("DOCKER_CONFIG");
 	if (certs_d) {
 		rm_rf(certs_d);

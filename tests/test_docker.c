@@ -280,8 +280,9 @@ static void test_image_operations(void **state)
 }
 
 /* What runs killed before their end left: every run's images (after a
- * registry host too) whose run is not running, nothing else; a run still
- * running (here: this test's parent) keeps its images. */
+ * registry host too, or as tags of a [registry] repository) whose run is
+ * not running, nothing else; a run still running (here: this test's
+ * parent) keeps its images. */
 static void test_remove_leftovers(void **state)
 {
 	char *listing = xasprintf("bench-run-20261129t112110z-999999601/multi:abc1234-r1\\n"
@@ -290,14 +291,17 @@ static void test_remove_leftovers(void **state)
 				  "localhost/bench-run-20261129t100000z-999999009/x:1\\n"
 				  "bench-run-20261129t120000z-%d/alive:1\\n"
 				  "other/bench-run-not-ours:1\\n"
-				  "mybench-run-x/y:1\\n", (int)getppid());
+				  "reg.example:5000/team/app:bench-run-20261129t100001z-999999010-v-abc-r1\\n"
+				  "reg.example:5000/team/app:bench-run-20261129t120001z-%d-alive-abc-r1\\n"
+				  "reg.example:5000/team/app:mybench-run-x\\n"
+				  "mybench-run-x/y:1\\n", (int)getppid(), (int)getppid());
 	char *log = listing_docker(0, listing);
 	char *args = NULL;
 	int removed = -1;
 	(void)state;
 
 	assert_int_equal(builder_buildkit.remove_leftovers(&removed, NULL, "bench-run-"), 0);
-	assert_int_equal(removed, 3);
+	assert_int_equal(removed, 4);
 	assert_int_equal(docker_remove_leftover_images(&removed, NULL, "bench-none-"), 0);
 	assert_int_equal(removed, 0);
 	assert_int_equal(read_file(&args, NULL, log), 0);
@@ -305,7 +309,8 @@ static void test_remove_leftovers(void **state)
 		"image ls --format {{.Repository}}:{{.Tag}}\n"
 		"image rm -f bench-run-20261129t112110z-999999601/multi:abc1234-r1 "
 		"127.0.0.1:5000/bench-run-20261129t112054z-999999528/opt:def5678-r1 "
-		"localhost/bench-run-20261129t100000z-999999009/x:1\n"
+		"localhost/bench-run-20261129t100000z-999999009/x:1 "
+		"reg.example:5000/team/app:bench-run-20261129t100001z-999999010-v-abc-r1\n"
 		"image ls --format {{.Repository}}:{{.Tag}}\n");
 	free(args);
 	free(log);

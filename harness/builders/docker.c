@@ -396,22 +396,23 @@ int docker_build_argv(struct strvec *argv, const struct engine *e, const struct 
 	return 0;
 }
 
-/* Whether the run that named an image "PREFIX<stamp>-<pid>/..." (rest:
- * what follows PREFIX) is still running on this machine: its images are not
- * leftovers, even when it holds another engine lock than ours (another
- * TMPDIR). A run on another machine cannot be seen: the lock covers it. */
+/* Whether the run that named an image "PREFIX<stamp>-<pid>/..." or, as a
+ * tag in [registry]'s repository, "PREFIX<stamp>-<pid>-..." (rest: what
+ * follows PREFIX; the stamp has no '-') is still running on this machine:
+ * its images are not leftovers, even when it holds another engine lock than
+ * ours (another TMPDIR). A run on another machine cannot be seen: the lock
+ * covers it. */
 static bool run_alive(const char *rest)
 {
-	const char *slash = strchr(rest, '/'), *dash;
+	const char *dash = strchr(rest, '-');
+	char *end;
 	long pid;
 
-	if (!slash)
+	if (!dash || dash == rest)
 		return false;
-	for (dash = slash; dash > rest && dash[-1] != '-'; dash--)
-		;
-	if (dash == rest || dash == slash || strspn(dash, "0123456789") != (size_t)(slash - dash))
+	pid = strtol(dash + 1, &end, 10);
+	if (end == dash + 1 || (*end != '/' && *end != '-'))
 		return false;
-	pid = strtol(dash, NULL, 10);
 	return pid > 0 && pid != (long)getpid() && (kill((pid_t)pid, 0) == 0 || errno == EPERM);
 }
 
@@ -419,20 +420,23 @@ static bool run_alive(const char *rest)
  * is given (marker != NULL), or to any run that is no longer running
  * (prefix != NULL): its repository starts with prefix, after the registry
  * host when there is one (a first part with a dot or a colon, or
- * "localhost"). */
+ * "localhost"), or its tag does (an image in [registry]'s repository). */
 static bool run_image(const char *line, const char *marker, const char *prefix)
 {
-	const char *slash = strchr(line, '/');
-	size_t host = slash ? (size_t)(slash - line) : 0;
+	const char *slash = strchr(line, '/'), *tag = strrchr(line, ':');
+	size_t host = slash ? (size_t)(slash - line) : 0, n;
 
 	if (marker)
 		return *marker && strstr(line, marker);
 	if (!prefix || !*prefix)
 		return false;
+	n = strlen(prefix);
+	if (tag && (!strrchr(line, '/') || tag > strrchr(line, '/')) && !strncmp(tag + 1, prefix, n))
+		return !run_alive(tag + 1 + n);
 	if (slash && (memchr(line, '.', host) || memchr(line, ':', host) ||
 		      !strncmp(line, "localhost/", 10)))
 		line = slash + 1;
-	return !strncmp(line, prefix, strlen(prefix)) && !run_alive(line + strlen(prefix));
+	return !strncmp(line, prefix, n) && !run_alive(line + n);
 }
 
 /* Remove the images run_image() picks with one `docker image rm -f`; how
