@@ -1,9 +1,8 @@
 /*
  * scenario_check.c: the checks of a scenario that need the whole file, run
  * once every line was read: required keys, what needs a [world] or
- * [registry] section,
- * cache options against the variant's cache kind, what the variant's
- * builder cannot do (the cache types of its kind, builder.h: unsupported),
+ * [registry] section, cache options against the variant's cache kind, what
+ * the variant's builder cannot do (the cache types of its kind, builder.h: unsupported),
  * the gate's reference variant (unless "none"). The cache checks read the
  * kind's row (cache_kind.h), never its name. Also fills the defaults that
  * depend on other keys (the cache scope, a min-only kind's cache_mode).
@@ -107,7 +106,8 @@ static void check_cache(struct scen_parser *p, struct variant *v, const struct k
 		v->cache_scope = xstrdup(v->name);
 }
 
-/* Whether builder b takes every cache type the kind hands it. */
+/* The first cache type the kind hands a builder that b does not take, or
+ * NULL when b takes them all. */
 static const char *builder_lacks(const struct builder *b, const struct cache_kind *kind)
 {
 	const char *const *t;
