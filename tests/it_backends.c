@@ -167,7 +167,7 @@ static void test_cache_mounts_survive_the_reset(void **state)
 	assert_non_null(run);
 	for (i = 1; i <= 3; i++) {
 		json_t *b = build_of("mounts", i);
-		char *path = path_join(results_dir, it_str(b, "log")), *log = NULL, line[8], enc[16], *want;
+		char *path = path_join(results_dir, it_str(b, "log")), *log = NULL, line[8], enc[16], *want, *spaced;
 		size_t len = 0;
 
 		assert_string_equal(it_str(b, "status"), "ok");
@@ -175,8 +175,10 @@ static void test_cache_mounts_survive_the_reset(void **state)
 		assert_int_equal(read_file(&log, &len, path), 0);
 		snprintf(line, sizeof(line), "%d\n", i);
 		base64url_encode(enc, line, strlen(line));
-		want = xasprintf("\"data\": \"%s", enc);
-		if (!strstr(log, want))
+		/* (buildx 0.29 writes its rawjson without a space after the colon) */
+		want = xasprintf("\"data\":\"%s", enc);
+		spaced = xasprintf("\"data\": \"%s", enc);
+		if (!strstr(log, want) && !strstr(log, spaced))
 			fail_msg("build %d of mounts did not print %d lines (%s not in %s)", i, i, want, path);
 		/* "line\n" per build so far, saved after each */
 		assert_int_equal(it_num(b, "cache_mounts_bytes"), 5 * i);
@@ -191,6 +193,7 @@ static void test_cache_mounts_survive_the_reset(void **state)
 			json_number_value(json_object_get(b, "cache_mounts_save_seconds")),
 			it_num(b, "cache_mounts_bytes"));
 		free(want);
+		free(spaced);
 		free(log);
 		free(path);
 	}
