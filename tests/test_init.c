@@ -155,14 +155,18 @@ static void test_build_push_action_gha(void **state)
 	assert_non_null(strstr(text, "; [variant as-is]\n; dockerfile = repo:Dockerfile\n; cache = gha\n"
 				     "; cache_mode = max\n; runner = ephemeral\n; push = yes\n"));
 	assert_non_null(strstr(text, ".github/workflows/ci.yml:11 (docker/build-push-action)"));
-	assert_non_null(strstr(text, "; ref = ghcr.io/acme/app\n"));
+	assert_non_null(strstr(text, "\n[registry]\nref = ghcr.io/acme/app\n"));
 	assert_non_null(strstr(text, "build_args = VERSION=1.2\n"));
 	assert_non_null(strstr(text, "TOKEN=${{ secrets.TOKEN }} is left out"));
-	/* what loads today: no-cache and local, without the push */
-	assert_int_equal(s->variants_count, 2);
+	/* what loads here: all but the gha ones (no runner's environment),
+	 * pushing to [registry] */
+	assert_int_equal(s->variants_count, 4);
+	assert_null(variant(s, "as-is"));
 	assert_ptr_equal(variant(s, "no-cache")->cache, &cache_kind_none);
 	assert_ptr_equal(variant(s, "local")->cache, &cache_kind_local);
-	assert_false(variant(s, "local")->push);
+	assert_ptr_equal(variant(s, "registry")->cache, &cache_kind_registry);
+	assert_ptr_equal(variant(s, "inline")->cache, &cache_kind_inline);
+	assert_true(variant(s, "local")->push);
 	assert_true(variant(s, "local")->dockerfile_in_repo);
 	assert_string_equal(s->commits, "last:3");
 	/* the findings, in the file and on stderr, each naming file:line */
@@ -250,15 +254,15 @@ static void test_plain_build_and_push(void **state)
 	assert_non_null(v);
 	assert_ptr_equal(v->cache, &cache_kind_none);
 	assert_int_equal(v->runner, RUNNER_EPHEMERAL);
-	assert_false(v->push); /* refused without a registry: written commented */
+	assert_true(v->push); /* to the workflow's registry, [registry] */
 	assert_non_null(strstr(text, "[variant as-is]\ndockerfile = repo:Dockerfile\ncache = none\n"
-				     "runner = ephemeral\n; push = yes\n"));
-	assert_non_null(strstr(text, "; ref = registry.example.com:5000/team/app\n"));
+				     "runner = ephemeral\npush = yes\n"));
+	assert_non_null(strstr(text, "\n[registry]\nref = registry.example.com:5000/team/app\n"));
 	assert_non_null(strstr(text, "(docker build)"));
 	assert_null(variant(s, "no-cache")); /* as-is */
 	assert_non_null(variant(s, "local"));
-	assert_non_null(strstr(text, "; [variant inline]\n")); /* the workflow pushes */
-	assert_non_null(strstr(text, "; [variant registry]\n"));
+	assert_non_null(variant(s, "inline")); /* the workflow pushes */
+	assert_non_null(variant(s, "registry"));
 	scenario_free(s);
 	free(text);
 	free(err);
