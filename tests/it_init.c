@@ -3,9 +3,11 @@
  * engine: `bench init REPO -o bench.ini`, `bench run bench.ini`, then the
  * results folder's index.html. The repository is a fixture made here
  * (gitfixture.h): a busybox Dockerfile and the blog's kind of workflow, a
- * `docker buildx build --push` with a local cache folder. The variants that
- * load on this bench (as-is without its push, no-cache) are built; the ones
- * that need a registry or a runner's gha cache stay commented out.
+ * `docker buildx build --push` with a local cache folder, its tag a local
+ * name (a registry in the tag would be written as [registry] and pushed
+ * to, and this machine reaches none). The variants that load on this bench
+ * (as-is without its push, no-cache) are built; the ones that need a
+ * registry or a runner's gha cache stay commented out.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -30,7 +32,7 @@ static const char workflow[] =
 	"          docker buildx build --push \\\n"
 	"            --cache-from=type=local,src=/tmp/.buildx-cache \\\n"
 	"            --cache-to=type=local,dest=/tmp/.buildx-cache-new,mode=max \\\n"
-	"            -t ghcr.io/acme/app:${{ github.sha }} .\n";
+	"            -t acme-app:${{ github.sha }} .\n";
 
 static const char dockerfile[] =
 	"FROM bench/busybox:latest\n"
