@@ -43,9 +43,6 @@
 #define USER "bench-it"
 #define PASSWORD "it-registry-secret"
 #define REF "refs/heads/main"
-/* The protocol the world's service speaks: 1 once world/ghacache is v2
- * (branch gha-v2); buildx picks v2 when ACTIONS_CACHE_SERVICE_V2 is set. */
-#define GHA_SERVICE_V2 0
 
 static char *tmp;            /* this test's folder: certificates, registry data, DOCKER_CONFIG */
 static int port;             /* the registry's */
@@ -224,10 +221,7 @@ static int start_gha(void)
 	    (error = ghacache_token_for_ref(&token, REF, REF, 3600)) == 0) {
 		setenv("ACTIONS_RESULTS_URL", ghacache_url(gha), 1);
 		setenv("ACTIONS_RUNTIME_TOKEN", token, 1);
-		if (GHA_SERVICE_V2)
-			setenv("ACTIONS_CACHE_SERVICE_V2", "true", 1);
-		else
-			unsetenv("ACTIONS_CACHE_SERVICE_V2");
+		setenv("ACTIONS_CACHE_SERVICE_V2", "true", 1); /* the world's service is v2 */
 	}
 	free(dir);
 	return error;

@@ -95,7 +95,8 @@ const struct cache_kind cache_kind_gha = {
 	.name = "gha",
 	.help = "GitHub's cache service (--cache-to type=gha)",
 	.needs = CACHE_FROM_WORLD | CACHE_FROM_RUNNER_ENV,
-	.env = (const char *const[]){"ACTIONS_RESULTS_URL", "ACTIONS_RUNTIME_TOKEN", NULL},
+	/* (v2: GitHub shut the v1 service down; without it buildx speaks v1) */
+	.env = (const char *const[]){"ACTIONS_RESULTS_URL", "ACTIONS_RUNTIME_TOKEN", "ACTIONS_CACHE_SERVICE_V2", NULL},
 	.provides = "the emulated GitHub cache service",
 	.types = (const char *const[]){"gha", NULL},
 	.flags = CACHE_TAKES_SCOPE,
