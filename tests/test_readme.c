@@ -1,6 +1,6 @@
 /*
  * test_readme.c: every example of README.md runs as written, and every
- * scenario block of README.md and docs/scenario.md loads.
+ * scenario block of README.md, docs/scenario.md and docs/backends.md loads.
  *
  * The fenced blocks of README.md are read by their info string:
  *   ini                a scenario: loaded by the scenario parser as if it were
@@ -149,6 +149,7 @@ static void test_ini_blocks_load(void **state)
 	(void)state;
 	assert_true(check_ini("README.md") >= 1);
 	assert_true(check_ini("docs/scenario.md") >= 2);
+	assert_true(check_ini("docs/backends.md") >= 1);
 }
 
 /* Is opt (len bytes) an option of command cmd, or of bench itself when cmd

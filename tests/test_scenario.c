@@ -1010,38 +1010,8 @@ static void test_verdict_section(void **state)
 	free(text);
 }
 
-/* The pending pages of docs/ (pending-NAME.md: features not folded into
- * docs/scenario.md yet), appended to text (freed). Caller frees. */
-static char *with_pending_docs(char *text, const char *base)
-{
-	char *docs = path_join(base, "docs");
-	struct strbuf sb = {0};
-	struct dirent *e;
-	DIR *d;
-
-	strbuf_puts(&sb, text);
-	if ((d = opendir(docs))) {
-		while ((e = readdir(d))) {
-			size_t n = strlen(e->d_name);
-			char *p, *t = NULL;
-			if (strncmp(e->d_name, "pending-", 8) || n < 4 || strcmp(e->d_name + n - 3, ".md"))
-				continue;
-			p = path_join(docs, e->d_name);
-			if (read_file(&t, NULL, p) == 0)
-				strbuf_printf(&sb, "\n%s", t);
-			bench_error_clear();
-			free(t);
-			free(p);
-		}
-		closedir(d);
-	}
-	free(docs);
-	free(text);
-	return strbuf_detach(&sb);
-}
-
-/* Every key of the table is documented in docs/scenario.md (or, until it
- * is folded in, a docs/pending-*.md page), and has its line of help. */
+/* Every key of the table is documented in docs/scenario.md, and has its
+ * line of help. */
 static void test_keys_documented(void **state)
 {
 	const char *dir = getenv("BENCH_DATADIR");
@@ -1051,7 +1021,6 @@ static void test_keys_documented(void **state)
 	(void)state;
 
 	assert_int_equal(read_file(&text, &len, path), 0);
-	text = with_pending_docs(text, dir ? dir : root);
 	assert_non_null(start = strstr(text, "# The scenario file"));
 	for (i = 0; (d = scenario_key_doc(i)); i++) {
 		size_t n = strlen(d->name);
