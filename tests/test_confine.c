@@ -47,6 +47,9 @@ static int setup(void **state)
 		{"app/up", "../../outside.txt", FIXTURE_LINK},
 		{"app/gone", "../../../nowhere/file", FIXTURE_LINK},
 		{"loop", "loop", FIXTURE_LINK},
+		{"shadow", "/etc/shadow", FIXTURE_LINK},
+		{"ctx/app.py", "print(2)\n", 0},
+		{"ctx/.dockerignore", "../../../etc/shadow", FIXTURE_LINK},
 		{NULL, NULL, 0}};
 	git_repository *repo;
 
@@ -157,6 +160,24 @@ static void test_checkouts_confine(void **state)
 	assert_int_equal(checkouts_confine(&context, &df, &f->co, 0, f->dir, &v, "."), BENCH_EINVALID);
 	expect = xasprintf("variant 'optimized': dockerfile 'repo:passwd' at commit %s: 'passwd' is a symlink "
 			   "to '/etc/passwd', outside the checkout", short_id);
+	assert_string_equal(bench_error_last(), expect);
+	free(expect);
+
+	/* a Dockerfile that is a symlink to /etc/shadow (a pull request's) */
+	v.dockerfile = "shadow";
+	assert_int_equal(checkouts_confine(&context, &df, &f->co, 0, f->dir, &v, "."), BENCH_EINVALID);
+	assert_null(df);
+	expect = xasprintf("variant 'optimized': dockerfile 'repo:shadow' at commit %s: 'shadow' is a symlink "
+			   "to '/etc/shadow', outside the checkout", short_id);
+	assert_string_equal(bench_error_last(), expect);
+	free(expect);
+
+	/* the context's .dockerignore, which the builder reads on this machine */
+	v.dockerfile = "Dockerfile";
+	assert_int_equal(checkouts_confine(&context, &df, &f->co, 0, f->dir, &v, "ctx"), BENCH_EINVALID);
+	assert_null(context);
+	expect = xasprintf("variant 'optimized': the context's .dockerignore at commit %s: 'ctx/.dockerignore' "
+			   "is a symlink to '../../../etc/shadow', outside the checkout", short_id);
 	assert_string_equal(bench_error_last(), expect);
 	free(expect);
 

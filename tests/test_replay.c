@@ -136,7 +136,8 @@ static void test_last_n(void **state)
 
 	expect_commits(w, "last:3", last3, 3);
 	expect_commits(w, "last:1", last3 + 2, 1);
-	expect_commits(w, "last:100", all, 5);
+	expect_commits(w, "last:5", all, 5);
+	expect_error(w, "last:100", BENCH_EINVALID, "has only 5 commits (first-parent history); ask for at most last:5");
 	expect_error(w, "last:0", BENCH_EINVALID, "invalid commit range 'last:0'");
 	expect_error(w, "last:x", BENCH_EINVALID, "positive whole number");
 	expect_error(w, "last:", BENCH_EINVALID, "invalid commit range");
@@ -357,6 +358,15 @@ static void test_has_file(void **state)
 	assert_true(has);
 	assert_int_equal(replay_has_file(&has, w->r, w->c1.hex, "app"), 0);
 	assert_false(has); /* a directory is not a file */
+	{
+		/* a symlink's blob is its target: never read as the file */
+		char *text = NULL;
+		size_t len = 0;
+		assert_int_equal(replay_read_file(&text, &len, w->r, w->c1.hex, "link"), BENCH_EINVALID);
+		assert_null(text);
+		assert_non_null(strstr(bench_error_last(), "'link' in commit"));
+		assert_non_null(strstr(bench_error_last(), "is a symlink"));
+	}
 	assert_int_equal(replay_has_file(&has, w->r, w->c1.hex, "README"), 0);
 	assert_false(has);
 	assert_int_equal(replay_has_file(&has, w->r, w->c3.hex, "README"), 0);

@@ -131,6 +131,15 @@ int cmd_run(int argc, char **argv)
 		return cmd_usage_error("run", "%s", optind == argc ? "missing SCENARIO.ini" :
 				       "more than one scenario given");
 	opts.scenario_path = argv[optind];
+	if (opts.gate_baseline) {
+		/* a missing or broken baseline stops the run before its first build */
+		json_t *baseline = NULL;
+		if ((error = gate_baseline_load(&baseline, opts.gate_baseline)) < 0) {
+			bench_error_wrap(error, "--gate");
+			return cmd_fail("run", error);
+		}
+		json_decref(baseline);
+	}
 	proc_install_signal_handlers();
 	error = run_execute(&out, &opts);
 	t = monotime_now();

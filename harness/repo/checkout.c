@@ -141,6 +141,18 @@ int checkouts_confine(char **context, char **dockerfile, struct checkouts *co, s
 	*context = *dockerfile = NULL;
 	if ((error = confine_key(context, co, i, dir, v, "context", "", context_rel)) < 0)
 		return error;
+	{
+		/* the builder reads the context's .dockerignore on this machine */
+		char *rel = path_join(context_rel, ".dockerignore"), *ign = NULL;
+		error = confine_path(&ign, dir, rel);
+		if (error < 0)
+			error = bench_error_wrap(error, "variant '%s': the context's .dockerignore at commit %s",
+						 v->name, co->commits[i].short_id);
+		free(rel);
+		free(ign);
+		if (error < 0)
+			goto fail;
+	}
 	if (v->dockerfile_in_repo &&
 	    (error = confine_key(dockerfile, co, i, dir, v, "dockerfile", "repo:", v->dockerfile)) < 0)
 		goto fail;

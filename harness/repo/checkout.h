@@ -44,7 +44,7 @@ int checkouts_dir_at(const char **out, struct checkouts *co, size_t slot, size_t
  * resolved without leaving it (confine.h): *context the build context
  * (context_rel inside the commit), *dockerfile the repo:PATH Dockerfile (NULL
  * when the variant's Dockerfile is not in the commit), and each cache_key
- * file checked. Both caller-freed. BENCH_EINVALID when one leads outside the
+ * file and the context's .dockerignore (which the builder reads) checked. Both caller-freed. BENCH_EINVALID when one leads outside the
  * checkout, naming the variant, the key, the commit and the path. */
 int checkouts_confine(char **context, char **dockerfile, struct checkouts *co, size_t i, const char *dir,
 		      const struct variant *v, const char *context_rel);

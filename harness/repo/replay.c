@@ -317,6 +317,10 @@ static int resolve_last(struct oidvec *ov, struct replay *r, const char *spec)
 		return bench_error_set(BENCH_ERROR, "cannot read HEAD of '%s': %s", r->path, git_message());
 	if ((error = walk_first_parent(ov, r, &head, NULL, (size_t)n)) < 0)
 		return error;
+	if (ov->n < (size_t)n)
+		return bench_error_set(BENCH_EINVALID,
+			"commit range '%s': HEAD of '%s' has only %zu commit%s (first-parent history); ask "
+			"for at most last:%zu", spec, r->path, ov->n, ov->n == 1 ? "" : "s", ov->n);
 	oidvec_reverse(ov);
 	return 0;
 }
@@ -415,17 +419,14 @@ done:
 	return error;
 }
 
-int replay_resolve(struct commit_info **out, size_t *count, struct replay *r, const char *spec)
+/* spec's commits, oldest first, into ov (see replay_resolve). */
+static int resolve_ids(struct oidvec *ov, struct replay *r, const char *spec)
 {
-	struct oidvec ov = {0};
-	struct commit_info *infos = NULL;
 	char *trimmed;
 	const char *dots;
-	size_t len, i, filled = 0;
+	size_t len;
 	int error = 0;
 
-	*out = NULL;
-	*count = 0;
 	while (isspace((unsigned char)*spec))
 		spec++;
 	len = strlen(spec);
@@ -437,20 +438,40 @@ int replay_resolve(struct commit_info **out, size_t *count, struct replay *r, co
 		error = bench_error_set(BENCH_EINVALID,
 			"empty commit range (give 'A..B', 'last:N' or a list of revisions)");
 	else if (!strncmp(trimmed, "sample:", 7))
-		error = resolve_sample(&ov, r, trimmed);
+		error = resolve_sample(ov, r, trimmed);
 	else if ((dots = strstr(trimmed, "..")))
-		error = resolve_range(&ov, r, trimmed, dots);
+		error = resolve_range(ov, r, trimmed, dots);
 	else if (!strncmp(trimmed, "last:", 5))
-		error = resolve_last(&ov, r, trimmed);
+		error = resolve_last(ov, r, trimmed);
 	else
-		error = resolve_list(&ov, r, trimmed);
-	if (error)
-		goto done;
-	if (!ov.n) {
+		error = resolve_list(ov, r, trimmed);
+	if (!error && !ov->n)
 		error = bench_error_set(BENCH_EINVALID, "commit range '%s' resolves to no commit", trimmed);
-		goto done;
-	}
+	free(trimmed);
+	return error;
+}
 
+int replay_count(size_t *count, struct replay *r, const char *spec)
+{
+	struct oidvec ov = {0};
+	int error = resolve_ids(&ov, r, spec);
+
+	*count = error ? 0 : ov.n;
+	free(ov.v);
+	return error;
+}
+
+int replay_resolve(struct commit_info **out, size_t *count, struct replay *r, const char *spec)
+{
+	struct oidvec ov = {0};
+	struct commit_info *infos = NULL;
+	size_t i, filled = 0;
+	int error = 0;
+
+	*out = NULL;
+	*count = 0;
+	if ((error = resolve_ids(&ov, r, spec)) < 0)
+		goto done;
 	infos = xcalloc(ov.n, sizeof(*infos));
 	for (i = 0; i < ov.n; i++, filled++)
 		if ((error = commit_info_fill(&infos[i], r, &ov.v[i])) < 0) {
@@ -466,7 +487,6 @@ int replay_resolve(struct commit_info **out, size_t *count, struct replay *r, co
 done:
 	commit_info_array_free(infos, filled);
 	free(ov.v);
-	free(trimmed);
 	return error;
 }
 
@@ -715,6 +735,12 @@ int replay_read_file(char **out, size_t *len, struct replay *r, const char *id, 
 	if (!entry || git_tree_entry_type(entry) != GIT_OBJECT_BLOB) {
 		error = bench_error_set(BENCH_ENOTFOUND, "commit %.7s of '%s' has no file '%s'", id,
 		                        r->path, path);
+		goto done;
+	}
+	if (git_tree_entry_filemode(entry) == GIT_FILEMODE_LINK) {
+		/* its blob is the link's target, not a file of the commit */
+		error = bench_error_set(BENCH_EINVALID, "'%s' in commit %.7s of '%s' is a symlink; only a "
+					"regular file of the commit is read", path, id, r->path);
 		goto done;
 	}
 	if (git_blob_lookup(&blob, r->repo, git_tree_entry_id(entry)) < 0) {

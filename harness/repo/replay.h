@@ -40,6 +40,11 @@ void replay_free(struct replay *r);
  * for sample:N, to fewer than N), BENCH_ENOTFOUND when a revision does not
  * exist. */
 int replay_resolve(struct commit_info **out, size_t *count, struct replay *r, const char *spec);
+
+/* How many commits spec resolves to, with replay_resolve's errors (last:N
+ * beyond the history is one, naming how many there are), without reading
+ * the commits: the check of a run's input before anything runs. */
+int replay_count(size_t *count, struct replay *r, const char *spec);
 void commit_info_array_free(struct commit_info *c, size_t count);
 
 /* The first-parent history of revision tip, its newest `limit` commits (tip

@@ -541,6 +541,8 @@ static int apply_overrides(struct run *r)
 	if (o->commits) {
 		free(r->sc->commits);
 		r->sc->commits = xstrdup(o->commits);
+		free(r->sc->commits_at);
+		r->sc->commits_at = xstrdup("--commits");
 	}
 	if (o->scale > 0) {
 		if (!r->sc->world.enabled)
@@ -622,6 +624,44 @@ static int make_work_dir(struct run *r)
 	return mkdir_p(r->work);
 }
 
+/* Whether the scenario's commits resolve in repo (see replay_count):
+ * the error names where commits was set. */
+static int check_commits_in(struct run *r, const char *repo)
+{
+	struct replay *rp = NULL;
+	size_t n;
+	int error = replay_open(&rp, repo);
+
+	if (!error && (error = replay_count(&n, rp, r->sc->commits)) < 0)
+		error = bench_error_wrap(error, "%s", r->sc->commits_at ? r->sc->commits_at : r->sc->path);
+	replay_free(rp);
+	return error;
+}
+
+/* The commits checked before anything runs: a bad range or last:N beyond
+ * the history stops the run before an engine, a results folder or the world
+ * is touched. A world's repository is generated for it (the same commits as
+ * the world's: the seed fixes them) in a folder removed at once. */
+static int check_commits(struct run *r)
+{
+	char *tmp;
+	int error;
+
+	if (!r->sc->world.enabled)
+		return check_commits_in(r, r->sc->repo);
+	tmp = xasprintf("%s/bench-commits-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	if (!mkdtemp(tmp)) {
+		error = bench_error_errno(BENCH_EIO, "cannot make a folder like '%s'", tmp);
+		free(tmp);
+		return error;
+	}
+	if ((error = world_repo_generate(tmp, r->sc->world.seed)) == 0)
+		error = check_commits_in(r, tmp);
+	rm_rf(tmp);
+	free(tmp);
+	return error;
+}
+
 static int open_repository(struct run *r)
 {
 	const char *repo = r->world ? world_repo_path(r->world) : r->sc->repo;
@@ -634,6 +674,8 @@ static int open_repository(struct run *r)
 		error = world_repo_generate(generated, r->sc->world.seed);
 		repo = generated;
 	}
+	if (!error && r->opts->dry_run)
+		error = check_commits_in(r, repo);
 	if (!error)
 		error = checkouts_open(&r->co, r->work, repo, r->sc->commits);
 	free(generated);
@@ -733,8 +775,11 @@ static int dry_run(struct run *r)
 {
 	int error;
 
-	if ((error = make_work_dir(r)) < 0 || (error = open_repository(r)) < 0)
+	if ((error = make_work_dir(r)) < 0 || (error = open_repository(r)) < 0) {
+		if (!r->opts->work_dir)
+			rm_rf(r->work); /* nothing is left behind */
 		return error;
+	}
 	run_engines_args(r);
 	/* paths in the dry run point at a results folder that is not made */
 	r->res = xcalloc(1, sizeof(*r->res));
@@ -840,7 +885,8 @@ int run_execute(struct run_outcome *out, const struct run_options *opts)
 	progress_init(&r.progress, stderr, opts->quiet);
 	r.image_sizes = json_object();
 	if ((error = scenario_load_with(&r.sc, opts->scenario_path, opts->overrides, opts->overrides_count)) < 0 ||
-	    (error = apply_overrides(&r)) < 0 || (error = cache_check(r.sc)) < 0)
+	    (error = apply_overrides(&r)) < 0 || (error = cache_check(r.sc)) < 0 ||
+	    (!opts->dry_run && (error = check_commits(&r)) < 0))
 		goto done;
 	utc_stamp(stamp, sizeof(stamp));
 	{

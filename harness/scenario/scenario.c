@@ -62,6 +62,7 @@ void scenario_free(struct scenario *s)
 	free(s->path);
 	free(s->dir);
 	free(s->digest);
+	free(s->commits_at);
 	scen_keys_release(SEC_SCENARIO, s);
 	for (i = 0; i < s->secrets_count; i++) {
 		free(s->secrets[i].id);

@@ -146,12 +146,16 @@ struct scenario {
 	char *repo;      /* absolute path; NULL when [world] generates the repository */
 	char *commits;   /* "A..B", "a1b2c3 d4e5f6", "last:N", or "sample:N RANGE" (N commits
 			    spread evenly over RANGE, "A..B" or "last:M"; replay.c resolves it) */
+	char *commits_at;/* where commits was set, for its messages: "FILE:LINE", or
+			    "FLAG KEY=VALUE" for an override (a run's --commits sets its own) */
 	char *context;   /* relative to the checked-out commit; default "." */
 	int repetitions; /* default 1 */
 	double timeout;  /* seconds per build; default 1800 */
 	char *network;   /* default "host" */
 	char **build_args; size_t build_args_count; /* "KEY=VALUE" */
 	struct secret *secrets; size_t secrets_count;
+	bool allow_outside; /* allow_outside = yes: host-side dockerfile and dockerignore
+			       files may be outside the scenario's tree (scenario_tree) */
 	char **engines;  /* engines = NAME ...: docker context names or DOCKER_HOST URLs
 			    (unix://, tcp://, ssh://) to run on; none = the default engine */
 	size_t engines_count;
@@ -227,6 +231,14 @@ json_t *scenario_to_json(const struct scenario *s);
  * list ("a,b", in the scenario's order); BENCH_EINVALID when a name is no
  * variant's. */
 int scenario_only_variant(struct scenario *s, const char *names);
+
+/* The folder a scenario's host-side files (dockerfile, dockerignore) must be
+ * in unless allow_outside = yes: the git work tree that holds the scenario
+ * file (the nearest folder above it with a .git), else the folder above
+ * the scenario's own (its folder and its siblings: scenarios/ next to
+ * dockerfiles/), else the scenario's folder when that is /. dir is the
+ * scenario's folder; the answer has its symlinks resolved. Caller frees. */
+char *scenario_tree(const char *dir);
 
 const char *runner_kind_name(enum runner_kind k);
 

@@ -12,35 +12,51 @@
 #include "cache/cache_kind.h"
 #include "lib/util.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+/* A required key that is not set: an error, unless a line was too long to
+ * read (it may be the one that set it: "line is too long" says what to do). */
+static void missing(struct scen_parser *p, int line, const char *what)
+{
+	if (!p->long_lines)
+		scen_add_error(p, line, "%s", what);
+}
 
 static void check_scenario(struct scen_parser *p, bool world)
 {
 	struct scenario *s = p->s;
-	int repo = scen_key_line(&p->scen, SEC_SCENARIO, "repo");
+	int repo = scen_key_line(&p->scen, SEC_SCENARIO, "repo"), line;
 
+	if (!p->scen_line && p->long_lines)
+		return;
 	if (!p->scen_line) {
 		scen_add_error(p, 1, "no [scenario] section; add one with name, repo and commits");
 		return;
 	}
 	if (!scen_key_line(&p->scen, SEC_SCENARIO, "name"))
-		scen_add_error(p, p->scen_line, "missing required key 'name' in [scenario]");
+		missing(p, p->scen_line, "missing required key 'name' in [scenario]");
 	if (world && repo) {
 		scen_add_error(p, repo, "'repo' must not be set when a [world] section exists (the "
 			       "world generates the repository); remove it");
 	} else if (!world && !repo) {
-		scen_add_error(p, p->scen_line, "missing required key 'repo' in [scenario]");
+		missing(p, p->scen_line, "missing required key 'repo' in [scenario]");
 	} else if (!world && p->repo_raw) {
 		char *what = xasprintf("repo '%s'", p->repo_raw);
 		s->repo = scen_resolve(p, repo, what, p->repo_raw, true);
 		free(what);
 	}
-	if (!scen_key_line(&p->scen, SEC_SCENARIO, "commits"))
-		scen_add_error(p, p->scen_line, "missing required key 'commits' in [scenario]");
+	if (!(line = scen_key_line(&p->scen, SEC_SCENARIO, "commits")))
+		missing(p, p->scen_line, "missing required key 'commits' in [scenario]");
+	else if (line < 0 && (size_t)-line <= p->nov)
+		s->commits_at = xasprintf("%s %s", p->ov[-line - 1].flag, p->ov[-line - 1].assignment);
+	else
+		s->commits_at = xasprintf("%s:%d", p->path, line);
 	if (!s->variants_count && !p->bad_headers)
-		scen_add_error(p, p->scen_line, "no [variant NAME] section; add at least one, e.g. "
-			       "[variant single-stage] with a dockerfile");
+		missing(p, p->scen_line, "no [variant NAME] section; add at least one, e.g. "
+			"[variant single-stage] with a dockerfile");
 }
 
 /* What a variant that pushes or keeps its cache in a registry needs. */
@@ -161,19 +177,77 @@ static void check_reference(struct scen_parser *p)
 	strbuf_release(&names);
 }
 
+char *scenario_tree(const char *dir)
+{
+	char *real = realpath(dir, NULL), *at, *up;
+
+	if (!real)
+		return xstrdup(dir);
+	for (at = xstrdup(real); strcmp(at, "/"); at = up) {
+		char *git = path_join(at, ".git");
+		bool found = path_exists(git);
+		free(git);
+		if (found) {
+			free(real);
+			return at;
+		}
+		up = path_dirname(at);
+		free(at);
+	}
+	free(at);
+	up = path_dirname(real);
+	if (!strcmp(up, "/")) {
+		free(up);
+		return real;
+	}
+	free(real);
+	return up;
+}
+
+/* Whether path (symlinks resolved) is tree or below it. */
+static bool inside(const char *tree, const char *path)
+{
+	char *real = realpath(path, NULL);
+	size_t n = strlen(tree);
+	bool in = real && !strncmp(real, tree, n) && (real[n] == '/' || !real[n] || !strcmp(tree, "/"));
+
+	free(real);
+	return in;
+}
+
+/* A host-side file of a variant outside the scenario's tree, unless
+ * allow_outside = yes: a scenario from a pull request must not build (and
+ * print in a parse error) /etc/passwd or a file of another project. */
+static void check_outside(struct scen_parser *p, const char *tree, const struct keylines *at,
+			  const char *key, const char *path)
+{
+	if (!path || p->s->allow_outside || inside(tree, path))
+		return;
+	scen_add_error(p, scen_key_line(at, SEC_VARIANT, key), "%s '%s' is outside the scenario's "
+		       "tree %s; move it there, or set allow_outside = yes in [scenario] to use it",
+		       key, path, tree);
+}
+
 void scen_check(struct scen_parser *p)
 {
 	struct scenario *s = p->s;
 	bool world = s->world.enabled, registry = s->registry.enabled;
+	char *tree = NULL;
 	size_t i;
 
 	check_scenario(p, world);
 	for (i = 0; i < s->variants_count; i++) {
 		struct variant *v = &s->variants[i];
-		if (!scen_key_line(&p->vars[i], SEC_VARIANT, "dockerfile"))
+		if (!scen_key_line(&p->vars[i], SEC_VARIANT, "dockerfile") && !p->long_lines)
 			scen_add_error(p, v->line, "missing required key 'dockerfile' in [variant %s]",
 				       v->name);
 		check_cache(p, v, &p->vars[i], world, registry);
+		if (!v->dockerfile_in_repo) {
+			if (!tree)
+				tree = scenario_tree(s->dir);
+			check_outside(p, tree, &p->vars[i], "dockerfile", v->dockerfile);
+			check_outside(p, tree, &p->vars[i], "dockerignore", v->dockerignore);
+		}
 		check_builder(p, v, &p->vars[i]);
 		if (v->push && !world && !registry)
 			scen_add_error(p, scen_key_line(&p->vars[i], SEC_VARIANT, "push"), "push = yes "
@@ -187,11 +261,12 @@ void scen_check(struct scen_parser *p)
 		scen_add_error(p, s->registry.line, "[registry] and [world] cannot both be set (the "
 			       "world has a registry of its own); remove one of them");
 	if (world && !scen_key_line(&p->world, SEC_WORLD, "kind"))
-		scen_add_error(p, s->world.line, "missing required key 'kind' in [world]");
+		missing(p, s->world.line, "missing required key 'kind' in [world]");
 	if (world && s->world.listen && !strcmp(s->world.listen, "0.0.0.0") && !s->world.address)
 		scen_add_error(p, scen_key_line(&p->world, SEC_WORLD, "listen"), "listen = 0.0.0.0 needs "
 			       "address = HOST in [world]: the host or IPv4 address the engines reach this "
 			       "machine at");
 	if (s->gate.reference && strcmp(s->gate.reference, "none")) /* none: no reference */
 		check_reference(p);
+	free(tree);
 }

@@ -51,6 +51,7 @@ struct scen_parser {
 	char *prev_name;   /* last key of this section, for continuation lines */
 	size_t prev_indent;/* indentation of the line that set it */
 	int bad_headers;   /* section headers that could not be read */
+	int long_lines;    /* lines too long to read: the keys they held are unknown */
 	int scen_line;
 	struct keylines scen, world, registry, gate, verdict, *vars;
 	char *repo_raw;
@@ -101,6 +102,13 @@ enum {
 	KEY_POSITIVE = 2,   /* KIND_DURATION, KIND_SIZE, KIND_RATE: zero is refused */
 };
 
+/* The largest duration, size or rate a key of that kind takes when its row
+ * sets no `most` (a value beyond is a typo, not a wish). */
+#define SCEN_MOST_DURATION "48h"
+#define SCEN_MOST_SIZE "10000GB"
+#define SCEN_MOST_RATE "100GB/s"
+
+
 struct key_def;
 typedef void key_setter(struct scen_parser *p, const struct key_def *k, void *base,
 			const char *v, int line);
@@ -121,6 +129,9 @@ struct key_def {
 	void (*json)(json_t *obj, const struct key_def *k, const void *base);
 	const char *hint;           /* how a bad value should look (see the kinds) */
 	double min, max;            /* KIND_INT, KIND_UNSIGNED, KIND_NUMBER */
+	const char *most;           /* KIND_DURATION, KIND_SIZE, KIND_RATE: the largest value
+				       accepted, as written ("48h"); NULL: the kind's (see
+				       scenario_keys.c: kind_most) */
 	unsigned flags;             /* KEY_* */
 	const char *def;            /* the default, as written in a file; NULL: unset */
 	const char *help;           /* one line, for scenario_key_doc */

@@ -111,7 +111,7 @@ static const struct key_def keys[] = {
 	 .min = 1, .max = 100, .def = "1",
 	 .help = "how many times each variant's series is replayed"},
 	{.sec = SEC_SCENARIO, .name = "timeout", .kind = KIND_DURATION, .off = SCEN(timeout),
-	 .hint = "90s, 30m, 1h30m", .flags = KEY_POSITIVE, .def = "30m",
+	 .hint = "90s, 30m, 1h30m", .flags = KEY_POSITIVE, .def = "30m", .most = "48h",
 	 .help = "per build: its whole process group is killed after it"},
 	{.sec = SEC_SCENARIO, .name = "network", .kind = KIND_CHOICE, .off = SCEN(network),
 	 .choices = networks, .def = "host", .help = "passed to buildx as --network"},
@@ -121,6 +121,10 @@ static const struct key_def keys[] = {
 	{.sec = SEC_SCENARIO, .name = "secret", .kind = KIND_CUSTOM, .set = scen_set_secret,
 	 .store = KIND_NONE, .json = scen_secrets_json, .flags = KEY_REPEATABLE,
 	 .help = "id=ID,src=FILE or id=ID,env=VAR; repeatable; values never recorded"},
+	{.sec = SEC_SCENARIO, .name = "allow_outside", .kind = KIND_BOOL,
+	 .off = SCEN(allow_outside), .def = "no",
+	 .help = "yes: host-side dockerfile/dockerignore files may be outside the scenario's "
+		 "repository"},
 	{.sec = SEC_SCENARIO, .name = "engines", .kind = KIND_LIST,
 	 LIST(struct scenario, engines), .ok = scen_is_engine,
 	 .hint = "use a docker context name, unix:///PATH, tcp://HOST:PORT or ssh://USER@HOST",
@@ -175,7 +179,7 @@ static const struct key_def keys[] = {
 	 .flags = KEY_POSITIVE, .def = "25MB/s",
 	 .help = "per download from the emulated PyPI and cloud storage"},
 	{.sec = SEC_WORLD, .name = "latency", .kind = KIND_DURATION, .off = WORLD(latency),
-	 .hint = "40ms, 0.5s, 0", .def = "0", .help = "before every response"},
+	 .hint = "40ms, 0.5s, 0", .def = "0", .most = "60s", .help = "before every response"},
 	{.sec = SEC_WORLD, .name = "cache_bandwidth", .kind = KIND_RATE,
 	 .off = WORLD(cache_bandwidth), .def = "0",
 	 .help = "per actions/cache restore or save; 0 = an unpaced copy"},
@@ -192,7 +196,7 @@ static const struct key_def keys[] = {
 	 .set = scen_set_request_rate, .store = KIND_INT, .off = WORLD(gha_rate_limit),
 	 .def = "0", .help = "N/min or N/s: cache uploads accepted before a 429; 0 = unlimited"},
 	{.sec = SEC_WORLD, .name = "gha_retry_after", .kind = KIND_DURATION,
-	 .off = WORLD(gha_retry_after), .hint = "1s, 500ms, 2s", .def = "1s",
+	 .off = WORLD(gha_retry_after), .hint = "1s, 500ms, 2s", .def = "1s", .most = "1h",
 	 .help = "the Retry-After of the GitHub cache service's 429"},
 	{.sec = SEC_WORLD, .name = "base_image", .kind = KIND_STRING, .off = WORLD(base_image),
 	 .ok = scen_is_word, .hint = "an image reference without spaces",
@@ -373,6 +377,31 @@ static void bad_value(struct scen_parser *p, const struct key_def *k, const char
 	}
 }
 
+/* A duration, size or rate by k's kind: 0, or -1 when v is not one. */
+static int parse_amount(double *out, const struct key_def *k, const char *v)
+{
+	return k->kind == KIND_DURATION ? parse_duration(out, v) :
+	       parse_size(out, v, k->kind == KIND_RATE);
+}
+
+/* The largest value k takes, as written: its row's, else its kind's. */
+static const char *most_text(const struct key_def *k)
+{
+	if (k->most)
+		return k->most;
+	return k->kind == KIND_DURATION ? SCEN_MOST_DURATION :
+	       k->kind == KIND_SIZE ? SCEN_MOST_SIZE : SCEN_MOST_RATE;
+}
+
+/* The largest value k takes, in seconds, bytes or bytes per second (the
+ * table's texts parse: test_scenario checks every row). */
+static double kind_most(const struct key_def *k)
+{
+	double most = 0;
+	parse_amount(&most, k, most_text(k));
+	return most;
+}
+
 /* Space-separated words, each k->ok, none twice, into a fresh list. */
 static void set_list(struct scen_parser *p, const struct key_def *k, void *base, const char *v,
 		     int line)
@@ -462,11 +491,15 @@ void scen_key_apply(struct scen_parser *p, const struct key_def *k, void *base, 
 		*(double *)field = d;
 		return;
 	case KIND_DURATION: case KIND_SIZE: case KIND_RATE:
-		if (k->kind == KIND_DURATION ? parse_duration(&d, v) < 0 :
-		    parse_size(&d, v, k->kind == KIND_RATE) < 0)
+		if (parse_amount(&d, k, v) < 0)
 			break;
 		if ((k->flags & KEY_POSITIVE) && d <= 0) {
 			scen_add_error(p, line, "'%s' must be greater than zero (got '%s')", k->name, v);
+			return;
+		}
+		if (d > kind_most(k)) {
+			scen_add_error(p, line, "'%s' must be at most %s (got '%s')", k->name,
+				       most_text(k), v);
 			return;
 		}
 		*(double *)field = d;

@@ -265,6 +265,7 @@ char *scen_read_line(char *str, int num, void *stream)
 	if (n + 3 > (size_t)num) {
 		scen_add_error(p, p->lineno, "line is too long (%zu characters, at most %d); "
 			       "shorten it", n, num - 3);
+		p->long_lines++;
 		return str;
 	}
 	for (indent = 0; indent < n && isspace((unsigned char)line[indent]); indent++)
