@@ -710,7 +710,7 @@ static void test_bare_repository(void **state)
 	/* same content, signature and times as the shared c1: same id */
 	assert_string_equal(b1.hex, w->c1.hex);
 	assert_int_equal(replay_open(&r, bare), 0);
-	assert_int_equal(replay_resolve(&c, &n, r, "last:5"), 0);
+	assert_int_equal(replay_resolve(&c, &n, r, "last:2"), 0);
 	assert_int_equal(n, 2);
 	assert_string_equal(c[0].id, b1.hex);
 	assert_string_equal(c[1].id, b2.hex);

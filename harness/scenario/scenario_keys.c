@@ -121,14 +121,14 @@ static const struct key_def keys[] = {
 	{.sec = SEC_SCENARIO, .name = "secret", .kind = KIND_CUSTOM, .set = scen_set_secret,
 	 .store = KIND_NONE, .json = scen_secrets_json, .flags = KEY_REPEATABLE,
 	 .help = "id=ID,src=FILE or id=ID,env=VAR; repeatable; values never recorded"},
-	{.sec = SEC_SCENARIO, .name = "allow_outside", .kind = KIND_BOOL,
-	 .off = SCEN(allow_outside), .def = "no",
-	 .help = "yes: host-side dockerfile/dockerignore files may be outside the scenario's "
-		 "repository"},
 	{.sec = SEC_SCENARIO, .name = "engines", .kind = KIND_LIST,
 	 LIST(struct scenario, engines), .ok = scen_is_engine,
 	 .hint = "use a docker context name, unix:///PATH, tcp://HOST:PORT or ssh://USER@HOST",
 	 .help = "docker contexts or DOCKER_HOST URLs to run on; none = the default engine"},
+	{.sec = SEC_SCENARIO, .name = "allow_outside", .kind = KIND_BOOL,
+	 .off = SCEN(allow_outside), .def = "no",
+	 .help = "yes: host-side dockerfile/dockerignore files may be outside the scenario's "
+		 "repository"},
 
 	/* [variant NAME] */
 	{.sec = SEC_VARIANT, .name = "dockerfile", .kind = KIND_CUSTOM, .set = scen_set_dockerfile,

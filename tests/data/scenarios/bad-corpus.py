@@ -15,7 +15,7 @@ def case(name, text, *msgs):
     cases[name] = (text, msgs)
 
 case("unknown-key", "[scenario]\nname = tiny\nrepo = ../good\ncolour = blue\ncommits = HEAD~3..HEAD\n" + VAR,
-     "4: unknown key 'colour' in [scenario] (known: name, repo, commits, context, repetitions, timeout, network, build_args, secret, engines)")
+     "4: unknown key 'colour' in [scenario] (known: name, repo, commits, context, repetitions, timeout, network, build_args, secret, engines, allow_outside)")
 case("unknown-variant-key", HEAD + VAR + "platform = linux/arm64\n",
      "8: unknown key 'platform' in [variant single] (known: dockerfile, dockerignore, cache, cache_mode, runner, target, push, cache_key, cache_compression, builder, cache_scope, cache_mounts)")
 case("unknown-section", HEAD + VAR + "\n[colours]\nred = 1\n",
@@ -170,7 +170,7 @@ case("several-errors",
      "2: missing required key 'commits' in [scenario]",
      "4: invalid repetitions '0' (use a whole number from 1 to 100)",
      "5: invalid duration 'forever' for 'timeout' (examples: 90s, 30m, 1h30m)",
-     "6: unknown key 'colour' in [scenario] (known: name, repo, commits, context, repetitions, timeout, network, build_args, secret, engines)",
+     "6: unknown key 'colour' in [scenario] (known: name, repo, commits, context, repetitions, timeout, network, build_args, secret, engines, allow_outside)",
      "9: dockerfile '../dockerfiles/none.Dockerfile' not found (resolved to " + R + "/dockerfiles/none.Dockerfile)",
      "10: invalid runner 'hosted' (use ephemeral or persistent)",
      "11: push = yes needs a [registry] section with ref = HOST[:PORT]/NAME (your registry) or a [world] section (it provides the registry); set push = no or add one of them",
@@ -181,8 +181,8 @@ case("several-errors",
 NEWC = "(use A..B, a space-separated list of commits, last:N with N >= 1, or sample:N A..B or sample:N last:M with N >= 2 and N <= M)"
 case("did-you-mean", "[scenario]\nname = tiny\nrepo = ../good\ncomits = HEAD~3..HEAD\npush = yes\n" + VAR + "cahce = local\n",
      "1: missing required key 'commits' in [scenario]",
-     "4: unknown key 'comits' in [scenario]; did you mean 'commits'? (known: name, repo, commits, context, repetitions, timeout, network, build_args, secret, engines)",
-     "5: unknown key 'push' in [scenario]; it is a key of [variant NAME] (known: name, repo, commits, context, repetitions, timeout, network, build_args, secret, engines)",
+     "4: unknown key 'comits' in [scenario]; did you mean 'commits'? (known: name, repo, commits, context, repetitions, timeout, network, build_args, secret, engines, allow_outside)",
+     "5: unknown key 'push' in [scenario]; it is a key of [variant NAME] (known: name, repo, commits, context, repetitions, timeout, network, build_args, secret, engines, allow_outside)",
      "9: unknown key 'cahce' in [variant single]; did you mean 'cache'? (known: dockerfile, dockerignore, cache, cache_mode, runner, target, push, cache_key, cache_compression, builder, cache_scope, cache_mounts)")
 case("section-typo", HEAD + VAR + "\n[varaint multi]\n" + DF + "[Gate]\n[colours]\n",
      "9: unknown section [varaint multi]; did you mean [variant multi]? (known: [scenario], [variant NAME], [world], [registry], [gate], [verdict])",
@@ -234,6 +234,18 @@ case("gha-quota-zero", WORLDHEAD + VAR + "[world]\nkind = cafeboo\ngha_quota = 0
      "9: 'gha_quota' must be greater than zero (got '0GB')",
      "10: invalid rate '5/h' for 'gha_rate_limit' (a whole number per minute or second, e.g. 200/min or 10/s; 0 for no limit)",
      "11: duplicate key 'gha_quota' in [world] (first set at line 9); keep only one")
+case("absurd-amounts", WORLDHEAD + "timeout = 99999999999999h\n" + VAR + "[world]\nkind = cafeboo\nlatency = 2h\nbandwidth = 1000000GB/s\ngha_quota = 99999999GB\ngha_retry_after = 2h\n",
+     "4: 'timeout' must be at most 48h (got '99999999999999h')",
+     "10: 'latency' must be at most 60s (got '2h')",
+     "11: 'bandwidth' must be at most 100GB/s (got '1000000GB/s')",
+     "12: 'gha_quota' must be at most 10000GB (got '99999999GB')",
+     "13: 'gha_retry_after' must be at most 1h (got '2h')")
+# the long line held the name: "line is too long" alone, not "missing 'name'"
+case("long-line-first", "[scenario]\nname = " + "n" * 20000 + "\nrepo = ../good\ncommits = HEAD~3..HEAD\n" + VAR,
+     "2: line is too long (20007 characters, at most 197); shorten it")
+case("dockerfile-outside", HEAD + "\n[variant passwd]\ndockerfile = ../../../../../../../../../../../../etc/passwd\ndockerignore = /etc/hostname\n",
+     "7: dockerfile '/etc/passwd' is outside the scenario's tree @ROOT@; move it there, or set allow_outside = yes in [scenario] to use it",
+     "8: dockerignore '/etc/hostname' is outside the scenario's tree @ROOT@; move it there, or set allow_outside = yes in [scenario] to use it")
 
 os.makedirs(B, exist_ok=True)
 for name, (text, msgs) in cases.items():
