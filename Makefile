@@ -78,7 +78,7 @@ FUZZ_CFLAGS = -g -O1 -std=c11 -D_GNU_SOURCE -pthread -Wall -Wextra -Werror -Ihar
 # their operations: the library, as the unit tests link it
 FUZZ_SRC_scenario = $(filter-out harness/cli/main.c harness/lib/util.c harness/lib/error.c,$(SRC))
 FUZZ_SRC_rawjson  = harness/builders/rawjson.c harness/lib/base64.c
-FUZZ_SRC_baseline = $(addprefix harness/results/,gate.c gate_baseline.c gate_format.c results.c stats.c)
+FUZZ_SRC_baseline = $(addprefix harness/results/,gate.c gate_baseline.c gate_format.c results.c stats.c comparable.c)
 # bench init: the workflow reader (libyaml), run lines and the Dockerfile rules
 FUZZ_SRC_workflow = harness/init/workflow.c harness/init/runline.c harness/init/findings.c
 FUZZ_SRC_svg      = harness/pages/html_svg.c harness/pages/html.c harness/lib/sha256.c harness/lib/base64.c

@@ -125,7 +125,8 @@ static void test_tiny_buildah_against_buildkit(void **state)
 	int i, status;
 	(void)state;
 
-	text = xasprintf("[scenario]\nname = tiny-buildah\nrepo = %s\ncommits = last:4\ntimeout = 5m\n\n"
+	text = xasprintf("[scenario]\nname = tiny-buildah\nrepo = %s\ncommits = last:4\ntimeout = 5m\n"
+			 "allow_outside = yes\n\n"
 			 "[variant bk]\ndockerfile = %s\nrunner = persistent\n\n"
 			 "[variant bh]\ndockerfile = %s\nrunner = persistent\nbuilder = buildah\n\n"
 			 "[variant bh-eph]\ndockerfile = %s\nbuilder = buildah\n", repo, df, df, df);
@@ -216,7 +217,7 @@ static void test_dry_run_lists_buildah(void **state)
 	const char *args[] = {"run", NULL, "--dry-run", NULL};
 	(void)state;
 
-	text = xasprintf("[scenario]\nname = dry\nrepo = %s\ncommits = last:2\n\n"
+	text = xasprintf("[scenario]\nname = dry\nrepo = %s\ncommits = last:2\nallow_outside = yes\n\n"
 			 "[variant bh]\ndockerfile = %s\nbuilder = buildah\n", repo, df);
 	it_write_text(path, text);
 	args[1] = path;

@@ -57,7 +57,8 @@ static char *scenario_copy(const char *name)
 		next = strchr(line, '\n');
 		next = next ? next + 1 : line + strlen(line);
 		if (!strncmp(line, "repo = ", 7)) {
-			strbuf_printf(&sb, "repo = %s\n", repo);
+			/* the copy in /tmp uses the repository's Dockerfiles */
+			strbuf_printf(&sb, "repo = %s\nallow_outside = yes\n", repo);
 		} else if (!strncmp(line, "dockerfile = ", 13)) {
 			char *rel = xstrndup(line + 13, strcspn(line + 13, "\n"));
 			char *joined = path_join(dir, rel), *abs = path_absolute(joined);

@@ -58,7 +58,7 @@ static int setup_run(void **state)
 		return -1;
 	scenario = path_join(tmp, "tiny-html.ini");
 	results = path_join(tmp, "results");
-	variants = xasprintf("\n[variant app]\ndockerfile = %s\ncache = local\n\n"
+	variants = xasprintf("allow_outside = yes\n\n[variant app]\ndockerfile = %s\ncache = local\n\n"
 			     "[variant nocache]\ndockerfile = %s\ncache = none\n", df, df);
 	it_write_scenario(scenario, "tiny-html", "last:5", "5m", variants);
 	{

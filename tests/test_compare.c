@@ -104,6 +104,47 @@ static void test_compare_samples(void **state)
 	assert_string_equal(compare_verdict_name(COMPARE_INCONCLUSIVE), "inconclusive");
 }
 
+/* docs/runs: the same scenario at scale 0.04 and at scale 1, over other
+ * commits: compare says so before its table. Synthetic runs that share
+ * their facts say nothing of the kind. */
+static void test_compare_not_comparable(void **state)
+{
+	const char *root = getenv("BENCH_DATADIR");
+	char *da = xasprintf("%s/docs/runs/cafeboo-main", root ? root : "."), *missing = NULL;
+	char *db = xasprintf("%s/docs/runs/cafeboo-scale1", root ? root : "."), *text, *md;
+	json_t *a = NULL, *b = NULL, *sa = load("synthetic-a"), *sb = load("synthetic-b");
+	(void)state;
+
+	assert_int_equal(results_load(&a, &missing, da), 0);
+	free(missing);
+	missing = NULL;
+	assert_int_equal(results_load(&b, &missing, db), 0);
+	text = compare(a, b, false, COMPARE_THRESHOLD);
+	{
+		const char *want = "not comparable as they stand: the runs differ in\n"
+				   "  scale (SCALE): A scale 0.04, B scale 1\n"
+				   "  commits (COMMITS): A 4 commits 2385d50..4bbb588, B 3 commits 2385d50..0db6947\n\n"
+				   "A: ";
+		assert_memory_equal(text, want, strlen(want));
+	}
+	assert_true(strstr(text, "scale (SCALE)") < strstr(text, "17.53x"));
+	md = compare(a, b, true, COMPARE_THRESHOLD);
+	assert_non_null(strstr(md, "> **Not comparable as they stand:** the runs differ in\n>\n"
+			       "> - scale (SCALE): A scale 0.04, B scale 1\n"));
+	free(text);
+	free(md);
+	text = compare(sa, sb, false, COMPARE_THRESHOLD);
+	assert_null(strstr(text, "not comparable"));
+	free(text);
+	json_decref(a);
+	json_decref(b);
+	json_decref(sa);
+	json_decref(sb);
+	free(missing);
+	free(da);
+	free(db);
+}
+
 static void test_compare_runs(void **state)
 {
 	json_t *a = load("synthetic-a"), *b = load("synthetic-b"), *builds, *c;
@@ -166,6 +207,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_compare_samples),
 		cmocka_unit_test(test_compare_runs),
+		cmocka_unit_test(test_compare_not_comparable),
 		cmocka_unit_test(test_compare_command),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

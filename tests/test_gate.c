@@ -22,6 +22,7 @@
 #include "cli/commands.h"
 #include "lib/error.h"
 #include "results/gate.h"
+#include "results/results.h"
 #include "lib/util.h"
 
 #define assert_near(a, b, eps) assert_near_at((a), (b), (eps), __FILE__, __LINE__)
@@ -613,7 +614,7 @@ static void test_gate_run(void **state)
 	assert_int_equal(copy_tree(slow, src), 0);
 	f = fopen(out_path, "w");
 	assert_non_null(f);
-	assert_int_equal(gate_run(&regressed, slow, baseline, NULL, f), 0);
+	assert_int_equal(gate_run(&regressed, slow, baseline, NULL, NULL, f), 0);
 	fclose(f);
 	assert_int_equal(regressed, 1);
 	assert_int_equal(read_file(&text, NULL, out_path), 0);
@@ -629,12 +630,12 @@ static void test_gate_run(void **state)
 	gate_settings_unset(&loose);
 	loose.warm_median_growth = 1;
 	f = fopen(out_path, "w");
-	assert_int_equal(gate_run(&regressed, slow, baseline, &loose, f), 0);
+	assert_int_equal(gate_run(&regressed, slow, baseline, &loose, NULL, f), 0);
 	fclose(f);
 	assert_int_equal(regressed, 0);
 
 	f = fopen(out_path, "w");
-	assert_true(gate_run(&regressed, slow, out_path, NULL, f) < 0);
+	assert_true(gate_run(&regressed, slow, out_path, NULL, NULL, f) < 0);
 	fclose(f);
 	assert_int_equal(regressed, 0);
 	assert_non_null(strstr(bench_error_last(), "is not a bench baseline"));
@@ -813,6 +814,73 @@ static void test_variants_missing_on_either_side(void **state)
 	json_decref(run_then);
 }
 
+/* A run that differs from its baseline in scale, engine and machine is
+ * refused (exit 2 for bench gate) unless each difference is allowed; an
+ * allowed one is a note. An old baseline (no "comparable") is compared in
+ * what it records. */
+static void test_not_comparable(void **state)
+{
+	char *dir = data("base"), *missing = NULL, *saved = tmp_path("scaled.json"), *err = NULL;
+	json_t *then = NULL, *now, *base = NULL, *env;
+	struct gate_limits limits;
+	struct gate_report r;
+	(void)state;
+
+	assert_int_equal(results_load(&then, &missing, dir), 0);
+	json_object_set_new(json_object_get(then, "scenario"), "world", json_pack("{s:f}", "scale", 0.04));
+	now = json_deep_copy(then);
+	json_object_set_new(json_object_get(json_object_get(now, "scenario"), "world"), "scale", json_real(1));
+	env = json_object_get(now, "environment");
+	json_object_set_new(env, "docker_server", json_string("99.0.0"));
+	json_object_set_new(env, "cpus", json_integer(64));
+	json_object_del(env, "engine_cpus");
+	json_object_set_new(json_object_get(then, "environment"), "cpus", json_integer(2));
+	json_object_del(json_object_get(then, "environment"), "engine_cpus");
+	assert_int_equal(gate_baseline_from_run(&base, then, "base"), 0);
+	gate_limits_resolve(&limits, NULL, NULL);
+
+	assert_int_equal(gate_evaluate(&r, now, base, &limits), 0);
+	assert_int_equal(r.different.n, 3);
+	assert_int_equal(gate_check_comparable(&r, NULL), BENCH_EINVALID);
+	assert_non_null(strstr(bench_error_last(), "not comparable"));
+	assert_non_null(strstr(bench_error_last(), "scale (SCALE): this run scale 1, the baseline scale 0.04"));
+	assert_non_null(strstr(bench_error_last(), "engine (ENGINE): this run docker_server 99.0.0"));
+	assert_non_null(strstr(bench_error_last(), "machine (MACHINE): "));
+	assert_non_null(strstr(bench_error_last(), "--allow-different SCALE,ENGINE,MACHINE"));
+	assert_int_equal(gate_check_comparable(&r, "SCALE,ENGINE"), BENCH_EINVALID);
+	assert_non_null(strstr(bench_error_last(), "--allow-different MACHINE)"));
+	gate_report_release(&r);
+
+	assert_int_equal(gate_evaluate(&r, now, base, &limits), 0);
+	assert_int_equal(gate_check_comparable(&r, "machine,SCALE,ENGINE"), 0);
+	assert_non_null(strstr(r.notes.v[r.notes.n - 3], "allowed difference: scale (SCALE)"));
+	gate_report_release(&r);
+
+	/* a baseline from before: the scale is not known, the engine is */
+	json_object_del(base, "comparable");
+	assert_int_equal(gate_evaluate(&r, now, base, &limits), 0);
+	assert_int_equal(r.different.n, 2);
+	assert_string_equal(r.different.v[0], "ENGINE");
+	assert_string_equal(r.different.v[1], "MACHINE");
+	gate_report_release(&r);
+
+	/* the command: exit 2, and the names checked */
+	assert_int_equal(gate_baseline_save(saved, base), 0);
+	{
+		const char *args[] = {"gate", dir, "--baseline", saved, "--allow-different", "SCALE,COLOUR", NULL};
+		assert_int_equal(capture(NULL, &err, cmd_gate, args), 2);
+		assert_non_null(strstr(err, "--allow-different: unknown difference 'COLOUR' (known: SCALE, COMMITS, "
+				   "DOCKERFILES, ENGINE, MACHINE)"));
+		free(err);
+	}
+	json_decref(then);
+	json_decref(now);
+	json_decref(base);
+	free(missing);
+	free(dir);
+	free(saved);
+}
+
 static void test_parse_fraction(void **state)
 {
 	double d = -1;
@@ -851,6 +919,7 @@ int main(void)
 		cmocka_unit_test(test_warm_over_cold_per_series),
 		cmocka_unit_test(test_variants_missing_on_either_side),
 		cmocka_unit_test(test_parse_fraction),
+		cmocka_unit_test(test_not_comparable),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

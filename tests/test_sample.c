@@ -117,7 +117,8 @@ static void test_sample_errors(void **state)
 	expect_error(w, "sample:x last:3", BENCH_EINVALID, "expected 'sample:N A..B'");
 	expect_error(w, "sample:3", BENCH_EINVALID, "expected 'sample:N A..B'");
 	expect_error(w, "sample:3 HEAD", BENCH_EINVALID, "takes a range");
-	expect_error(w, "sample:12 last:20", BENCH_EINVALID, "has 10 commits, fewer than the 12");
+	expect_error(w, "sample:12 last:20", BENCH_EINVALID, "has only 10 commits (first-parent history)");
+	expect_error(w, "sample:12 last:10", BENCH_EINVALID, "has 10 commits, fewer than the 12");
 	expect_error(w, "sample:3 nope..HEAD", BENCH_ENOTFOUND, "'nope' not found");
 }
 

@@ -89,7 +89,7 @@ static void test_build_args_name_the_address(void **state)
 static char *scenario_text(const char *world_keys)
 {
 	const char *root = getenv("BENCH_DATADIR");
-	return xasprintf("[scenario]\nname = listen\ncommits = last:2\n\n"
+	return xasprintf("[scenario]\nname = listen\ncommits = last:2\nallow_outside = yes\n"
 			 "[variant single]\ndockerfile = %s/dockerfiles/single-stage.Dockerfile\npush = yes\n\n"
 			 "[variant multi]\ndockerfile = %s/dockerfiles/multi-stage.Dockerfile\n\n"
 			 "[world]\nkind = cafeboo\n%s", root ? root : ".", root ? root : ".", world_keys);

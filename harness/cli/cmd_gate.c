@@ -12,6 +12,7 @@
 #include "cli/commands.h"
 #include "cli/help.h"
 #include "lib/error.h"
+#include "results/comparable.h"
 #include "results/gate.h"
 #include "lib/util.h"
 
@@ -111,7 +112,7 @@ static int append_file(const char *path, const char *text)
 int cmd_gate(int argc, char **argv)
 {
 	enum { O_BASELINE = 256, O_FORMAT, O_SUMMARY, O_WMG, O_WOCG, O_IMG, O_CACHE, O_MAYFALL,
-	       O_REF, O_ABS };
+	       O_REF, O_ABS, O_ALLOW };
 	static const struct option longopts[] = {
 		{"baseline", required_argument, NULL, O_BASELINE},
 		{"format", required_argument, NULL, O_FORMAT},
@@ -124,13 +125,14 @@ int cmd_gate(int argc, char **argv)
 		{"cached-steps-may-fall", no_argument, NULL, O_MAYFALL},
 		{"reference", required_argument, NULL, O_REF},
 		{"absolute", no_argument, NULL, O_ABS},
+		{"allow-different", required_argument, NULL, O_ALLOW},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	struct gate_settings flags;
 	struct gate_report report = {0};
 	enum gate_format format = GATE_TEXT;
-	const char *baseline = NULL, *output = NULL, *summary = NULL;
+	const char *baseline = NULL, *output = NULL, *summary = NULL, *allow = NULL;
 	struct strbuf out = {0}, md = {0}, text = {0};
 	double *target;
 	int c, error, status = 2;
@@ -165,6 +167,11 @@ int cmd_gate(int argc, char **argv)
 		case O_MAYFALL: flags.cached_steps_may_fall = 1; break;
 		case O_REF: flags.reference = optarg; break;
 		case O_ABS: flags.absolute = 1; break;
+		case O_ALLOW:
+			if (comparable_check_names(optarg, "--allow-different") < 0)
+				return cmd_usage_error("gate", "%s", bench_error_last());
+			allow = optarg;
+			break;
 		case 'h': gate_usage(stdout); return 0;
 		default:
 			return cmd_usage_error("gate", "unknown or incomplete option '%s'",
@@ -177,7 +184,7 @@ int cmd_gate(int argc, char **argv)
 	if (!baseline)
 		return cmd_usage_error("gate", "%s", "missing --baseline FILE");
 
-	if ((error = gate_check_dir(&report, argv[optind], baseline, &flags, NULL))) {
+	if ((error = gate_check_dir(&report, argv[optind], baseline, &flags, NULL, allow))) {
 		fprintf(stderr, "bench gate: error: %s\n", bench_error_last());
 		goto done; /* status 2: the gate could not judge */
 	}

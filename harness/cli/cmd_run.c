@@ -15,6 +15,7 @@
 #include "cli/commands.h"
 #include "cli/help.h"
 #include "lib/error.h"
+#include "results/comparable.h"
 #include "results/gate.h"
 #include "lib/monotonic.h"
 #include "run/progress.h"
@@ -32,6 +33,8 @@ static void run_usage(FILE *f)
 /* The end of a run whose replay ended (out->run is set): the summary, the
  * blog comparison (world scenarios), the charts, and the gate when asked and
  * nothing stopped the run (error == 0). Returns 0, or the gate's error. */
+static const char *allow_different; /* --allow-different */
+
 static int report_run(bool *gate_failed, const struct run_options *opts, const struct run_outcome *out,
 		      int error)
 {
@@ -59,7 +62,7 @@ static int report_run(bool *gate_failed, const struct run_options *opts, const s
 		int regressed = 0;
 		fprintf(stdout, "\ngate against %s\n", opts->gate_baseline);
 		if ((error = gate_run(&regressed, out->results_dir, opts->gate_baseline, &out->scenario->gate,
-				      stdout)) == 0)
+				      allow_different, stdout)) == 0)
 			*gate_failed = regressed != 0;
 		return error;
 	}
@@ -91,6 +94,7 @@ int cmd_run(int argc, char **argv)
 		{"dry-run", no_argument, NULL, 'n'}, {"no-plot", no_argument, NULL, 'P'},
 		{"quiet", no_argument, NULL, 'q'}, {"help", no_argument, NULL, 'h'},
 		{"keep-images", no_argument, NULL, 'K'},
+		{"allow-different", required_argument, NULL, 'A'},
 		{NULL, 0, NULL, 0},
 	};
 	struct run_options opts = {0};
@@ -102,6 +106,7 @@ int cmd_run(int argc, char **argv)
 
 	optind = 1;
 	opterr = 0;
+	allow_different = NULL;
 	while ((c = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'R': opts.results_base = optarg; break;
@@ -118,6 +123,11 @@ int cmd_run(int argc, char **argv)
 		case 'w': opts.work_dir = optarg; break;
 		case 'e': opts.engines = optarg; break;
 		case 'g': opts.gate_baseline = optarg; break;
+		case 'A':
+			if (comparable_check_names(optarg, "--allow-different") < 0)
+				return cmd_usage_error("run", "%s", bench_error_last());
+			allow_different = optarg;
+			break;
 		case 'n': opts.dry_run = true; break;
 		case 'P': opts.no_plot = true; break;
 		case 'K': opts.keep_images = true; break;

@@ -55,6 +55,9 @@ static const struct help_page pages[] = {
 	 "                         DOCKER_HOST URLs), a series per engine at a time;\n"
 	 "                         overrides the scenario's engines\n"
 	 "  --gate FILE            gate the finished run against the baseline FILE\n"
+	 "  --allow-different LIST with --gate: differences from the baseline to allow\n"
+	 "                         (SCALE,COMMITS,DOCKERFILES,ENGINE,MACHINE); any other\n"
+	 "                         exits 2\n"
 	 "  --dry-run              print every docker command and run none, then the\n"
 	 "                         number of builds and an estimate from an earlier\n"
 	 "                         run of the scenario in the results folder\n"
@@ -103,7 +106,9 @@ static const struct help_page pages[] = {
 
 	{"compare", "compare two runs variant by variant",
 	 "compare RUN_A RUN_B [--format F] [-o FILE] [--threshold X]",
-	 "Compare two results folders variant by variant: cold and warm medians, the\n"
+	 "Compare two results folders variant by variant, after what makes them measure\n"
+	 "different things (scale, commits, Dockerfiles, engine, machine), when any:\n"
+	 "cold and warm medians, the\n"
 	 "ratio B/A, the spread, and a verdict on the warm builds by the rule of\n"
 	 "bench gate: better or worse only when B's median is beyond A's by more than\n"
 	 "the threshold and a two-sided Mann-Whitney U test (p < 0.05) tells B's\n"
@@ -171,11 +176,15 @@ static const struct help_page pages[] = {
 	 "                         VARIANT's builds of the same commits in the same run\n"
 	 "                         (default: the first variant without any cache; none:\n"
 	 "                         no such check)\n"
-	 "  --absolute             also judge absolute warm medians (same machine)\n",
+	 "  --absolute             also judge absolute warm medians (same machine)\n"
+	 "  --allow-different LIST gate a run that differs from the baseline in these\n"
+	 "                         (comma-separated): SCALE, COMMITS, DOCKERFILES,\n"
+	 "                         ENGINE, MACHINE; any other difference exits 2\n",
 	 "bench gate docs/runs/cafeboo-main --baseline /tmp/baseline.json\n"
 	 "bench gate results/cafeboo-* --baseline baseline.json --summary \"$GITHUB_STEP_SUMMARY\"\n",
 	 "0 no regression (skips allowed), 1 a regression, 2 usage or set-up error\n"
-	 "(missing or corrupt baseline, unreadable results)\n"},
+	 "(missing or corrupt baseline, unreadable results, a run that differs from the\n"
+	 "baseline in a way --allow-different does not name)\n"},
 
 	{"bisect", "find the commit of a range that broke the build cache",
 	 "bisect SCENARIO.ini [--variant NAME] [options]",

@@ -5,6 +5,7 @@
  * builds are too few for the test to reach significance at all.
  */
 #include "results/report.h"
+#include "results/comparable.h"
 #include "lib/error.h"
 #include "results/results.h"
 #include "results/stats.h"
@@ -157,6 +158,29 @@ static void engine_notes(FILE *f, json_t *a, json_t *b, bool markdown)
 	json_decref(eb);
 }
 
+/* What makes A and B measure different things (comparable.h), before
+ * anything else: a ratio of runs at two scales, or of other commits, says
+ * little about the variants. */
+static void differences(FILE *f, json_t *a, json_t *b, bool markdown)
+{
+	json_t *fa = comparable_facts(a), *fb = comparable_facts(b);
+	struct strvec names = {0}, lines = {0};
+	size_t i;
+
+	comparable_diff(&names, &lines, fa, fb, "A", "B");
+	if (lines.n) {
+		fputs(markdown ? "> **Not comparable as they stand:** the runs differ in\n>\n" :
+			"not comparable as they stand: the runs differ in\n", f);
+		for (i = 0; i < lines.n; i++)
+			fprintf(f, markdown ? "> - %s\n" : "  %s\n", lines.v[i]);
+		fputs("\n", f);
+	}
+	strvec_release(&names);
+	strvec_release(&lines);
+	json_decref(fa);
+	json_decref(fb);
+}
+
 int compare_write(FILE *f, json_t *a, json_t *b, bool markdown, double threshold)
 {
 	struct strvec va = {0}, vb = {0};
@@ -167,8 +191,11 @@ int compare_write(FILE *f, json_t *a, json_t *b, bool markdown, double threshold
 
 	variants_of(&va, a);
 	variants_of(&vb, b);
+	if (markdown)
+		fputs("## bench compare\n\n", f);
+	differences(f, a, b, markdown);
 	if (markdown) {
-		fprintf(f, "## bench compare\n\n- A: %s\n- B: %s\n- threshold: %g%%\n\n",
+		fprintf(f, "- A: %s\n- B: %s\n- threshold: %g%%\n\n",
 			run_label(l1, sizeof(l1), a), run_label(l2, sizeof(l2), b), threshold * 100);
 		engine_notes(f, a, b, markdown);
 		fputs("| variant | cold A (s) | cold B (s) | warm A (s) | warm B (s) | warm B/A | "

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "lib/error.h"
+#include "results/comparable.h"
 #include "results/results.h"
 #include "results/stats.h"
 #include "lib/jsonx.h"
@@ -514,6 +515,12 @@ int gate_evaluate(struct gate_report *out, json_t *run, json_t *baseline,
 		goto done;
 	}
 	add_notes(out, run, baseline);
+	{
+		json_t *now = comparable_facts(run), *then = comparable_baseline_facts(baseline);
+		comparable_diff(&out->different, &out->differences, now, then, "this run", "the baseline");
+		json_decref(now);
+		json_decref(then);
+	}
 	json_object_foreach(run_figs, name, fig) {
 		json_t *then = json_object_get(base_figs, name);
 		if (!json_is_object(then))
@@ -553,11 +560,37 @@ void gate_report_release(struct gate_report *r)
 	free(r->results);
 	free(r->baseline);
 	strvec_release(&r->notes);
+	strvec_release(&r->different);
+	strvec_release(&r->differences);
 	memset(r, 0, sizeof(*r));
 }
 
+int gate_check_comparable(struct gate_report *r, const char *allow)
+{
+	struct strbuf refused = {0}, names = {0};
+	size_t i;
+	int error = 0;
+
+	for (i = 0; i < r->different.n; i++) {
+		if (comparable_allowed(allow, r->different.v[i])) {
+			strvec_pushf(&r->notes, "allowed difference: %s", r->differences.v[i]);
+			continue;
+		}
+		strbuf_printf(&refused, "\n  %s", r->differences.v[i]);
+		strbuf_printf(&names, "%s%s", names.len ? "," : "", r->different.v[i]);
+	}
+	if (refused.len)
+		error = bench_error_set(BENCH_EINVALID, "the run and the baseline are not comparable; they "
+					"differ in:%s\n(to gate them anyway, say so: --allow-different %s)",
+					refused.buf, names.buf);
+	strbuf_release(&refused);
+	strbuf_release(&names);
+	return error;
+}
+
 int gate_check_dir(struct gate_report *out, const char *results_dir, const char *baseline_path,
-		   const struct gate_settings *flags, const struct gate_settings *scenario_gate)
+		   const struct gate_settings *flags, const struct gate_settings *scenario_gate,
+		   const char *allow_different)
 {
 	struct gate_settings from_run;
 	struct gate_limits limits;
@@ -581,6 +614,8 @@ int gate_check_dir(struct gate_report *out, const char *results_dir, const char 
 	out->baseline = xstrdup(baseline_path);
 	if (missing)
 		strvec_pushf(&out->notes, "the results folder is incomplete: %s", missing);
+	if (!error)
+		error = gate_check_comparable(out, allow_different);
 done:
 	gate_settings_release(&from_run);
 	json_decref(run);
@@ -590,7 +625,7 @@ done:
 }
 
 int gate_run(int *regressed, const char *results_dir, const char *baseline_path,
-	     const struct gate_settings *scenario_gate, FILE *out)
+	     const struct gate_settings *scenario_gate, const char *allow_different, FILE *out)
 {
 	struct gate_report report;
 	struct strbuf sb = {0};
@@ -598,7 +633,7 @@ int gate_run(int *regressed, const char *results_dir, const char *baseline_path,
 	int error;
 
 	*regressed = 0;
-	if ((error = gate_check_dir(&report, results_dir, baseline_path, NULL, scenario_gate)))
+	if ((error = gate_check_dir(&report, results_dir, baseline_path, NULL, scenario_gate, allow_different)))
 		goto done;
 	gate_format_report(&sb, &report, GATE_TEXT);
 	fputs(sb.buf ? sb.buf : "", out);

@@ -96,7 +96,8 @@ json_t *gate_commit_list(json_t *builds);
  * [{repetition, cold_seconds, warm_median_seconds, warm_over_cold}],
  * warm_builds: [{repetition, commit, seconds}], warm_over_cold,
  * cached_steps_warm, cached_step_ratio, image_bytes, cache_bytes, relative:
- * {OTHER: warm median ratio}}}} (format 2; the gate still reads format 1,
+ * {OTHER: warm median ratio}}}, "comparable": comparable_facts (since
+ * format 2 without it: derived from commits and machine)} (format 2; the gate still reads format 1,
  * without cache, runner, caching, series and warm_builds). `source` names the
  * results folder. BENCH_EINVALID when the run has no builds. New reference. */
 int gate_baseline_from_run(json_t **out, json_t *run, const char *source);
@@ -142,6 +143,9 @@ struct gate_report {
 	char *results;         /* what was judged, for the header */
 	char *baseline;        /* the baseline's path or source */
 	struct strvec notes;   /* other machine, other commits, incomplete run */
+	/* what makes the run and the baseline not comparable (comparable.h):
+	 * the facts' names ("SCALE") and one line each */
+	struct strvec different, differences;
 };
 
 /* Judge run (results_load's object) against baseline. BENCH_EINVALID when
@@ -156,11 +160,20 @@ void gate_report_release(struct gate_report *r);
  * $GITHUB_STEP_SUMMARY) or the JSON verdict {"verdict", "checks": [...]}. */
 void gate_format_report(struct strbuf *sb, const struct gate_report *r, enum gate_format fmt);
 
+/* Whether the differences gate_evaluate found (r->different) are all in
+ * the comma-separated list allow (NULL: none): 0, each allowed one then kept
+ * as a note, or BENCH_EINVALID with the differences and the flag that
+ * allows them in the message. */
+int gate_check_comparable(struct gate_report *r, const char *allow);
+
 /* Load the baseline, then results_dir, and judge it with the thresholds of
  * flags (may be NULL), then scenario_gate (NULL: the run's scenario.gate),
- * then the defaults. out is filled (release it in every case). */
+ * then the defaults. BENCH_EINVALID when the run and the baseline differ in
+ * a fact (comparable.h) that allow_different (--allow-different's list, may
+ * be NULL) does not name. out is filled (release it in every case). */
 int gate_check_dir(struct gate_report *out, const char *results_dir, const char *baseline_path,
-		   const struct gate_settings *flags, const struct gate_settings *scenario_gate);
+		   const struct gate_settings *flags, const struct gate_settings *scenario_gate,
+		   const char *allow_different);
 
 /* Everything `bench run --gate FILE` needs: load results_dir and the baseline,
  * judge with the thresholds of scenario_gate (NULL: the run's scenario.gate),
@@ -169,6 +182,6 @@ int gate_check_dir(struct gate_report *out, const char *results_dir, const char 
  * (message kept) when the baseline or the results cannot be read or
  * gate.json cannot be written. */
 int gate_run(int *regressed, const char *results_dir, const char *baseline_path,
-	     const struct gate_settings *scenario_gate, FILE *out);
+	     const struct gate_settings *scenario_gate, const char *allow_different, FILE *out);
 
 #endif

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "lib/error.h"
+#include "results/comparable.h"
 #include "results/results.h"
 #include "results/stats.h"
 #include "lib/jsonx.h"
@@ -257,6 +258,8 @@ int gate_baseline_from_run(json_t **out, json_t *run, const char *source)
 	json_object_set_new(base, "scenario", json_is_string(name) ? json_incref(name) : json_null());
 	json_object_set_new(base, "commits", gate_commit_list(builds));
 	json_object_set_new(base, "machine", machine);
+	/* what a run must share with it to be gated (comparable.h) */
+	json_object_set_new(base, "comparable", comparable_facts(run));
 	json_object_set_new(base, "variants",
 			    gate_run_figures(builds, json_object_get(run, "scenario")));
 	*out = base;

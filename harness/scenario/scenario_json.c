@@ -5,6 +5,8 @@
  */
 #include "scenario/scenario_int.h"
 #include "cache/cache_kind.h"
+#include "lib/error.h"
+#include "lib/sha256.h"
 
 static json_t *str_or_null(const char *s)
 {
@@ -116,6 +118,14 @@ json_t *scenario_to_json(const struct scenario *s)
 		json_object_set_new(vo, "name", json_string(v->name));
 		json_object_set_new(vo, "dockerfile_in_repo", json_boolean(v->dockerfile_in_repo));
 		keys_json(vo, SEC_VARIANT, v);
+		{
+			/* what the host-side Dockerfile held when the run began: runs
+			 * compare only when it is the same (results/comparable.c) */
+			char hex[SHA256_HEX_SIZE];
+			json_object_set_new(vo, "dockerfile_sha256", !v->dockerfile_in_repo && v->dockerfile &&
+					    sha256_file_hex(hex, v->dockerfile) == 0 ? json_string(hex) : json_null());
+			bench_error_clear();
+		}
 		json_array_append_new(a, vo);
 	}
 	json_object_set_new(o, "variants", a);
