@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -543,6 +544,92 @@ static void test_capture(void **state)
 	assert_int_equal(code, 128 + SIGTERM);
 }
 
+/* Wait (without reaping) until pid has exited, at most 10 s. */
+static void wait_exited(pid_t pid)
+{
+	siginfo_t si;
+	int i;
+
+	for (i = 0; i < 1000; i++) {
+		memset(&si, 0, sizeof(si));
+		if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == pid)
+			return;
+		usleep(10000);
+	}
+	fail_msg("child %d did not exit", (int)pid);
+}
+
+/* The one rule (proc.h): a child that ends non-zero while an interrupt is
+ * pending was interrupted, though nothing killed it; one that succeeds, or
+ * that its timeout killed, was not. Every way to wait applies it, and
+ * proc_capture's callers get BENCH_EINTERRUPTED. */
+static void test_failed_while_interrupted(void **state)
+{
+	const char *fails[] = { "sh", "-c", "exit 3", NULL };
+	const char *succeeds[] = { "true", NULL };
+	const char *interrupts[] = { "sh", "-c", "kill -INT $PPID; exit 3", NULL };
+	char *out = NULL, *err = NULL;
+	struct proc p;
+	int code = -1;
+	(void)state;
+
+	/* proc_wait: the child exited on its own before Ctrl-C came */
+	memset(&p, 0, sizeof(p));
+	p.argv = fails;
+	assert_int_equal(proc_start(&p), 0);
+	wait_exited(p.pid);
+	proc_request_interrupt(SIGINT);
+	assert_int_equal(proc_wait(&p), 0);
+	assert_int_equal(p.exit_code, 3);
+	assert_int_equal(p.term_signal, 0); /* not killed */
+	assert_true(p.interrupted);
+	proc_interrupt_reset();
+
+	/* proc_poll the same */
+	memset(&p, 0, sizeof(p));
+	p.argv = fails;
+	assert_int_equal(proc_start(&p), 0);
+	wait_exited(p.pid);
+	proc_request_interrupt(SIGINT);
+	assert_true(proc_poll(&p));
+	assert_true(p.interrupted);
+	proc_interrupt_reset();
+
+	/* a child that succeeded was not interrupted */
+	memset(&p, 0, sizeof(p));
+	p.argv = succeeds;
+	assert_int_equal(proc_start(&p), 0);
+	wait_exited(p.pid);
+	proc_request_interrupt(SIGINT);
+	assert_int_equal(proc_wait(&p), 0);
+	assert_false(p.interrupted);
+	proc_interrupt_reset();
+
+	/* without an interrupt, a failure is a failure */
+	memset(&p, 0, sizeof(p));
+	p.argv = fails;
+	assert_int_equal(proc_run(&p), 0);
+	assert_false(p.interrupted);
+
+	/* proc_capture: Ctrl-C as the child fails is BENCH_EINTERRUPTED */
+	proc_install_signal_handlers();
+	assert_int_equal(proc_capture(&out, &err, &code, interrupts, 10), BENCH_EINTERRUPTED);
+	assert_null(out);
+	assert_null(err);
+	assert_true(code == 3 || code == 128 + SIGTERM); /* failed, or killed first */
+	assert_non_null(strstr(bench_error_last(), "'sh' was interrupted"));
+	proc_interrupt_reset();
+	{
+		struct sigaction dfl;
+		memset(&dfl, 0, sizeof(dfl));
+		dfl.sa_handler = SIG_DFL;
+		sigemptyset(&dfl.sa_mask);
+		sigaction(SIGINT, &dfl, NULL);
+		sigaction(SIGTERM, &dfl, NULL);
+		sigaction(SIGPIPE, &dfl, NULL);
+	}
+}
+
 /* proc_start returns while the child runs; proc_wait collects its output
  * and exit status afterwards. */
 static void test_start_then_wait(void **state)
@@ -671,6 +758,7 @@ int main(void)
 		cmocka_unit_test(test_start_log_fd_and_kill),
 		cmocka_unit_test(test_start_exec_failure),
 		cmocka_unit_test(test_kill_escalates),
+		cmocka_unit_test(test_failed_while_interrupted),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

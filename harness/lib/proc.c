@@ -399,7 +399,13 @@ static void set_start_error(const struct proc *p, const struct child_err *ce,
 				strerror(ce->err));
 }
 
-/* Fill exit_code / term_signal from a waitpid status; the child is gone. */
+/* Fill exit_code / term_signal from a waitpid status; the child is gone.
+ * One rule for every caller: a child that failed (other than by its
+ * timeout) while an interrupt was pending was interrupted, whether we
+ * killed it or it failed on its own as Ctrl-C was handled (the world's
+ * servers stopping under it, its daemon's answer cut): it did not fail
+ * for a reason of its own, and a resume must run it again rather than keep
+ * a failure the user caused. */
 static void set_ended(struct proc *p, int status)
 {
 	p->running = false;
@@ -410,6 +416,8 @@ static void set_ended(struct proc *p, int status)
 		p->term_signal = WTERMSIG(status);
 		p->exit_code = 128 + p->term_signal;
 	}
+	if (p->exit_code != 0 && !p->timed_out && proc_interrupt_requested())
+		p->interrupted = true;
 }
 
 int proc_start(struct proc *p)

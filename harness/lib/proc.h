@@ -47,7 +47,10 @@ struct proc {
 	int exit_code;   /* the exit status, or 128+signal when killed */
 	int term_signal; /* the signal that ended it, or 0 */
 	bool timed_out;  /* killed because timeout_seconds passed */
-	bool interrupted;/* killed because proc_interrupt_requested() was set */
+	bool interrupted;/* killed because proc_interrupt_requested() was set, or
+			    ended non-zero (not by its timeout) while it was set:
+			    one rule for every caller (a child that fails as
+			    Ctrl-C is handled did not fail for a reason of its own) */
 	double wall_seconds; /* monotonic time from fork to reaping */
 
 	/* private: between proc_start and the end of proc_wait/proc_kill */

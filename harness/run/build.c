@@ -149,7 +149,7 @@ static int push(struct build_exec *x)
 	if (error < 0)
 		return error;
 	x->push_seconds = pp.wall_seconds;
-	if (pp.interrupted || (pp.exit_code != 0 && proc_interrupt_requested())) {
+	if (pp.interrupted) {
 		x->status = "interrupted";
 	} else if (pp.exit_code != 0) {
 		x->status = "failed";
@@ -182,10 +182,9 @@ int build_exec_run(struct build_exec *x)
 		return error;
 	x->exit_code = p.exit_code;
 	x->build_seconds = p.wall_seconds;
-	/* a build that failed while Ctrl-C was being handled (the world's
-	 * servers stopping under it, say) is interrupted too: a resume builds it
-	 * again instead of keeping a failure the user caused */
-	if (p.interrupted || (p.exit_code != 0 && !p.timed_out && proc_interrupt_requested()))
+	/* (a build that failed while Ctrl-C was being handled is interrupted
+	 * too: proc.h's rule) */
+	if (p.interrupted)
 		x->status = "interrupted";
 	else if (p.timed_out)
 		x->status = "timeout";
