@@ -5,8 +5,19 @@
  * stream is held to the slower of its own rate and the link; the proxy
  * forwards real HTTP exchanges (the world's server behind it) at its rate in
  * both directions, passes half-closes on, counts what it forwards, owns its
- * port from the start and stops at once. Timings are ratios with generous
- * bounds: the machine is shared.
+ * port from the start and stops at once.
+ *
+ * Timings hold under load: each paced time is judged against references
+ * measured in the same test, before and after it (paced_ok): pacing
+ * never makes the work faster than its rate allows (at least 0.9 of the
+ * expected time, whatever the load), and makes it at most 15% slower than
+ * a lone pacer handing out the same bytes at the same rate takes now (what
+ * sleeping in slices costs on this machine as loaded), plus what the same
+ * work takes unpaced now. A loaded machine makes the references longer,
+ * not the checks weaker: a per-file buffer charged 64 times over, a link
+ * that charges twice or does not share, still fails. A load that changes
+ * between the references and the measure is met by measuring again (at
+ * most 3 times): a fault fails every time, a busy moment does not.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -33,6 +44,58 @@
 #include "world/server.h"
 
 #define FILE_BYTES (4 * 1000 * 1000)
+
+static double max2(double a, double b)
+{
+	return a > b ? a : b;
+}
+
+/* The seconds a lone pacer of rate `own` over link (may be NULL) takes to
+ * hand out `bytes`, in 64 KiB asks. */
+static double draw_bytes(size_t bytes, double own, struct pace_link *link)
+{
+	struct pacer p;
+	monotime t = monotime_now();
+
+	pacer_init(&p, own, NULL, NULL);
+	pacer_set_link(&p, link);
+	while (bytes)
+		bytes -= pacer_acquire(&p, bytes < 65536 ? bytes : 65536);
+	return monotime_seconds_since(t);
+}
+
+/* The references of a paced time: a lone pacer handing out `bytes` at
+ * `rate`, and the same work unpaced (`work`, seconds, measured by the
+ * caller; 0 when there is none). Measure one set before, one after. */
+struct refs {
+	double pacer, work;
+};
+
+static void refs_take(struct refs *r, size_t bytes, double rate, double work)
+{
+	r->pacer = max2(r->pacer, draw_bytes(bytes, rate, NULL));
+	r->work = max2(r->work, work);
+}
+
+#define ATTEMPTS 3
+
+/* A paced time `secs` of work whose rate makes it take `expect`: at least
+ * 0.9 expect (asserted: load never makes pacing faster), and whether it is
+ * at most 1.15 times the lone pacer plus the work unpaced (the work and the
+ * waiting, at worst one after the other). A load that changes between the
+ * references and the measure can push one attempt over: the caller measures
+ * again, up to ATTEMPTS times (a pacing fault fails every one). */
+static bool paced_ok(const char *what, double secs, double expect, const struct refs *r, int attempt)
+{
+	double most = 1.15 * r->pacer + r->work;
+
+	print_message("%s: %.3f s (%.2f of %.3f s by the rate; now a lone pacer takes %.3f s, the work "
+		      "unpaced %.3f s: at most %.3f s)%s\n", what, secs, secs / expect, expect, r->pacer, r->work,
+		      most, secs <= most ? "" : attempt + 1 < ATTEMPTS ? ": over, measuring again" : ": over");
+	assert_true(r->pacer >= 0.9 * expect);
+	assert_true(secs >= 0.9 * expect);
+	return secs <= most;
+}
 
 /* A folder (tmp/files) with big.bin (FILE_BYTES of noise) behind an
  * unpaced server. */
@@ -196,17 +259,16 @@ static void *stream_main(void *arg)
 	return NULL;
 }
 
-/* Run two streams at once over a link of `rate` bytes/s (the pacers' own
- * link, or whatever paces the server at port) and check: together they
- * move at the rate within 15%, and when the first ends the other has moved
- * at least 80% as much. */
-static void check_two_streams(const char *what, struct pace_link *link, int port, double rate)
+/* Two streams at once over link (pacers) or from port; the seconds until
+ * both ended, and *share: how far the other had come when the first ended
+ * (NULL: not wanted). */
+static double two_streams(double *share, struct pace_link *link, int port)
 {
 	struct stream s[2];
 	pthread_t t[2];
 	atomic_bool first_over;
 	pthread_barrier_t ready;
-	double last, total_rate, share;
+	double last;
 
 	atomic_init(&first_over, false);
 	pthread_barrier_init(&ready, NULL, 2);
@@ -224,16 +286,40 @@ static void check_two_streams(const char *what, struct pace_link *link, int port
 	for (int i = 0; i < 2; i++)
 		pthread_join(t[i], NULL);
 	pthread_barrier_destroy(&ready);
-	last = s[0].seconds > s[1].seconds ? s[0].seconds : s[1].seconds;
-	total_rate = (double)(atomic_load(&s[0].done) + atomic_load(&s[1].done)) / last;
-	share = s[0].other_share > 0 ? s[0].other_share : s[1].other_share;
-	print_message("%s: two streams of %d bytes over %.0f MB/s: %.3f s and %.3f s, together "
-		      "%.2f MB/s (%.2f of the link); the other had %.2f of the first's bytes when it ended\n",
-		      what, FILE_BYTES, rate / 1e6, s[0].seconds, s[1].seconds, total_rate / 1e6,
-		      total_rate / rate, share);
 	assert_true(atomic_load(&s[0].done) >= FILE_BYTES && atomic_load(&s[1].done) >= FILE_BYTES);
-	assert_true(total_rate >= 0.85 * rate && total_rate <= 1.15 * rate);
-	assert_true(share >= 0.8);
+	last = max2(s[0].seconds, s[1].seconds);
+	if (share)
+		*share = s[0].other_share > 0 ? s[0].other_share : s[1].other_share;
+	return last;
+}
+
+/* Run two streams at once over a link of `rate` bytes/s (the pacers' own
+ * link, or whatever paces the server at port) and check: together they
+ * move at the rate (no faster, and no slower than the slack and the same
+ * two streams unpaced allow: from ref_port, or over an uncapped link), and
+ * when the first ends the other has moved at least 80% as much. */
+static void check_two_streams(const char *what, struct pace_link *link, int port, double rate, int ref_port)
+{
+	struct pace_link *open = pace_link_new(0);
+	double last, share, expect = 2.0 * FILE_BYTES / rate;
+	int attempt;
+
+	for (attempt = 0; attempt < ATTEMPTS; attempt++) {
+		struct refs r = {0};
+		refs_take(&r, 2 * FILE_BYTES, rate, two_streams(NULL, open, ref_port));
+		last = two_streams(&share, link, port);
+		refs_take(&r, 2 * FILE_BYTES, rate, two_streams(NULL, open, ref_port));
+		print_message("%s: two streams of %d bytes over %.0f MB/s: together %.2f MB/s; the other had "
+			      "%.2f of the first's bytes when it ended\n", what, FILE_BYTES, rate / 1e6,
+			      2.0 * FILE_BYTES / last / 1e6, share);
+		assert_true(2.0 * FILE_BYTES / last <= 1.15 * rate);
+		/* a starved thread is the machine's; a link that does not share
+		 * starves one every time */
+		if (paced_ok(what, last, expect, &r, attempt) && share >= 0.8)
+			break;
+	}
+	assert_true(attempt < ATTEMPTS);
+	pace_link_free(open);
 }
 
 static void test_link_shared_by_two_streams(void **state)
@@ -241,7 +327,7 @@ static void test_link_shared_by_two_streams(void **state)
 	struct pace_link *link = pace_link_new(16e6);
 	(void)state;
 
-	check_two_streams("link", link, 0, 16e6);
+	check_two_streams("link", link, 0, 16e6, 0);
 	pace_link_free(link);
 }
 
@@ -254,21 +340,21 @@ static void test_link_and_own_rate(void **state)
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct pace_link *link = pace_link_new(cases[i].link);
-		struct pacer p;
-		size_t left = 2000000;
-		monotime t = monotime_now();
-		double secs, expect, slower;
+		double secs, slower = cases[i].own < cases[i].link ? cases[i].own : cases[i].link;
+		char *what = xasprintf("own %.0f MB/s, link %.0f MB/s: 2 MB", cases[i].own / 1e6,
+				       cases[i].link / 1e6);
+		int attempt;
 
-		pacer_init(&p, cases[i].own, NULL, NULL);
-		pacer_set_link(&p, link);
-		while (left)
-			left -= pacer_acquire(&p, left < 65536 ? left : 65536);
-		secs = monotime_seconds_since(t);
-		slower = cases[i].own < cases[i].link ? cases[i].own : cases[i].link;
-		expect = 2e6 / slower;
-		print_message("own %.0f MB/s, link %.0f MB/s: 2 MB in %.3f s (%.2f of %.3f s)\n",
-			      cases[i].own / 1e6, cases[i].link / 1e6, secs, secs / expect, expect);
-		assert_true(secs >= 0.9 * expect && secs <= 1.3 * expect);
+		for (attempt = 0; attempt < ATTEMPTS; attempt++) {
+			struct refs r = {0};
+			refs_take(&r, 2000000, slower, 0);
+			secs = draw_bytes(2000000, cases[i].own, link);
+			refs_take(&r, 2000000, slower, 0);
+			if (paced_ok(what, secs, 2e6 / slower, &r, attempt))
+				break;
+		}
+		assert_true(attempt < ATTEMPTS);
+		free(what);
 		pace_link_free(link);
 	}
 	/* no cap, or no link: at once */
@@ -294,31 +380,48 @@ static void test_link_stop(void **state)
 	pace_link_free(link);
 }
 
+/* The seconds an unpaced copy of src to dst takes (dst removed after). */
+static double unpaced_copy(const char *dst, const char *src)
+{
+	double secs = 0;
+
+	assert_int_equal(paced_copy_tree(&secs, dst, src, 0, NULL, NULL, NULL), 0);
+	rm_rf(dst);
+	return secs;
+}
+
 /* The actions/cache stand-in draws from the link too. */
 static void test_paced_copy_on_the_link(void **state)
 {
 	struct pace_link *link = pace_link_new(8e6);
 	char *dst = path_join(fx.tmp, "copy");
-	double secs, expect = FILE_BYTES / 8e6;
+	double secs;
+	int attempt;
 	(void)state;
 
-	assert_int_equal(paced_copy_tree(&secs, dst, fx.files, 100e6, link, NULL, NULL), 0);
-	print_message("paced copy at 100 MB/s over an 8 MB/s link: %d bytes in %.3f s (%.2f of %.3f s)\n",
-		      FILE_BYTES, secs, secs / expect, expect);
-	assert_true(secs >= 0.9 * expect && secs <= 1.3 * expect);
-	rm_rf(dst);
+	for (attempt = 0; attempt < ATTEMPTS; attempt++) {
+		struct refs r = {0};
+		refs_take(&r, FILE_BYTES, 8e6, unpaced_copy(dst, fx.files));
+		assert_int_equal(paced_copy_tree(&secs, dst, fx.files, 100e6, link, NULL, NULL), 0);
+		rm_rf(dst);
+		refs_take(&r, FILE_BYTES, 8e6, unpaced_copy(dst, fx.files));
+		if (paced_ok("paced copy at 100 MB/s over an 8 MB/s link", secs, FILE_BYTES / 8e6, &r, attempt))
+			break;
+	}
+	assert_true(attempt < ATTEMPTS);
 	free(dst);
 	pace_link_free(link);
 }
 
 /* A copy of many small files is charged their bytes, not a buffer per file
  * (nor the read that finds each file's end). Charging a 64 KiB buffer a file
- * would take 64 times longer; the upper bound leaves room for creating 200
- * files, which takes a millisecond each on a slow disk under load. */
+ * would take 64 times longer; creating the 200 files is the reference's
+ * share of the bound (a millisecond each on a slow disk under load). */
 static void test_paced_copy_charges_file_bytes(void **state)
 {
 	char *src = path_join(fx.tmp, "small"), *dst = path_join(fx.tmp, "small-copy");
 	double secs, expect = 200 * 1000 / 1e6;
+	int attempt;
 	(void)state;
 
 	assert_int_equal(mkdir_p(src), 0);
@@ -327,10 +430,16 @@ static void test_paced_copy_charges_file_bytes(void **state)
 		assert_int_equal(write_file_atomic(f, fx.data, 1000), 0);
 		free(f);
 	}
-	assert_int_equal(paced_copy_tree(&secs, dst, src, 1e6, NULL, NULL, NULL), 0);
-	print_message("paced copy of 200 files of 1000 bytes at 1 MB/s: %.3f s (%.2f of %.3f s)\n",
-		      secs, secs / expect, expect);
-	assert_true(secs >= 0.9 * expect && secs <= 3 * expect);
+	for (attempt = 0; attempt < ATTEMPTS; attempt++) {
+		struct refs r = {0};
+		refs_take(&r, 200 * 1000, 1e6, unpaced_copy(dst, src));
+		assert_int_equal(paced_copy_tree(&secs, dst, src, 1e6, NULL, NULL, NULL), 0);
+		rm_rf(dst);
+		refs_take(&r, 200 * 1000, 1e6, unpaced_copy(dst, src));
+		if (paced_ok("paced copy of 200 files of 1000 bytes at 1 MB/s", secs, expect, &r, attempt))
+			break;
+	}
+	assert_true(attempt < ATTEMPTS);
 	rm_rf(src);
 	rm_rf(dst);
 	free(src);
@@ -345,18 +454,33 @@ static void test_server_downloads_share_the_link(void **state)
 	(void)state;
 
 	assert_int_equal(server_start(&s, fx.files, 100e6, 0, link), 0);
-	check_two_streams("server", link, server_port(s), 8e6);
+	check_two_streams("server", link, server_port(s), 8e6, server_port(fx.server));
 	server_stop(s);
 	pace_link_free(link);
 }
 
 /* ---- the proxy ---- */
 
+/* The seconds a GET of big.bin (a PUT of its bytes, head `put`) through
+ * the unpaced proxy q takes now: the references of the paced proxy's. */
+static double unpaced_exchange(struct proxy *q, const char *put)
+{
+	struct strbuf resp = {0};
+	monotime t = monotime_now();
+
+	if (put)
+		exchange(&resp, proxy_port(q), put, fx.data, FILE_BYTES, NULL);
+	else
+		exchange(&resp, proxy_port(q), GET_BIG, NULL, 0, NULL);
+	strbuf_release(&resp);
+	return monotime_seconds_since(t);
+}
+
 /* A GET and a PUT through a proxy of 8 MB/s in front of the server: each
  * direction at the proxy's rate, the bytes intact and counted. */
 static void test_proxy_paces_http_both_ways(void **state)
 {
-	struct proxy *p = NULL;
+	struct proxy *p = NULL, *q = NULL;
 	struct strbuf resp = {0};
 	const char *body;
 	char *put;
@@ -364,40 +488,54 @@ static void test_proxy_paces_http_both_ways(void **state)
 	int status;
 	monotime t;
 	double secs, expect = FILE_BYTES / 8e6;
+	int attempt;
+	bool ok = false;
 	(void)state;
 
 	assert_int_equal(proxy_start(&p, server_port(fx.server), 8e6, NULL), 0);
-	t = monotime_now();
-	sent = exchange(&resp, proxy_port(p), GET_BIG, NULL, 0, NULL);
-	secs = monotime_seconds_since(t);
-	body = response_body(&status, &resp);
-	print_message("proxy at 8 MB/s, download: %zu bytes in %.3f s (%.2f of %.3f s)\n",
-		      resp.len, secs, secs / expect, expect);
-	assert_int_equal(status, 200);
-	assert_int_equal(resp.len - (size_t)(body - resp.buf), FILE_BYTES);
-	assert_memory_equal(body, fx.data, FILE_BYTES);
-	assert_true(secs >= 0.9 * expect && secs <= 1.5 * expect);
-	assert_int_equal(proxy_bytes(p, PROXY_DOWN), resp.len);
-	assert_int_equal(proxy_bytes(p, PROXY_UP), sent);
-	strbuf_release(&resp);
+	assert_int_equal(proxy_start(&q, server_port(fx.server), 0, NULL), 0);
+	for (attempt = 0; attempt < ATTEMPTS && !ok; attempt++) {
+		struct refs r = {0};
+		proxy_counters_reset(p);
+		refs_take(&r, FILE_BYTES, 8e6, unpaced_exchange(q, NULL));
+		t = monotime_now();
+		sent = exchange(&resp, proxy_port(p), GET_BIG, NULL, 0, NULL);
+		secs = monotime_seconds_since(t);
+		refs_take(&r, FILE_BYTES, 8e6, unpaced_exchange(q, NULL));
+		body = response_body(&status, &resp);
+		ok = paced_ok("proxy at 8 MB/s, download", secs, expect, &r, attempt);
+		assert_int_equal(status, 200);
+		assert_int_equal(resp.len - (size_t)(body - resp.buf), FILE_BYTES);
+		assert_memory_equal(body, fx.data, FILE_BYTES);
+		assert_int_equal(proxy_bytes(p, PROXY_DOWN), resp.len);
+		assert_int_equal(proxy_bytes(p, PROXY_UP), sent);
+		strbuf_release(&resp);
+	}
+	assert_true(ok);
 
 	/* the upload: the server reads the whole body, then refuses the method */
 	proxy_counters_reset(p);
 	assert_int_equal(proxy_bytes(p, PROXY_UP), 0);
 	assert_int_equal(proxy_bytes(p, PROXY_DOWN), 0);
 	put = xasprintf("PUT /up.bin HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Length: %d\r\n\r\n", FILE_BYTES);
-	t = monotime_now();
-	sent = exchange(&resp, proxy_port(p), put, fx.data, FILE_BYTES, NULL);
-	secs = monotime_seconds_since(t);
-	response_body(&status, &resp);
-	print_message("proxy at 8 MB/s, upload: %zu bytes in %.3f s (%.2f of %.3f s)\n",
-		      sent, secs, secs / expect, expect);
-	assert_int_equal(status, 405);
-	assert_true(secs >= 0.9 * expect && secs <= 1.5 * expect);
-	assert_int_equal(proxy_bytes(p, PROXY_UP), sent);
-	assert_int_equal(proxy_bytes(p, PROXY_DOWN), resp.len);
-	strbuf_release(&resp);
+	for (ok = false, attempt = 0; attempt < ATTEMPTS && !ok; attempt++) {
+		struct refs r = {0};
+		proxy_counters_reset(p);
+		refs_take(&r, FILE_BYTES, 8e6, unpaced_exchange(q, put));
+		t = monotime_now();
+		sent = exchange(&resp, proxy_port(p), put, fx.data, FILE_BYTES, NULL);
+		secs = monotime_seconds_since(t);
+		refs_take(&r, FILE_BYTES, 8e6, unpaced_exchange(q, put));
+		response_body(&status, &resp);
+		ok = paced_ok("proxy at 8 MB/s, upload", secs, expect, &r, attempt);
+		assert_int_equal(status, 405);
+		assert_int_equal(proxy_bytes(p, PROXY_UP), sent);
+		assert_int_equal(proxy_bytes(p, PROXY_DOWN), resp.len);
+		strbuf_release(&resp);
+	}
+	assert_true(ok);
 	free(put);
+	proxy_stop(q);
 	proxy_stop(p);
 	proxy_stop(NULL);
 }
@@ -410,7 +548,7 @@ static void test_proxy_connections_share_the_link(void **state)
 	(void)state;
 
 	assert_int_equal(proxy_start(&p, server_port(fx.server), 0, link), 0);
-	check_two_streams("proxy", link, proxy_port(p), 8e6);
+	check_two_streams("proxy", link, proxy_port(p), 8e6, server_port(fx.server));
 	proxy_stop(p);
 	pace_link_free(link);
 }
