@@ -118,12 +118,14 @@ static int teardown(void **state)
 static char *job(char **scenario, const char *name, const char *commits, const char *variants)
 {
 	char *dir = xasprintf("%s/%d-%s", tmp, ++serial, name), *df = path_absolute("dockerfiles/tiny/multi-stage.Dockerfile");
-	char *rest = it_subst(variants, "@DF@", df);
+	char *with = xasprintf("allow_outside = yes\n%s", variants); /* the repository's Dockerfile from /tmp */
+	char *rest = it_subst(with, "@DF@", df);
 
 	assert_int_equal(mkdir_p(dir), 0);
 	*scenario = xasprintf("%s/%s.ini", dir, name);
 	it_write_scenario(*scenario, name, commits, "5m", rest);
 	free(rest);
+	free(with);
 	free(df);
 	return dir;
 }
