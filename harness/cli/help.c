@@ -106,9 +106,9 @@ static const struct help_page pages[] = {
 
 	{"compare", "compare two runs variant by variant",
 	 "compare RUN_A RUN_B [--format F] [-o FILE] [--threshold X]",
-	 "Compare two results folders variant by variant, after what makes them measure\n"
-	 "different things (scale, commits, Dockerfiles, engine, machine), when any:\n"
-	 "cold and warm medians, the\n"
+	 "Compare two results folders variant by variant: first what makes them measure\n"
+	 "different things, when anything does (scale, commits, Dockerfiles, engine,\n"
+	 "machine), then cold and warm medians, the\n"
 	 "ratio B/A, the spread, and a verdict on the warm builds by the rule of\n"
 	 "bench gate: better or worse only when B's median is beyond A's by more than\n"
 	 "the threshold and a two-sided Mann-Whitney U test (p < 0.05) tells B's\n"
