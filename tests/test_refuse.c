@@ -140,6 +140,18 @@ static void test_gate_baseline_first(void **state)
 	free(s);
 }
 
+/* A world's repository is generated for the check, in TMPDIR, and removed */
+static void test_world_commits(void **state)
+{
+	char *s = xasprintf("[scenario]\nname = refuse\ncommits = last:50\n\n[variant v]\ndockerfile = %s\n\n"
+			    "[world]\nkind = cafeboo\n", dockerfile);
+	(void)state;
+	refused("world", s, "s.ini:3: commit range 'last:50': HEAD of 'the world's repository' has only 15 commits",
+		"run", "-q", "--results", "results", NULL);
+	refused("world-dry", s, "s.ini:3: commit range 'last:50'", "run", "--dry-run", NULL);
+	free(s);
+}
+
 static void test_absurd_timeout(void **state)
 {
 	char *s = scenario("last:2", "timeout = 99999999999999h\n");
@@ -214,6 +226,7 @@ int main(void)
 		cmocka_unit_test(test_last_beyond_history),
 		cmocka_unit_test(test_commits_flag),
 		cmocka_unit_test(test_gate_baseline_first),
+		cmocka_unit_test(test_world_commits),
 		cmocka_unit_test(test_absurd_timeout),
 		cmocka_unit_test(test_dockerfile_outside),
 	};

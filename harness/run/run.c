@@ -655,8 +655,21 @@ static int check_commits(struct run *r)
 		free(tmp);
 		return error;
 	}
-	if ((error = world_repo_generate(tmp, r->sc->world.seed)) == 0)
-		error = check_commits_in(r, tmp);
+	if ((error = world_repo_generate(tmp, r->sc->world.seed)) == 0 &&
+	    (error = check_commits_in(r, tmp)) < 0) {
+		/* the folder is gone when the message is read: say what it held */
+		struct strbuf sb = {0};
+		const char *msg = bench_error_last(), *at;
+		size_t n = strlen(tmp);
+		while ((at = strstr(msg, tmp))) {
+			strbuf_add(&sb, msg, (size_t)(at - msg));
+			strbuf_puts(&sb, "the world's repository");
+			msg = at + n;
+		}
+		strbuf_puts(&sb, msg);
+		bench_error_set(error, "%s", sb.buf);
+		strbuf_release(&sb);
+	}
 	rm_rf(tmp);
 	free(tmp);
 	return error;
