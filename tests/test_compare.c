@@ -14,6 +14,7 @@
 
 #include "cli/commands.h"
 #include "lib/error.h"
+#include "pages/html.h"
 #include "results/report.h"
 #include "results/results.h"
 #include "lib/util.h"
@@ -133,6 +134,12 @@ static void test_compare_not_comparable(void **state)
 			       "> - scale (SCALE): A scale 0.04, B scale 1\n"));
 	free(text);
 	free(md);
+	{
+		char *page = html_compare_page(a, b, "A", "B");
+		assert_non_null(strstr(page, "Not comparable as they stand"));
+		assert_non_null(strstr(page, "scale (SCALE): A scale 0.04, B scale 1"));
+		free(page);
+	}
 	text = compare(sa, sb, false, COMPARE_THRESHOLD);
 	assert_null(strstr(text, "not comparable"));
 	free(text);

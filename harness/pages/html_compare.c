@@ -5,6 +5,7 @@
  * (gate.h) gathers: this file only lays them out.
  */
 #include "pages/html.h"
+#include "results/comparable.h"
 #include "results/gate.h"
 #include "pages/plot.h"
 #include "results/report.h"
@@ -125,6 +126,21 @@ char *html_compare_page(json_t *a, json_t *b, const char *dir_a, const char *dir
 	html_raw(&p, "<p class=\"sub\">");
 	html_textf(&p, "A: %s \xE2\x80\x94 B: %s", dir_a, dir_b);
 	html_raw(&p, "</p>\n");
+	{
+		/* what makes them measure different things, before any verdict */
+		json_t *ca = comparable_facts(a), *cb = comparable_facts(b);
+		struct strvec names = {0}, lines = {0};
+		size_t i;
+		comparable_diff(&names, &lines, ca, cb, "A", "B");
+		if (lines.n)
+			html_para(&p, "warn", "Not comparable as they stand: the runs differ in");
+		for (i = 0; i < lines.n; i++)
+			html_para(&p, "warn", lines.v[i]);
+		strvec_release(&names);
+		strvec_release(&lines);
+		json_decref(ca);
+		json_decref(cb);
+	}
 
 	html_section_begin(&p, "verdicts", "Per variant");
 	html_para(&p, "", "Medians of the ok builds' wall seconds. The verdict is on the warm builds "
