@@ -11,6 +11,7 @@
 
 #include "lib/error.h"
 #include "pages/plot.h"
+#include "blog/floor.h"
 #include "blog/projection.h"
 #include "results/stats.h"
 #include "lib/util.h"
@@ -296,6 +297,7 @@ json_t *blogreport_evaluate(json_t *run, json_t *calib)
 	json_object_set_new(ev, "rows", rows);
 	json_object_set_new(ev, "targets", targets);
 	json_object_set_new(ev, "warm_breakdown", bd);
+	json_object_set_new(ev, "bytes_vs_floor", floor_evaluate(run));
 	if (calib)
 		json_object_set_new(ev, "calibration_scale", json_real(cal.calib_scale));
 	json_object_set_new(ev, "projection", json_string(cal.scale >= 1 ? BLOG_PROJECTION_NONE
@@ -360,6 +362,7 @@ void blogreport_print(FILE *f, json_t *ev)
 				json_number_value(json_object_get(o, "model_download_seconds_per_warm_build")),
 				json_number_value(json_object_get(o, "wall_seconds_per_warm_build")));
 	}
+	floor_print(f, json_object_get(ev, "bytes_vs_floor"));
 	fprintf(f, "\nwhere the warm time goes (mean seconds per warm build)\n");
 	json_object_foreach(bd, variant, groups) {
 		const char *g;

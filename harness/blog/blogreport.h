@@ -51,8 +51,8 @@
  * calibrated_builds, checked, projection_check[, blog_seconds, blog_bound
  * ("about", "under"), blog_role ("fitted", "predicted"), blog_error
  * (projected / blog - 1), blog_within]}], targets: [{target, value,
- * limit, held}], warm_breakdown: {variant: {group: seconds}}, projection,
- * projection_error}. New reference; never NULL.
+ * limit, held}], warm_breakdown: {variant: {group: seconds}},
+ * bytes_vs_floor (floor.h), projection, projection_error}. New reference; never NULL.
  *
  * calib (may be NULL) is the calibration run (see calibrate.h): the builds
  * of the run are projected to scale 1 with their counterparts in it, those
