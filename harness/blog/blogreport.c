@@ -42,14 +42,16 @@ struct calibration {
 /* Median measured seconds and median projected seconds of a set of builds,
  * each projected with its calibration counterpart (see projection.h). */
 static void median_times(double *measured, double *projected, size_t *calibrated, json_t **b, size_t n,
-			 const struct calibration *cal)
+			 const struct calibration *cal, const char *fallback)
 {
 	double *m = xcalloc(n + 1, sizeof(double)), *p = xcalloc(n + 1, sizeof(double));
 	size_t i;
 	*calibrated = 0;
 	for (i = 0; i < n; i++) {
 		struct projected_build pb;
-		json_t *c = projection_counterpart(cal->run, b[i], BLOG_MULTI_CACHED);
+		json_t *c = projection_counterpart(cal->run, b[i], fallback);
+		if (!c)
+			c = projection_counterpart(cal->run, b[i], BLOG_MULTI_CACHED);
 		projection_build(&pb, b[i], cal->scale, c, cal->calib_scale);
 		m[i] = json_number_value(json_object_get(b[i], "wall_seconds"));
 		p[i] = pb.seconds;
@@ -71,12 +73,26 @@ struct phase_times {
 	bool full;    /* the run is at scale 1: nothing projected */
 };
 
+/* The calibrated variant whose builds stand in for a variant the calibration
+ * run lacks: the no-cache one for a variant without a cache (the same
+ * workflow: stored, then pushed), else the cached one. */
+static const char *counterpart_variant(json_t *run, const char *variant)
+{
+	json_t *v;
+	size_t i;
+
+	json_array_foreach(json_object_get(json_object_get(run, "scenario"), "variants"), i, v)
+		if (!strcmp(json_str(v, "name"), variant) && !strcmp(json_str(v, "cache"), "none"))
+			return BLOG_MULTI_NOCACHE;
+	return BLOG_MULTI_CACHED;
+}
+
 static struct phase_times times_of(json_t *run, const char *variant, const char *phase, const struct calibration *cal)
 {
 	json_t *b[MAXB];
 	struct phase_times t;
 	t.n = variant_builds(b, MAXB, run, variant, phase);
-	median_times(&t.measured, &t.projected, &t.calibrated, b, t.n, cal);
+	median_times(&t.measured, &t.projected, &t.calibrated, b, t.n, cal, counterpart_variant(run, variant));
 	t.checked = !strcmp(variant, BLOG_MULTI_CACHED);
 	t.full = cal->scale >= 1;
 	return t;
