@@ -309,12 +309,17 @@ static int build_one(struct run *r, struct series *s, size_t i)
 	req.secrets = r->secrets.n ? strvec_argv(&r->secrets) : NULL;
 	/* push_mode = load: the image is built and loaded, then pushed apart
 	 * and timed apart (the blog's docker build + docker push); direct: the
-	 * image exporter pushes and nothing is stored (the blog's buildx build
-	 * --push), the push is part of the build's time */
-	req.push = v->push && push_direct(v);
+	 * image exporter pushes and stores nothing (the blog's buildx build
+	 * --push on a docker-container builder; the docker driver's exporter
+	 * would also store the image, and pull every layer a registry cache
+	 * left remote to do so, unless store=false), the push is part of the
+	 * build's time */
+	req.push = false;
+	if (v->push && push_direct(v))
+		req.output = "type=image,push=true,store=false";
 	if ((error = s->builder->build_argv(&argv, e, &req)) < 0)
 		goto done;
-	if (v->push && !req.push)
+	if (v->push && !req.output)
 		s->builder->push_argv(&push_argv, e, tag);
 	if (r->opts->dry_run) {
 		build_print_argv(stdout, strvec_argv(&argv));
