@@ -343,6 +343,8 @@ void blogreport_print(FILE *f, json_t *ev)
 	fprintf(f, "%-44s %-32s %18s %18s  %-15s  %s\n", "case", "blog", "measured", "projected @1", "vs the blog",
 		"projection");
 	json_array_foreach(json_object_get(ev, "rows"), i, row) {
+		if (!json_integer_value(json_object_get(row, "builds")))
+			continue; /* a variant this run does not have */
 		fprintf(f, "%-44s %-32s", json_str(row, "case"), json_str(row, "blog"));
 		print_minutes(f, json_object_get(row, "measured_seconds"));
 		print_minutes(f, json_object_get(row, "projected_seconds"));
