@@ -85,8 +85,6 @@ void series_release(struct series *s)
 
 /* ---- one build ---- */
 
-/* The record of the build of s at commit i, as far as it is known before
- * it runs. New reference. */
 /* Whether variant v pushes from the build's image exporter (push_mode =
  * direct) rather than loading the image and pushing it apart. */
 static bool push_direct(const struct variant *v)
@@ -94,6 +92,8 @@ static bool push_direct(const struct variant *v)
 	return v->push_mode && !strcmp(v->push_mode, "direct");
 }
 
+/* The record of the build of s at commit i, as far as it is known before
+ * it runs. New reference. */
 static json_t *record_new(const struct series *s, const struct commit_info *c, size_t i)
 {
 	json_t *b = json_object(), *changed = json_array();
