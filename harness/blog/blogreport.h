@@ -41,9 +41,10 @@
 	"included (an upper bound); base, code and BuildKit's own time kept as measured"
 #define BLOG_PROJECTION_NONE "none: the run is at scale 1, its figures are the blog's scale"
 #define BLOG_PROJECTION_CHECKED \
-	"multi-stage cached only, against the same builds measured at scale 1 (bench blog --against), " \
-	"on the previous engine (dockerd 26, buildx 0.13) and rates: on a quiet 2-core machine -9% cold, " \
-	"-5% and +0% warm; under load -37% to +16%; not re-checked on this engine (docs/cafeboo.md)"
+	"multi-stage cached only, against the same builds measured at scale 1 (bench blog --against): " \
+	"on dockerd 28.5.2 + buildx 0.29.1 with this scenario, -11% cold, +8% and +8% warm (load 1-2); " \
+	"under load the CPU-bound export and cache steps follow the CPU share each run got " \
+	"(docs/cafeboo.md)"
 
 /*
  * Evaluate the run against the blog: a JSON object {scale, calibration_scale,
