@@ -123,6 +123,37 @@ static void test_print(void **state)
 	json_decref(run);
 }
 
+/* The blog's own figures beside the projected rows: the no-cache multi-stage
+ * row is the fitted one, the cached rows are predictions, each with its
+ * error; an "under" figure holds below it, an "about" one only near it. */
+static void test_blog_figures(void **state)
+{
+	json_t *run = make_run(4), *calib = make_run_at(4, 0.001), *ev = blogreport_evaluate(run, calib), *row;
+	(void)state;
+	/* the calibration run is the same run at 0.001: every group that did not
+	 * grow is a fixed cost, so nothing moves from the measured seconds */
+	row = json_array_get(json_object_get(ev, "rows"), 1); /* multi-stage, no cache: 44 s */
+	assert_string_equal(json_string_value(json_object_get(row, "blog_role")), "fitted");
+	assert_true(fabs(json_number_value(json_object_get(row, "blog_seconds")) - BLOG_FIT_SECONDS) < 1e-9);
+	assert_true(fabs(json_number_value(json_object_get(row, "blog_error")) - (44 / BLOG_FIT_SECONDS - 1)) < 1e-9);
+	assert_false(json_is_true(json_object_get(row, "blog_within")));
+	row = json_array_get(json_object_get(ev, "rows"), 2); /* first cached build: 40 s against about 480 */
+	assert_string_equal(json_string_value(json_object_get(row, "blog_role")), "predicted");
+	assert_string_equal(json_string_value(json_object_get(row, "blog_bound")), "about");
+	assert_false(json_is_true(json_object_get(row, "blog_within")));
+	row = json_array_get(json_object_get(ev, "rows"), 3); /* later builds: median 16 s, under 240 */
+	assert_string_equal(json_string_value(json_object_get(row, "blog_bound")), "under");
+	assert_true(json_number_value(json_object_get(row, "blog_error")) < 0);
+	assert_true(json_is_true(json_object_get(row, "blog_within")));
+	assert_null(json_object_get(json_array_get(json_object_get(ev, "rows"), 0), "blog_role"));
+	assert_false(json_is_true(json_object_get(target(ev, "blog, multi-stage, no cache", 0), "held")));
+	assert_false(json_is_true(json_object_get(target(ev, "blog, multi-stage + local cache, first", 0), "held")));
+	assert_true(json_is_true(json_object_get(target(ev, "blog, multi-stage + local cache, later", 0), "held")));
+	json_decref(ev);
+	json_decref(calib);
+	json_decref(run);
+}
+
 /* A calibration run at scale 0.001 whose optimized warm builds take 3 s
  * where the run's (at 0.05) take 4 s, all in the pip step: the line through
  * both is 4 + 0.95 x 1 / 0.049 at scale 1. The variants the calibration run
@@ -188,6 +219,7 @@ int main(void)
 		cmocka_unit_test(test_missed_target),
 		cmocka_unit_test(test_print),
 		cmocka_unit_test(test_calibrated),
+		cmocka_unit_test(test_blog_figures),
 		cmocka_unit_test(test_deps_target_skipping_list),
 	};
 	return cmocka_run_group_tests_name("blogreport", tests, NULL, NULL);

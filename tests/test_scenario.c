@@ -868,7 +868,7 @@ static void test_did_you_mean(void **state)
 	assert_string_equal(error_with(NULL, "scale = 1", NULL),
 			    "mem.ini:8: unknown key 'scale' in [variant v]; it is a key of [world] "
 			    "(known: dockerfile, dockerignore, cache, cache_mode, runner, target, push, "
-			    "cache_key, cache_compression, builder, cache_scope, cache_mounts)");
+			    "push_mode, cache_key, cache_compression, builder, cache_scope, cache_mounts)");
 	/* short names: one edit at most */
 	assert_string_equal(error_with("nmae = x", NULL, NULL),
 			    "mem.ini:5: unknown key 'nmae' in [scenario]; did you mean 'name'? "

@@ -1,6 +1,7 @@
 /* test_verdict.c: unit tests of results/verdict.c: build kinds from changed
- * files, the grouping of a real run (docs/runs/cafeboo-main), the mix, the
- * minutes and money arithmetic, and the pick against "too close to call". */
+ * files, the grouping of a real run (tests/data/runs/cafeboo-dockerd26), the
+ * mix, the minutes and money arithmetic, and the pick against "too close to
+ * call". */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -90,13 +91,15 @@ static void test_kind_of_files(void **state)
 	assert_int_equal(build_kind_parse("bogus"), -1);
 }
 
-/* docs/runs/cafeboo-main, a real run of 5 variants over 4 commits: the
- * cold build is the first build, the workflow and code commits code-only,
+/* tests/data/runs/cafeboo-dockerd26 (the main job of 29 November on dockerd
+ * 26, kept when docs/runs/cafeboo-main moved on), a real run of 5 variants
+ * over 4 commits: the cold build is the first build, the workflow and code
+ * commits code-only,
  * the requirements.txt bump a dependency change; without a history the mix
  * is that of the 3 replayed commits after the first (2 code, 1 deps). */
 static void test_cafeboo_grouping(void **state)
 {
-	json_t *run = load("docs/runs/cafeboo-main"), *v, *m, *opt, *msc;
+	json_t *run = load("tests/data/runs/cafeboo-dockerd26"), *v, *m, *opt, *msc;
 	(void)state;
 
 	assert_null(json_object_get(run, "verdict")); /* recorded before verdicts */

@@ -18,18 +18,24 @@
 #include "scenario/scenario.h"
 #include "lib/util.h"
 
-bool calibrate_wanted(const struct run_options *opts, const struct run_outcome *out)
+/* Whether run has an ok build of variant. */
+static bool has_ok_builds(json_t *run, const char *variant)
 {
 	json_t *b;
 	size_t i;
 
+	json_array_foreach(json_object_get(run, "builds"), i, b)
+		if (!strcmp(json_str(b, "variant"), variant) && !strcmp(json_str(b, "status"), "ok"))
+			return true;
+	return false;
+}
+
+bool calibrate_wanted(const struct run_options *opts, const struct run_outcome *out)
+{
 	if (opts->dry_run || !out->run || out->interrupted || !out->scenario || !out->scenario->world.enabled ||
 	    !(out->scenario->world.scale < 0.5) || !(out->scenario->world.scale > CALIBRATE_SCALE))
 		return false;
-	json_array_foreach(json_object_get(out->run, "builds"), i, b)
-		if (!strcmp(json_str(b, "variant"), BLOG_MULTI_CACHED) && !strcmp(json_str(b, "status"), "ok"))
-			return true;
-	return false;
+	return has_ok_builds(out->run, BLOG_MULTI_CACHED);
 }
 
 int calibrate_load(json_t **calib, const char *results_dir)
@@ -111,14 +117,18 @@ int calibrate_run(json_t **calib, const struct run_options *opts, const struct r
 	base = path_join(out->results_dir, CALIBRATE_SUBDIR);
 	o.scenario_path = opts->scenario_path;
 	o.results_base = base;
-	o.only = BLOG_MULTI_CACHED;
+	/* the no-cache builds (load, then docker push) are projected with a
+	 * no-cache counterpart when the run has them: the cached variant's
+	 * workflow differs (push_mode = direct puts the push in its export) */
+	o.only = has_ok_builds(out->run, BLOG_MULTI_NOCACHE) ? BLOG_MULTI_CACHED "," BLOG_MULTI_NOCACHE
+							      : BLOG_MULTI_CACHED;
 	o.commits = commits;
 	o.scale = CALIBRATE_SCALE;
 	o.quiet = opts->quiet;
 	o.no_plot = true;
 	if (!opts->quiet)
 		fprintf(stderr, "bench run: calibration: %s again at scale %g, for the projection to scale 1\n",
-			BLOG_MULTI_CACHED, CALIBRATE_SCALE);
+			o.only, CALIBRATE_SCALE);
 	error = run_execute(&co, &o);
 	if (co.run && error == 0)
 		*calib = json_incref(co.run);

@@ -85,6 +85,13 @@ void series_release(struct series *s)
 
 /* ---- one build ---- */
 
+/* Whether variant v pushes from the build's image exporter (push_mode =
+ * direct) rather than loading the image and pushing it apart. */
+static bool push_direct(const struct variant *v)
+{
+	return v->push_mode && !strcmp(v->push_mode, "direct");
+}
+
 /* The record of the build of s at commit i, as far as it is known before
  * it runs. New reference. */
 static json_t *record_new(const struct series *s, const struct commit_info *c, size_t i)
@@ -300,17 +307,23 @@ static int build_one(struct run *r, struct series *s, size_t i)
 	req.cache_to = cu.to;
 	req.build_args = strvec_argv(&re->build_args);
 	req.secrets = r->secrets.n ? strvec_argv(&r->secrets) : NULL;
-	/* the image is built and loaded, then pushed apart and timed apart
-	 * (with the containerd store, an image exporter that pushes makes the
-	 * local cache export fail with "not found") */
+	/* push_mode = load: the image is built and loaded, then pushed apart
+	 * and timed apart (the blog's docker build + docker push); direct: the
+	 * image exporter pushes and stores nothing (the blog's buildx build
+	 * --push on a docker-container builder; the docker driver's exporter
+	 * would also store the image, and pull every layer a registry cache
+	 * left remote to do so, unless store=false), the push is part of the
+	 * build's time */
 	req.push = false;
+	if (v->push && push_direct(v))
+		req.output = "type=image,push=true,store=false";
 	if ((error = s->builder->build_argv(&argv, e, &req)) < 0)
 		goto done;
-	if (v->push)
+	if (v->push && !req.output)
 		s->builder->push_argv(&push_argv, e, tag);
 	if (r->opts->dry_run) {
 		build_print_argv(stdout, strvec_argv(&argv));
-		if (v->push)
+		if (push_argv.n)
 			build_print_argv(stdout, strvec_argv(&push_argv));
 		goto done;
 	}
@@ -321,7 +334,7 @@ static int build_one(struct run *r, struct series *s, size_t i)
 	if (r->world)
 		world_runner_counters_reset(r->world, re->cache_env.runner);
 	x.argv = strvec_argv(&argv);
-	x.push_argv = v->push ? strvec_argv(&push_argv) : NULL;
+	x.push_argv = push_argv.n ? strvec_argv(&push_argv) : NULL;
 	x.ref = tag;
 	x.log_path = log_path;
 	x.log_rel = log_rel;

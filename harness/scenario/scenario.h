@@ -39,6 +39,9 @@ struct variant {
 	enum runner_kind runner;
 	char *target;            /* NULL when unset */
 	bool push;               /* push to the registry of [world] or [registry] */
+	char *push_mode;         /* "load" (default): stored in the engine, then `docker push`,
+				    timed apart; "direct": the build's image exporter pushes and
+				    stores nothing (buildx build --push on a container builder) */
 	char **cache_key_files;  /* cache_key = files:...: the cache folder's key is their
 				    hash (actions/cache hashFiles); NULL: one key per commit */
 	size_t cache_key_files_count;

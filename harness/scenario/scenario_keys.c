@@ -84,6 +84,7 @@ static bool is_mix(const char *v)
 static const char *const runner_kinds[] = {"ephemeral", "persistent", NULL};
 static const char *const cache_modes[] = {"max", "min", NULL};
 static const char *const compressions[] = {"gzip", "zstd", NULL};
+static const char *const push_modes[] = {"load", "direct", NULL};
 
 _Static_assert(sizeof(enum runner_kind) == sizeof(int),
 	       "KIND_ENUM stores an int");
@@ -151,6 +152,10 @@ static const struct key_def keys[] = {
 	 .help = "the stage to build (--target)"},
 	{.sec = SEC_VARIANT, .name = "push", .kind = KIND_BOOL, .off = VAR(push), .def = "no",
 	 .help = "push the image to the registry of [world] or [registry]"},
+	{.sec = SEC_VARIANT, .name = "push_mode", .kind = KIND_CHOICE, .off = VAR(push_mode),
+	 .choices = push_modes, .def = "load",
+	 .help = "load (store the image, then docker push, timed apart) or direct (the build "
+		 "pushes and stores nothing: buildx build --push)"},
 	{.sec = SEC_VARIANT, .name = "cache_key", .kind = KIND_CUSTOM, .set = scen_set_cache_key,
 	 .store = KIND_LIST, LIST(struct variant, cache_key_files), .json = scen_cache_key_json,
 	 .def = "commit", .help = "commit or files:PATH[,PATH...]: the actions/cache key"},

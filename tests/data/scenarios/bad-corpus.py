@@ -17,7 +17,7 @@ def case(name, text, *msgs):
 case("unknown-key", "[scenario]\nname = tiny\nrepo = ../good\ncolour = blue\ncommits = HEAD~3..HEAD\n" + VAR,
      "4: unknown key 'colour' in [scenario] (known: name, repo, commits, context, repetitions, timeout, network, build_args, secret, engines, allow_outside)")
 case("unknown-variant-key", HEAD + VAR + "platform = linux/arm64\n",
-     "8: unknown key 'platform' in [variant single] (known: dockerfile, dockerignore, cache, cache_mode, runner, target, push, cache_key, cache_compression, builder, cache_scope, cache_mounts)")
+     "8: unknown key 'platform' in [variant single] (known: dockerfile, dockerignore, cache, cache_mode, runner, target, push, push_mode, cache_key, cache_compression, builder, cache_scope, cache_mounts)")
 case("unknown-section", HEAD + VAR + "\n[colours]\nred = 1\n",
      "9: unknown section [colours] (known: [scenario], [variant NAME], [world], [registry], [gate], [verdict])")
 case("duplicate-key", "[scenario]\nname = tiny\nname = small\nrepo = ../good\ncommits = HEAD~3..HEAD\n" + VAR,
@@ -183,7 +183,7 @@ case("did-you-mean", "[scenario]\nname = tiny\nrepo = ../good\ncomits = HEAD~3..
      "1: missing required key 'commits' in [scenario]",
      "4: unknown key 'comits' in [scenario]; did you mean 'commits'? (known: name, repo, commits, context, repetitions, timeout, network, build_args, secret, engines, allow_outside)",
      "5: unknown key 'push' in [scenario]; it is a key of [variant NAME] (known: name, repo, commits, context, repetitions, timeout, network, build_args, secret, engines, allow_outside)",
-     "9: unknown key 'cahce' in [variant single]; did you mean 'cache'? (known: dockerfile, dockerignore, cache, cache_mode, runner, target, push, cache_key, cache_compression, builder, cache_scope, cache_mounts)")
+     "9: unknown key 'cahce' in [variant single]; did you mean 'cache'? (known: dockerfile, dockerignore, cache, cache_mode, runner, target, push, push_mode, cache_key, cache_compression, builder, cache_scope, cache_mounts)")
 case("section-typo", HEAD + VAR + "\n[varaint multi]\n" + DF + "[Gate]\n[colours]\n",
      "9: unknown section [varaint multi]; did you mean [variant multi]? (known: [scenario], [variant NAME], [world], [registry], [gate], [verdict])",
      "11: unknown section [Gate]; did you mean [gate]? (known: [scenario], [variant NAME], [world], [registry], [gate], [verdict])",
