@@ -25,7 +25,7 @@ TMPDIR_FIXTURE("test-push-mode")
 static char *scenario_text(const char *multi_keys)
 {
 	const char *root = getenv("BENCH_DATADIR");
-	return xasprintf("[scenario]\nname = pushmode\ncommits = last:1\n\n"
+	return xasprintf("[scenario]\nname = pushmode\ncommits = last:1\nallow_outside = yes\n\n"
 			 "[variant single]\ndockerfile = %s/dockerfiles/single-stage.Dockerfile\npush = yes\n\n"
 			 "[variant multi]\ndockerfile = %s/dockerfiles/multi-stage.Dockerfile\npush = yes\n%s\n"
 			 "[world]\nkind = cafeboo\n", root ? root : ".", root ? root : ".", multi_keys);
@@ -98,7 +98,7 @@ static void test_bad_value(void **state)
 
 	(void)state;
 	assert_int_equal(scenario_parse(&s, "p.ini", text, strlen(text)), BENCH_EINVALID);
-	assert_string_equal(bench_error_last(), "p.ini:12: invalid push_mode 'later' (use load or direct)");
+	assert_string_equal(bench_error_last(), "p.ini:13: invalid push_mode 'later' (use load or direct)");
 	assert_null(s);
 	free(text);
 }
