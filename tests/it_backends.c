@@ -24,7 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/base64.h"
+#include "builders/rawjson.h"
 #include "ittest.h"
 
 static char *tmp;          /* this test's folder */
@@ -160,6 +160,26 @@ static void test_inline_and_registry(void **state)
 	}
 }
 
+/* Whether a step of the build log at path printed exactly `out`: the log
+ * read as bench reads it (rawjson), whatever the stream's layout. */
+static bool step_printed(const char *path, const char *out)
+{
+	struct rawjson *p = NULL;
+	char *log = NULL;
+	size_t len = 0, n = 0, i;
+	bool found = false;
+
+	assert_int_equal(read_file(&log, &len, path), 0);
+	assert_int_equal(rawjson_new(&p), 0);
+	assert_int_equal(rawjson_feed(p, log, len), 0);
+	rawjson_steps(p, &n);
+	for (i = 0; i < n && !found; i++)
+		found = !strcmp(rawjson_step_log(p, i), out);
+	rawjson_free(p);
+	free(log);
+	return found;
+}
+
 static void test_cache_mounts_survive_the_reset(void **state)
 {
 	int i;
@@ -167,17 +187,15 @@ static void test_cache_mounts_survive_the_reset(void **state)
 	assert_non_null(run);
 	for (i = 1; i <= 3; i++) {
 		json_t *b = build_of("mounts", i);
-		char *path = path_join(results_dir, it_str(b, "log")), *log = NULL, line[8], enc[16], *want;
-		size_t len = 0;
+		char *path = path_join(results_dir, it_str(b, "log")), line[8];
 
 		assert_string_equal(it_str(b, "status"), "ok");
-		/* the RUN printed the line count i: "i\n" in the step's log data */
-		assert_int_equal(read_file(&log, &len, path), 0);
+		/* the RUN printed the line count i: "i\n" in the step's log, read
+		 * back by the parser (buildx 0.13 pretty-prints the stream, 0.29
+		 * writes an object a line) */
 		snprintf(line, sizeof(line), "%d\n", i);
-		base64url_encode(enc, line, strlen(line));
-		want = xasprintf("\"data\": \"%s", enc);
-		if (!strstr(log, want))
-			fail_msg("build %d of mounts did not print %d lines (%s not in %s)", i, i, want, path);
+		if (!step_printed(path, line))
+			fail_msg("build %d of mounts did not print %d lines (no step printed \"%d\" in %s)", i, i, i, path);
 		/* "line\n" per build so far, saved after each */
 		assert_int_equal(it_num(b, "cache_mounts_bytes"), 5 * i);
 		assert_true(json_is_boolean(json_object_get(b, "cache_mounts_restored")));
@@ -190,8 +208,6 @@ static void test_cache_mounts_survive_the_reset(void **state)
 			json_number_value(json_object_get(b, "cache_mounts_restore_seconds")),
 			json_number_value(json_object_get(b, "cache_mounts_save_seconds")),
 			it_num(b, "cache_mounts_bytes"));
-		free(want);
-		free(log);
 		free(path);
 	}
 }
