@@ -103,6 +103,9 @@ static void test_run_shape(void **state)
 	assert_true(json_is_object(json_object_get(run, "scenario")));
 	assert_true(json_is_string(json_object_get(json_object_get(run, "environment"), "docker_server")));
 	assert_true(json_is_string(json_object_get(json_object_get(run, "environment"), "buildx")));
+	/* dockerd 28 names its containerd and its builder's BuildKit */
+	assert_true(json_is_string(json_object_get(json_object_get(run, "environment"), "containerd")));
+	assert_true(json_is_string(json_object_get(json_object_get(run, "environment"), "buildkit")));
 	assert_int_equal(json_array_size(json_object_get(run, "summary")), 3);
 	assert_non_null(strstr(run_stdout, "warm median"));
 }
