@@ -246,7 +246,8 @@ static void query_lines(json_t **values, size_t lines, const struct engine *e, c
 }
 
 /* What the engine says of itself and its machine, from one `docker info`:
- * its storage driver, CPUs and memory, its own id (which tells two names of
+ * its storage driver and image store (containerd or classic), CPUs and
+ * memory, its own id (which tells two names of
  * one daemon apart from two daemons), kernel and OS (a remote engine's, not
  * bench's machine). Nulls when it does not answer. */
 static void engine_info(json_t *env, const struct engine *e)
@@ -268,6 +269,10 @@ static void engine_info(json_t *env, const struct engine *e)
 		json_t *v = json_object_get(info, fields[i][0]);
 		json_object_set(env, fields[i][1], v ? v : json_null());
 	}
+	/* the containerd image store names its snapshotter; the classic one
+	 * does not (series.h: whether a moved tag leaves an image behind) */
+	json_object_set_new(env, "image_store", !info ? json_null() :
+			    json_string(strstr(out, "io.containerd.snapshotter") ? "containerd" : "classic"));
 	cpus = json_object_get(info, "NCPU");
 	mem = json_object_get(info, "MemTotal");
 	json_object_set_new(env, "daemon_cpus_memory",
