@@ -27,41 +27,24 @@
 #include "builders/rawjson.h"
 #include "ittest.h"
 
-static char *tmp;          /* this test's folder */
-static char *results_dir;  /* the run's results folder */
-static json_t *run;        /* its run.json */
-static int run_status;
-static char *run_stdout, *run_stderr;
+static struct it_group grp; /* the one run of backends.ini */
 
 static int setup_run(void **state)
 {
-	char *scenario = path_absolute("tests/data/backends/backends.ini"), *results;
+	char *scenario = path_absolute("tests/data/backends/backends.ini");
+	const char *args[] = {"run", scenario, "--no-plot", NULL};
 	(void)state;
-	tmp = xstrdup("/tmp/bench-it-backends-XXXXXX");
-	if (!mkdtemp(tmp))
+	if (it_group_init(&grp, "bench-it-backends") < 0)
 		return -1;
-	results = path_join(tmp, "results");
-	{
-		const char *args[] = {"run", scenario, "--results", results, "--no-plot", NULL};
-		run_status = it_bench(&run_stdout, &run_stderr, args);
-	}
-	results_dir = it_only_child(results);
-	if (results_dir)
-		run = it_load_run(results_dir, NULL);
+	it_group_run(&grp, args);
 	free(scenario);
-	free(results);
 	return 0;
 }
 
 static int teardown_run(void **state)
 {
 	(void)state;
-	json_decref(run);
-	rm_rf(tmp);
-	free(tmp);
-	free(results_dir);
-	free(run_stdout);
-	free(run_stderr);
+	it_group_release(&grp);
 	return 0;
 }
 
@@ -69,7 +52,7 @@ static json_t *build_of(const char *variant, int index)
 {
 	json_t *b;
 	size_t i;
-	json_array_foreach(json_object_get(run, "builds"), i, b)
+	json_array_foreach(json_object_get(grp.run, "builds"), i, b)
 		if (!strcmp(it_str(b, "variant"), variant) && it_num(b, "index") == index)
 			return b;
 	fail_msg("no build %d of %s", index, variant);
@@ -97,12 +80,12 @@ static const char *gha_text(json_t *b)
 static void test_run_ok(void **state)
 {
 	(void)state;
-	if (!run)
-		fail_msg("no run.json; bench exited %d\nstdout:\n%s\nstderr:\n%s", run_status,
-			 run_stdout ? run_stdout : "", run_stderr ? run_stderr : "");
-	if (run_status != 0)
-		fail_msg("bench exited %d\nstderr:\n%s", run_status, run_stderr ? run_stderr : "");
-	assert_int_equal(json_array_size(json_object_get(run, "builds")), 12);
+	if (!grp.run)
+		fail_msg("no run.json; bench exited %d\nstdout:\n%s\nstderr:\n%s", grp.status,
+			 grp.out ? grp.out : "", grp.err ? grp.err : "");
+	if (grp.status != 0)
+		fail_msg("bench exited %d\nstderr:\n%s", grp.status, grp.err ? grp.err : "");
+	assert_int_equal(json_array_size(json_object_get(grp.run, "builds")), 12);
 }
 
 static void test_gha(void **state)
@@ -110,7 +93,7 @@ static void test_gha(void **state)
 	json_t *cold, *b;
 	int i;
 	(void)state;
-	assert_non_null(run);
+	assert_non_null(grp.run);
 	cold = build_of("gha", 1);
 	fprintf(stderr, "  gha cold: %s\n", gha_text(cold));
 	assert_int_equal(it_num(cold, "steps_cached"), 0);
@@ -138,7 +121,7 @@ static void test_inline_and_registry(void **state)
 {
 	int i;
 	(void)state;
-	assert_non_null(run);
+	assert_non_null(grp.run);
 	for (i = 1; i <= 3; i++) {
 		json_t *inl = build_of("inline", i), *reg = build_of("registry", i);
 		fprintf(stderr, "  build %d: inline %lld/%lld cached, %lld cache bytes; registry %lld/%lld "
@@ -184,10 +167,10 @@ static void test_cache_mounts_survive_the_reset(void **state)
 {
 	int i;
 	(void)state;
-	assert_non_null(run);
+	assert_non_null(grp.run);
 	for (i = 1; i <= 3; i++) {
 		json_t *b = build_of("mounts", i);
-		char *path = path_join(results_dir, it_str(b, "log")), line[8];
+		char *path = path_join(grp.dir, it_str(b, "log")), line[8];
 
 		assert_string_equal(it_str(b, "status"), "ok");
 		/* the RUN printed the line count i: "i\n" in the step's log, read

@@ -19,11 +19,7 @@
 
 #include "ittest.h"
 
-static char *tmp;          /* this test's folder */
-static char *results_dir;  /* the run's results folder */
-static json_t *run;        /* its run.json */
-static int run_status;
-static char *run_stdout, *run_stderr;
+static struct it_group grp; /* the one run of tiny-it.ini, with three variants */
 
 /* A scenario NAME.ini in tmp replaying the fixture's last 5 commits with
  * these variants, where @DF@ stands for the tiny multi-stage Dockerfile.
@@ -31,7 +27,7 @@ static char *run_stdout, *run_stderr;
 static char *write_scenario(const char *name, const char *variants)
 {
 	char *df = path_absolute("dockerfiles/tiny/multi-stage.Dockerfile");
-	char *path = xasprintf("%s/%s.ini", tmp, name);
+	char *path = xasprintf("%s/%s.ini", grp.tmp, name);
 	char *text = xasprintf("\n%s", variants), *expanded = it_subst(text, "@DF@", df);
 
 	it_write_scenario(path, name, "last:5", "5m", expanded);
@@ -43,27 +39,21 @@ static char *write_scenario(const char *name, const char *variants)
 
 static int setup_run(void **state)
 {
-	char *scenario, *results, *work;
+	char *scenario, *work;
 	(void)state;
-	tmp = xstrdup("/tmp/bench-it-XXXXXX");
-	if (!mkdtemp(tmp))
+	if (it_group_init(&grp, "bench-it") < 0)
 		return -1;
 	scenario = write_scenario("tiny-it",
 		"[variant nocache]\ndockerfile = @DF@\ncache = none\n\n"
 		"[variant local]\ndockerfile = @DF@\ncache = local\n\n"
 		"[variant missing]\ndockerfile = repo:NoSuch.Dockerfile\n\n"
 		"[verdict]\nmanifests = deps.txt\n");
-	results = path_join(tmp, "results");
-	work = path_join(tmp, "work");
+	work = path_join(grp.tmp, "work");
 	{
-		const char *args[] = {"run", scenario, "--results", results, "--work", work, "--no-plot", NULL};
-		run_status = it_bench(&run_stdout, &run_stderr, args);
+		const char *args[] = {"run", scenario, "--work", work, "--no-plot", NULL};
+		it_group_run(&grp, args);
 	}
-	results_dir = it_only_child(results); /* the one folder under results/ */
-	if (results_dir)
-		run = it_load_run(results_dir, NULL);
 	free(scenario);
-	free(results);
 	free(work);
 	return 0;
 }
@@ -71,12 +61,7 @@ static int setup_run(void **state)
 static int teardown_run(void **state)
 {
 	(void)state;
-	json_decref(run);
-	rm_rf(tmp);
-	free(tmp);
-	free(results_dir);
-	free(run_stdout);
-	free(run_stderr);
+	it_group_release(&grp);
 	return 0;
 }
 
@@ -84,7 +69,7 @@ static json_t *build_of(const char *variant, int index)
 {
 	json_t *b;
 	size_t i;
-	json_array_foreach(json_object_get(run, "builds"), i, b)
+	json_array_foreach(json_object_get(grp.run, "builds"), i, b)
 		if (!strcmp(json_string_value(json_object_get(b, "variant")), variant) &&
 		    json_integer_value(json_object_get(b, "index")) == index)
 			return b;
@@ -94,27 +79,27 @@ static json_t *build_of(const char *variant, int index)
 static void test_run_shape(void **state)
 {
 	(void)state;
-	if (!run)
-		fail_msg("no run.json; bench exited %d\nstdout:\n%s\nstderr:\n%s", run_status,
-			 run_stdout ? run_stdout : "", run_stderr ? run_stderr : "");
+	if (!grp.run)
+		fail_msg("no run.json; bench exited %d\nstdout:\n%s\nstderr:\n%s", grp.status,
+			 grp.out ? grp.out : "", grp.err ? grp.err : "");
 	/* a failing commit and skipped builds: exit 1, after all 15 builds */
-	assert_int_equal(run_status, 1);
-	assert_int_equal(json_array_size(json_object_get(run, "builds")), 15);
-	assert_true(json_is_object(json_object_get(run, "scenario")));
-	assert_true(json_is_string(json_object_get(json_object_get(run, "environment"), "docker_server")));
-	assert_true(json_is_string(json_object_get(json_object_get(run, "environment"), "buildx")));
+	assert_int_equal(grp.status, 1);
+	assert_int_equal(json_array_size(json_object_get(grp.run, "builds")), 15);
+	assert_true(json_is_object(json_object_get(grp.run, "scenario")));
+	assert_true(json_is_string(json_object_get(json_object_get(grp.run, "environment"), "docker_server")));
+	assert_true(json_is_string(json_object_get(json_object_get(grp.run, "environment"), "buildx")));
 	/* dockerd 28 names its containerd and its builder's BuildKit */
-	assert_true(json_is_string(json_object_get(json_object_get(run, "environment"), "containerd")));
-	assert_true(json_is_string(json_object_get(json_object_get(run, "environment"), "buildkit")));
-	assert_int_equal(json_array_size(json_object_get(run, "summary")), 3);
-	assert_non_null(strstr(run_stdout, "warm median"));
+	assert_true(json_is_string(json_object_get(json_object_get(grp.run, "environment"), "containerd")));
+	assert_true(json_is_string(json_object_get(json_object_get(grp.run, "environment"), "buildkit")));
+	assert_int_equal(json_array_size(json_object_get(grp.run, "summary")), 3);
+	assert_non_null(strstr(grp.out, "warm median"));
 }
 
 static void test_phases_and_cache(void **state)
 {
 	int i;
 	(void)state;
-	assert_non_null(run);
+	assert_non_null(grp.run);
 	for (i = 1; i <= 5; i++) {
 		json_t *none = build_of("nocache", i), *local = build_of("local", i);
 		assert_non_null(none);
@@ -146,16 +131,16 @@ static void test_verdict_recorded(void **state)
 	json_t *h, *v, *row;
 	size_t i;
 	(void)state;
-	assert_non_null(run);
+	assert_non_null(grp.run);
 	for (i = 1; i <= 5; i++)
 		assert_string_equal(it_str(build_of("local", (int)i), "kind"),
 				    i == 1 ? "first" : i == 2 ? "deps" : "code");
-	h = json_object_get(run, "history");
+	h = json_object_get(grp.run, "history");
 	assert_int_equal(it_num(h, "commits"), 5);
 	assert_int_equal(it_num(json_object_get(h, "kinds"), "first"), 1);
 	assert_int_equal(it_num(json_object_get(h, "kinds"), "deps"), 1);
 	assert_int_equal(it_num(json_object_get(h, "kinds"), "code"), 3);
-	v = json_object_get(run, "verdict");
+	v = json_object_get(grp.run, "verdict");
 	assert_non_null(strstr(it_str(v, "mix_source"), "first-parent history"));
 	/* the fixture's commits are a minute apart: one day at the least, 4 pushes */
 	assert_float_equal(json_number_value(json_object_get(v, "pushes_per_day")), 4, 1e-9);
@@ -165,14 +150,14 @@ static void test_verdict_recorded(void **state)
 		assert_true(missing || json_number_value(json_object_get(row, "cost_per_month")) > 0);
 	}
 	assert_true(json_is_string(json_object_get(v, "pick")) || json_is_true(json_object_get(v, "too_close")));
-	assert_true(!strncmp(run_stdout, "\nverdict: ", 10));
+	assert_true(!strncmp(grp.out, "\nverdict: ", 10));
 }
 
 static void test_failing_commit_recorded(void **state)
 {
 	json_t *b;
 	(void)state;
-	assert_non_null(run);
+	assert_non_null(grp.run);
 	b = build_of("local", 3);
 	assert_string_equal(it_str(b, "status"), "failed");
 	assert_true(it_num(b, "exit_code") != 0);
@@ -185,7 +170,7 @@ static void test_skipped_without_dockerfile(void **state)
 {
 	json_t *b;
 	(void)state;
-	assert_non_null(run);
+	assert_non_null(grp.run);
 	b = build_of("missing", 2);
 	assert_string_equal(it_str(b, "status"), "skipped");
 	assert_non_null(strstr(it_str(b, "reason"), "NoSuch.Dockerfile"));
@@ -193,7 +178,7 @@ static void test_skipped_without_dockerfile(void **state)
 
 static void test_one_cache_folder_after_rotation(void **state)
 {
-	char *series = xasprintf("%s/work/series/local-r1", tmp);
+	char *series = xasprintf("%s/work/series/local-r1", grp.tmp);
 	char *cache = path_join(series, "cache"), *cache_new = path_join(series, "cache-new");
 	char *index = path_join(cache, "index.json");
 	(void)state;
@@ -211,8 +196,8 @@ static void test_files_written(void **state)
 	char *csv = NULL, *journal = NULL, *path, *log;
 	size_t len, lines = 0, i;
 	(void)state;
-	assert_non_null(results_dir);
-	path = path_join(results_dir, "builds.csv");
+	assert_non_null(grp.dir);
+	path = path_join(grp.dir, "builds.csv");
 	assert_int_equal(read_file(&csv, &len, path), 0);
 	{
 		bool quoted = false; /* a reason may span lines inside quotes */
@@ -225,13 +210,13 @@ static void test_files_written(void **state)
 	}
 	assert_int_equal(lines, 16); /* header + 15 builds */
 	free(path);
-	path = path_join(results_dir, "journal.jsonl");
+	path = path_join(grp.dir, "journal.jsonl");
 	assert_int_equal(read_file(&journal, &len, path), 0);
 	for (i = 0, lines = 0; i < len; i++)
 		lines += journal[i] == '\n';
 	assert_int_equal(lines, 15);
 	free(path);
-	log = path_join(results_dir, it_str(build_of("local", 2), "log"));
+	log = path_join(grp.dir, it_str(build_of("local", 2), "log"));
 	assert_true(path_exists(log));
 	free(log);
 	free(csv);
@@ -241,7 +226,7 @@ static void test_files_written(void **state)
 static void test_dry_run_runs_nothing(void **state)
 {
 	char *scenario = write_scenario("tiny-dry", "[variant local]\ndockerfile = @DF@\ncache = local\n");
-	char *results = path_join(tmp, "dry-results"), *out = NULL, *err = NULL;
+	char *results = path_join(grp.tmp, "dry-results"), *out = NULL, *err = NULL;
 	const char *args[] = {"run", scenario, "--dry-run", "--results", results, NULL};
 	size_t builds = 0;
 	const char *p;
@@ -319,8 +304,8 @@ static void test_persistent_runner(void **state)
 {
 	char *scenario = write_scenario("tiny-persistent",
 		"[variant persistent]\ndockerfile = @DF@\ncache = none\nrunner = persistent\n");
-	char *results = path_join(tmp, "persistent-results"), *dir, *out = NULL, *err = NULL;
-	char *wrapper = path_join(tmp, "docker-logged"), *log = path_join(tmp, "docker-commands");
+	char *results = path_join(grp.tmp, "persistent-results"), *dir, *out = NULL, *err = NULL;
+	char *wrapper = path_join(grp.tmp, "docker-logged"), *log = path_join(grp.tmp, "docker-commands");
 	char *script = xasprintf(
 		"#!/bin/sh\necho \"$*\" >> '%s'\n"
 		"case \"$1 $2\" in\n"
@@ -386,7 +371,7 @@ static void test_persistent_runner(void **state)
 
 static void test_bad_scenario_exit_2(void **state)
 {
-	char *path = path_join(tmp, "bad.ini"), *out = NULL, *err = NULL, *want;
+	char *path = path_join(grp.tmp, "bad.ini"), *out = NULL, *err = NULL, *want;
 	const char *args[] = {"run", path, NULL};
 	(void)state;
 	it_write_text(path, "[scenario]\nname = x\ncolour = blue\n");
