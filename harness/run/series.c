@@ -43,11 +43,13 @@ void series_release(struct series *s)
 }
 
 /* Whether the builds of s share one moving tag: nothing pushed, the
- * BuildKit builder, and an engine whose image store drops the image a tag
- * moved away from (run_engine.moving_tag, from its fingerprint). */
+ * BuildKit builder, an engine whose image store drops the image a tag moved
+ * away from (run_engine.moving_tag, from its fingerprint), and not
+ * --keep-images (which keeps every build's image under its own ref). */
 static bool moving_tag(const struct series *s)
 {
-	return !s->v->push && s->builder == builder_default() && s->eng->moving_tag;
+	return !s->v->push && s->builder == builder_default() && s->eng->moving_tag &&
+	       !s->eng->r->opts->keep_images;
 }
 
 char *series_image_ref(const struct series *s, const struct commit_info *c)

@@ -10,7 +10,8 @@
  * so a persistent runner pays no removal between builds; the tag goes once,
  * at the end of the series. Otherwise (a pushed build, buildah, the classic
  * image store) each build has its own ref and the one it replaced is
- * removed as soon as it is built. Either way at most the newest image of a
+ * removed as soon as it is built; with --keep-images every build keeps its
+ * own ref and nothing is removed. Either way at most the newest image of a
  * series is alive between builds, and the run's end removes what is left
  * (MARKER*).
  */
