@@ -20,10 +20,10 @@
  *   2. the sum of the builds' wall_seconds (docker's time, as bench measured
  *      it) from the results folder;
  *   3. tests/bench_overhead_loop: `git checkout` + `docker buildx build
- *      --load` of the same commits with the same flags, and the same
- *      clean-up as bench on a persistent runner (each image removed once the
- *      next build replaced it, the builder cache pruned at the end), timed
- *      the same way (holding the engine lock, as bench does).
+ *      -t NAME:latest --load` of the same commits with the same flags, one
+ *      moving tag removed at the end with the builder cache pruned (what a
+ *      person would write, leaving the engine as it was), timed the same way
+ *      (holding the engine lock, as bench does).
  *
  * First, without the engine, what bench's own parts cost: checking out a
  * commit (a fresh folder each, or one folder that follows the commits) and
@@ -595,10 +595,10 @@ static void print_table(const struct measure *m, size_t n, int nfiles)
 	printf("outside: bench's total minus the sum of the builds' wall_seconds; a build: outside / builds; "
 	       "marginal: what one more build costs outside docker, between this row and the one above; "
 	       "set-up, clean-up (removing the run's images, pruning the builder cache), removal (the "
-	       "runner clean-up between builds, a build: the previous image removed) and between "
+	       "runner clean-up between builds and at the series' end, a build) and between "
 	       "(bench's own work from one build to the next): bench's time split; loop s: "
-	       "tests/bench_overhead_loop, with the same clean-up (each replaced image, then the builder "
-	       "cache); peak RSS: VmHWM of the bench process; "
+	       "tests/bench_overhead_loop, one moving tag (removed at the end, then the builder "
+	       "cache pruned); peak RSS: VmHWM of the bench process; "
 	       "left: bench-run-* images on the engine after bench ended\n");
 }
 
@@ -674,8 +674,8 @@ int main(int argc, char **argv)
 			measure_bench(&vs[i], vs_bench, tmp, repo, dockerfile, "vs");
 		}
 		measure_loop(&m[i], loop, tmp, repo, dockerfile);
-		printf("N=%d: bench %.2f s (docker %.2f s), loop %.2f s", m[i].n, m[i].bench_s,
-		       m[i].docker_s, m[i].loop_s);
+		printf("N=%d: bench %.2f s (docker %.2f s), loop %.2f s, bench/loop %.2f", m[i].n, m[i].bench_s,
+		       m[i].docker_s, m[i].loop_s, m[i].bench_s / m[i].loop_s);
 		if (vs_bench)
 			printf(", --vs-bench %.2f s (docker %.2f s)", vs[i].bench_s, vs[i].docker_s);
 		printf("\n");

@@ -53,17 +53,23 @@ static const char *leaked(const char *s, size_t len)
 }
 
 /* Every "data" string of a rawjson log, decoded and joined in order: a step's
- * output as BuildKit sent it. Caller frees. */
+ * output as BuildKit sent it ("data": "..." pretty-printed by buildx 0.13,
+ * "data":"..." on one line by 0.29). Caller frees. */
 static char *decoded_logs(const char *text, size_t *len)
 {
 	struct strbuf all = {0};
 	const char *p = text;
 
-	while ((p = strstr(p, "\"data\": \""))) {
+	while ((p = strstr(p, "\"data\":"))) {
 		size_t n = 0;
-		const char *start = p + strlen("\"data\": \""), *end = strchr(start, '"');
+		const char *start = p + strlen("\"data\":"), *end;
 		char *dec;
-		if (!end)
+		start += strspn(start, " ");
+		if (*start++ != '"') {
+			p = start;
+			continue;
+		}
+		if (!(end = strchr(start, '"')))
 			break;
 		dec = base64_decode_lenient(&n, start, (size_t)(end - start));
 		strbuf_add(&all, dec, n);

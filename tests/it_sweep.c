@@ -25,9 +25,9 @@
 #include "ittest.h"
 #include "lib/jsonx.h"
 
-static char *tmp, *scenario, *sweep_dir, *run_out, *run_err;
+static struct it_group grp; /* the one sweep (grp.dir: its folder; no run.json there) */
+static char *scenario;
 static json_t *sweep;
-static int run_status;
 
 static const char dockerfile[] =
 	"ARG BASE_IMAGE=bench/busybox:latest\n"
@@ -40,35 +40,31 @@ static const char dockerfile[] =
 
 static int setup(void **state)
 {
-	char *df, *text, *results;
+	char *df, *text;
 	(void)state;
 
-	tmp = xstrdup("/tmp/bench-it-sweep-XXXXXX");
-	if (!mkdtemp(tmp))
+	if (it_group_init(&grp, "bench-it-sweep") < 0)
 		return -1;
-	df = path_join(tmp, "model.Dockerfile");
+	df = path_join(grp.tmp, "model.Dockerfile");
 	it_write_text(df, dockerfile);
-	scenario = path_join(tmp, "sweep.ini");
+	scenario = path_join(grp.tmp, "sweep.ini");
 	text = xasprintf("[scenario]\nname = sweep-it\ncommits = last:2\ntimeout = 5m\n\n"
 			 "[world]\nkind = cafeboo\nscale = 0.01\nbandwidth = 20MB/s\n"
 			 "base_image = bench/busybox:latest\n\n"
 			 "[variant nocache]\ndockerfile = %s\ncache = none\n\n"
 			 "[variant cached]\ndockerfile = %s\ncache = local\n", df, df);
 	it_write_text(scenario, text);
-	results = path_join(tmp, "results");
 	{
-		const char *args[] = {"sweep", scenario, "--param", "bandwidth=1MB/s,10MB/s", "--results",
-				      results, NULL};
-		run_status = it_bench(&run_out, &run_err, args);
+		const char *args[] = {"sweep", scenario, "--param", "bandwidth=1MB/s,10MB/s", NULL};
+		it_group_run(&grp, args);
 	}
-	if ((sweep_dir = it_only_child(results))) {
-		char *path = path_join(sweep_dir, "sweep.json");
+	if (grp.dir) {
+		char *path = path_join(grp.dir, "sweep.json");
 		sweep = json_load_file(path, 0, NULL);
 		free(path);
 	}
 	free(df);
 	free(text);
-	free(results);
 	return 0;
 }
 
@@ -76,12 +72,8 @@ static int teardown(void **state)
 {
 	(void)state;
 	json_decref(sweep);
-	rm_rf(tmp);
-	free(tmp);
 	free(scenario);
-	free(sweep_dir);
-	free(run_out);
-	free(run_err);
+	it_group_release(&grp);
 	return 0;
 }
 
@@ -89,7 +81,7 @@ static int teardown(void **state)
 static json_t *point_run(size_t i)
 {
 	json_t *pt = json_array_get(json_object_get(sweep, "points"), i);
-	char *dir = path_join(sweep_dir, json_str(pt, "dir"));
+	char *dir = path_join(grp.dir, json_str(pt, "dir"));
 	json_t *run = it_load_run(dir, NULL);
 	free(dir);
 	return run;
@@ -110,9 +102,9 @@ static void test_sweep_folder(void **state)
 	size_t i;
 	(void)state;
 
-	if (run_status != 0 || !sweep)
-		fail_msg("bench sweep exited %d\nstdout:\n%s\nstderr:\n%s", run_status, run_out ? run_out : "",
-			 run_err ? run_err : "");
+	if (grp.status != 0 || !sweep)
+		fail_msg("bench sweep exited %d\nstdout:\n%s\nstderr:\n%s", grp.status, grp.out ? grp.out : "",
+			 grp.err ? grp.err : "");
 	assert_true(json_is_true(json_object_get(sweep, "finished")));
 	assert_int_equal(json_array_size(json_object_get(sweep, "points")), 2);
 	for (i = 0; i < 2; i++) {
@@ -147,13 +139,13 @@ static void test_table_chart_page(void **state)
 	size_t len;
 	(void)state;
 
-	assert_non_null(sweep_dir);
-	assert_non_null(strstr(run_out, "sweep of sweep-it over bandwidth (1MB/s, 10MB/s)"));
-	assert_non_null(strstr(run_out, "bandwidth=1MB/s"));
-	assert_true(strstr(run_out, "crossover:") || strstr(run_out, "no crossover:"));
-	png = path_join(sweep_dir, "plots/sweep.png");
+	assert_non_null(grp.dir);
+	assert_non_null(strstr(grp.out, "sweep of sweep-it over bandwidth (1MB/s, 10MB/s)"));
+	assert_non_null(strstr(grp.out, "bandwidth=1MB/s"));
+	assert_true(strstr(grp.out, "crossover:") || strstr(grp.out, "no crossover:"));
+	png = path_join(grp.dir, "plots/sweep.png");
 	assert_true(path_exists(png));
-	page = path_join(sweep_dir, "index.html");
+	page = path_join(grp.dir, "index.html");
 	assert_int_equal(read_file(&html, &len, page), 0);
 	assert_non_null(strstr(html, "Crossovers"));
 	assert_non_null(strstr(html, "<svg"));
@@ -162,7 +154,7 @@ static void test_table_chart_page(void **state)
 	free(page);
 	/* bench report reads the sweep folder */
 	{
-		const char *args[] = {"report", sweep_dir, "--format", "csv", NULL};
+		const char *args[] = {"report", grp.dir, "--format", "csv", NULL};
 		char *out = NULL, *err = NULL, *p;
 		size_t lines = 0;
 		assert_int_equal(it_bench(&out, &err, args), 0);
@@ -177,11 +169,11 @@ static void test_table_chart_page(void **state)
 
 static void test_resume_finished(void **state)
 {
-	const char *args[] = {"sweep", scenario, "--resume", sweep_dir, "--no-plot", NULL};
+	const char *args[] = {"sweep", scenario, "--resume", grp.dir, "--no-plot", NULL};
 	char *out = NULL, *err = NULL;
 	(void)state;
 
-	assert_non_null(sweep_dir);
+	assert_non_null(grp.dir);
 	/* every point is done: nothing runs again, the table is printed */
 	assert_int_equal(it_bench(&out, &err, args), 0);
 	assert_null(strstr(out, "== point"));
@@ -192,7 +184,7 @@ static void test_resume_finished(void **state)
 
 static void test_bad_param(void **state)
 {
-	char *results = path_join(tmp, "refused"), *out = NULL, *err = NULL;
+	char *results = path_join(grp.tmp, "refused"), *out = NULL, *err = NULL;
 	const char *args[] = {"sweep", scenario, "--param", "bandwidth=1MB/s,fast", "--results", results, NULL};
 	(void)state;
 

@@ -177,4 +177,64 @@ IT_API int it_lock_engine(void)
 	return fd;
 }
 
+/*
+ * One bench run per test group (a cmocka group setup and teardown): a
+ * fresh folder, `bench ARGS... --results FOLDER/results` run once there,
+ * and what it made, for every test of the group to look at. The group owns
+ * the folder and everything below; it_group_release removes them.
+ */
+struct it_group {
+	char *tmp;     /* /tmp/NAME-XXXXXX: the group's folder */
+	char *results; /* tmp/results: the --results base */
+	char *dir;     /* the one folder bench made there, or NULL */
+	json_t *run;   /* dir's run.json (a sweep's folder has none), or NULL */
+	int status;    /* bench's exit status */
+	char *out, *err;
+};
+
+/* g's folder, /tmp/NAME-XXXXXX, made before the run so that the group can
+ * write its scenario there first. 0, or -1 (the group's setup fails). */
+IT_API int it_group_init(struct it_group *g, const char *name)
+{
+	memset(g, 0, sizeof(*g));
+	g->tmp = xasprintf("/tmp/%s-XXXXXX", name);
+	if (!mkdtemp(g->tmp))
+		return -1;
+	g->results = path_join(g->tmp, "results");
+	return 0;
+}
+
+/* Run `bench args... --results g->results` (args NULL-terminated) and load
+ * what it made. A run that failed is kept for the tests to report. */
+IT_API void it_group_run(struct it_group *g, const char *const *args)
+{
+	const char **argv;
+	size_t n = 0, i;
+
+	while (args[n])
+		n++;
+	argv = xcalloc(n + 3, sizeof(*argv));
+	for (i = 0; i < n; i++)
+		argv[i] = args[i];
+	argv[n] = "--results";
+	argv[n + 1] = g->results;
+	g->status = it_bench(&g->out, &g->err, argv);
+	if ((g->dir = it_only_child(g->results)))
+		g->run = it_load_run(g->dir, NULL);
+	free(argv);
+}
+
+IT_API void it_group_release(struct it_group *g)
+{
+	json_decref(g->run);
+	if (g->tmp)
+		rm_rf(g->tmp);
+	free(g->tmp);
+	free(g->results);
+	free(g->dir);
+	free(g->out);
+	free(g->err);
+	memset(g, 0, sizeof(*g));
+}
+
 #endif

@@ -317,9 +317,13 @@ static void test_remove_leftovers(void **state)
 	free(listing);
 }
 
+#define CONTAINERD "{{range .Server.Components}}{{if eq .Name \"containerd\"}}{{.Version}}{{end}}{{end}}"
+
 /* The environment of run.json: after a preflight of the same engine, only
- * `docker info` is asked, once (a second call, the engine's fingerprint,
- * asks nothing); without one, three calls. */
+ * containerd's version, `buildx inspect` (BuildKit's) and `docker info` are
+ * asked, once (a second call, the engine's fingerprint, asks nothing);
+ * without one, four calls (the first, "version --format
+ * {{.Client.Version}}\n...", also asks the server's and containerd's). */
 static void test_environment(void **state)
 {
 	char *path = path_join(tmp, "docker"), *log = path_join(tmp, "args"), *args = NULL;
@@ -330,8 +334,11 @@ static void test_environment(void **state)
 		"case \"$*\" in\n"
 		"  'version --format {{.Client.Version}}') echo 28.2.2 ;;\n"
 		"  'version --format {{.Server.Version}}') echo 26.1.5 ;;\n"
-		"  'version --format '*) printf '28.2.2\\n26.1.5\\n' ;;\n"
+		"  'version --format {{range'*) echo 2.1.9+unknown ;;\n"
+		"  'version --format '*) printf '28.2.2\\n26.1.5\\n2.1.9+unknown\\n' ;;\n"
 		"  'buildx version') echo 'github.com/docker/buildx 0.13.1 x' ;;\n"
+		"  'buildx inspect') printf 'Name: default\\nNodes:\\nName: default\\n"
+		"BuildKit version: v0.25.1\\nPlatforms: linux/amd64\\n' ;;\n"
 		"  'info --format {{json .}}') echo '{\"Driver\":\"overlayfs\",\"NCPU\":2,\"MemTotal\":25276510208,"
 		"\"ID\":\"e1\"}' ;;\n"
 		"esac\n", log, path);
@@ -357,6 +364,8 @@ static void test_environment(void **state)
 		assert_string_equal(json_string_value(json_object_get(env, "docker_server")), "26.1.5");
 		assert_string_equal(json_string_value(json_object_get(env, "buildx")),
 				    "github.com/docker/buildx 0.13.1 x");
+		assert_string_equal(json_string_value(json_object_get(env, "containerd")), "2.1.9+unknown");
+		assert_string_equal(json_string_value(json_object_get(env, "buildkit")), "v0.25.1");
 		assert_string_equal(json_string_value(json_object_get(env, "storage_driver")), "overlayfs");
 		assert_string_equal(json_string_value(json_object_get(env, "daemon_cpus_memory")), "2 25276510208");
 		assert_string_equal(json_string_value(json_object_get(env, "engine_id")), "e1");
@@ -369,14 +378,18 @@ static void test_environment(void **state)
 			"version --format {{.Client.Version}}\n"
 			"version --format {{.Server.Version}}\n"
 			"buildx version\n"
+			"version --format " CONTAINERD "\n"
+			"buildx inspect\n"
 			"info --format {{json .}}\n" :
 			"version --format {{.Client.Version}}\n"
 			"version --format {{.Server.Version}}\n"
 			"version --format {{.Client.Version}}\n"
 			"buildx version\n"
+			"buildx inspect\n"
 			"info --format {{json .}}\n"
 			"version --format {{.Client.Version}}\n"
 			"buildx version\n"
+			"buildx inspect\n"
 			"info --format {{json .}}\n");
 		free(args);
 		args = NULL;
@@ -386,6 +399,8 @@ static void test_environment(void **state)
 	assert_int_equal(write_file_atomic(down, "", 0), 0);
 	assert_int_equal(docker_environment(&env, NULL), 0);
 	assert_true(json_is_null(json_object_get(env, "docker_server")));
+	assert_true(json_is_null(json_object_get(env, "containerd")));
+	assert_true(json_is_null(json_object_get(env, "buildkit")));
 	assert_true(json_is_null(json_object_get(env, "daemon_cpus_memory")));
 	json_decref(env);
 	free(down);
@@ -394,10 +409,31 @@ static void test_environment(void **state)
 	free(path);
 }
 
+/* BuildKit's version from `docker buildx inspect`: its first node's; none
+ * when the output has no such line. */
+static void test_parse_buildkit_version(void **state)
+{
+	char *v;
+	(void)state;
+
+	v = docker_parse_buildkit_version("Name:          default\nDriver:        docker\n\nNodes:\n"
+					  "Name:             default\nStatus:           running\n"
+					  "BuildKit version: v0.0.0+unknown\nPlatforms:        linux/amd64\n");
+	assert_string_equal(v, "v0.0.0+unknown");
+	free(v);
+	v = docker_parse_buildkit_version("Nodes:\n  BuildKit version:  v0.25.1  \r\nBuildKit version: v0.1\n");
+	assert_string_equal(v, "v0.25.1");
+	free(v);
+	assert_null(docker_parse_buildkit_version("Name: default\nBuildKit version:\n"));
+	assert_null(docker_parse_buildkit_version(""));
+	assert_null(docker_parse_buildkit_version(NULL));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_build_argv),
+		cmocka_unit_test(test_parse_buildkit_version),
 		cmocka_unit_test(test_cli_missing),
 		cmocka_unit_test(test_daemon_down),
 		cmocka_unit_test(test_buildx_missing),

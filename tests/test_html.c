@@ -262,6 +262,9 @@ static void test_page_shows_the_run(void **state)
 	assert_non_null(strstr(page, "other commits &lt;x&gt;"));
 	/* the machine */
 	assert_non_null(strstr(page, "<dt>docker_server</dt><dd>26.1.5+dfsg1</dd>"));
+	/* the header's engine versions (a run from before containerd and
+	 * BuildKit were recorded: docker and buildx only) */
+	assert_non_null(strstr(page, " memory, docker 26.1.5+dfsg1, buildx 0.13.1+ds1, Linux"));
 	assert_non_null(strstr(page, "<dt>memory_bytes</dt><dd>25.3 GB</dd>"));
 }
 

@@ -599,6 +599,46 @@ static void test_log_tail(void **state)
 	rawjson_free(p);
 }
 
+/* buildx 0.29 on dockerd 28 (tests/data/rawjson/buildx029.json): an object
+ * a line, not pretty-printed; the image is an index with a provenance
+ * attestation, and a "resolving provenance for metadata file" step comes
+ * after the export. The steps, logs and image are read as before, in one
+ * piece or in chunks, and the provenance step is no instruction. */
+static void test_buildx029(void **state)
+{
+	struct stream s;
+	struct rawjson *p, *q;
+	const struct step *st;
+	size_t n;
+	int total, cached;
+	(void)state;
+
+	load(&s, "buildx029.json");
+	p = parse_whole(s.data, s.len);
+	rawjson_steps(p, &n);
+	assert_int_equal(n, 8);
+	assert_int_equal(rawjson_objects(p), 42);
+	assert_int_equal(rawjson_garbage(p), 0);
+	counts(p, &total, &cached);
+	assert_int_equal(total, 2);
+	assert_int_equal(cached, 0);
+	st = find_step(p, "[stage-0 2/3] RUN echo 1");
+	assert_non_null(st);
+	assert_string_equal(rawjson_step_log(p, (size_t)(st - rawjson_steps(p, &n))), "1\n");
+	st = find_step(p, "resolving provenance for metadata file");
+	assert_non_null(st);
+	assert_false(step_is_instruction(st));
+	assert_true(st->completed > st->started);
+	assert_string_equal(rawjson_image(p),
+			    "sha256:8f7705c063179bce26543d1083aac8bd9fd77a5ed69e9da978ec117a6cc97867");
+	assert_null(rawjson_current(p));
+	q = parse_chunks(s.data, s.len, 0, 7);
+	assert_same(p, q);
+	rawjson_free(q);
+	rawjson_free(p);
+	free(s.data);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -615,6 +655,7 @@ int main(void)
 		cmocka_unit_test(test_current_and_merge),
 		cmocka_unit_test(test_current_recorded),
 		cmocka_unit_test(test_log_tail),
+		cmocka_unit_test(test_buildx029),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -16,6 +16,7 @@
 #include "lib/error.h"
 #include "results/report.h"
 #include "results/results.h"
+#include "results/versions.h"
 #include "lib/util.h"
 
 #include "reporoot.h"
@@ -189,7 +190,7 @@ static void test_json(void **state)
 	doc = json_loads(text, 0, &err);
 	if (!doc)
 		fail_msg("invalid json: %s", err.text);
-	assert_int_equal(json_object_size(doc), 3);
+	assert_int_equal(json_object_size(doc), 4); /* summary, builds, verdict, engines */
 	/* the verdict, computed for a run recorded before verdicts (verdict.h) */
 	assert_true(json_is_array(json_object_get(json_object_get(doc, "verdict"), "variants")));
 	assert_true(json_is_object(json_object_get(json_object_get(doc, "verdict"), "mix")));
@@ -255,6 +256,90 @@ static void test_benchmark_action(void **state)
 	json_decref(run);
 }
 
+/* The engine versions (docker.c records them in the environment and in
+ * each engine's fingerprint): read back per engine, buildx shortened, in
+ * the markdown, json and text reports; a run from before them says
+ * nothing, and its json carries nulls. */
+static void test_engine_versions(void **state)
+{
+	json_t *run = json_pack(
+		"{s:[], s:{s:s, s:s, s:s, s:s, s:["
+		"{s:s, s:s, s:s, s:s, s:s},"
+		"{s:s, s:s, s:s}]}}",
+		"builds", "environment", "docker_server", "28.5.2+dfsg4",
+		"buildx", "github.com/docker/buildx 0.29.1+ds1 0.29.1+ds1-4", "containerd", "2.1.9+unknown",
+		"buildkit", "v0.0.0+unknown", "engines",
+		"name", "default", "docker_server", "28.5.2+dfsg4",
+		"buildx", "github.com/docker/buildx 0.29.1+ds1 0.29.1+ds1-4", "containerd", "2.1.9+unknown",
+		"buildkit", "v0.0.0+unknown",
+		"name", "old", "docker_server", "26.1.5+dfsg1", "buildx", "0.13.1");
+	json_t *v, *doc;
+	char *text, *md, *js, *line;
+	(void)state;
+
+	v = versions_of_run(run);
+	assert_int_equal(json_array_size(v), 2);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(v, 0), "buildx")), "0.29.1+ds1");
+	assert_true(json_is_null(json_object_get(json_array_get(v, 1), "containerd")));
+	text = versions_text(json_array_get(v, 0));
+	assert_string_equal(text, "docker 28.5.2+dfsg4, buildx 0.29.1+ds1, containerd 2.1.9+unknown, "
+			    "BuildKit v0.0.0+unknown");
+	free(text);
+	text = versions_text(json_array_get(v, 1));
+	assert_string_equal(text, "docker 26.1.5+dfsg1, buildx 0.13.1");
+	free(text);
+	json_decref(v);
+
+	md = report(run, REPORT_MARKDOWN);
+	line = line_starting(md, "Engines: ");
+	assert_non_null(line);
+	assert_string_equal(line, "Engines: `default` docker 28.5.2+dfsg4, buildx 0.29.1+ds1, containerd "
+			    "2.1.9+unknown, BuildKit v0.0.0+unknown; `old` docker 26.1.5+dfsg1, buildx 0.13.1.");
+	free(line);
+	free(md);
+	js = report(run, REPORT_JSON);
+	doc = json_loads(js, 0, NULL);
+	assert_non_null(doc);
+	v = json_array_get(json_object_get(doc, "engines"), 0);
+	assert_string_equal(json_string_value(json_object_get(v, "name")), "default");
+	assert_string_equal(json_string_value(json_object_get(v, "docker_server")), "28.5.2+dfsg4");
+	assert_string_equal(json_string_value(json_object_get(v, "containerd")), "2.1.9+unknown");
+	assert_string_equal(json_string_value(json_object_get(v, "buildkit")), "v0.0.0+unknown");
+	json_decref(doc);
+	free(js);
+	text = report(run, REPORT_TEXT);
+	assert_non_null(strstr(text, "\nengine old: docker 26.1.5+dfsg1, buildx 0.13.1\n"));
+	free(text);
+
+	/* one engine: "Engine: ...", "engine: ..." */
+	json_array_remove(json_object_get(json_object_get(run, "environment"), "engines"), 1);
+	md = report(run, REPORT_MARKDOWN);
+	line = line_starting(md, "Engine: ");
+	assert_non_null(line);
+	assert_string_equal(line, "Engine: docker 28.5.2+dfsg4, buildx 0.29.1+ds1, containerd 2.1.9+unknown, "
+			    "BuildKit v0.0.0+unknown.");
+	free(line);
+	free(md);
+	text = report(run, REPORT_TEXT);
+	assert_non_null(strstr(text, "\nengine: docker 28.5.2+dfsg4, buildx 0.29.1+ds1, containerd 2.1.9+unknown, "
+			       "BuildKit v0.0.0+unknown\n"));
+	free(text);
+
+	/* a run without versions: no line, nulls in the json */
+	json_object_set_new(run, "environment", json_pack("{s:s}", "hostname", "h"));
+	md = report(run, REPORT_MARKDOWN);
+	assert_null(strstr(md, "Engine"));
+	free(md);
+	v = versions_of_run(run);
+	assert_int_equal(json_array_size(v), 1);
+	assert_true(json_is_null(json_object_get(json_array_get(v, 0), "docker_server")));
+	text = versions_text(json_array_get(v, 0));
+	assert_string_equal(text, "");
+	free(text);
+	json_decref(v);
+	json_decref(run);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -264,6 +349,7 @@ int main(void)
 		cmocka_unit_test(test_csv),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_benchmark_action),
+		cmocka_unit_test(test_engine_versions),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

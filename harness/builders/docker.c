@@ -95,6 +95,37 @@ static int docker_query(char **out, char **err, int *status, const struct engine
 	return docker_query_timeout(out, err, status, e, args, QUERY_TIMEOUT);
 }
 
+/* What the last preflight learnt (the versions), for docker_environment,
+ * which would otherwise ask the same questions again a moment later. */
+static struct {
+	char *engine;                 /* engine_describe() of the engine asked */
+	char *client, *server, *buildx;
+	char *buildkit;               /* from `buildx inspect`, when the preflight asked it */
+	json_t *env;                  /* docker_environment's answer for it, once asked */
+} answered;
+
+char *docker_parse_buildkit_version(const char *inspect)
+{
+	static const char label[] = "BuildKit version:";
+	const char *p = inspect, *v;
+	size_t n;
+
+	while (p && *p) {
+		p += strspn(p, " \t");
+		if (!strncmp(p, label, sizeof(label) - 1)) {
+			v = p + sizeof(label) - 1;
+			v += strspn(v, " \t");
+			n = strcspn(v, "\r\n");
+			while (n && (v[n - 1] == ' ' || v[n - 1] == '\t'))
+				n--;
+			return n ? xstrndup(v, n) : NULL;
+		}
+		p = strchr(p, '\n');
+		p = p ? p + 1 : NULL;
+	}
+	return NULL;
+}
+
 static bool builder_can_export_cache(const struct engine *e)
 {
 	const char *inspect[] = {"buildx", "inspect", NULL};
@@ -103,9 +134,11 @@ static bool builder_can_export_cache(const struct engine *e)
 	int status = 0;
 	bool ok = false;
 
-	if (docker_query(&out, NULL, &status, e, inspect) == 0 && status == 0 && out &&
-	    strstr(out, "docker-container"))
-		ok = true;
+	if (docker_query(&out, NULL, &status, e, inspect) == 0 && status == 0 && out) {
+		ok = strstr(out, "docker-container") != NULL;
+		free(answered.buildkit);
+		answered.buildkit = docker_parse_buildkit_version(out);
+	}
 	free(out);
 	out = NULL;
 	if (!ok && docker_query(&out, NULL, &status, e, info) == 0 && status == 0 && out &&
@@ -115,20 +148,13 @@ static bool builder_can_export_cache(const struct engine *e)
 	return ok;
 }
 
-/* What the last preflight learnt (the versions), for docker_environment,
- * which would otherwise ask the same questions again a moment later. */
-static struct {
-	char *engine;                 /* engine_describe() of the engine asked */
-	char *client, *server, *buildx;
-	json_t *env;                  /* docker_environment's answer for it, once asked */
-} answered;
-
 static void answered_clear(void)
 {
 	free(answered.engine);
 	free(answered.client);
 	free(answered.server);
 	free(answered.buildx);
+	free(answered.buildkit);
 	json_decref(answered.env);
 	memset(&answered, 0, sizeof(answered));
 }
@@ -220,7 +246,8 @@ static void query_lines(json_t **values, size_t lines, const struct engine *e, c
 }
 
 /* What the engine says of itself and its machine, from one `docker info`:
- * its storage driver, CPUs and memory, its own id (which tells two names of
+ * its storage driver and image store (containerd or classic), CPUs and
+ * memory, its own id (which tells two names of
  * one daemon apart from two daemons), kernel and OS (a remote engine's, not
  * bench's machine). Nulls when it does not answer. */
 static void engine_info(json_t *env, const struct engine *e)
@@ -242,6 +269,10 @@ static void engine_info(json_t *env, const struct engine *e)
 		json_t *v = json_object_get(info, fields[i][0]);
 		json_object_set(env, fields[i][1], v ? v : json_null());
 	}
+	/* the containerd image store names its snapshotter; the classic one
+	 * does not (series.h: whether a moved tag leaves an image behind) */
+	json_object_set_new(env, "image_store", !info ? json_null() :
+			    json_string(strstr(out, "io.containerd.snapshotter") ? "containerd" : "classic"));
 	cpus = json_object_get(info, "NCPU");
 	mem = json_object_get(info, "MemTotal");
 	json_object_set_new(env, "daemon_cpus_memory",
@@ -254,16 +285,44 @@ static void engine_info(json_t *env, const struct engine *e)
 	bench_error_clear();
 }
 
+/* The BuildKit inside the engine: the version `docker buildx inspect` gives
+ * its builder's node (a distribution's dockerd may say "v0.0.0+unknown":
+ * its BuildKit was built without a version), or null. */
+static json_t *buildkit_version(const struct engine *e, bool preflighted)
+{
+	const char *inspect[] = {"buildx", "inspect", NULL};
+	char *out = NULL, *v = NULL;
+	int status = 0;
+	json_t *j;
+
+	if (preflighted && answered.buildkit)
+		return json_string(answered.buildkit);
+	if (docker_query(&out, NULL, &status, e, inspect) == 0 && status == 0 && out)
+		v = docker_parse_buildkit_version(out);
+	bench_error_clear();
+	j = v ? json_string(v) : json_null();
+	free(v);
+	free(out);
+	return j;
+}
+
+/* The containerd version of the engine's components (`docker version`), as
+ * a template: one line, empty when the engine names no containerd. */
+#define CONTAINERD_FORMAT "{{range .Server.Components}}{{if eq .Name \"containerd\"}}{{.Version}}{{end}}{{end}}"
+
 /* A docker call costs a tenth of a second or more on a busy machine: the
  * versions the preflight of the same engine just got are taken as they are,
- * the rest is asked in one call, and asked once (run.json's environment and
- * the engine's fingerprint both want it). */
+ * the rest is asked in as few calls as can be (client, server and
+ * containerd in one), and asked once (run.json's environment and the
+ * engine's fingerprint both want it). */
 int docker_environment(json_t **out, const struct engine *e)
 {
-	const char *versions[] = {"version", "--format", "{{.Client.Version}}\n{{.Server.Version}}", NULL};
+	const char *versions[] = {"version", "--format", "{{.Client.Version}}\n{{.Server.Version}}\n" CONTAINERD_FORMAT,
+				  NULL};
+	const char *containerd[] = {"version", "--format", CONTAINERD_FORMAT, NULL};
 	const char *buildx[] = {"buildx", "version", NULL};
 	bool preflighted = answered.engine && !strcmp(answered.engine, engine_describe(e));
-	json_t *env, *v[2];
+	json_t *env, *v[3];
 	struct utsname un;
 	struct sysinfo si;
 	char host[256] = "";
@@ -276,16 +335,19 @@ int docker_environment(json_t **out, const struct engine *e)
 	if (preflighted && answered.client) {
 		v[0] = json_string(answered.client);
 		v[1] = json_string(answered.server);
+		query_lines(&v[2], 1, e, containerd);
 	} else {
-		query_lines(v, 2, e, versions);
+		query_lines(v, 3, e, versions);
 	}
 	json_object_set_new(env, "docker_client", v[0]);
 	json_object_set_new(env, "docker_server", v[1]);
+	json_object_set_new(env, "containerd", v[2]);
 	if (preflighted)
 		v[0] = json_string(answered.buildx);
 	else
 		query_lines(v, 1, e, buildx);
 	json_object_set_new(env, "buildx", v[0]);
+	json_object_set_new(env, "buildkit", buildkit_version(e, preflighted));
 	engine_info(env, e);
 	if (uname(&un) == 0) {
 		json_object_set_new(env, "kernel", json_sprintf("%s %s", un.sysname, un.release));

@@ -31,8 +31,14 @@ void docker_argv_init(struct strvec *argv, const struct engine *e);
  * current builder cannot export a local cache (only checked when need_cache_export). */
 int docker_preflight(const struct engine *e, bool need_cache_export);
 
-/* Client, server and buildx versions, kernel, CPUs, memory. New reference. */
+/* The engine's versions (docker_client, docker_server, containerd, buildx,
+ * buildkit: strings, null when the engine does not say), its storage driver
+ * and id, kernel, CPUs, memory. New reference. */
 int docker_environment(json_t **out, const struct engine *e);
+
+/* The "BuildKit version:" of `docker buildx inspect`'s output (its first
+ * node), or NULL. Caller frees. */
+char *docker_parse_buildkit_version(const char *inspect);
 
 /* Append the full argv of `docker buildx build ...` for req to argv. */
 int docker_build_argv(struct strvec *argv, const struct engine *e, const struct build_request *req);

@@ -2,7 +2,8 @@
  * rawjson.c: reads `docker buildx build --progress=rawjson` from the bytes
  * as they arrive on stderr and keeps the build's steps (BuildKit vertexes).
  *
- * The stream is pretty-printed JSON objects one after another. A small
+ * The stream is JSON objects one after another (pretty-printed by buildx
+ * 0.13, one a line by 0.29: the scanner does not care). A small
  * scanner follows braces and strings byte by byte and only hands an object to
  * jansson once its closing brace is there, so every byte is looked at a
  * bounded number of times and a 50 MB stream parses in linear time whatever

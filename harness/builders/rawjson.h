@@ -1,7 +1,8 @@
 /*
  * rawjson.h: reads the progress stream of `docker buildx build
- * --progress=rawjson`: concatenated, pretty-printed JSON objects (not one per
- * line), each with optional "vertexes", "statuses" and "logs". Bytes are fed
+ * --progress=rawjson`: concatenated JSON objects, pretty-printed (buildx
+ * 0.13) or one a line (buildx 0.29), each with optional "vertexes",
+ * "statuses" and "logs". Bytes are fed
  * as they arrive; each complete object updates the build's steps (vertexes
  * keyed by digest: name, started, completed, cached, error).
  */

@@ -9,6 +9,7 @@
 #include "lib/error.h"
 #include "pages/plot.h"
 #include "results/results.h"
+#include "results/versions.h"
 #include "lib/jsonx.h"
 
 #include <math.h>
@@ -24,6 +25,26 @@ static bool ok_build(json_t *b)
 }
 
 /* ---- header ---- */
+
+/* The engine versions for the header: "docker 28.5.2, buildx 0.29.1,
+ * containerd 2.1.9, BuildKit v0.25.1" (several engines: each one's, named,
+ * "; "-separated), or "docker (not recorded)". Caller frees. */
+static char *engine_versions(json_t *run)
+{
+	json_t *versions = versions_of_run(run), *v;
+	size_t i, n = json_array_size(versions);
+	struct strbuf sb = {0};
+
+	json_array_foreach(versions, i, v) {
+		char *text = versions_text(v);
+		if (*text)
+			strbuf_printf(&sb, "%s%s%s%s", sb.len ? "; " : "", n > 1 ? json_str(v, "name") : "",
+				      n > 1 ? ": " : "", text);
+		free(text);
+	}
+	json_decref(versions);
+	return sb.buf ? strbuf_detach(&sb) : xstrdup("docker (not recorded)");
+}
 
 void html_run_header(struct html_page *p, json_t *run, const char *dir)
 {
@@ -48,11 +69,13 @@ void html_run_header(struct html_page *p, json_t *run, const char *dir)
 			      *json_str(scenario, "commits") ? json_str(scenario, "commits") : "(not recorded)",
 			      json_num(scenario, "repetitions", 1), json_num(scenario, "repetitions", 1) == 1 ? "" : "s");
 	if (json_is_object(env)) {
+		char *versions = engine_versions(run);
 		html_format_bytes(ram, sizeof(ram), json_num(env, "memory_bytes", NAN));
-		strbuf_printf(&line, ", on %s (%.0f CPUs, %s memory, docker %s, %s).",
+		strbuf_printf(&line, ", on %s (%.0f CPUs, %s memory, %s, %s).",
 			      *json_str(env, "hostname") ? json_str(env, "hostname") : "?",
-			      json_num(env, "cpus", NAN), ram, json_str(env, "docker_server"),
+			      json_num(env, "cpus", NAN), ram, versions,
 			      *json_str(env, "kernel") ? json_str(env, "kernel") : "kernel ?");
+		free(versions);
 	} else {
 		strbuf_puts(&line, ".");
 	}

@@ -41,7 +41,9 @@
  *   "export"  exporting to image / exporting layers / exporting manifest /
  *             exporting config / exporting attestation / writing image /
  *             naming to / sending tarball / unpacking to / exporting to
- *             (docker|oci) image format
+ *             (docker|oci) image format / resolving provenance for metadata
+ *             file (buildx >= 0.2x writes the image's provenance into
+ *             --metadata-file after the export: part of making the image)
  *   "code"    [internal] load build context (the source tree transfer)
  *   "base"    any other [internal] step (load metadata, load .dockerignore,
  *             load build definition), [auth] ..., resolve image config, and

@@ -67,7 +67,8 @@ const char *step_group(const char *name)
 	static const char *const exporting[] = {
 		"exporting to image", "exporting layers", "exporting manifest", "exporting config",
 		"exporting attestation", "writing image", "naming to", "sending tarball",
-		"unpacking to", "exporting to docker image format", "exporting to oci image format", NULL,
+		"unpacking to", "exporting to docker image format", "exporting to oci image format",
+		"resolving provenance for metadata file", NULL,
 	};
 	static const char *const base_instr[] = {
 		"FROM", "WORKDIR", "ENV", "ARG", "LABEL", "USER", "EXPOSE", "CMD", "ENTRYPOINT",

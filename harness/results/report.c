@@ -6,6 +6,7 @@
 #include "lib/error.h"
 #include "results/results.h"
 #include "results/verdict.h"
+#include "results/versions.h"
 #include "run/runreport.h"
 #include "lib/util.h"
 #include "lib/jsonx.h"
@@ -79,6 +80,31 @@ static void outlier_warnings(FILE *f, json_t *summary, const char *prefix)
 }
 
 /* ---- markdown ---- */
+
+/* "Engine: docker 28.5.2, buildx 0.29.1, containerd 2.1.9, BuildKit
+ * v0.25.1." (several: each engine's, named); nothing when not recorded. */
+static void md_versions(FILE *f, json_t *run)
+{
+	json_t *versions = versions_of_run(run), *v;
+	size_t i, n = json_array_size(versions), shown = 0;
+
+	json_array_foreach(versions, i, v) {
+		char *text = versions_text(v);
+		if (*text) {
+			if (!shown++)
+				fputs(n > 1 ? "Engines: " : "Engine: ", f);
+			else
+				fputs("; ", f);
+			if (n > 1)
+				fprintf(f, "`%s` ", json_str(v, "name"));
+			md_cell(f, text);
+		}
+		free(text);
+	}
+	if (shown)
+		fputs(".\n\n", f);
+	json_decref(versions);
+}
 
 static void md_summary(FILE *f, json_t *summary)
 {
@@ -183,6 +209,7 @@ static void write_markdown(FILE *f, json_t *run, json_t *summary)
 		json_array_size(builds) == 1 ? "" : "s", ok,
 		json_is_true(json_object_get(run, "finished")) ? ""
 		: " **The run is not finished** (interrupted or still running).");
+	md_versions(f, run);
 	if (json_array_size(engines) > 1) {
 		fputs("Built on engines ", f);
 		json_array_foreach(engines, i, e)
@@ -327,9 +354,9 @@ int report_write(FILE *f, json_t *run, enum report_format format)
 		write_csv(f, run, summary);
 		break;
 	case REPORT_JSON:
-		doc = json_pack("{s:O, s:o, s:o}", "summary", summary, "builds",
+		doc = json_pack("{s:O, s:o, s:o, s:o}", "summary", summary, "builds",
 				builds ? json_incref(builds) : json_array(), "verdict",
-				verdict_of(run) ?: json_null());
+				verdict_of(run) ?: json_null(), "engines", versions_of_run(run));
 		break;
 	case REPORT_BENCHMARK_ACTION:
 		doc = benchmark_action(summary);

@@ -1,11 +1,11 @@
 /*
  * engine.h: the Docker engine a build runs on. Every builder operation takes
- * one, so that a run can later spread over several engines without any
- * signature changing. An engine is named the way docker names it: the
- * default (no flag: DOCKER_HOST or the CLI's current context), a docker
- * context by name, or a DOCKER_HOST-style URL (unix:///run/x.sock, tcp://,
- * ssh://). Today a run has exactly one engine, the default. A NULL
- * `const struct engine *` means the default engine everywhere.
+ * one: a run spreads its series over one or several engines (the
+ * scenario's `engines =`, or --engines; engines.h), the default one when
+ * none is named. An engine is named the way docker names it: the default
+ * (no flag: DOCKER_HOST or the CLI's current context), a docker context by
+ * name, or a DOCKER_HOST-style URL (unix:///run/x.sock, tcp://, ssh://). A
+ * NULL `const struct engine *` means the default engine everywhere.
  */
 #ifndef BENCH_ENGINE_H
 #define BENCH_ENGINE_H

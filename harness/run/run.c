@@ -5,11 +5,12 @@
  * built in order: the first build of a series is cold (runner reset, empty
  * cache), the others warm. The series are spread over the run's engines by
  * dispatch.c, each series on one engine from its cold build to its last, the
- * engines building in parallel. Each build goes to its variant's builder
- * (builder.h) on its engine as an argv; build.c runs it, keeps its output in
- * logs/ and parses its progress; cache.c restores and saves the series' cache
- * around it; its record (with its engine) is appended to the journal as it
- * ends, and state.json (runstate.h) says what a resume continues from. A
+ * engines building in parallel. run_one.c makes each build, phase by
+ * phase: it goes to its variant's builder (builder.h) on its engine as an
+ * argv; build.c runs it, keeps its output in logs/ and parses its progress;
+ * cache.c restores and saves the series' cache around it; series.c says
+ * which image ref it gets and removes the one it replaced; its record (with
+ * its engine) is appended to the journal as it ends, and state.json (runstate.h) says what a resume continues from. A
  * resumed run skips the builds its journal has, a series cut in the middle
  * going on with the cache state it had when it can; Ctrl-C ends the loop
  * with every finished build kept; an engine that stops answering fails its
@@ -53,358 +54,11 @@
 #include "results/results.h"
 #include "results/verdict.h"
 #include "run/runstate.h"
+#include "run/series.h"
 #include "scenario/scenario.h"
 #include "lib/util.h"
 #include "world/world.h"
 #include "world/repo.h"
-
-void series_init(struct series *s, struct run_engine *re, const struct variant *v, int rep,
-			struct checkouts *co)
-{
-	struct run *r = re->r;
-
-	memset(s, 0, sizeof(*s));
-	s->v = v;
-	s->builder = builder_of(v);
-	s->rep = rep;
-	s->eng = re;
-	s->co = co;
-	s->dir = xasprintf("%s/series/%s-r%d", r->work, v->name, rep);
-	s->label = r->engines.n > 1 ? xasprintf("%s @%s", v->name, re->engine->name) : xstrdup(v->name);
-	cache_series_init(&s->cache, v, rep, s->dir, &re->cache_env);
-}
-
-void series_release(struct series *s)
-{
-	cache_series_release(&s->cache);
-	free(s->last_image);
-	free(s->dir);
-	free(s->label);
-	memset(s, 0, sizeof(*s));
-}
-
-/* ---- one build ---- */
-
-/* Whether variant v pushes from the build's image exporter (push_mode =
- * direct) rather than loading the image and pushing it apart. */
-static bool push_direct(const struct variant *v)
-{
-	return v->push_mode && !strcmp(v->push_mode, "direct");
-}
-
-/* The record of the build of s at commit i, as far as it is known before
- * it runs. New reference. */
-static json_t *record_new(const struct series *s, const struct commit_info *c, size_t i)
-{
-	json_t *b = json_object(), *changed = json_array();
-	size_t k;
-
-	json_object_set_new(b, "variant", json_string(s->v->name));
-	json_object_set_new(b, "repetition", json_integer(s->rep));
-	json_object_set_new(b, "commit", json_string(c->id));
-	json_object_set_new(b, "short", json_string(c->short_id));
-	json_object_set_new(b, "subject", json_string(c->subject ? c->subject : ""));
-	json_object_set_new(b, "index", json_integer((json_int_t)i + 1));
-	json_object_set_new(b, "phase", json_string(i == 0 ? "cold" : "warm"));
-	/* the build's kind, for the verdict: what changed since the series' last build */
-	json_object_set_new(b, "kind", json_string(build_kind_names[i == 0 ? BUILD_FIRST :
-				    build_kind_of(c->changed_prev, c->changed_prev_count, s->eng->r->sc->verdict.manifests,
-						  s->eng->r->sc->verdict.manifests_count)]));
-	json_object_set_new(b, "engine", json_string(s->eng->engine->name));
-	for (k = 0; k < c->changed_count; k++)
-		json_array_append_new(changed, json_string(c->changed[k]));
-	json_object_set_new(b, "changed", changed);
-	changed = json_array();
-	for (k = 0; k < c->changed_prev_count; k++)
-		json_array_append_new(changed, json_string(c->changed_prev[k]));
-	json_object_set_new(b, "changed_since_previous", changed);
-	return b;
-}
-
-static void set_number(json_t *o, const char *key, double v)
-{
-	json_object_set_new(o, key, json_real(v));
-}
-
-/* The reason of a build its engine failed: the engine stopped answering. */
-static void record_lost(json_t *b, const struct run_engine *re, const char *when)
-{
-	json_object_set_new(b, "reason", json_sprintf("docker daemon stopped answering %s (engine %s): %s", when,
-						       re->engine->name, re->lost_reason));
-}
-
-/* The record of a build that ran: the build's, the cache's times, the
- * world's counters (this engine's runner's); and the check that a failed
- * build did not lose the engine. */
-static void record_ran(json_t *b, struct run_engine *re, const struct build_exec *x, const struct cache_use *cu,
-		       const struct series *s)
-{
-	struct world *w = re->r->world;
-	int runner = re->cache_env.runner;
-
-	build_exec_record(b, x);
-	cache_record_seconds(b, cu, &s->cache);
-	if (w) {
-		json_object_set_new(b, "served_bytes", json_integer(world_runner_served_bytes(w, runner)));
-		json_object_set_new(b, "served_requests", json_integer(world_runner_served_requests(w, runner)));
-		json_object_set_new(b, "registry_bytes", json_integer(world_runner_registry_bytes(w, runner)));
-		json_object_set_new(b, "registry_sent_bytes", json_integer(world_runner_registry_sent_bytes(w, runner)));
-	}
-	/* an engine that died mid-run makes every later build fail: move on
-	 * (one on another host whose link went makes its build hang until
-	 * the timeout, unless the connection's keepalive notices first) */
-	if ((!strcmp(x->status, "failed") || !strcmp(x->status, "timeout")) && run_engine_gone(re, s->builder))
-		record_lost(b, re, "during the build");
-}
-
-/* After build i of series s was recorded (r->lock held): what a resume
- * continues from. A state that cannot be written only costs a resume its
- * cut series (built again from cold), so it is a warning. */
-static void save_state(struct run *r, struct series *s, size_t i)
-{
-	runstate_series_saved(&r->state, s->v, s->rep, (int)i + 1, &s->cache);
-	if (runstate_save(&r->state) < 0) {
-		progress_note(&r->progress, "warning: %s (a resume would build this series again)", bench_error_last());
-		bench_error_clear();
-	}
-}
-
-/* Commit i of s in s's engine's work tree, its paths confined to it, and
- * the variant's Dockerfile copied (the repository is shared: r->lock). */
-static int checkout_commit(struct run *r, struct series *s, size_t i, json_t *b, const char **status,
-			   const char **dir, char **context, char **dockerfile)
-{
-	const struct variant *v = s->v;
-	const struct commit_info *c = &s->co->commits[i];
-	char *in_repo = NULL;
-	int error;
-
-	pthread_mutex_lock(&r->lock);
-	if ((error = checkouts_dir_at(dir, s->co, s->eng->k, i)) < 0)
-		goto done;
-	/* the paths the variant reads in the commit stay inside it: a
-	 * committed symlink to elsewhere fails this build, with the reason */
-	if ((error = checkouts_confine(context, &in_repo, s->co, i, *dir, v, r->sc->context)) == BENCH_EINVALID) {
-		*status = "failed";
-		json_object_set_new(b, "reason", json_string(bench_error_last()));
-		error = 0;
-		goto done;
-	}
-	if (error < 0)
-		goto done;
-	if (v->dockerfile_in_repo) {
-		if (!path_exists(in_repo)) {
-			*status = "skipped";
-			json_object_set_new(b, "reason", json_sprintf("commit %s has no '%s'", c->short_id, v->dockerfile));
-			goto done;
-		}
-		error = checkouts_dockerfile(dockerfile, s->co, v, s->rep, in_repo);
-	} else {
-		error = checkouts_dockerfile(dockerfile, s->co, v, s->rep, v->dockerfile);
-	}
-done:
-	pthread_mutex_unlock(&r->lock);
-	free(in_repo);
-	return error;
-}
-
-/* A persistent runner keeps one image a series: the one just built (*tag,
- * taken) replaces the series' previous one, which goes now, so that no
- * removal (at the end, or here) grows with the length of the run. Not with
- * --keep-images. The time counts with the resets. */
-static void replace_image(struct run *r, struct series *s, char **tag)
-{
-	monotime t0 = monotime_now();
-
-	if (s->v->runner != RUNNER_PERSISTENT || r->opts->keep_images || !s->builder->remove_image)
-		return;
-	if (s->last_image && strcmp(s->last_image, *tag) &&
-	    s->builder->remove_image(s->eng->engine, s->last_image) < 0) {
-		/* the run's end removes it with the others */
-		progress_note(&s->eng->progress, "warning: %s", bench_error_last());
-		bench_error_clear();
-	}
-	free(s->last_image);
-	s->last_image = *tag;
-	*tag = NULL;
-	pthread_mutex_lock(&r->lock);
-	r->out->split.resets += monotime_seconds_since(t0);
-	pthread_mutex_unlock(&r->lock);
-}
-
-/* Build variant s->v at commit i on s's engine. Returns 0 when the build ran
- * (any status; s->eng->lost when its engine stopped answering), or a
- * negative code that must stop the run (interrupted, results lost). */
-static int build_one(struct run *r, struct series *s, size_t i)
-{
-	const struct variant *v = s->v;
-	struct run_engine *re = s->eng;
-	const struct engine *e = re->engine;
-	const struct commit_info *c = &s->co->commits[i];
-	bool cold = i == 0;
-	struct build_request req = {0};
-	struct strvec argv = {0}, push_argv = {0};
-	struct build_exec x = {.builder = s->builder, .engine = e, .log_fd = -1};
-	struct cache_use cu = {0};
-	json_t *b = record_new(s, c, i);
-	char *name = builder_ref_name(v->name), *tag = NULL, *meta = NULL, *log_rel = NULL, *log_path = NULL;
-	char *dockerfile = NULL, *context = NULL, *key = results_build_key(b);
-	const char *status = "ok", *dir = NULL;
-	double resets = 0;
-	int error = 0;
-
-	if (r->finished && json_object_get(r->finished, key) && !s->restart) {
-		progress_unplan(&re->progress, s->label, cold ? "cold" : "warm");
-		goto done; /* resume: finished before */
-	}
-	progress_build_start(&re->progress, s->label, cold ? "cold" : "warm", s->rep,
-			     r->sc->repetitions, (int)i + 1, (int)s->co->count, c->short_id);
-
-	/* the runner: a fresh hosted runner has nothing but the cache folder */
-	if (cold || v->runner == RUNNER_EPHEMERAL) {
-		monotime t0 = monotime_now();
-		if (r->opts->dry_run) {
-			s->builder->print_reset(stdout, e, r->marker);
-		} else if ((error = s->builder->reset(e, r->marker)) < 0) {
-			if (proc_interrupt_requested() || !run_engine_gone(re, s->builder))
-				goto fatal_check;
-			error = 0;
-			status = "failed";
-			record_lost(b, re, "before the build");
-			goto record;
-		}
-		resets = monotime_seconds_since(t0);
-	}
-	if (cold && !r->opts->dry_run) {
-		rm_rf(s->dir);
-		if ((error = mkdir_p(s->dir)) < 0)
-			goto done;
-	}
-
-	if ((error = checkout_commit(r, s, i, b, &status, &dir, &context, &dockerfile)) < 0)
-		goto done;
-	if (strcmp(status, "ok"))
-		goto record;
-	if ((error = cache_restore(&cu, &s->cache, c->id, dir, cold, b)) < 0)
-		goto done;
-
-	{
-		/* pushed: to the registry of [world] or [registry] (cache.h) */
-		char *ctag = xasprintf("%s-r%d", c->short_id, s->rep);
-		tag = v->push ? cache_registry_ref(&re->cache_env, name, ctag) : NULL;
-		if (!tag)
-			tag = xasprintf("%s/%s:%s", r->marker, name, ctag);
-		free(ctag);
-	}
-	meta = xasprintf("%s/metadata.json", s->dir);
-	req.context = context;
-	req.dockerfile = dockerfile;
-	req.tag = tag;
-	req.target = v->target;
-	req.network = r->sc->network;
-	req.metadata_file = meta;
-	req.cache_from = cu.from;
-	req.cache_to = cu.to;
-	req.build_args = strvec_argv(&re->build_args);
-	req.secrets = r->secrets.n ? strvec_argv(&r->secrets) : NULL;
-	/* push_mode = load: the image is built and loaded, then pushed apart
-	 * and timed apart (the blog's docker build + docker push); direct: the
-	 * image exporter pushes and stores nothing (the blog's buildx build
-	 * --push on a docker-container builder; the docker driver's exporter
-	 * would also store the image, and pull every layer a registry cache
-	 * left remote to do so, unless store=false), the push is part of the
-	 * build's time */
-	req.push = false;
-	if (v->push && push_direct(v))
-		req.output = "type=image,push=true,store=false";
-	if ((error = s->builder->build_argv(&argv, e, &req)) < 0)
-		goto done;
-	if (v->push && !req.output)
-		s->builder->push_argv(&push_argv, e, tag);
-	if (r->opts->dry_run) {
-		build_print_argv(stdout, strvec_argv(&argv));
-		if (push_argv.n)
-			build_print_argv(stdout, strvec_argv(&push_argv));
-		goto done;
-	}
-
-	/* the build itself */
-	log_rel = xasprintf("logs/%s-r%d-%03zu-%s.log", v->name, s->rep, i + 1, c->short_id);
-	log_path = path_join(r->res->dir, log_rel);
-	if (r->world)
-		world_runner_counters_reset(r->world, re->cache_env.runner);
-	x.argv = strvec_argv(&argv);
-	x.push_argv = push_argv.n ? strvec_argv(&push_argv) : NULL;
-	x.ref = tag;
-	x.log_path = log_path;
-	x.log_rel = log_rel;
-	x.timeout = r->sc->timeout;
-	x.progress = &re->progress;
-	x.redact = r->redact;
-	x.image_sizes = r->image_sizes;
-	x.image_sizes_lock = &r->sizes_lock;
-	if ((error = builder_prepare(s->builder, e, &req)) < 0 || (error = build_exec_run(&x)) < 0)
-		goto done;
-	status = x.status;
-	cu.image = tag;
-	if ((error = cache_save(&cu, &s->cache, !strcmp(status, "ok"), b)) < 0)
-		goto done;
-	record_ran(b, re, &x, &cu, s);
-
-record:
-	json_object_set_new(b, "status", json_string(status));
-	if (!json_object_get(b, "exit_code"))
-		json_object_set_new(b, "exit_code", json_integer(-1));
-	{
-		double wall = cu.restore_seconds + x.build_seconds + x.push_seconds + cu.save_seconds;
-		if (!json_object_get(b, "wall_seconds"))
-			set_number(b, "wall_seconds", wall);
-		progress_build_end(&re->progress, status, wall, (int)json_integer_value(json_object_get(b, "steps_cached")),
-				   (int)json_integer_value(json_object_get(b, "steps_total")));
-		if (r->opts->dry_run)
-			goto done; /* a skipped build: the dry run records and counts nothing */
-		pthread_mutex_lock(&r->lock);
-		r->out->split.docker += wall;
-		r->out->split.resets += resets;
-		r->out->split.nbuilds++;
-		pthread_mutex_unlock(&r->lock);
-	}
-	if (!strcmp(status, "interrupted"))
-		s->interrupted = true; /* recorded; --resume drops it and builds it again */
-	redact_json(r->redact, b); /* a step that printed a secret: not in the reason */
-	pthread_mutex_lock(&r->lock);
-	if (s->interrupted)
-		r->interrupted = true;
-	error = results_append(r->res, json_incref(b));
-	if (error < 0)
-		error = bench_error_wrap(error, "cannot record the build of %s at %s (results kept so far are in %s)",
-					 v->name, c->short_id, r->res->dir);
-	else if (!s->interrupted)
-		save_state(r, s, i);
-	pthread_mutex_unlock(&r->lock);
-	if (error == 0 && !strcmp(status, "ok") && tag)
-		replace_image(r, s, &tag);
-	goto done;
-
-fatal_check:
-	if (proc_interrupt_requested())
-		error = BENCH_EINTERRUPTED;
-done:
-	build_exec_release(&x);
-	cache_use_release(&cu);
-	strvec_release(&argv);
-	strvec_release(&push_argv);
-	json_decref(b);
-	free(name);
-	free(tag);
-	free(meta);
-	free(log_rel);
-	free(log_path);
-	free(dockerfile);
-	free(context);
-	free(key);
-	return error;
-}
 
 /* ---- a series, and the engines ---- */
 
@@ -432,13 +86,14 @@ static int run_series(struct run *r, struct series *s, struct dispatch *d)
 			return BENCH_EINTERRUPTED;
 		if (d && dispatch_stopping(d))
 			return 0; /* another engine stopped the run */
-		if ((error = build_one(r, s, i)) < 0)
+		if ((error = run_build_one(r, s, i)) < 0)
 			return error;
 		if (s->interrupted)
 			return BENCH_EINTERRUPTED;
 		if (s->eng->lost)
 			return DISPATCH_ENGINE_LOST;
 	}
+	series_drop_image(s);
 	if (!r->opts->dry_run && !r->opts->work_dir)
 		rm_rf(s->dir);
 	return 0;

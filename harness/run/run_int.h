@@ -1,6 +1,8 @@
 /*
- * run_int.h: what the files of `bench run` share (run.c, the replay loop;
- * run_engines.c, the engines' part of its set-up; run_verdict.c, the
+ * run_int.h: what the files of `bench run` share (run.c, the replay loop
+ * and the run's set-up; run_one.c, one build's phases; series.c, a series'
+ * state and image; run_resume.c, continuing an interrupted run;
+ * run_engines.c, the engines' part of the set-up; run_verdict.c, the
  * verdict's history and result): the run, and each engine of it.
  */
 #ifndef BENCH_RUN_INT_H
@@ -20,6 +22,7 @@
 #include "results/results.h"
 #include "run/run.h"
 #include "run/runstate.h"
+#include "run/series.h"
 #include "scenario/scenario.h"
 #include "lib/util.h"
 #include "world/world.h"
@@ -38,6 +41,8 @@ struct run_engine {
 	char *lost_reason;
 	bool world_same;             /* its runner has the interrupted run's ports (or no world) */
 	char *dry_registry;          /* the dry run's registry placeholder (cache_env's) */
+	bool moving_tag;             /* its image store drops an image whose tag moved to a newer
+					one (containerd store): one tag a series (series.h) */
 };
 
 struct run {
@@ -68,28 +73,12 @@ struct run {
 	bool keep_world;          /* the run did not finish: keep the registry's storage */
 };
 
-/* One variant and repetition on one engine: its builds share a folder and a
- * cache. */
-struct series {
-	const struct variant *v;
-	const struct builder *builder; /* the variant's */
-	int rep;
-	struct run_engine *eng;
-	struct checkouts *co; /* its commits: the run's, or a planned series' own */
-	bool restart;         /* build all again, even what the journal has */
-	bool interrupted;
-	char *dir;            /* work/series/<variant>-r<rep> */
-	char *label;          /* the progress line's: the variant (@engine) */
-	char *last_image;     /* a persistent runner's newest image, removed once the next
-				 build replaced it (owned) */
-	struct cache_series cache;
-};
+/* ---- run_one.c ---- */
 
-/* ---- run.c ---- */
-
-/* s: variant v, repetition rep, on engine re, its commits co. */
-void series_init(struct series *s, struct run_engine *re, const struct variant *v, int rep, struct checkouts *co);
-void series_release(struct series *s);
+/* Build variant s->v at commit i on s's engine. Returns 0 when the build ran
+ * (any status; s->eng->lost when its engine stopped answering), or a
+ * negative code that must stop the run (interrupted, results lost). */
+int run_build_one(struct run *r, struct series *s, size_t i);
 
 /* ---- run_resume.c ---- */
 

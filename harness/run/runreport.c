@@ -10,6 +10,8 @@
 #include "pages/plot.h"
 #include "results/results.h"
 #include "results/verdict.h"
+#include "results/versions.h"
+#include "lib/jsonx.h"
 #include "lib/util.h"
 
 static void print_seconds(FILE *f, json_t *v, int width)
@@ -70,6 +72,24 @@ static void print_engines(FILE *f, json_t *run)
 	json_decref(engines);
 }
 
+/* "engine: docker 28.5.2, buildx 0.29.1, ..." (several: one line each,
+ * named); nothing when not recorded. */
+static void print_versions(FILE *f, json_t *run)
+{
+	json_t *versions = versions_of_run(run), *v;
+	size_t i, n = json_array_size(versions);
+
+	json_array_foreach(versions, i, v) {
+		char *text = versions_text(v);
+		if (*text && n > 1)
+			fprintf(f, "engine %s: %s\n", json_str(v, "name"), text);
+		else if (*text)
+			fprintf(f, "engine: %s\n", text);
+		free(text);
+	}
+	json_decref(versions);
+}
+
 void runreport_print(FILE *f, json_t *run)
 {
 	json_t *summary = json_object_get(run, "summary"), *s, *verdict = verdict_of(run);
@@ -107,6 +127,7 @@ void runreport_print(FILE *f, json_t *run)
 			(long long)json_integer_value(json_object_get(s, "builds")));
 	}
 	print_engines(f, run);
+	print_versions(f, run);
 	print_not_ok(f, run);
 }
 

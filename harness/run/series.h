@@ -1,0 +1,63 @@
+/*
+ * series.h: one series of `bench run` (a variant and repetition on one
+ * engine, its builds sharing a folder and a cache) and the image its builds
+ * leave on a persistent runner.
+ *
+ * The image rule: the builds of a series that push get a ref each
+ * (REGISTRY/MARKER/VARIANT:SHORT-rREP, the registry keeps them apart); the
+ * others share one moving tag (MARKER/VARIANT:rREP) when the engine drops an
+ * image whose tag moved to a newer one (the containerd image store does),
+ * so a persistent runner pays no removal between builds; the tag goes once,
+ * at the end of the series. Otherwise (a pushed build, buildah, the classic
+ * image store) each build has its own ref and the one it replaced is
+ * removed as soon as it is built; with --keep-images every build keeps its
+ * own ref and nothing is removed. Either way at most the newest image of a
+ * series is alive between builds, and the run's end removes what is left
+ * (MARKER*).
+ */
+#ifndef BENCH_SERIES_H
+#define BENCH_SERIES_H
+
+#include <stdbool.h>
+
+#include "builders/builder.h"
+#include "cache/cache.h"
+#include "repo/checkout.h"
+#include "scenario/scenario.h"
+
+struct run_engine;
+
+struct series {
+	const struct variant *v;
+	const struct builder *builder; /* the variant's */
+	int rep;
+	struct run_engine *eng;
+	struct checkouts *co; /* its commits: the run's, or a planned series' own */
+	bool restart;         /* build all again, even what the journal has */
+	bool interrupted;
+	char *dir;            /* work/series/<variant>-r<rep> */
+	char *label;          /* the progress line's: the variant (@engine) */
+	char *last_image;     /* a persistent runner's newest image (owned): removed once
+				 the next build replaced it, or at the series' end */
+	struct cache_series cache;
+};
+
+/* s: variant v, repetition rep, on engine re, its commits co. */
+void series_init(struct series *s, struct run_engine *re, const struct variant *v, int rep, struct checkouts *co);
+void series_release(struct series *s);
+
+/* The ref the build of s at commit c is tagged with (see the rule above).
+ * Caller frees. */
+char *series_image_ref(const struct series *s, const struct commit_info *c);
+
+/* A persistent runner keeps one image a series: the one an ok build just
+ * made (*ref, taken) replaces the series' previous one, which goes now
+ * unless it is the same moving tag. Not with --keep-images. The time
+ * counts with the resets. */
+void series_keep_image(struct series *s, char **ref);
+
+/* The end of the series: its image goes (a moving tag is removed once,
+ * here). Not with --keep-images or a dry run. */
+void series_drop_image(struct series *s);
+
+#endif
