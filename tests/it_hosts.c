@@ -37,6 +37,7 @@
 #include "ittest.h"
 
 #define RUN_LIMIT 600 /* seconds: bench may wait for an engine's lock */
+#include "itengines.h"
 
 static char *tmp;        /* this suite's folder */
 static char *host;       /* the second host's name (scripts/host NAME) */
@@ -46,27 +47,6 @@ static char *link_name;  /* the veth on this side */
 static char *context;    /* its docker context (tcp:// with TLS) */
 static char *ssh_url;    /* ssh://root@ADDRESS */
 static int serial;
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
-static char *slurp(const char *path)
-{
-	char *text = NULL;
-	if (read_file(&text, NULL, path) < 0)
-		return xstrdup("");
-	return text;
-}
-
-static const char *tail_of(const char *text)
-{
-	size_t len = strlen(text);
-	return len > 2000 ? text + len - 2000 : text;
-}
 
 /* scripts/host CMD NAME: its exit status; its stdout in *out. */
 static int host_script(const char *cmd, char **out)
@@ -194,45 +174,6 @@ static char *job(char **scenario, const char *name, const char *engine, int reps
 	return dir;
 }
 
-/* "variant/repetition" of a build record. Caller frees. */
-static char *series_of(json_t *b)
-{
-	return xasprintf("%s/%lld", it_str(b, "variant"), it_num(b, "repetition"));
-}
-
-/* Each series' builds all on one engine; returns how many engines served. */
-static int check_series_pinned(json_t *builds)
-{
-	json_t *where = json_object(), *b, *names = json_object();
-	size_t i;
-	int n;
-
-	json_array_foreach(builds, i, b) {
-		char *s = series_of(b);
-		json_t *e = json_object_get(where, s);
-		if (e && strcmp(json_string_value(e), it_str(b, "engine")))
-			fail_msg("series %s was built on %s and on %s", s, json_string_value(e), it_str(b, "engine"));
-		json_object_set_new(where, s, json_string(it_str(b, "engine")));
-		json_object_set_new(names, it_str(b, "engine"), json_true());
-		free(s);
-	}
-	n = (int)json_object_size(names);
-	json_decref(where);
-	json_decref(names);
-	return n;
-}
-
-static json_t *find_build(json_t *builds, const char *variant, long long rep, long long index)
-{
-	json_t *b;
-	size_t i;
-
-	json_array_foreach(builds, i, b)
-		if (!strcmp(it_str(b, "variant"), variant) && it_num(b, "repetition") == rep && it_num(b, "index") == index)
-			return b;
-	return NULL;
-}
-
 /* Every build ok, cold first then warm. */
 static void check_all_ok(json_t *builds)
 {
@@ -355,73 +296,6 @@ static void test_slice_split_equals_one_host(void **state)
 	free(both);
 	free(scenario);
 	free(dir);
-}
-
-/* bench started in the background, its output in a file. */
-struct bg {
-	struct proc p;
-	struct strvec argv;
-	char *log;
-	int fd;
-};
-
-static void bg_start(struct bg *g, const char *dir, const char *const *args)
-{
-	memset(g, 0, sizeof(*g));
-	it_argv(&g->argv, it_bench_bin(), args);
-	g->log = path_join(dir, "bench.log");
-	g->fd = open(g->log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	assert_true(g->fd > 2);
-	g->p.argv = strvec_argv(&g->argv);
-	g->p.output_fd = g->fd;
-	assert_int_equal(proc_start(&g->p), 0);
-}
-
-/* Wait for it to end: its exit status. */
-static int bg_wait(struct bg *g)
-{
-	int i;
-
-	for (i = 0; i < RUN_LIMIT * 10 && !proc_poll(&g->p); i++)
-		sleep_ms(100);
-	if (g->p.running) {
-		proc_kill(&g->p, 5);
-		fail_msg("bench did not end within %d s:\n%s", RUN_LIMIT, tail_of(slurp(g->log)));
-	}
-	close(g->fd);
-	strvec_release(&g->argv);
-	return g->p.exit_code;
-}
-
-/* Lines of the journal in results' one run folder that hold both needles
- * (b may be NULL). */
-static int journal_count(const char *results, const char *a, const char *b)
-{
-	char *run = it_only_child(results), *path, *text, *line, *save = NULL;
-	int n = 0;
-
-	if (!run)
-		return 0;
-	path = path_join(run, "journal.jsonl");
-	text = slurp(path);
-	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
-		if (strstr(line, a) && (!b || strstr(line, b)))
-			n++;
-	free(text);
-	free(path);
-	free(run);
-	return n;
-}
-
-static bool wait_journal(const char *results, const char *a, const char *b, int limit)
-{
-	int i;
-	for (i = 0; i < limit * 10; i++) {
-		if (journal_count(results, a, b) > 0)
-			return true;
-		sleep_ms(100);
-	}
-	return false;
 }
 
 static size_t count_lines(const char *path)
