@@ -1010,40 +1010,22 @@ static void test_verdict_section(void **state)
 	free(text);
 }
 
-/* docs/scenario.md from its title on, then every docs/pending-*.md (a
- * helper's keys waiting to be folded into it; none once folded). */
+/* docs/scenario.md from its title on. */
 static char *key_docs(const char *top)
 {
-	struct strbuf sb = {0};
-	char *path = path_join(top, "docs/scenario.md"), *text, *start, *docs = path_join(top, "docs");
+	char *path = path_join(top, "docs/scenario.md"), *text, *start, *docs;
 	size_t len;
-	DIR *d;
-	struct dirent *e;
 
 	assert_int_equal(read_file(&text, &len, path), 0);
 	assert_non_null(start = strstr(text, "# The scenario file"));
-	strbuf_puts(&sb, start);
+	docs = xstrdup(start);
 	free(text);
 	free(path);
-	if ((d = opendir(docs))) {
-		while ((e = readdir(d))) {
-			size_t n = strlen(e->d_name);
-			if (strncmp(e->d_name, "pending-", 8) || n < 4 || strcmp(e->d_name + n - 3, ".md"))
-				continue;
-			path = path_join(docs, e->d_name);
-			if (read_file(&text, &len, path) == 0)
-				strbuf_printf(&sb, "\n%s", text);
-			free(text);
-			free(path);
-		}
-		closedir(d);
-	}
-	free(docs);
-	return strbuf_detach(&sb);
+	return docs;
 }
 
-/* Every key of the table is documented in docs/scenario.md (or a
- * docs/pending-*.md), and has its line of help. */
+/* Every key of the table is documented in docs/scenario.md, and has its
+ * line of help. */
 static void test_keys_documented(void **state)
 {
 	const char *dir = getenv("BENCH_DATADIR");
