@@ -28,7 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "run/engine.h"
+#include "builders/engine.h"
 #include "ittest.h"
 
 #define RUN_LIMIT 600 /* seconds: bench may wait for the shared engine's lock */

@@ -33,7 +33,7 @@
 #include <unistd.h>
 
 #include "lib/monotonic.h"
-#include "run/engine.h"
+#include "builders/engine.h"
 #include "ittest.h"
 
 #define RUN_LIMIT 600 /* seconds: bench may wait for an engine's lock */

@@ -22,7 +22,7 @@
 #include "builders/builder.h"
 #include "cache/cache_kind.h"
 #include "builders/docker.h"
-#include "run/engine.h"
+#include "builders/engine.h"
 #include "lib/error.h"
 #include "builders/parser.h"
 #include "builders/rawjson.h"

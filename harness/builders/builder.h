@@ -18,7 +18,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "run/engine.h"
+#include "builders/engine.h"
 #include "scenario/scenario.h"
 #include "lib/util.h"
 

@@ -14,7 +14,7 @@
 #include <stdint.h>
 
 #include "builders/builder.h"
-#include "run/engine.h"
+#include "builders/engine.h"
 #include "lib/util.h"
 
 /* The BuildKit builder: `docker buildx build` on the engine. */

@@ -15,7 +15,7 @@
 #include <stddef.h>
 
 #include "builders/builder.h"
-#include "run/engine.h"
+#include "builders/engine.h"
 #include "builders/dockerfile.h"
 #include "lib/util.h"
 

@@ -43,7 +43,7 @@
 #include "cache/cache.h"
 #include "repo/checkout.h"
 #include "run/dispatch.h"
-#include "run/engine.h"
+#include "builders/engine.h"
 #include "run/engines.h"
 #include "lib/error.h"
 #include "lib/monotonic.h"

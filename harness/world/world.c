@@ -18,7 +18,7 @@
 #include "lib/error.h"
 #include "lib/monotonic.h"
 #include "lib/proc.h"
-#include "run/engine.h"
+#include "builders/engine.h"
 #include "world/baseimage.h"
 #include "world/ghacache.h"
 #include "world/pace.h"

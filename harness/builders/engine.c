@@ -2,7 +2,7 @@
  * engine.c: naming a Docker engine (see engine.h) and the per-engine lock
  * that keeps two bench runs from pruning each other's builder cache.
  */
-#include "run/engine.h"
+#include "builders/engine.h"
 
 #include <errno.h>
 #include <fcntl.h>
