@@ -240,7 +240,8 @@ static int setup(void **state)
 		return 0; /* the tests fail on the missing run */
 	}
 	scenario = path_join(tmp, "registry.ini");
-	rest = xasprintf("\n[registry]\nref = 127.0.0.1:%d/bench-it/app\n\n"
+	/* (the repository's Dockerfile from a scenario in /tmp: allowed, and said so) */
+	rest = xasprintf("allow_outside = yes\n\n[registry]\nref = 127.0.0.1:%d/bench-it/app\n\n"
 			 "[variant registry]\ndockerfile = %s\ncache = registry\npush = yes\n\n"
 			 "[variant inline]\ndockerfile = %s\ncache = inline\npush = yes\n\n"
 			 "[variant gha]\ndockerfile = %s\ncache = gha\ncache_scope = it-registry\n", port, df, df, df);
@@ -392,7 +393,7 @@ static void test_gha_from_the_runner_env(void **state)
 static void test_gha_without_runner_env(void **state)
 {
 	char *path = path_join(tmp, "no-runner.ini"), *df = path_absolute("dockerfiles/tiny/multi-stage.Dockerfile");
-	char *rest = xasprintf("\n[variant gha]\ndockerfile = %s\ncache = gha\n", df), *out = NULL, *err = NULL;
+	char *rest = xasprintf("allow_outside = yes\n\n[variant gha]\ndockerfile = %s\ncache = gha\n", df), *out = NULL, *err = NULL;
 	const char *args[] = {"run", path, "--results", tmp, "--no-plot", NULL};
 	(void)state;
 
