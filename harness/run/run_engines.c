@@ -19,6 +19,13 @@ void run_world_log(void *ctx, const char *msg)
 	progress_note(&r->progress, "%s", msg);
 }
 
+/* The cache's notes ("restoring cache ...") on one engine's progress line
+ * (cache_env.note; ctx is that engine's struct progress). */
+static void cache_note_progress(void *ctx, const char *msg)
+{
+	progress_note(ctx, "%s", msg);
+}
+
 /* Is the engine still answering? When not, it is lost, and why is kept. */
 bool run_engine_gone(struct run_engine *re, const struct builder *b)
 {
@@ -125,7 +132,8 @@ void run_engines_prepare(struct run *r)
 		progress_init(&re->progress, stderr, r->opts->quiet);
 		if (r->engines.n > 1)
 			re->progress.tty = false; /* one redrawn line cannot show two builds */
-		re->cache_env = (struct cache_env){.marker = r->marker, .progress = &re->progress,
+		re->cache_env = (struct cache_env){.marker = r->marker, .note = cache_note_progress,
+						   .note_ctx = &re->progress,
 						   .dry_run = r->opts->dry_run, .builder = builder_default(),
 						   .engine = re->engine, .network = r->sc->network,
 						   .registry = r->sc->registry.enabled ? &r->sc->registry : NULL,
