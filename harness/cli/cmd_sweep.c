@@ -21,6 +21,7 @@
 #include "lib/proc.h"
 #include "results/results.h"
 #include "run/run.h"
+#include "results/runsummary.h"
 #include "run/runreport.h"
 #include "scenario/scenario.h"
 #include "results/sweep.h"
@@ -173,7 +174,7 @@ static int run_point(json_t *pt, size_t index, size_t total, const struct sweep_
 		json_object_set_new(pt, "summary", sweep_point_summary(json_object_get(out.run, "builds")));
 		json_object_set_new(pt, "builds", json_integer(out.builds));
 		json_object_set_new(pt, "ok", json_integer(out.ok));
-		runreport_print(stdout, out.run);
+		runsummary_print(stdout, out.run);
 	}
 	json_object_set_new(pt, "state", json_string(error < 0 ? "stopped" : "done"));
 	if (out.results_dir && !fl->no_plot) {
