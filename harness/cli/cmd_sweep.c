@@ -5,7 +5,7 @@
  * the file's (scenario_override.c) and bench run's options, in a results
  * folder of its own inside the sweep folder; sweep.json records the points
  * as they finish (sweep.h). At the end: the table, the crossovers, the
- * chart and the page (sweep_report.h). --resume continues where it stopped.
+ * chart and the page (pages/sweep_chart.h). --resume continues where it stopped.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -25,6 +25,7 @@
 #include "run/runreport.h"
 #include "scenario/scenario.h"
 #include "results/sweep.h"
+#include "pages/sweep_chart.h"
 #include "results/sweep_report.h"
 #include "lib/util.h"
 
