@@ -12,6 +12,7 @@
 #include "lib/error.h"
 #include "lib/jsonx.h"
 #include "lib/proc.h"
+#include "run/world_engine.h"
 
 void run_world_log(void *ctx, const char *msg)
 {
@@ -305,8 +306,8 @@ int run_world_start(struct run *r)
 		return 0;
 	wdir = path_join(r->work, "world");
 	wanted = wanted_ports(r, 0, &want);
-	error = world_start_resumed(&r->world, &r->sc->world, &r->engines.v[0], wdir, wanted ? &want : NULL,
-				    run_world_log, r);
+	error = world_start_resumed(&r->world, &r->sc->world, &r->engines.v[0], &run_world_engine_ops, wdir,
+				    wanted ? &want : NULL, run_world_log, r);
 	free(wdir);
 	if (error < 0 || (error = builders_import_base(r->sc, &r->engines.v[0], world_base_image(r->world))) < 0)
 		return error;
