@@ -28,7 +28,7 @@
 #include <jansson.h>
 #include <stdint.h>
 
-#include "scenario/scenario.h"
+#include "world/world_settings.h"
 #include "lib/util.h"
 #include "world/ghacache.h"
 
