@@ -20,6 +20,7 @@
 #include "lib/error.h"
 #include "ittest.h"
 #include "lib/monotonic.h"
+#include "run/world_engine.h"
 #include "world/world.h"
 #include "world/catalog.h"
 
@@ -68,7 +69,7 @@ static void test_pip_in_a_build_and_push(void **state)
 	assert_non_null(torch);
 	{
 		char *wdir = path_join(tmp, "world");
-		if (world_start(&w, &ws, NULL, wdir, log_line, NULL) < 0)
+		if (world_start(&w, &ws, NULL, &run_world_engine_ops, wdir, log_line, NULL) < 0)
 			fail_msg("world_start: %s", bench_error_last());
 		free(wdir);
 	}
@@ -150,7 +151,7 @@ static void test_push_is_paced(void **state)
 
 	assert_non_null(mkdtemp(tmp));
 	wdir = path_join(tmp, "world");
-	if (world_start(&w, &ws, NULL, wdir, log_line, NULL) < 0)
+	if (world_start(&w, &ws, NULL, &run_world_engine_ops, wdir, log_line, NULL) < 0)
 		fail_msg("world_start: %s", bench_error_last());
 	ctx = path_join(tmp, "ctx");
 	assert_int_equal(mkdir_p(ctx), 0);
@@ -217,7 +218,7 @@ static void test_runners(void **state)
 
 	assert_non_null(mkdtemp(tmp));
 	wdir = path_join(tmp, "world");
-	if (world_start(&w, &ws, NULL, wdir, log_line, NULL) < 0)
+	if (world_start(&w, &ws, NULL, &run_world_engine_ops, wdir, log_line, NULL) < 0)
 		fail_msg("world_start: %s", bench_error_last());
 	assert_int_equal(world_add_runner(&k, w), 0);
 	assert_int_equal(k, 1);
@@ -242,7 +243,7 @@ static void test_runners(void **state)
 	world_stop(w);
 
 	w = NULL;
-	if (world_start_resumed(&w, &ws, NULL, wdir, &p0, log_line, NULL) < 0)
+	if (world_start_resumed(&w, &ws, NULL, &run_world_engine_ops, wdir, &p0, log_line, NULL) < 0)
 		fail_msg("world_start_resumed: %s", bench_error_last());
 	assert_int_equal(world_add_runner_at(&k, w, &p1), 0);
 	world_runner_ports(w, 1, &again);

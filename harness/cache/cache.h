@@ -43,7 +43,6 @@
 
 #include "builders/builder.h"
 #include "cache/cache_kind.h"
-#include "run/progress.h"
 #include "scenario/scenario.h"
 
 struct world;
@@ -53,7 +52,11 @@ struct cache_env {
 	struct world *world;        /* the emulated world, or NULL (no [world], dry run) */
 	bool paced_store;           /* the world paces the actions/cache stand-in */
 	const char *marker;         /* the run's image marker (registry cache refs) */
-	struct progress *progress;  /* "restoring cache ..." notes, or NULL */
+	/* "restoring cache ..." notes: the run's progress line, or NULL for none;
+	 * note is called with note_ctx and the note's text (cache/ knows no
+	 * progress line, the run lends one). */
+	void (*note)(void *note_ctx, const char *msg);
+	void *note_ctx;
 	bool dry_run;               /* restore and save nothing */
 	const struct builder *builder; /* the cache dance's helper builds */
 	const struct engine *engine;

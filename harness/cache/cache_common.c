@@ -19,8 +19,8 @@
 
 void cache_note(const struct cache_series *s, const char *msg)
 {
-	if (s->env->progress)
-		progress_note(s->env->progress, "%s", msg);
+	if (s->env->note)
+		s->env->note(s->env->note_ctx, msg);
 }
 
 void cache_export_spec(struct cache_spec *to, const struct cache_series *s, const char *type,

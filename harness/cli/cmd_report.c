@@ -13,6 +13,7 @@
 #include "pages/plot.h"
 #include "results/report.h"
 #include "results/results.h"
+#include "pages/sweep_chart.h"
 #include "results/sweep_report.h"
 #include "lib/util.h"
 

@@ -21,6 +21,7 @@
 #include "run/progress.h"
 #include "lib/proc.h"
 #include "run/run.h"
+#include "results/runsummary.h"
 #include "run/runreport.h"
 #include "scenario/scenario.h"
 #include "lib/util.h"
@@ -38,7 +39,7 @@ static const char *allow_different; /* --allow-different */
 static int report_run(bool *gate_failed, const struct run_options *opts, const struct run_outcome *out,
 		      int error)
 {
-	runreport_print(stdout, out->run);
+	runsummary_print(stdout, out->run);
 	if (out->scenario->world.enabled) {
 		json_t *calib = NULL, *ev;
 		char *path, *text;

@@ -5,7 +5,7 @@
  * the file's (scenario_override.c) and bench run's options, in a results
  * folder of its own inside the sweep folder; sweep.json records the points
  * as they finish (sweep.h). At the end: the table, the crossovers, the
- * chart and the page (sweep_report.h). --resume continues where it stopped.
+ * chart and the page (pages/sweep_chart.h). --resume continues where it stopped.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -21,9 +21,11 @@
 #include "lib/proc.h"
 #include "results/results.h"
 #include "run/run.h"
+#include "results/runsummary.h"
 #include "run/runreport.h"
 #include "scenario/scenario.h"
 #include "results/sweep.h"
+#include "pages/sweep_chart.h"
 #include "results/sweep_report.h"
 #include "lib/util.h"
 
@@ -173,7 +175,7 @@ static int run_point(json_t *pt, size_t index, size_t total, const struct sweep_
 		json_object_set_new(pt, "summary", sweep_point_summary(json_object_get(out.run, "builds")));
 		json_object_set_new(pt, "builds", json_integer(out.builds));
 		json_object_set_new(pt, "ok", json_integer(out.ok));
-		runreport_print(stdout, out.run);
+		runsummary_print(stdout, out.run);
 	}
 	json_object_set_new(pt, "state", json_string(error < 0 ? "stopped" : "done"));
 	if (out.results_dir && !fl->no_plot) {

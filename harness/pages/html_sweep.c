@@ -7,7 +7,8 @@
 #include "pages/html.h"
 #include "lib/jsonx.h"
 #include "results/results.h"
-#include "results/sweep_report.h"
+#include "pages/sweep_chart.h"
+#include "results/sweep.h"
 #include "lib/util.h"
 
 #include <math.h>

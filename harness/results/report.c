@@ -7,7 +7,7 @@
 #include "results/results.h"
 #include "results/verdict.h"
 #include "results/versions.h"
-#include "run/runreport.h"
+#include "results/runsummary.h"
 #include "lib/util.h"
 #include "lib/jsonx.h"
 
@@ -362,7 +362,7 @@ int report_write(FILE *f, json_t *run, enum report_format format)
 		doc = benchmark_action(summary);
 		break;
 	case REPORT_TEXT:
-		runreport_print(f, run);
+		runsummary_print(f, run);
 		break;
 	case REPORT_HTML: /* needs the folder (charts, gate.json): html_run_write */
 		error = bench_error_set(BENCH_EINVALID, "the html report is written from a results folder");

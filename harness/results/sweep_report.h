@@ -1,7 +1,7 @@
 /*
  * sweep_report.h: a sweep record (sweep.json, see sweep.h) as bench sweep
- * prints it and bench report writes it (text, markdown, csv, json), its
- * chart (plots/sweep.*) and its page (html_sweep.c).
+ * prints it and bench report writes it (text, markdown, csv, json). Its
+ * chart and its page are pages/sweep_chart.h.
  */
 #ifndef BENCH_SWEEP_REPORT_H
 #define BENCH_SWEEP_REPORT_H
@@ -10,7 +10,6 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "pages/plot.h"
 #include "results/report.h"
 #include "results/sweep.h"
 
@@ -19,17 +18,5 @@
  * one row per point and variant; json: the record. BENCH_EINVALID for
  * another format. */
 int sweep_report_write(FILE *f, json_t *sweep, enum report_format format);
-
-/* DIR/plots/sweep.{dat,gp} from plots/sweep.gp.in, then sweep.png and
- * sweep.svg when render: warm median against the first parameter (a log
- * axis when its values span 10x or more), one line per variant and value
- * of the other parameters, each crossover a dashed line and a circled
- * point with its value. Errors as plot_chart_write's. */
-int sweep_chart(struct plot_output *out, json_t *sweep, const char *dir, bool render);
-
-/* The page of a sweep folder: the parameters and options, the table, the
- * chart (DIR/plots/sweep.svg), the crossovers, and a link to each point's
- * results page. Caller frees. link_base prefixes links into the folder. */
-char *html_sweep_page(json_t *sweep, const char *dir, const char *link_base);
 
 #endif

@@ -12,11 +12,19 @@
 #include "lib/error.h"
 #include "lib/jsonx.h"
 #include "lib/proc.h"
+#include "run/world_engine.h"
 
 void run_world_log(void *ctx, const char *msg)
 {
 	struct run *r = ctx;
 	progress_note(&r->progress, "%s", msg);
+}
+
+/* The cache's notes ("restoring cache ...") on one engine's progress line
+ * (cache_env.note; ctx is that engine's struct progress). */
+static void cache_note_progress(void *ctx, const char *msg)
+{
+	progress_note(ctx, "%s", msg);
 }
 
 /* Is the engine still answering? When not, it is lost, and why is kept. */
@@ -125,7 +133,8 @@ void run_engines_prepare(struct run *r)
 		progress_init(&re->progress, stderr, r->opts->quiet);
 		if (r->engines.n > 1)
 			re->progress.tty = false; /* one redrawn line cannot show two builds */
-		re->cache_env = (struct cache_env){.marker = r->marker, .progress = &re->progress,
+		re->cache_env = (struct cache_env){.marker = r->marker, .note = cache_note_progress,
+						   .note_ctx = &re->progress,
 						   .dry_run = r->opts->dry_run, .builder = builder_default(),
 						   .engine = re->engine, .network = r->sc->network,
 						   .registry = r->sc->registry.enabled ? &r->sc->registry : NULL,
@@ -297,8 +306,8 @@ int run_world_start(struct run *r)
 		return 0;
 	wdir = path_join(r->work, "world");
 	wanted = wanted_ports(r, 0, &want);
-	error = world_start_resumed(&r->world, &r->sc->world, &r->engines.v[0], wdir, wanted ? &want : NULL,
-				    run_world_log, r);
+	error = world_start_resumed(&r->world, &r->sc->world, &r->engines.v[0], &run_world_engine_ops, wdir,
+				    wanted ? &want : NULL, run_world_log, r);
 	free(wdir);
 	if (error < 0 || (error = builders_import_base(r->sc, &r->engines.v[0], world_base_image(r->world))) < 0)
 		return error;

@@ -1,7 +1,7 @@
 /*
- * runreport.h: what `bench run` prints when it ends: the verdict
- * (results/verdict.h) and the summary table on stdout (per variant: cold seconds, warm median seconds, warm/cold, cached
- * steps), the charts it draws, the results page it writes, and their paths.
+ * runreport.h: what `bench run` makes when it ends: the charts it draws,
+ * the results page it writes, and their paths (the summary table it prints
+ * is results/runsummary.h).
  */
 #ifndef BENCH_RUNREPORT_H
 #define BENCH_RUNREPORT_H
@@ -9,10 +9,6 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdio.h>
-
-/* The verdict (run["verdict"], or computed) and the summary table of run
- * (run.json's object) on f. */
-void runreport_print(FILE *f, json_t *run);
 
 /* Draw the charts into DIR/plots and print their paths on stderr; a missing
  * gnuplot is a warning here, never a failure of the run. */

@@ -1,7 +1,8 @@
 /*
  * world/baseimage.c: build the python:3.12.7-slim stand-in (see baseimage.h)
  * with debootstrap from this machine's own Debian mirror and `docker import`
- * (the argv from docker.c) on the run's engine.
+ * (the argv from the engine operations the run lends, world_engine_ops) on
+ * the run's engine.
  *
  * The rootfs is Debian bookworm's Python 3.11 dressed up for the blog's
  * Dockerfiles: pip may install as root (EXTERNALLY-MANAGED removed), apt has
@@ -12,7 +13,6 @@
  * `COPY --from=deps /usr/local/lib/python3.12 ...` copies what pip installed.
  */
 #include "world/baseimage.h"
-#include "builders/docker.h"
 #include "lib/error.h"
 #include "lib/monotonic.h"
 #include "lib/proc.h"
@@ -427,7 +427,7 @@ static const char probe_py[] =
 	"assert os.path.exists('/usr/local/bin/benchprobe'), 'no console script in /usr/local/bin'\n"
 	"print('probe ok', os.path.realpath(f))\n";
 
-static int verify_image(const struct engine *e, const char *ref, const char *log_path)
+static int verify_image(const struct world_engine_ops *ops, const struct engine *e, const char *ref, const char *log_path)
 {
 	static const char *const update[] = { "apt-get", "update", NULL };
 	static const char *const install[] = { "apt-get", "install", "-y", "curl", "tar", NULL };
@@ -441,14 +441,14 @@ static int verify_image(const struct engine *e, const char *ref, const char *log
 
 	for (size_t i = 0; i < sizeof(checks) / sizeof(checks[0]) && !rc; i++) {
 		struct strvec argv = { 0 };
-		docker_run_argv(&argv, e, ref, "none", checks[i].cmd);
+		ops->run_argv(&argv, e, ref, "none", checks[i].cmd);
 		rc = step(log_path, checks[i].what, NULL, strvec_argv(&argv), DOCKER_TIMEOUT);
 		strvec_release(&argv);
 	}
 	return rc;
 }
 
-int world_base_image_ensure(const struct engine *e, const char *ref, const char *work_dir,
+int world_base_image_ensure(const struct world_engine_ops *ops, const struct engine *e, const char *ref, const char *work_dir,
 			    void (*log)(void *ctx, const char *msg), void *ctx)
 {
 	const struct logger lg = { log, ctx };
@@ -460,7 +460,7 @@ int world_base_image_ensure(const struct engine *e, const char *ref, const char 
 	bool imported = false, present = false;
 	int rc;
 
-	if ((rc = docker_image_exists(&present, e, ref)) < 0) {
+	if ((rc = ops->image_exists(&present, e, ref)) < 0) {
 		bench_error_wrap(rc == BENCH_EINTERRUPTED ? rc : BENCH_ESETUP, "checking the base image '%s'", ref);
 		rc = rc == BENCH_EINTERRUPTED ? rc : BENCH_ESETUP;
 		goto done;
@@ -507,7 +507,7 @@ int world_base_image_ensure(const struct engine *e, const char *ref, const char 
 			"CMD [\"python3\"]",
 			NULL };
 		struct strvec argv = { 0 };
-		docker_import_argv(&argv, e, tar, ref, changes,
+		ops->import_argv(&argv, e, tar, ref, changes,
 				   "bench: python:3.12.7-slim stand-in (Debian bookworm, debootstrap)");
 		rc = step(log_path, "docker import of the base rootfs", "is the docker daemon running?",
 			  strvec_argv(&argv), DOCKER_TIMEOUT);
@@ -518,13 +518,13 @@ int world_base_image_ensure(const struct engine *e, const char *ref, const char 
 	}
 	t2 = monotime_now();
 	logf_(&lg, "base image: imported as %s in %.0f s; checking apt-get and pip in it", ref, monotime_seconds(t1, t2));
-	if ((rc = verify_image(e, ref, log_path)) < 0)
+	if ((rc = verify_image(ops, e, ref, log_path)) < 0)
 		goto done;
 	logf_(&lg, "base image %s built and checked in %.0f s", ref, monotime_seconds_since(t0));
 done:
 	if (rc < 0 && imported) {
 		char *saved = xstrdup(bench_error_last());
-		docker_image_remove(e, ref);
+		ops->image_remove(e, ref);
 		bench_error_set(rc, "%s", saved);
 		free(saved);
 	}

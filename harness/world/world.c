@@ -18,7 +18,6 @@
 #include "lib/error.h"
 #include "lib/monotonic.h"
 #include "lib/proc.h"
-#include "builders/engine.h"
 #include "world/baseimage.h"
 #include "world/ghacache.h"
 #include "world/pace.h"
@@ -53,6 +52,7 @@ struct world {
 	struct proxy *proxy;
 	struct ghacache *gha;           /* while a gha series runs, or NULL */
 	char *gha_dir;                  /* its entries */
+	const struct world_engine_ops *ops; /* the caller's: the engines' operations */
 	const char *listen, *address;   /* runner 0's (the first engine's) */
 	struct world_files files;
 	double generate_seconds;
@@ -105,16 +105,17 @@ const char *world_engine_listen(const struct world_settings *s, const char *engi
 static void addresses_for(const struct world *w, const struct engine *e, const char **listen,
 			  const char **address)
 {
-	const char *own = world_engine_listen(w->s, e && e->name ? e->name : "default");
+	const char *own = world_engine_listen(w->s, w->ops->name(e));
 
 	*listen = own ? own : listen_of(w);
 	*address = own ? own : address_of(w);
 }
 
 int world_start(struct world **out, const struct world_settings *s, const struct engine *e,
-		const char *work_dir, void (*log)(void *ctx, const char *msg), void *log_ctx)
+		const struct world_engine_ops *ops, const char *work_dir, void (*log)(void *ctx, const char *msg),
+		void *log_ctx)
 {
-	return world_start_resumed(out, s, e, work_dir, NULL, log, log_ctx);
+	return world_start_resumed(out, s, e, ops, work_dir, NULL, log, log_ctx);
 }
 
 /* The index server and the registry proxy, on the resumed run's ports when
@@ -153,7 +154,7 @@ static int start_server(struct world *w, const struct world_resume *resume)
 }
 
 int world_start_resumed(struct world **out, const struct world_settings *s, const struct engine *e,
-			const char *work_dir, const struct world_resume *resume,
+			const struct world_engine_ops *ops, const char *work_dir, const struct world_resume *resume,
 			void (*log)(void *ctx, const char *msg), void *log_ctx)
 {
 	struct world *w = xcalloc(1, sizeof(*w));
@@ -162,6 +163,7 @@ int world_start_resumed(struct world **out, const struct world_settings *s, cons
 
 	*out = NULL;
 	w->s = s;
+	w->ops = ops;
 	addresses_for(w, e, &w->listen, &w->address);
 	w->log = log;
 	w->log_ctx = log_ctx;
@@ -189,7 +191,7 @@ int world_start_resumed(struct world **out, const struct world_settings *s, cons
 		goto done;
 
 	note(w, "world: checking the base image %s", w->base_image);
-	if ((error = world_base_image_ensure(e, w->base_image, w->dir, log, log_ctx)))
+	if ((error = world_base_image_ensure(ops, e, w->base_image, w->dir, log, log_ctx)))
 		goto done;
 
 	note(w, "world: generating the repository");

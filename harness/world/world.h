@@ -28,19 +28,22 @@
 #include <jansson.h>
 #include <stdint.h>
 
-#include "scenario/scenario.h"
+#include "world/world_settings.h"
 #include "lib/util.h"
 #include "world/ghacache.h"
 
 struct world;
 struct engine;
+struct world_engine_ops;
 
 /* Build and start the world in work_dir (a private folder the caller removes
  * later); the base image is made on engine e (NULL: the default engine) when
- * it lacks it. Progress notes go to `log` when not NULL. The settings must
+ * it lacks it, through ops (baseimage.h; the run lends builders/docker.c's,
+ * run_world_engine_ops), which must outlive the world. Progress notes go to `log` when not NULL. The settings must
  * outlive the world. */
 int world_start(struct world **out, const struct world_settings *s, const struct engine *e,
-		const char *work_dir, void (*log)(void *ctx, const char *msg), void *log_ctx);
+		const struct world_engine_ops *ops, const char *work_dir, void (*log)(void *ctx, const char *msg),
+		void *log_ctx);
 
 /* What a resumed run asks of the world it starts again: the ports of the
  * interrupted run's world (the index's is in every build's args, the
@@ -55,7 +58,7 @@ struct world_resume {
 	int registry_port;
 };
 int world_start_resumed(struct world **out, const struct world_settings *s, const struct engine *e,
-			const char *work_dir, const struct world_resume *resume,
+			const struct world_engine_ops *ops, const char *work_dir, const struct world_resume *resume,
 			void (*log)(void *ctx, const char *msg), void *log_ctx);
 
 int world_index_port(const struct world *w);
