@@ -402,7 +402,7 @@ static void test_gha_without_runner_env(void **state)
 	assert_int_equal(it_bench(&out, &err, args), 2);
 	setenv("ACTIONS_RUNTIME_TOKEN", token, 1);
 	fprintf(stderr, "  %s", err);
-	assert_non_null(strstr(err, "no-runner.ini:7: variant 'gha': cache = gha without [world]"));
+	assert_non_null(strstr(err, "no-runner.ini:8: variant 'gha': cache = gha without [world]"));
 	assert_non_null(strstr(err, "ACTIONS_RUNTIME_TOKEN is not set"));
 	free(out);
 	free(err);
