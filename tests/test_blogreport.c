@@ -137,9 +137,17 @@ static void test_blog_figures(void **state)
 	assert_true(fabs(json_number_value(json_object_get(row, "blog_seconds")) - BLOG_FIT_SECONDS) < 1e-9);
 	assert_true(fabs(json_number_value(json_object_get(row, "blog_error")) - (44 / BLOG_FIT_SECONDS - 1)) < 1e-9);
 	assert_false(json_is_true(json_object_get(row, "blog_within")));
+	assert_string_equal(json_string_value(json_object_get(row, "blog_measure")), "step");
 	row = json_array_get(json_object_get(ev, "rows"), 2); /* first cached build: 40 s against about 480 */
 	assert_string_equal(json_string_value(json_object_get(row, "blog_role")), "predicted");
 	assert_string_equal(json_string_value(json_object_get(row, "blog_bound")), "about");
+	/* the blog times the cached builds as jobs: the build plus the 56 s of
+	 * other steps its 7m29s job had beside the 6m33s Build & Push */
+	assert_string_equal(json_string_value(json_object_get(row, "blog_measure")), "job");
+	assert_true(fabs(json_number_value(json_object_get(row, "projected_job_seconds")) -
+			 json_number_value(json_object_get(row, "projected_seconds")) - 56) < 1e-9);
+	assert_true(fabs(json_number_value(json_object_get(row, "blog_error")) -
+			 ((json_number_value(json_object_get(row, "projected_seconds")) + 56) / 480 - 1)) < 1e-9);
 	assert_false(json_is_true(json_object_get(row, "blog_within")));
 	row = json_array_get(json_object_get(ev, "rows"), 3); /* later builds: median 16 s, under 240 */
 	assert_string_equal(json_string_value(json_object_get(row, "blog_bound")), "under");

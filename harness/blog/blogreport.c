@@ -106,14 +106,16 @@ static json_t *num_or_null(double v)
 /* One of the blog's own figures, in seconds, and how the scenario's rates
  * relate to it: "fitted" (the rates were chosen to reach it), "predicted"
  * (the rates were not chosen for it: its error is the model's), or NULL for
- * a row the blog has no figure for. upper: the blog says "under". */
+ * a row the blog has no figure for. upper: the blog says "under". job: the
+ * figure times the whole job, not the Build & Push step (blogreport.h). */
 struct blog_figure {
 	double seconds;
 	bool upper;
+	bool job;
 	const char *role;
 };
 
-static const struct blog_figure no_figure = {NAN, false, NULL};
+static const struct blog_figure no_figure = {NAN, false, false, NULL};
 
 /* The error of a projected time against the blog's figure: projected / blog
  * - 1, and whether it is within BLOG_TOLERANCE (for an "under" figure:
@@ -136,10 +138,12 @@ static void add_row(json_t *rows, const char *name, const char *blog, struct blo
 				"projected_seconds", num_or_null(t.projected), "builds", (int)t.n,
 				"calibrated_builds", (int)t.calibrated, "checked", t.n && t.checked,
 				"projection_check", check);
+	json_object_set_new(row, "projected_job_seconds", num_or_null(t.projected + BLOG_OTHER_STEPS_SECONDS));
 	if (fig.role) {
 		bool within;
-		double err = blog_error(&within, t.projected, fig);
+		double err = blog_error(&within, t.projected + (fig.job ? BLOG_OTHER_STEPS_SECONDS : 0), fig);
 		json_object_set_new(row, "blog_seconds", json_real(fig.seconds));
+		json_object_set_new(row, "blog_measure", json_string(fig.job ? "job" : "step"));
 		json_object_set_new(row, "blog_bound", json_string(fig.upper ? "under" : "about"));
 		json_object_set_new(row, "blog_role", json_string(fig.role));
 		json_object_set_new(row, "blog_error", num_or_null(err));
@@ -231,9 +235,9 @@ static void blog_figure_targets(json_t *targets, json_t *rows)
 		if (!json_object_get(row, "blog_role"))
 			continue;
 		upper = !strcmp(json_str(row, "blog_bound"), "under");
-		name = xasprintf("blog, %s (%s): %s to %s %.0f s", json_str(row, "case"), json_str(row, "blog_role"),
+		name = xasprintf("blog, %s (%s): %s to %s %.0f s %s", json_str(row, "case"), json_str(row, "blog_role"),
 				 upper ? "error above" : "|error|", json_str(row, "blog_bound"),
-				 json_number_value(json_object_get(row, "blog_seconds")));
+				 json_number_value(json_object_get(row, "blog_seconds")), json_str(row, "blog_measure"));
 		add_target(targets, name, upper ? (e > 0 ? e : 0 * e) : fabs(e), "<=", BLOG_TOLERANCE,
 			   "projected to scale 1 against the blog's figure");
 		free(name);
@@ -257,14 +261,14 @@ json_t *blogreport_evaluate(json_t *run, json_t *calib)
 
 	/* the scenario's rates are fitted to the multi-stage no-cache Build &
 	 * Push step only (docs/cafeboo.md); the cached figures are predictions */
-	const struct blog_figure fitted = {BLOG_FIT_SECONDS, false, "fitted"};
-	const struct blog_figure first = {BLOG_FIRST_CACHED_SECONDS, false, "predicted"};
-	const struct blog_figure later = {BLOG_LATER_CACHED_SECONDS, true, "predicted"};
+	const struct blog_figure fitted = {BLOG_FIT_SECONDS, false, false, "fitted"};
+	const struct blog_figure first = {BLOG_FIRST_CACHED_SECONDS, false, true, "predicted"};
+	const struct blog_figure later = {BLOG_LATER_CACHED_SECONDS, true, true, "predicted"};
 
 	add_row(rows, "single-stage, no cache (every build)", "8-12 min deploy", no_figure, sn);
 	add_row(rows, "multi-stage, no cache (every build)", "6m33s build & push (7m29s job)", fitted, mn);
-	add_row(rows, "multi-stage + local cache, first build", "about 8 min", first, mcc);
-	add_row(rows, "multi-stage + local cache, later builds", "under 4 min", later, mcw);
+	add_row(rows, "multi-stage + local cache, first build", "about 8 min job", first, mcc);
+	add_row(rows, "multi-stage + local cache, later builds", "under 4 min job", later, mcw);
 	add_row(rows, "single-stage + local cache, first build", "-", no_figure, scc);
 	add_row(rows, "single-stage + local cache, later builds", "-", no_figure, scw);
 	add_row(rows, "optimized, first build", "-", no_figure, oc);
@@ -340,14 +344,15 @@ void blogreport_print(FILE *f, json_t *ev)
 
 	fprintf(f, "\nthe blog next to this run (scale %.3g), and the builds projected to scale 1\n",
 		json_number_value(json_object_get(ev, "scale")));
-	fprintf(f, "%-44s %-32s %18s %18s  %-15s  %s\n", "case", "blog", "measured", "projected @1", "vs the blog",
-		"projection");
+	fprintf(f, "%-44s %-32s %18s %18s %18s  %-15s  %s\n", "case", "blog", "measured", "projected @1",
+		"job @1", "vs the blog", "projection");
 	json_array_foreach(json_object_get(ev, "rows"), i, row) {
 		if (!json_integer_value(json_object_get(row, "builds")))
 			continue; /* a variant this run does not have */
 		fprintf(f, "%-44s %-32s", json_str(row, "case"), json_str(row, "blog"));
 		print_minutes(f, json_object_get(row, "measured_seconds"));
 		print_minutes(f, json_object_get(row, "projected_seconds"));
+		print_minutes(f, json_object_get(row, "projected_job_seconds"));
 		if (json_is_number(json_object_get(row, "blog_error")))
 			fprintf(f, "  %-9s %+4.0f%%", json_str(row, "blog_role"),
 				100 * json_number_value(json_object_get(row, "blog_error")));
@@ -355,6 +360,9 @@ void blogreport_print(FILE *f, json_t *ev)
 			fprintf(f, "  %-15s", "");
 		fprintf(f, "  %s\n", json_str(row, "projection_check"));
 	}
+	fprintf(f, "job @1: the projection plus the job's other steps (checkout, log-in, deploy), %.0f s as "
+		"the blog timed them (7m29s - 6m33s); \"about 8 min\" and \"under 4 min\" time the job\n",
+		BLOG_OTHER_STEPS_SECONDS);
 	fprintf(f, "projection: %s\n", json_str(ev, "projection"));
 	fprintf(f, "checked: %s\n", json_str(ev, "projection_error"));
 	fprintf(f, "\ntargets (measured in this run, as ratios)\n");

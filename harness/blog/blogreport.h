@@ -20,10 +20,16 @@
 /* The blog's own figures, in seconds: the multi-stage no-cache "Build &
  * Push" step (6m33s of a 7m29s job: the one figure the scenario's rates are
  * fitted to), the first build with buildx and the local cache ("about 8
- * minutes") and the later ones ("under 4 minutes"): predictions. A projected
- * figure holds within BLOG_TOLERANCE of the blog's (for "under": at most the
- * figure plus the tolerance). */
+ * minutes", "similar to before": the job, as the 7m29s and the 8-12 minute
+ * deploys were) and the later ones ("under 4 minutes", the job too):
+ * predictions. A job is the build's projection (actions/cache's restore and
+ * save included) plus the steps bench does not run (checkout, log-in, the
+ * deploy), which the blog's own screenshot times: 7m29s - 6m33s, the same
+ * for every variant. A projected figure holds within BLOG_TOLERANCE of the
+ * blog's (for "under": at most the figure plus the tolerance). */
 #define BLOG_FIT_SECONDS 393.0
+#define BLOG_FIT_JOB_SECONDS 449.0
+#define BLOG_OTHER_STEPS_SECONDS (BLOG_FIT_JOB_SECONDS - BLOG_FIT_SECONDS)
 #define BLOG_FIRST_CACHED_SECONDS 480.0
 #define BLOG_LATER_CACHED_SECONDS 240.0
 #define BLOG_TOLERANCE 0.15
@@ -49,9 +55,11 @@
 /*
  * Evaluate the run against the blog: a JSON object {scale, calibration_scale,
  * rows: [{case, blog, measured_seconds, projected_seconds, builds,
- * calibrated_builds, checked, projection_check[, blog_seconds, blog_bound
- * ("about", "under"), blog_role ("fitted", "predicted"), blog_error
- * (projected / blog - 1), blog_within]}], targets: [{target, value,
+ * calibrated_builds, checked, projection_check, projected_job_seconds
+ * (projected + BLOG_OTHER_STEPS_SECONDS)[, blog_seconds, blog_measure
+ * ("step", "job"), blog_bound ("about", "under"), blog_role ("fitted",
+ * "predicted"), blog_error (the projected step or job / blog - 1),
+ * blog_within]}], targets: [{target, value,
  * limit, held}], warm_breakdown: {variant: {group: seconds}},
  * bytes_vs_floor (floor.h), projection, projection_error}. New reference; never NULL.
  *

@@ -166,7 +166,7 @@ static int buildah_version(char **out)
 	if (error == BENCH_ENOTFOUND)
 		error = bench_error_set(BENCH_ESETUP,
 			"buildah not found ('%s' cannot be run: %s): install it (Debian: buildah) or run "
-			"scripts/setup; BENCH_BUILDAH may name another executable", buildah_cli(), bench_error_last());
+			"scripts/setup --tests; BENCH_BUILDAH may name another executable", buildah_cli(), bench_error_last());
 	else if (error == 0 && status != 0)
 		error = bench_error_set(BENCH_ESETUP, "'%s --version' failed (exit %d): %s", buildah_cli(), status,
 					first_line(err && *err ? err : *out));
