@@ -48,8 +48,8 @@
 #define BLOG_PROJECTION_NONE "none: the run is at scale 1, its figures are the blog's scale"
 #define BLOG_PROJECTION_CHECKED \
 	"multi-stage cached only, against the same builds measured at scale 1 (bench blog --against): " \
-	"on dockerd 28.5.2 + buildx 0.29.1 with this scenario, -11% cold, +8% and +8% warm (load 1-2); " \
-	"under load the CPU-bound export and cache steps follow the CPU share each run got " \
+	"on dockerd 28.5.2 + buildx 0.29.1 with this scenario, -5% cold, -5% and -11% warm (a fresh " \
+	"machine); under load the CPU-bound export and cache steps follow the CPU share each run got " \
 	"(docs/cafeboo.md)"
 
 /*
