@@ -144,6 +144,31 @@ static void test_cache_export_supported(void **state)
 	assert_int_equal(docker_preflight(NULL, true), 0);
 }
 
+/* cache = gha needs GitHub's cache service v2, which BuildKit speaks from
+ * 0.20 (dockerd 28): an older engine is refused before any build, naming
+ * both versions; Debian's BuildKit says v0.0.0+unknown, so dockerd decides. */
+static void test_gha_needs_v2(void **state)
+{
+	const struct builder_needs gha = {.cache_export = true, .gha = true}, local = {.cache_export = true};
+	(void)state;
+	assert_true(docker_speaks_gha_v2("v0.20.0", "26.1.5"));
+	assert_true(docker_speaks_gha_v2("v0.25.1", NULL));
+	assert_false(docker_speaks_gha_v2("v0.13.2", "28.5.2"));
+	assert_true(docker_speaks_gha_v2("v0.0.0+unknown", "28.5.2+dfsg4"));
+	assert_false(docker_speaks_gha_v2("v0.0.0+unknown", "26.1.5+dfsg1"));
+	assert_false(docker_speaks_gha_v2(NULL, "27.5.1"));
+	assert_true(docker_speaks_gha_v2(NULL, "29.0.1"));
+	assert_true(docker_speaks_gha_v2(NULL, NULL));
+
+	fake_docker(NULL, NULL, "[[\"driver-type\",\"io.containerd.snapshotter.v1\"]]"); /* dockerd 26.1.5 */
+	assert_int_equal(builder_default()->preflight(NULL, &local), 0);
+	assert_int_equal(builder_default()->preflight(NULL, &gha), BENCH_ESETUP);
+	assert_non_null(strstr(bench_error_last(), "cache service v1 (dockerd 26.1.5"));
+	assert_non_null(strstr(bench_error_last(), "dockerd >= 28"));
+	fake_docker("echo 28.5.2+dfsg4", NULL, "[[\"driver-type\",\"io.containerd.snapshotter.v1\"]]");
+	assert_int_equal(builder_default()->preflight(NULL, &gha), 0);
+}
+
 static void test_engine_flags_and_cache_options(void **state)
 {
 	struct strvec argv = {0};
@@ -439,6 +464,7 @@ int main(void)
 		cmocka_unit_test(test_buildx_missing),
 		cmocka_unit_test(test_cache_export_unsupported),
 		cmocka_unit_test(test_cache_export_supported),
+		cmocka_unit_test(test_gha_needs_v2),
 		cmocka_unit_test(test_engine_flags_and_cache_options),
 		cmocka_unit_test(test_import_and_run_argv),
 		cmocka_unit_test(test_image_operations),

@@ -74,6 +74,8 @@ void builder_needs_of(struct builder_needs *needs, const struct scenario *sc, co
 			continue;
 		needs->cache_export |= cache_kind_exports(v->cache);
 		needs->push |= v->push;
+		for (const char *const *t = v->cache ? v->cache->types : NULL; t && *t; t++)
+			needs->gha |= !strcmp(*t, "gha");
 	}
 }
 

@@ -29,6 +29,7 @@ struct parser_ops; /* parser.h */
 struct builder_needs {
 	bool cache_export;   /* some variant exports a cache (cache != none) */
 	bool push;           /* some variant pushes its image */
+	bool gha;            /* some variant uses GitHub's cache service (type=gha) */
 };
 
 /* Whether builder b takes the cache type (its cache_types). */

@@ -677,9 +677,39 @@ void docker_run_argv(struct strvec *argv, const struct engine *e, const char *re
 
 /* ---- the BuildKit builder: `docker buildx build` on the engine ---- */
 
+/* "v0.20.1", "0.20.1", "28.5.2+dfsg4": major and minor, or false. */
+static bool parse_version(int *major, int *minor, const char *v)
+{
+	if (!v)
+		return false;
+	if (*v == 'v')
+		v++;
+	return sscanf(v, "%d.%d", major, minor) == 2;
+}
+
+bool docker_speaks_gha_v2(const char *buildkit, const char *server)
+{
+	int major, minor;
+
+	if (parse_version(&major, &minor, buildkit) && (major > 0 || minor > 0))
+		return major > 0 || minor >= 20;
+	if (parse_version(&major, &minor, server))
+		return major >= 28;
+	return true;
+}
+
 static int buildkit_preflight(const struct engine *e, const struct builder_needs *needs)
 {
-	return docker_preflight(e, needs && needs->cache_export);
+	int error = docker_preflight(e, needs && needs->cache_export);
+
+	if (error == 0 && needs && needs->gha && !docker_speaks_gha_v2(answered.buildkit, answered.server))
+		error = bench_error_set(BENCH_ESETUP,
+			"%s speaks only GitHub's cache service v1 (dockerd %s, BuildKit %s), which GitHub "
+			"shut down on 15 April 2025 and the world does not emulate: cache = gha needs "
+			"BuildKit >= 0.20 (dockerd >= 28; scripts/setup installs one), or use another cache",
+			engine_describe(e), answered.server ? answered.server : "?",
+			answered.buildkit ? answered.buildkit : "unknown");
+	return error;
 }
 
 static void buildkit_print_reset(FILE *f, const struct engine *e, const char *marker)

@@ -31,6 +31,13 @@ void docker_argv_init(struct strvec *argv, const struct engine *e);
  * current builder cannot export a local cache (only checked when need_cache_export). */
 int docker_preflight(const struct engine *e, bool need_cache_export);
 
+/* Whether an engine speaks GitHub's cache service v2 (BuildKit >= 0.20; v1
+ * was shut down on 15 April 2025): by the BuildKit version when it has one
+ * ("v0.25.1"; Debian's builds say "v0.0.0+unknown"), else by dockerd's
+ * ("28.5.2+dfsg4": moby 28.0 is the first to vendor BuildKit 0.20). Unknown
+ * both ways: true (the build will say). */
+bool docker_speaks_gha_v2(const char *buildkit, const char *server);
+
 /* The engine's versions (docker_client, docker_server, containerd, buildx,
  * buildkit: strings, null when the engine does not say), its storage driver
  * and id, kernel, CPUs, memory. New reference. */
