@@ -24,6 +24,7 @@
 #include "results/gate.h"
 #include "results/results.h"
 #include "lib/util.h"
+#include "capture.h"
 
 #define assert_near(a, b, eps) assert_near_at((a), (b), (eps), __FILE__, __LINE__)
 static void assert_near_at(double a, double b, double eps, const char *file, int line)
@@ -61,34 +62,7 @@ static char *tmp_path(const char *name)
  * be NULL: discarded). Returns its exit status. */
 static int capture(char **out, char **err, int (*fn)(int, char **), const char *const *args)
 {
-	char *paths[2] = {tmp_path("stdout.txt"), tmp_path("stderr.txt")};
-	char **dest[2] = {out, err};
-	char *argv[32];
-	int saved[2], fd, status, k, argc = 0;
-
-	for (; args[argc]; argc++)
-		argv[argc] = (char *)args[argc];
-	argv[argc] = NULL;
-	fflush(stdout);
-	fflush(stderr);
-	for (k = 0; k < 2; k++) {
-		saved[k] = dup(k + 1);
-		fd = open(paths[k], O_WRONLY | O_CREAT | O_TRUNC, 0644);
-		assert_true(fd >= 0 && saved[k] >= 0);
-		dup2(fd, k + 1);
-		close(fd);
-	}
-	status = fn(argc, argv);
-	fflush(stdout);
-	fflush(stderr);
-	for (k = 0; k < 2; k++) {
-		dup2(saved[k], k + 1);
-		close(saved[k]);
-		if (dest[k])
-			assert_int_equal(read_file(dest[k], NULL, paths[k]), 0);
-		free(paths[k]);
-	}
-	return status;
+	return capture_cmd(out, err, tmp, fn, args);
 }
 
 /* `bench gate DATA/run --baseline FILE EXTRA...`, the JSON verdict parsed

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "capture.h"
 #include "gitfixture.h"
 
 #include "cache/cache_kind.h"
@@ -40,34 +41,7 @@ static char *tmp_path(const char *name)
 /* Run cmd_init(args) with stdout and stderr captured (either may be NULL). */
 static int capture(char **out, char **err, const char *const *args)
 {
-	char *paths[2] = {tmp_path("stdout.txt"), tmp_path("stderr.txt")};
-	char **dest[2] = {out, err};
-	char *argv[16];
-	int saved[2], fd, status, k, argc = 0;
-
-	for (; args[argc]; argc++)
-		argv[argc] = (char *)args[argc];
-	argv[argc] = NULL;
-	fflush(stdout);
-	fflush(stderr);
-	for (k = 0; k < 2; k++) {
-		saved[k] = dup(k + 1);
-		fd = open(paths[k], O_WRONLY | O_CREAT | O_TRUNC, 0644);
-		assert_true(fd >= 0 && saved[k] >= 0);
-		dup2(fd, k + 1);
-		close(fd);
-	}
-	status = cmd_init(argc, argv);
-	fflush(stdout);
-	fflush(stderr);
-	for (k = 0; k < 2; k++) {
-		dup2(saved[k], k + 1);
-		close(saved[k]);
-		if (dest[k])
-			assert_int_equal(read_file(dest[k], NULL, paths[k]), 0);
-		free(paths[k]);
-	}
-	return status;
+	return capture_cmd(out, err, tmp, cmd_init, args);
 }
 
 /* A fixture repository tmp/NAME with three commits: files, then two code changes. */

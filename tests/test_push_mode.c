@@ -18,6 +18,7 @@
 #include "run/run.h"
 #include "scenario/scenario.h"
 #include "lib/util.h"
+#include "capture.h"
 #include "tmpdir.h"
 
 TMPDIR_FIXTURE("test-push-mode")
@@ -34,27 +35,19 @@ static char *scenario_text(const char *multi_keys)
 /* The lines a dry run of text prints. New string. */
 static char *dry_run(const char *text)
 {
-	char *path = path_join(tmp, "p.ini"), *out = path_join(tmp, "p.out"), *printed = NULL;
+	char *path = path_join(tmp, "p.ini"), *printed = NULL;
 	struct run_options opts = {.dry_run = true, .quiet = true};
 	struct run_outcome o;
-	int fd, saved, error;
+	struct capture c;
+	int error;
 
 	assert_int_equal(write_file_atomic(path, text, strlen(text)), 0);
 	opts.scenario_path = path;
-	fflush(stdout);
-	saved = dup(1);
-	fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	assert_true(fd >= 0 && saved >= 0);
-	dup2(fd, 1);
-	close(fd);
+	capture_begin(&c, tmp);
 	error = run_execute(&o, &opts);
-	fflush(stdout);
-	dup2(saved, 1);
-	close(saved);
+	capture_end(&printed, NULL, &c);
 	assert_int_equal(error, 0);
 	run_outcome_release(&o);
-	assert_int_equal(read_file(&printed, NULL, out), 0);
-	free(out);
 	free(path);
 	return printed;
 }

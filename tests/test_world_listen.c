@@ -32,6 +32,7 @@
 #include "world/ghacache.h"
 #include "world/proxy.h"
 #include "world/server.h"
+#include "capture.h"
 #include "tmpdir.h"
 
 TMPDIR_FIXTURE("test-listen")
@@ -189,31 +190,21 @@ static void test_gha_service_address(void **state)
  * printed. Caller frees. */
 static char *dry_run(const char *world_keys)
 {
-	char *path = path_join(tmp, "dry.ini"), *out = path_join(tmp, "dry.out"), *text, *printed = NULL;
+	char *path = path_join(tmp, "dry.ini"), *text, *printed = NULL;
 	struct run_options opts = {.dry_run = true, .quiet = true, .engines = "default,node-2"};
 	struct run_outcome o;
-	int fd, saved;
+	struct capture c;
+	int error;
 
 	text = scenario_text(world_keys);
 	assert_int_equal(write_file_atomic(path, text, strlen(text)), 0);
 	opts.scenario_path = path;
-	fflush(stdout);
-	saved = dup(1);
-	fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	assert_true(fd >= 0 && saved >= 0);
-	dup2(fd, 1);
-	close(fd);
-	{
-		int error = run_execute(&o, &opts);
-		fflush(stdout);
-		dup2(saved, 1);
-		close(saved);
-		assert_int_equal(error, 0);
-	}
+	capture_begin(&c, tmp);
+	error = run_execute(&o, &opts);
+	capture_end(&printed, NULL, &c);
+	assert_int_equal(error, 0);
 	run_outcome_release(&o);
-	assert_int_equal(read_file(&printed, NULL, out), 0);
 	free(text);
-	free(out);
 	free(path);
 	return printed;
 }
@@ -246,33 +237,14 @@ static void test_dry_run_engine_listen(void **state)
 	free(printed);
 }
 
-/* The dry run of a world scenario over two engines, stdout into a file. */
+/* The dry run of a world scenario over two engines hands every build the
+ * world's address. */
 static void test_dry_run_hands_out_the_address(void **state)
 {
-	char *path = path_join(tmp, "dry.ini"), *out = path_join(tmp, "dry.out"), *text, *printed = NULL;
-	struct run_options opts = {.dry_run = true, .quiet = true, .engines = "default,node-2"};
-	struct run_outcome o;
-	int fd, saved;
+	char *printed;
 
 	(void)state;
-	text = scenario_text("address = 10.9.8.7\n");
-	assert_int_equal(write_file_atomic(path, text, strlen(text)), 0);
-	opts.scenario_path = path;
-	fflush(stdout);
-	saved = dup(1);
-	fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	assert_true(fd >= 0 && saved >= 0);
-	dup2(fd, 1);
-	close(fd);
-	{
-		int error = run_execute(&o, &opts);
-		fflush(stdout);
-		dup2(saved, 1);
-		close(saved);
-		assert_int_equal(error, 0);
-	}
-	run_outcome_release(&o);
-	assert_int_equal(read_file(&printed, NULL, out), 0);
+	printed = dry_run("address = 10.9.8.7\n");
 	assert_non_null(strstr(printed, "PIP_INDEX_URL=http://10.9.8.7:<index-port>/simple/"));
 	assert_non_null(strstr(printed, "PIP_TRUSTED_HOST=10.9.8.7"));
 	assert_null(strstr(printed, "127.0.0.1"));
@@ -280,9 +252,6 @@ static void test_dry_run_hands_out_the_address(void **state)
 	assert_non_null(strstr(printed, "docker buildx build"));
 	assert_non_null(strstr(printed, "docker --context node-2 buildx build"));
 	free(printed);
-	free(text);
-	free(out);
-	free(path);
 }
 
 int main(void)
