@@ -16,9 +16,16 @@
 #include <math.h>
 #include <string.h>
 
+#include "cli/commands.h"
 #include "lib/error.h"
+#include "lib/util.h"
 #include "blog/projcheck.h"
 #include "blog/projection.h"
+
+#include "capture.h"
+#include "tmpdir.h"
+
+TMPDIR_FIXTURE("test-projection")
 
 #define NEAR(a, b) assert_true(fabs((a) - (b)) < 1e-6)
 
@@ -178,6 +185,52 @@ static void test_against_full_scale(void **state)
 	json_decref(full);
 }
 
+/* run.json of run into tmp/name; the folder, which the caller frees. */
+static char *write_run(const char *name, json_t *run)
+{
+	char *dir = path_join(tmp, name), *path = path_join(dir, "run.json");
+	assert_int_equal(mkdir_p(dir), 0);
+	assert_int_equal(json_dump_file(run, path, 0), 0);
+	free(path);
+	json_decref(run);
+	return dir;
+}
+
+/* bench blog --against, given twice: the builds of two scale-1 runs (one
+ * variant each) are set against the run's together; a run not at scale 1 is
+ * refused, naming it. */
+static void test_against_two_full_runs(void **state)
+{
+	char *run = write_run("run", run_at(0.04, json_pack("[o, o]", build("a", "c1", "cold", true, 15, 2, 6, 2e8),
+								 build("b", "c1", "cold", true, 15, 2, 6, 2e8))));
+	char *calib = write_run("calib", run_at(0.001, json_pack("[o, o]", build("a", "c1", "cold", true, 7, 3, 3, 6e7),
+								  build("b", "c1", "cold", true, 7, 3, 3, 6e7))));
+	char *fa = write_run("full-a", run_at(1, json_pack("[o]", build("a", "c1", "cold", true, 300, 2, 150, 5e9))));
+	char *fb = write_run("full-b", run_at(1, json_pack("[o]", build("b", "c1", "cold", true, 300, 2, 150, 5e9))));
+	char *out = NULL, *err = NULL;
+	(void)state;
+
+	{
+		const char *args[] = {"blog", run, calib, "--against", fa, "--against", fb, NULL};
+		assert_int_equal(capture_cmd(&out, &err, tmp, cmd_blog, args), 0);
+	}
+	assert_non_null(strstr(out, "\na "));
+	assert_non_null(strstr(out, "\nb "));
+	free(out);
+	free(err);
+	{
+		const char *args[] = {"blog", run, calib, "--against", fa, "--against", run, NULL};
+		assert_int_equal(capture_cmd(&out, &err, tmp, cmd_blog, args), 2);
+	}
+	assert_non_null(strstr(err, "the run is at scale 0.04, not 1"));
+	free(out);
+	free(err);
+	free(run);
+	free(calib);
+	free(fa);
+	free(fb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -188,6 +241,7 @@ int main(void)
 		cmocka_unit_test(test_counterpart),
 		cmocka_unit_test(test_calibration_commits),
 		cmocka_unit_test(test_against_full_scale),
+		cmocka_unit_test(test_against_two_full_runs),
 	};
-	return cmocka_run_group_tests_name("projection", tests, NULL, NULL);
+	return cmocka_run_group_tests_name("projection", tests, setup, teardown);
 }

@@ -31,7 +31,8 @@ int cmd_blog(int argc, char **argv)
 		{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
 	json_t *run = NULL, *calib = NULL, *full = NULL, *ev = NULL;
 	char *missing = NULL;
-	const char *against = NULL;
+	const char *against[8] = {NULL};
+	size_t nagainst = 0, k;
 	bool as_json = false;
 	int c, error = 0, status = 0;
 
@@ -40,7 +41,12 @@ int cmd_blog(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'j': as_json = true; break;
-		case 'a': against = optarg; break;
+		case 'a':
+			if (nagainst == sizeof(against) / sizeof(*against))
+				return cmd_usage_error("blog", "--against given more than %zu times",
+						       sizeof(against) / sizeof(*against));
+			against[nagainst++] = optarg;
+			break;
 		case 'h': blog_usage(stdout); return 0;
 		default:
 			return cmd_usage_error("blog", "unknown or incomplete option '%s'", argv[optind - 1]);
@@ -67,16 +73,27 @@ int cmd_blog(int argc, char **argv)
 	} else if ((error = calibrate_load(&calib, argv[optind])) < 0) {
 		goto done;
 	}
-	if (against) {
+	/* several scale-1 runs (each of some of the builds) count as one */
+	for (k = 0; k < nagainst; k++) {
+		json_t *one = NULL;
 		free(missing);
 		missing = NULL;
-		if ((error = results_load(&full, &missing, against)) < 0)
+		if ((error = results_load(&one, &missing, against[k])) < 0)
 			goto done;
-		if (projection_run_scale(full) != 1) {
+		if (projection_run_scale(one) != 1) {
 			error = bench_error_set(BENCH_EINVALID, "--against '%s': the run is at scale %g, not 1",
-						against, projection_run_scale(full));
+						against[k], projection_run_scale(one));
+			json_decref(one);
 			goto done;
 		}
+		if (!full)
+			full = one;
+		else {
+			json_array_extend(json_object_get(full, "builds"), json_object_get(one, "builds"));
+			json_decref(one);
+		}
+	}
+	if (full) {
 		ev = projcheck_evaluate(run, calib, full);
 	} else {
 		ev = blogreport_evaluate(run, calib);
@@ -85,7 +102,7 @@ int cmd_blog(int argc, char **argv)
 		char *text = json_dumps(ev, JSON_INDENT(2));
 		puts(text ? text : "{}");
 		free(text);
-	} else if (against) {
+	} else if (full) {
 		projcheck_print(stdout, ev);
 	} else {
 		blogreport_print(stdout, ev);

@@ -131,7 +131,8 @@ static const struct help_page pages[] = {
 	 "same commits at a smaller scale); and the reproduction's targets.\n",
 	 "  --against FULL_DIR     instead, set the projection against the builds of\n"
 	 "                         FULL_DIR, a run at scale 1: build by build and step\n"
-	 "                         group by step group, with the error of each\n"
+	 "                         group by step group, with the error of each;\n"
+	 "                         repeatable: several scale-1 runs of some builds each\n"
 	 "  --json                 print the evaluation as JSON\n",
 	 "bench blog docs/runs/cafeboo-main\n"
 	 "bench blog docs/runs/cafeboo-main --against docs/runs/cafeboo-scale1\n",
