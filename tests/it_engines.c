@@ -73,7 +73,8 @@ static int setup(void **state)
 }
 
 /* Always, failed tests or not: the engine goes, with its data and context,
- * and the lock file the runs made for it. */
+ * and the lock file the runs made for it; the suite's folder too unless
+ * IT_KEEP is set (then it is printed, for whoever studies a failure). */
 static int teardown(void **state)
 {
 	struct engine e;
@@ -85,7 +86,10 @@ static int teardown(void **state)
 		free(lock);
 		engine_release(&e);
 	}
-	rm_rf(tmp);
+	if (getenv("IT_KEEP") && *getenv("IT_KEEP")) /* to study a failed run: the caller removes it */
+		print_message("kept %s\n", tmp);
+	else
+		rm_rf(tmp);
 	free(tmp);
 	free(engine);
 	free(script);
