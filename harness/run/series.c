@@ -44,12 +44,19 @@ void series_release(struct series *s)
 
 /* Whether the builds of s share one moving tag: nothing pushed, the
  * BuildKit builder, an engine whose image store drops the image a tag moved
- * away from (run_engine.moving_tag, from its fingerprint), and not
- * --keep-images (which keeps every build's image under its own ref). */
+ * away from (run_engine.moving_tag, from its fingerprint), not
+ * --keep-images (which keeps every build's image under its own ref), and a
+ * runner that removes the run's images before every build (ephemeral). A
+ * persistent runner's tag would move while the next build is exported:
+ * BuildKit names the new image before it unpacks it, so the previous image
+ * is dropped while the unpack stats the layer snapshots the two share, and
+ * containerd's collector can take one of them between BuildKit's Stat and
+ * Prepare: "failed to prepare extraction snapshot ... parent snapshot ...
+ * does not exist" (moby/buildkit#6521, fixed in BuildKit v0.29). */
 static bool moving_tag(const struct series *s)
 {
 	return !s->v->push && s->builder == builder_default() && s->eng->moving_tag &&
-	       !s->eng->r->opts->keep_images;
+	       !s->eng->r->opts->keep_images && s->v->runner != RUNNER_PERSISTENT;
 }
 
 char *series_image_ref(const struct series *s, const struct commit_info *c)

@@ -4,16 +4,17 @@
  * leave on a persistent runner.
  *
  * The image rule: the builds of a series that push get a ref each
- * (REGISTRY/MARKER/VARIANT:SHORT-rREP, the registry keeps them apart); the
- * others share one moving tag (MARKER/VARIANT:rREP) when the engine drops an
- * image whose tag moved to a newer one (the containerd image store does),
- * so a persistent runner pays no removal between builds; the tag goes once,
- * at the end of the series. Otherwise (a pushed build, buildah, the classic
- * image store) each build has its own ref and the one it replaced is
- * removed as soon as it is built; with --keep-images every build keeps its
- * own ref and nothing is removed. Either way at most the newest image of a
- * series is alive between builds, and the run's end removes what is left
- * (MARKER*).
+ * (REGISTRY/MARKER/VARIANT:SHORT-rREP, the registry keeps them apart); an
+ * ephemeral runner's builds share one moving tag (MARKER/VARIANT:rREP) when
+ * the engine drops an image whose tag moved to a newer one (the containerd
+ * image store does); the tag goes at the next build's reset or at the end
+ * of the series. Otherwise (a persistent runner, a pushed build, buildah,
+ * the classic image store) each build has its own ref and the one it
+ * replaced is removed as soon as the new one is built, never while it is
+ * being exported (series.c says why a persistent runner's tag must not
+ * move); with --keep-images every build keeps its own ref and nothing is
+ * removed. Either way at most the newest image of a series is alive between
+ * builds, and the run's end removes what is left (MARKER*).
  */
 #ifndef BENCH_SERIES_H
 #define BENCH_SERIES_H
@@ -52,7 +53,7 @@ char *series_image_ref(const struct series *s, const struct commit_info *c);
 
 /* A persistent runner keeps one image a series: the one an ok build just
  * made (*ref, taken) replaces the series' previous one, which goes now
- * unless it is the same moving tag. Not with --keep-images. The time
+ * (after the new one is built, never before) unless it is the same ref. Not with --keep-images. The time
  * counts with the resets. */
 void series_keep_image(struct series *s, char **ref);
 
