@@ -16,6 +16,7 @@
 
 #include "builders/builder.h"
 #include "builders/engine.h"
+#include "lib/util.h"
 #include "run/run_int.h"
 #include "run/series.h"
 
@@ -101,7 +102,7 @@ static void test_persistent_ref_per_build(void **state)
 	fake.remove_image = record_remove;
 	f.s.builder = &fake;
 	{
-		char *keep = ref[0], *built0 = strdup(ref[0]), *built1 = strdup(ref[1]);
+		char *keep = ref[0], *built0 = xstrdup(ref[0]), *built1 = xstrdup(ref[1]);
 		series_keep_image(&f.s, &keep); /* build 1 made its image: nothing removed */
 		assert_null(keep);
 		assert_int_equal(nremoved, 0);
