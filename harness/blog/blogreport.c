@@ -69,7 +69,7 @@ static void median_times(double *measured, double *projected, size_t *calibrated
 struct phase_times {
 	double measured, projected;
 	size_t n, calibrated;
-	bool checked; /* the variant whose projection was checked at scale 1 */
+	bool checked; /* a variant whose projection was checked at scale 1 */
 	bool full;    /* the run is at scale 1: nothing projected */
 };
 
@@ -93,7 +93,7 @@ static struct phase_times times_of(json_t *run, const char *variant, const char 
 	struct phase_times t;
 	t.n = variant_builds(b, MAXB, run, variant, phase);
 	median_times(&t.measured, &t.projected, &t.calibrated, b, t.n, cal, counterpart_variant(run, variant));
-	t.checked = !strcmp(variant, BLOG_MULTI_CACHED);
+	t.checked = !strcmp(variant, BLOG_MULTI_CACHED) || !strcmp(variant, BLOG_MULTI_NOCACHE);
 	t.full = cal->scale >= 1;
 	return t;
 }
