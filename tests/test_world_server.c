@@ -544,9 +544,37 @@ static void test_paced_copy_tree(void **state)
 	assert_int_equal(write_file_atomic(p, "x", 1), 0);
 	free(p);
 
-	assert_int_equal(paced_copy_tree(&secs, dst, src, 4e6, NULL, NULL, NULL), 0);
-	print_message("paced copy: 1 MB at 4 MB/s in %.3f s\n", secs);
-	assert_true(secs >= 0.2 && secs <= 0.5);
+	/* the bound under load: 1.15 times what a lone pacer now takes to hand
+	 * out the same 1 MB at 4 MB/s, plus the same copy unpaced, both measured
+	 * right before (a loaded machine makes both longer; test_world_link does
+	 * the same); at most three attempts, since the load can change between
+	 * the references and the measure; the lower bound is the pacer's own */
+	{
+		char *ref = path_join(fx.tmp, "cache-ref");
+		double work, pacer, most = 0;
+		int attempt;
+		for (attempt = 0; attempt < 3; attempt++) {
+			struct pacer lone;
+			monotime t = monotime_now();
+			size_t left = 1000000;
+			pacer_init(&lone, 4e6, NULL, NULL);
+			while (left)
+				left -= pacer_acquire(&lone, left < 65536 ? left : 65536);
+			pacer = monotime_seconds_since(t);
+			assert_int_equal(paced_copy_tree(&work, ref, src, 0, NULL, NULL, NULL), 0);
+			assert_int_equal(paced_copy_tree(&secs, dst, src, 4e6, NULL, NULL, NULL), 0);
+			most = 1.15 * pacer + work;
+			print_message("paced copy: 1 MB at 4 MB/s in %.3f s (a lone pacer %.3f s, unpaced %.3f s: at "
+				      "most %.3f s)\n", secs, pacer, work, most);
+			assert_true(secs >= 0.2);
+			if (secs <= most)
+				break;
+		}
+		if (attempt == 3)
+			fail_msg("paced copy over its bound three times: %.3f s > %.3f s", secs, most);
+		rm_rf(ref);
+		free(ref);
+	}
 	p = xasprintf("%s/stale", dst);
 	assert_false(path_exists(p));
 	free(p);
