@@ -49,8 +49,8 @@
 #define BLOG_PROJECTION_CHECKED \
 	"multi-stage cached and no-cache, against the same builds measured at scale 1 (bench blog " \
 	"--against): on dockerd 28.5.2 + buildx 0.29.1 with this scenario, cached -5% cold, -5% and " \
-	"-11% warm (load 1-2); no cache -16% cold, -15% warm (load 3.5-5, the image export 35% " \
-	"short); under load the CPU-bound export and cache steps follow the CPU share each run got " \
+	"-11% warm (load 1-2); no cache -9% cold (load 1-2, the image export 29% short); " \
+	"under load the CPU-bound export and cache steps follow the CPU share each run got " \
 	"(docs/cafeboo.md)"
 
 /*
