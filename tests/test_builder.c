@@ -100,6 +100,12 @@ static void test_builder_of_variants(void **state)
 	assert_false(needs.push);
 	builder_needs_of(&needs, &sc, NULL);
 	assert_true(needs.cache_export && needs.push);
+	assert_false(needs.gha);
+	v[0].cache = &cache_kind_gha; /* GitHub's cache service: the engine must speak v2 */
+	builder_needs_of(&needs, &sc, &builder_buildkit);
+	assert_true(needs.gha);
+	builder_needs_of(&needs, &sc, &builder_buildah);
+	assert_false(needs.gha);
 }
 
 /* builder_prepare imports nothing for a builder that reads the engine's

@@ -10,6 +10,7 @@
 #include "builders/dockerfile.h"
 #include "cache/cache_kind.h"
 #include "lib/error.h"
+#include "lib/util.h"
 
 /* The table: a builder is defined in a file of its own and named here. */
 extern const struct builder builder_buildkit, builder_buildah;
@@ -55,12 +56,7 @@ const char *builder_names(void)
 
 bool builder_takes_cache(const struct builder *b, const char *type)
 {
-	const char *const *t;
-
-	for (t = b->cache_types; t && *t; t++)
-		if (!strcmp(*t, type))
-			return true;
-	return false;
+	return strlist_has(b->cache_types, type);
 }
 
 void builder_needs_of(struct builder_needs *needs, const struct scenario *sc, const struct builder *b)
@@ -74,8 +70,7 @@ void builder_needs_of(struct builder_needs *needs, const struct scenario *sc, co
 			continue;
 		needs->cache_export |= cache_kind_exports(v->cache);
 		needs->push |= v->push;
-		for (const char *const *t = v->cache ? v->cache->types : NULL; t && *t; t++)
-			needs->gha |= !strcmp(*t, "gha");
+		needs->gha |= v->cache && strlist_has(v->cache->types, "gha");
 	}
 }
 

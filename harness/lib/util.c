@@ -183,6 +183,14 @@ const char *const *strvec_argv(const struct strvec *sv)
 	return sv->v ? (const char *const *)sv->v : empty;
 }
 
+bool strlist_has(const char *const *v, const char *s)
+{
+	for (; v && *v; v++)
+		if (!strcmp(*v, s))
+			return true;
+	return false;
+}
+
 /* ---- paths ---- */
 
 char *path_join(const char *a, const char *b)

@@ -38,6 +38,8 @@ void strvec_pushf(struct strvec *sv, const char *fmt, ...)
 void strvec_release(struct strvec *sv);
 /* The argv for exec: sv->v, or an empty argv when nothing was pushed. */
 const char *const *strvec_argv(const struct strvec *sv);
+/* Whether the NULL-ended list v (may be NULL) holds the string s. */
+bool strlist_has(const char *const *v, const char *s);
 
 /* Allocation that aborts the program on out-of-memory. */
 void *xmalloc(size_t n);
