@@ -42,26 +42,13 @@
 #include "world/pace.h"
 #include "world/proxy.h"
 #include "world/server.h"
+#include "pacetest.h"
 
 #define FILE_BYTES (4 * 1000 * 1000)
 
 static double max2(double a, double b)
 {
 	return a > b ? a : b;
-}
-
-/* The seconds a lone pacer of rate `own` over link (may be NULL) takes to
- * hand out `bytes`, in 64 KiB asks. */
-static double draw_bytes(size_t bytes, double own, struct pace_link *link)
-{
-	struct pacer p;
-	monotime t = monotime_now();
-
-	pacer_init(&p, own, NULL, NULL);
-	pacer_set_link(&p, link);
-	while (bytes)
-		bytes -= pacer_acquire(&p, bytes < 65536 ? bytes : 65536);
-	return monotime_seconds_since(t);
 }
 
 /* The references of a paced time: a lone pacer handing out `bytes` at
