@@ -37,6 +37,7 @@ void series_release(struct series *s)
 {
 	cache_series_release(&s->cache);
 	free(s->last_image);
+	free(s->prev_image);
 	free(s->dir);
 	free(s->label);
 	memset(s, 0, sizeof(*s));
@@ -46,17 +47,29 @@ void series_release(struct series *s)
  * BuildKit builder, an engine whose image store drops the image a tag moved
  * away from (run_engine.moving_tag, from its fingerprint), not
  * --keep-images (which keeps every build's image under its own ref), and a
- * runner that removes the run's images before every build (ephemeral). A
- * persistent runner's tag would move while the next build is exported:
+ * runner that removes the run's images before every build (ephemeral). */
+static bool moving_tag(const struct series *s)
+{
+	return !s->v->push && !strcmp(s->builder->name, builder_default()->name) && s->eng->moving_tag &&
+	       !s->eng->r->opts->keep_images && s->v->runner != RUNNER_PERSISTENT;
+}
+
+/* Whether the builds of s take two tags in turn: as moving_tag, but on a
+ * persistent runner. One tag would move while the next build is exported:
  * BuildKit names the new image before it unpacks it, so the previous image
  * is dropped while the unpack stats the layer snapshots the two share, and
  * containerd's collector can take one of them between BuildKit's Stat and
  * Prepare: "failed to prepare extraction snapshot ... parent snapshot ...
- * does not exist" (moby/buildkit#6521, fixed in BuildKit v0.29). */
-static bool moving_tag(const struct series *s)
+ * does not exist" (moby/buildkit#6521, fixed in BuildKit v0.29). With two
+ * tags the image a build's naming drops is the one before the previous
+ * build's, and the previous image, unpacked and named, holds every snapshot
+ * the two builds share. Removing the previous image after each build
+ * instead costs a synchronous collection in the daemon (`docker image rm`:
+ * 0.62 s, against 0.04 s for a tag). */
+static bool two_tags(const struct series *s)
 {
-	return !s->v->push && s->builder == builder_default() && s->eng->moving_tag &&
-	       !s->eng->r->opts->keep_images && s->v->runner != RUNNER_PERSISTENT;
+	return !s->v->push && !strcmp(s->builder->name, builder_default()->name) && s->eng->moving_tag &&
+	       !s->eng->r->opts->keep_images && s->v->runner == RUNNER_PERSISTENT;
 }
 
 char *series_image_ref(const struct series *s, const struct commit_info *c)
@@ -66,7 +79,12 @@ char *series_image_ref(const struct series *s, const struct commit_info *c)
 
 	if (moving_tag(s))
 		ref = xasprintf("%s/%s:r%d", r->marker, name, s->rep);
-	else {
+	else if (two_tags(s)) {
+		/* the tag the newest image does not hold: -a first */
+		ref = xasprintf("%s/%s:r%d-a", r->marker, name, s->rep);
+		if (s->last_image && !strcmp(s->last_image, ref))
+			ref[strlen(ref) - 1] = 'b';
+	} else {
 		/* pushed: to the registry of [world] or [registry] (cache.h) */
 		char *ctag = xasprintf("%s-r%d", c->short_id, s->rep);
 		ref = s->v->push ? cache_registry_ref(&s->eng->cache_env, name, ctag) : NULL;
@@ -100,9 +118,15 @@ void series_keep_image(struct series *s, char **ref)
 
 	if (s->v->runner != RUNNER_PERSISTENT || r->opts->keep_images || !s->builder->remove_image)
 		return;
-	if (s->last_image && strcmp(s->last_image, *ref))
-		remove_image(s, s->last_image);
-	free(s->last_image);
+	if (two_tags(s)) {
+		/* *ref is the tag the previous image but one held: it moved */
+		free(s->prev_image);
+		s->prev_image = s->last_image;
+	} else {
+		if (s->last_image && strcmp(s->last_image, *ref))
+			remove_image(s, s->last_image);
+		free(s->last_image);
+	}
 	s->last_image = *ref;
 	*ref = NULL;
 }
@@ -111,9 +135,13 @@ void series_drop_image(struct series *s)
 {
 	struct run *r = s->eng->r;
 
-	if (!s->last_image || r->opts->keep_images || r->opts->dry_run || !s->builder->remove_image)
+	if (r->opts->keep_images || r->opts->dry_run || !s->builder->remove_image)
 		return;
-	remove_image(s, s->last_image);
+	if (s->last_image)
+		remove_image(s, s->last_image);
+	if (s->prev_image)
+		remove_image(s, s->prev_image);
 	free(s->last_image);
-	s->last_image = NULL;
+	free(s->prev_image);
+	s->last_image = s->prev_image = NULL;
 }

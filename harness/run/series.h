@@ -8,12 +8,14 @@
  * ephemeral runner's builds share one moving tag (MARKER/VARIANT:rREP) when
  * the engine drops an image whose tag moved to a newer one (the containerd
  * image store does); the tag goes at the next build's reset or at the end
- * of the series. Otherwise (a persistent runner, a pushed build, buildah,
- * the classic image store) each build has its own ref and the one it
- * replaced is removed as soon as the new one is built, never while it is
- * being exported (series.c says why a persistent runner's tag must not
- * move); with --keep-images every build keeps its own ref and nothing is
- * removed. Either way at most the newest image of a series is alive between
+ * of the series. A persistent runner's builds on that store take two tags
+ * in turn (MARKER/VARIANT:rREP-a, -b), so a build's naming drops the image
+ * before the previous one, never the previous one while the new one is
+ * unpacked (series.c says why); both go at the end of the series. Otherwise
+ * (a pushed build, buildah, the classic image store) each build has its own
+ * ref and the one it replaced is removed as soon as the new one is built;
+ * with --keep-images every build keeps its own ref and nothing is removed.
+ * Either way at most the two newest images of a series are alive between
  * builds, and the run's end removes what is left (MARKER*).
  */
 #ifndef BENCH_SERIES_H
@@ -40,6 +42,8 @@ struct series {
 	char *label;          /* the progress line's: the variant (@engine) */
 	char *last_image;     /* a persistent runner's newest image (owned): removed once
 				 the next build replaced it, or at the series' end */
+	char *prev_image;     /* with two tags, the other one (owned): moves at the next
+				 build, removed at the series' end */
 	struct cache_series cache;
 };
 
@@ -51,14 +55,15 @@ void series_release(struct series *s);
  * Caller frees. */
 char *series_image_ref(const struct series *s, const struct commit_info *c);
 
-/* A persistent runner keeps one image a series: the one an ok build just
- * made (*ref, taken) replaces the series' previous one, which goes now
- * (after the new one is built, never before) unless it is the same ref. Not with --keep-images. The time
+/* A persistent runner keeps the image an ok build just made (*ref, taken).
+ * With two tags the previous one stays, under the tag the next build moves;
+ * otherwise the previous one goes now (after the new one is built, never
+ * before) unless it is the same ref. Not with --keep-images. The time
  * counts with the resets. */
 void series_keep_image(struct series *s, char **ref);
 
-/* The end of the series: its image goes (a moving tag is removed once,
- * here). Not with --keep-images or a dry run. */
+/* The end of the series: its images go (a moving tag is removed once,
+ * here; both of two tags). Not with --keep-images or a dry run. */
 void series_drop_image(struct series *s);
 
 #endif
