@@ -121,8 +121,8 @@ static void test_report_shows_engines(void **state)
 	free(text);
 
 	text = report_text(two, REPORT_CSV);
-	assert_non_null(strstr(text, ",reason,engine\n"));
-	assert_non_null(strstr(text, ",node-2\n"));
+	assert_non_null(strstr(text, ",reason,engine,cpu_contention\n"));
+	assert_non_null(strstr(text, ",node-2,\n")); /* no cpu_contention recorded */
 	free(text);
 	json_decref(one);
 	json_decref(two);

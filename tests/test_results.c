@@ -215,16 +215,17 @@ static void test_csv_row(void **state)
 	json_object_set_new(b, "subject", json_string("fix \"quoted\", stuff"));
 	json_object_set_new(b, "reason", json_string("line1\nline2"));
 	json_object_set_new(b, "cache_restore_seconds", json_real(0.25));
+	json_object_set_new(b, "cpu_contention", json_real(0.125));
 	row = results_csv_row(b);
 	assert_string_equal(row, "A,1,3," COMMIT ",\"fix \"\"quoted\"\", stuff\",warm,failed,1,"
-				 "2.5,10,4,1000,2000,0.25,,,,\"line1\nline2\",\n");
+				 "2.5,10,4,1000,2000,0.25,,,,\"line1\nline2\",,0.125\n");
 	key = results_build_key(b);
 	assert_string_equal(key, "A/1/3");
 	assert_string_equal(results_csv_header(),
 			    "variant,repetition,index,commit,subject,phase,status,exit_code,"
 			    "wall_seconds,steps_total,steps_cached,cache_bytes,image_bytes,"
 			    "cache_restore_seconds,cache_save_seconds,push_seconds,served_bytes,"
-			    "reason,engine\n");
+			    "reason,engine,cpu_contention\n");
 	free(row);
 	free(key);
 	json_decref(b);
@@ -290,7 +291,7 @@ static void test_append(void **state)
 	assert_int_equal(count_lines(csv), 8);
 	assert_true(!strncmp(csv, results_csv_header(), strlen(results_csv_header())));
 	assert_non_null(strstr(csv, "\nB,1,1," COMMIT ",add a feature,cold,failed,1,1,10,0,1000,"
-				    "2000,,,,,step failed,\n"));
+				    "2000,,,,,step failed,,\n"));
 
 	path = path_join(r->dir, "run.json");
 	run = json_load_file(path, 0, NULL);

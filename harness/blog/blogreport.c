@@ -13,6 +13,7 @@
 #include "pages/plot.h"
 #include "blog/floor.h"
 #include "blog/projection.h"
+#include "results/contention.h"
 #include "results/stats.h"
 #include "lib/util.h"
 #include "lib/jsonx.h"
@@ -244,6 +245,40 @@ static void blog_figure_targets(json_t *targets, json_t *rows)
 	}
 }
 
+/* The CPU contention run's ok builds were measured under (contention.h):
+ * {median, max, builds}, or null when no build has a reading. */
+static json_t *contention_json(json_t *run)
+{
+	struct contention c;
+
+	contention_of(&c, json_object_get(run, "builds"), NULL);
+	if (!c.n)
+		return json_null();
+	return json_pack("{s:f, s:f, s:i}", "median", c.median, "max", c.max, "builds", (int)c.n);
+}
+
+/* The contention lines of ev's "cpu_contention" and, when there was one,
+ * "calibration_cpu_contention": the figures, and the warning when high. */
+static void print_contention(FILE *f, json_t *ev)
+{
+	static const char *const keys[] = {"cpu_contention", "calibration_cpu_contention"};
+	static const char *const whose[] = {"this run's builds", "the calibration run's builds"};
+	size_t k;
+
+	for (k = 0; k < 2; k++) {
+		json_t *o = json_object_get(ev, keys[k]);
+		struct contention c = {0};
+		if (!json_is_object(o))
+			continue;
+		c.n = (size_t)json_integer_value(json_object_get(o, "builds"));
+		c.median = json_number_value(json_object_get(o, "median"));
+		c.max = json_number_value(json_object_get(o, "max"));
+		fprintf(f, "cpu contention, %s: some task waited for a CPU during %.0f%% of a build's time "
+			"(median of %zu, up to %.0f%%)\n", whose[k], 100 * c.median, c.n, 100 * c.max);
+		contention_warning(f, &c, whose[k], "");
+	}
+}
+
 json_t *blogreport_evaluate(json_t *run, json_t *calib)
 {
 	json_t *ev = json_object(), *rows = json_array(), *targets = json_array(), *bd = json_object();
@@ -323,6 +358,9 @@ json_t *blogreport_evaluate(json_t *run, json_t *calib)
 	json_object_set_new(ev, "projection", json_string(cal.scale >= 1 ? BLOG_PROJECTION_NONE
 							  : calib ? BLOG_PROJECTION_MODEL : BLOG_PROJECTION_UPPER));
 	json_object_set_new(ev, "projection_error", json_string(BLOG_PROJECTION_CHECKED));
+	json_object_set_new(ev, "cpu_contention", contention_json(run));
+	if (calib)
+		json_object_set_new(ev, "calibration_cpu_contention", contention_json(calib));
 	return ev;
 }
 
@@ -365,6 +403,7 @@ void blogreport_print(FILE *f, json_t *ev)
 		BLOG_OTHER_STEPS_SECONDS);
 	fprintf(f, "projection: %s\n", json_str(ev, "projection"));
 	fprintf(f, "checked: %s\n", json_str(ev, "projection_error"));
+	print_contention(f, ev);
 	fprintf(f, "\ntargets (measured in this run, as ratios)\n");
 	json_array_foreach(json_object_get(ev, "targets"), i, t) {
 		json_t *v = json_object_get(t, "value");

@@ -9,6 +9,7 @@
 #include "lib/error.h"
 #include "pages/plot.h"
 #include "results/results.h"
+#include "results/contention.h"
 #include "results/versions.h"
 #include "lib/jsonx.h"
 
@@ -171,6 +172,15 @@ void html_run_summary(struct html_page *p, json_t *run)
 					    "machine, without other programs competing for CPU, disk or "
 					    "network.", phases[ph], json_str(s, "variant"),
 					    json_num(st, "outliers", 0), json_num(st, "n", 0));
+			html_para(p, "warn", w);
+			free(w);
+		}
+	}
+	{
+		struct contention c;
+		char *w;
+		contention_of(&c, json_object_get(run, "builds"), NULL);
+		if ((w = contention_warning_text(&c, "The builds"))) {
 			html_para(p, "warn", w);
 			free(w);
 		}

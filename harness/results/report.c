@@ -5,6 +5,7 @@
 #include "results/report.h"
 #include "lib/error.h"
 #include "results/results.h"
+#include "results/contention.h"
 #include "results/verdict.h"
 #include "results/versions.h"
 #include "results/runsummary.h"
@@ -232,6 +233,11 @@ static void write_markdown(FILE *f, json_t *run, json_t *summary)
 	md_stats(f, summary);
 	fputs("\n", f);
 	outlier_warnings(f, summary, "> ");
+	{
+		struct contention c;
+		contention_of(&c, builds, NULL);
+		contention_warning(f, &c, "the builds", "> ");
+	}
 	fputs("\n### Builds\n\n", f);
 	md_builds(f, builds, json_array_size(engines) > 1);
 	json_decref(engines);

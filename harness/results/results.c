@@ -30,7 +30,7 @@
 static const char csv_header[] =
 	"variant,repetition,index,commit,subject,phase,status,exit_code,wall_seconds,"
 	"steps_total,steps_cached,cache_bytes,image_bytes,cache_restore_seconds,"
-	"cache_save_seconds,push_seconds,served_bytes,reason,engine\n";
+	"cache_save_seconds,push_seconds,served_bytes,reason,engine,cpu_contention\n";
 
 /* ---- small helpers ---- */
 
@@ -126,7 +126,7 @@ char *results_csv_row(json_t *build)
 		"variant", "repetition", "index", "commit", "subject", "phase", "status",
 		"exit_code", "wall_seconds", "steps_total", "steps_cached", "cache_bytes",
 		"image_bytes", "cache_restore_seconds", "cache_save_seconds",
-		"push_seconds", "served_bytes", "reason", "engine",
+		"push_seconds", "served_bytes", "reason", "engine", "cpu_contention",
 	};
 	struct strbuf sb = {0};
 	size_t i;

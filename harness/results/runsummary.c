@@ -10,6 +10,7 @@
 
 #include "lib/jsonx.h"
 #include "results/results.h"
+#include "results/contention.h"
 #include "results/verdict.h"
 #include "results/versions.h"
 
@@ -124,6 +125,11 @@ void runsummary_print(FILE *f, json_t *run)
 			fprintf(f, " %13s", "-");
 		fprintf(f, " %4lld/%-3lld\n", (long long)json_integer_value(json_object_get(s, "ok")),
 			(long long)json_integer_value(json_object_get(s, "builds")));
+	}
+	{
+		struct contention c;
+		contention_of(&c, json_object_get(run, "builds"), NULL);
+		contention_warning(f, &c, "the builds", "");
 	}
 	print_engines(f, run);
 	print_versions(f, run);

@@ -9,12 +9,14 @@
  */
 #include "run/run_int.h"
 
+#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "lib/error.h"
+#include "lib/cpupressure.h"
 #include "lib/monotonic.h"
 #include "lib/proc.h"
 #include "lib/util.h"
@@ -161,6 +163,7 @@ struct one_build {
 	struct build_exec x;
 	struct cache_use cu;
 	double resets;             /* the runner's reset before it */
+	struct cpu_pressure psi0;  /* the machine's CPU contention when its timed part began */
 };
 
 /* What a phase returns besides 0 (go on) and a negative code (stop the
@@ -265,6 +268,7 @@ static int phase_checkout(struct one_build *ob)
 
 static int phase_cache_restore(struct one_build *ob)
 {
+	cpu_pressure_read(&ob->psi0); /* the timed part starts here */
 	return cache_restore(&ob->cu, &ob->s->cache, ob->c->id, ob->dir, ob->cold, ob->b);
 }
 
@@ -365,6 +369,13 @@ static int phase_finish_record(struct one_build *ob)
 		json_object_set_new(b, "exit_code", json_integer(-1));
 	if (!json_object_get(b, "wall_seconds"))
 		set_number(b, "wall_seconds", wall);
+	if (ob->psi0.ok) {
+		struct cpu_pressure now;
+		double share;
+		cpu_pressure_read(&now);
+		if (isfinite(share = cpu_pressure_share(&ob->psi0, &now)))
+			set_number(b, "cpu_contention", share);
+	}
 	progress_build_end(&ob->re->progress, ob->status, wall,
 			   (int)json_integer_value(json_object_get(b, "steps_cached")),
 			   (int)json_integer_value(json_object_get(b, "steps_total")));
