@@ -594,6 +594,60 @@ static void test_tree_per_engine(void **state)
 	free(work);
 }
 
+/* reverts_prev: a commit that brings back, as it was two commits before, a
+ * path the commit before it changed (a dependency bump and its revert; a
+ * file added and removed again); in the resolved list's order. */
+static void test_reverts_previous(void **state)
+{
+	struct world *w = *state;
+	char *dir = path_join(w->tmp, "revert-repo");
+	git_repository *repo = fixture_repo_init(dir);
+	struct fixture_file f1[] = {{"deps.txt", "v1\n", 0}, {"main.sh", "1\n", 0}, {NULL, NULL, 0}};
+	struct fixture_file f2[] = {{"deps.txt", "v2\n", 0}, {"main.sh", "2\n", 0}, {NULL, NULL, 0}};
+	struct fixture_file f3[] = {{"deps.txt", "v1\n", 0}, {"main.sh", "3\n", 0}, {NULL, NULL, 0}};
+	struct fixture_file f4[] = {{"main.sh", "4\n", 0}, {NULL, NULL, 0}};
+	struct fixture_file f5[] = {{"extra.txt", "x\n", 0}, {NULL, NULL, 0}};
+	struct fixture_file f6[] = {{"extra.txt", NULL, 0}, {NULL, NULL, 0}};
+	struct fixture_id t[6];
+	struct commit_info *c = NULL;
+	struct replay *r = NULL;
+	size_t n = 0;
+	char *spec;
+	(void)state;
+
+	t[0] = fixture_commit(repo, "r1", f1);
+	t[1] = fixture_commit(repo, "r2: bump", f2);
+	t[2] = fixture_commit(repo, "r3: revert the bump", f3);
+	t[3] = fixture_commit(repo, "r4: code", f4);
+	t[4] = fixture_commit(repo, "r5: add a file", f5);
+	t[5] = fixture_commit(repo, "r6: remove it", f6);
+	assert_int_equal(replay_open(&r, dir), 0);
+	assert_int_equal(replay_resolve(&c, &n, r, "last:6"), 0);
+	assert_int_equal(n, 6);
+	assert_false(c[0].reverts_prev);
+	assert_false(c[1].reverts_prev);
+	assert_true(c[2].reverts_prev);  /* deps.txt back to v1 */
+	assert_false(c[3].reverts_prev); /* main.sh 4, not 2; deps.txt v1, not v2 */
+	assert_false(c[4].reverts_prev);
+	assert_true(c[5].reverts_prev);  /* extra.txt absent again, as at r4 */
+	commit_info_array_free(c, n);
+	/* a list that skips commits: r2 r4 r5 (r4 changed deps.txt back since r2,
+	 * in neither of its neighbours' way), then r1 r2 r3 out of order */
+	spec = xasprintf("%s %s %s", t[1].hex, t[3].hex, t[4].hex);
+	assert_int_equal(replay_resolve(&c, &n, r, spec), 0);
+	assert_false(c[2].reverts_prev); /* r5 against r2 on what r4 changed: deps.txt v1 != v2, main.sh 4 != 2 */
+	commit_info_array_free(c, n);
+	free(spec);
+	spec = xasprintf("%s %s %s", t[0].hex, t[1].hex, t[2].hex);
+	assert_int_equal(replay_resolve(&c, &n, r, spec), 0);
+	assert_true(c[2].reverts_prev);
+	commit_info_array_free(c, n);
+	free(spec);
+	replay_free(r);
+	fixture_repo_free(repo);
+	free(dir);
+}
+
 static void test_incremental_tree(void **state)
 {
 	struct world *w = *state;
@@ -770,6 +824,7 @@ int main(void)
 		cmocka_unit_test(test_tree_per_engine),
 		cmocka_unit_test(test_bare_repository),
 		cmocka_unit_test(test_unborn_head),
+		cmocka_unit_test(test_reverts_previous),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

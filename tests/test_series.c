@@ -42,7 +42,8 @@ struct fixture {
 	struct run_engine re;
 	struct variant v;
 	struct series s;
-	struct commit_info c[3];
+	struct commit_info c[4];
+	struct checkouts co;
 };
 
 static void fixture_init(struct fixture *f, enum runner_kind runner, bool moving_tag_store)
@@ -62,7 +63,10 @@ static void fixture_init(struct fixture *f, enum runner_kind runner, bool moving
 	f->s.builder = builder_default();
 	f->s.rep = 1;
 	f->s.eng = &f->re;
-	for (int i = 0; i < 3; i++) {
+	f->co.commits = f->c;
+	f->co.count = 4;
+	f->s.co = &f->co;
+	for (int i = 0; i < 4; i++) {
 		snprintf(f->c[i].id, sizeof(f->c[i].id), "%040d", i + 1);
 		snprintf(f->c[i].short_id, sizeof(f->c[i].short_id), "%07d", i + 1);
 	}
@@ -110,11 +114,13 @@ static void three_builds(struct fixture *f, char *refs[3], char removed_after[4]
 	fake.remove_image = record_remove;
 	f->s.builder = &fake;
 	for (int i = 0; i < 3; i++) {
-		char *keep = series_image_ref(&f->s, &f->c[i]);
+		char *keep;
 
+		series_before_build(&f->s, (size_t)i);
+		keep = series_image_ref(&f->s, &f->c[i]);
 		assert_non_null(strstr(keep, f->r.marker));
 		refs[i] = xstrdup(keep);
-		series_keep_image(&f->s, &keep);
+		series_keep_image(&f->s, &keep, (size_t)i);
 		assert_null(keep);
 		snprintf(removed_after[i], sizeof(removed_after[i]), "%s", removals());
 	}
@@ -146,6 +152,59 @@ static void test_persistent_two_tags(void **state)
 	assert_string_equal(after[3], both); /* the end: both tags */
 	for (int i = 0; i < 3; i++)
 		free(ref[i]);
+	fixture_release(&f);
+}
+
+/* Two tags, and the image the naming would drop is removed before the
+ * build when the new image could share a layer with it alone: a commit that
+ * brings back a path the previous one changed (replay.c's reverts_prev), or
+ * images that are not of the two commits before (a failed build between). */
+static void test_persistent_two_tags_revert(void **state)
+{
+	struct fixture f;
+	struct builder fake;
+	char *keep, *first;
+	(void)state;
+
+	fixture_init(&f, RUNNER_PERSISTENT, true);
+	fake = *builder_default();
+	fake.remove_image = record_remove;
+	f.s.builder = &fake;
+	f.c[2].reverts_prev = true;
+	for (size_t i = 0; i < 2; i++) { /* builds 1 and 2: -a, -b */
+		series_before_build(&f.s, i);
+		keep = series_image_ref(&f.s, &f.c[i]);
+		series_keep_image(&f.s, &keep, i);
+	}
+	first = xstrdup(f.s.prev_image);
+	series_before_build(&f.s, 2); /* commit 3 reverts commit 2: build 1's image goes first */
+	assert_int_equal(nremoved, 1);
+	assert_string_equal(removed[0], first);
+	assert_null(f.s.prev_image);
+	keep = series_image_ref(&f.s, &f.c[2]);
+	assert_string_equal(keep, first); /* the tag is free now: its naming drops nothing */
+	series_keep_image(&f.s, &keep, 2);
+	/* commit 4 does not revert, but build 3 is its predecessor and build 2
+	 * the one before: nothing to remove */
+	series_before_build(&f.s, 3);
+	assert_int_equal(nremoved, 1);
+	free(first);
+
+	/* a failed build between: the images are of commits 1 and 2, and the
+	 * build is of commit 4, so the older one goes before it */
+	fixture_release(&f);
+	fixture_init(&f, RUNNER_PERSISTENT, true);
+	f.s.builder = &fake;
+	for (size_t i = 0; i < 2; i++) {
+		series_before_build(&f.s, i);
+		keep = series_image_ref(&f.s, &f.c[i]);
+		series_keep_image(&f.s, &keep, i);
+	}
+	first = xstrdup(f.s.prev_image);
+	series_before_build(&f.s, 3); /* commit 3's build failed: nothing kept */
+	assert_int_equal(nremoved, 1);
+	assert_string_equal(removed[0], first);
+	free(first);
 	fixture_release(&f);
 }
 
@@ -210,6 +269,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_persistent_two_tags),
+		cmocka_unit_test(test_persistent_two_tags_revert),
 		cmocka_unit_test(test_persistent_classic_store),
 		cmocka_unit_test(test_ephemeral_moving_tag),
 		cmocka_unit_test(test_keep_images),

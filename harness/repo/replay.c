@@ -375,6 +375,61 @@ done:
 	return error;
 }
 
+/* Whether path is the same in trees a and b: the same blob and mode, or in
+ * neither. */
+static bool same_entry(bool *same, git_tree *a, git_tree *b, const char *path)
+{
+	git_tree_entry *ea = NULL, *eb = NULL;
+	int ga = git_tree_entry_bypath(&ea, a, path), gb = git_tree_entry_bypath(&eb, b, path);
+	bool ok = (ga == 0 || ga == GIT_ENOTFOUND) && (gb == 0 || gb == GIT_ENOTFOUND);
+
+	*same = ok && (ea && eb ? git_oid_equal(git_tree_entry_id(ea), git_tree_entry_id(eb)) &&
+					  git_tree_entry_filemode(ea) == git_tree_entry_filemode(eb)
+				: !ea && !eb);
+	git_tree_entry_free(ea);
+	git_tree_entry_free(eb);
+	return ok;
+}
+
+/* infos[i].reverts_prev: some path that infos[i - 1] changed (its
+ * changed_prev) is at infos[i] as it was at infos[i - 2]. Only then can a
+ * build of infos[i] make a layer that a build of infos[i - 2] made and one
+ * of infos[i - 1] did not (a layer is made of files, and one that differs
+ * between i - 2 and i - 1 differs in a path i - 1 changed): the series'
+ * image rule needs to know (run/series.h). */
+static int reverts_previous(struct commit_info *infos, size_t i, struct replay *r, const struct oidvec *ov)
+{
+	git_commit *c = NULL, *back = NULL;
+	git_tree *tree = NULL, *btree = NULL;
+	size_t k;
+	int error = 0;
+
+	if (i < 2)
+		return 0;
+	if (git_commit_lookup(&c, r->repo, &ov->v[i]) < 0 || git_commit_tree(&tree, c) < 0 ||
+	    git_commit_lookup(&back, r->repo, &ov->v[i - 2]) < 0 || git_commit_tree(&btree, back) < 0) {
+		error = bench_error_set(BENCH_ERROR, "cannot read commits %s and %s in '%s': %s",
+					infos[i - 2].id, infos[i].id, r->path, git_message());
+		goto done;
+	}
+	for (k = 0; k < infos[i - 1].changed_prev_count && !infos[i].reverts_prev; k++) {
+		bool same;
+		if (!same_entry(&same, tree, btree, infos[i - 1].changed_prev[k])) {
+			error = bench_error_set(BENCH_ERROR, "cannot read '%s' in commits %s and %s in '%s': %s",
+						infos[i - 1].changed_prev[k], infos[i - 2].id, infos[i].id, r->path,
+						git_message());
+			goto done;
+		}
+		infos[i].reverts_prev = same;
+	}
+done:
+	git_tree_free(tree);
+	git_tree_free(btree);
+	git_commit_free(c);
+	git_commit_free(back);
+	return error;
+}
+
 /* "sample:N R": N commits spread evenly over R's first-parent chain (R is
  * "A..B" or "last:M"), the oldest and the newest included. */
 static int resolve_sample(struct oidvec *ov, struct replay *r, const char *spec)
@@ -479,7 +534,8 @@ int replay_resolve(struct commit_info **out, size_t *count, struct replay *r, co
 			goto done;
 		}
 	for (i = 0; i < ov.n; i++)
-		if ((error = changed_since_previous(infos, i, r, &ov)) < 0)
+		if ((error = changed_since_previous(infos, i, r, &ov)) < 0 ||
+		    (error = reverts_previous(infos, i, r, &ov)) < 0)
 			goto done;
 	*out = infos;
 	*count = ov.n;

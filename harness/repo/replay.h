@@ -19,6 +19,8 @@ struct commit_info {
 	char **changed_prev;/* paths changed since the commit before it in the resolved list
 			       (which may skip commits); for the first, the same as changed */
 	size_t changed_prev_count;
+	bool reverts_prev;  /* a path the commit before it changed is back as it was
+			       two commits before (replay.c says why it matters) */
 	long long time;     /* committer time, seconds since the epoch */
 };
 

@@ -288,6 +288,7 @@ static int phase_command(struct one_build *ob)
 	struct build_request *req = &ob->req;
 	int error;
 
+	series_before_build(s, ob->i);
 	ob->tag = series_image_ref(s, ob->c);
 	ob->meta = xasprintf("%s/metadata.json", s->dir);
 	req->context = ob->context;
@@ -425,7 +426,7 @@ int run_build_one(struct run *r, struct series *s, size_t i)
 		step = phase_build(&ob);
 	if ((step == 0 || step == PHASE_RECORD) && (step = phase_finish_record(&ob)) == 0 &&
 	    (step = phase_append(&ob)) == 0 && !strcmp(ob.status, "ok") && ob.tag)
-		series_keep_image(s, &ob.tag);
+		series_keep_image(s, &ob.tag, i);
 	one_build_release(&ob);
 	return step < 0 ? step : 0;
 }

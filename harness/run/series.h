@@ -11,7 +11,10 @@
  * of the series. A persistent runner's builds on that store take two tags
  * in turn (MARKER/VARIANT:rREP-a, -b), so a build's naming drops the image
  * before the previous one, never the previous one while the new one is
- * unpacked (series.c says why); both go at the end of the series. Otherwise
+ * unpacked (series.c says why); that image is removed before the build
+ * instead when the new image could share a layer with it alone (the commit
+ * brings back a path the previous one changed, or the two images are not
+ * of the two commits before it); both go at the end of the series. Otherwise
  * (a pushed build, buildah, the classic image store) each build has its own
  * ref and the one it replaced is removed as soon as the new one is built;
  * with --keep-images every build keeps its own ref and nothing is removed.
@@ -44,6 +47,7 @@ struct series {
 				 the next build replaced it, or at the series' end */
 	char *prev_image;     /* with two tags, the other one (owned): moves at the next
 				 build, removed at the series' end */
+	size_t last_index, prev_index; /* their commits' indexes in co */
 	struct cache_series cache;
 };
 
@@ -55,12 +59,18 @@ void series_release(struct series *s);
  * Caller frees. */
 char *series_image_ref(const struct series *s, const struct commit_info *c);
 
-/* A persistent runner keeps the image an ok build just made (*ref, taken).
+/* Before the build of commit co->commits[i] of s: with two tags, remove
+ * the image its naming would drop when that is not safe (see the rule
+ * above). The time counts with the resets. */
+void series_before_build(struct series *s, size_t i);
+
+/* A persistent runner keeps the image an ok build of co->commits[i] just
+ * made (*ref, taken).
  * With two tags the previous one stays, under the tag the next build moves;
  * otherwise the previous one goes now (after the new one is built, never
  * before) unless it is the same ref. Not with --keep-images. The time
  * counts with the resets. */
-void series_keep_image(struct series *s, char **ref);
+void series_keep_image(struct series *s, char **ref, size_t i);
 
 /* The end of the series: its images go (a moving tag is removed once,
  * here; both of two tags). Not with --keep-images or a dry run. */
