@@ -46,9 +46,9 @@ char *contention_warning_text(const struct contention *c, const char *what)
 	if (!contention_high(c))
 		return NULL;
 	return xasprintf("%s were measured under CPU contention: some task waited for a CPU during "
-			 "%.0f%% of a build's time (median of %zu; up to %.0f%%; this machine alone stays "
-			 "under %.0f%%). Other programs took the CPUs: the times are high. Consider "
-			 "re-running on a quiet machine.",
+			 "%.0f%% of a build's time (median of %zu; up to %.0f%%; bench alone on 2 cores: "
+			 "about 12%%, warned above %.0f%%). Other programs took the CPUs: the times are "
+			 "high. Consider re-running on a quiet machine.",
 			 what, 100 * c->median, c->n, 100 * c->max, 100 * CONTENTION_HIGH);
 }
 
