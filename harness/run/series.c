@@ -43,18 +43,24 @@ void series_release(struct series *s)
 	memset(s, 0, sizeof(*s));
 }
 
-/* Whether the builds of s share one moving tag: nothing pushed, the
+/* Whether the builds of s can share tags at all: nothing pushed, the
  * BuildKit builder, an engine whose image store drops the image a tag moved
- * away from (run_engine.moving_tag, from its fingerprint), not
- * --keep-images (which keeps every build's image under its own ref), and a
- * runner that removes the run's images before every build (ephemeral). */
-static bool moving_tag(const struct series *s)
+ * away from (run_engine.moving_tag, from its fingerprint), and not
+ * --keep-images (which keeps every build's image under its own ref). */
+static bool shares_tags(const struct series *s)
 {
 	return !s->v->push && !strcmp(s->builder->name, builder_default()->name) && s->eng->moving_tag &&
-	       !s->eng->r->opts->keep_images && s->v->runner != RUNNER_PERSISTENT;
+	       !s->eng->r->opts->keep_images;
 }
 
-/* Whether the builds of s take two tags in turn: as moving_tag, but on a
+/* Whether the builds of s share one moving tag: shares_tags, on a runner
+ * that removes the run's images before every build (ephemeral). */
+static bool moving_tag(const struct series *s)
+{
+	return shares_tags(s) && s->v->runner != RUNNER_PERSISTENT;
+}
+
+/* Whether the builds of s take two tags in turn: shares_tags, on a
  * persistent runner. One tag would move while the next build is exported:
  * BuildKit names the new image before it unpacks it, so the previous image
  * is dropped while the unpack stats the layer snapshots the two share, and
@@ -69,8 +75,7 @@ static bool moving_tag(const struct series *s)
  * 0.4 to 0.6 s, against 0.04 s for a tag). */
 static bool two_tags(const struct series *s)
 {
-	return !s->v->push && !strcmp(s->builder->name, builder_default()->name) && s->eng->moving_tag &&
-	       !s->eng->r->opts->keep_images && s->v->runner == RUNNER_PERSISTENT;
+	return shares_tags(s) && s->v->runner == RUNNER_PERSISTENT;
 }
 
 char *series_image_ref(const struct series *s, const struct commit_info *c)
