@@ -11,11 +11,11 @@
 
 int cpu_pressure_parse(double *out, const char *text)
 {
-	const char *line = text, *total;
+	const char *line, *eol, *total;
 
-	while (line && *line) {
-		if (!strncmp(line, "some ", 5) && (total = strstr(line, " total=")) &&
-		    (!strchr(line, '\n') || total < strchr(line, '\n'))) {
+	for (line = text; line && *line; line = eol ? eol + 1 : NULL) {
+		eol = strchr(line, '\n');
+		if (!strncmp(line, "some ", 5) && (total = strstr(line, " total=")) && (!eol || total < eol)) {
 			char *end;
 			double us = strtod(total + 7, &end);
 			if (end == total + 7 || us < 0)
@@ -23,9 +23,6 @@ int cpu_pressure_parse(double *out, const char *text)
 			*out = us / 1e6;
 			return 0;
 		}
-		line = strchr(line, '\n');
-		if (line)
-			line++;
 	}
 	return -1;
 }
